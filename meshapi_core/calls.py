@@ -1,0 +1,231 @@
+"""The call machine: one logical call, across as many attempts as the policy allows.
+
+Theory of operation. A :class:`Call` is a small state machine in the style of h11: the
+adapter asks it what to do next and reports what happened, and the machine never does any
+of it itself::
+
+    adapter                          Call
+    -------                          ----
+    action = call.next_action()  ->  Send(request)
+    response = transport.send()
+    call.receive_response(resp)  ->  (decides: success, final error, or retry)
+    action = call.next_action()  ->  Sleep(1.5)      (a retry, after a wait)
+    transport.sleep(1.5)
+    action = call.next_action()  ->  Send(request)   (same Idempotency-Key)
+    ...
+    action = call.next_action()  ->  Done(value)  or  Fail(error)
+
+The loop that runs this is a few lines in each driver (sync and async differ only by
+``await``); every decision lives here, once. Time comes from an injected clock and jitter from
+an injected random source, so tests of retries are exact and take no real time.
+
+The deadline bounds the whole call: no attempt is given a timeout longer than the time left,
+no wait is started that would end past the deadline, and when it passes the call fails with
+:class:`~meshapi_core.errors.APITimeoutError` (or the last error, if the wait that would have
+followed it is what does not fit).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Optional, Type, TypeVar, Union
+
+import pydantic
+
+from .errors import APITimeoutError, MeshAPIError, ResponseDecodeError, error_from_response
+from .http import Request, Response
+from .retry import RetryPolicy
+
+__all__ = ["Call", "Done", "Fail", "Runtime", "Send", "Sleep", "decode_json"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The outside world, injected: clocks, randomness and fresh idempotency keys.
+
+    ``clock`` is monotonic seconds (for deadlines), ``wall_clock`` Unix seconds (to read an
+    HTTP-date ``Retry-After``), ``random`` a float in [0, 1) (for jitter).
+    """
+
+    clock: Callable[[], float]
+    wall_clock: Callable[[], float]
+    random: Callable[[], float]
+    new_idempotency_key: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send ``request`` (attempt number ``attempt``, from 0) and report the outcome."""
+
+    request: Request
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait ``seconds`` before the next attempt."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The call succeeded with ``value``."""
+
+    value: T
+
+
+@dataclass(frozen=True)
+class Fail:
+    """The call failed for good; raise ``error``."""
+
+    error: MeshAPIError
+
+
+Action = Union[Send, Sleep, Done[T], Fail]
+
+
+def decode_json(response: Response, model: Optional[Type[M]]) -> Optional[M]:
+    """A successful response's body as ``model``, or the error it reports in-band.
+
+    Raises :class:`~meshapi_core.errors.MeshAPIError`: the typed error of a 200 whose body is
+    ``{"error": {...}}``, or :class:`~meshapi_core.errors.ResponseDecodeError` for a body that
+    is not JSON or not the documented shape.
+    """
+    body = response.body
+    if model is None or response.status == 204 or not body:
+        if model is not None and response.status != 204:
+            raise ResponseDecodeError(
+                f"HTTP {response.status} with an empty body where JSON was expected",
+                status=response.status,
+                error_code="parse_error",
+                request_id=response.request_id,
+                headers=response.headers,
+            )
+        return None
+    if b'"error"' in body:
+        try:
+            payload: Any = json.loads(body)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise error_from_response(response.status, response.headers, body)
+    try:
+        return model.model_validate_json(body)
+    except pydantic.ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in problem.get("loc", ())) or "the body"
+        raise ResponseDecodeError(
+            f"HTTP {response.status} body is not a valid {model.__name__}: "
+            f"{problem.get('msg', 'invalid')} at {where}",
+            status=response.status,
+            error_code="parse_error",
+            request_id=response.request_id,
+            headers=response.headers,
+        ) from None
+
+
+class Call(Generic[T]):
+    """Drives one logical call: attempts, waits, and the final result or error.
+
+    ``decode`` turns a 2xx :class:`Response` into the result (and may raise a
+    :class:`MeshAPIError`, e.g. for an in-band error). ``retryable`` is false for calls that
+    must never be repeated. ``deadline`` is in seconds from the start, or ``None``.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        *,
+        decode: Callable[[Response], T],
+        policy: RetryPolicy,
+        runtime: Runtime,
+        retryable: bool = True,
+        deadline: Optional[float] = None,
+    ) -> None:
+        self._request = request
+        self._decode = decode
+        self._policy = policy
+        self._runtime = runtime
+        self._retryable = retryable
+        self._started = runtime.clock()
+        self._deadline = None if deadline is None else self._started + deadline
+        self._attempt = 0
+        self._next: Optional[Action[T]] = self._send()
+
+    @property
+    def attempts(self) -> int:
+        """How many attempts have been started."""
+        return self._attempt
+
+    def next_action(self) -> Action[T]:
+        """What the adapter must do now. Call once per reported outcome (or after a Sleep)."""
+        action = self._next
+        if action is None:
+            raise RuntimeError("Call.next_action() called before the last Send was answered")
+        self._next = self._send() if isinstance(action, Sleep) else None
+        return action
+
+    def receive_response(self, response: Response) -> None:
+        """Report the response to the last :class:`Send`."""
+        if 200 <= response.status < 300:
+            try:
+                self._next = Done(self._decode(response))
+            except MeshAPIError as decode_error:
+                self._next = Fail(decode_error)
+            return
+        status_error = error_from_response(
+            response.status, response.headers, response.body, now=self._runtime.wall_clock()
+        )
+        self._next = self._retry_or_fail(status_error)
+
+    def receive_error(self, error: MeshAPIError) -> None:
+        """Report that the last :class:`Send` failed without a response."""
+        self._next = self._retry_or_fail(error)
+
+    def _send(self) -> Union[Send, Fail]:
+        left = self._time_left()
+        if left is not None and left <= 0:
+            return Fail(_deadline_error(self._deadline_seconds()))
+        request = self._request
+        if left is not None:
+            request = Request(
+                request.method,
+                request.url,
+                request.headers,
+                request.body,
+                timeout=request.timeout.capped(left),
+                stream=request.stream,
+            )
+        self._attempt += 1
+        return Send(request, self._attempt - 1)
+
+    def _retry_or_fail(self, error: MeshAPIError) -> Union[Sleep, Fail]:
+        if not self._retryable:
+            return Fail(error)
+        wait = self._policy.delay_before_retry(
+            self._attempt - 1, error, random=self._runtime.random
+        )
+        if wait is None:
+            return Fail(error)
+        left = self._time_left()
+        if left is not None and wait >= left:
+            return Fail(error)
+        return Sleep(wait)
+
+    def _time_left(self) -> Optional[float]:
+        if self._deadline is None:
+            return None
+        return self._deadline - self._runtime.clock()
+
+    def _deadline_seconds(self) -> float:
+        assert self._deadline is not None
+        return self._deadline - self._started
+
+
+def _deadline_error(seconds: float) -> MeshAPIError:
+    return APITimeoutError(f"The call's deadline of {seconds:g} s passed")

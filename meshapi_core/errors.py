@@ -1,0 +1,430 @@
+"""The SDK's exceptions, and how a gateway response becomes one.
+
+Every failure a user can see is a :class:`MeshAPIError`. Subclasses name the family, so a
+caller can ``except RateLimitError`` precisely while ``except MeshAPIError`` still catches
+everything::
+
+    MeshAPIError
+    ├── APIStatusError            the gateway answered with an error
+    │   ├── BadRequestError           400, 409, 413, 422 and other 4xx: fix the request
+    │   │   └── ValidationError           422 and ``validation_error``: see ``details``
+    │   ├── AuthenticationError       401
+    │   ├── PaymentRequiredError      402: out of credit or over a spend cap
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── RateLimitError            429
+    │   └── ServerError               5xx
+    ├── ResponseDecodeError       a body that is not what the gateway promised (``parse_error``)
+    ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
+    │   └── APITimeoutError           a time limit ran out
+    └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
+        └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
+
+The mapping from a response follows ``spec/ERRORS.md``: the JSON envelope
+``{"error": {"code", "message", ...}, "request_id"}`` (``request_id`` also accepted inside
+``error``), FastAPI's ``{"detail": ...}`` in both forms, Anthropic's
+``{"type": "error", "error": {"type", "message"}}``, and anything else (an HTML page from a
+proxy, the edge's 413 page, truncated JSON) by status alone. Messages never contain a
+credential: they are built from the gateway's own words and the status.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from email.utils import parsedate_to_datetime
+from typing import Any, Dict, Mapping, Optional, Type
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "MeshAPIError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StreamInterruptedError",
+    "StreamTimeoutError",
+    "ValidationError",
+    "error_from_frame",
+    "error_from_response",
+    "parse_retry_after",
+]
+
+
+class MeshAPIError(Exception):
+    """Base class of every error the SDK raises.
+
+    Attributes:
+        message: a human-readable explanation.
+        status: the HTTP status, or ``0`` when no response was received.
+        error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
+            SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
+            ``stream_interrupted``, ``event_too_large``.
+        request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
+        retry_after_seconds: how long the gateway asked the caller to wait, if it said.
+        details: structured context, e.g. the list of validation problems of a 422.
+        provider_code: the more specific upstream reason, when the gateway gives one.
+        headers: the response headers (lower-case names), empty without a response.
+
+    >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded")
+    >>> str(err)
+    'Rate limit exceeded. (status 429, code rate_limit_exceeded)'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        error_code: str = "error",
+        request_id: Optional[str] = None,
+        retry_after_seconds: Optional[float] = None,
+        details: Any = None,
+        provider_code: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.error_code = error_code
+        self.request_id = request_id
+        self.retry_after_seconds = retry_after_seconds
+        self.details = details
+        self.provider_code = provider_code
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+
+    def __str__(self) -> str:
+        facts = []
+        if self.status:
+            facts.append(f"status {self.status}")
+        facts.append(f"code {self.error_code}")
+        if self.request_id:
+            facts.append(f"request {self.request_id}")
+        return f"{self.message} ({', '.join(facts)})"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, status={self.status}, "
+            f"error_code={self.error_code!r}, request_id={self.request_id!r})"
+        )
+
+
+class APIStatusError(MeshAPIError):
+    """The gateway answered, with an error status or an in-band error body."""
+
+
+class BadRequestError(APIStatusError):
+    """The request was refused as it stands (400, 409, 413, other 4xx); change it first."""
+
+
+class ValidationError(BadRequestError):
+    """The gateway's validation failed (422, ``validation_error``); ``details`` says where."""
+
+
+class AuthenticationError(APIStatusError):
+    """The credential is missing, unknown or revoked (401)."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """The balance is spent or a spend cap is reached (402)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """The credential is valid but not allowed to do this (403)."""
+
+
+class NotFoundError(APIStatusError):
+    """The model or resource does not exist, or is not visible to this credential (404)."""
+
+
+class RateLimitError(APIStatusError):
+    """Too many requests (429); ``retry_after_seconds`` says when to try again."""
+
+
+class ServerError(APIStatusError):
+    """The gateway or an upstream provider failed (5xx)."""
+
+
+class ResponseDecodeError(MeshAPIError):
+    """The body is not what the gateway documents: not JSON, or not the expected shape."""
+
+
+class APIConnectionError(MeshAPIError):
+    """No usable response: the connection failed, was refused, reset or cut short.
+
+    ``response_started`` is true when the failure came after the response headers, so the
+    server may already have acted on the request.
+    """
+
+    def __init__(
+        self, message: str, *, response_started: bool = False, error_code: str = "connection_error"
+    ) -> None:
+        super().__init__(message, error_code=error_code)
+        self.response_started = response_started
+
+
+class APITimeoutError(APIConnectionError):
+    """A time limit ran out: connect, read, write, pool, idle, or the call's deadline."""
+
+    def __init__(self, message: str, *, response_started: bool = False) -> None:
+        super().__init__(message, response_started=response_started, error_code="timeout")
+
+
+class StreamInterruptedError(MeshAPIError):
+    """A stream ended before the gateway said ``[DONE]``; what arrived is incomplete."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        super().__init__(
+            message,
+            status=0,
+            error_code="stream_interrupted",
+            request_id=request_id,
+            headers=headers,
+        )
+
+
+class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
+    """A stream was cut short because a time limit ran out (read or idle timeout)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        StreamInterruptedError.__init__(self, message, request_id=request_id, headers=headers)
+        self.response_started = True
+
+
+_BY_STATUS: Dict[int, Type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: BadRequestError,
+    413: BadRequestError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+_BY_CODE: Dict[str, Type[APIStatusError]] = {
+    "validation_error": ValidationError,
+    "unprocessable_entity": ValidationError,
+    "unauthorized": AuthenticationError,
+    "spend_limit_exceeded": PaymentRequiredError,
+    "forbidden": PermissionDeniedError,
+    "not_found": NotFoundError,
+    "model_not_found": NotFoundError,
+    "rate_limit_exceeded": RateLimitError,
+}
+
+# The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).
+_CODE_BY_STATUS: Dict[int, str] = {
+    400: "invalid_request",
+    401: "unauthorized",
+    402: "spend_limit_exceeded",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "request_too_large",
+    422: "validation_error",
+    429: "rate_limit_exceeded",
+}
+
+_MAX_RETRY_AFTER = 86_400.0  # a day; anything longer is not a wait, it is a refusal
+
+
+def _class_for(status: int, code: str) -> Type[APIStatusError]:
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return BadRequestError if 400 <= status < 500 else APIStatusError
+
+
+def _default_code(status: int) -> str:
+    if status in _CODE_BY_STATUS:
+        return _CODE_BY_STATUS[status]
+    return "upstream_error" if status >= 500 else "http_error"
+
+
+def _seconds(value: Any) -> Optional[float]:
+    """A finite, non-negative number of seconds from a JSON or header value, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
+        return None
+    return min(float(value), _MAX_RETRY_AFTER)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[float]:
+    """How long the response asks the caller to wait, in seconds, or ``None``.
+
+    Reads ``retry-after-ms``, then ``Retry-After`` as seconds (fractions allowed) or as an
+    HTTP-date, which needs ``now``, the current Unix time. Negative, non-numeric and NaN
+    values are ignored; an infinite or absurd value is capped at one day.
+
+    >>> parse_retry_after({"retry-after": "5"})
+    5.0
+    >>> parse_retry_after({"retry-after-ms": "1500"})
+    1.5
+    >>> parse_retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:10 GMT"}, now=1445412480.0)
+    10.0
+    """
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        value = _seconds(millis)
+        if value is not None:
+            return min(value / 1000.0, _MAX_RETRY_AFTER)
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    value = _seconds(raw)
+    if value is not None or now is None:
+        return value
+    try:
+        when = parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is always GMT
+        return None
+    return _seconds(max(0.0, when.timestamp() - now))
+
+
+def _text_excerpt(body: bytes, content_type: str) -> str:
+    text = body[:4096].decode("utf-8", "replace")
+    if "html" in content_type or text.lstrip().startswith("<"):
+        lower = text.lower()
+        start, end = lower.find("<title>"), lower.find("</title>")
+        if start != -1 and end > start:
+            text = text[start + 7 : end]
+        else:
+            return "an HTML page"
+    text = " ".join(text.split())
+    return text[:200] + ("..." if len(text) > 200 else "")
+
+
+def error_from_response(
+    status: int, headers: Mapping[str, str], body: bytes, *, now: Optional[float] = None
+) -> MeshAPIError:
+    """The :class:`MeshAPIError` that an error response (or a 200 with an error body) means.
+
+    ``headers`` has lower-case names; ``now`` is the current Unix time, used only to read a
+    ``Retry-After`` given as an HTTP-date.
+
+    >>> err = error_from_response(
+    ...     429,
+    ...     {"retry-after": "5", "x-request-id": "req_2"},
+    ...     b'{"error": {"code": "rate_limit_exceeded", "message": "Slow down."}}',
+    ... )
+    >>> type(err).__name__, err.error_code, err.retry_after_seconds, err.request_id
+    ('RateLimitError', 'rate_limit_exceeded', 5.0, 'req_2')
+    """
+    content_type = headers.get("content-type", "")
+    payload: Any = None
+    if body:
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+    retry_after = parse_retry_after(headers, now)
+    if isinstance(payload, dict):
+        error = _from_payload(status, payload, headers, retry_after)
+        if error is not None:
+            return error
+    code = _default_code(status)
+    if body:
+        what = "a JSON body in an unknown shape" if payload is not None else "a non-JSON body"
+        message = f"HTTP {status} with {what}: {_text_excerpt(body, content_type)}"
+    else:
+        message = f"HTTP {status} with an empty body"
+    return _class_for(status, code)(
+        message,
+        status=status,
+        error_code=code,
+        request_id=headers.get("x-request-id"),
+        retry_after_seconds=retry_after,
+        headers=headers,
+    )
+
+
+def _from_payload(
+    status: int,
+    payload: Dict[str, Any],
+    headers: Mapping[str, str],
+    retry_after: Optional[float],
+) -> Optional[MeshAPIError]:
+    error = payload.get("error")
+    request_id = payload.get("request_id")
+    detail = payload.get("detail")
+    if isinstance(error, dict):
+        code = error.get("code") or error.get("type") or _default_code(status)
+        message = error.get("message") or f"HTTP {status}"
+        request_id = request_id or error.get("request_id")
+        body_wait = _seconds(error.get("retry_after_seconds"))
+        details = error.get("details", error.get("provider_error"))
+        provider_code = error.get("provider_code")
+    elif isinstance(detail, str):
+        code, message, body_wait, details, provider_code = (
+            _default_code(status),
+            detail,
+            None,
+            None,
+            None,
+        )
+    elif isinstance(detail, list):
+        code, message, body_wait, details, provider_code = (
+            "validation_error",
+            "Request validation failed.",
+            None,
+            detail,
+            None,
+        )
+    else:
+        return None
+    if not isinstance(code, str):
+        code = _default_code(status)
+    if not isinstance(request_id, str):
+        request_id = None
+    return _class_for(status, code)(
+        str(message),
+        status=status,
+        error_code=code,
+        request_id=request_id or headers.get("x-request-id"),
+        retry_after_seconds=retry_after if retry_after is not None else body_wait,
+        details=details,
+        provider_code=provider_code if isinstance(provider_code, str) else None,
+        headers=headers,
+    )
+
+
+def error_from_frame(frame: Dict[str, Any], headers: Mapping[str, str]) -> MeshAPIError:
+    """The error that an in-band ``{"error": {...}}`` stream frame reports.
+
+    The frame's own ``request_id`` wins; older gateways leave it out, so the response's
+    ``x-request-id`` header stands in.
+    """
+    error = _from_payload(0, frame, headers, None)
+    assert error is not None  # callers pass frames whose "error" is an object
+    return error

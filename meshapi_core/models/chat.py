@@ -1,0 +1,447 @@
+"""Chat completions: the request (``POST /v1/chat/completions``), its reply and its chunks.
+
+Shapes follow ``spec/API.md`` section 1 and ``spec/STREAMING.md`` section 2. Requests are
+strict (see :class:`~meshapi_core.models.base.RequestModel`); replies and chunks are lenient.
+A message and its content parts keep extra keys in both directions, because providers attach
+markers to them (``cache_control``, ``thought_signature``) that must travel untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Dict, List, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from .base import RequestModel, ResponseModel
+
+__all__ = [
+    "AudioOutputOptions",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionParams",
+    "ChatMessage",
+    "Choice",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "CompletionTokensDetails",
+    "ContentPart",
+    "FunctionCall",
+    "FunctionCallDelta",
+    "FunctionDefinition",
+    "ImageOptions",
+    "ImageURL",
+    "ImageURLPart",
+    "InputAudio",
+    "InputAudioPart",
+    "JSONSchemaFormat",
+    "PromptTokensDetails",
+    "ResponseFormat",
+    "ResponseFormatJSONObject",
+    "ResponseFormatJSONSchema",
+    "ResponseFormatText",
+    "ResponseMessage",
+    "TextPart",
+    "Tool",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolChoice",
+    "ToolChoiceFunction",
+    "ToolChoiceFunctionName",
+    "Usage",
+    "VideoURL",
+    "VideoURLPart",
+]
+
+
+class _Passthrough(BaseModel):
+    """Checked where it is known, passed through where it is not (provider markers)."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)
+
+
+# --- content parts ---------------------------------------------------------------------------
+
+
+class TextPart(_Passthrough):
+    """A piece of text in a message: ``{"type": "text", "text": ...}``."""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ImageURL(_Passthrough):
+    """Where an image is: an ``https://`` URL or a ``data:image/...;base64,`` URL."""
+
+    url: str
+    detail: Optional[Literal["auto", "low", "high"]] = None
+
+
+class ImageURLPart(_Passthrough):
+    """An image in a message.
+
+    >>> ImageURLPart(image_url=ImageURL(url="https://example.com/cat.png")).type
+    'image_url'
+    """
+
+    type: Literal["image_url"] = "image_url"
+    image_url: ImageURL
+
+
+AudioFormat = Literal["wav", "mp3", "aiff", "aac", "ogg", "flac", "m4a", "pcm16", "pcm24"]
+
+
+class InputAudio(_Passthrough):
+    """Audio given inline (base64 ``data``) or by reference (``uri`` or ``url``)."""
+
+    format: AudioFormat
+    data: Optional[str] = None
+    uri: Optional[str] = None
+    url: Optional[str] = None
+
+
+class InputAudioPart(_Passthrough):
+    """Audio in a message: ``{"type": "input_audio", "input_audio": {...}}``."""
+
+    type: Literal["input_audio"] = "input_audio"
+    input_audio: InputAudio
+
+
+class VideoURL(_Passthrough):
+    """Where a video is."""
+
+    url: str
+
+
+class VideoURLPart(_Passthrough):
+    """A video in a message, optionally sampled at ``fps`` frames per second."""
+
+    type: Literal["video_url"] = "video_url"
+    video_url: VideoURL
+    fps: Optional[float] = None
+
+
+ContentPart = Annotated[
+    Union[TextPart, ImageURLPart, InputAudioPart, VideoURLPart], Field(discriminator="type")
+]
+"""One part of a multi-part message, told apart by its ``type``."""
+
+
+# --- tools -----------------------------------------------------------------------------------
+
+
+class FunctionDefinition(_Passthrough):
+    """A function the model may call; ``parameters`` is a JSON Schema object."""
+
+    name: str
+    description: Optional[str] = None
+    parameters: Optional[Dict[str, Any]] = None
+    strict: Optional[bool] = None
+
+
+class Tool(_Passthrough):
+    """A tool offered to the model.
+
+    >>> Tool(function=FunctionDefinition(name="get_weather")).type
+    'function'
+    """
+
+    type: Literal["function"] = "function"
+    function: FunctionDefinition
+
+
+class ToolChoiceFunctionName(_Passthrough):
+    """The name of the one function the model must call."""
+
+    name: str
+
+
+class ToolChoiceFunction(_Passthrough):
+    """Force a call to one named function."""
+
+    type: Literal["function"] = "function"
+    function: ToolChoiceFunctionName
+
+
+ToolChoice = Union[Literal["auto", "none", "required"], ToolChoiceFunction]
+"""Whether and which tool the model must call."""
+
+
+class FunctionCall(_Passthrough):
+    """The function a model called, with its ``arguments`` as a JSON **string**."""
+
+    name: str
+    arguments: str = ""
+
+
+class ToolCall(_Passthrough):
+    """A tool call made by the model (or echoed back in an assistant message).
+
+    Gemini thinking models attach ``thought_signature``; echo it back verbatim.
+    """
+
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+    thought_signature: Optional[str] = None
+
+
+# --- response formats --------------------------------------------------------------------------
+
+
+class ResponseFormatText(_Passthrough):
+    """Plain text output (the default)."""
+
+    type: Literal["text"] = "text"
+
+
+class ResponseFormatJSONObject(_Passthrough):
+    """Any valid JSON object as output."""
+
+    type: Literal["json_object"] = "json_object"
+
+
+class JSONSchemaFormat(_Passthrough):
+    """A named JSON Schema the output must follow."""
+
+    name: str
+    schema_: Optional[Dict[str, Any]] = Field(default=None, alias="schema")
+    description: Optional[str] = None
+    strict: Optional[bool] = None
+
+
+class ResponseFormatJSONSchema(_Passthrough):
+    """Output that follows a JSON Schema."""
+
+    type: Literal["json_schema"] = "json_schema"
+    json_schema: JSONSchemaFormat
+
+
+ResponseFormat = Annotated[
+    Union[ResponseFormatText, ResponseFormatJSONObject, ResponseFormatJSONSchema],
+    Field(discriminator="type"),
+]
+"""How the model must shape its output."""
+
+
+# --- the request -------------------------------------------------------------------------------
+
+Role = Literal["system", "developer", "user", "assistant", "tool"]
+
+
+class ChatMessage(_Passthrough):
+    """One turn of a conversation.
+
+    >>> ChatMessage(role="user", content="What is 2+2?").content
+    'What is 2+2?'
+    """
+
+    role: Role
+    content: Union[str, List[ContentPart], None] = None
+    name: Optional[str] = None
+    tool_call_id: Optional[str] = None
+    tool_calls: Optional[List[ToolCall]] = None
+    reasoning_details: Optional[List[Dict[str, Any]]] = None
+
+
+class ImageOptions(_Passthrough):
+    """Image options when ``modality="image"``."""
+
+    n: Optional[int] = Field(default=None, ge=1, le=10)
+    size: Optional[str] = None
+    quality: Optional[str] = None
+    response_format: Optional[Literal["url", "b64_json"]] = None
+
+
+class AudioOutputOptions(_Passthrough):
+    """Spoken output options, with ``modalities=["text", "audio"]``."""
+
+    voice: Optional[str] = None
+    format: Optional[Literal["wav", "mp3", "flac", "opus", "pcm16"]] = None
+
+
+class ChatCompletionParams(RequestModel):
+    """The body of ``POST /v1/chat/completions``.
+
+    Only ``messages`` is required: the model may come from the key's default or a template.
+    ``stream`` is set by the SDK (``create`` or ``stream``), not here.
+
+    >>> params = ChatCompletionParams(
+    ...     model="openai/gpt-4o-mini",
+    ...     messages=[ChatMessage(role="user", content="What is 2+2?")],
+    ...     temperature=0.2,
+    ... )
+    >>> sorted(params.to_json_dict())
+    ['messages', 'model', 'temperature']
+    """
+
+    messages: List[ChatMessage]
+    model: Optional[str] = None
+    template: Optional[str] = None
+    variables: Optional[Dict[str, str]] = None
+    session_id: Optional[str] = None
+    temperature: Optional[float] = Field(default=None, ge=0, le=2)
+    max_tokens: Optional[int] = Field(default=None, ge=1)
+    max_completion_tokens: Optional[int] = Field(default=None, ge=1)
+    top_p: Optional[float] = Field(default=None, ge=0, le=1)
+    frequency_penalty: Optional[float] = Field(default=None, ge=-2, le=2)
+    presence_penalty: Optional[float] = Field(default=None, ge=-2, le=2)
+    stop: Union[str, List[str], None] = None
+    seed: Optional[int] = None
+    n: Optional[int] = Field(default=None, ge=1)
+    reasoning_effort: Optional[Literal["none", "minimal", "low", "medium", "high", "xhigh"]] = None
+    tools: Optional[List[Tool]] = None
+    tool_choice: Optional[ToolChoice] = None
+    parallel_tool_calls: Optional[bool] = None
+    response_format: Optional[ResponseFormat] = None
+    transforms: Optional[List[str]] = None
+    models: Optional[List[str]] = None
+    user: Optional[str] = Field(default=None, max_length=256)
+    modality: Optional[Literal["text", "image"]] = None
+    image: Optional[ImageOptions] = None
+    modalities: Optional[List[Literal["text", "audio", "image"]]] = None
+    audio: Optional[AudioOutputOptions] = None
+    timeout: Optional[float] = Field(default=None, gt=0)
+    cache: Optional[bool] = None
+    weight_profile: Optional[
+        Literal["quality_first", "balanced", "cost_first", "latency_first"]
+    ] = None
+    service_tier: Optional[str] = None
+    async_mode: Optional[bool] = None
+    logprobs: Optional[bool] = None
+    top_logprobs: Optional[int] = None
+    stream: Optional[bool] = Field(default=None, exclude=True)
+    """Ignored: ``create`` and ``stream`` decide this."""
+
+
+# --- the reply -----------------------------------------------------------------------------------
+
+
+class PromptTokensDetails(ResponseModel):
+    """Where prompt tokens came from."""
+
+    cached_tokens: Optional[int] = None
+    audio_tokens: Optional[int] = None
+
+
+class CompletionTokensDetails(ResponseModel):
+    """What completion tokens were spent on."""
+
+    reasoning_tokens: Optional[int] = None
+    audio_tokens: Optional[int] = None
+
+
+class Usage(ResponseModel):
+    """Token counts (classifier tokens of the Auto Router are billed separately)."""
+
+    prompt_tokens: Optional[int] = None
+    completion_tokens: Optional[int] = None
+    total_tokens: Optional[int] = None
+    prompt_tokens_details: Optional[PromptTokensDetails] = None
+    completion_tokens_details: Optional[CompletionTokensDetails] = None
+    classifier_prompt_tokens: Optional[int] = None
+    classifier_completion_tokens: Optional[int] = None
+    classifier_tokens: Optional[int] = None
+
+
+class ResponseMessage(ResponseModel):
+    """The assistant's message in a reply."""
+
+    role: str = "assistant"
+    content: Optional[str] = None
+    tool_calls: Optional[List[ToolCall]] = None
+    audio: Optional[Dict[str, Any]] = None
+    reasoning_details: Optional[List[Dict[str, Any]]] = None
+
+
+class Choice(ResponseModel):
+    """One alternative of a reply; ``finish_reason`` is ``stop``, ``length`` or ``tool_calls``."""
+
+    index: int = 0
+    message: ResponseMessage = Field(default_factory=ResponseMessage)
+    finish_reason: Optional[str] = None
+    logprobs: Optional[Dict[str, Any]] = None
+
+
+class ChatCompletion(ResponseModel):
+    """A whole chat completion. ``cost`` is a decimal string when the gateway reports it.
+
+    Auto-routed replies also carry ``x_resolved_model_id``, ``x_auto_routed_fallback``,
+    ``x_auto_routed_fallback_reason`` and ``x_classifier_usage``.
+    """
+
+    id: str = ""
+    object: str = "chat.completion"
+    created: Optional[int] = None
+    model: Optional[str] = None
+    choices: List[Choice] = Field(default_factory=list)
+    usage: Optional[Usage] = None
+    system_fingerprint: Optional[str] = None
+    cost: Optional[str] = None
+    x_resolved_model_id: Optional[str] = None
+    x_auto_routed_fallback: Optional[bool] = None
+    x_auto_routed_fallback_reason: Optional[str] = None
+    x_classifier_usage: Optional[List[Dict[str, Any]]] = None
+
+
+# --- the chunks ----------------------------------------------------------------------------------
+
+
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class FunctionCallDelta(ResponseModel):
+    """A piece of a function call: the name arrives once, ``arguments`` in fragments."""
+
+    name: Optional[str] = None
+    arguments: Optional[str] = None
+
+
+class ToolCallDelta(ResponseModel):
+    """A piece of a tool call. Providers behind the gateway may leave out ``index`` or ``id``."""
+
+    index: Optional[int] = None
+    id: Optional[str] = None
+    type: Optional[str] = None
+    function: Optional[FunctionCallDelta] = None
+    thought_signature: Optional[str] = None
+
+
+class ChoiceDelta(ResponseModel):
+    """What one chunk adds to a choice.
+
+    ``content`` is the text this chunk adds, ``""`` when it adds none, so deltas can be
+    printed or joined as they come.
+    """
+
+    role: Optional[str] = None
+    content: Annotated[str, BeforeValidator(_none_as_empty)] = ""
+    tool_calls: Optional[List[ToolCallDelta]] = None
+    audio: Optional[Dict[str, Any]] = None
+    reasoning_details: Optional[List[Dict[str, Any]]] = None
+
+
+class ChunkChoice(ResponseModel):
+    """One choice's part of a chunk."""
+
+    index: int = 0
+    delta: ChoiceDelta = Field(default_factory=ChoiceDelta)
+    finish_reason: Optional[str] = None
+    logprobs: Optional[Dict[str, Any]] = None
+
+
+class ChatCompletionChunk(ResponseModel):
+    """One ``chat.completion.chunk`` of a stream.
+
+    The last chunk before ``[DONE]`` usually has no choices and carries ``usage`` (and
+    ``cost`` where the gateway reports it).
+    """
+
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    created: Optional[int] = None
+    model: Optional[str] = None
+    choices: List[ChunkChoice] = Field(default_factory=list)
+    usage: Optional[Usage] = None
+    cost: Optional[str] = None
+    system_fingerprint: Optional[str] = None

@@ -1,0 +1,92 @@
+"""When to try a call again, and how long to wait first.
+
+A :class:`RetryPolicy` is a value: it looks at the error an attempt ended with and answers
+either "give up" (``None``) or "wait this many seconds". It never sleeps and never reads a
+clock; the :mod:`~meshapi_core.calls` machine adds the deadline, and the transport sleeps.
+
+What is retried (``spec/ERRORS.md`` section 7):
+
+- statuses 429, 502, 503, 504, except codes that waiting will not cure
+  (``batch_limit_exceeded``) and 500, which the gateway uses for billable jobs that must not
+  be resubmitted automatically (``provider_job_failed``);
+- connection failures before any response arrived (refused, reset, DNS, TLS, timeouts while
+  connecting or waiting for the status line).
+
+How long to wait: exponential backoff (``initial_backoff * 2**n``, capped at ``max_backoff``),
+less a random share of up to ``jitter`` of it, so clients that failed together do not come back
+together. When the server names a wait (``Retry-After``, ``retry-after-ms`` or the body's
+``retry_after_seconds``), the wait is at least that: jitter never shortens it. A named wait
+longer than ``max_retry_after`` is a refusal, not an invitation, and the error is raised at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, FrozenSet, Optional
+
+from .errors import APIConnectionError, APIStatusError, MeshAPIError
+
+__all__ = ["RetryPolicy"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Which failures to retry, how often, and how long to wait between attempts.
+
+    >>> policy = RetryPolicy(max_retries=2, jitter=0.0)
+    >>> from meshapi_core.errors import ServerError, RateLimitError
+    >>> policy.delay_before_retry(0, ServerError("busy", status=503), random=lambda: 0.5)
+    0.5
+    >>> policy.delay_before_retry(1, RateLimitError("slow", status=429, retry_after_seconds=7),
+    ...                           random=lambda: 0.5)
+    7.0
+    >>> policy.delay_before_retry(2, ServerError("busy", status=503), random=lambda: 0.5) is None
+    True
+    """
+
+    max_retries: int = 3
+    retry_statuses: FrozenSet[int] = frozenset({429, 502, 503, 504})
+    never_retry_codes: FrozenSet[str] = frozenset({"batch_limit_exceeded", "provider_job_failed"})
+    initial_backoff: float = 0.5
+    max_backoff: float = 30.0
+    jitter: float = 0.25
+    max_retry_after: float = 120.0
+    retry_connection_errors: bool = field(default=True)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise TypeError(f"max_retries must be an int, not {self.max_retries!r}")
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, not {self.max_retries}")
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ValueError(f"jitter must be between 0 and 1, not {self.jitter}")
+        if not (0.0 <= self.initial_backoff <= self.max_backoff):
+            raise ValueError("backoff must satisfy 0 <= initial_backoff <= max_backoff")
+
+    def is_retryable(self, error: MeshAPIError) -> bool:
+        """Whether another attempt could succeed where this one failed with ``error``."""
+        if isinstance(error, APIStatusError):
+            return (
+                error.status in self.retry_statuses
+                and error.error_code not in self.never_retry_codes
+            )
+        if isinstance(error, APIConnectionError):
+            return self.retry_connection_errors and not error.response_started
+        return False
+
+    def backoff(self, retry_number: int, random: Callable[[], float]) -> float:
+        """The wait before retry ``retry_number`` (0 for the first), jitter included."""
+        base = min(self.max_backoff, self.initial_backoff * (2.0 ** min(retry_number, 62)))
+        return base * (1.0 - self.jitter * random())
+
+    def delay_before_retry(
+        self, retry_number: int, error: MeshAPIError, *, random: Callable[[], float]
+    ) -> Optional[float]:
+        """Seconds to wait before retry ``retry_number`` after ``error``, or ``None`` to stop."""
+        if retry_number >= self.max_retries or not self.is_retryable(error):
+            return None
+        asked = error.retry_after_seconds
+        if asked is not None and asked > self.max_retry_after:
+            return None
+        wait = self.backoff(retry_number, random)
+        return wait if asked is None else max(wait, asked)

@@ -1,0 +1,293 @@
+"""An incremental decoder for ``text/event-stream`` bodies (Server-Sent Events).
+
+Feed it the body's bytes as they arrive, in pieces of any size; it returns each event as soon
+as the blank line that ends it has arrived. It follows the WHATWG "event stream
+interpretation" rules exactly, does no I/O, and bounds the memory a hostile or broken server
+can make it hold.
+"""
+
+# Theory of operation
+# -------------------
+#
+# Bytes become text through an incremental UTF-8 decoder, so a character split between two
+# feeds comes out whole and a bad byte becomes U+FFFD instead of an exception. The first text
+# the stream produces loses one leading U+FEFF (a BOM), however its bytes were split.
+#
+# The text of each feed is split once on line ends: CRLF and lone CRs are first replaced by
+# LF, then str.split("\n") does the rest, all at C speed (str.splitlines would also split on
+# U+2028, form feeds and the like, which are ordinary characters here). Every piece but the
+# last is a complete line; the last is the start of a line whose end has not arrived.
+# It waits in a list of pieces, so a long line arriving in many feeds costs one join when its
+# end arrives, not one copy per feed, and only new text is ever searched: the work is linear
+# in the size of the stream. A feed that ends with CR has ended a line, but if the next feed
+# starts with LF, that LF belongs to the same CRLF and is dropped.
+#
+# Complete lines are interpreted in order. A ``data:`` line, which is nearly all of any real
+# stream, is recognised before the general field parsing. Data lines are kept in a list and
+# joined with "\n" when the blank line ending the event arrives, which is the WHATWG buffer's
+# "append value and LF, then remove the last LF". The event's id is the last event ID in
+# force when it is dispatched; ``retry`` is reported on the event it came with.
+#
+# Limits: a line, whether pending or complete, and an event's data may each hold at most
+# ``max_event_size`` characters. Past that the decoder raises ResponseDecodeError
+# (``event_too_large``) and stays broken, since the rest of the stream cannot be framed with
+# confidence. Whether the limit trips depends only on the stream, not on how it was split.
+#
+# End of stream: WHATWG discards an event that no blank line ended, so close() returns no
+# events; it returns a list anyway so that callers can treat it like feed().
+
+from __future__ import annotations
+
+import codecs
+from typing import List, NoReturn, Optional
+
+from .errors import ResponseDecodeError
+
+__all__ = ["SSEDecoder", "ServerSentEvent"]
+
+_BOM = "\ufeff"
+# A retry value longer than this is ignored: no server means it, and converting a
+# multi-megabyte run of digits to an int takes quadratic time (and raises on Python 3.11+).
+_MAX_RETRY_DIGITS = 4000
+
+
+class ServerSentEvent:
+    """One dispatched event.
+
+    Attributes:
+        event: the event type; ``"message"`` when the event had no (or an empty) ``event:``.
+        data: the event's ``data:`` lines joined with ``"\\n"``.
+        id: the last event ID in force when the event was dispatched, ``""`` if none.
+        retry: the reconnection time in milliseconds, if a valid ``retry:`` field came with
+            this event, else ``None``.
+
+    >>> ServerSentEvent(data='{"ok": true}')
+    ServerSentEvent(event='message', data='{"ok": true}', id='', retry=None)
+    """
+
+    __slots__ = ("data", "event", "id", "retry")
+
+    def __init__(
+        self,
+        event: str = "message",
+        data: str = "",
+        id: str = "",
+        retry: Optional[int] = None,
+    ) -> None:
+        self.event = event
+        self.data = data
+        self.id = id
+        self.retry = retry
+
+    def __repr__(self) -> str:
+        return (
+            f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, "
+            f"retry={self.retry!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (
+            self.event == other.event
+            and self.data == other.data
+            and self.id == other.id
+            and self.retry == other.retry
+        )
+
+
+class SSEDecoder:
+    """Turns the bytes of an event stream into :class:`ServerSentEvent` objects.
+
+    Call :meth:`feed` with each piece of the body as it arrives and :meth:`close` at its end.
+
+    Attributes:
+        comments: how many comment lines (``:`` first, e.g. the keep-alive ``: ping``) have
+            been seen.
+        last_event_id: the last event ID string: the value of the latest valid ``id:`` field,
+            as of the latest blank line (WHATWG sets it at dispatch time). A client that
+            reconnects sends it as ``Last-Event-ID``.
+
+    >>> decoder = SSEDecoder()
+    >>> decoder.feed(b'event: ping\\ndata: {"n": 1}\\n\\n: keep-alive\\r\\ndata: hal')
+    [ServerSentEvent(event='ping', data='{"n": 1}', id='', retry=None)]
+    >>> decoder.feed(b"f\\ndata:second line\\nid: 7\\n\\n")
+    [ServerSentEvent(event='message', data='half\\nsecond line', id='7', retry=None)]
+    >>> decoder.comments, decoder.last_event_id
+    (1, '7')
+    >>> decoder.feed(b"data: never finished\\n")
+    []
+    >>> decoder.close()
+    []
+    """
+
+    def __init__(self, max_event_size: int = 16 * 1024 * 1024) -> None:
+        """Make a decoder for one stream.
+
+        ``max_event_size`` bounds, in characters, both the longest line and the data of one
+        event; a stream that exceeds it raises :class:`~meshapi_core.errors.ResponseDecodeError`
+        with ``error_code="event_too_large"``. It must be a positive int.
+        """
+        if (
+            isinstance(max_event_size, bool)
+            or not isinstance(max_event_size, int)
+            or max_event_size <= 0
+        ):
+            raise ValueError(f"max_event_size must be a positive int, not {max_event_size!r}")
+        self.comments = 0
+        self.last_event_id = ""
+        self._max = max_event_size
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self._started = False  # has the first character (maybe a BOM) been seen?
+        self._after_cr = False  # did the last text end with CR, so a leading LF is dropped?
+        self._pending: List[str] = []  # pieces of the line whose end has not arrived
+        self._pending_len = 0
+        self._data: List[str] = []  # the event's data lines
+        self._data_len = 0  # len("\n".join(self._data)) + 1, once there is data
+        self._event_type = ""
+        self._id = ""  # the last event ID buffer
+        self._retry: Optional[int] = None
+        self._closed = False
+        self._failure: Optional[str] = None
+
+    def feed(self, data: bytes) -> List[ServerSentEvent]:
+        """Take the next bytes of the stream; return the events they complete, in order.
+
+        Raises :class:`~meshapi_core.errors.ResponseDecodeError` (``event_too_large``) if a
+        line or an event's data exceeds ``max_event_size``; the events completed by the same
+        feed are lost with it, and every later call raises again. Feeding a closed decoder is
+        a programming error and raises :class:`RuntimeError`.
+        """
+        if self._closed:
+            raise RuntimeError("SSEDecoder.feed() called after close()")
+        if self._failure is not None:
+            raise ResponseDecodeError(self._failure, error_code="event_too_large")
+        text = self._utf8.decode(data)
+        if not text:
+            return []
+        if not self._started:
+            self._started = True
+            if text[0] == _BOM:
+                text = text[1:]
+        if self._after_cr:
+            self._after_cr = False
+            if text[:1] == "\n":
+                text = text[1:]
+        if not text:
+            return []
+
+        if "\r" in text:  # CRLF is one line end and a lone CR is another: make both LF
+            self._after_cr = text[-1] == "\r"
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        else:
+            lines = text.split("\n")
+        rest = lines.pop()
+        limit = self._max
+        if not lines:  # no line end yet: the pending line grows
+            self._pending.append(text)
+            self._pending_len += len(text)
+            if self._pending_len > limit:
+                self._fail("a line")
+            return []
+        if self._pending:
+            lines[0] = "".join(self._pending) + lines[0]
+            self._pending = []
+            if len(lines[0]) > limit:
+                self._fail("a line")
+        if len(text) > limit and max(map(len, lines)) > limit:
+            self._fail("a line")
+        if rest:
+            if len(rest) > limit:
+                self._fail("a line")
+            self._pending.append(rest)
+        self._pending_len = len(rest)
+
+        events: List[ServerSentEvent] = []
+        values = self._data
+        data_len = self._data_len
+        data_limit = limit + 1  # data_len counts the final "\n" that dispatch removes
+        event_type = self._event_type
+        last_id = self._id
+        retry = self._retry
+        for line in lines:
+            if line[:5] == "data:":
+                value = line[6:] if line[5:6] == " " else line[5:]
+                values.append(value)
+                data_len += len(value) + 1
+                if data_len > data_limit:
+                    self._fail("an event's data")
+            elif not line:  # a blank line: dispatch
+                if values:
+                    events.append(
+                        ServerSentEvent(
+                            event_type or "message",
+                            values[0] if len(values) == 1 else "\n".join(values),
+                            last_id,
+                            retry,
+                        )
+                    )
+                    values = []
+                    data_len = 0
+                event_type = ""
+                retry = None
+                self.last_event_id = last_id
+            else:
+                colon = line.find(":")
+                if colon == 0:
+                    self.comments += 1
+                    continue
+                if colon > 0:
+                    field = line[:colon]
+                    value = line[colon + 1 :]
+                    if value[:1] == " ":
+                        value = value[1:]
+                else:
+                    field, value = line, ""
+                if field == "data":  # "data" without a colon: an empty data line
+                    values.append(value)
+                    data_len += len(value) + 1
+                    if data_len > data_limit:
+                        self._fail("an event's data")
+                elif field == "event":
+                    event_type = value
+                elif field == "id":
+                    if "\0" not in value:
+                        last_id = value
+                elif field == "retry" and value.isdigit() and value.isascii():
+                    digits = value.lstrip("0") or "0"
+                    if len(digits) <= _MAX_RETRY_DIGITS:
+                        retry = int(digits)
+                # any other field is ignored
+        self._data = values
+        self._data_len = data_len
+        self._event_type = event_type
+        self._id = last_id
+        self._retry = retry
+        return events
+
+    def close(self) -> List[ServerSentEvent]:
+        """Mark the end of the stream; return the events it completes, which are none.
+
+        An event that no blank line ended is incomplete and, as WHATWG requires, discarded.
+        Closing twice is harmless; closing a decoder that has failed raises its error again.
+        """
+        if self._closed:
+            return []
+        self._closed = True
+        if self._failure is not None:
+            raise ResponseDecodeError(self._failure, error_code="event_too_large")
+        tail = self._utf8.decode(b"", True)
+        pending_len = self._pending_len + len(tail)
+        self._pending = []
+        self._data = []
+        if pending_len > self._max:
+            self._fail("a line")
+        return []
+
+    def _fail(self, what: str) -> NoReturn:
+        self._failure = (
+            f"Server-sent event too large: {what} exceeds max_event_size ({self._max} characters)."
+        )
+        self._pending = []
+        self._data = []
+        raise ResponseDecodeError(self._failure, error_code="event_too_large")
