@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 from functools import partial
-from typing import Any, Dict, Optional, TypeVar, cast
+from typing import Any, Dict, Optional, Tuple, TypeVar, cast
 
 import pydantic
 
@@ -80,10 +80,18 @@ class _Engine:
             raise action.error
         return action.request
 
-    def decoder(self, endpoint: Endpoint[M], headers: Dict[str, str]) -> StreamDecoder[M]:
-        """A stream decoder for ``endpoint``'s chunks."""
+    def decoder(
+        self, endpoint: Endpoint[M], request: Request, headers: Dict[str, str]
+    ) -> StreamDecoder[M]:
+        """A stream decoder for ``endpoint``'s chunks, watching ``request``'s idle timeout."""
         assert endpoint.response is not None
-        return StreamDecoder(endpoint.response, headers, self.config.max_event_size)
+        return StreamDecoder(
+            endpoint.response,
+            headers,
+            self.config.max_event_size,
+            idle_timeout=request.timeout.idle,
+            clock=self.runtime.clock,
+        )
 
     @staticmethod
     def stream_error(call: Call[Any], status: int, headers: Dict[str, str], body: bytes) -> None:
@@ -119,11 +127,14 @@ class SyncEngine(_Engine):
             else:
                 raise action.error
 
-    def open(self, call: Call[Any]) -> SyncStreamResponse:
+    def open(
+        self, endpoint: Endpoint[M], call: Call[Any]
+    ) -> Tuple[SyncStreamResponse, StreamDecoder[M]]:
         """Open a stream: one attempt, and an error status becomes the typed error."""
-        response = self.transport.open_stream(self.first_request(call))
+        request = self.first_request(call)
+        response = self.transport.open_stream(request)
         if 200 <= response.status < 300:
-            return response
+            return response, self.decoder(endpoint, request, response.headers)
         try:
             body = response.read()
         finally:
@@ -157,11 +168,14 @@ class AsyncEngine(_Engine):
             else:
                 raise action.error
 
-    async def open(self, call: Call[Any]) -> AsyncStreamResponse:
+    async def open(
+        self, endpoint: Endpoint[M], call: Call[Any]
+    ) -> Tuple[AsyncStreamResponse, StreamDecoder[M]]:
         """Open a stream: one attempt, and an error status becomes the typed error."""
-        response = await self.transport.open_stream(self.first_request(call))
+        request = self.first_request(call)
+        response = await self.transport.open_stream(request)
         if 200 <= response.status < 300:
-            return response
+            return response, self.decoder(endpoint, request, response.headers)
         try:
             body = await response.read()
         finally:

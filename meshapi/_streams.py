@@ -103,13 +103,9 @@ class Stream(_StreamBase[M]):
     def open(self) -> Stream[M]:
         """Send the request and wait for the headers (done for you on first iteration)."""
         if self._response is None and not self._closed:
-            response = self._engine.open(self._call)
+            response, decoder = self._engine.open(self._endpoint, self._call)
             self._response = response
-            self._opened(
-                response.status,
-                response.headers,
-                self._engine.decoder(self._endpoint, response.headers),
-            )
+            self._opened(response.status, response.headers, decoder)
         return self
 
     def __iter__(self) -> Iterator[M]:
@@ -166,13 +162,9 @@ class AsyncStream(_StreamBase[M]):
     async def open(self) -> AsyncStream[M]:
         """Send the request and wait for the headers (done for you on first iteration)."""
         if self._response is None and not self._closed:
-            response = await self._engine.open(self._call)
+            response, decoder = await self._engine.open(self._endpoint, self._call)
             self._response = response
-            self._opened(
-                response.status,
-                response.headers,
-                self._engine.decoder(self._endpoint, response.headers),
-            )
+            self._opened(response.status, response.headers, decoder)
         return self
 
     async def __aiter__(self) -> AsyncIterator[M]:

@@ -89,6 +89,13 @@ class Fail:
 Action = Union[Send, Sleep, Done[T], Fail]
 
 
+class _SendNext:
+    """Marks that the next action is a fresh attempt, to be built when it is asked for."""
+
+
+_SEND_NEXT = _SendNext()
+
+
 def decode_json(response: Response, model: Optional[Type[M]]) -> Optional[M]:
     """A successful response's body as ``model``, or the error it reports in-band.
 
@@ -155,7 +162,7 @@ class Call(Generic[T]):
         self._started = runtime.clock()
         self._deadline = None if deadline is None else self._started + deadline
         self._attempt = 0
-        self._next: Optional[Action[T]] = self._send()
+        self._next: Union[Action[T], _SendNext, None] = _SEND_NEXT
 
     @property
     def attempts(self) -> int:
@@ -167,7 +174,9 @@ class Call(Generic[T]):
         action = self._next
         if action is None:
             raise RuntimeError("Call.next_action() called before the last Send was answered")
-        self._next = self._send() if isinstance(action, Sleep) else None
+        if isinstance(action, _SendNext):
+            action = self._send()  # built now, so its timeout reflects the time left now
+        self._next = _SEND_NEXT if isinstance(action, Sleep) else None
         return action
 
     def receive_response(self, response: Response) -> None:

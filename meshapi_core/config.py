@@ -50,9 +50,9 @@ def normalize_base_url(base_url: str) -> str:
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError("base_url must not carry a query, a fragment or credentials")
-    path = parts.path.rstrip("/")
+    path = re.sub("/{2,}", "/", parts.path).rstrip("/")
     if path.endswith("/v1"):
-        path = path[:-3]
+        path = path[:-3].rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 

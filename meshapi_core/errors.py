@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import json
 import math
-from email.utils import parsedate_to_datetime
+import re
+from datetime import datetime, timezone
 from typing import Any, Dict, Mapping, Optional, Type
 
 __all__ = [
@@ -165,7 +166,7 @@ class APIConnectionError(MeshAPIError):
     def __init__(
         self, message: str, *, response_started: bool = False, error_code: str = "connection_error"
     ) -> None:
-        super().__init__(message, error_code=error_code)
+        MeshAPIError.__init__(self, message, error_code=error_code)
         self.response_started = response_started
 
 
@@ -186,7 +187,8 @@ class StreamInterruptedError(MeshAPIError):
         request_id: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
-        super().__init__(
+        MeshAPIError.__init__(
+            self,
             message,
             status=0,
             error_code="stream_interrupted",
@@ -303,13 +305,52 @@ def parse_retry_after(headers: Mapping[str, str], now: Optional[float] = None) -
     value = _seconds(raw)
     if value is not None or now is None:
         return value
+    when = _parse_http_date(raw)
+    return None if when is None else _seconds(max(0.0, when - now))
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+_HTTP_DATES = (
+    # IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+    re.compile(r"[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT"),
+    # RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+    re.compile(r"[A-Za-z]+, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT"),
+)
+# asctime: Sun Nov  6 08:49:37 1994
+_ASCTIME = re.compile(r"[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})")
+
+
+def _parse_http_date(text: str) -> Optional[float]:
+    """The Unix time of an HTTP-date (RFC 9110 section 5.6.7, all three forms), or None."""
+    text = text.strip()
+    fields: Optional[tuple[str, ...]] = None
+    for pattern in _HTTP_DATES:
+        match = pattern.fullmatch(text)
+        if match:
+            day, month, year, hh, mm, ss = match.groups()
+            if len(year) == 2:  # RFC 850 years: 50 and later are 19xx
+                year = ("19" if int(year) >= 50 else "20") + year
+            fields = (year, month, day, hh, mm, ss)
+    match = _ASCTIME.fullmatch(text)
+    if match:
+        month, day, hh, mm, ss, year = match.groups()
+        fields = (year, month, day, hh, mm, ss)
+    if fields is None or fields[1].title() not in _MONTHS:
+        return None
+    year, month, day, hh, mm, ss = fields
     try:
-        when = parsedate_to_datetime(raw.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
+        moment = datetime(
+            int(year), _MONTHS[month.title()], int(day), int(hh), int(mm), int(ss),
+            tzinfo=timezone.utc,
+        )  # fmt: skip
+    except ValueError:
         return None
-    if when.tzinfo is None:  # an HTTP-date is always GMT
-        return None
-    return _seconds(max(0.0, when.timestamp() - now))
+    return moment.timestamp()
 
 
 def _text_excerpt(body: bytes, content_type: str) -> str:

@@ -23,7 +23,9 @@ class Timeout:
     """Per-attempt time limits in seconds; ``None`` means no limit.
 
     ``connect`` bounds opening a connection, ``read`` each wait for bytes from the server,
-    ``write`` each wait to send bytes, and ``pool`` the wait for a free connection. A whole
+    ``write`` each wait to send bytes, and ``pool`` the wait for a free connection. ``idle``
+    bounds the time between two events of a stream: keep-alive comments (``: ping``) reset
+    ``read`` but not ``idle``, so a stream that only pings fails rather than hangs. A whole
     call across retries is bounded separately, by the client's ``deadline``.
 
     >>> Timeout(30.0).read
@@ -36,6 +38,7 @@ class Timeout:
     connect: Optional[float] = 10.0
     write: Optional[float] = 60.0
     pool: Optional[float] = 60.0
+    idle: Optional[float] = None
 
     @classmethod
     def of(cls, value: Union[Timeout, float, None]) -> Timeout:
@@ -43,13 +46,13 @@ class Timeout:
         if isinstance(value, Timeout):
             return value
         if value is None:
-            return cls(None, None, None, None)
+            return cls(None, None, None, None, None)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"timeout must be a number of seconds or a Timeout, not {value!r}")
         seconds = float(value)
         if not seconds > 0:
             raise ValueError(f"timeout must be positive, not {value!r}")
-        return cls(seconds, seconds, seconds, seconds)
+        return cls(seconds, seconds, seconds, seconds, seconds)
 
     def capped(self, limit: Optional[float]) -> Timeout:
         """This timeout with no phase longer than ``limit`` seconds (the time left)."""
@@ -59,7 +62,9 @@ class Timeout:
         def cap(value: Optional[float]) -> float:
             return limit if value is None else min(value, limit)
 
-        return Timeout(cap(self.read), cap(self.connect), cap(self.write), cap(self.pool))
+        return Timeout(
+            cap(self.read), cap(self.connect), cap(self.write), cap(self.pool), cap(self.idle)
+        )
 
 
 TimeoutTypes = Union[Timeout, float, None]

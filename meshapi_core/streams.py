@@ -20,6 +20,11 @@ After ``[DONE]`` the rest of the body is read and dropped, so the connection can
 but only up to ``drain_limit`` bytes: past that, :attr:`StreamDecoder.exhausted` tells the
 adapter to stop reading and close.
 
+With an ``idle_timeout`` and a ``clock``, the decoder also watches the time between events:
+a read that brings only keep-alive comments (or partial events) after ``idle_timeout``
+seconds without an event raises :class:`~meshapi_core.errors.StreamTimeoutError`. (When
+nothing arrives at all, the transport's read timeout fires instead.)
+
 Chunks come out of :meth:`StreamDecoder.feed` as an iterator, so chunks that arrived before an
 error frame in the same read are delivered before the error is raised.
 """
@@ -27,11 +32,16 @@ error frame in the same read are delivered before the error is raised.
 from __future__ import annotations
 
 import json
-from typing import Any, Generic, Iterator, Mapping, Type, TypeVar
+from typing import Any, Callable, Generic, Iterator, Mapping, Optional, Type, TypeVar
 
 import pydantic
 
-from .errors import ResponseDecodeError, StreamInterruptedError, error_from_frame
+from .errors import (
+    ResponseDecodeError,
+    StreamInterruptedError,
+    StreamTimeoutError,
+    error_from_frame,
+)
 from .sse import SSEDecoder
 
 __all__ = ["StreamDecoder"]
@@ -57,6 +67,8 @@ class StreamDecoder(Generic[M]):
         headers: Mapping[str, str],
         max_event_size: int = 16 * 1024 * 1024,
         drain_limit: int = 64 * 1024,
+        idle_timeout: Optional[float] = None,
+        clock: Optional[Callable[[], float]] = None,
     ) -> None:
         self._model = model
         self._headers = headers
@@ -68,6 +80,9 @@ class StreamDecoder(Generic[M]):
         self.exhausted = False
         """Whether more than ``drain_limit`` bytes came after ``[DONE]``: stop reading."""
         self._drain_left = drain_limit
+        self._idle_timeout = idle_timeout if clock is not None else None
+        self._clock = clock
+        self._last_event = clock() if clock is not None else 0.0
 
     def feed(self, data: bytes) -> Iterator[M]:
         """Decode the next piece of the body; yields the chunks it completes."""
@@ -75,7 +90,10 @@ class StreamDecoder(Generic[M]):
             self._drain_left -= len(data)
             self.exhausted = self._drain_left < 0
             return
-        for event in self._sse.feed(data):
+        events = self._sse.feed(data)
+        if self._idle_timeout is not None:
+            self._check_idle(bool(events))
+        for event in events:
             payload = event.data
             if payload == "[DONE]" or payload.strip() == "[DONE]":
                 self.done = True
@@ -95,6 +113,20 @@ class StreamDecoder(Generic[M]):
             request_id=self._headers.get("x-request-id"),
             headers=self._headers,
         )
+
+    def _check_idle(self, got_events: bool) -> None:
+        assert self._clock is not None
+        assert self._idle_timeout is not None
+        now = self._clock()
+        if got_events:
+            self._last_event = now
+        elif now - self._last_event > self._idle_timeout:
+            raise StreamTimeoutError(
+                f"No stream event for {now - self._last_event:.3g} s (idle timeout "
+                f"{self._idle_timeout:g} s) after {self.chunks} chunks",
+                request_id=self._headers.get("x-request-id"),
+                headers=self._headers,
+            )
 
     def _chunk(self, payload: str) -> M:
         if '"error"' in payload:

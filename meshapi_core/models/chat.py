@@ -54,9 +54,17 @@ __all__ = [
 
 
 class _Passthrough(BaseModel):
-    """Checked where it is known, passed through where it is not (provider markers)."""
+    """Checked where it is known, passed through where it is not (provider markers).
+
+    A ``type`` tag is always sent, even when left at its default: the gateway tells parts,
+    tools and formats apart by it.
+    """
 
     model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if "type" in type(self).model_fields:
+            self.__pydantic_fields_set__.add("type")
 
 
 # --- content parts ---------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""The layers import only what DESIGN.md allows; the core stays free of I/O."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+from typing import Iterator, Set
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STDLIB = set(sys.stdlib_module_names)
+# Modules of the standard library that do I/O, sleep, or read clocks and randomness.
+IO_MODULES = {
+    "asyncio", "socket", "ssl", "select", "selectors", "threading", "multiprocessing",
+    "subprocess", "time", "random", "secrets", "os", "io", "http", "urllib.request",
+    "concurrent", "signal", "uuid",
+}  # fmt: skip
+
+
+def imports_of(package: str) -> Iterator[tuple[str, str]]:
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path.name, alias.name
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                yield path.name, node.module
+
+
+def top_levels(package: str) -> Set[str]:
+    return {name.split(".")[0] for _, name in imports_of(package)}
+
+
+def test_core_imports_only_pydantic_and_the_standard_library() -> None:
+    third_party = top_levels("meshapi_core") - STDLIB - {"meshapi_core", "__future__"}
+    assert third_party == {"pydantic"}
+
+
+@pytest.mark.parametrize("module", sorted(IO_MODULES))
+def test_core_never_imports_io(module: str) -> None:
+    offenders = [
+        f"{where} imports {name}"
+        for where, name in imports_of("meshapi_core")
+        if name == module or name.startswith(module + ".")
+    ]
+    assert offenders == []
+
+
+def test_adapters_depend_only_on_the_core_and_their_library() -> None:
+    assert top_levels("meshapi_httpx") - STDLIB <= {
+        "meshapi_core",
+        "meshapi_httpx",
+        "httpx",
+        "anyio",
+    }
+    assert top_levels("meshapi_aiohttp") - STDLIB <= {"meshapi_core", "meshapi_aiohttp", "aiohttp"}
+
+
+def test_importing_the_core_loads_no_transport() -> None:
+    code = (
+        "import sys, meshapi_core.calls, meshapi_core.streams, meshapi_core.config;"
+        "bad = {'httpx', 'aiohttp', 'anyio', 'asyncio', 'socket'} & set(sys.modules);"
+        "print(sorted(bad))"
+    )
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
