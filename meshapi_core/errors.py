@@ -55,6 +55,8 @@ __all__ = [
     "error_from_frame",
     "error_from_response",
     "parse_retry_after",
+    "stream_failure",
+    "transport_failure",
 ]
 
 
@@ -209,6 +211,42 @@ class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
     ) -> None:
         StreamInterruptedError.__init__(self, message, request_id=request_id, headers=headers)
         self.response_started = True
+
+
+def _describe(cause: BaseException) -> str:
+    text = str(cause).strip()
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+
+
+def transport_failure(
+    cause: BaseException, *, timeout: bool, response_started: bool
+) -> APIConnectionError:
+    """The SDK error for a transport's failure to send a request or read a whole response.
+
+    Transports classify their library's exception (``timeout``: did a time limit run out?)
+    and call this, so every transport words its errors the same way. The message names the
+    cause's type and text, never the request's headers.
+
+    >>> transport_failure(OSError("refused"), timeout=False, response_started=False).message
+    'Connection to the gateway failed before any response (OSError: refused)'
+    """
+    if timeout:
+        return APITimeoutError(
+            f"Timed out talking to the gateway ({_describe(cause)})",
+            response_started=response_started,
+        )
+    when = "reading the response" if response_started else "before any response"
+    return APIConnectionError(
+        f"Connection to the gateway failed {when} ({_describe(cause)})",
+        response_started=response_started,
+    )
+
+
+def stream_failure(cause: BaseException, *, timeout: bool) -> StreamInterruptedError:
+    """The SDK error for a transport's failure in the middle of a streamed body."""
+    if timeout:
+        return StreamTimeoutError(f"The stream timed out waiting for data ({_describe(cause)})")
+    return StreamInterruptedError(f"The stream's connection broke ({_describe(cause)})")
 
 
 _BY_STATUS: Dict[int, Type[APIStatusError]] = {

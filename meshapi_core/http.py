@@ -10,7 +10,7 @@ Header names in a :class:`Response` are lower-case, so the core can look them up
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Tuple, Union
+from typing import Dict, Iterable, Mapping, Optional, Tuple, Union
 
 Headers = Mapping[str, str]
 """Response headers with lower-case names."""
@@ -117,3 +117,16 @@ class Response:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this response, if it sent one."""
         return self.headers.get("x-request-id")
+
+
+def header_dict(items: Iterable[Tuple[str, str]]) -> Dict[str, str]:
+    """Response headers as the core wants them: lower-case names, repeats joined by ``", "``.
+
+    >>> header_dict([("X-Request-Id", "req_1"), ("Vary", "a"), ("vary", "b")])
+    {'x-request-id': 'req_1', 'vary': 'a, b'}
+    """
+    headers: Dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers

@@ -36,8 +36,13 @@ class AsyncHttpxStreamResponse:
             raise connection_error(exc, response_started=True) from exc
 
     async def close(self) -> None:
-        """Release the connection (back to the pool if the body was read to its end)."""
-        await self._response.aclose()
+        """Release the connection (back to the pool if the body was read to its end).
+
+        Shielded from cancellation: a task cancelled mid-stream still gives its connection
+        back, under trio's level-triggered cancellation as under asyncio's.
+        """
+        with anyio.CancelScope(shield=True):
+            await self._response.aclose()
 
 
 class AsyncHttpxTransport:

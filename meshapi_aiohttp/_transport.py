@@ -1,0 +1,151 @@
+"""The aiohttp transport: the core's requests, sent with an :class:`aiohttp.ClientSession`.
+
+What maps to what:
+
+- A core :class:`~meshapi_core.http.Request` becomes ``session.request(...)`` with its headers
+  and body bytes as given: no redirects, no invented ``Content-Type``, any status a response.
+- Its :class:`~meshapi_core.http.Timeout` becomes an :class:`aiohttp.ClientTimeout` with no
+  ``total``: ``sock_connect`` is ``connect`` and ``sock_read`` is ``read``. aiohttp has no pool
+  timeout; its ``connect`` phase is the wait for a free connection *and* the opening of one,
+  so it gets the larger of ``pool`` and ``connect`` (no limit if either has none). aiohttp has
+  no write timeout, so ``write`` is not enforced; the read timer starts once the body is out.
+- Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
+- Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
+  error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
+  ``APITimeoutError`` (``response_started`` says which phase); mid-stream,
+  ``StreamInterruptedError`` or ``StreamTimeoutError``. A timeout is any ``TimeoutError``,
+  which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
+  it is tested for first. Cancellation is never caught.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import AsyncIterator, Dict, Optional, Tuple, Type
+
+import aiohttp
+
+from meshapi_core.errors import (
+    APIConnectionError,
+    StreamInterruptedError,
+    stream_failure,
+    transport_failure,
+)
+from meshapi_core.http import Request, Response, Timeout, header_dict
+
+__all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
+
+# What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
+_ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+_TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+
+
+def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
+    """The SDK error for a failure while sending, or while reading a whole response."""
+    timeout = isinstance(exc, _TIMEOUTS)
+    return transport_failure(exc, timeout=timeout, response_started=response_started)
+
+
+def _stream_error(exc: BaseException) -> StreamInterruptedError:
+    """The SDK error for a failure in the middle of a streamed body."""
+    return stream_failure(exc, timeout=isinstance(exc, _TIMEOUTS))
+
+
+def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for the core's (see the module docstring for pool and write)."""
+    acquire = None if t.pool is None or t.connect is None else max(t.pool, t.connect)
+    return aiohttp.ClientTimeout(
+        total=None, connect=acquire, sock_connect=t.connect, sock_read=t.read
+    )
+
+
+class AiohttpStreamResponse:
+    """A streamed aiohttp response, behind the SDK's error contract."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self.status = response.status
+        self.headers: Dict[str, str] = header_dict(response.headers.items())
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        """The body as it arrives, in the chunks the socket delivers."""
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except _ERRORS as exc:
+            raise _stream_error(exc) from exc
+
+    async def read(self) -> bytes:
+        """The rest of the body."""
+        try:
+            return await self._response.read()
+        except _ERRORS as exc:
+            raise _connection_error(exc, response_started=True) from exc
+
+    async def close(self) -> None:
+        """Release the connection: back to the pool if the whole body came, else dropped."""
+        if self._response.content.is_eof():
+            self._response.release()
+        else:
+            self._response.close()
+
+
+class AiohttpTransport:
+    """Sends the core's requests with an :class:`aiohttp.ClientSession` (asyncio only).
+
+    Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
+    it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
+    ``raise_for_status``, decompressed bodies. Without one, the transport makes a session on
+    first use, inside the running loop, and :meth:`close` closes it: up to 100 connections, no
+    cookies kept, no proxy or ``.netrc`` from the environment. One transport is safe to share
+    between the tasks of one event loop.
+    """
+
+    def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if self._closed:
+                raise RuntimeError("This transport is closed")
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=True,
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+        return self._session
+
+    async def send(self, request: Request) -> Response:
+        """Send ``request`` and read the whole response."""
+        response = await self.open_stream(request)
+        try:
+            body = await response.read()
+        finally:
+            await response.close()
+        return Response(response.status, response.headers, body)
+
+    async def open_stream(self, request: Request) -> AiohttpStreamResponse:
+        """Send ``request``; return as soon as the status and headers are in."""
+        session = self._get_session()
+        try:
+            response = await session.request(
+                request.method, request.url, headers=request.headers, data=request.body,
+                skip_auto_headers=("Content-Type",), timeout=_client_timeout(request.timeout),
+                allow_redirects=False, raise_for_status=False, auto_decompress=True,
+            )  # fmt: skip
+        except _ERRORS as exc:
+            raise _connection_error(exc, response_started=False) from exc
+        return AiohttpStreamResponse(response)
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` without blocking the event loop."""
+        await asyncio.sleep(seconds)
+
+    async def close(self) -> None:
+        """Close the session, if this transport made it; a session passed in stays open."""
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()

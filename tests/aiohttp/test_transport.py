@@ -1,0 +1,603 @@
+"""The aiohttp transport against a raw HTTP/1.1 server on 127.0.0.1.
+
+The server is a few dozen lines of ``asyncio.start_server``: it parses each request head and
+body, records them, and hands the connection to a per-test *answer* that writes whatever
+bytes the test needs (a canned response, a body cut short, nothing at all). Waits are on
+events or on the transport's own (small) timeouts, never on sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import socket
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Awaitable, Callable, List, Optional, Tuple
+
+import aiohttp
+import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from meshapi import AsyncMeshAPI
+from meshapi_aiohttp import AiohttpStreamResponse, AiohttpTransport
+from meshapi_aiohttp._transport import _connection_error, _stream_error
+from meshapi_core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    StreamInterruptedError,
+    StreamTimeoutError,
+)
+from meshapi_core.http import Request, Timeout
+
+pytestmark = pytest.mark.anyio
+
+SHORT = Timeout(read=0.2, connect=2.0, write=2.0, pool=2.0)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# --- the raw server ------------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    """One request as the server read it."""
+
+    method: str
+    target: str
+    headers: List[Tuple[str, str]]
+    body: bytes
+    conn: int
+
+    def get(self, name: str) -> List[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+@dataclass
+class Conn:
+    """One accepted connection; ``client_closed`` is set when the client hangs up."""
+
+    index: int
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    client_closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def write(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def until_client_closes(self) -> None:
+        """Read (and drop) until the client closes its end: a stall that ends with the test."""
+        while await self.reader.read(65536):
+            pass
+        self.client_closed.set()
+
+
+# An answer writes the response; it returns True to keep the connection for another request.
+Answer = Callable[[Seen, Conn], Awaitable[bool]]
+
+
+class RawServer:
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.seen: List[Seen] = []
+        self.conns: List[Conn] = []
+        self.port = 0
+        self._server: Optional[asyncio.AbstractServer] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> RawServer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        for conn in self.conns:
+            conn.writer.close()
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = Conn(len(self.conns), reader, writer)
+        self.conns.append(conn)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    conn.client_closed.set()
+                    return
+                request_line, *lines = head.decode("latin-1").split("\r\n")[:-2]
+                method, target, _ = request_line.split(" ")
+                headers = [tuple(h.split(": ", 1)) for h in lines]
+                seen = Seen(method, target, headers, b"", conn.index)  # type: ignore[arg-type]
+                length = seen.get("content-length")
+                if length:
+                    seen.body = await reader.readexactly(int(length[0]))
+                self.seen.append(seen)
+                if not await self.answer(seen, conn):
+                    return
+        finally:
+            writer.close()
+
+
+def response(status: int, headers: List[Tuple[str, str]], body: bytes = b"") -> bytes:
+    head = [f"HTTP/1.1 {status} Whatever"]
+    head += [f"{k}: {v}" for k, v in headers]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+CHUNKED_HEAD = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+)
+
+
+def canned(data: bytes) -> Answer:
+    async def answer(seen: Seen, conn: Conn) -> bool:
+        await conn.write(data)
+        return True
+
+    return answer
+
+
+async def stall(seen: Seen, conn: Conn) -> bool:
+    await conn.until_client_closes()
+    return False
+
+
+async def hang_up(seen: Seen, conn: Conn) -> bool:
+    return False
+
+
+async def headers_then_close(seen: Seen, conn: Conn) -> bool:
+    await conn.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+    return False
+
+
+async def chunk_then_cut(seen: Seen, conn: Conn) -> bool:
+    await conn.write(CHUNKED_HEAD + chunk(b"data: 1\n\n"))
+    return False
+
+
+async def chunk_then_stall(seen: Seen, conn: Conn) -> bool:
+    await conn.write(CHUNKED_HEAD + chunk(b"data: 1\n\n"))
+    await conn.until_client_closes()
+    return False
+
+
+async def chunked_body(seen: Seen, conn: Conn) -> bool:
+    await conn.write(CHUNKED_HEAD)
+    for part in (b"one ", b"two ", b"three"):
+        await conn.write(chunk(part))
+    await conn.write(b"0\r\n\r\n")
+    return True
+
+
+def refused_port() -> int:
+    """A port that was bound and closed again, so a connection to it is refused."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def collect(stream: AiohttpStreamResponse, into: List[bytes]) -> None:
+    async for part in stream.iter_bytes():
+        into.append(part)
+
+
+def get(url: str, timeout: Timeout = SHORT) -> Request:
+    return Request("GET", url, (), None, timeout=timeout)
+
+
+def post(url: str, body: bytes = b"{}", timeout: Timeout = SHORT) -> Request:
+    headers = (("Content-Type", "application/json"), ("Authorization", "Bearer rsk_secret"))
+    return Request("POST", url, headers, body, timeout=timeout)
+
+
+@pytest.fixture
+async def transport() -> AsyncIterator[AiohttpTransport]:
+    transport = AiohttpTransport()
+    yield transport
+    await transport.close()
+
+
+# --- round trips ---------------------------------------------------------------------------
+
+
+async def test_send_round_trip(transport: AiohttpTransport) -> None:
+    headers = [("X-Request-ID", "req_1"), ("X-Multi", "a"), ("x-multi", "b")]
+    answer = canned(response(201, [*headers, ("Content-Type", "text/plain")], b"hello"))
+    async with RawServer(answer) as server:
+        request = Request(
+            "POST",
+            f"{server.url}/v1/chat/completions?a=1&b=x+y",
+            (("Content-Type", "application/json"), ("Authorization", "Bearer rsk_x"),
+             ("X-Mesh-Version", "2025-01-01"), ("User-Agent", "meshapi-python/1")),
+            b'{"model": "m"}',
+            timeout=SHORT,
+        )  # fmt: skip
+        resp = await transport.send(request)
+
+    assert resp.status == 201
+    assert resp.body == b"hello"
+    assert resp.headers["x-request-id"] == "req_1"
+    assert resp.headers["x-multi"] == "a, b"
+    assert all(name == name.lower() for name in resp.headers)
+    [seen] = server.seen
+    assert (seen.method, seen.target) == ("POST", "/v1/chat/completions?a=1&b=x+y")
+    assert seen.body == b'{"model": "m"}'
+    assert seen.get("content-type") == ["application/json"]
+    assert seen.get("content-length") == ["14"]
+    assert seen.get("authorization") == ["Bearer rsk_x"]
+    assert seen.get("x-mesh-version") == ["2025-01-01"]
+    assert seen.get("user-agent") == ["meshapi-python/1"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+async def test_a_request_without_body_sends_none(
+    transport: AiohttpTransport, method: str
+) -> None:
+    async with RawServer(canned(response(204, []))) as server:
+        resp = await transport.send(Request(method, f"{server.url}/x", (), None, timeout=SHORT))
+    assert resp.status == 204
+    [seen] = server.seen
+    assert seen.body == b""
+    assert seen.get("content-type") == []
+    assert seen.get("transfer-encoding") == []
+    assert seen.get("content-length") in ([], ["0"])
+
+
+async def test_gzip_body_is_decompressed(transport: AiohttpTransport) -> None:
+    body = gzip.compress(b'{"ok": true}')
+    answer = canned(response(200, [("Content-Encoding", "gzip")], body))
+    async with RawServer(answer) as server:
+        resp = await transport.send(get(server.url))
+    assert resp.body == b'{"ok": true}'
+
+
+async def test_redirects_are_not_followed_and_cookies_not_kept(
+    transport: AiohttpTransport,
+) -> None:
+    answer = canned(response(302, [("Location", "/elsewhere"), ("Set-Cookie", "s=1; Path=/")]))
+    async with RawServer(answer) as server:
+        first = await transport.send(get(f"{server.url}/here"))
+        await transport.send(get(f"{server.url}/here"))
+    assert first.status == 302
+    assert first.headers["location"] == "/elsewhere"
+    assert [s.target for s in server.seen] == ["/here", "/here"]
+    assert server.seen[1].get("cookie") == []
+
+
+async def test_error_status_is_a_response(transport: AiohttpTransport) -> None:
+    answer = canned(response(503, [("Retry-After", "1")], b'{"error": {"code": "x"}}'))
+    async with RawServer(answer) as server:
+        resp = await transport.send(post(server.url))
+    assert (resp.status, resp.headers["retry-after"]) == (503, "1")
+
+
+async def test_stream_yields_the_body(transport: AiohttpTransport) -> None:
+    async with RawServer(chunked_body) as server:
+        stream = await transport.open_stream(get(server.url))
+        try:
+            assert stream.status == 200
+            assert stream.headers["content-type"] == "text/event-stream"
+            body = b"".join([part async for part in stream.iter_bytes()])
+        finally:
+            await stream.close()
+    assert body == b"one two three"
+
+
+# --- failures before and after the headers -------------------------------------------------
+
+
+async def test_refused_connection_is_a_connection_error(transport: AiohttpTransport) -> None:
+    with pytest.raises(APIConnectionError) as info:
+        await transport.send(get(f"http://127.0.0.1:{refused_port()}/"))
+    error = info.value
+    assert not isinstance(error, APITimeoutError)
+    assert (error.response_started, error.error_code) == (False, "connection_error")
+    assert isinstance(error.__cause__, aiohttp.ClientConnectorError)
+    assert "ClientConnectorError" in error.message
+
+
+async def test_invalid_url_is_a_connection_error(transport: AiohttpTransport) -> None:
+    with pytest.raises(APIConnectionError) as info:
+        await transport.send(get("http:///no-host"))
+    assert isinstance(info.value.__cause__, aiohttp.InvalidURL)
+    assert not info.value.response_started
+
+
+async def test_stall_before_headers_is_a_timeout(transport: AiohttpTransport) -> None:
+    async with RawServer(stall) as server:
+        with pytest.raises(APITimeoutError) as info:
+            await transport.open_stream(post(server.url))
+    assert (info.value.response_started, info.value.error_code) == (False, "timeout")
+    assert isinstance(info.value.__cause__, aiohttp.ServerTimeoutError)
+
+
+async def test_hang_up_before_headers_is_a_connection_error(
+    transport: AiohttpTransport,
+) -> None:
+    async with RawServer(hang_up) as server:
+        with pytest.raises(APIConnectionError) as info:
+            await transport.send(post(server.url))
+    assert not isinstance(info.value, APITimeoutError)
+    assert not info.value.response_started
+    assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
+
+
+async def test_body_cut_short_in_send_has_response_started(
+    transport: AiohttpTransport,
+) -> None:
+    async with RawServer(headers_then_close) as server:
+        with pytest.raises(APIConnectionError) as info:
+            await transport.send(post(server.url))
+    assert not isinstance(info.value, APITimeoutError)
+    assert info.value.response_started
+    assert isinstance(info.value.__cause__, aiohttp.ClientPayloadError)
+
+
+async def test_body_stall_in_send_is_a_timeout_with_response_started(
+    transport: AiohttpTransport,
+) -> None:
+    async with RawServer(chunk_then_stall) as server:
+        with pytest.raises(APITimeoutError) as info:
+            await transport.send(post(server.url))
+    assert info.value.response_started
+    assert not isinstance(info.value, StreamInterruptedError)
+
+
+@pytest.mark.parametrize("answer", [chunk_then_cut, headers_then_close])
+async def test_drop_mid_stream_is_stream_interrupted(
+    transport: AiohttpTransport, answer: Answer
+) -> None:
+    async with RawServer(answer) as server:
+        stream = await transport.open_stream(post(server.url))
+        received: List[bytes] = []
+        try:
+            with pytest.raises(StreamInterruptedError) as info:
+                await collect(stream, received)
+        finally:
+            await stream.close()
+    assert not isinstance(info.value, StreamTimeoutError)
+    assert info.value.error_code == "stream_interrupted"
+    assert received  # what came before the drop was delivered
+
+
+async def test_stall_mid_stream_is_a_stream_timeout(transport: AiohttpTransport) -> None:
+    async with RawServer(chunk_then_stall) as server:
+        stream = await transport.open_stream(post(server.url))
+        try:
+            with pytest.raises(StreamTimeoutError) as info:
+                await collect(stream, [])
+        finally:
+            await stream.close()
+        await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
+    assert isinstance(info.value, APITimeoutError)
+    assert info.value.response_started
+    assert isinstance(info.value.__cause__, aiohttp.ServerTimeoutError)
+
+
+async def test_pool_wait_is_bounded() -> None:
+    """aiohttp's connect phase includes the wait for a pooled connection."""
+    async with RawServer(chunk_then_stall) as server, aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=1)
+    ) as session:
+        transport = AiohttpTransport(session)
+        holder = await transport.open_stream(post(server.url, timeout=Timeout(5.0)))
+        try:
+            with pytest.raises(APITimeoutError) as info:
+                await transport.send(post(server.url, timeout=Timeout(5.0, connect=0.2, pool=0.2)))
+        finally:
+            await holder.close()
+    assert not info.value.response_started
+    assert len(server.seen) == 1
+
+
+# --- connections and sessions --------------------------------------------------------------
+
+
+async def test_read_to_the_end_returns_the_connection_to_the_pool(
+    transport: AiohttpTransport,
+) -> None:
+    async with RawServer(chunked_body) as server:
+        await transport.send(get(server.url))
+        stream = await transport.open_stream(get(server.url))
+        _ = [part async for part in stream.iter_bytes()]
+        await stream.close()
+        await stream.close()
+        await transport.send(get(server.url))
+    assert [s.conn for s in server.seen] == [0, 0, 0]
+
+
+async def test_close_mid_body_drops_the_connection() -> None:
+    async with RawServer(chunk_then_stall) as server, aiohttp.ClientSession() as session:
+        transport = AiohttpTransport(session)
+        stream = await transport.open_stream(get(server.url, timeout=Timeout(5.0)))
+        async for _ in stream.iter_bytes():
+            break
+        await stream.close()
+        await stream.close()  # twice is fine
+        await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
+        assert session.connector is not None
+        assert not session.connector._acquired  # nothing left checked out
+
+
+async def test_a_users_session_is_never_closed() -> None:
+    answer = canned(response(200, [], b"ok"))
+    async with RawServer(answer) as server, aiohttp.ClientSession() as session:
+        transport = AiohttpTransport(session)
+        assert (await transport.send(get(server.url))).body == b"ok"
+        await transport.close()
+        assert not session.closed
+        assert (await transport.send(get(server.url))).body == b"ok"
+
+
+async def test_a_session_it_made_is_closed() -> None:
+    transport = AiohttpTransport()
+    async with RawServer(canned(response(200, [], b"ok"))) as server:
+        await transport.send(get(server.url))
+        session = transport._session
+        assert session is not None
+        assert not session.closed
+        await transport.close()
+        await transport.close()
+        assert session.closed
+        await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
+
+
+def test_made_outside_a_loop_and_closed_unused() -> None:
+    transport = AiohttpTransport()  # no loop running: the session waits for first use
+    asyncio.run(transport.close())
+    with pytest.raises(RuntimeError):
+        asyncio.run(transport.send(get("http://127.0.0.1:1/")))
+
+
+async def test_cancelling_a_blocked_read_propagates_and_closes(
+    transport: AiohttpTransport,
+) -> None:
+    first_chunk = asyncio.Event()
+    opened: List[AiohttpStreamResponse] = []
+
+    async def consume(url: str) -> None:
+        stream = await transport.open_stream(get(url, timeout=Timeout(30.0)))
+        opened.append(stream)
+        try:
+            async for _ in stream.iter_bytes():
+                first_chunk.set()
+        finally:
+            await stream.close()
+
+    async with RawServer(chunk_then_stall) as server:
+        task = asyncio.ensure_future(consume(server.url))
+        await asyncio.wait_for(first_chunk.wait(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
+    assert opened[0]._response.closed
+
+
+# --- the error mapping, exception by exception ---------------------------------------------
+
+
+def _request_info() -> aiohttp.RequestInfo:
+    url = URL("http://127.0.0.1/v1")
+    headers = CIMultiDictProxy(CIMultiDict({"Authorization": "Bearer rsk_secret"}))
+    return aiohttp.RequestInfo(url, "POST", headers, url)
+
+
+MAPPING = [
+    (aiohttp.ServerDisconnectedError(), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ClientPayloadError("cut"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ClientOSError(104, "reset"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ClientConnectionResetError("reset"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ClientConnectionError("closed"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.InvalidURL("x"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ClientResponseError(_request_info(), (), status=400, message="bad"),
+     APIConnectionError, StreamInterruptedError),
+    (ConnectionResetError(104, "reset"), APIConnectionError, StreamInterruptedError),
+    (OSError("boom"), APIConnectionError, StreamInterruptedError),
+    (aiohttp.ServerTimeoutError("read"), APITimeoutError, StreamTimeoutError),
+    (aiohttp.SocketTimeoutError("read"), APITimeoutError, StreamTimeoutError),
+    (aiohttp.ConnectionTimeoutError("connect"), APITimeoutError, StreamTimeoutError),
+    (asyncio.TimeoutError(), APITimeoutError, StreamTimeoutError),
+    (TimeoutError(), APITimeoutError, StreamTimeoutError),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("exc", "whole", "streamed"), MAPPING)
+def test_every_exception_maps_to_the_sdks_own(
+    exc: BaseException, whole: type, streamed: type
+) -> None:
+    for started in (False, True):
+        error = _connection_error(exc, response_started=started)
+        assert type(error) is whole
+        assert error.response_started is started
+        assert type(exc).__name__ in error.message
+        assert "rsk_" not in str(error)
+    broken = _stream_error(exc)
+    assert type(broken) is streamed
+    assert "rsk_" not in str(broken)
+
+
+# --- through the facade --------------------------------------------------------------------
+
+COMPLETION = {"id": "c1", "object": "chat.completion",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"},
+                           "finish_reason": "stop"}]}  # fmt: skip
+
+
+def _frame(content: str) -> bytes:
+    choice = {"index": 0, "delta": {"content": content}, "finish_reason": None}
+    delta = {"id": "c1", "object": "chat.completion.chunk", "choices": [choice]}
+    return b"data: " + json.dumps(delta).encode() + b"\n\n"
+
+
+async def gateway(seen: Seen, conn: Conn) -> bool:
+    if not json.loads(seen.body).get("stream"):
+        body = json.dumps(COMPLETION).encode()
+        await conn.write(response(200, [("Content-Type", "application/json")], body))
+        return True
+    await conn.write(CHUNKED_HEAD)
+    for frame in (_frame("2 + 2 = "), _frame("4"), b"data: [DONE]\n\n"):
+        await conn.write(chunk(frame))
+    await conn.write(b"0\r\n\r\n")
+    return True
+
+
+async def test_the_facade_over_aiohttp() -> None:
+    params = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    async with RawServer(gateway) as server, AsyncMeshAPI(
+        base_url=f"http://127.0.0.1:{server.port}", token="rsk_test", transport="aiohttp"
+    ) as client:
+        completion = await client.chat.completions.create(params)
+        parts = [
+            chunk.choices[0].delta.content
+            async for chunk in client.chat.completions.stream(params)
+            if chunk.choices
+        ]
+    assert completion.id == "c1"
+    assert completion.choices[0].message.content == "4"
+    assert parts == ["2 + 2 = ", "4"]
+    assert [s.target for s in server.seen] == ["/v1/chat/completions"] * 2
+    assert all(s.get("authorization") == ["Bearer rsk_test"] for s in server.seen)
+    assert json.loads(server.seen[1].body)["stream"] is True
+
+
+async def test_the_facade_reports_a_cut_stream() -> None:
+    params = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    received: List[Optional[str]] = []
+
+    async def consume(client: AsyncMeshAPI) -> None:
+        async for chunk in client.chat.completions.stream(params):
+            received.append(chunk.choices[0].delta.content)
+
+    async def frame_then_cut(seen: Seen, conn: Conn) -> bool:
+        await conn.write(CHUNKED_HEAD + chunk(_frame("2 + 2")))
+        return False
+
+    async with RawServer(frame_then_cut) as server, AsyncMeshAPI(
+        base_url=server.url, token="rsk_test", transport="aiohttp", max_retries=0
+    ) as client:
+        with pytest.raises(StreamInterruptedError) as info:
+            await consume(client)
+    assert received == ["2 + 2"]
+    assert info.value.error_code == "stream_interrupted"
