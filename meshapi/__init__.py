@@ -33,6 +33,7 @@ from meshapi_core.errors import (
     ValidationError,
 )
 from meshapi_core.http import Timeout
+from meshapi_core.models.catalog import ModelInfo, ModelPricing, ModelSearchPage, ModelSearchParams
 from meshapi_core.models.chat import (
     AudioOutputOptions,
     ChatCompletion,
@@ -96,6 +97,10 @@ __all__ = [
     "JSONSchemaFormat",
     "MeshAPI",
     "MeshAPIError",
+    "ModelInfo",
+    "ModelPricing",
+    "ModelSearchPage",
+    "ModelSearchParams",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",

@@ -24,6 +24,7 @@ from meshapi_httpx import AsyncHttpxTransport, HttpxTransport
 
 from ._engine import SYSTEM_RUNTIME, AsyncEngine, SyncEngine
 from .resources.chat import AsyncChat, Chat
+from .resources.models import AsyncModels, Models
 
 if TYPE_CHECKING:
     import aiohttp
@@ -120,6 +121,8 @@ class MeshAPI:
         engine = SyncEngine(self.config, self._transport, runtime or SYSTEM_RUNTIME)
         self.chat = Chat(engine)
         """Chat completions: ``client.chat.completions.create(...)`` and ``.stream(...)``."""
+        self.models = Models(engine)
+        """The model catalog: ``client.models.list()``, ``.get(id)``, ``.search(q)``."""
 
     def close(self) -> None:
         """Release connections (a client or transport you passed in is left open)."""
@@ -216,6 +219,8 @@ class AsyncMeshAPI:
         engine = AsyncEngine(self.config, self._transport, runtime or SYSTEM_RUNTIME)
         self.chat = AsyncChat(engine)
         """Chat completions: ``await client.chat.completions.create(...)`` and ``.stream``."""
+        self.models = AsyncModels(engine)
+        """The model catalog: ``await client.models.list()``, ``.get(id)``, ``.search(q)``."""
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""

@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 from functools import partial
-from typing import Any, Dict, Optional, Tuple, TypeVar, cast
+from typing import Any, Dict, Optional, Sequence, Tuple, TypeVar, cast
 
 import pydantic
 
@@ -53,13 +53,19 @@ class _Engine:
         *,
         path: Optional[str] = None,
         json_body: Optional[Dict[str, Any]] = None,
+        query: Optional[Sequence[Tuple[str, str]]] = None,
     ) -> Call[M]:
         """The call machine for one call of ``endpoint``."""
         key = None
         if endpoint.retry is RetryClass.KEYED:
             key = options.idempotency_key or self.runtime.new_idempotency_key()
         request = self.config.build_request(
-            endpoint, path=path, json_body=json_body, options=options, idempotency_key=key
+            endpoint,
+            path=path,
+            json_body=json_body,
+            query=query,
+            options=options,
+            idempotency_key=key,
         )
         call: Call[Optional[M]] = Call(
             request,

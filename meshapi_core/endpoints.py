@@ -15,9 +15,21 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from .models.catalog import ModelInfo, ModelList, ModelSearchPage
 from .models.chat import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["CHAT_COMPLETIONS", "CHAT_COMPLETIONS_STREAM", "Endpoint", "Realm", "RetryClass"]
+__all__ = [
+    "CHAT_COMPLETIONS",
+    "CHAT_COMPLETIONS_STREAM",
+    "MODELS_FREE",
+    "MODELS_GET",
+    "MODELS_LIST",
+    "MODELS_PAID",
+    "MODELS_SEARCH",
+    "Endpoint",
+    "Realm",
+    "RetryClass",
+]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -76,4 +88,19 @@ CHAT_COMPLETIONS: Endpoint[ChatCompletion] = Endpoint(
 )
 CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionChunk] = Endpoint(
     "POST", "/v1/chat/completions", Realm.DATA, ChatCompletionChunk, RetryClass.NEVER, stream=True
+)
+MODELS_LIST: Endpoint[ModelList] = Endpoint(
+    "GET", "/v1/models", Realm.EITHER, ModelList, RetryClass.SAFE
+)
+MODELS_FREE: Endpoint[ModelList] = Endpoint(
+    "GET", "/v1/models/free", Realm.EITHER, ModelList, RetryClass.SAFE
+)
+MODELS_PAID: Endpoint[ModelList] = Endpoint(
+    "GET", "/v1/models/paid", Realm.EITHER, ModelList, RetryClass.SAFE
+)
+MODELS_SEARCH: Endpoint[ModelSearchPage] = Endpoint(
+    "GET", "/v1/models/search", Realm.EITHER, ModelSearchPage, RetryClass.SAFE
+)
+MODELS_GET: Endpoint[ModelInfo] = Endpoint(
+    "GET", "/v1/models/{model_id}", Realm.EITHER, ModelInfo, RetryClass.SAFE
 )
