@@ -69,13 +69,14 @@ class _Engine:
         )
         call: Call[Optional[M]] = Call(
             request,
-            decode=partial(decode_json, model=endpoint.response),
+            decode=partial(decode_json, model=endpoint.response, many=endpoint.many),
             policy=self.config.retry_policy(options),
             runtime=self.runtime,
             retryable=endpoint.retry is not RetryClass.NEVER,
             deadline=options.deadline if options.deadline is not None else self.config.deadline,
         )
-        # decode_json returns None only for endpoints without a response model (204s).
+        # decode_json returns None only for endpoints without a response model (204s), and
+        # a list of M for `many` endpoints, whose resources say so in their own types.
         return cast(Call[M], call)
 
     def first_request(self, call: Call[Any]) -> Request:

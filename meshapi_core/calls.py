@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Optional, Type, TypeVar, Union
+from functools import cache
+from typing import Any, Callable, Generic, List, Optional, Type, TypeVar, Union
 
 import pydantic
 
@@ -96,8 +97,14 @@ class _SendNext:
 _SEND_NEXT = _SendNext()
 
 
-def decode_json(response: Response, model: Optional[Type[M]]) -> Optional[M]:
-    """A successful response's body as ``model``, or the error it reports in-band.
+@cache
+def _list_of(model: Type[M]) -> pydantic.TypeAdapter[List[M]]:
+    return pydantic.TypeAdapter(List[model])  # type: ignore[valid-type]
+
+
+def decode_json(response: Response, model: Optional[Type[M]], many: bool = False) -> Any:
+    """A successful response's body as ``model`` (a list of them if ``many``), or the error
+    it reports in-band.
 
     Raises :class:`~meshapi_core.errors.MeshAPIError`: the typed error of a 200 whose body is
     ``{"error": {...}}``, or :class:`~meshapi_core.errors.ResponseDecodeError` for a body that
@@ -122,6 +129,8 @@ def decode_json(response: Response, model: Optional[Type[M]]) -> Optional[M]:
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             raise error_from_response(response.status, response.headers, body)
     try:
+        if many:
+            return _list_of(model).validate_json(body)
         return model.model_validate_json(body)
     except pydantic.ValidationError as exc:
         problem = exc.errors(include_url=False, include_input=False)[0]

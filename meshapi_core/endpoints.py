@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from .models.catalog import ModelInfo, ModelList, ModelSearchPage
+from .models.catalog import ModelInfo, ModelSearchPage
 from .models.chat import ChatCompletion, ChatCompletionChunk
 
 __all__ = [
@@ -70,6 +70,8 @@ class Endpoint(Generic[T]):
     response: Optional[Type[T]]
     retry: RetryClass
     stream: bool = False
+    many: bool = False
+    """The body is a bare JSON array of ``response`` items."""
 
     def path_for(self, **params: str) -> str:
         """The path with each ``{name}`` replaced by its percent-encoded value.
@@ -89,14 +91,14 @@ CHAT_COMPLETIONS: Endpoint[ChatCompletion] = Endpoint(
 CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionChunk] = Endpoint(
     "POST", "/v1/chat/completions", Realm.DATA, ChatCompletionChunk, RetryClass.NEVER, stream=True
 )
-MODELS_LIST: Endpoint[ModelList] = Endpoint(
-    "GET", "/v1/models", Realm.EITHER, ModelList, RetryClass.SAFE
+MODELS_LIST: Endpoint[ModelInfo] = Endpoint(
+    "GET", "/v1/models", Realm.EITHER, ModelInfo, RetryClass.SAFE, many=True
 )
-MODELS_FREE: Endpoint[ModelList] = Endpoint(
-    "GET", "/v1/models/free", Realm.EITHER, ModelList, RetryClass.SAFE
+MODELS_FREE: Endpoint[ModelInfo] = Endpoint(
+    "GET", "/v1/models/free", Realm.EITHER, ModelInfo, RetryClass.SAFE, many=True
 )
-MODELS_PAID: Endpoint[ModelList] = Endpoint(
-    "GET", "/v1/models/paid", Realm.EITHER, ModelList, RetryClass.SAFE
+MODELS_PAID: Endpoint[ModelInfo] = Endpoint(
+    "GET", "/v1/models/paid", Realm.EITHER, ModelInfo, RetryClass.SAFE, many=True
 )
 MODELS_SEARCH: Endpoint[ModelSearchPage] = Endpoint(
     "GET", "/v1/models/search", Realm.EITHER, ModelSearchPage, RetryClass.SAFE

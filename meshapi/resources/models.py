@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Literal, Mapping, Optional, Union
+from typing import Any, List, Literal, Mapping, Optional, Union, cast
 
 from typing_extensions import Unpack
 
 from meshapi_core.calls import Call
 from meshapi_core.endpoints import MODELS_FREE, MODELS_GET, MODELS_LIST, MODELS_PAID, MODELS_SEARCH
-from meshapi_core.models.catalog import ModelInfo, ModelList, ModelSearchPage, ModelSearchParams
+from meshapi_core.models.catalog import ModelInfo, ModelSearchPage, ModelSearchParams
 
 from .._engine import AsyncEngine, SyncEngine, _Engine
 from ._options import RequestOptions, call_options
@@ -18,6 +18,11 @@ __all__ = ["AsyncModels", "Models"]
 
 ModelType = Literal["text", "embedding", "image", "audio", "video"]
 SearchParams = Union[ModelSearchParams, Mapping[str, Any]]
+
+
+def _many(result: object) -> List[ModelInfo]:
+    """The result of a ``many`` endpoint, which decodes to a list (see ``Endpoint.many``)."""
+    return cast(List[ModelInfo], result)
 
 
 class _ModelCalls:
@@ -31,7 +36,7 @@ class _ModelCalls:
         type: Optional[str],
         provider: Optional[str],
         options: RequestOptions,
-    ) -> Call[ModelList]:
+    ) -> Call[ModelInfo]:
         query = [("free", "true" if free else "false")] if free is not None else []
         query += [(k, v) for k, v in (("type", type), ("provider", provider)) if v is not None]
         return self._engine.prepare(MODELS_LIST, call_options(options), query=query)
@@ -67,15 +72,15 @@ class Models(_ModelCalls):
         **options: Unpack[RequestOptions],
     ) -> List[ModelInfo]:
         """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``."""
-        return self._sync.run(self._list(free, type, provider, options)).root
+        return _many(self._sync.run(self._list(free, type, provider, options)))
 
     def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
         """The free models."""
-        return self._sync.run(self._engine.prepare(MODELS_FREE, call_options(options))).root
+        return _many(self._sync.run(self._engine.prepare(MODELS_FREE, call_options(options))))
 
     def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
         """The paid models."""
-        return self._sync.run(self._engine.prepare(MODELS_PAID, call_options(options))).root
+        return _many(self._sync.run(self._engine.prepare(MODELS_PAID, call_options(options))))
 
     def search(self, params: SearchParams, **options: Unpack[RequestOptions]) -> ModelSearchPage:
         """One page of a catalog search, e.g. ``ModelSearchParams(q="claude", limit=5)``."""
@@ -101,17 +106,17 @@ class AsyncModels(_ModelCalls):
         **options: Unpack[RequestOptions],
     ) -> List[ModelInfo]:
         """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``."""
-        return (await self._async.run(self._list(free, type, provider, options))).root
+        return _many(await self._async.run(self._list(free, type, provider, options)))
 
     async def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
         """The free models."""
         call = self._engine.prepare(MODELS_FREE, call_options(options))
-        return (await self._async.run(call)).root
+        return _many(await self._async.run(call))
 
     async def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
         """The paid models."""
         call = self._engine.prepare(MODELS_PAID, call_options(options))
-        return (await self._async.run(call)).root
+        return _many(await self._async.run(call))
 
     async def search(
         self, params: SearchParams, **options: Unpack[RequestOptions]

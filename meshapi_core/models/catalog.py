@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, Tuple
 
-from pydantic import Field, RootModel
+from pydantic import Field
 
 from .base import RequestModel, ResponseModel
 
-__all__ = ["ModelInfo", "ModelList", "ModelPricing", "ModelSearchPage", "ModelSearchParams"]
+__all__ = ["ModelInfo", "ModelPricing", "ModelSearchPage", "ModelSearchParams"]
 
 
 class ModelPricing(ResponseModel):
@@ -60,10 +60,6 @@ class ModelInfo(ResponseModel):
     supports_batching: Optional[bool] = None
     is_composite: Optional[bool] = None
     composite_models: Optional[List[str]] = None
-
-
-class ModelList(RootModel[List[ModelInfo]]):
-    """The bare JSON array the list endpoints return."""
 
 
 class ModelSearchPage(ResponseModel):
