@@ -261,15 +261,33 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
     429: RateLimitError,
 }
 
+
+def _codes(family: Type[APIStatusError], codes: str) -> Dict[str, Type[APIStatusError]]:
+    return dict.fromkeys(codes.split(), family)
+
+
+# The family of each documented code (ERRORS.md section 3). It decides for in-band errors,
+# which have no status of their own, and refines the status where the two agree.
 _BY_CODE: Dict[str, Type[APIStatusError]] = {
-    "validation_error": ValidationError,
-    "unprocessable_entity": ValidationError,
-    "unauthorized": AuthenticationError,
-    "spend_limit_exceeded": PaymentRequiredError,
-    "forbidden": PermissionDeniedError,
-    "not_found": NotFoundError,
-    "model_not_found": NotFoundError,
-    "rate_limit_exceeded": RateLimitError,
+    **_codes(
+        BadRequestError,
+        "bad_request invalid_request invalid_request_error invalid_input conflict "
+        "context_window_exceeded content_policy_violation invalid_api_version "
+        "model_capability_not_supported model_not_available_on_pinned_provider "
+        "unsupported_operation invalid_search_parameter",
+    ),
+    **_codes(ValidationError, "validation_error unprocessable_entity"),
+    **_codes(AuthenticationError, "unauthorized invalid_api_key"),
+    **_codes(PaymentRequiredError, "spend_limit_exceeded insufficient_credits insufficient_quota"),
+    **_codes(PermissionDeniedError, "forbidden model_excluded feature_not_enabled"),
+    **_codes(NotFoundError, "not_found model_not_found resource_not_found"),
+    **_codes(RateLimitError, "rate_limit_exceeded upstream_rate_limit_error batch_limit_exceeded"),
+    **_codes(
+        ServerError,
+        "internal_error upstream_error provider_not_available gateway_timeout "
+        "provider_job_failed model_policy_unavailable api_version_migration_failed "
+        "secret_provision_failed",
+    ),
 }
 
 # The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).
@@ -289,8 +307,13 @@ _MAX_RETRY_AFTER = 86_400.0  # a day; anything longer is not a wait, it is a ref
 
 
 def _class_for(status: int, code: str) -> Type[APIStatusError]:
-    if code in _BY_CODE:
-        return _BY_CODE[code]
+    by_code = _BY_CODE.get(code)
+    if by_code is not None and (status < 400 or issubclass(by_code, _family_of_status(status))):
+        return by_code
+    return _family_of_status(status) if status >= 400 else (by_code or APIStatusError)
+
+
+def _family_of_status(status: int) -> Type[APIStatusError]:
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     if status >= 500:

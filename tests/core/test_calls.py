@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import pytest
-from conftest import FakeWorld
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,8 @@ from meshapi_core.errors import (
 from meshapi_core.http import Request, Response, Timeout
 from meshapi_core.models.chat import ChatCompletion
 from meshapi_core.retry import RetryPolicy
+
+from .conftest import FakeWorld
 
 OK = Response(200, {"x-request-id": "req_ok"}, b'{"id": "c1", "choices": []}')
 Outcome = Union[Response, MeshAPIError]
