@@ -316,7 +316,9 @@ def test_malformed_frame_mid_stream(run: Runner, meshapi_gateway: GatewayFixture
 
 
 def test_break_closes_the_connection(run: Runner, meshapi_gateway: GatewayFixture) -> None:
-    meshapi_gateway.gateway.script_reply(chunks=500)
+    meshapi_gateway.gateway.script_reply(chunks=50)
+    # the body must still be arriving when the client stops reading, or it could be reused
+    meshapi_gateway.gateway.inject(faults.Stall(after_events=5), route=CHAT)
     server = meshapi_gateway.server
 
     async def scenario(api: Api) -> Any:

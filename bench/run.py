@@ -1,0 +1,543 @@
+"""Run the benchmarks: ``python -m bench --quick`` (about a minute) or ``--full``.
+
+One bench server (:mod:`bench.server`) runs in its own process on 127.0.0.1. Every client runs
+in its own interpreter, from its own virtualenv (ours and the floors from this repository's,
+each peer SDK from one made under ``bench/.venvs/``), and prints JSON. Runs are interleaved:
+round 1 of every client, then round 2 of every client, and so on (the order rotated each
+round); the table shows medians, each as a ratio to its floor, and checks each target.
+Results go to ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+BENCH = Path(__file__).resolve().parent
+CLIENTS_DIR = BENCH / "clients"
+VENVS = BENCH / ".venvs"
+RESULTS = BENCH / "results"
+
+SIZES: Dict[str, Dict[str, Any]] = {
+    "full": {
+        "rounds": 5,
+        "sync": {"seq": 2000, "stream1": [1, 20000], "stream10": [10, 2000]},
+        "async": {"conc": [1000, 50], "stream1": [1, 20000], "stream10": [10, 2000], "hold": 1000},
+        "imports_per_round": 3,
+        "sse_events": 200_000,
+    },
+    "quick": {
+        "rounds": 2,
+        "sync": {"seq": 300, "stream1": [1, 3000], "stream10": [10, 300]},
+        "async": {"conc": [200, 50], "stream1": [1, 3000], "stream10": [10, 300], "hold": 200},
+        "imports_per_round": 2,
+        "sse_events": 50_000,
+    },
+}
+
+PEERS = {"meshapi": "meshapi==0.1.11", "openai": "openai"}
+
+
+@dataclass(frozen=True)
+class Client:
+    """One client kind: which script, which interpreter, and which floor it is compared to."""
+
+    name: str
+    script: str
+    kind: str
+    env: str  # "ours" or a key of PEERS
+    asynchronous: bool
+    floor: str
+
+
+CLIENTS: Tuple[Client, ...] = (
+    Client("floor httpx", "floor.py", "httpx", "ours", False, "floor httpx"),
+    Client("ours httpx", "ours.py", "httpx", "ours", False, "floor httpx"),
+    Client("meshapi 0.1.11", "peer_meshapi.py", "sync", "meshapi", False, "floor httpx"),
+    Client("openai", "peer_openai.py", "sync", "openai", False, "floor httpx"),
+    Client("floor httpx-async", "floor.py", "httpx-async", "ours", True, "floor httpx-async"),
+    Client("ours httpx-async", "ours.py", "httpx-async", "ours", True, "floor httpx-async"),
+    Client("floor aiohttp", "floor.py", "aiohttp", "ours", True, "floor aiohttp"),
+    Client("ours aiohttp", "ours.py", "aiohttp", "ours", True, "floor aiohttp"),
+    Client(
+        "meshapi 0.1.11 async", "peer_meshapi.py", "async", "meshapi", True, "floor httpx-async"
+    ),
+    Client("openai async", "peer_openai.py", "async", "openai", True, "floor httpx-async"),
+)
+
+IMPORTS: Tuple[Tuple[str, str, str], ...] = (
+    ("floor: import httpx, pydantic", "ours", "import httpx, pydantic"),
+    (
+        "ours: from meshapi import ...",
+        "ours",
+        "from meshapi import MeshAPI, AsyncMeshAPI, ChatCompletionParams, ChatMessage",
+    ),
+    ("ours: import meshapi_core", "ours", "import meshapi_core"),
+    (
+        "meshapi 0.1.11",
+        "meshapi",
+        "from meshapi import MeshAPI, AsyncMeshAPI, ChatCompletionParams, ChatMessage",
+    ),
+    ("openai", "openai", "from openai import OpenAI, AsyncOpenAI"),
+)
+
+
+# --- environments ------------------------------------------------------------------------------
+
+
+def _clean_env() -> Dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    }
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def peer_python(name: str, upgrade: bool) -> Optional[str]:
+    """The interpreter of the peer's virtualenv, made and filled on first use; None if it fails."""
+    home = VENVS / name
+    python = home / "bin" / "python"
+    marker = home / ".installed"
+    if marker.exists() and not upgrade:
+        return str(python)
+    print(f"setting up {home} ({PEERS[name]}) ...", file=sys.stderr, flush=True)
+    try:
+        if not python.exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(home)
+        cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run(
+            [*cmd, *(["--upgrade"] if upgrade else []), PEERS[name]],
+            check=True,
+            env=_clean_env(),
+            timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"  {name} is unavailable: {exc}", file=sys.stderr)
+        return None
+    marker.write_text(PEERS[name])
+    return str(python)
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def start_server() -> Tuple[subprocess.Popen, int]:
+    """Start the bench server in its own process; return it and its port."""
+    proc = subprocess.Popen(
+        [sys.executable, str(BENCH / "server.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_clean_env(),
+    )
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline())
+
+
+def run_client(
+    python: str, client: Client, port: int, spec: Dict[str, Any], cwd: str
+) -> Dict[str, Any]:
+    """One run of one client: every workload of its kind, as JSON (or the error it died of)."""
+    cmd = [
+        python,
+        str(CLIENTS_DIR / client.script),
+        client.kind,
+        "--port",
+        str(port),
+        "--spec",
+        json.dumps(spec),
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=_clean_env(), cwd=cwd, timeout=900
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]}
+    return json.loads(proc.stdout)
+
+
+def time_import(python: str, statement: str, cwd: str) -> float:
+    """Seconds for ``statement`` in a fresh interpreter (after its startup)."""
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    out = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, env=_clean_env(), cwd=cwd, check=True
+    )
+    return float(out.stdout)
+
+
+def run_sse(events: int, cwd: str) -> Dict[str, float]:
+    """One run of :mod:`bench.sse_bench`, in this repository's interpreter."""
+    env = {**_clean_env(), "PYTHONPATH": str(BENCH.parent)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.sse_bench", "--events", str(events)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+# --- aggregating -------------------------------------------------------------------------------
+
+
+def _median(values: Sequence[float]) -> Optional[float]:
+    return statistics.median(values) if values else None
+
+
+def summarize(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Dict[str, Any]]:
+    """Per client and workload: medians of CPU per unit, rate, server share, memory, checks."""
+    summary: Dict[str, Dict[str, Any]] = {}
+    for name, client_runs in runs.items():
+        per: Dict[str, Any] = {}
+        workloads = {w for r in client_runs for w in r.get("results", {})}
+        for w in sorted(workloads):
+            rs = [r["results"][w] for r in client_runs if w in r.get("results", {})]
+            entry: Dict[str, Any] = {
+                "runs": len(rs),
+                "checks_ok": sum(1 for r in rs if r["checksum_ok"]),
+                "unit": rs[0]["unit"],
+            }
+            if w == "hold":
+                entry["per_stream_bytes"] = _median([r["per_stream_bytes"] for r in rs])
+            else:
+                entry["cpu_per_unit_s"] = _median([r["cpu_s"] / r["count"] for r in rs])
+                entry["per_s"] = _median([r["count"] / r["wall_s"] for r in rs])
+                entry["server_share"] = _median([r["server"]["cpu_s"] / r["cpu_s"] for r in rs])
+            per[w] = entry
+        errors = [r["error"] for r in client_runs if "error" in r]
+        summary[name] = {"workloads": per, "errors": errors}
+    return summary
+
+
+def _value(summary: Dict[str, Any], client: str, workload: str) -> Optional[float]:
+    entry = summary.get(client, {}).get("workloads", {}).get(workload)
+    if not entry:
+        return None
+    return entry.get("cpu_per_unit_s", entry.get("per_stream_bytes"))
+
+
+def ratio(summary: Dict[str, Any], client: str, floor: str, workload: str) -> Optional[float]:
+    """``client``'s median over ``floor``'s, for one workload."""
+    a, b = _value(summary, client, workload), _value(summary, floor, workload)
+    return a / b if a is not None and b else None
+
+
+def targets(
+    summary: Dict[str, Any], imports: Dict[str, float], sse: Dict[str, float]
+) -> List[Dict[str, Any]]:
+    """Every target of the issue, with the measured figure and PASS/FAIL (None: not measured)."""
+    out: List[Dict[str, Any]] = []
+
+    def add(name: str, value: Optional[float], limit: float, fmt: str, below: bool = True) -> None:
+        ok = None if value is None else (value <= limit if below else value >= limit)
+        out.append({"target": name, "value": value, "limit": limit, "format": fmt, "pass": ok})
+
+    add(
+        "non-streaming CPU/request, ours httpx / floor httpx",
+        ratio(summary, "ours httpx", "floor httpx", "seq"),
+        1.10,
+        "{:.2f}x",
+    )
+    for w in ("stream1", "stream10"):
+        add(
+            f"streaming CPU/chunk ({w}), ours httpx / floor httpx",
+            ratio(summary, "ours httpx", "floor httpx", w),
+            1.30,
+            "{:.2f}x",
+        )
+    for w in ("conc", "stream1", "stream10"):
+        add(
+            f"aiohttp CPU/unit ({w}), ours aiohttp / floor aiohttp",
+            ratio(summary, "ours aiohttp", "floor aiohttp", w),
+            1.15,
+            "{:.2f}x",
+        )
+    for w in ("conc", "stream1", "stream10"):
+        r = ratio(summary, "ours aiohttp", "ours httpx-async", w)
+        add(f"aiohttp below httpx-async ({w}), ours aiohttp / ours httpx-async", r, 1.0, "{:.2f}x")
+    add(
+        "SSE decoder, small events/s",
+        sse.get("decoder_events_per_s"),
+        400_000,
+        "{:,.0f}/s",
+        below=False,
+    )
+    add("SSE decoder, one 8 MiB event (64 KiB reads)", sse.get("big_8mib_64k_s"), 0.100, "{:.3f} s")
+    floor_import = imports.get("floor: import httpx, pydantic")
+    ours_import = imports.get("ours: from meshapi import ...")
+    add(
+        "import, ours / import httpx, pydantic",
+        ours_import / floor_import if ours_import and floor_import else None,
+        1.25,
+        "{:.2f}x",
+    )
+    for ours, floor in (
+        ("ours aiohttp", "floor aiohttp"),
+        ("ours httpx-async", "floor httpx-async"),
+    ):
+        a, b = _value(summary, ours, "hold"), _value(summary, floor, "hold")
+        extra = None if a is None or b is None else (a - b) / 1024
+        add(
+            f"memory per open stream beyond the transport, {ours} - {floor}",
+            extra,
+            20.0,
+            "{:.1f} KiB",
+        )
+    return out
+
+
+# --- printing ----------------------------------------------------------------------------------
+
+WORKLOADS = {
+    "seq": "sequential chat completions",
+    "conc": "chat completions, 50 in flight",
+    "stream1": "one stream",
+    "stream10": "ten streams",
+    "hold": "streams open at once",
+}
+
+
+def _fmt_unit(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1e6:,.1f} us"
+
+
+def table(
+    summary: Dict[str, Any], sizes: Dict[str, Any], imports: Dict[str, float], sse: Dict[str, float]
+) -> str:
+    """The results as Markdown tables."""
+    lines: List[str] = []
+    floors = {c.name: c.floor for c in CLIENTS}
+    for group, label in ((False, "sync"), (True, "async")):
+        spec = sizes["async" if group else "sync"]
+        for w in spec:
+            size = spec[w]
+            what = f"{size:,}" if isinstance(size, int) else " x ".join(f"{v:,}" for v in size)
+            if w == "conc":
+                what = f"{size[0]:,}"
+            lines.append(f"\n**{label}: {WORKLOADS[w]} ({what})**\n")
+            if w == "hold":
+                lines.append("| client | memory per open stream | beyond its floor | checks |")
+                lines.append("|---|---:|---:|---:|")
+            else:
+                unit = "request" if w in ("seq", "conc") else "chunk"
+                lines.append(
+                    f"| client | CPU per {unit} | ratio to floor | {unit}s/s | server CPU / client CPU | checks |"
+                )
+                lines.append("|---|---:|---:|---:|---:|---:|")
+            for c in CLIENTS:
+                if c.asynchronous != group:
+                    continue
+                entry = summary.get(c.name, {}).get("workloads", {}).get(w)
+                if not entry:
+                    errors = summary.get(c.name, {}).get("errors")
+                    why = "unavailable" if not errors else f"failed: {errors[0]}"
+                    lines.append(
+                        f"| {c.name} | {why} | | | | |"
+                        if w != "hold"
+                        else f"| {c.name} | {why} | | |"
+                    )
+                    continue
+                checks = f"{entry['checks_ok']}/{entry['runs']}"
+                if w == "hold":
+                    b = _value(summary, c.floor, w)
+                    extra = (
+                        "-" if b is None else f"{(entry['per_stream_bytes'] - b) / 1024:+.1f} KiB"
+                    )
+                    lines.append(
+                        f"| {c.name} | {entry['per_stream_bytes'] / 1024:.1f} KiB | {extra} | {checks} |"
+                    )
+                else:
+                    r = ratio(summary, c.name, floors[c.name], w)
+                    lines.append(
+                        f"| {c.name} | {_fmt_unit(entry['cpu_per_unit_s'])} | {r:.2f}x | {entry['per_s']:,.0f} "
+                        f"| {entry['server_share']:.2f} | {checks} |"
+                    )
+    lines.append("\n**import time, fresh interpreters (median)**\n")
+    lines.append("| import | time | ratio to `import httpx, pydantic` |")
+    lines.append("|---|---:|---:|")
+    floor_import = imports.get("floor: import httpx, pydantic")
+    for label, _, _ in IMPORTS:
+        if label not in imports:
+            lines.append(f"| {label} | unavailable | |")
+            continue
+        r = f"{imports[label] / floor_import:.2f}x" if floor_import else "-"
+        lines.append(f"| {label} | {imports[label] * 1000:.1f} ms | {r} |")
+    if sse:
+        lines.append("\n**SSE decoder alone (median)**\n")
+        lines.append("| measure | value |")
+        lines.append("|---|---:|")
+        lines.append(
+            f"| small events, `SSEDecoder` | {sse['decoder_events_per_s']:,.0f} events/s |"
+        )
+        lines.append(
+            f"| small events, minimal `data:` splitter (floor) | {sse['splitter_events_per_s']:,.0f} events/s |"
+        )
+        for mib in (1, 8):
+            lines.append(
+                f"| one {mib} MiB event, 64 KiB / 4 KiB reads | {sse[f'big_{mib}mib_64k_s'] * 1000:.1f} ms"
+                f" / {sse[f'big_{mib}mib_4k_s'] * 1000:.1f} ms |"
+            )
+    return "\n".join(lines)
+
+
+def target_lines(results: List[Dict[str, Any]]) -> str:
+    """The targets as PASS/FAIL lines."""
+    lines = []
+    for t in results:
+        verdict = {True: "PASS", False: "FAIL", None: "N/A "}[t["pass"]]
+        value = "not measured" if t["value"] is None else t["format"].format(t["value"])
+        bound = (
+            ("<=" if t["target"].find("events/s") < 0 else ">=")
+            + " "
+            + t["format"].format(t["limit"])
+        )
+        if "below httpx-async" in t["target"]:
+            bound = "< 1.00x"
+        lines.append(f"{verdict}  {t['target']}: {value} (target {bound})")
+    return "\n".join(lines)
+
+
+def machine() -> Dict[str, Any]:
+    """Facts about this machine and interpreter."""
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Parse the command line, run everything, print the table and the targets, save JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--quick", action="store_const", dest="mode", const="quick", help="about a minute (default)"
+    )
+    mode.add_argument(
+        "--full",
+        action="store_const",
+        dest="mode",
+        const="full",
+        help="the sizes of the issue, 5 rounds",
+    )
+    parser.add_argument("--rounds", type=int, help="override the number of rounds")
+    parser.add_argument(
+        "--only", nargs="*", help="run only the clients whose names contain one of these"
+    )
+    parser.add_argument("--no-peers", action="store_true", help="skip the peer SDKs")
+    parser.add_argument(
+        "--upgrade-peers", action="store_true", help="reinstall the peers' latest releases"
+    )
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args(argv)
+    mode_name = args.mode or "quick"
+    sizes = SIZES[mode_name]
+    rounds = args.rounds or sizes["rounds"]
+    started = time.perf_counter()
+
+    pythons: Dict[str, Optional[str]] = {"ours": sys.executable}
+    for peer in PEERS:
+        pythons[peer] = None if args.no_peers else peer_python(peer, args.upgrade_peers)
+    clients = [c for c in CLIENTS if not args.only or any(o in c.name for o in args.only)]
+
+    runs: Dict[str, List[Dict[str, Any]]] = {c.name: [] for c in clients}
+    import_times: Dict[str, List[float]] = {label: [] for label, _, _ in IMPORTS}
+    sse_runs: List[Dict[str, float]] = []
+    server, port = start_server()
+    try:
+        with tempfile.TemporaryDirectory() as cwd:
+            for r in range(rounds):
+                order = clients[r % len(clients) :] + clients[: r % len(clients)]
+                for c in order:
+                    python = pythons[c.env]
+                    if python is None:
+                        continue
+                    spec = sizes["async" if c.asynchronous else "sync"]
+                    t0 = time.perf_counter()
+                    runs[c.name].append(run_client(python, c, port, spec, cwd))
+                    print(
+                        f"round {r + 1}/{rounds}: {c.name} ({time.perf_counter() - t0:.1f} s)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                for _ in range(sizes["imports_per_round"]):
+                    for label, env, statement in IMPORTS:
+                        if pythons[env] is not None:
+                            import_times[label].append(time_import(pythons[env], statement, cwd))  # type: ignore[arg-type]
+                sse_runs.append(run_sse(sizes["sse_events"], cwd))
+    finally:
+        server.terminate()
+        server.wait()
+
+    summary = summarize(runs)
+    imports = {k: statistics.median(v) for k, v in import_times.items() if v}
+    sse = {k: statistics.median(r[k] for r in sse_runs) for k in sse_runs[0]} if sse_runs else {}
+    verdicts = targets(summary, imports, sse)
+    elapsed = time.perf_counter() - started
+    versions = {
+        name: next((r["versions"] for r in rs if "versions" in r), None)
+        for name, rs in runs.items()
+    }
+
+    facts = machine()
+    print(f"\n# MeshAPI SDK benchmarks: {mode_name} mode, {rounds} rounds, medians\n")
+    print(
+        f"Machine: {facts['nproc']} cores, {facts['cpu']}; Python {facts['python']}; {facts['platform']}"
+    )
+    print(table(summary, sizes, imports, sse))
+    print("\n**Targets**\n")
+    print(target_lines(verdicts))
+    bad = [
+        name
+        for name, s in summary.items()
+        for w, e in s["workloads"].items()
+        if e["checks_ok"] != e["runs"]
+    ]
+    print(
+        f"\nEvery run received exactly what the server sent: {'yes' if not bad else 'NO: ' + ', '.join(bad)}"
+    )
+    print(f"Took {elapsed:.0f} s.")
+
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "mode": mode_name, "rounds": rounds, "sizes": sizes, "machine": facts, "elapsed_s": elapsed,
+                "versions": versions, "summary": summary, "imports": imports, "import_runs": import_times,
+                "sse": sse, "sse_runs": sse_runs, "targets": verdicts, "runs": runs,
+            },
+            indent=1,
+        )
+    )  # fmt: skip
+    print(f"Wrote {out}")
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

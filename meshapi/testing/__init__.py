@@ -1,0 +1,135 @@
+"""A local MeshAPI gateway emulator, for developing and testing offline.
+
+It speaks the gateway's documented wire protocol (spec/API.md, ERRORS.md, STREAMING.md):
+auth realms, ``X-Mesh-Version``, request ids, rate limits with ``Retry-After``, chat
+completions (JSON and SSE, tool calls), the models catalog, prompt templates, the edge's
+32 MiB limit. Replies are deterministic, and tests can script them and inject faults
+(error statuses, delays, dropped or reset connections, malformed JSON, in-band errors, split
+writes, keep-alive pings, stalls).
+
+Three layers, each usable alone:
+
+- :class:`Gateway` -- the Sans-IO core: ``gateway.handle(GatewayRequest) -> ResponsePlan``,
+  plus credentials, scripting (:meth:`Gateway.script_reply`), faults (:meth:`Gateway.inject`,
+  see :mod:`meshapi.testing.faults`) and the request log (:meth:`Gateway.wait_for_request`).
+- :class:`GatewayServer` -- HTTP/1.1 on 127.0.0.1 with h11 and anyio: ``async with`` it on
+  asyncio or trio, run it in a thread with :meth:`GatewayServer.run_in_thread`, or as a
+  process with ``python -m meshapi.testing --port 8080``.
+- :class:`InProcessTransport` / :class:`AsyncInProcessTransport` -- the SDK's transport
+  protocols served straight from a gateway, no sockets.
+
+A sync session, with httpx:
+
+>>> import httpx
+>>> from meshapi.testing import Gateway, GatewayServer
+>>> gateway = Gateway()
+>>> gateway.script_reply("Hello from the emulator.")
+>>> with GatewayServer(gateway).run_in_thread() as base_url:
+...     response = httpx.post(
+...         base_url + "/v1/chat/completions",
+...         headers={"Authorization": f"Bearer {gateway.token}"},
+...         json={"model": "mesh/echo", "messages": [{"role": "user", "content": "hi"}]},
+...     )
+>>> response.status_code, response.json()["choices"][0]["message"]["content"]
+(200, 'Hello from the emulator.')
+>>> gateway.last_request.json["model"]
+'mesh/echo'
+
+With pytest, the ``meshapi_gateway`` fixture (from :mod:`meshapi.testing.pytest_plugin`)
+runs a fresh emulator for each test:
+
+.. code-block:: python
+
+    # test_example.py -- runnable as is once the plugin is enabled
+    import httpx
+
+    from meshapi.testing import faults
+
+
+    def test_retry_after_is_sent(meshapi_gateway):
+        meshapi_gateway.gateway.inject(faults.Status(429, retry_after=3))
+        response = httpx.get(
+            meshapi_gateway.url("/v1/models"),
+            headers={"Authorization": f"Bearer {meshapi_gateway.token}"},
+        )
+        assert response.status_code == 429
+        assert response.headers["retry-after"] == "3"
+        assert response.json()["error"]["code"] == "rate_limit_exceeded"
+
+
+    def test_stream_is_closed_on_break(meshapi_gateway):
+        meshapi_gateway.gateway.script_reply(chunks=1000)
+        server = meshapi_gateway.server
+        closed_before = server.closed_connections
+        with httpx.Client() as client:
+            with client.stream(
+                "POST",
+                meshapi_gateway.url("/v1/chat/completions"),
+                headers={"Authorization": f"Bearer {meshapi_gateway.token}"},
+                json={"model": "mesh/echo", "stream": True,
+                      "messages": [{"role": "user", "content": "go"}]},
+            ) as response:
+                for _line in response.iter_lines():
+                    break
+        assert server.wait_for_closed_connections(closed_before + 1, timeout=5)
+
+The plugin is registered by the ``pytest11`` entry point when the package is installed;
+otherwise see :func:`meshapi.testing.pytest_plugin.ensure_registered`.
+"""
+
+from __future__ import annotations
+
+from . import faults
+from ._catalog import make_model
+from ._clock import Clock, FakeClock, SystemClock
+from ._faults import Injection
+from ._gateway import MAX_BODY_BYTES, Gateway
+from ._log import RecordedRequest
+from ._plan import (
+    CloseConnection,
+    GatewayRequest,
+    Pause,
+    ResetConnection,
+    ResponsePlan,
+    StallForever,
+    Step,
+    Write,
+)
+from ._routes_chat import AUTO_MODEL
+from ._routes_meta import BASELINE_VERSION, LATEST_VERSION, VERSIONS
+from ._server import GatewayServer
+from ._transport import (
+    AsyncInProcessStream,
+    AsyncInProcessTransport,
+    InProcessStream,
+    InProcessTransport,
+)
+
+__all__ = [
+    "AUTO_MODEL",
+    "BASELINE_VERSION",
+    "LATEST_VERSION",
+    "MAX_BODY_BYTES",
+    "VERSIONS",
+    "AsyncInProcessStream",
+    "AsyncInProcessTransport",
+    "Clock",
+    "CloseConnection",
+    "FakeClock",
+    "Gateway",
+    "GatewayRequest",
+    "GatewayServer",
+    "InProcessStream",
+    "InProcessTransport",
+    "Injection",
+    "Pause",
+    "RecordedRequest",
+    "ResetConnection",
+    "ResponsePlan",
+    "StallForever",
+    "Step",
+    "SystemClock",
+    "Write",
+    "faults",
+    "make_model",
+]

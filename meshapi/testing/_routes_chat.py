@@ -1,0 +1,181 @@
+"""``POST /v1/chat/completions``: validation, model resolution, JSON and SSE bodies.
+
+Order of decisions, as the gateway makes them after authentication: the body must be JSON and
+pass validation (422); a ``template`` is looked up (404) and rendered with ``variables``
+(422 for a missing slot) and its messages prepended; the model resolves as request body ->
+key ``default_model`` -> template ``model`` (400 if none); it must exist (404
+``model_not_found``), be allowed for the key (403) and be a text model (400). Then the reply
+is decided (see :mod:`meshapi.testing._replies`) and framed.
+
+Streams follow spec/STREAMING.md section 2 byte for byte: compact JSON, one ``data:`` line per
+event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
+with ``"choices":[]``, then ``data: [DONE]``. Chunks are produced lazily, so a 20,000-delta
+stream costs memory only for the deltas themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional
+
+from ._errors import GatewayError, validation_error
+from ._plan import ResponsePlan, dumps, json_plan, sse_plan
+from ._replies import Completion, build_completion
+from ._router import Route, RouteContext, route
+from ._validate import CHAT_FIELDS, validate_chat
+
+__all__ = ["AUTO_MODEL", "ROUTES"]
+
+AUTO_MODEL = "openai/gpt-4o-mini"
+"""The model the emulated Auto Router (``model: "auto"``) always picks."""
+
+
+def _usage(completion: Completion) -> Dict[str, Any]:
+    return {
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "total_tokens": completion.prompt_tokens + completion.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0},
+    }
+
+
+def _events(
+    completion_id: str, created: int, model: str, completion: Completion, call_id: str
+) -> Iterator[bytes]:
+    """The SSE events of one streamed completion, lazily."""
+    head = dumps(
+        {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
+    )[:-1]
+    opening = b"data: " + head + b',"choices":[{"index":0,"delta":'
+
+    def chunk(delta: Dict[str, Any], finish_reason: Optional[str] = None) -> bytes:
+        return opening + dumps(delta) + b',"finish_reason":' + dumps(finish_reason) + b"}]}\n\n"
+
+    tool_call = completion.tool_call
+    if tool_call is not None:
+        yield chunk(
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": tool_call.name, "arguments": ""},
+                    }
+                ],
+            }
+        )
+        for piece in completion.argument_deltas:
+            yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+    else:
+        deltas = completion.deltas
+        yield chunk({"role": "assistant", "content": deltas[0] if deltas else ""})
+        for piece in deltas[1:]:
+            yield chunk({"content": piece})
+    yield chunk({}, completion.finish_reason)
+    yield b"data: " + head + b',"choices":[],"usage":' + dumps(_usage(completion)) + b"}\n\n"
+    yield b"data: [DONE]\n\n"
+
+
+def _body(
+    completion_id: str, created: int, model: str, completion: Completion, call_id: str
+) -> Dict[str, Any]:
+    message: Dict[str, Any] = {"role": "assistant", "content": completion.text}
+    if completion.tool_call is not None:
+        message["tool_calls"] = [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {
+                    "name": completion.tool_call.name,
+                    "arguments": completion.tool_call.arguments,
+                },
+            }
+        ]
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": completion.finish_reason}],
+        "usage": _usage(completion),
+    }
+
+
+def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
+    """Handle ``POST /v1/chat/completions``."""
+    body = ctx.json_body()
+    problems = validate_chat(body)
+    if problems:
+        raise validation_error(problems)
+    ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in CHAT_FIELDS))
+    state, key = ctx.state, ctx.principal.key
+
+    messages: List[Dict[str, Any]] = [dict(m) for m in body["messages"]]
+    template = None
+    if body.get("template"):
+        template = state.find_template(ctx.principal.owner, body["template"])
+        if template is None:
+            raise GatewayError(404, "not_found", f"Template '{body['template']}' not found.")
+        messages = template.render(body.get("variables") or {}) + messages
+    ctx.entry.messages = messages
+
+    requested = (
+        body.get("model")
+        or (key.default_model if key is not None else None)
+        or (template.model if template is not None else None)
+    )
+    if not requested:
+        raise GatewayError(
+            400,
+            "bad_request",
+            "No model specified: pass `model`, or set a default model on the key or template.",
+        )
+    model = AUTO_MODEL if requested == "auto" else requested
+    info = state.catalog.get(model)
+    if info is None:
+        raise GatewayError(404, "model_not_found", f"Model '{requested}' not found.")
+    if key is not None and key.allowed_models and model not in key.allowed_models:
+        raise GatewayError(403, "forbidden", f"Model '{model}' is not allowed for this API key.")
+    if info.get("model_type") != "text":
+        raise GatewayError(
+            400,
+            "model_capability_not_supported",
+            f"Model '{model}' cannot serve chat completions.",
+        )
+    ctx.entry.model = model
+
+    params: Dict[str, Any] = template.params if template is not None else {}
+    max_tokens = body.get("max_tokens")
+    if max_tokens is None and isinstance(params.get("max_tokens"), int):
+        max_tokens = params["max_tokens"]
+    has_tools = bool(body.get("tools")) and body.get("tool_choice") != "none"
+    scripted = state.script.take(model, has_tools)
+    completion = build_completion(
+        model,
+        messages,
+        seed=body.get("seed"),
+        max_tokens=int(max_tokens) if max_tokens is not None else None,
+        scripted=scripted,
+    )
+    completion_id = state.ids.completion_id()
+    call_id = state.ids.call_id()
+    if completion.tool_call is not None and completion.tool_call.call_id:
+        call_id = completion.tool_call.call_id
+    created = int(ctx.now)
+
+    if body.get("stream"):
+        headers = [("x-resolved-model-id", model)] if requested == "auto" else []
+        return sse_plan(
+            _events(completion_id, created, model, completion, call_id), headers=headers
+        )
+    payload = _body(completion_id, created, model, completion, call_id)
+    if requested == "auto":
+        payload["x_resolved_model_id"] = model
+        payload["x_auto_routed_fallback"] = False
+    return json_plan(200, payload)
+
+
+ROUTES: List[Route] = [
+    route("POST", "/v1/chat/completions", create_chat_completion, ["dp"]),
+]
