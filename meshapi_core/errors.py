@@ -202,15 +202,7 @@ class StreamInterruptedError(MeshAPIError):
 class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
     """A stream was cut short because a time limit ran out (read or idle timeout)."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        request_id: Optional[str] = None,
-        headers: Optional[Mapping[str, str]] = None,
-    ) -> None:
-        StreamInterruptedError.__init__(self, message, request_id=request_id, headers=headers)
-        self.response_started = True
+    response_started = True
 
 
 def _describe(cause: BaseException) -> str:

@@ -88,11 +88,7 @@ class Request:
 
     def header(self, name: str) -> Optional[str]:
         """The value of header ``name`` (any case), or ``None``."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     def __repr__(self) -> str:
         shown = tuple(
@@ -130,3 +126,16 @@ def header_dict(items: Iterable[Tuple[str, str]]) -> Dict[str, str]:
         key = name.lower()
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return headers
+
+
+def find_header(headers: Iterable[Tuple[str, str]], name: str) -> Optional[str]:
+    """The first value of header ``name`` (any case) among ``headers`` pairs, or ``None``.
+
+    >>> find_header([("Content-Type", "text/html")], "content-type")
+    'text/html'
+    """
+    wanted = name.lower()
+    for key, value in headers:
+        if key.lower() == wanted:
+            return value
+    return None

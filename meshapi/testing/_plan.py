@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from meshapi_core.http import find_header
+
 __all__ = [
     "CloseConnection",
     "GatewayRequest",
@@ -143,11 +145,7 @@ class ResponsePlan:
 
     def header(self, name: str) -> Optional[str]:
         """The value of response header ``name`` (any case), or ``None``."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return find_header(self.headers, name)
 
     def with_headers(self, *extra: Tuple[str, str], replace_existing: bool = True) -> ResponsePlan:
         """This plan with ``extra`` headers added (replacing same-named ones by default)."""

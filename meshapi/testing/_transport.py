@@ -33,10 +33,12 @@ from typing import (
     Awaitable,
     Callable,
     Dict,
+    Generic,
     Iterable,
     Iterator,
     List,
     Optional,
+    TypeVar,
     Union,
 )
 from urllib.parse import urlsplit
@@ -160,15 +162,14 @@ class _Counter:
             self.open += delta
 
 
-class InProcessStream:
-    """A streamed response from :class:`InProcessTransport` (``SyncStreamResponse``)."""
+_T = TypeVar("_T")
+
+
+class _StreamHead(Generic[_T]):
+    """Status, headers and the remaining body actions of an in-process stream."""
 
     def __init__(
-        self,
-        status: int,
-        headers: Dict[str, str],
-        actions: Iterator[_Action],
-        transport: InProcessTransport,
+        self, status: int, headers: Dict[str, str], actions: Iterator[_Action], transport: _T
     ) -> None:
         self._status = status
         self._headers = headers
@@ -185,6 +186,10 @@ class InProcessStream:
     def headers(self) -> Dict[str, str]:
         """The response headers, lower-case names."""
         return self._headers
+
+
+class InProcessStream(_StreamHead["InProcessTransport"]):
+    """A streamed response from :class:`InProcessTransport` (``SyncStreamResponse``)."""
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The body, one gateway write at a time."""
@@ -280,31 +285,8 @@ class InProcessTransport:
         self._closed.set()
 
 
-class AsyncInProcessStream:
+class AsyncInProcessStream(_StreamHead["AsyncInProcessTransport"]):
     """A streamed response from :class:`AsyncInProcessTransport` (``AsyncStreamResponse``)."""
-
-    def __init__(
-        self,
-        status: int,
-        headers: Dict[str, str],
-        actions: Iterator[_Action],
-        transport: AsyncInProcessTransport,
-    ) -> None:
-        self._status = status
-        self._headers = headers
-        self._actions = actions
-        self._transport = transport
-        self._closed = False
-
-    @property
-    def status(self) -> int:
-        """The HTTP status."""
-        return self._status
-
-    @property
-    def headers(self) -> Dict[str, str]:
-        """The response headers, lower-case names."""
-        return self._headers
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         """The body, one gateway write at a time."""
