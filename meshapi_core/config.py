@@ -174,10 +174,11 @@ class ClientConfig:
 
     def check_realm(self, endpoint: Endpoint[Any]) -> None:
         """Refuse, before sending, a call this client's credential can never make."""
-        if endpoint.realm is Realm.DATA and self.token.startswith("mak_"):
+        if endpoint.realm is not Realm.CONTROL and self.token.startswith("mak_"):
             raise MeshAPIError(
-                "This client holds an admin key (mak_...), which cannot call inference "
-                f"endpoints such as {endpoint.method} {endpoint.path}; use an rsk_ key.",
+                "This client holds an admin key (mak_...), which cannot call "
+                f"{endpoint.method} {endpoint.path}: it takes the {endpoint.realm.value}. "
+                "Use a client with an rsk_ key for it.",
                 error_code="wrong_realm",
             )
 

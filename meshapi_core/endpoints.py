@@ -39,7 +39,7 @@ class Realm(enum.Enum):
 
     DATA = "data plane (rsk_ keys)"
     CONTROL = "control plane (dashboard JWT or mak_ admin keys)"
-    EITHER = "either realm"
+    EITHER = "data plane (rsk_ keys) or a dashboard JWT"
 
 
 class RetryClass(enum.Enum):

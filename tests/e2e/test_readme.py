@@ -29,7 +29,9 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("which", ["client = MeshAPI(" + PLACEHOLDER, "AsyncMeshAPI(" + PLACEHOLDER])
+@pytest.mark.parametrize(
+    "which", ["client = MeshAPI(" + PLACEHOLDER, "AsyncMeshAPI(" + PLACEHOLDER]
+)
 def test_quick_start_runs_verbatim(meshapi_gateway: GatewayFixture, which: str) -> None:
     block = block_containing(which)
     assert PLACEHOLDER in block
