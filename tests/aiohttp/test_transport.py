@@ -142,8 +142,7 @@ def chunk(data: bytes) -> bytes:
 
 
 CHUNKED_HEAD = (
-    b"HTTP/1.1 200 OK\r\n"
-    b"Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
 )
 
 
@@ -251,9 +250,7 @@ async def test_send_round_trip(transport: AiohttpTransport) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
-async def test_a_request_without_body_sends_none(
-    transport: AiohttpTransport, method: str
-) -> None:
+async def test_a_request_without_body_sends_none(transport: AiohttpTransport, method: str) -> None:
     async with RawServer(canned(response(204, []))) as server:
         resp = await transport.send(Request(method, f"{server.url}/x", (), None, timeout=SHORT))
     assert resp.status == 204
@@ -397,9 +394,10 @@ async def test_stall_mid_stream_is_a_stream_timeout(transport: AiohttpTransport)
 
 async def test_pool_wait_is_bounded() -> None:
     """aiohttp's connect phase includes the wait for a pooled connection."""
-    async with RawServer(chunk_then_stall) as server, aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=1)
-    ) as session:
+    async with (
+        RawServer(chunk_then_stall) as server,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session,
+    ):
         transport = AiohttpTransport(session)
         holder = await transport.open_stream(post(server.url, timeout=Timeout(5.0)))
         try:
@@ -565,9 +563,12 @@ async def gateway(seen: Seen, conn: Conn) -> bool:
 
 async def test_the_facade_over_aiohttp() -> None:
     params = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
-    async with RawServer(gateway) as server, AsyncMeshAPI(
-        base_url=f"http://127.0.0.1:{server.port}", token="rsk_test", transport="aiohttp"
-    ) as client:
+    async with (
+        RawServer(gateway) as server,
+        AsyncMeshAPI(
+            base_url=f"http://127.0.0.1:{server.port}", token="rsk_test", transport="aiohttp"
+        ) as client,
+    ):
         completion = await client.chat.completions.create(params)
         parts = [
             chunk.choices[0].delta.content
@@ -594,9 +595,12 @@ async def test_the_facade_reports_a_cut_stream() -> None:
         await conn.write(CHUNKED_HEAD + chunk(_frame("2 + 2")))
         return False
 
-    async with RawServer(frame_then_cut) as server, AsyncMeshAPI(
-        base_url=server.url, token="rsk_test", transport="aiohttp", max_retries=0
-    ) as client:
+    async with (
+        RawServer(frame_then_cut) as server,
+        AsyncMeshAPI(
+            base_url=server.url, token="rsk_test", transport="aiohttp", max_retries=0
+        ) as client,
+    ):
         with pytest.raises(StreamInterruptedError) as info:
             await consume(client)
     assert received == ["2 + 2"]

@@ -7,7 +7,7 @@ import importlib.util
 import subprocess
 import sys
 import sysconfig
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Iterator, Set
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _STDLIB_DIR = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_stdlib(name: str) -> bool:
     """Whether top-level module ``name`` ships with Python (works on 3.9 too)."""
     names = getattr(sys, "stdlib_module_names", None)
@@ -32,6 +32,8 @@ def is_stdlib(name: str) -> bool:
 
 def third_party(package: str) -> Set[str]:
     return {name for name in top_levels(package) if not is_stdlib(name)}
+
+
 # Modules of the standard library that do I/O, sleep, or read clocks and randomness.
 IO_MODULES = {
     "asyncio", "socket", "ssl", "select", "selectors", "threading", "multiprocessing",

@@ -81,11 +81,13 @@ def test_bad_api_version_is_refused_by_the_gateway_or_the_client(
         MeshAPI(
             base_url=meshapi_gateway.base_url, token=meshapi_gateway.token, api_version="latest"
         )
-    with MeshAPI(
-        base_url=meshapi_gateway.base_url, token=meshapi_gateway.token, api_version="2031-01"
-    ) as client:
-        with pytest.raises(MeshAPIError) as info:
-            client.chat.completions.create(PARAMS)
+    with (
+        MeshAPI(
+            base_url=meshapi_gateway.base_url, token=meshapi_gateway.token, api_version="2031-01"
+        ) as client,
+        pytest.raises(MeshAPIError) as info,
+    ):
+        client.chat.completions.create(PARAMS)
     assert info.value.error_code == "invalid_api_version"
 
 
@@ -172,7 +174,10 @@ def test_in_process_transport(meshapi_in_process: Any) -> None:
         transport=meshapi_in_process,
     )
     assert client.chat.completions.create(PARAMS).choices[0].message.content == "hi"
-    assert [
-        c.choices[0].delta.content for c in client.chat.completions.stream(PARAMS) if c.choices
-    ][0] == "hi"
+    assert (
+        next(
+            c.choices[0].delta.content for c in client.chat.completions.stream(PARAMS) if c.choices
+        )
+        == "hi"
+    )
     assert meshapi_in_process.open_streams == 0
