@@ -239,7 +239,7 @@ retry_after_values = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     statuses=st.lists(st.sampled_from([429, 502, 503, 504]), min_size=1, max_size=6),
     retry_afters=st.lists(retry_after_values, min_size=6, max_size=6),

@@ -7,7 +7,7 @@ import re
 from typing import List, Optional, Sequence, Tuple
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from meshapi_core import sse
@@ -486,7 +486,6 @@ def run(
     return events, decoder.comments, decoder.last_event_id
 
 
-@settings(max_examples=400)
 @given(st.data(), any_stream)
 def test_any_split_gives_the_same_events_as_the_whole(data: st.DataObject, blob: bytes) -> None:
     chunks = data.draw(split(blob))
@@ -496,7 +495,6 @@ def test_any_split_gives_the_same_events_as_the_whole(data: st.DataObject, blob:
     assert whole == reference(blob)
 
 
-@settings(max_examples=400)
 @given(st.data(), any_stream, st.integers(1, 24))
 def test_only_sdk_errors_escape(data: st.DataObject, blob: bytes, limit: int) -> None:
     chunks = data.draw(split(blob))
@@ -518,7 +516,6 @@ def test_only_sdk_errors_escape(data: st.DataObject, blob: bytes, limit: int) ->
     assert failed == (reference(blob + b"more: bytes\n\n", limit)[0] is None)
 
 
-@settings(max_examples=200)
 @given(st.data(), sse_bytes, st.integers(1, 24))
 def test_limited_decoding_matches_the_reference(
     data: st.DataObject, blob: bytes, limit: int

@@ -65,7 +65,7 @@ auth = st.sampled_from([None, "token", "jwt", "admin_token", "suspended_token", 
 versions = st.sampled_from([None, "2026-08", "2026-09", "2026-10", "junk"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(methods, paths, bodies, auth, versions)
 def test_any_request_gets_a_well_formed_answer(
     method: str, path: str, body: bytes, credential: object, version: object
@@ -89,7 +89,7 @@ def test_any_request_gets_a_well_formed_answer(
         assert plan.header("content-length") == str(len(data))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.sampled_from(
