@@ -8,11 +8,11 @@ they run, and every decision in it, is the core's.
 
 from __future__ import annotations
 
+import os
 import random
 import time
-import uuid
 from functools import partial
-from typing import Any, Dict, Optional, Sequence, Tuple, TypeVar, cast
+from typing import Any, Dict, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 import pydantic
 
@@ -35,7 +35,7 @@ SYSTEM_RUNTIME = Runtime(
     clock=time.monotonic,
     wall_clock=time.time,
     random=random.random,
-    new_idempotency_key=lambda: str(uuid.uuid4()),
+    new_idempotency_key=lambda: os.urandom(16).hex(),
 )
 
 
@@ -52,7 +52,7 @@ class _Engine:
         options: CallOptions,
         *,
         path: Optional[str] = None,
-        json_body: Optional[Dict[str, Any]] = None,
+        json_body: Union[Dict[str, Any], bytes, None] = None,
         query: Optional[Sequence[Tuple[str, str]]] = None,
     ) -> Call[M]:
         """The call machine for one call of ``endpoint``."""

@@ -21,6 +21,7 @@ What maps to what:
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from typing import AsyncIterator, Dict, Optional, Tuple, Type
 
 import aiohttp
@@ -51,6 +52,7 @@ def _stream_error(exc: BaseException) -> StreamInterruptedError:
     return stream_failure(exc, timeout=isinstance(exc, _TIMEOUTS))
 
 
+@lru_cache(maxsize=64)
 def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
     """aiohttp's timeouts for the core's (see the module docstring for pool and write)."""
     acquire = None if t.pool is None or t.connect is None else max(t.pool, t.connect)

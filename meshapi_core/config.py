@@ -12,7 +12,6 @@ sends starts with ``/v1``.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
@@ -21,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from .endpoints import Endpoint, Realm, RetryClass
 from .errors import MeshAPIError
 from .http import Request, Timeout
+from .models.base import json_bytes
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -193,7 +193,7 @@ class ClientConfig:
         endpoint: Endpoint[Any],
         *,
         path: Optional[str] = None,
-        json_body: Optional[Dict[str, Any]] = None,
+        json_body: Union[Dict[str, Any], bytes, None] = None,
         query: Optional[Sequence[Tuple[str, str]]] = None,
         options: CallOptions = NO_OPTIONS,
         idempotency_key: Optional[str] = None,
@@ -201,6 +201,7 @@ class ClientConfig:
         """The request for one call of ``endpoint``.
 
         ``path`` is the endpoint's path with parameters filled in (default: its template).
+        ``json_body`` is a JSON object, or its encoding already made (UTF-8 bytes).
         ``idempotency_key`` is sent as ``Idempotency-Key``; the call machine makes one for
         every retried POST and keeps it across attempts.
         """
@@ -215,7 +216,7 @@ class ClientConfig:
         headers.append(("accept", "text/event-stream" if endpoint.stream else "application/json"))
         body = None
         if json_body is not None:
-            body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
+            body = json_body if isinstance(json_body, bytes) else json_bytes(json_body)
             headers.append(("content-type", "application/json"))
         key = options.idempotency_key or idempotency_key
         if key is not None and endpoint.retry is RetryClass.KEYED:

@@ -71,6 +71,7 @@ class StreamDecoder(Generic[M]):
         clock: Optional[Callable[[], float]] = None,
     ) -> None:
         self._model = model
+        self._validate = model.__pydantic_validator__.validate_json
         self._headers = headers
         self._sse = SSEDecoder(max_event_size)
         self.done = False
@@ -95,7 +96,7 @@ class StreamDecoder(Generic[M]):
             self._check_idle(bool(events))
         for event in events:
             payload = event.data
-            if payload == "[DONE]" or payload.strip() == "[DONE]":
+            if payload == "[DONE]" or (len(payload) < 64 and payload.strip() == "[DONE]"):
                 self.done = True
                 return
             yield self._chunk(payload)
@@ -137,7 +138,7 @@ class StreamDecoder(Generic[M]):
             if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
                 raise error_from_frame(frame, self._headers)
         try:
-            chunk = self._model.model_validate_json(payload)
+            chunk: M = self._validate(payload)
         except pydantic.ValidationError as exc:
             problem = exc.errors(include_url=False, include_input=False)[0]
             raise ResponseDecodeError(

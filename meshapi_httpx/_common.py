@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Dict, Union
 
 import httpx
@@ -12,20 +13,24 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, header_dict
+from meshapi_core.http import Request, Timeout, header_dict
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 
 
+@lru_cache(maxsize=64)
+def _timeout(t: Timeout) -> httpx.Timeout:
+    return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+
+
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
     """The httpx request for a core request, with its per-phase timeouts."""
-    t = request.timeout
     return client.build_request(
         request.method,
         request.url,
         headers=request.headers,
         content=request.body,
-        timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+        timeout=_timeout(request.timeout),
     )
 
 

@@ -7,7 +7,7 @@ a second. What is counted:
 - pydantic validations (calls of ``SchemaValidator.validate_json`` / ``validate_python``):
   exactly one per chunk, one per reply, none on the way out but the request's serialization;
 - ``json.loads`` / ``json.dumps`` calls: chunks and replies go straight from bytes to pydantic,
-  the body is encoded once;
+  and the body straight from the params to bytes (one ``to_json``, no ``json.dumps``);
 - every Python-level function call (``sys.setprofile`` sees Python and C calls alike) per
   chunk, per SSE event and per ``create``, with about 1.5x headroom over today's count;
 - memory blocks a decoded chunk keeps alive (``sys.getallocatedblocks``).
@@ -83,7 +83,7 @@ def validations(calls: Counter[str]) -> Dict[str, int]:
     return {
         name: calls[f"c:SchemaValidator.{name}"]
         for name in ("validate_json", "validate_python", "validate_strings")
-    } | {"to_python": calls["c:SchemaSerializer.to_python"]}
+    } | {name: calls[f"c:SchemaSerializer.{name}"] for name in ("to_python", "to_json")}
 
 
 def decode_stream() -> List[ChatCompletionChunk]:
@@ -107,11 +107,12 @@ def test_stream_chunks_are_validated_once_each_straight_from_json() -> None:
         "validate_python": 0,
         "validate_strings": 0,
         "to_python": 0,
+        "to_json": 0,
     }
     assert loads.call_count == 0, "chunks must go from JSON text to pydantic without json.loads"
     per_chunk = sum(calls.values()) / CHUNKS
-    # Today: 11 (feed's resume, the event, _chunk, model_validate_json, validate_json, the
-    # content validator, a strip, lens and appends). Doubling the work must fail.
+    # Today: 10 (feed's resume, the event, _chunk, validate_json, the content validator, lens
+    # and appends). Doubling the work must fail.
     assert per_chunk <= 16, (per_chunk, calls.most_common(12))
 
 
@@ -190,9 +191,10 @@ def test_create_encodes_once_validates_once_and_calls_few_functions() -> None:
         "validate_json": runs,  # the reply, straight from bytes
         "validate_python": 0,  # typed params are not validated again
         "validate_strings": 0,
-        "to_python": runs,  # the params, serialized once
+        "to_python": 0,
+        "to_json": runs,  # the params, straight to bytes, once
     }
-    assert dumps_calls.call_count == runs
+    assert dumps_calls.call_count == 0
     assert loads_calls.call_count == 0
     per_create = sum(calls.values()) / runs
     # Today: 90 calls from params to reply, the transport's own work aside.

@@ -18,7 +18,8 @@ __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions"]
 Params = Union[ChatCompletionParams, Mapping[str, Any]]
 
 
-def _body(params: Params, *, stream: bool) -> Dict[str, Any]:
+def _body(params: Params, *, stream: bool) -> Union[Dict[str, Any], bytes]:
+    """The request body: ``params`` as JSON, with ``stream`` set by the method, not the user."""
     if not isinstance(params, ChatCompletionParams):
         if not isinstance(params, Mapping):
             raise TypeError(
@@ -26,12 +27,14 @@ def _body(params: Params, *, stream: bool) -> Dict[str, Any]:
                 f"not {type(params).__name__}"
             )
         params = ChatCompletionParams.model_validate(params)
-    body = params.to_json_dict()
-    if stream:
-        body["stream"] = True
-    else:
+    if params.extra_body:
+        body = params.to_json_dict()
         body.pop("stream", None)
-    return body
+        if stream:
+            body["stream"] = True
+        return body
+    encoded = params.to_json_bytes()  # never holds "stream": the field is excluded
+    return encoded[:-1] + b',"stream":true}' if stream else encoded
 
 
 class Completions:

@@ -54,23 +54,23 @@ __all__ = [
 
 
 class _Passthrough(BaseModel):
-    """Checked where it is known, passed through where it is not (provider markers).
-
-    A ``type`` tag is always sent, even when left at its default: the gateway tells parts,
-    tools and formats apart by it.
-    """
+    """Checked where it is known, passed through where it is not (provider markers)."""
 
     model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)
 
+
+class _Tagged(_Passthrough):
+    """A :class:`_Passthrough` told apart by its ``type`` tag, which is always sent, even
+    when left at its default."""
+
     def model_post_init(self, context: Any, /) -> None:
-        if "type" in type(self).model_fields:
-            self.__pydantic_fields_set__.add("type")
+        self.__pydantic_fields_set__.add("type")
 
 
 # --- content parts ---------------------------------------------------------------------------
 
 
-class TextPart(_Passthrough):
+class TextPart(_Tagged):
     """A piece of text in a message: ``{"type": "text", "text": ...}``."""
 
     type: Literal["text"] = "text"
@@ -84,7 +84,7 @@ class ImageURL(_Passthrough):
     detail: Optional[Literal["auto", "low", "high"]] = None
 
 
-class ImageURLPart(_Passthrough):
+class ImageURLPart(_Tagged):
     """An image in a message.
 
     >>> ImageURLPart(image_url=ImageURL(url="https://example.com/cat.png")).type
@@ -107,7 +107,7 @@ class InputAudio(_Passthrough):
     url: Optional[str] = None
 
 
-class InputAudioPart(_Passthrough):
+class InputAudioPart(_Tagged):
     """Audio in a message: ``{"type": "input_audio", "input_audio": {...}}``."""
 
     type: Literal["input_audio"] = "input_audio"
@@ -120,7 +120,7 @@ class VideoURL(_Passthrough):
     url: str
 
 
-class VideoURLPart(_Passthrough):
+class VideoURLPart(_Tagged):
     """A video in a message, optionally sampled at ``fps`` frames per second."""
 
     type: Literal["video_url"] = "video_url"
@@ -146,7 +146,7 @@ class FunctionDefinition(_Passthrough):
     strict: Optional[bool] = None
 
 
-class Tool(_Passthrough):
+class Tool(_Tagged):
     """A tool offered to the model.
 
     >>> Tool(function=FunctionDefinition(name="get_weather")).type
@@ -163,7 +163,7 @@ class ToolChoiceFunctionName(_Passthrough):
     name: str
 
 
-class ToolChoiceFunction(_Passthrough):
+class ToolChoiceFunction(_Tagged):
     """Force a call to one named function."""
 
     type: Literal["function"] = "function"
@@ -181,7 +181,7 @@ class FunctionCall(_Passthrough):
     arguments: str = ""
 
 
-class ToolCall(_Passthrough):
+class ToolCall(_Tagged):
     """A tool call made by the model (or echoed back in an assistant message).
 
     Gemini thinking models attach ``thought_signature``; echo it back verbatim.
@@ -196,13 +196,13 @@ class ToolCall(_Passthrough):
 # --- response formats --------------------------------------------------------------------------
 
 
-class ResponseFormatText(_Passthrough):
+class ResponseFormatText(_Tagged):
     """Plain text output (the default)."""
 
     type: Literal["text"] = "text"
 
 
-class ResponseFormatJSONObject(_Passthrough):
+class ResponseFormatJSONObject(_Tagged):
     """Any valid JSON object as output."""
 
     type: Literal["json_object"] = "json_object"
@@ -217,7 +217,7 @@ class JSONSchemaFormat(_Passthrough):
     strict: Optional[bool] = None
 
 
-class ResponseFormatJSONSchema(_Passthrough):
+class ResponseFormatJSONSchema(_Tagged):
     """Output that follows a JSON Schema."""
 
     type: Literal["json_schema"] = "json_schema"
