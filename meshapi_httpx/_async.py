@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Dict, Optional
 
-import anyio
 import httpx
 
 from meshapi_core.http import Request, Response
@@ -41,6 +40,8 @@ class AsyncHttpxStreamResponse:
         Shielded from cancellation: a task cancelled mid-stream still gives its connection
         back, under trio's level-triggered cancellation as under asyncio's.
         """
+        import anyio  # here, not at import: a blocking client never needs it
+
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
 
@@ -75,6 +76,8 @@ class AsyncHttpxTransport:
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""
+        import anyio
+
         await anyio.sleep(seconds)
 
     async def close(self) -> None:
