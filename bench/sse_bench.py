@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 from meshapi_core.sse import SSEDecoder
 
@@ -29,7 +29,7 @@ def pieces(data: bytes, size: int) -> List[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-def _cpu(fn: Callable[[], int]) -> tuple:
+def _cpu(fn: Callable[[], int]) -> Tuple[int, float]:
     start = time.process_time()
     count = fn()
     return count, time.process_time() - start

@@ -39,6 +39,9 @@ __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 # What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
 _ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+# aiohttp would label a request without a body application/octet-stream; one with a body
+# always carries the core's own content-type, so only bodiless ones need the (costly) skip.
+_NO_CONTENT_TYPE = ("Content-Type",)
 
 
 def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
@@ -135,7 +138,8 @@ class AiohttpTransport:
         try:
             response = await session.request(
                 request.method, request.url, headers=request.headers, data=request.body,
-                skip_auto_headers=("Content-Type",), timeout=_client_timeout(request.timeout),
+                skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
+                timeout=_client_timeout(request.timeout),
                 allow_redirects=False, raise_for_status=False, auto_decompress=True,
             )  # fmt: skip
         except _ERRORS as exc:

@@ -1,7 +1,7 @@
 """The floor: raw httpx and raw aiohttp doing the least a correct client must do.
 
-Per request: build the JSON body (``json.dumps``), send it, check the status, ``json.loads``
-the reply. Per stream: split the body on blank lines, take each ``data: `` payload,
+Per request: build the JSON body (``json.dumps``), send it with the SDK's timeouts, check the
+status, ``json.loads`` the reply. Per stream: split the body on blank lines, take each ``data: `` payload,
 ``json.loads`` it, stop caring at ``[DONE]`` (and fail if it never came). No typed objects,
 no retries, no error mapping: what any client pays before it adds anything of its own.
 
@@ -131,8 +131,13 @@ class Aiohttp:
         import aiohttp
 
         self.url = base_url + "/v1/chat/completions"
+        # The SDK's defaults: 10 s to connect, 600 s per read, no total (a read timeout is part
+        # of being correct, and aiohttp pays for it on every read).
+        timeout = aiohttp.ClientTimeout(total=None, connect=60, sock_connect=10, sock_read=600)
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=pool or 100), cookie_jar=aiohttp.DummyCookieJar()
+            connector=aiohttp.TCPConnector(limit=pool or 100),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=timeout,
         )
 
     async def complete(self) -> str:
