@@ -118,25 +118,20 @@ def _models(args: argparse.Namespace, client: MeshAPI, out: TextIO) -> None:
 
 
 def _serve(port: int, stderr: TextIO) -> None:
-    import anyio
-
     from .testing import Gateway, GatewayServer
+    from .testing.__main__ import serve_until_interrupted
 
-    gateway = Gateway()
+    def announce(server: GatewayServer) -> None:
+        print(
+            f"meshapi: gateway emulator on {server.base_url}\n"
+            f"  export MESHAPI_BASE_URL={server.base_url}\n"
+            f"  export MESHAPI_TOKEN={server.gateway.token}\n"
+            f"  admin key: {server.gateway.admin_token}   (Ctrl-C stops it)",
+            file=stderr,
+            flush=True,
+        )
 
-    async def serve() -> None:
-        async with GatewayServer(gateway, port=port) as server:
-            print(
-                f"meshapi: gateway emulator on {server.base_url}\n"
-                f"  export MESHAPI_BASE_URL={server.base_url}\n"
-                f"  export MESHAPI_TOKEN={gateway.token}\n"
-                f"  admin key: {gateway.admin_token}   (Ctrl-C stops it)",
-                file=stderr,
-                flush=True,
-            )
-            await anyio.sleep_forever()
-
-    anyio.run(serve)
+    serve_until_interrupted(GatewayServer(Gateway(), port=port), announce)
 
 
 def main(

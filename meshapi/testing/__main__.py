@@ -12,7 +12,7 @@ import contextlib
 import json
 import signal
 import sys
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import anyio
 
@@ -37,34 +37,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(server: GatewayServer) -> None:
-    async with anyio.create_task_group() as group:
-        base_url = await group.start(server.serve)
-        gateway = server.gateway
-        print(
-            json.dumps(
-                {
-                    "base_url": base_url,
-                    "token": gateway.token,
-                    "suspended_token": gateway.suspended_token,
-                    "admin_token": gateway.admin_token,
-                    "jwt": gateway.jwt,
-                }
-            ),
-            flush=True,
-        )
+def serve_until_interrupted(
+    server: GatewayServer,
+    announce: Callable[[GatewayServer], None],
+    backend: str = "asyncio",
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, calling ``announce(server)`` once listening.
+
+    The signals are taken before the socket opens, so a stop that comes at any moment ends
+    the server cleanly instead of as a ``KeyboardInterrupt`` somewhere inside it.
+    """
+
+    async def run() -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async for _ in signals:
-                group.cancel_scope.cancel()
-                return
+            async with anyio.create_task_group() as group:
+                await group.start(server.serve)
+                announce(server)
+                async for _ in signals:
+                    group.cancel_scope.cancel()
+                    return
+
+    with contextlib.suppress(KeyboardInterrupt):
+        anyio.run(run, backend=backend)
+
+
+def _announce_json(server: GatewayServer) -> None:
+    gateway = server.gateway
+    print(
+        json.dumps(
+            {
+                "base_url": server.base_url,
+                "token": gateway.token,
+                "suspended_token": gateway.suspended_token,
+                "admin_token": gateway.admin_token,
+                "jwt": gateway.jwt,
+            }
+        ),
+        flush=True,
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the emulator until interrupted; returns the exit status."""
     args = _parser().parse_args(argv)
     server = GatewayServer(Gateway(seed=args.seed), port=args.port, idle_timeout=args.idle_timeout)
-    with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(_run, server, backend=args.backend)
+    serve_until_interrupted(server, _announce_json, args.backend)
     return 0
 
 

@@ -113,4 +113,4 @@ def test_gateway_serve() -> None:
         assert settings["MESHAPI_BASE_URL"].startswith("http://127.0.0.1:")
     finally:
         child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=10) == 130  # stopped by Ctrl-C, cleanly
+        assert child.wait(timeout=10) == 0  # Ctrl-C stops it cleanly
