@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from typing import Any, List, Type
@@ -404,6 +405,40 @@ def test_connect_failure(kind: str) -> None:
     err = anyio.run(main, backend=backend_of(kind))
     assert not isinstance(err, APITimeoutError)
     assert err.status == 0
+    assert not err.response_started
+
+
+def test_connect_timeout(kind: str) -> None:
+    # A listener whose backlog is full and which never accepts: the kernel drops further
+    # SYNs on loopback, so a connect hangs until the connect timeout.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+
+    async def main() -> Any:
+        client = make_client(kind, f"http://127.0.0.1:{port}", "rsk_x", max_retries=0)
+        api = Api(kind, client)
+        try:
+            with pytest.raises(APITimeoutError) as info:
+                await api.create(timeout=Timeout(read=5, connect=0.2))
+            return info.value
+        finally:
+            await api.aclose()
+
+    try:
+        err = anyio.run(main, backend=backend_of(kind))
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
+    assert err.error_code == "timeout"
     assert not err.response_started
 
 
