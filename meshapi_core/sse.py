@@ -138,6 +138,7 @@ class SSEDecoder:
         self.last_event_id = ""
         self._max = max_event_size
         self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self._utf8_idle = True  # the UTF-8 decoder holds no partial character
         self._started = False  # has the first character (maybe a BOM) been seen?
         self._after_cr = False  # did the last text end with CR, so a leading LF is dropped?
         self._pending: List[str] = []  # pieces of the line whose end has not arrived
@@ -162,7 +163,13 @@ class SSEDecoder:
             raise RuntimeError("SSEDecoder.feed() called after close()")
         if self._failure is not None:
             raise ResponseDecodeError(self._failure, error_code="event_too_large")
-        text = self._utf8.decode(data)
+        if self._utf8_idle and data and data[-1] < 0x80:
+            # Nothing is held over and the read ends on an ASCII byte, so no character is
+            # cut at its end: decoding it whole gives what the incremental decoder would.
+            text = data.decode("utf-8", "replace")
+        else:
+            text = self._utf8.decode(data)
+            self._utf8_idle = not self._utf8.getstate()[0]
         if not text:
             return []
         if not self._started:

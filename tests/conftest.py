@@ -3,7 +3,7 @@
 Property tests run a bounded number of examples by default, so the suite stays fast; the
 ``soak`` profile runs many more for a long fuzzing session::
 
-    .venv/bin/python -m pytest --hypothesis-profile=soak tests/core
+    .venv/bin/python -m pytest --hypothesis-profile=soak --timeout=0 tests/core
 """
 
 from __future__ import annotations
