@@ -1,128 +1,143 @@
 """The two clients: :class:`MeshAPI` (blocking) and :class:`AsyncMeshAPI` (asyncio or trio).
 
-A client is a validated :class:`~meshapi_core.config.ClientConfig`, a transport, and the
-resources that read as the API does (``client.chat.completions.create``). One client holds one
+A client is a validated :class:`~meshapi_core.config.ClientConfig`, a transport, an engine
+that runs the core's calls on it, and the resources that read as the API does
+(``client.chat.completions.create``), each made on first use. One client holds one
 credential, so one realm: data-plane keys (``rsk_...``) for inference, control-plane
-credentials for management. Both are safe to share (threads for :class:`MeshAPI`, tasks of one
-loop for :class:`AsyncMeshAPI`); make one and reuse it, so connections are reused.
+credentials for management. Both are safe to share (threads for :class:`MeshAPI`, tasks of
+one loop for :class:`AsyncMeshAPI`); make one and reuse it, so connections are reused, and
+derive variants with :meth:`MeshAPI.with_options`, which share its connections.
 """
 
 from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Mapping, Optional, Type, Union
-
-import httpx
+from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Runtime
-from meshapi_core.config import ClientConfig
-from meshapi_core.http import Timeout
-from meshapi_core.retry import RetryPolicy
-from meshapi_core.transport import AsyncTransport, SyncTransport
-from meshapi_httpx import AsyncHttpxTransport, HttpxTransport
+from meshapi_core.config import ClientConfig, ClientSettings
+from meshapi_core.transport import AsyncTransport, Transport
 
-from ._engine import SYSTEM_RUNTIME, AsyncEngine, SyncEngine
-from .resources.chat import AsyncChat, Chat
-from .resources.models import AsyncModels, Models
+from ._async.surface import AsyncDataPlane
+from ._runtime import SYSTEM_RUNTIME
+from ._sync.surface import DataPlane
 
 if TYPE_CHECKING:
     import aiohttp
+    import httpx
+    from typing_extensions import Unpack
+
+    from meshapi_core.http import TimeoutTypes
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "MeshAPI"]
 
 DEFAULT_BASE_URL = "https://api.meshapi.ai"
 
+C = TypeVar("C", bound="_Client")
 
-def _config(
-    base_url: Optional[str],
-    token: Optional[str],
-    timeout: Union[Timeout, float, None],
-    max_retries: int,
-    deadline: Optional[float],
-    default_headers: Optional[Mapping[str, str]],
-    api_version: Optional[str],
-    sdk_header: bool,
-    retry: Optional[RetryPolicy],
-    max_event_size: int,
-) -> ClientConfig:
-    if token is None:
+
+def settings_with_environment(settings: Dict[str, Any]) -> Dict[str, Any]:
+    """``settings`` with the token and base URL taken from the environment when not given
+    (``MESHAPI_TOKEN``, ``MESHAPI_BASE_URL``; an empty variable counts as unset)."""
+    if settings.get("token") is None and settings.get("api_key") is None:
         token = os.environ.get("MESHAPI_TOKEN")
         if not token:
-            raise ValueError("No token: pass token='rsk_...' or set MESHAPI_TOKEN")
-    if base_url is None:
-        base_url = os.environ.get("MESHAPI_BASE_URL") or DEFAULT_BASE_URL
-    return ClientConfig.create(
-        base_url=base_url,
-        token=token,
-        timeout=timeout,
-        max_retries=max_retries,
-        deadline=deadline,
-        default_headers=default_headers,
-        api_version=api_version,
-        sdk_header=sdk_header,
-        retry=retry,
-        max_event_size=max_event_size,
-    )
+            from meshapi_core.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                "No token: pass token='rsk_...' (or api_key=) or set MESHAPI_TOKEN",
+                param="token",
+            )
+        settings["token"] = token
+    if settings.get("base_url") is None:
+        settings["base_url"] = os.environ.get("MESHAPI_BASE_URL") or DEFAULT_BASE_URL
+    return settings
 
 
-class MeshAPI:
+class _Client:
+    """What both clients share: the config, the engine, and deriving variants."""
+
+    config: ClientConfig
+    _transport: Any
+    _runtime: Runtime
+    _owns_transport: bool
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def with_options(
+        self: C,
+        *,
+        timeout: TimeoutTypes = None,
+        max_retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> C:
+        """A client with some settings changed, sharing this one's connections.
+
+        >>> fast = client.with_options(timeout=5, max_retries=0)   # doctest: +SKIP
+        """
+        changes: Dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        if deadline is not None:
+            changes["deadline"] = deadline
+        if headers is not None:
+            changes["default_headers"] = headers
+        derived = object.__new__(type(self))
+        derived.config = self.config.with_changes(**changes)
+        derived._transport = self._transport
+        derived._runtime = self._runtime
+        derived._owns_transport = False
+        derived._start()
+        return derived
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.config.base_url!r})"
+
+
+class MeshAPI(_Client, DataPlane):
     """The blocking client.
 
-    Args:
-        base_url: the gateway, with or without ``/v1`` (default ``$MESHAPI_BASE_URL``, else
-            ``https://api.meshapi.ai``).
-        token: the credential (default ``$MESHAPI_TOKEN``); never shown in a repr or error.
-        timeout: seconds for each phase of an attempt, or a
-            :class:`~meshapi_core.http.Timeout` (default: 10 s to connect, 600 s per read).
-        max_retries: retries after a transient failure (default 3; ``0`` disables).
-        deadline: seconds for a whole call, retries and waits included (default: none).
-        default_headers: headers sent with every request.
-        api_version: pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``).
-        sdk_header: send ``X-MeshAPI-SDK: python/<version>`` (default true).
-        retry: a full :class:`~meshapi_core.retry.RetryPolicy`, instead of ``max_retries``.
-        max_event_size: the largest stream event accepted, in characters (default 16 MiB).
-        httpx_client: your own :class:`httpx.Client`; the SDK never closes it.
-        transport: any :class:`~meshapi_core.transport.SyncTransport`, instead of httpx.
+    Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
+    (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
+    requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
+    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`).
 
-    >>> from meshapi import MeshAPI, ChatCompletionParams, ChatMessage
+    >>> from meshapi import MeshAPI
     >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
-    >>> resp = client.chat.completions.create(ChatCompletionParams(   # doctest: +SKIP
-    ...     model="openai/gpt-4o-mini",
-    ...     messages=[ChatMessage(role="user", content="What is 2+2?")]))
+    >>> resp = client.chat.completions.create(   # doctest: +SKIP
+    ...     model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "2+2?"}])
     >>> client.close()
     """
 
     def __init__(
         self,
         *,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        timeout: Union[Timeout, float, None] = None,
-        max_retries: int = 3,
-        deadline: Optional[float] = None,
-        default_headers: Optional[Mapping[str, str]] = None,
-        api_version: Optional[str] = None,
-        sdk_header: bool = True,
-        retry: Optional[RetryPolicy] = None,
-        max_event_size: int = 16 * 1024 * 1024,
         httpx_client: Optional[httpx.Client] = None,
-        transport: Optional[SyncTransport] = None,
+        transport: Optional[Transport] = None,
         runtime: Optional[Runtime] = None,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self.config = _config(
-            base_url, token, timeout, max_retries, deadline, default_headers,
-            api_version, sdk_header, retry, max_event_size,
-        )  # fmt: skip
+        self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
         if transport is not None and httpx_client is not None:
             raise TypeError("pass either transport or httpx_client, not both")
         self._owns_transport = transport is None
-        self._transport: SyncTransport = transport or HttpxTransport(httpx_client)
-        engine = SyncEngine(self.config, self._transport, runtime or SYSTEM_RUNTIME)
-        self.chat = Chat(engine)
-        """Chat completions: ``client.chat.completions.create(...)`` and ``.stream(...)``."""
-        self.models = Models(engine)
-        """The model catalog: ``client.models.list()``, ``.get(id)``, ``.search(q)``."""
+        if transport is None:
+            from meshapi_httpx import HttpxTransport
+
+            transport = HttpxTransport(httpx_client)
+        self._transport = transport
+        self._runtime = runtime or SYSTEM_RUNTIME
+        self._start()
+
+    def _start(self) -> None:
+        from ._sync.engine import Engine
+
+        self._engine = Engine(self.config, self._transport, self._runtime)
 
     def close(self) -> None:
         """Release connections (a client or transport you passed in is left open)."""
@@ -139,9 +154,6 @@ class MeshAPI:
         tb: Optional[TracebackType],
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"MeshAPI(base_url={self.config.base_url!r})"
 
 
 TransportName = Literal["httpx", "aiohttp"]
@@ -161,6 +173,8 @@ def _async_transport(
     if transport == "httpx":
         if aiohttp_session is not None:
             raise TypeError("aiohttp_session needs transport='aiohttp'")
+        from meshapi_httpx import AsyncHttpxTransport
+
         return AsyncHttpxTransport(httpx_client), True
     if transport == "aiohttp":
         if httpx_client is not None:
@@ -177,10 +191,10 @@ def _async_transport(
     )
 
 
-class AsyncMeshAPI:
+class AsyncMeshAPI(_Client, AsyncDataPlane):
     """The async client, for asyncio and trio.
 
-    Takes the arguments of :class:`MeshAPI`, and chooses its transport with ``transport``:
+    Takes the settings of :class:`MeshAPI`, and chooses its transport with ``transport``:
     ``"httpx"`` (the default; asyncio and trio), ``"aiohttp"`` (asyncio; the cheapest per
     request under load), or any :class:`~meshapi_core.transport.AsyncTransport`. Your own
     ``httpx_client`` (an :class:`httpx.AsyncClient`) or ``aiohttp_session`` is used as given
@@ -193,39 +207,29 @@ class AsyncMeshAPI:
     def __init__(
         self,
         *,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        timeout: Union[Timeout, float, None] = None,
-        max_retries: int = 3,
-        deadline: Optional[float] = None,
-        default_headers: Optional[Mapping[str, str]] = None,
-        api_version: Optional[str] = None,
-        sdk_header: bool = True,
-        retry: Optional[RetryPolicy] = None,
-        max_event_size: int = 16 * 1024 * 1024,
         transport: Union[TransportName, AsyncTransport, None] = None,
         httpx_client: Optional[httpx.AsyncClient] = None,
         async_httpx_client: Optional[httpx.AsyncClient] = None,
         aiohttp_session: Optional[aiohttp.ClientSession] = None,
         runtime: Optional[Runtime] = None,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self.config = _config(
-            base_url, token, timeout, max_retries, deadline, default_headers,
-            api_version, sdk_header, retry, max_event_size,
-        )  # fmt: skip
+        self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
         self._transport, self._owns_transport = _async_transport(
             transport, httpx_client or async_httpx_client, aiohttp_session
         )
-        engine = AsyncEngine(self.config, self._transport, runtime or SYSTEM_RUNTIME)
-        self.chat = AsyncChat(engine)
-        """Chat completions: ``await client.chat.completions.create(...)`` and ``.stream``."""
-        self.models = AsyncModels(engine)
-        """The model catalog: ``await client.models.list()``, ``.get(id)``, ``.search(q)``."""
+        self._runtime = runtime or SYSTEM_RUNTIME
+        self._start()
+
+    def _start(self) -> None:
+        from ._async.engine import AsyncEngine
+
+        self._engine = AsyncEngine(self.config, self._transport, self._runtime)
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""
         if self._owns_transport:
-            await self._transport.close()
+            await self._transport.aclose()
 
     async def __aenter__(self) -> AsyncMeshAPI:
         return self
@@ -237,6 +241,3 @@ class AsyncMeshAPI:
         tb: Optional[TracebackType],
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"AsyncMeshAPI(base_url={self.config.base_url!r})"

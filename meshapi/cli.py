@@ -73,7 +73,7 @@ def _client(stderr: TextIO) -> MeshAPI:
     )
     gateway = Gateway()
     return MeshAPI(
-        base_url="http://emulator.invalid", token=gateway.token,
+        base_url="http://127.0.0.1", token=gateway.token,
         transport=InProcessTransport(gateway),
     )  # fmt: skip
 

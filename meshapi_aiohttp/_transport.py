@@ -32,7 +32,7 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, Response, Timeout, header_dict
+from meshapi_core.http import Request, Timeout, header_dict
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -80,14 +80,7 @@ class AiohttpStreamResponse:
         except _ERRORS as exc:
             raise _stream_error(exc) from exc
 
-    async def read(self) -> bytes:
-        """The rest of the body."""
-        try:
-            return await self._response.read()
-        except _ERRORS as exc:
-            raise _connection_error(exc, response_started=True) from exc
-
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Release the connection: back to the pool if the whole body came, else dropped."""
         if self._response.content.is_eof():
             self._response.release()
@@ -123,15 +116,6 @@ class AiohttpTransport:
             )
         return self._session
 
-    async def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-        response = await self.open_stream(request)
-        try:
-            body = await response.read()
-        finally:
-            await response.close()
-        return Response(response.status, response.headers, body)
-
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         session = self._get_session()
@@ -150,7 +134,7 @@ class AiohttpTransport:
         """Wait ``seconds`` without blocking the event loop."""
         await asyncio.sleep(seconds)
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the session, if this transport made it; a session passed in stays open."""
         self._closed = True
         if self._owns_session and self._session is not None:

@@ -27,21 +27,16 @@ followed it is what does not fit).
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Callable, Generic, List, Optional, Type, TypeVar, Union
+from dataclasses import dataclass, replace
+from typing import Callable, Generic, Optional, TypeVar, Union
 
-import pydantic
-
-from .errors import APITimeoutError, MeshAPIError, ResponseDecodeError, error_from_response
+from .errors import APITimeoutError, MeshAPIError, error_from_response, not_a_stream
 from .http import Request, Response
 from .retry import RetryPolicy
 
-__all__ = ["Call", "Done", "Fail", "Runtime", "Send", "Sleep", "decode_json"]
+__all__ = ["Call", "Done", "Fail", "Runtime", "Send", "Sleep"]
 
 T = TypeVar("T")
-M = TypeVar("M", bound=pydantic.BaseModel)
 
 
 @dataclass(frozen=True)
@@ -95,54 +90,6 @@ class _SendNext:
 
 
 _SEND_NEXT = _SendNext()
-
-
-@cache
-def _list_of(model: Type[M]) -> pydantic.TypeAdapter[List[M]]:
-    return pydantic.TypeAdapter(List[model])  # type: ignore[valid-type]
-
-
-def decode_json(response: Response, model: Optional[Type[M]], many: bool = False) -> Any:
-    """A successful response's body as ``model`` (a list of them if ``many``), or the error
-    it reports in-band.
-
-    Raises :class:`~meshapi_core.errors.MeshAPIError`: the typed error of a 200 whose body is
-    ``{"error": {...}}``, or :class:`~meshapi_core.errors.ResponseDecodeError` for a body that
-    is not JSON or not the documented shape.
-    """
-    body = response.body
-    if model is None or response.status == 204 or not body:
-        if model is not None and response.status != 204:
-            raise ResponseDecodeError(
-                f"HTTP {response.status} with an empty body where JSON was expected",
-                status=response.status,
-                error_code="parse_error",
-                request_id=response.request_id,
-                headers=response.headers,
-            )
-        return None
-    if b'"error"' in body:
-        try:
-            payload: Any = json.loads(body)
-        except ValueError:
-            payload = None
-        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-            raise error_from_response(response.status, response.headers, body)
-    try:
-        if many:
-            return _list_of(model).validate_json(body)
-        return model.model_validate_json(body)
-    except pydantic.ValidationError as exc:
-        problem = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in problem.get("loc", ())) or "the body"
-        raise ResponseDecodeError(
-            f"HTTP {response.status} body is not a valid {model.__name__}: "
-            f"{problem.get('msg', 'invalid')} at {where}",
-            status=response.status,
-            error_code="parse_error",
-            request_id=response.request_id,
-            headers=response.headers,
-        ) from None
 
 
 class Call(Generic[T]):
@@ -205,20 +152,37 @@ class Call(Generic[T]):
         """Report that the last :class:`Send` failed without a response."""
         self._next = self._retry_or_fail(error)
 
+    def open_stream(self) -> Request:
+        """The request of a call that gets one attempt only (a stream); raises instead if the
+        deadline has already passed."""
+        action = self.next_action()
+        if isinstance(action, Fail):
+            raise action.error
+        assert isinstance(action, Send), action
+        return action.request
+
+    def stream_refused(self, response: Response, expected: str) -> MeshAPIError:
+        """The error a stream request was answered with instead of a stream: an error
+        status, or a 2xx whose body is not ``expected`` (an in-band error, usually)."""
+        if 200 <= response.status < 300:
+            self._next = None
+            return not_a_stream(response.status, response.headers, response.body, expected)
+        self.receive_response(response)
+        action = self.next_action()
+        assert isinstance(action, Fail), action
+        return action.error
+
+    def time_left(self) -> Optional[float]:
+        """Seconds before the call's deadline, or ``None`` without one."""
+        return self._time_left()
+
     def _send(self) -> Union[Send, Fail]:
         left = self._time_left()
         if left is not None and left <= 0:
             return Fail(_deadline_error(self._deadline_seconds()))
         request = self._request
         if left is not None:
-            request = Request(
-                request.method,
-                request.url,
-                request.headers,
-                request.body,
-                timeout=request.timeout.capped(left),
-                stream=request.stream,
-            )
+            request = replace(request, timeout=request.timeout.capped(left))
         self._attempt += 1
         return Send(request, self._attempt - 1)
 

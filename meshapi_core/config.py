@@ -1,38 +1,129 @@
-"""Client settings, checked once, and how they turn an endpoint call into a :class:`Request`.
+"""Client settings, checked once, and how they turn a call into a :class:`Request`.
 
-A :class:`ClientConfig` is built when a client is made, so a bad base URL, token or option
-fails there, with a clear message, and never deep inside a transport. From then on it is an
-immutable value, safe to share between threads and tasks; :meth:`ClientConfig.build_request`
-is a pure function of it, the endpoint and the call's arguments.
+:class:`ClientSettings` lists every setting a client takes, once; ``MeshAPI(...)``,
+``AsyncMeshAPI(...)`` and :meth:`ClientConfig.create` all take exactly these keywords. A
+:class:`ClientConfig` is built when a client is made, so a bad base URL, token or option fails
+there, with a clear :class:`~meshapi_core.errors.InvalidArgumentError`, and never deep inside a
+transport. From then on it is an immutable value, safe to share between threads and tasks;
+:meth:`ClientConfig.build_request` is a pure function of it and the call's arguments.
 
 Base URLs: ``https://api.meshapi.ai``, ``https://api.meshapi.ai/``, ``https://api.meshapi.ai/v1``
 and ``https://api.meshapi.ai/v1/`` all mean the same gateway, because every path the SDK
-sends starts with ``/v1``.
+sends starts with ``/v1``. A plain ``http://`` URL is accepted for loopback addresses only
+(a local emulator), unless ``allow_insecure_http=True`` says the credential may travel in
+clear.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Any,
+    Dict,
+    FrozenSet,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+    Union,
+)
 from urllib.parse import urlencode, urlsplit
 
-from .endpoints import Endpoint, Realm, RetryClass
-from .errors import MeshAPIError
+from .endpoint import Credential
+from .errors import InvalidArgumentError
 from .http import Request, Timeout
-from .models.base import json_bytes
 from .retry import RetryPolicy
 from .version import __version__
 
-__all__ = ["CallOptions", "ClientConfig", "normalize_base_url"]
+__all__ = [
+    "DEFAULT_MAX_EVENT_SIZE",
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "CallOptions",
+    "ClientConfig",
+    "ClientSettings",
+    "RequestOptions",
+    "WrongRealmError",
+    "normalize_base_url",
+    "split_options",
+]
 
 _API_VERSION = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")
 _HEADER_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-_HEADER_VALUE = re.compile(r"\A[\t\x20-\x7e\x80-\xff]*\Z")
+_HEADER_VALUE = re.compile(r"\A[\t\x20-\x7e]*\Z")
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
 SDK_HEADER = ("x-meshapi-sdk", f"python/{__version__}")
 
+DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+"""The largest stream event accepted by default, in characters (base64 images are large)."""
+DEFAULT_MAX_RESPONSE_SIZE = 256 * 1024 * 1024
+"""The largest whole response body accepted by default, in bytes after decompression."""
 
-def normalize_base_url(base_url: str) -> str:
+CredentialName = Literal["data", "dashboard", "admin"]
+_CREDENTIALS = {
+    "data": Credential.DATA_KEY,
+    "dashboard": Credential.DASHBOARD,
+    "admin": Credential.ADMIN_KEY,
+}
+
+
+class ClientSettings(TypedDict, total=False):
+    """Every setting of a client, each optional; ``MeshAPI(**settings)`` takes these.
+
+    >>> settings: ClientSettings = {"base_url": "http://127.0.0.1:8080", "max_retries": 0}
+    """
+
+    base_url: Optional[str]
+    """The gateway, with or without ``/v1`` (default ``$MESHAPI_BASE_URL``, else
+    ``https://api.meshapi.ai``)."""
+    token: Optional[str]
+    """The credential (default ``$MESHAPI_TOKEN``); never shown in a repr, log or error."""
+    api_key: Optional[str]
+    """The same as ``token``, as openai-python users type it."""
+    credential: CredentialName
+    """What kind of credential ``token`` is, when its form does not say (``rsk_`` keys,
+    ``mak_`` admin keys and JWTs are recognised)."""
+    timeout: Union[Timeout, float, None]
+    """Seconds for each phase of an attempt, or a :class:`~meshapi_core.http.Timeout`
+    (default: 10 s to connect, 600 s per read, 300 s between stream events)."""
+    max_retries: int
+    """Retries after a transient failure (default 3; ``0`` turns them off)."""
+    retry: RetryPolicy
+    """A whole :class:`~meshapi_core.retry.RetryPolicy`, instead of ``max_retries``."""
+    deadline: Optional[float]
+    """Seconds for a whole call: every attempt, wait and read (default: none)."""
+    default_headers: Mapping[str, str]
+    """Headers sent with every request."""
+    api_version: Optional[str]
+    """Pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``)."""
+    sdk_header: bool
+    """Send ``X-MeshAPI-SDK: python/<version>`` (default true)."""
+    max_event_size: int
+    """The largest stream event accepted, in characters (default 16 MiB)."""
+    max_response_size: int
+    """The largest whole response body accepted, in bytes after decompression (default
+    256 MiB); a larger one fails with ``ResponseTooLargeError`` as soon as it passes."""
+    allow_insecure_http: bool
+    """Allow ``http://`` to a host that is not loopback, sending the credential in clear
+    (default false)."""
+
+
+class WrongRealmError(InvalidArgumentError):
+    """A call the client's credential can never make, refused before anything was sent.
+
+    ``needed`` names the credentials that may make it.
+    """
+
+    def __init__(self, message: str, *, needed: FrozenSet[Credential]) -> None:
+        super().__init__(message)
+        self.error_code = "wrong_realm"
+        self.needed = needed
+
+
+def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
     """The gateway's root URL, without a trailing slash or ``/v1``.
 
     >>> normalize_base_url("https://api.meshapi.ai/v1/")
@@ -41,40 +132,89 @@ def normalize_base_url(base_url: str) -> str:
     'http://127.0.0.1:8080/gateway'
     """
     if not isinstance(base_url, str):
-        raise TypeError(f"base_url must be a string, not {type(base_url).__name__}")
+        raise InvalidArgumentError(
+            f"base_url must be a string, not {type(base_url).__name__}", param="base_url"
+        )
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"base_url must be an http:// or https:// URL with a host, like "
-            f"'https://api.meshapi.ai', not {base_url!r}"
+            f"'https://api.meshapi.ai', not {base_url!r}",
+            param="base_url",
         )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError("base_url must not carry a query, a fragment or credentials")
+        raise InvalidArgumentError(
+            "base_url must not carry a query, a fragment or credentials", param="base_url"
+        )
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise InvalidArgumentError(
+            f"base_url {base_url!r} is plain http:// to a host that is not loopback: the "
+            "credential would travel in clear. Use https://, or pass allow_insecure_http=True "
+            "if this network is trusted.",
+            param="base_url",
+        )
     path = re.sub("/{2,}", "/", parts.path).rstrip("/")
     if path.endswith("/v1"):
         path = path[:-3].rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
-def _check_headers(headers: Optional[Mapping[str, str]], what: str) -> Tuple[Tuple[str, str], ...]:
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_headers(headers: Optional[Mapping[str, str]], what: str) -> Tuple[Tuple[str, str], ...]:
+    """``headers`` as lower-case pairs, each name and value checked for HTTP.
+
+    Values must be printable ASCII: the error names the header, and shows no value (a
+    header may hold a secret).
+    """
     if not headers:
         return ()
+    if not isinstance(headers, Mapping):
+        raise InvalidArgumentError(
+            f"{what} must be a mapping of header names to values", param=what
+        )
     checked = []
     for name, value in headers.items():
         if not isinstance(name, str) or not _HEADER_NAME.match(name):
-            raise ValueError(f"{what}: {name!r} is not a valid header name")
+            raise InvalidArgumentError(f"{what}: {name!r} is not a valid header name", param=what)
         if not isinstance(value, str) or not _HEADER_VALUE.match(value):
-            raise ValueError(f"{what}: the value of {name!r} is not a valid header value")
+            raise InvalidArgumentError(
+                f"{what}: the value of {name!r} is not a valid header value (printable ASCII "
+                "only; no line breaks)",
+                param=what,
+            )
         checked.append((name.lower(), value))
     return tuple(checked)
 
 
-def _check_seconds(value: Optional[float], what: str) -> Optional[float]:
+def _positive(value: Any, what: str) -> Optional[float]:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{what} must be a positive number of seconds or None, not {value!r}")
+        raise InvalidArgumentError(
+            f"{what} must be a positive number of seconds or None, not {value!r}", param=what
+        )
     return float(value)
+
+
+def _positive_int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidArgumentError(f"{what} must be a positive int, not {value!r}", param=what)
+    return value
+
+
+def _timeout(value: Any, what: str = "timeout") -> Timeout:
+    try:
+        return Timeout.of(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(str(exc), param=what) from None
 
 
 @dataclass(frozen=True)
@@ -92,8 +232,78 @@ class CallOptions:
     extra_query: Optional[Mapping[str, Any]] = None
     idempotency_key: Optional[str] = None
 
+    @classmethod
+    def create(cls, options: Mapping[str, Any]) -> CallOptions:
+        """Check per-call options (the keywords of :class:`CallOptions`) and build them."""
+        if not options:
+            return NO_OPTIONS
+        unknown = set(options) - set(CALL_OPTION_NAMES)
+        if unknown:
+            raise InvalidArgumentError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        max_retries = options.get("max_retries")
+        if max_retries is not None and (
+            isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
+        ):
+            raise InvalidArgumentError(
+                f"max_retries must be 0 or more, not {max_retries!r}", param="max_retries"
+            )
+        _positive(options.get("deadline"), "deadline")
+        timeout = options.get("timeout")
+        if timeout is not None:
+            _timeout(timeout)
+        key = options.get("idempotency_key")
+        if key is not None and (
+            not isinstance(key, str) or not key or not _HEADER_VALUE.match(key) or "\t" in key
+        ):
+            raise InvalidArgumentError(
+                "idempotency_key must be a non-empty string of printable ASCII (no line breaks)",
+                param="idempotency_key",
+            )
+        check_headers(options.get("extra_headers"), "extra_headers")
+        extra_query = options.get("extra_query")
+        if extra_query is not None and not isinstance(extra_query, Mapping):
+            raise InvalidArgumentError("extra_query must be a mapping", param="extra_query")
+        return cls(**options)
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword options every method accepts besides its params' fields; each overrides
+    the client's setting for that call."""
+
+    timeout: Union[Timeout, float, None]
+    """Seconds (or a :class:`~meshapi_core.http.Timeout`) for each attempt."""
+    max_retries: int
+    """Retries after the first attempt (``0`` turns them off)."""
+    deadline: float
+    """Seconds for the whole call, waits and retries included."""
+    extra_headers: Mapping[str, str]
+    """Headers sent as given, e.g. ``{"X-Mesh-Cache": "no-store"}``."""
+    extra_query: Mapping[str, Any]
+    """Query parameters sent as given."""
+    idempotency_key: str
+    """Your own ``Idempotency-Key``, instead of a fresh one per call."""
+
+
+CALL_OPTION_NAMES = tuple(RequestOptions.__annotations__)
+"""The names of :class:`RequestOptions` (the fields of :class:`CallOptions` too)."""
 
 NO_OPTIONS = CallOptions()
+
+
+def split_options(kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], CallOptions]:
+    """A method's keywords, split into its params' fields and the call's options.
+
+    >>> fields, options = split_options({"model": "auto", "max_retries": 0})
+    >>> fields, options.max_retries
+    ({'model': 'auto'}, 0)
+    """
+    if not kwargs:
+        return {}, NO_OPTIONS
+    fields = {k: v for k, v in kwargs.items() if k not in CALL_OPTION_NAMES}
+    if len(fields) == len(kwargs):
+        return fields, NO_OPTIONS
+    options = {k: v for k, v in kwargs.items() if k in CALL_OPTION_NAMES}
+    return fields, CallOptions.create(options)
 
 
 @dataclass(frozen=True)
@@ -105,31 +315,23 @@ class ClientConfig:
 
     base_url: str
     token: str = field(repr=False)
+    credential: Optional[Credential] = None
     timeout: Timeout = field(default_factory=Timeout)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     deadline: Optional[float] = None
     default_headers: Tuple[Tuple[str, str], ...] = ()
     api_version: Optional[str] = None
     sdk_header: bool = True
-    max_event_size: int = 16 * 1024 * 1024
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    allow_insecure_http: bool = False
     _base_headers: Tuple[Tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def create(
-        cls,
-        *,
-        base_url: str,
-        token: str,
-        timeout: Union[Timeout, float, None] = None,
-        max_retries: int = 3,
-        deadline: Optional[float] = None,
-        default_headers: Optional[Mapping[str, str]] = None,
-        api_version: Optional[str] = None,
-        sdk_header: bool = True,
-        retry: Optional[RetryPolicy] = None,
-        max_event_size: int = 16 * 1024 * 1024,
-    ) -> ClientConfig:
-        """Check every setting and build the config; raises ``ValueError``/``TypeError``.
+    def create(cls, **settings: Any) -> ClientConfig:
+        """Check every setting (the keywords of :class:`ClientSettings`) and build the config.
+
+        Raises :class:`~meshapi_core.errors.InvalidArgumentError` naming the setting.
 
         >>> config = ClientConfig.create(base_url="https://api.meshapi.ai/v1", token="rsk_x")
         >>> config.base_url
@@ -137,50 +339,119 @@ class ClientConfig:
         >>> "rsk_x" in repr(config)
         False
         """
+        unknown = set(settings) - set(ClientSettings.__annotations__)
+        if unknown:
+            raise InvalidArgumentError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        token = settings.get("token")
+        api_key = settings.get("api_key")
+        if token is not None and api_key is not None and token != api_key:
+            raise InvalidArgumentError("pass token or api_key, not both", param="token")
+        token = token if token is not None else api_key
         if not isinstance(token, str) or not token.strip():
-            raise ValueError("token must be a non-empty string (an rsk_ key, mak_ key or JWT)")
+            raise InvalidArgumentError(
+                "token must be a non-empty string (an rsk_ key, mak_ key or JWT)", param="token"
+            )
         if token != token.strip() or not _HEADER_VALUE.match(token) or "\t" in token:
-            raise ValueError("token contains whitespace or characters not allowed in a header")
+            raise InvalidArgumentError(
+                "token contains whitespace or characters not allowed in a header "
+                "(printable ASCII only)",
+                param="token",
+            )
+        named = settings.get("credential")
+        if named is not None and named not in _CREDENTIALS:
+            raise InvalidArgumentError(
+                f"credential must be 'data', 'dashboard' or 'admin', not {named!r}",
+                param="credential",
+            )
+        api_version = settings.get("api_version")
         if api_version is not None and not (
             isinstance(api_version, str) and _API_VERSION.match(api_version)
         ):
-            raise ValueError(f"api_version must look like '2026-09', not {api_version!r}")
-        if (
-            isinstance(max_event_size, bool)
-            or not isinstance(max_event_size, int)
-            or (max_event_size <= 0)
-        ):
-            raise ValueError(f"max_event_size must be a positive int, not {max_event_size!r}")
-        policy = retry if retry is not None else RetryPolicy()
-        policy = replace(policy, max_retries=max_retries) if retry is None else policy
-        config = cls(
-            base_url=normalize_base_url(base_url),
-            token=token,
-            timeout=Timeout() if timeout is None else Timeout.of(timeout),
-            retry=policy,
-            deadline=_check_seconds(deadline, "deadline"),
-            default_headers=_check_headers(default_headers, "default_headers"),
-            api_version=api_version,
-            sdk_header=bool(sdk_header),
-            max_event_size=max_event_size,
-        )
-        base = [("authorization", f"Bearer {token}")]
-        if sdk_header:
-            base.append(SDK_HEADER)
-        if api_version:
-            base.append(("x-mesh-version", api_version))
-        object.__setattr__(config, "_base_headers", tuple(base) + config.default_headers)
-        return config
-
-    def check_realm(self, endpoint: Endpoint[Any]) -> None:
-        """Refuse, before sending, a call this client's credential can never make."""
-        if endpoint.realm is not Realm.CONTROL and self.token.startswith("mak_"):
-            raise MeshAPIError(
-                "This client holds an admin key (mak_...), which cannot call "
-                f"{endpoint.method} {endpoint.path}: it takes the {endpoint.realm.value}. "
-                "Use a client with an rsk_ key for it.",
-                error_code="wrong_realm",
+            raise InvalidArgumentError(
+                f"api_version must look like '2026-09', not {api_version!r}", param="api_version"
             )
+        retry = settings.get("retry")
+        max_retries = settings.get("max_retries")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidArgumentError("retry must be a RetryPolicy", param="retry")
+        try:
+            policy = retry if retry is not None else RetryPolicy()
+            if retry is None and max_retries is not None:
+                policy = replace(policy, max_retries=max_retries)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(str(exc), param="max_retries") from None
+        timeout = settings.get("timeout")
+        allow_http = bool(settings.get("allow_insecure_http", False))
+        config = cls(
+            base_url=normalize_base_url(
+                settings.get("base_url", ""), allow_insecure_http=allow_http
+            ),
+            token=token,
+            credential=_CREDENTIALS[named] if named is not None else Credential.of(token),
+            timeout=Timeout() if timeout is None else _timeout(timeout),
+            retry=policy,
+            deadline=_positive(settings.get("deadline"), "deadline"),
+            default_headers=check_headers(settings.get("default_headers"), "default_headers"),
+            api_version=api_version,
+            sdk_header=bool(settings.get("sdk_header", True)),
+            max_event_size=_positive_int(
+                settings.get("max_event_size", DEFAULT_MAX_EVENT_SIZE), "max_event_size"
+            ),
+            max_response_size=_positive_int(
+                settings.get("max_response_size", DEFAULT_MAX_RESPONSE_SIZE), "max_response_size"
+            ),
+            allow_insecure_http=allow_http,
+        )
+        return config._with_base_headers()
+
+    def _with_base_headers(self) -> ClientConfig:
+        base = [("authorization", f"Bearer {self.token}")]
+        if self.sdk_header:
+            base.append(SDK_HEADER)
+        if self.api_version:
+            base.append(("x-mesh-version", self.api_version))
+        object.__setattr__(self, "_base_headers", tuple(base) + self.default_headers)
+        return self
+
+    def with_changes(self, **changes: Any) -> ClientConfig:
+        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``,
+        ``default_headers`` merged over the current ones), checked like :meth:`create`."""
+        current: dict[str, Any] = {
+            "base_url": self.base_url,
+            "token": self.token,
+            "timeout": self.timeout,
+            "retry": self.retry,
+            "deadline": self.deadline,
+            "default_headers": dict(self.default_headers),
+            "api_version": self.api_version,
+            "sdk_header": self.sdk_header,
+            "max_event_size": self.max_event_size,
+            "max_response_size": self.max_response_size,
+            "allow_insecure_http": self.allow_insecure_http,
+        }
+        if self.credential is not None:
+            current["credential"] = _NAME_OF[self.credential]
+        if "max_retries" in changes:
+            max_retries = changes.pop("max_retries")
+            try:
+                current["retry"] = replace(self.retry, max_retries=max_retries)
+            except (TypeError, ValueError) as exc:
+                raise InvalidArgumentError(str(exc), param="max_retries") from None
+        if "default_headers" in changes:
+            current["default_headers"].update(changes.pop("default_headers") or {})
+        current.update(changes)
+        return ClientConfig.create(**current)
+
+    def check_realm(self, method: str, path: str, realms: FrozenSet[Credential]) -> None:
+        """Refuse, before sending, a call this client's credential can never make."""
+        if self.credential is None or self.credential in realms:
+            return
+        needed = " or ".join(c.value for c in Credential if c in realms)
+        raise WrongRealmError(
+            f"This client holds {self.credential.value}, which cannot call {method} {path}: "
+            f"it takes {needed}. Use a client made with that credential.",
+            needed=realms,
+        )
 
     def retry_policy(self, options: CallOptions) -> RetryPolicy:
         """The policy for one call, with its ``max_retries`` override applied."""
@@ -190,48 +461,64 @@ class ClientConfig:
 
     def build_request(
         self,
-        endpoint: Endpoint[Any],
+        method: str,
+        path: str,
         *,
-        path: Optional[str] = None,
-        json_body: Union[Dict[str, Any], bytes, None] = None,
+        accept: str,
         query: Optional[Sequence[Tuple[str, str]]] = None,
+        body: Optional[bytes] = None,
+        content_type: Optional[str] = None,
         options: CallOptions = NO_OPTIONS,
         idempotency_key: Optional[str] = None,
+        stream: bool = False,
     ) -> Request:
-        """The request for one call of ``endpoint``.
+        """The request for one call: ``path`` (already encoded) under the base URL, the
+        client's headers, and the call's options.
 
-        ``path`` is the endpoint's path with parameters filled in (default: its template).
-        ``json_body`` is a JSON object, or its encoding already made (UTF-8 bytes).
-        ``idempotency_key`` is sent as ``Idempotency-Key``; the call machine makes one for
-        every retried POST and keeps it across attempts.
+        ``idempotency_key`` is sent as ``Idempotency-Key``; the call machine keeps one key
+        across the attempts of a retried POST.
         """
-        self.check_realm(endpoint)
-        url = self.base_url + (path if path is not None else endpoint.path)
+        url = self.base_url + path
         pairs = list(query or ())
         if options.extra_query:
-            pairs.extend((k, _query_value(v)) for k, v in options.extra_query.items())
+            pairs.extend(_query_pairs(options.extra_query))
         if pairs:
             url = f"{url}?{urlencode(pairs)}"
         headers = list(self._base_headers)
-        headers.append(("accept", "text/event-stream" if endpoint.stream else "application/json"))
-        body = None
-        if json_body is not None:
-            body = json_body if isinstance(json_body, bytes) else json_bytes(json_body)
-            headers.append(("content-type", "application/json"))
-        key = options.idempotency_key or idempotency_key
-        if key is not None and endpoint.retry is RetryClass.KEYED:
-            headers.append(("idempotency-key", key))
+        headers.append(("accept", accept))
+        if content_type is not None:
+            headers.append(("content-type", content_type))
+        if idempotency_key is not None:
+            headers.append(("idempotency-key", idempotency_key))
         if options.extra_headers:
-            extra = _check_headers(options.extra_headers, "extra_headers")
+            extra = check_headers(options.extra_headers, "extra_headers")
             names = {name for name, _ in extra}
             headers = [h for h in headers if h[0] not in names] + list(extra)
         timeout = self.timeout if options.timeout is None else Timeout.of(options.timeout)
         return Request(
-            endpoint.method, url, tuple(headers), body, timeout=timeout, stream=endpoint.stream
+            method,
+            url,
+            tuple(headers),
+            body,
+            timeout=timeout,
+            stream=stream,
+            max_body=self.max_response_size,
         )
 
 
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+_NAME_OF = {credential: name for name, credential in _CREDENTIALS.items()}
+
+
+def _query_pairs(extra: Mapping[str, Any]) -> Sequence[Tuple[str, str]]:
+    pairs = []
+    for name, value in extra.items():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            pairs.append((str(name), str(item)))
+    return pairs
+
+
+def secret_header(name: str) -> bool:
+    """Whether header ``name`` may carry a credential (never logged or shown)."""
+    return name.lower() in _SECRET_HEADERS

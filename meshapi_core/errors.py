@@ -15,6 +15,8 @@ everything::
     │   ├── RateLimitError            429
     │   └── ServerError               5xx
     ├── ResponseDecodeError       a body that is not what the gateway promised (``parse_error``)
+    │   └── ResponseTooLargeError     ... or larger than the client accepts
+    ├── InvalidArgumentError      an argument refused before sending (also a ValueError)
     ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
     │   └── APITimeoutError           a time limit ran out
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
@@ -42,18 +44,23 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "InvalidArgumentError",
     "MeshAPIError",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamInterruptedError",
     "StreamTimeoutError",
     "ValidationError",
+    "body_failure",
     "error_from_frame",
     "error_from_response",
+    "inband_error",
+    "not_a_stream",
     "parse_retry_after",
     "stream_failure",
     "transport_failure",
@@ -158,6 +165,31 @@ class ResponseDecodeError(MeshAPIError):
     """The body is not what the gateway documents: not JSON, or not the expected shape."""
 
 
+class ResponseTooLargeError(ResponseDecodeError):
+    """A body was larger than the client accepts (``max_response_size``); nothing past the
+    limit was kept (``response_too_large``)."""
+
+
+class InvalidArgumentError(MeshAPIError, ValueError):
+    """An argument refused before anything was sent: ``param`` names it.
+
+    Also a :class:`ValueError`, so code that guards calls with ``except ValueError`` keeps
+    working.
+
+    >>> err = InvalidArgumentError("temperature: Input should be less than or equal to 2",
+    ...                            param="temperature")
+    >>> err.param, err.error_code, isinstance(err, ValueError)
+    ('temperature', 'invalid_argument', True)
+    """
+
+    def __init__(self, message: str, *, param: Optional[str] = None) -> None:
+        MeshAPIError.__init__(self, message, error_code="invalid_argument")
+        self.param = param
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class APIConnectionError(MeshAPIError):
     """No usable response: the connection failed, was refused, reset or cut short.
 
@@ -239,6 +271,14 @@ def stream_failure(cause: BaseException, *, timeout: bool) -> StreamInterruptedE
     if timeout:
         return StreamTimeoutError(f"The stream timed out waiting for data ({_describe(cause)})")
     return StreamInterruptedError(f"The stream's connection broke ({_describe(cause)})")
+
+
+def body_failure(error: StreamInterruptedError) -> APIConnectionError:
+    """The error for a whole (non-stream) body that broke off while it was being read:
+    a connection failure after the response started, never retried."""
+    if isinstance(error, APITimeoutError):
+        return APITimeoutError(error.message, response_started=True)
+    return APIConnectionError(error.message, response_started=True)
 
 
 _BY_STATUS: Dict[int, Type[APIStatusError]] = {
@@ -509,6 +549,44 @@ def _from_payload(
         retry_after_seconds=retry_after if retry_after is not None else body_wait,
         details=details,
         provider_code=provider_code if isinstance(provider_code, str) else None,
+        headers=headers,
+    )
+
+
+def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Optional[MeshAPIError]:
+    """The error a 2xx body reports in-band (``{"error": {...}}``), or ``None``.
+
+    >>> inband_error(200, {}, b'{"error": {"code": "context_window_exceeded"}}').error_code
+    'context_window_exceeded'
+    >>> inband_error(200, {}, b'{"choices": []}') is None
+    True
+    """
+    if b'"error"' not in body:
+        return None
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        return error_from_response(status, headers, body)
+    return None
+
+
+def not_a_stream(
+    status: int, headers: Mapping[str, str], body: bytes, expected: str
+) -> MeshAPIError:
+    """The error for a 2xx answer to a stream request that is not a stream: the error the
+    body reports in-band, else a :class:`ResponseDecodeError` that shows what came."""
+    reported = inband_error(status, headers, body)
+    if reported is not None:
+        return reported
+    content_type = headers.get("content-type", "no content type")
+    return ResponseDecodeError(
+        f"Expected a stream ({expected}) but got HTTP {status} with {content_type}: "
+        f"{_text_excerpt(body, content_type) if body else 'an empty body'}",
+        status=status,
+        error_code="parse_error",
+        request_id=headers.get("x-request-id"),
         headers=headers,
     )
 

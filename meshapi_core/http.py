@@ -25,8 +25,10 @@ class Timeout:
     ``connect`` bounds opening a connection, ``read`` each wait for bytes from the server,
     ``write`` each wait to send bytes, and ``pool`` the wait for a free connection. ``idle``
     bounds the time between two events of a stream: keep-alive comments (``: ping``) reset
-    ``read`` but not ``idle``, so a stream that only pings fails rather than hangs. A whole
-    call across retries is bounded separately, by the client's ``deadline``.
+    ``read`` but not ``idle``, so a stream that only pings fails rather than hangs (default
+    five minutes, the gateway's own upstream limit). ``total`` bounds the whole attempt:
+    connecting, sending, and every read of the body, however the server paces it; the call
+    machine sets it to the time left before the call's ``deadline``.
 
     >>> Timeout(30.0).read
     30.0
@@ -38,7 +40,8 @@ class Timeout:
     connect: Optional[float] = 10.0
     write: Optional[float] = 60.0
     pool: Optional[float] = 60.0
-    idle: Optional[float] = None
+    idle: Optional[float] = 300.0
+    total: Optional[float] = None
 
     @classmethod
     def of(cls, value: Union[Timeout, float, None]) -> Timeout:
@@ -46,13 +49,13 @@ class Timeout:
         if isinstance(value, Timeout):
             return value
         if value is None:
-            return cls(None, None, None, None, None)
+            return cls(None, None, None, None, None, None)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"timeout must be a number of seconds or a Timeout, not {value!r}")
         seconds = float(value)
         if not seconds > 0:
             raise ValueError(f"timeout must be positive, not {value!r}")
-        return cls(seconds, seconds, seconds, seconds, seconds)
+        return cls(seconds, seconds, seconds, seconds, seconds, None)
 
     def capped(self, limit: Optional[float]) -> Timeout:
         """This timeout with no phase longer than ``limit`` seconds (the time left)."""
@@ -63,9 +66,18 @@ class Timeout:
             return limit if value is None else min(value, limit)
 
         return Timeout(
-            cap(self.read), cap(self.connect), cap(self.write), cap(self.pool), cap(self.idle)
+            cap(self.read),
+            cap(self.connect),
+            cap(self.write),
+            cap(self.pool),
+            cap(self.idle),
+            cap(self.total),
         )
 
+
+ERROR_BODY_LIMIT = 256 * 1024
+"""How much of an error response's body is read (bytes after decompression); the rest is
+dropped. Error bodies are a few hundred bytes of JSON, or a proxy's HTML page."""
 
 TimeoutTypes = Union[Timeout, float, None]
 """What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, or ``None``."""
@@ -75,8 +87,10 @@ TimeoutTypes = Union[Timeout, float, None]
 class Request:
     """One HTTP request, ready for a transport to send.
 
-    ``stream`` tells the transport to hand the body back as it arrives rather than read it
-    whole. The ``repr`` never shows the value of a credential header.
+    ``stream`` says the body is read as a stream (an SSE or byte stream) rather than whole.
+    ``max_body`` bounds a whole successful body, in bytes after decompression; error bodies
+    are bounded by :data:`ERROR_BODY_LIMIT`. The ``repr`` never shows the value of a
+    credential header.
     """
 
     method: str
@@ -85,6 +99,7 @@ class Request:
     body: Optional[bytes] = None
     timeout: Timeout = field(default_factory=Timeout)
     stream: bool = False
+    max_body: Optional[int] = None
 
     def header(self, name: str) -> Optional[str]:
         """The value of header ``name`` (any case), or ``None``."""

@@ -1,41 +1,43 @@
-"""The stream machine: the bytes of an SSE body in, typed chunks out.
+"""The stream machine: the bytes of an SSE body in, typed events out.
 
-A :class:`StreamDecoder` sits on top of the :class:`~meshapi_core.sse.SSEDecoder`. Each
-``data`` event is one JSON chunk, validated into the endpoint's chunk model; three events are
+A :class:`StreamDecoder` sits on top of the :class:`~meshapi_core.sse.SSEDecoder` and follows
+the endpoint's :class:`~meshapi_core.endpoint.SSE` declaration. Each ``data`` event is one
+JSON object, validated into the declared model (or, for a
+:class:`~meshapi_core.endpoint.Tagged` stream, the model its ``type`` names). Some events are
 special:
 
-- ``[DONE]`` ends the stream. Bytes after it are ignored; only now is the stream complete.
-- A frame whose JSON has an *object-valued* ``error`` is a failure the gateway reports after
+- ``[DONE]`` ends the stream; so does an event whose ``type`` is one of the declaration's
+  ``terminal`` types (``response.completed``), which is delivered first. Only then is the
+  stream complete, and nothing after it is read: the adapter closes the connection rather
+  than wait for a server that keeps the body open.
+- An event whose JSON has an *object-valued* ``error`` is a failure the gateway reports after
   the 200 header: it raises the typed :class:`~meshapi_core.errors.MeshAPIError`, with the
   frame's ``request_id`` or else the response's ``x-request-id``. (A *string* ``error`` is
-  data, e.g. one model's failure in a compare stream, and passes through as a chunk field.)
-- A frame that is not JSON, or not the chunk's shape, raises
-  :class:`~meshapi_core.errors.ResponseDecodeError`: a chunk is never silently skipped.
+  data, e.g. one model's failure in a compare stream, and passes through as a field.)
+- An event that is not JSON, or not the model's shape, raises
+  :class:`~meshapi_core.errors.ResponseDecodeError`: an event is never silently skipped.
 
-The body ending before ``[DONE]``, for whatever reason, is
+The body ending before the stream is complete, for whatever reason, is
 :class:`~meshapi_core.errors.StreamInterruptedError`: :meth:`StreamDecoder.end` raises it, so
 a stream that ends early is never reported as complete.
-
-After ``[DONE]`` the rest of the body is read and dropped, so the connection can be reused,
-but only up to ``drain_limit`` bytes: past that, :attr:`StreamDecoder.exhausted` tells the
-adapter to stop reading and close.
 
 With an ``idle_timeout`` and a ``clock``, the decoder also watches the time between events:
 a read that brings only keep-alive comments (or partial events) after ``idle_timeout``
 seconds without an event raises :class:`~meshapi_core.errors.StreamTimeoutError`. (When
 nothing arrives at all, the transport's read timeout fires instead.)
 
-Chunks come out of :meth:`StreamDecoder.feed` as an iterator, so chunks that arrived before an
-error frame in the same read are delivered before the error is raised.
+Events come out of :meth:`StreamDecoder.feed` as an iterator, so events that arrived before
+an error frame in the same read are delivered before the error is raised.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Generic, Iterator, Mapping, Optional, Type, TypeVar
+from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, cast
 
 import pydantic
 
+from .endpoint import SSE, StreamKind, Tagged
 from .errors import (
     ResponseDecodeError,
     StreamInterruptedError,
@@ -44,16 +46,34 @@ from .errors import (
 )
 from .sse import SSEDecoder
 
-__all__ = ["StreamDecoder"]
+__all__ = ["StreamDecoder", "is_stream_head"]
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+C = TypeVar("C")
 
 
-class StreamDecoder(Generic[M]):
-    """Turns an SSE body into ``model`` chunks; see the module docs for the rules.
+def is_stream_head(kind: StreamKind, status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a response head starts the stream ``kind`` asked for. An error status does
+    not, and neither does a 2xx whose content type says it is something else: a JSON body
+    where events were expected is the gateway's in-band error, to be read as one.
+
+    >>> is_stream_head(SSE(dict), 200, {"content-type": "text/event-stream; charset=utf-8"})
+    True
+    >>> is_stream_head(SSE(dict), 200, {"content-type": "application/json"})
+    False
+    """
+    if not 200 <= status < 300:
+        return False
+    content_type = headers.get("content-type", "")
+    if isinstance(kind, SSE):
+        return not content_type or content_type.startswith("text/event-stream")
+    return not content_type.startswith("application/json")
+
+
+class StreamDecoder(Generic[C]):
+    """Turns an SSE body into typed events; see the module docs for the rules.
 
     >>> from meshapi_core.models.chat import ChatCompletionChunk
-    >>> decoder = StreamDecoder(ChatCompletionChunk, {"x-request-id": "req_1"})
+    >>> decoder = StreamDecoder(SSE(ChatCompletionChunk), {"x-request-id": "req_1"})
     >>> [c.choices[0].delta.content for c in decoder.feed(
     ...     b'data: {"choices":[{"delta":{"content":"Hi"}}]}\\n\\ndata: [DONE]\\n\\n')]
     ['Hi']
@@ -63,33 +83,33 @@ class StreamDecoder(Generic[M]):
 
     def __init__(
         self,
-        model: Type[M],
+        kind: SSE[C],
         headers: Mapping[str, str],
         max_event_size: int = 16 * 1024 * 1024,
-        drain_limit: int = 64 * 1024,
         idle_timeout: Optional[float] = None,
         clock: Optional[Callable[[], float]] = None,
     ) -> None:
-        self._model = model
-        self._validate = model.__pydantic_validator__.validate_json
+        chunk = kind.chunk
+        self._tagged: Optional[Tagged] = chunk if isinstance(chunk, Tagged) else None
+        self._name = chunk.default.__name__ if isinstance(chunk, Tagged) else chunk.__name__
+        self._validate: Optional[Callable[[str], C]] = None
+        if not isinstance(chunk, Tagged):
+            self._validate = cast(Any, chunk).__pydantic_validator__.validate_json
+        self._terminal = kind.terminal
+        self._event_field = kind.event_field
         self._headers = headers
         self._sse = SSEDecoder(max_event_size)
         self.done = False
-        """Whether ``[DONE]`` has arrived."""
+        """Whether the stream is complete (``[DONE]`` or a terminal event arrived)."""
         self.chunks = 0
-        """How many chunks have been decoded."""
-        self.exhausted = False
-        """Whether more than ``drain_limit`` bytes came after ``[DONE]``: stop reading."""
-        self._drain_left = drain_limit
+        """How many events have been decoded."""
         self._idle_timeout = idle_timeout if clock is not None else None
         self._clock = clock
         self._last_event = clock() if clock is not None else 0.0
 
-    def feed(self, data: bytes) -> Iterator[M]:
-        """Decode the next piece of the body; yields the chunks it completes."""
+    def feed(self, data: bytes) -> Iterator[C]:
+        """Decode the next piece of the body; yields the events it completes."""
         if self.done:
-            self._drain_left -= len(data)
-            self.exhausted = self._drain_left < 0
             return
         events = self._sse.feed(data)
         if self._idle_timeout is not None:
@@ -99,18 +119,25 @@ class StreamDecoder(Generic[M]):
             if payload == "[DONE]" or (len(payload) < 64 and payload.strip() == "[DONE]"):
                 self.done = True
                 return
-            yield self._chunk(payload)
+            chunk = self._chunk(payload)
+            if self._event_field is not None and event.event != "message":
+                setattr(chunk, self._event_field, event.event)
+            if self._terminal and getattr(chunk, "type", None) in self._terminal:
+                self.done = True
+                yield chunk
+                return
+            yield chunk
 
     def end(self) -> None:
-        """Report the end of the body; raises unless ``[DONE]`` came first."""
+        """Report the end of the body; raises unless the stream is complete."""
         if not self.done:
             self._sse.close()
-            raise self.interrupted("the connection closed before [DONE]")
+            raise self.interrupted("the connection closed before the stream's end")
 
     def interrupted(self, why: str) -> StreamInterruptedError:
         """The error for a stream that stopped early, for the reason ``why``."""
         return StreamInterruptedError(
-            f"The stream was interrupted after {self.chunks} chunks: {why}",
+            f"The stream was interrupted after {self.chunks} events: {why}",
             request_id=self._headers.get("x-request-id"),
             headers=self._headers,
         )
@@ -124,29 +151,40 @@ class StreamDecoder(Generic[M]):
         elif now - self._last_event > self._idle_timeout:
             raise StreamTimeoutError(
                 f"No stream event for {now - self._last_event:.3g} s (idle timeout "
-                f"{self._idle_timeout:g} s) after {self.chunks} chunks",
+                f"{self._idle_timeout:g} s) after {self.chunks} events",
                 request_id=self._headers.get("x-request-id"),
                 headers=self._headers,
             )
 
-    def _chunk(self, payload: str) -> M:
-        if '"error"' in payload:
+    def _chunk(self, payload: str) -> C:
+        frame: Any = None
+        if '"error"' in payload or self._tagged is not None:
             try:
-                frame: Any = json.loads(payload)
+                frame = json.loads(payload)
             except ValueError:
                 frame = None
             if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
                 raise error_from_frame(frame, self._headers)
         try:
-            chunk: M = self._validate(payload)
+            if self._validate is not None:
+                chunk = self._validate(payload)
+            else:
+                tagged = self._tagged
+                assert tagged is not None
+                if not isinstance(frame, dict):
+                    raise self._bad("not a JSON object")
+                model = tagged.models.get(frame.get(tagged.field), tagged.default)  # type: ignore[arg-type]
+                chunk = cast(C, model.model_validate(frame))
         except pydantic.ValidationError as exc:
             problem = exc.errors(include_url=False, include_input=False)[0]
-            raise ResponseDecodeError(
-                f"Stream chunk {self.chunks + 1} is not a valid {self._model.__name__}: "
-                f"{problem.get('msg', 'invalid')}",
-                error_code="parse_error",
-                request_id=self._headers.get("x-request-id"),
-                headers=self._headers,
-            ) from None
+            raise self._bad(problem.get("msg", "invalid")) from None
         self.chunks += 1
         return chunk
+
+    def _bad(self, why: str) -> ResponseDecodeError:
+        return ResponseDecodeError(
+            f"Stream event {self.chunks + 1} is not a valid {self._name}: {why}",
+            error_code="parse_error",
+            request_id=self._headers.get("x-request-id"),
+            headers=self._headers,
+        )

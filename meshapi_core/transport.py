@@ -2,17 +2,24 @@
 
 A transport moves bytes. It does not know about endpoints, retries, JSON or SSE: the core
 decides all of that and tells the transport what to send and how long to wait. Bring your own
-transport by implementing :class:`SyncTransport` or :class:`AsyncTransport` and passing it as
+transport by implementing :class:`Transport` or :class:`AsyncTransport` and passing it as
 ``MeshAPI(transport=...)`` / ``AsyncMeshAPI(transport=...)``.
 
-The error contract is the whole of a transport's duty beyond moving bytes: every failure it
-meets surfaces as one of the SDK's own exceptions, never as its library's.
+One operation does everything: :meth:`Transport.open_stream` sends a
+:class:`~meshapi_core.http.Request` and returns as soon as the status and headers are in; the
+SDK then reads the body through :meth:`StreamResponse.iter_bytes` (decompressed, in the
+chunks it arrives in), bounds it, and closes the response. A transport honours every phase of
+``request.timeout``, including ``total``: the whole exchange, from connecting to the last
+byte of the body, ends when it runs out, however the server paces its bytes.
 
-- ``send`` and ``open_stream`` raise :class:`~meshapi_core.errors.APIConnectionError` (or its
-  :class:`~meshapi_core.errors.APITimeoutError`) when no complete response could be had, with
-  ``response_started=True`` when the failure came after the status line.
-- A :class:`SyncStreamResponse` raises :class:`~meshapi_core.errors.StreamInterruptedError`
-  (or :class:`~meshapi_core.errors.StreamTimeoutError`) when its body breaks off.
+The error contract is the whole of a transport's duty beyond moving bytes: every failure it
+meets surfaces as one of the SDK's own exceptions, never as its library's, and never chained
+to its library's exception (which may hold the request, and so the credential).
+
+- ``open_stream`` raises :class:`~meshapi_core.errors.APIConnectionError` (or its
+  :class:`~meshapi_core.errors.APITimeoutError`) when no response could be had.
+- ``iter_bytes`` raises :class:`~meshapi_core.errors.StreamInterruptedError` (or
+  :class:`~meshapi_core.errors.StreamTimeoutError`) when the body breaks off.
 - Any status is a response, not an error: the core reads error statuses itself.
 """
 
@@ -20,12 +27,19 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Dict, Iterator, Protocol
 
-from .http import Request, Response
+from .http import Request
 
-__all__ = ["AsyncStreamResponse", "AsyncTransport", "SyncStreamResponse", "SyncTransport"]
+__all__ = [
+    "AsyncStreamResponse",
+    "AsyncTransport",
+    "StreamResponse",
+    "SyncStreamResponse",
+    "SyncTransport",
+    "Transport",
+]
 
 
-class SyncStreamResponse(Protocol):
+class StreamResponse(Protocol):
     """A response whose body is read as it arrives."""
 
     @property
@@ -37,17 +51,15 @@ class SyncStreamResponse(Protocol):
         """The response headers, with lower-case names."""
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """The body, chunk by chunk, as the server sends it."""
-
-    def read(self) -> bytes:
-        """The rest of the body, whole (used for error responses)."""
+        """The body, decompressed, chunk by chunk as the server sends it."""
 
     def close(self) -> None:
-        """Release the connection; safe to call more than once."""
+        """Release the connection (reused only if the body was read to its end); safe to
+        call more than once."""
 
 
 class AsyncStreamResponse(Protocol):
-    """The async twin of :class:`SyncStreamResponse`."""
+    """The async twin of :class:`StreamResponse`."""
 
     @property
     def status(self) -> int:
@@ -58,22 +70,17 @@ class AsyncStreamResponse(Protocol):
         """The response headers, with lower-case names."""
 
     def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body, chunk by chunk, as the server sends it."""
+        """The body, decompressed, chunk by chunk as the server sends it."""
 
-    async def read(self) -> bytes:
-        """The rest of the body, whole (used for error responses)."""
-
-    async def close(self) -> None:
-        """Release the connection; safe to call more than once."""
+    async def aclose(self) -> None:
+        """Release the connection; safe to call more than once, and shielded from
+        cancellation."""
 
 
-class SyncTransport(Protocol):
+class Transport(Protocol):
     """Sends requests the core builds, on the calling thread."""
 
-    def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-
-    def open_stream(self, request: Request) -> SyncStreamResponse:
+    def open_stream(self, request: Request) -> StreamResponse:
         """Send ``request`` and return once the status and headers have arrived."""
 
     def sleep(self, seconds: float) -> None:
@@ -86,14 +93,17 @@ class SyncTransport(Protocol):
 class AsyncTransport(Protocol):
     """Sends requests the core builds, inside an event loop."""
 
-    async def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-
     async def open_stream(self, request: Request) -> AsyncStreamResponse:
         """Send ``request`` and return once the status and headers have arrived."""
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` between attempts, in this event loop's way."""
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Release what the transport owns (never a client it was handed)."""
+
+
+SyncTransport = Transport
+"""Another name for :class:`Transport`."""
+SyncStreamResponse = StreamResponse
+"""Another name for :class:`StreamResponse`."""

@@ -6,7 +6,7 @@ from typing import AsyncIterator, Dict, Optional
 
 import httpx
 
-from meshapi_core.http import Request, Response
+from meshapi_core.http import Request
 
 from ._common import connection_error, headers_of, stream_error, to_httpx
 
@@ -27,14 +27,7 @@ class AsyncHttpxStreamResponse:
         except httpx.HTTPError as exc:
             raise stream_error(exc) from exc
 
-    async def read(self) -> bytes:
-        """The rest of the body."""
-        try:
-            return await self._response.aread()
-        except httpx.HTTPError as exc:
-            raise connection_error(exc, response_started=True) from exc
-
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Release the connection (back to the pool if the body was read to its end).
 
         Shielded from cancellation: a task cancelled mid-stream still gives its connection
@@ -57,15 +50,6 @@ class AsyncHttpxTransport:
         self._owns_client = client is None
         self._client = client if client is not None else httpx.AsyncClient(follow_redirects=False)
 
-    async def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-        response = await self.open_stream(request)
-        try:
-            body = await response.read()
-        finally:
-            await response.close()
-        return Response(response.status, response.headers, body)
-
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         try:
@@ -80,7 +64,7 @@ class AsyncHttpxTransport:
 
         await anyio.sleep(seconds)
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the client, if this transport made it."""
         if self._owns_client:
             await self._client.aclose()

@@ -7,7 +7,7 @@ from typing import Dict, Iterator, Optional
 
 import httpx
 
-from meshapi_core.http import Request, Response
+from meshapi_core.http import Request
 
 from ._common import connection_error, headers_of, stream_error, to_httpx
 
@@ -27,13 +27,6 @@ class HttpxStreamResponse:
         except httpx.HTTPError as exc:
             raise stream_error(exc) from exc
 
-    def read(self) -> bytes:
-        """The rest of the body."""
-        try:
-            return self._response.read()
-        except httpx.HTTPError as exc:
-            raise connection_error(exc, response_started=True) from exc
-
     def close(self) -> None:
         """Release the connection (back to the pool if the body was read to its end)."""
         self._response.close()
@@ -52,15 +45,6 @@ class HttpxTransport:
     def __init__(self, client: Optional[httpx.Client] = None) -> None:
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(follow_redirects=False)
-
-    def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-        response = self.open_stream(request)
-        try:
-            body = response.read()
-        finally:
-            response.close()
-        return Response(response.status, response.headers, body)
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""

@@ -26,7 +26,8 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple, TypeVar
 from unittest import mock
 
 from meshapi import ChatCompletionParams, ChatMessage, MeshAPI
-from meshapi_core.http import Request, Response
+from meshapi_core.endpoint import SSE
+from meshapi_core.http import Request
 from meshapi_core.models.chat import ChatCompletionChunk
 from meshapi_core.sse import SSEDecoder
 from meshapi_core.streams import StreamDecoder
@@ -88,7 +89,7 @@ def validations(calls: Counter[str]) -> Dict[str, int]:
 
 def decode_stream() -> List[ChatCompletionChunk]:
     """The chunks of :data:`BODY`, through the stream machine, as a transport feeds it."""
-    decoder = StreamDecoder(ChatCompletionChunk, {"x-request-id": "req_1"})
+    decoder = StreamDecoder(SSE(ChatCompletionChunk), {"x-request-id": "req_1"})
     chunks: List[ChatCompletionChunk] = []
     for data in READS:
         chunks.extend(decoder.feed(data))
@@ -142,18 +143,28 @@ def test_a_decoded_chunk_keeps_few_memory_blocks_alive() -> None:
     assert per_chunk <= 30, per_chunk
 
 
+class _CannedResponse:
+    status = 200
+
+    def __init__(self) -> None:
+        self.headers = {"content-type": "application/json"}
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        yield REPLY
+
+    def close(self) -> None:
+        pass
+
+
 class _CannedTransport:
     """A transport that answers every request with :data:`REPLY`, doing no I/O."""
 
     def __init__(self) -> None:
         self.requests: List[Request] = []
 
-    def send(self, request: Request) -> Response:
-        self.requests.append(request)
-        return Response(200, {"content-type": "application/json"}, REPLY)
-
     def open_stream(self, request: Request) -> Any:
-        raise NotImplementedError
+        self.requests.append(request)
+        return _CannedResponse()
 
     def sleep(self, seconds: float) -> None:
         raise AssertionError("no retries expected")

@@ -11,9 +11,9 @@ carries the plan out, honouring the request's ``read`` timeout the way a socket 
 - a dropped or reset connection is an error.
 
 Which error, per the transport contract in ``meshapi_core/transport.py``: before the status
-line, or in the body of ``send``, :class:`~meshapi_core.errors.APIConnectionError` (or
-:class:`~meshapi_core.errors.APITimeoutError`, with ``response_started`` set once the headers
-are out); in the body of a stream, :class:`~meshapi_core.errors.StreamInterruptedError` (or
+line, :class:`~meshapi_core.errors.APIConnectionError` (or
+:class:`~meshapi_core.errors.APITimeoutError`); in the body,
+:class:`~meshapi_core.errors.StreamInterruptedError` (or
 :class:`~meshapi_core.errors.StreamTimeoutError`) carrying the response's request id.
 
 The decisions live in one pure generator, :func:`_actions`, that turns plan steps into
@@ -36,7 +36,6 @@ from typing import (
     Generic,
     Iterable,
     Iterator,
-    List,
     Optional,
     TypeVar,
     Union,
@@ -52,7 +51,7 @@ from meshapi_core.errors import (
     StreamInterruptedError,
     StreamTimeoutError,
 )
-from meshapi_core.http import Request, Response
+from meshapi_core.http import Request
 
 from ._gateway import Gateway
 from ._plan import (
@@ -205,10 +204,6 @@ class InProcessStream(_StreamHead["InProcessTransport"]):
                 raise action.error
         self.close()
 
-    def read(self) -> bytes:
-        """The rest of the body, whole."""
-        return b"".join(self.iter_bytes())
-
     def close(self) -> None:
         """Release the stream; safe to call more than once."""
         if not self._closed:
@@ -253,20 +248,6 @@ class InProcessTransport:
                 raise action.error
         return plan
 
-    def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-        plan = self._head(request)
-        headers = _lower(plan)
-        body = bytearray()
-        for action in _actions(plan.body, request.timeout.read, _PHASE_BODY, headers):
-            if isinstance(action, _Data):
-                body += action.data
-            elif isinstance(action, _Wait):
-                self._wait(action.seconds)
-            else:
-                raise action.error
-        return Response(plan.status, headers, bytes(body))
-
     def open_stream(self, request: Request) -> InProcessStream:
         """Send ``request``; return once the status and headers are decided."""
         plan = self._head(request)
@@ -299,16 +280,11 @@ class AsyncInProcessStream(_StreamHead["AsyncInProcessTransport"]):
             elif isinstance(action, _Wait):
                 await self._transport._wait(action.seconds)
             else:
-                await self.close()
+                await self.aclose()
                 raise action.error
-        await self.close()
+        await self.aclose()
 
-    async def read(self) -> bytes:
-        """The rest of the body, whole."""
-        parts: List[bytes] = [chunk async for chunk in self.iter_bytes()]
-        return b"".join(parts)
-
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Release the stream; safe to call more than once."""
         if not self._closed:
             self._closed = True
@@ -355,20 +331,6 @@ class AsyncInProcessTransport:
                 raise action.error
         return plan
 
-    async def send(self, request: Request) -> Response:
-        """Send ``request`` and read the whole response."""
-        plan = await self._head(request)
-        headers = _lower(plan)
-        body = bytearray()
-        for action in _actions(plan.body, request.timeout.read, _PHASE_BODY, headers):
-            if isinstance(action, _Data):
-                body += action.data
-            elif isinstance(action, _Wait):
-                await self._wait(action.seconds)
-            else:
-                raise action.error
-        return Response(plan.status, headers, bytes(body))
-
     async def open_stream(self, request: Request) -> AsyncInProcessStream:
         """Send ``request``; return once the status and headers are decided."""
         plan = await self._head(request)
@@ -381,6 +343,6 @@ class AsyncInProcessTransport:
         """Wait ``seconds`` with the injected ``sleep``."""
         await self._wait(max(0.0, seconds))
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the transport (new requests fail)."""
         self._is_closed = True

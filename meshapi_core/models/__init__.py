@@ -1,1 +1,9 @@
-"""Pydantic models of the gateway's requests and responses, one module per area."""
+"""Pydantic models of the gateway's requests and responses, one module per area.
+
+:mod:`~meshapi_core.models.base` holds the two kinds of model (strict requests, lenient
+replies) and :mod:`~meshapi_core.models.pages` the page shapes; every other module is one area
+of the API.
+"""
+
+AREAS = ("base", "pages", "chat", "catalog")
+"""The modules of this package whose public models the SDK exports."""

@@ -6,34 +6,69 @@ with :class:`decimal.Decimal` when you need arithmetic.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional, Tuple
+from typing import Any, Dict, List, Literal, Optional
 
 from pydantic import Field
 
 from .base import RequestModel, ResponseModel
 
-__all__ = ["ModelInfo", "ModelPricing", "ModelSearchPage", "ModelSearchParams"]
+__all__ = [
+    "ModelInfo",
+    "ModelListParams",
+    "ModelPricing",
+    "ModelSearchPage",
+    "ModelSearchParams",
+    "ModelType",
+    "ModelsPage",
+]
+
+ModelType = Literal["text", "embedding", "image", "audio", "video"]
+"""The kinds of model the catalog filters on."""
 
 
 class ModelPricing(ResponseModel):
-    """A model's prices as decimal strings, e.g. ``"0.00015"``; fields not listed are kept."""
+    """A model's prices as decimal strings, e.g. ``"0.00015"`` (or ``None`` where the model
+    has no such price). Fields the catalog adds later (``*_discounted``, ``long_context_*``,
+    ``fine_tuned_*`` variants) are kept in ``model_extra``.
+    """
 
     prompt_usd_per_1k: Optional[str] = None
     completion_usd_per_1k: Optional[str] = None
     prompt_usd_per_1m: Optional[str] = None
     completion_usd_per_1m: Optional[str] = None
     image_usd_per_image: Optional[str] = None
+    image_input_usd_per_image: Optional[str] = None
+    image_output_usd_per_image: Optional[str] = None
+    image_output_size: Optional[str] = None
     audio_input_usd_per_1m: Optional[str] = None
     audio_output_usd_per_1m: Optional[str] = None
+    cached_audio_input_usd_per_1m: Optional[str] = None
     cached_text_input_usd_per_1m: Optional[str] = None
+    cache_read_input_usd_per_1m: Optional[str] = None
+    cache_write_input_usd_per_1m: Optional[str] = None
+    cache_read_audio_input_usd_per_1m: Optional[str] = None
+    cache_hit_usd_per_1m: Optional[str] = None
+    batch_input_usd_per_1m: Optional[str] = None
+    batch_output_usd_per_1m: Optional[str] = None
+    training_usd_per_1m: Optional[str] = None
+    transcription_usd_per_1m: Optional[str] = None
+    output_with_audio_usd_per_1m: Optional[str] = None
+    output_with_video_usd_per_1m: Optional[str] = None
+    request_usd: Optional[str] = None
     discount_pct: Optional[str] = None
     pricing_unit: Optional[str] = None
+    effective_date: Optional[str] = None
+    deprecated_date: Optional[str] = None
+    notes: Optional[str] = None
+    source_url: Optional[str] = None
 
 
 class ModelInfo(ResponseModel):
-    """One model of the catalog. Capability flags not listed here are kept in ``model_extra``.
+    """One model of the catalog; every field but ``id`` may be missing (``None``).
 
     >>> ModelInfo(id="openai/gpt-4o-mini", supports_tools=True).supports_tools
+    True
+    >>> ModelInfo(id="openai/gpt-4o-mini").supports_image_edit is None
     True
     """
 
@@ -45,21 +80,42 @@ class ModelInfo(ResponseModel):
     model_type: Optional[str] = None
     context_length: Optional[int] = None
     context_window: Optional[int] = None
+    standard_context_threshold: Optional[int] = None
     is_free: Optional[bool] = None
     pricing: Optional[ModelPricing] = None
     input_modalities: Optional[List[str]] = None
     output_modalities: Optional[List[str]] = None
     supports_thinking: Optional[bool] = None
+    supports_completions_api: Optional[bool] = None
+    supports_responses_api: Optional[bool] = None
+    supports_realtime: Optional[bool] = None
+    supports_embeddings: Optional[bool] = None
     supports_tools: Optional[bool] = None
     supports_structured_output: Optional[bool] = None
     supports_system_prompt: Optional[bool] = None
-    supports_completions_api: Optional[bool] = None
-    supports_responses_api: Optional[bool] = None
-    supports_embeddings: Optional[bool] = None
-    supports_realtime: Optional[bool] = None
     supports_batching: Optional[bool] = None
+    supports_background_response: Optional[bool] = None
+    supports_video_generation: Optional[bool] = None
+    supports_image_edit: Optional[bool] = None
+    supports_image_inpaint: Optional[bool] = None
+    supports_image_outpaint: Optional[bool] = None
+    supports_image_mix: Optional[bool] = None
+    supports_image_reframe: Optional[bool] = None
+    supports_image_upscale: Optional[bool] = None
+    supports_image_remove_background: Optional[bool] = None
+    supports_image_reference: Optional[bool] = None
+    realtime_session_max_tokens: Optional[int] = None
+    realtime_max_concurrent_per_owner: Optional[int] = None
     is_composite: Optional[bool] = None
     composite_models: Optional[List[str]] = None
+
+
+class ModelListParams(RequestModel):
+    """The filters of ``GET /v1/models``: ``free``, ``type`` and ``provider``."""
+
+    free: Optional[bool] = None
+    type: Optional[ModelType] = None
+    provider: Optional[str] = None
 
 
 class ModelSearchPage(ResponseModel):
@@ -72,13 +128,14 @@ class ModelSearchPage(ResponseModel):
     brands: Optional[List[str]] = None
     facets: Optional[Dict[str, Any]] = None
 
+    def page_items(self) -> List[ModelInfo]:
+        """The models of this page."""
+        return self.items
+
 
 class ModelSearchParams(RequestModel):
-    """The query of ``GET /v1/models/search``; list fields repeat their key.
-
-    >>> ModelSearchParams(q="claude", brand=["anthropic"], limit=5).to_query()
-    [('q', 'claude'), ('brand', 'anthropic'), ('limit', '5')]
-    """
+    """The query of ``GET /v1/models/search``, every field optional; list fields repeat
+    their key in the query (``brand=anthropic&brand=meta``)."""
 
     q: Optional[str] = None
     free: Optional[bool] = None
@@ -91,13 +148,6 @@ class ModelSearchParams(RequestModel):
     limit: Optional[int] = Field(default=None, ge=1)
     offset: Optional[int] = Field(default=None, ge=0)
 
-    def to_query(self) -> List[Tuple[str, str]]:
-        """The query pairs for the fields that were set (and ``extra_body``)."""
-        pairs: List[Tuple[str, str]] = []
-        for name, value in self.to_json_dict().items():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, bool):
-                    item = "true" if item else "false"
-                if item is not None:
-                    pairs.append((name, str(item)))
-        return pairs
+
+ModelsPage = ModelSearchPage
+"""The name meshapi 0.1.11 gives a catalog search page."""

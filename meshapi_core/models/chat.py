@@ -271,7 +271,8 @@ class ChatCompletionParams(RequestModel):
     """The body of ``POST /v1/chat/completions``.
 
     Only ``messages`` is required: the model may come from the key's default or a template.
-    ``stream`` is set by the SDK (``create`` or ``stream``), not here.
+    ``stream`` is set by the method (``create`` or ``stream``); setting it the other way is
+    refused.
 
     >>> params = ChatCompletionParams(
     ...     model="openai/gpt-4o-mini",
@@ -308,7 +309,9 @@ class ChatCompletionParams(RequestModel):
     image: Optional[ImageOptions] = None
     modalities: Optional[List[Literal["text", "audio", "image"]]] = None
     audio: Optional[AudioOutputOptions] = None
-    timeout: Optional[float] = Field(default=None, gt=0)
+    upstream_timeout: Optional[float] = Field(default=None, gt=0, alias="timeout")
+    """The gateway's own time limit for the provider, in seconds (sent as ``timeout``;
+    the ``timeout=`` keyword of a method is the client's HTTP timeout)."""
     cache: Optional[bool] = None
     weight_profile: Optional[
         Literal["quality_first", "balanced", "cost_first", "latency_first"]
@@ -318,7 +321,7 @@ class ChatCompletionParams(RequestModel):
     logprobs: Optional[bool] = None
     top_logprobs: Optional[int] = None
     stream: Optional[bool] = Field(default=None, exclude=True)
-    """Ignored: ``create`` and ``stream`` decide this."""
+    """Decided by the method: ``create`` sends no stream, ``stream`` asks for one."""
 
 
 # --- the reply -----------------------------------------------------------------------------------

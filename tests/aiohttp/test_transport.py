@@ -30,6 +30,7 @@ from meshapi_core.errors import (
     StreamTimeoutError,
 )
 from meshapi_core.http import Request, Timeout
+from tests._io import asend
 
 pytestmark = pytest.mark.anyio
 
@@ -214,7 +215,7 @@ def post(url: str, body: bytes = b"{}", timeout: Timeout = SHORT) -> Request:
 async def transport() -> AsyncIterator[AiohttpTransport]:
     transport = AiohttpTransport()
     yield transport
-    await transport.close()
+    await transport.aclose()
 
 
 # --- round trips ---------------------------------------------------------------------------
@@ -232,7 +233,7 @@ async def test_send_round_trip(transport: AiohttpTransport) -> None:
             b'{"model": "m"}',
             timeout=SHORT,
         )  # fmt: skip
-        resp = await transport.send(request)
+        resp = await asend(transport, request)
 
     assert resp.status == 201
     assert resp.body == b"hello"
@@ -252,7 +253,7 @@ async def test_send_round_trip(transport: AiohttpTransport) -> None:
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 async def test_a_request_without_body_sends_none(transport: AiohttpTransport, method: str) -> None:
     async with RawServer(canned(response(204, []))) as server:
-        resp = await transport.send(Request(method, f"{server.url}/x", (), None, timeout=SHORT))
+        resp = await asend(transport, Request(method, f"{server.url}/x", (), None, timeout=SHORT))
     assert resp.status == 204
     [seen] = server.seen
     assert seen.body == b""
@@ -265,7 +266,7 @@ async def test_gzip_body_is_decompressed(transport: AiohttpTransport) -> None:
     body = gzip.compress(b'{"ok": true}')
     answer = canned(response(200, [("Content-Encoding", "gzip")], body))
     async with RawServer(answer) as server:
-        resp = await transport.send(get(server.url))
+        resp = await asend(transport, get(server.url))
     assert resp.body == b'{"ok": true}'
 
 
@@ -274,8 +275,8 @@ async def test_redirects_are_not_followed_and_cookies_not_kept(
 ) -> None:
     answer = canned(response(302, [("Location", "/elsewhere"), ("Set-Cookie", "s=1; Path=/")]))
     async with RawServer(answer) as server:
-        first = await transport.send(get(f"{server.url}/here"))
-        await transport.send(get(f"{server.url}/here"))
+        first = await asend(transport, get(f"{server.url}/here"))
+        await asend(transport, get(f"{server.url}/here"))
     assert first.status == 302
     assert first.headers["location"] == "/elsewhere"
     assert [s.target for s in server.seen] == ["/here", "/here"]
@@ -285,7 +286,7 @@ async def test_redirects_are_not_followed_and_cookies_not_kept(
 async def test_error_status_is_a_response(transport: AiohttpTransport) -> None:
     answer = canned(response(503, [("Retry-After", "1")], b'{"error": {"code": "x"}}'))
     async with RawServer(answer) as server:
-        resp = await transport.send(post(server.url))
+        resp = await asend(transport, post(server.url))
     assert (resp.status, resp.headers["retry-after"]) == (503, "1")
 
 
@@ -297,7 +298,7 @@ async def test_stream_yields_the_body(transport: AiohttpTransport) -> None:
             assert stream.headers["content-type"] == "text/event-stream"
             body = b"".join([part async for part in stream.iter_bytes()])
         finally:
-            await stream.close()
+            await stream.aclose()
     assert body == b"one two three"
 
 
@@ -306,7 +307,7 @@ async def test_stream_yields_the_body(transport: AiohttpTransport) -> None:
 
 async def test_refused_connection_is_a_connection_error(transport: AiohttpTransport) -> None:
     with pytest.raises(APIConnectionError) as info:
-        await transport.send(get(f"http://127.0.0.1:{refused_port()}/"))
+        await asend(transport, get(f"http://127.0.0.1:{refused_port()}/"))
     error = info.value
     assert not isinstance(error, APITimeoutError)
     assert (error.response_started, error.error_code) == (False, "connection_error")
@@ -316,7 +317,7 @@ async def test_refused_connection_is_a_connection_error(transport: AiohttpTransp
 
 async def test_invalid_url_is_a_connection_error(transport: AiohttpTransport) -> None:
     with pytest.raises(APIConnectionError) as info:
-        await transport.send(get("http:///no-host"))
+        await asend(transport, get("http:///no-host"))
     assert isinstance(info.value.__cause__, aiohttp.InvalidURL)
     assert not info.value.response_started
 
@@ -334,7 +335,7 @@ async def test_hang_up_before_headers_is_a_connection_error(
 ) -> None:
     async with RawServer(hang_up) as server:
         with pytest.raises(APIConnectionError) as info:
-            await transport.send(post(server.url))
+            await asend(transport, post(server.url))
     assert not isinstance(info.value, APITimeoutError)
     assert not info.value.response_started
     assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
@@ -345,10 +346,10 @@ async def test_body_cut_short_in_send_has_response_started(
 ) -> None:
     async with RawServer(headers_then_close) as server:
         with pytest.raises(APIConnectionError) as info:
-            await transport.send(post(server.url))
+            await asend(transport, post(server.url))
     assert not isinstance(info.value, APITimeoutError)
     assert info.value.response_started
-    assert isinstance(info.value.__cause__, aiohttp.ClientPayloadError)
+    assert "ClientPayloadError" in info.value.message
 
 
 async def test_body_stall_in_send_is_a_timeout_with_response_started(
@@ -356,7 +357,7 @@ async def test_body_stall_in_send_is_a_timeout_with_response_started(
 ) -> None:
     async with RawServer(chunk_then_stall) as server:
         with pytest.raises(APITimeoutError) as info:
-            await transport.send(post(server.url))
+            await asend(transport, post(server.url))
     assert info.value.response_started
     assert not isinstance(info.value, StreamInterruptedError)
 
@@ -372,7 +373,7 @@ async def test_drop_mid_stream_is_stream_interrupted(
             with pytest.raises(StreamInterruptedError) as info:
                 await collect(stream, received)
         finally:
-            await stream.close()
+            await stream.aclose()
     assert not isinstance(info.value, StreamTimeoutError)
     assert info.value.error_code == "stream_interrupted"
     assert received  # what came before the drop was delivered
@@ -385,7 +386,7 @@ async def test_stall_mid_stream_is_a_stream_timeout(transport: AiohttpTransport)
             with pytest.raises(StreamTimeoutError) as info:
                 await collect(stream, [])
         finally:
-            await stream.close()
+            await stream.aclose()
         await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
     assert isinstance(info.value, APITimeoutError)
     assert info.value.response_started
@@ -402,9 +403,11 @@ async def test_pool_wait_is_bounded() -> None:
         holder = await transport.open_stream(post(server.url, timeout=Timeout(5.0)))
         try:
             with pytest.raises(APITimeoutError) as info:
-                await transport.send(post(server.url, timeout=Timeout(5.0, connect=0.2, pool=0.2)))
+                await asend(
+                    transport, post(server.url, timeout=Timeout(5.0, connect=0.2, pool=0.2))
+                )
         finally:
-            await holder.close()
+            await holder.aclose()
     assert not info.value.response_started
     assert len(server.seen) == 1
 
@@ -416,12 +419,12 @@ async def test_read_to_the_end_returns_the_connection_to_the_pool(
     transport: AiohttpTransport,
 ) -> None:
     async with RawServer(chunked_body) as server:
-        await transport.send(get(server.url))
+        await asend(transport, get(server.url))
         stream = await transport.open_stream(get(server.url))
         _ = [part async for part in stream.iter_bytes()]
-        await stream.close()
-        await stream.close()
-        await transport.send(get(server.url))
+        await stream.aclose()
+        await stream.aclose()
+        await asend(transport, get(server.url))
     assert [s.conn for s in server.seen] == [0, 0, 0]
 
 
@@ -431,8 +434,8 @@ async def test_close_mid_body_drops_the_connection() -> None:
         stream = await transport.open_stream(get(server.url, timeout=Timeout(5.0)))
         async for _ in stream.iter_bytes():
             break
-        await stream.close()
-        await stream.close()  # twice is fine
+        await stream.aclose()
+        await stream.aclose()  # twice is fine
         await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
         assert session.connector is not None
         assert not session.connector._acquired  # nothing left checked out
@@ -442,30 +445,30 @@ async def test_a_users_session_is_never_closed() -> None:
     answer = canned(response(200, [], b"ok"))
     async with RawServer(answer) as server, aiohttp.ClientSession() as session:
         transport = AiohttpTransport(session)
-        assert (await transport.send(get(server.url))).body == b"ok"
-        await transport.close()
+        assert (await asend(transport, get(server.url))).body == b"ok"
+        await transport.aclose()
         assert not session.closed
-        assert (await transport.send(get(server.url))).body == b"ok"
+        assert (await asend(transport, get(server.url))).body == b"ok"
 
 
 async def test_a_session_it_made_is_closed() -> None:
     transport = AiohttpTransport()
     async with RawServer(canned(response(200, [], b"ok"))) as server:
-        await transport.send(get(server.url))
+        await asend(transport, get(server.url))
         session = transport._session
         assert session is not None
         assert not session.closed
-        await transport.close()
-        await transport.close()
+        await transport.aclose()
+        await transport.aclose()
         assert session.closed
         await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
 
 
 def test_made_outside_a_loop_and_closed_unused() -> None:
     transport = AiohttpTransport()  # no loop running: the session waits for first use
-    asyncio.run(transport.close())
+    asyncio.run(transport.aclose())
     with pytest.raises(RuntimeError):
-        asyncio.run(transport.send(get("http://127.0.0.1:1/")))
+        asyncio.run(asend(transport, get("http://127.0.0.1:1/")))
 
 
 async def test_cancelling_a_blocked_read_propagates_and_closes(
@@ -481,7 +484,7 @@ async def test_cancelling_a_blocked_read_propagates_and_closes(
             async for _ in stream.iter_bytes():
                 first_chunk.set()
         finally:
-            await stream.close()
+            await stream.aclose()
 
     async with RawServer(chunk_then_stall) as server:
         task = asyncio.ensure_future(consume(server.url))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meshapi_core.calls import Call, Done, Fail, Send, Sleep, decode_json
+from meshapi_core.calls import Call, Done, Fail, Send, Sleep
+from meshapi_core.endpoint import JSON
 from meshapi_core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -45,7 +45,7 @@ def run(
     request = Request("POST", "https://x/v1/chat/completions", (("idempotency-key", "k"),))
     call: Call[Any] = Call(
         request,
-        decode=partial(decode_json, model=ChatCompletion),
+        decode=JSON(ChatCompletion).decode,
         policy=policy or RetryPolicy(),
         runtime=world.runtime(),
         retryable=retryable,
@@ -293,9 +293,10 @@ def test_policy_validation() -> None:
 
 
 def test_timeout_values() -> None:
-    assert Timeout.of(5) == Timeout(5.0, 5.0, 5.0, 5.0, 5.0)
-    assert Timeout.of(None) == Timeout(None, None, None, None, None)
-    assert Timeout(None, 10.0).capped(3.0) == Timeout(3.0, 3.0, 3.0, 3.0, 3.0)
+    assert Timeout.of(5) == Timeout(5.0, 5.0, 5.0, 5.0, 5.0, None)
+    assert Timeout.of(None) == Timeout(None, None, None, None, None, None)
+    assert Timeout().idle == 300.0  # a stream of pings alone does not hang by default
+    assert Timeout(None, 10.0).capped(3.0) == Timeout(3.0, 3.0, 3.0, 3.0, 3.0, 3.0)
     with pytest.raises(ValueError):
         Timeout.of(0)
     with pytest.raises(TypeError):

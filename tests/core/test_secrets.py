@@ -8,9 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meshapi_core.calls import Runtime
 from meshapi_core.config import CallOptions, ClientConfig
-from meshapi_core.endpoints import CHAT_COMPLETIONS
+from meshapi_core.endpoints.chat import CHAT_COMPLETIONS
 from meshapi_core.errors import MeshAPIError
+from meshapi_core.prepare import prepare_call
 
 tokens = st.builds(
     lambda prefix, body: prefix + body,
@@ -29,15 +31,17 @@ def test_token_absent_from_reprs_and_errors(token: str, caplog: pytest.LogCaptur
     caplog.set_level(logging.DEBUG)
     config = ClientConfig.create(base_url="https://api.meshapi.ai", token=token)
     texts = [repr(config), str(config)]
+    runtime = Runtime(lambda: 0.0, lambda: 0.0, lambda: 0.5, lambda: "k")
     try:
-        request = config.build_request(CHAT_COMPLETIONS, json_body={"messages": []})
-        texts.append(repr(request))
+        call = prepare_call(CHAT_COMPLETIONS, config, runtime, params={"messages": []})
+        texts.append(repr(call.next_action()))
     except MeshAPIError as error:  # mak_ keys cannot call inference
         texts += [str(error), repr(error)]
-    try:
-        config.build_request(CHAT_COMPLETIONS, options=CallOptions(extra_headers={"Bad\n": token}))
-    except (MeshAPIError, ValueError) as error:
-        texts.append(str(error))
+    for bad in ({"Bad\n": token}, {"X-Token": token + "\n"}, {"X-Token": token + "\u00e9"}):
+        try:
+            CallOptions.create({"extra_headers": bad})
+        except MeshAPIError as error:
+            texts += [str(error), repr(error)]
     client = MeshAPI(base_url="https://api.meshapi.ai", token=token)
     aclient = AsyncMeshAPI(base_url="https://api.meshapi.ai", token=token)
     texts += [repr(client), repr(aclient), repr(client.config), repr(vars(client.chat.completions))]

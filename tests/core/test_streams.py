@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import List
+from typing import Any, Dict, List, Optional
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from meshapi_core.endpoint import SSE, Tagged
 from meshapi_core.errors import (
     MeshAPIError,
     RateLimitError,
@@ -16,10 +17,12 @@ from meshapi_core.errors import (
     StreamInterruptedError,
     StreamTimeoutError,
 )
+from meshapi_core.models.base import ResponseModel
 from meshapi_core.models.chat import ChatCompletionChunk
-from meshapi_core.streams import StreamDecoder
+from meshapi_core.streams import StreamDecoder, is_stream_head
 
 HEADERS = {"x-request-id": "req_hdr"}
+CHAT = SSE(ChatCompletionChunk)
 
 
 def frame(obj: object) -> bytes:
@@ -34,7 +37,7 @@ DONE = b"data: [DONE]\n\n"
 
 
 def decode(*pieces: bytes) -> List[ChatCompletionChunk]:
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS)
+    decoder = StreamDecoder(CHAT, HEADERS)
     chunks = [c for p in pieces for c in decoder.feed(p)]
     decoder.end()
     return chunks
@@ -54,13 +57,13 @@ def test_chunks_then_done() -> None:
 
 
 def test_end_without_done_is_an_interruption() -> None:
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS)
+    decoder = StreamDecoder(CHAT, HEADERS)
     assert len(list(decoder.feed(delta("a") + b"data: [DO"))) == 1
     with pytest.raises(StreamInterruptedError) as info:
         decoder.end()
     assert info.value.error_code == "stream_interrupted"
     assert info.value.request_id == "req_hdr"
-    assert "after 1 chunks" in info.value.message
+    assert "after 1 events" in info.value.message
 
 
 def test_done_without_a_blank_line_is_not_complete() -> None:
@@ -68,18 +71,16 @@ def test_done_without_a_blank_line_is_not_complete() -> None:
         decode(delta("a"), b"data: [DONE]\n")
 
 
-def test_bytes_after_done_are_ignored_up_to_the_drain_limit() -> None:
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS, drain_limit=10)
+def test_nothing_after_done_is_read() -> None:
+    decoder = StreamDecoder(CHAT, HEADERS)
     assert list(decoder.feed(DONE + delta("ignored"))) == []
     assert decoder.done
-    assert not decoder.exhausted
-    assert list(decoder.feed(b"x" * 11)) == []
-    assert decoder.exhausted
+    assert list(decoder.feed(b"x" * 100)) == []
     decoder.end()
 
 
 def test_in_band_error_frame_after_chunks() -> None:
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS)
+    decoder = StreamDecoder(CHAT, HEADERS)
     body = delta("a") + frame(
         {"error": {"code": "rate_limit_exceeded", "message": "slow"}, "request_id": "req_frame"}
     )
@@ -167,7 +168,7 @@ def test_tool_call_deltas() -> None:
 
 
 def test_event_too_large() -> None:
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS, max_event_size=64)
+    decoder = StreamDecoder(CHAT, HEADERS, max_event_size=64)
     with pytest.raises(ResponseDecodeError) as info:
         list(decoder.feed(delta("x" * 100)))
     assert info.value.error_code == "event_too_large"
@@ -186,7 +187,7 @@ def test_any_split_gives_the_same_chunks(cuts: List[int]) -> None:
 
 def test_idle_timeout_is_not_reset_by_keep_alive_comments() -> None:
     now = [0.0]
-    decoder = StreamDecoder(ChatCompletionChunk, HEADERS, idle_timeout=5.0, clock=lambda: now[0])
+    decoder = StreamDecoder(CHAT, HEADERS, idle_timeout=5.0, clock=lambda: now[0])
     assert len(list(decoder.feed(delta("a")))) == 1
     now[0] = 4.0
     assert list(decoder.feed(b": ping\n\n")) == []
@@ -199,3 +200,74 @@ def test_idle_timeout_is_not_reset_by_keep_alive_comments() -> None:
         list(decoder.feed(b": ping\n\n"))
     assert info.value.error_code == "stream_interrupted"
     assert info.value.request_id == "req_hdr"
+
+
+class Event(ResponseModel):
+    type: str = ""
+    delta: str = ""
+    event: str = ""
+
+
+class Created(Event):
+    response: Optional[Dict[str, Any]] = None
+
+
+RESPONSES = SSE(
+    Tagged({"response.created": Created}, Event),
+    terminal=frozenset({"response.completed", "response.failed"}),
+)
+
+
+def test_tagged_events_and_a_terminal_event_end_the_stream() -> None:
+    decoder = StreamDecoder(RESPONSES, HEADERS)
+    events = list(
+        decoder.feed(
+            frame({"type": "response.created", "response": {"id": "r"}})
+            + frame({"type": "response.output_text.delta", "delta": "Hi"})
+            + frame({"type": "response.brand_new", "x": 1})
+            + frame({"type": "response.completed"})
+            + frame({"type": "after.the.end"})
+        )
+    )
+    assert [type(e).__name__ for e in events] == ["Created", "Event", "Event", "Event"]
+    assert events[1].delta == "Hi"
+    assert events[2].model_extra == {"x": 1}
+    assert decoder.done
+    decoder.end()
+
+
+def test_a_stream_without_its_terminal_event_is_interrupted() -> None:
+    decoder = StreamDecoder(RESPONSES, HEADERS)
+    list(decoder.feed(frame({"type": "response.output_text.delta", "delta": "Hi"})))
+    with pytest.raises(StreamInterruptedError):
+        decoder.end()
+
+
+def test_tagged_streams_still_raise_error_frames_and_bad_frames() -> None:
+    decoder = StreamDecoder(RESPONSES, HEADERS)
+    with pytest.raises(RateLimitError):
+        list(decoder.feed(frame({"error": {"code": "rate_limit_exceeded", "message": "m"}})))
+    with pytest.raises(ResponseDecodeError, match="not a JSON object"):
+        list(StreamDecoder(RESPONSES, HEADERS).feed(b"data: [1]\n\n"))
+
+
+def test_event_names_are_kept_when_declared() -> None:
+    kind = SSE(Event, event_field="event")
+    decoder = StreamDecoder(kind, HEADERS)
+    events = list(decoder.feed(b'event: delta\ndata: {"delta": "a"}\n\ndata: {}\n\n' + DONE))
+    assert [e.event for e in events] == ["delta", ""]
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "starts"),
+    [
+        (200, "text/event-stream", True),
+        (200, "text/event-stream; charset=utf-8", True),
+        (200, "", True),
+        (200, "application/json", False),
+        (429, "text/event-stream", False),
+    ],
+)
+def test_stream_heads(status: int, content_type: str, starts: bool) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    assert is_stream_head(CHAT, status, headers) is starts

@@ -24,6 +24,7 @@ from meshapi_core.errors import (
 )
 from meshapi_core.http import Request, Timeout
 from meshapi_core.transport import AsyncTransport, SyncTransport
+from tests._io import aread, asend, send
 
 from ._helpers import chat_body, sse_data
 
@@ -61,7 +62,7 @@ def test_implements_the_protocols() -> None:
 def test_send_and_stream() -> None:
     gateway = Gateway()
     transport = InProcessTransport(gateway)
-    response = transport.send(request(gateway))
+    response = send(transport, request(gateway))
     assert response.status == 200 and response.request_id == response.headers["x-request-id"]
     assert json.loads(response.body)["choices"][0]["message"]["content"] == "hello"
     stream = transport.open_stream(request(gateway, stream=True))
@@ -70,7 +71,7 @@ def test_send_and_stream() -> None:
     chunks = list(stream.iter_bytes())
     assert len(chunks) == 4 and sse_data(b"".join(chunks))[-1] == "[DONE]"
     assert transport.open_streams == 0
-    query = transport.send(request(gateway, "/v1/models?free=true", method="GET"))
+    query = send(transport, request(gateway, "/v1/models?free=true", method="GET"))
     assert [m["id"] for m in json.loads(query.body)] == ["mesh/echo"]
 
 
@@ -92,11 +93,11 @@ def test_connection_failures_map_to_sdk_errors() -> None:
     transport = InProcessTransport(gateway)
     gateway.inject(faults.Drop())
     with pytest.raises(APIConnectionError) as info:
-        transport.send(request(gateway))
+        send(transport, request(gateway))
     assert not info.value.response_started
     gateway.inject(faults.Reset(after_bytes=5))
     with pytest.raises(APIConnectionError) as info:
-        transport.send(request(gateway))
+        send(transport, request(gateway))
     assert info.value.response_started
     gateway.inject(faults.Drop(after_events=2))
     stream = transport.open_stream(request(gateway, stream=True))
@@ -113,10 +114,10 @@ def test_timeouts_use_the_injected_sleep() -> None:
     start = clock.time()
     gateway.inject(faults.Delay(headers=30))
     with pytest.raises(APITimeoutError) as info:
-        transport.send(request(gateway, read=2.0))
+        send(transport, request(gateway, read=2.0))
     assert not info.value.response_started and clock.time() == start + 2.0
     gateway.inject(faults.Delay(headers=1.5))
-    assert transport.send(request(gateway, read=2.0)).status == 200
+    assert send(transport, request(gateway, read=2.0)).status == 200
     gateway.inject(faults.Stall(after_events=1))
     stream = transport.open_stream(request(gateway, stream=True, read=3.0))
     with pytest.raises(StreamTimeoutError):
@@ -124,7 +125,7 @@ def test_timeouts_use_the_injected_sleep() -> None:
     assert clock.time() == start + 2.0 + 1.5 + 3.0
     gateway.inject(faults.Stall(after_bytes=3))
     with pytest.raises(APITimeoutError) as info:
-        transport.send(request(gateway, read=1.0))
+        send(transport, request(gateway, read=1.0))
     assert info.value.response_started
 
 
@@ -136,7 +137,7 @@ def test_stall_without_timeout_waits_for_close() -> None:
 
     def call() -> None:
         try:
-            transport.send(request(gateway, read=None))
+            send(transport, request(gateway, read=None))
         except APIConnectionError as exc:
             errors.append(exc)
 
@@ -154,11 +155,11 @@ def test_retry_wait_advances_the_fake_clock_past_the_rate_window() -> None:
     token = gateway.add_key(rpm_limit=1)
     transport = InProcessTransport(gateway, sleep=clock.sleep)
     limited = Request("GET", BASE + "/v1/models", (("Authorization", f"Bearer {token}"),))
-    assert transport.send(limited).status == 200
-    refused = transport.send(limited)
+    assert send(transport, limited).status == 200
+    refused = send(transport, limited)
     assert refused.status == 429 and refused.headers["retry-after"] == "30"
     transport.sleep(float(refused.headers["retry-after"]))
-    assert transport.send(limited).status == 200
+    assert send(transport, limited).status == 200
 
 
 @pytest.mark.anyio
@@ -166,14 +167,14 @@ async def test_async_transport() -> None:
     clock = FakeClock()
     gateway = Gateway(clock=clock)
     transport = AsyncInProcessTransport(gateway, sleep=clock.async_sleep)
-    response = await transport.send(request(gateway))
+    response = await asend(transport, request(gateway))
     assert response.status == 200
     stream = await transport.open_stream(request(gateway, stream=True))
-    assert len(sse_data(await stream.read())) == 4
+    assert len(sse_data(await aread(stream))) == 4
     assert transport.open_streams == 0
     gateway.inject(faults.ErrorFrame(after_events=1), faults.Delay(between_events=1))
     stream = await transport.open_stream(request(gateway, stream=True))
-    payloads = sse_data(await stream.read())
+    payloads = sse_data(await aread(stream))
     assert json.loads(payloads[-1])["error"]["code"] == "upstream_error"
     assert clock.time() == gateway.requests[0].timestamp + 1
     gateway.inject(faults.Reset(after_events=1))
@@ -184,10 +185,10 @@ async def test_async_transport() -> None:
     gateway.inject(faults.Stall(after_events=1))
     stream = await transport.open_stream(request(gateway, stream=True, read=None))
     with anyio.move_on_after(0.05) as scope:  # stalls until cancelled
-        await stream.read()
+        await aread(stream)
     assert scope.cancelled_caught
-    await stream.close()
+    await stream.aclose()
     assert transport.open_streams == 0
-    await transport.close()
+    await transport.aclose()
     with pytest.raises(APIConnectionError):
-        await transport.send(request(gateway))
+        await asend(transport, request(gateway))

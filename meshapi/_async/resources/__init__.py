@@ -1,0 +1,1 @@
+"""The resources of the API, one module per area (async; the source of ``meshapi/_sync``)."""

@@ -1,0 +1,76 @@
+"""``client.models``: the model catalog (``GET /v1/models``, ``/free``, ``/paid``, ``/search``,
+``/{model_id}``), readable with a data-plane key or a dashboard session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List, Union
+
+from meshapi_core.endpoints.models import (
+    MODELS_FREE,
+    MODELS_GET,
+    MODELS_LIST,
+    MODELS_PAID,
+    MODELS_SEARCH,
+)
+from meshapi_core.models.catalog import ModelInfo, ModelListParams, ModelSearchParams
+
+from ..pages import AsyncPaginator
+from ..resource import AsyncResource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from meshapi.types import (
+        ModelListArgs,
+        ModelListParamsDict,
+        ModelSearchArgs,
+        ModelSearchParamsDict,
+        RequestOptions,
+    )
+
+__all__ = ["AsyncModels"]
+
+
+class AsyncModels(AsyncResource):
+    """The model catalog.
+
+    >>> [m.id for m in await client.models.list(type="text")]   # doctest: +SKIP
+    ['openai/gpt-4o-mini', 'anthropic/claude-haiku-4.5', ...]
+    """
+
+    async def list(
+        self,
+        params: Union[ModelListParams, ModelListParamsDict, None] = None,
+        /,
+        **kwargs: Unpack[ModelListArgs],
+    ) -> List[ModelInfo]:
+        """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``."""
+        return await self._request(MODELS_LIST, params, kwargs)
+
+    async def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+        """The free models."""
+        return await self._request(MODELS_FREE, kwargs=options)
+
+    async def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+        """The paid models."""
+        return await self._request(MODELS_PAID, kwargs=options)
+
+    def search(
+        self,
+        params: Union[ModelSearchParams, ModelSearchParamsDict, None] = None,
+        /,
+        **kwargs: Unpack[ModelSearchArgs],
+    ) -> AsyncPaginator[ModelInfo]:
+        """Search the catalog (``q``, ``brand``, modalities, ``sort``...), page by page.
+
+        ``await`` it for the first page (``.data``, ``.total``, ``.brands``), or ``async
+        for`` over it for every match.
+
+        >>> page = await client.models.search(q="claude", limit=5)   # doctest: +SKIP
+        >>> page.total, [m.id for m in page.data]                   # doctest: +SKIP
+        """
+        return self._list(MODELS_SEARCH, params, kwargs)
+
+    async def get(self, model_id: str, /, **options: Unpack[RequestOptions]) -> ModelInfo:
+        """One model by id, e.g. ``"openai/gpt-4o-mini"``; raises ``NotFoundError``."""
+        return await self._request(MODELS_GET, kwargs=options, path={"model_id": model_id})

@@ -1,0 +1,19 @@
+"""Chat completions (``spec`` API section 1): one path, a whole reply or a stream."""
+
+from __future__ import annotations
+
+from ..endpoint import DATA, JSON, SSE, Endpoint
+from ..models.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionParams
+
+__all__ = ["CHAT_COMPLETIONS", "CHAT_COMPLETIONS_STREAM"]
+
+CHAT_COMPLETIONS: Endpoint[ChatCompletionParams, ChatCompletion] = Endpoint(
+    "POST", "/v1/chat/completions", DATA, JSON(ChatCompletion), ChatCompletionParams
+)
+CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = Endpoint(
+    "POST",
+    "/v1/chat/completions",
+    DATA,
+    params=ChatCompletionParams,
+    stream=SSE(ChatCompletionChunk),
+)

@@ -1,0 +1,32 @@
+"""The model catalog (``spec`` API section 11): readable with a data-plane key or a dashboard
+session; lists are bare JSON arrays, search is paged by offset."""
+
+from __future__ import annotations
+
+from typing import List
+
+from ..endpoint import DATA_OR_DASHBOARD, JSON, Endpoint, OffsetPaging
+from ..models.catalog import ModelInfo, ModelListParams, ModelSearchPage, ModelSearchParams
+
+__all__ = ["MODELS_FREE", "MODELS_GET", "MODELS_LIST", "MODELS_PAID", "MODELS_SEARCH"]
+
+MODELS_LIST: Endpoint[ModelListParams, List[ModelInfo]] = Endpoint(
+    "GET", "/v1/models", DATA_OR_DASHBOARD, JSON(List[ModelInfo]), ModelListParams
+)
+MODELS_FREE: Endpoint[None, List[ModelInfo]] = Endpoint(
+    "GET", "/v1/models/free", DATA_OR_DASHBOARD, JSON(List[ModelInfo])
+)
+MODELS_PAID: Endpoint[None, List[ModelInfo]] = Endpoint(
+    "GET", "/v1/models/paid", DATA_OR_DASHBOARD, JSON(List[ModelInfo])
+)
+MODELS_SEARCH: Endpoint[ModelSearchParams, ModelSearchPage] = Endpoint(
+    "GET",
+    "/v1/models/search",
+    DATA_OR_DASHBOARD,
+    JSON(ModelSearchPage),
+    ModelSearchParams,
+    paging=OffsetPaging(),
+)
+MODELS_GET: Endpoint[None, ModelInfo] = Endpoint(
+    "GET", "/v1/models/{model_id:path}", DATA_OR_DASHBOARD, JSON(ModelInfo)
+)
