@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import pydantic  # noqa: E402
 import unasync  # noqa: E402
 
+import meshapi_core.models  # noqa: E402
 from meshapi_core.config import CALL_OPTION_NAMES  # noqa: E402
-from meshapi_core.models import AREAS  # noqa: E402
 from meshapi_core.models.base import RequestModel  # noqa: E402
 
 DICTS = ROOT / "meshapi" / "types" / "_dicts.py"
@@ -102,10 +102,17 @@ class Renderer:
         raise TypeError(f"cannot render {tp!r} for a TypedDict")
 
 
+def model_areas() -> List[str]:
+    """The modules of ``meshapi_core.models``, by name."""
+    import pkgutil
+
+    return sorted(info.name for info in pkgutil.iter_modules(meshapi_core.models.__path__))
+
+
 def request_models() -> List[type]:
     """Every public request model of ``meshapi_core.models``, in module order."""
     found: List[type] = []
-    for area in AREAS:
+    for area in model_areas():
         module = importlib.import_module(f"meshapi_core.models.{area}")
         for name in getattr(module, "__all__", ()):
             value = getattr(module, name)
@@ -176,7 +183,7 @@ def dicts_source() -> str:
 def public_types() -> Dict[str, str]:
     """Every public name of the models and typed dicts, with the module that defines it."""
     table: Dict[str, str] = {}
-    for area in AREAS:
+    for area in model_areas():
         module = importlib.import_module(f"meshapi_core.models.{area}")
         for name in getattr(module, "__all__", ()):
             table.setdefault(name, module.__name__)

@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import json
 import logging
+import pkgutil
 import random
 import re
 import threading
+from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._auth import authenticate
@@ -39,11 +42,7 @@ from ._log import RecordedRequest, RequestLog, RequestPredicate, parse_json
 from ._plan import GatewayRequest, ResponsePlan
 from ._replies import ScriptedReply, ToolCallReply
 from ._router import Route, RouteContext, match
-from ._routes_chat import ROUTES as CHAT_ROUTES
 from ._routes_meta import BASELINE_VERSION, VERSIONS
-from ._routes_meta import ROUTES as META_ROUTES
-from ._routes_models import ROUTES as MODEL_ROUTES
-from ._routes_templates import ROUTES as TEMPLATE_ROUTES
 from ._state import GatewayState, Template
 from .faults import Fault
 
@@ -56,7 +55,20 @@ MAX_BODY_BYTES = 33_554_432
 
 _VERSION_FORMAT = re.compile(r"\d{4}-\d{2}")
 
-ROUTES: Tuple[Route, ...] = (*CHAT_ROUTES, *MODEL_ROUTES, *TEMPLATE_ROUTES, *META_ROUTES)
+
+def _all_routes() -> Tuple[Route, ...]:
+    """Every ``ROUTES`` list of the ``_routes_*`` modules of this package, by module name
+    (within a module, the order of its list decides which of two patterns matches first)."""
+    package = __name__.rsplit(".", 1)[0]
+    here = [str(Path(__file__).parent)]
+    routes: List[Route] = []
+    for name in sorted(info.name for info in pkgutil.iter_modules(here)):
+        if name.startswith("_routes_"):
+            routes += importlib.import_module(f"{package}.{name}").ROUTES
+    return tuple(routes)
+
+
+ROUTES: Tuple[Route, ...] = _all_routes()
 
 
 def _predicate(

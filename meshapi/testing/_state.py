@@ -20,7 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 
 from ._catalog import default_catalog
 from ._errors import GatewayError, detail, validation_error
@@ -28,6 +28,8 @@ from ._ids import IdFactory
 from ._replies import ReplyScript
 
 __all__ = ["ApiKey", "GatewayState", "RateLimiter", "Template", "iso8601"]
+
+S = TypeVar("S")
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
@@ -210,6 +212,16 @@ class GatewayState:
         ).token
         self.admin_token = self.add_key(now, realm="mak", name="admin").token
         self.jwt = self.issue_jwt(now, self.owner)
+        self._stores: Dict[str, Any] = {}
+
+    def store(self, name: str, factory: Callable[[], S]) -> S:
+        """The state of one area of the API (``"batches"``, ``"files"``...), made by
+        ``factory`` on first use, so each area's routes keep their own state without this
+        class knowing them. It is dropped with the rest on :meth:`Gateway.reset`."""
+        found = self._stores.get(name)
+        if found is None:
+            found = self._stores[name] = factory()
+        return cast(S, found)
 
     def add_key(
         self, now: float, *, realm: str, owner: Optional[str] = None, **fields: Any

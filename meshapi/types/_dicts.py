@@ -21,6 +21,39 @@ __all__ = [
 ]
 
 
+class ModelListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.catalog.ModelListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    free: Optional[bool]
+    type: Optional[Literal['text', 'embedding', 'image', 'audio', 'video']]
+    provider: Optional[str]
+
+
+class ModelListArgs(ModelListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.catalog.ModelListParams`: its fields and the per-call options."""
+
+
+class ModelSearchParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.catalog.ModelSearchParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    q: Optional[str]
+    free: Optional[bool]
+    discounted: Optional[bool]
+    brand: Optional[Sequence[str]]
+    input_modality: Optional[Sequence[str]]
+    output_modality: Optional[Sequence[str]]
+    sort: Optional[str]
+    order: Optional[Literal['asc', 'desc']]
+    limit: Optional[int]
+    offset: Optional[int]
+
+
+class ModelSearchArgs(ModelSearchParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.catalog.ModelSearchParams`: its fields and the per-call options."""
+
+
 class ChatCompletionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict."""
 
@@ -62,36 +95,3 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
-
-
-class ModelListParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.catalog.ModelListParams`, as a dict."""
-
-    extra_body: Optional[Mapping[str, Any]]
-    free: Optional[bool]
-    type: Optional[Literal['text', 'embedding', 'image', 'audio', 'video']]
-    provider: Optional[str]
-
-
-class ModelListArgs(ModelListParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.catalog.ModelListParams`: its fields and the per-call options."""
-
-
-class ModelSearchParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.catalog.ModelSearchParams`, as a dict."""
-
-    extra_body: Optional[Mapping[str, Any]]
-    q: Optional[str]
-    free: Optional[bool]
-    discounted: Optional[bool]
-    brand: Optional[Sequence[str]]
-    input_modality: Optional[Sequence[str]]
-    output_modality: Optional[Sequence[str]]
-    sort: Optional[str]
-    order: Optional[Literal['asc', 'desc']]
-    limit: Optional[int]
-    offset: Optional[int]
-
-
-class ModelSearchArgs(ModelSearchParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.catalog.ModelSearchParams`: its fields and the per-call options."""

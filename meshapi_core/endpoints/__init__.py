@@ -9,14 +9,17 @@ tests and documentation.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict
+import pkgutil
+from typing import Any, Dict, Tuple
 
 from ..endpoint import Endpoint
 
-__all__ = ["AREAS", "all_endpoints"]
+__all__ = ["all_endpoints", "areas"]
 
-AREAS = ("chat", "models")
-"""The modules of this package, one per area of the API."""
+
+def areas() -> Tuple[str, ...]:
+    """The modules of this package, one per area of the API."""
+    return tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)))
 
 
 def all_endpoints() -> Dict[str, Endpoint[Any, Any]]:
@@ -26,7 +29,7 @@ def all_endpoints() -> Dict[str, Endpoint[Any, Any]]:
     '/v1/chat/completions'
     """
     found: Dict[str, Endpoint[Any, Any]] = {}
-    for area in AREAS:
+    for area in areas():
         module = importlib.import_module(f"{__name__}.{area}")
         for name, value in vars(module).items():
             if isinstance(value, Endpoint):

@@ -2,8 +2,5 @@
 
 :mod:`~meshapi_core.models.base` holds the two kinds of model (strict requests, lenient
 replies) and :mod:`~meshapi_core.models.pages` the page shapes; every other module is one area
-of the API.
+of the API. ``scripts/generate.py`` exports the public names of every module here.
 """
-
-AREAS = ("base", "pages", "chat", "catalog")
-"""The modules of this package whose public models the SDK exports."""
