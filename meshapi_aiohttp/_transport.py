@@ -9,6 +9,9 @@ What maps to what:
   timeout; its ``connect`` phase is the wait for a free connection *and* the opening of one,
   so it gets the larger of ``pool`` and ``connect`` (no limit if either has none). aiohttp has
   no write timeout, so ``write`` is not enforced; the read timer starts once the body is out.
+- A streamed body (a file upload) becomes an async generator of bounded chunks, each read in
+  a worker thread; it is sent with the ``Content-Length`` the core set. If reading it fails
+  (the file changed), that error is raised, not aiohttp's wrapping of it.
 - Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
 - Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
   error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
@@ -21,18 +24,20 @@ What maps to what:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from functools import lru_cache
-from typing import AsyncIterator, Dict, Optional, Tuple, Type
+from typing import Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
 
 import aiohttp
 
 from meshapi_core.errors import (
     APIConnectionError,
+    MeshAPIError,
     StreamInterruptedError,
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -62,6 +67,37 @@ def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
         total=None, connect=acquire, sock_connect=t.connect, sock_read=t.read
     )
+
+
+def _open(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
+def _body_data(request: Request, failures: List[MeshAPIError]) -> Any:
+    """aiohttp's ``data`` for a core body: bytes as they are; a streamed body as an async
+    generator reading it in bounded chunks in a worker thread. A read that fails is recorded
+    in ``failures`` (aiohttp reports it only as a connection error)."""
+    body = request.body
+    if not isinstance(body, StreamedBody):
+        return body
+
+    async def chunks() -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        source = body.chunks(_open)
+        try:
+            while True:
+                data = await loop.run_in_executor(None, next, source, None)
+                if data is None:
+                    return
+                yield data
+        except MeshAPIError as error:
+            failures.append(error)
+            raise
+        finally:
+            with contextlib.suppress(ValueError):  # still running in its thread: cancelled
+                source.close()
+
+    return chunks()
 
 
 class AiohttpStreamResponse:
@@ -119,14 +155,18 @@ class AiohttpTransport:
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         session = self._get_session()
+        failures: List[MeshAPIError] = []
         try:
             response = await session.request(
-                request.method, request.url, headers=request.headers, data=request.body,
+                request.method, request.url, headers=request.headers,
+                data=_body_data(request, failures),
                 skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
                 timeout=_client_timeout(request.timeout),
                 allow_redirects=False, raise_for_status=False, auto_decompress=True,
             )  # fmt: skip
         except _ERRORS as exc:
+            if failures:  # the body could not be read: say so, not "connection failed"
+                raise failures[0] from None
             raise _connection_error(exc, response_started=False) from exc
         return AiohttpStreamResponse(response)
 

@@ -35,7 +35,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Request, Timeout
+from .http import Body, Request, StreamedBody, Timeout
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -466,7 +466,7 @@ class ClientConfig:
         *,
         accept: str,
         query: Optional[Sequence[Tuple[str, str]]] = None,
-        body: Optional[bytes] = None,
+        body: Optional[Body] = None,
         content_type: Optional[str] = None,
         options: CallOptions = NO_OPTIONS,
         idempotency_key: Optional[str] = None,
@@ -488,6 +488,8 @@ class ClientConfig:
         headers.append(("accept", accept))
         if content_type is not None:
             headers.append(("content-type", content_type))
+        if isinstance(body, StreamedBody) and body.length is not None:
+            headers.append(("content-length", str(body.length)))
         if idempotency_key is not None:
             headers.append(("idempotency-key", idempotency_key))
         if options.extra_headers:

@@ -15,7 +15,10 @@ knows its HTTP shape. A declaration says:
   ``[DONE]`` or on a terminal event type, or :class:`ByteStream` raw bytes);
 - ``paging``: for list endpoints, the page style (:class:`CursorPaging`, :class:`OffsetPaging`);
 - ``retry``: whether a transient failure may be retried (by default: yes for everything but
-  streams, with one ``Idempotency-Key`` across the attempts of a POST or PATCH).
+  streams, with one ``Idempotency-Key`` across the attempts of a POST or PATCH); a multipart
+  body read from a one-shot stream is never retried, whatever the class;
+- ``files``: the params fields that may hold files (``images.edit(image=Path(...))``); a
+  file in any of them sends the call as a multipart form instead of JSON.
 
 Path values are checked and percent-encoded here, so an id can never leave its segment:
 ``"../admin"`` is refused rather than sent as a path that climbs out of the endpoint.
@@ -403,6 +406,7 @@ class Endpoint(Generic[P, R_co]):
     stream: Optional[StreamKind] = None
     paging: Optional[Paging] = None
     retry: Optional[RetryClass] = None
+    files: Tuple[str, ...] = ()
     _names: Tuple[Tuple[str, bool], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -427,6 +431,11 @@ class Endpoint(Generic[P, R_co]):
     def path_names(self) -> Tuple[str, ...]:
         """The names of the path's parameters, in order."""
         return tuple(name for name, _ in self._names)
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether a call may send files (as a multipart form)."""
+        return self.send is Send.MULTIPART or bool(self.files)
 
     @property
     def accept(self) -> str:

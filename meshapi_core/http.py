@@ -1,16 +1,38 @@
 """Plain values that cross the line between the core and a transport.
 
 The core never touches a socket. It hands a transport a :class:`Request` (method, absolute
-URL, headers, body bytes, timeouts) and gets back a :class:`Response` (status, headers, body
+URL, headers, body, timeouts) and gets back a :class:`Response` (status, headers, body
 bytes) or, for a stream, a status and headers followed by body bytes as they arrive.
 Header names in a :class:`Response` are lower-case, so the core can look them up with a plain
 ``dict.get``; a transport that receives a header twice joins the values with ``", "``.
+
+A request body is ``bytes`` (JSON, small forms: the fast path) or a :class:`StreamedBody`, a
+sequence of parts that are bytes or *references* to bytes: a range of a file on disk
+(:class:`FileRange`) or an open binary file (:class:`ReaderRange`). A transport sends a
+streamed body with :meth:`StreamedBody.chunks`, which reads the references in bounded chunks
+(:data:`UPLOAD_CHUNK_SIZE`) through the file opener the transport hands it, so a 1 GiB upload
+never sits in memory. A body made only of bytes and file ranges can be sent again from its
+start (:attr:`StreamedBody.replayable`); one that reads a pipe or socket cannot, and a call
+with such a body is never retried.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+)
+
+from .errors import InvalidArgumentError
 
 Headers = Mapping[str, str]
 """Response headers with lower-case names."""
@@ -83,11 +105,186 @@ TimeoutTypes = Union[Timeout, float, None]
 """What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, or ``None``."""
 
 
+UPLOAD_CHUNK_SIZE = 256 * 1024
+"""How many bytes of a file a transport reads (and holds) at a time while sending it."""
+
+
+@dataclass(frozen=True)
+class FileRange:
+    """``length`` bytes of the file at ``path``, from byte ``offset``.
+
+    Read afresh, from ``offset``, on every attempt, so a body holding one can be sent again.
+    ``param`` names the argument the file came from, for error messages.
+    """
+
+    path: str
+    offset: int
+    length: int
+    param: str = "file"
+
+
+@dataclass(frozen=True, eq=False)
+class ReaderRange:
+    """Bytes of an open binary file object (anything with ``read(n) -> bytes``).
+
+    With ``start`` (a seekable file), every attempt rewinds the reader to ``start`` and reads
+    ``length`` bytes: replayable. Without (a pipe, a socket, a stream), the reader is read
+    once, to its end or for ``length`` bytes: a one-shot body. The SDK never closes it.
+    """
+
+    reader: Any
+    start: Optional[int] = None
+    length: Optional[int] = None
+    param: str = "file"
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the bytes can be read again from the start."""
+        return self.start is not None
+
+
+BodyPart = Union[bytes, FileRange, ReaderRange]
+"""One part of a :class:`StreamedBody`."""
+
+FileOpener = Callable[[str], Any]
+"""How a transport opens a file for reading: ``open(path, "rb")``, or a stand-in in tests."""
+
+
+@dataclass(frozen=True)
+class StreamedBody:
+    """A request body sent as it is read: bytes and references to bytes, in order.
+
+    ``length`` is the total size, or ``None`` when a one-shot part does not say (the
+    transport then sends it with chunked transfer-encoding).
+
+    >>> import io
+    >>> body = StreamedBody((b"head:", ReaderRange(io.BytesIO(b"abcdef"), 0, 6), b":tail"))
+    >>> body.length, body.replayable
+    (16, True)
+    >>> b"".join(body.chunks(open))
+    b'head:abcdef:tail'
+    """
+
+    parts: Tuple[BodyPart, ...]
+
+    @property
+    def length(self) -> Optional[int]:
+        """The body's size in bytes, or ``None`` if a part's size is unknown."""
+        total = 0
+        for part in self.parts:
+            if isinstance(part, bytes):
+                total += len(part)
+            elif part.length is None:
+                return None
+            else:
+                total += part.length
+        return total
+
+    @property
+    def replayable(self) -> bool:
+        """Whether every part can be read again from its start (no one-shot reader)."""
+        return all(not isinstance(p, ReaderRange) or p.replayable for p in self.parts)
+
+    def chunks(
+        self, open_file: FileOpener, chunk_size: int = UPLOAD_CHUNK_SIZE
+    ) -> Generator[bytes, None, None]:
+        """The body's bytes, reading files ``chunk_size`` bytes at a time.
+
+        ``open_file`` opens a path for binary reading (a transport passes the builtin
+        ``open``-like function of its choice). A file that ends early or cannot be read
+        raises :class:`~meshapi_core.errors.InvalidArgumentError`, naming the argument it
+        came from: a file that changes while it is sent cannot be retried into shape. Files
+        this method opens are closed when the iterator ends or is closed; readers handed in
+        are left open.
+        """
+        for part in self.parts:
+            if isinstance(part, bytes):
+                if part:
+                    yield part
+            elif isinstance(part, FileRange):
+                yield from _file_chunks(part, open_file, chunk_size)
+            else:
+                yield from _reader_chunks(part, chunk_size)
+
+
+def _read_failed(param: str, what: str, exc: BaseException) -> InvalidArgumentError:
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return InvalidArgumentError(f"{param}: could not read {what} ({reason})", param=param)
+
+
+def _short(param: str, what: str, expected: int, got: int) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"{param}: {what} ended after {got:,} of its {expected:,} bytes: it changed while it "
+        "was being sent",
+        param=param,
+    )
+
+
+def _file_chunks(part: FileRange, open_file: FileOpener, chunk_size: int) -> Iterator[bytes]:
+    what = repr(part.path)
+    try:
+        file = open_file(part.path)
+    except OSError as exc:
+        raise _read_failed(part.param, what, exc) from None
+    try:
+        try:
+            if part.offset:
+                file.seek(part.offset)
+        except OSError as exc:
+            raise _read_failed(part.param, what, exc) from None
+        remaining = part.length
+        while remaining > 0:
+            try:
+                data = file.read(min(chunk_size, remaining))
+            except OSError as exc:
+                raise _read_failed(part.param, what, exc) from None
+            if not data:
+                raise _short(part.param, what, part.length, part.length - remaining)
+            remaining -= len(data)
+            yield data
+    finally:
+        file.close()
+
+
+def _reader_chunks(part: ReaderRange, chunk_size: int) -> Iterator[bytes]:
+    reader, what = part.reader, "the file object"
+    try:
+        if part.start is not None:
+            reader.seek(part.start)
+    except (OSError, ValueError) as exc:
+        raise _read_failed(part.param, what, exc) from None
+    remaining = part.length
+    while remaining is None or remaining > 0:
+        try:
+            data = reader.read(chunk_size if remaining is None else min(chunk_size, remaining))
+        except (OSError, ValueError) as exc:
+            raise _read_failed(part.param, what, exc) from None
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidArgumentError(
+                f"{part.param}: the file object returned {type(data).__name__}, not bytes: "
+                "open it in binary mode ('rb')",
+                param=part.param,
+            )
+        if not data:
+            if remaining is not None and part.length is not None:
+                raise _short(part.param, what, part.length, part.length - remaining)
+            return
+        if remaining is not None:
+            remaining -= len(data)
+        yield bytes(data)
+
+
+Body = Union[bytes, StreamedBody]
+"""What a :class:`Request` may carry."""
+
+
 @dataclass(frozen=True)
 class Request:
     """One HTTP request, ready for a transport to send.
 
-    ``stream`` says the body is read as a stream (an SSE or byte stream) rather than whole.
+    ``body`` is bytes or a :class:`StreamedBody` (which a transport sends with
+    :meth:`StreamedBody.chunks`). ``stream`` says the response body is read as a stream (an
+    SSE or byte stream) rather than whole.
     ``max_body`` bounds a whole successful body, in bytes after decompression; error bodies
     are bounded by :data:`ERROR_BODY_LIMIT`. The ``repr`` never shows the value of a
     credential header.
@@ -96,7 +293,7 @@ class Request:
     method: str
     url: str
     headers: Tuple[Tuple[str, str], ...]
-    body: Optional[bytes] = None
+    body: Optional[Body] = None
     timeout: Timeout = field(default_factory=Timeout)
     stream: bool = False
     max_body: Optional[int] = None
@@ -109,10 +306,16 @@ class Request:
         shown = tuple(
             (k, "[redacted]" if k.lower() in _SECRET_HEADERS else v) for k, v in self.headers
         )
-        size = 0 if self.body is None else len(self.body)
+        body = self.body
+        if isinstance(body, StreamedBody):
+            size = "streamed, " + (
+                "unknown size" if body.length is None else f"{body.length} bytes"
+            )
+        else:
+            size = f"{0 if body is None else len(body)} bytes"
         return (
             f"Request(method={self.method!r}, url={self.url!r}, headers={shown!r}, "
-            f"body=<{size} bytes>, stream={self.stream!r})"
+            f"body=<{size}>, stream={self.stream!r})"
         )
 
 

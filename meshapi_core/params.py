@@ -35,6 +35,12 @@ def invalid_argument(exc: pydantic.ValidationError, what: str) -> InvalidArgumen
     Invalid ChatCompletionParams: temperature: Input should be less than or equal to 2 (got 9)
     """
     problems = exc.errors(include_url=False)
+    if len(problems) == 1:
+        # A validator that refused the value with the SDK's own error (an image reference,
+        # a file argument) said it best: pass it on as it is.
+        raised = (problems[0].get("ctx") or {}).get("error")
+        if isinstance(raised, InvalidArgumentError):
+            return raised
     parts = []
     for problem in problems[:5]:
         where = ".".join(str(p) for p in problem.get("loc", ())) or "(params)"

@@ -7,6 +7,12 @@ keywords) and encodes them as the endpoint sends them, builds the request with t
 headers and the call's options, and picks the reply decoder and the retry rules. No facade
 code encodes a body or a query; nothing here does I/O.
 
+A multipart form (``Send.MULTIPART``, or files given to an endpoint whose declaration names
+file fields) is encoded by :mod:`~meshapi_core.multipart` from the params' fields and the
+files the facade has checked on disk (:class:`~meshapi_core.uploads.FilePart`); its boundary
+comes from the runtime. A call whose body cannot be sent twice (a one-shot stream) is never
+retried, whatever its endpoint's retry class.
+
 >>> from meshapi_core.calls import Runtime
 >>> from meshapi_core.config import ClientConfig
 >>> from meshapi_core.endpoints.models import MODELS_GET
@@ -19,7 +25,7 @@ code encodes a body or a query; nothing here does I/O.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, TypeVar
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import pydantic
 
@@ -27,9 +33,15 @@ from .calls import Call, Runtime
 from .config import NO_OPTIONS, CallOptions, ClientConfig
 from .endpoint import SSE, Endpoint, RetryClass, Send
 from .errors import InvalidArgumentError
+from .http import Body, StreamedBody
+from .multipart import boundary_from, content_type_for, encode_multipart, form_fields
 from .params import bind, encode_json, encode_query
+from .uploads import FilePart, Upload, is_upload, to_upload
 
-__all__ = ["bind_params", "prepare_call"]
+__all__ = ["bind_params", "collect_uploads", "prepare_call"]
+
+Files = Mapping[str, Sequence[FilePart]]
+"""Checked files by form field name (a field may carry several, e.g. ``reference_images``)."""
 
 R = TypeVar("R")
 
@@ -72,6 +84,45 @@ def bind_params(
     return bound
 
 
+def collect_uploads(
+    endpoint: Endpoint[Any, Any], bound: Optional[pydantic.BaseModel]
+) -> Dict[str, List[Upload]]:
+    """The files among the params' fields the endpoint declares as file fields
+    (``endpoint.files``), by field name: what the facade must check on disk before the call
+    is prepared. Fields holding a reference (a URL, base64) are left to the JSON body.
+    """
+    found: Dict[str, List[Upload]] = {}
+    if bound is None:
+        return found
+    for name in endpoint.files:
+        value = getattr(bound, name, None)
+        items = value if isinstance(value, list) else [value]
+        uploads = [to_upload(v, name) for v in items if v is not None and is_upload(v)]
+        if uploads:
+            if len(uploads) != len([v for v in items if v is not None]):
+                raise InvalidArgumentError(
+                    f"{name}: mix files and references (URLs, base64) in separate calls; "
+                    "a form sends files, a JSON body sends references",
+                    param=name,
+                )
+            found[name] = uploads
+    return found
+
+
+def _multipart(
+    bound: Optional[pydantic.BaseModel], files: Files, runtime: Runtime
+) -> Tuple[Union[bytes, StreamedBody], str]:
+    data: Dict[str, Any] = {}
+    if bound is not None:
+        data = bound.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude=set(files))
+        extra = getattr(bound, "extra_body", None)
+        if extra:
+            data.update(extra)
+    parts = [part for group in files.values() for part in group]
+    boundary = boundary_from(runtime.new_idempotency_key())
+    return encode_multipart(form_fields(data), parts, boundary), content_type_for(boundary)
+
+
 def prepare_call(
     endpoint: Endpoint[Any, R],
     config: ClientConfig,
@@ -81,30 +132,29 @@ def prepare_call(
     fields: Optional[Mapping[str, Any]] = None,
     path: Optional[Mapping[str, Any]] = None,
     options: CallOptions = NO_OPTIONS,
+    files: Optional[Files] = None,
 ) -> Call[R]:
     """The call machine for one call of ``endpoint``; see the module docs.
 
     ``params`` is a params model or a dict of its fields, ``fields`` the same given as
-    keywords (one or the other), ``path`` the path parameters by name.
+    keywords (one or the other), ``path`` the path parameters by name, ``files`` the checked
+    files of a multipart form by field name.
     """
     config.check_realm(endpoint.method, endpoint.path, endpoint.realms)
     url_path = endpoint.path_for(path or {})
     bound = bind_params(endpoint, params, fields)
     query = None
-    body = None
+    body: Optional[Body] = None
     content_type = None
-    if bound is not None:
+    if endpoint.send is Send.MULTIPART or files:
+        body, content_type = _multipart(bound, files or {}, runtime)
+    elif bound is not None:
         if endpoint.send is Send.QUERY:
             query = encode_query(bound)
         elif endpoint.send is Send.JSON:
             flag = endpoint.stream.flag if endpoint.stream is not None else None
             body = encode_json(bound, flag)
             content_type = _JSON
-        elif endpoint.send is Send.MULTIPART:
-            raise InvalidArgumentError(
-                f"{endpoint.method} {endpoint.path} sends a multipart form: call it through "
-                "its resource method"
-            )
     key = None
     if endpoint.retry is RetryClass.KEYED and endpoint.method != "GET":
         key = options.idempotency_key or runtime.new_idempotency_key()
@@ -124,6 +174,7 @@ def prepare_call(
         decode=endpoint.reply.decode,
         policy=config.retry_policy(options),
         runtime=runtime,
-        retryable=endpoint.retry is not RetryClass.NEVER,
+        retryable=endpoint.retry is not RetryClass.NEVER
+        and (not isinstance(body, StreamedBody) or body.replayable),
         deadline=options.deadline if options.deadline is not None else config.deadline,
     )

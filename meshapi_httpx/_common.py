@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict, Union
+from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
 
 import httpx
 
@@ -13,7 +13,7 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 
@@ -29,9 +29,40 @@ def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
         request.method,
         request.url,
         headers=request.headers,
-        content=request.body,
+        content=body_content(client, request.body),
         timeout=_timeout(request.timeout),
     )
+
+
+def _open(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
+def body_content(
+    client: _AnyClient, body: Union[bytes, StreamedBody, None]
+) -> Union[bytes, Iterator[bytes], AsyncIterator[bytes], None]:
+    """httpx's ``content`` for a core body: bytes as they are; a streamed body as an
+    iterator of bounded chunks (files read as they are sent, in a worker thread for the
+    async client), sent with the ``Content-Length`` the core set."""
+    if not isinstance(body, StreamedBody):
+        return body
+    if isinstance(client, httpx.AsyncClient):
+        return _chunks_in_thread(body)
+    return body.chunks(_open)
+
+
+async def _chunks_in_thread(body: StreamedBody) -> AsyncIterator[bytes]:
+    import anyio.to_thread  # here, not at import: a blocking client never needs it
+
+    chunks = body.chunks(_open)
+    try:
+        while True:
+            data: Optional[bytes] = await anyio.to_thread.run_sync(next, chunks, None)
+            if data is None:
+                return
+            yield data
+    finally:
+        chunks.close()
 
 
 def headers_of(response: httpx.Response) -> Dict[str, str]:

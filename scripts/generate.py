@@ -271,6 +271,9 @@ CORE_EXPORTS: Dict[str, str] = {
     "Timeout": "meshapi_core.http",
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
+    "UploadFailedError": "meshapi_core.uploads",
+    "Upload": "meshapi_core.uploads",
+    "FileInput": "meshapi_core.uploads",
 }
 
 

@@ -44,10 +44,17 @@ class AsyncEngine:
         params: Any = None,
         kwargs: Optional[Mapping[str, Any]] = None,
         path: Optional[Mapping[str, Any]] = None,
+        files: Optional[Mapping[str, Any]] = None,
     ) -> Call[R]:
         """The call machine for one call: ``kwargs`` holds the params' fields and the call's
-        options together, as a method received them."""
+        options together, as a method received them; ``files`` the files of a form."""
         fields, options = split_options(kwargs or {})
+        if files is not None or endpoint.takes_files:
+            from .._files import prepare_form  # checks files on disk: only calls that send some
+
+            return prepare_form(
+                endpoint, self.config, self.runtime, params, fields, options, path, files
+            )
         return prepare_call(
             endpoint,
             self.config,

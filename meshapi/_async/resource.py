@@ -40,9 +40,12 @@ class AsyncResource:
         params: Any = None,
         kwargs: Optional[Mapping[str, Any]] = None,
         path: Optional[Mapping[str, Any]] = None,
+        files: Optional[Mapping[str, Any]] = None,
     ) -> R:
-        """Call ``endpoint`` and return its decoded reply."""
-        return await self._engine.run(self._engine.prepare(endpoint, params, kwargs, path))
+        """Call ``endpoint`` and return its decoded reply (``files``: a form's files by field
+        name)."""
+        call = self._engine.prepare(endpoint, params, kwargs, path, files)
+        return await self._engine.run(call)
 
     def _stream(
         self,

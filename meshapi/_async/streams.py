@@ -9,34 +9,74 @@ iterator is a generator whose ``finally`` closes it). A stream is complete only 
 gateway said so (``[DONE]`` or a terminal event); it then stops reading at once.
 
 Decoding is the core's :class:`~meshapi_core.streams.StreamDecoder`; these classes move bytes
-into it and events out of it. This module is the source of ``meshapi/_sync/streams.py``.
+into it and events out of it. A byte stream (:class:`AsyncByteStream`) is read chunk by chunk,
+whole (:meth:`AsyncByteStream.read`, bounded by ``max_response_size``) or into a file
+(:meth:`AsyncByteStream.write_to`, which never leaves a short file behind). This module is the
+source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Generic, Optional, Type, TypeVar
+from typing import (
+    Any,
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Dict,
+    Generic,
+    Optional,
+    Type,
+    TypeVar,
+    Union,
+)
 
+from meshapi_core.bodies import BodyReader
 from meshapi_core.calls import Call
-from meshapi_core.endpoint import SSE, Endpoint
+from meshapi_core.downloads import ByteCounter
+from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import StreamInterruptedError
+from meshapi_core.http import Request
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import AsyncStreamResponse
 
+from .._files import PartialFile
 from .engine import AsyncEngine
 
 __all__ = ["AsyncByteStream", "AsyncStream"]
 
 C = TypeVar("C")
+T = TypeVar("T")
+
+WRITE_BUFFER_SIZE = 1024 * 1024
+"""How much of a download :meth:`AsyncByteStream.write_to` gathers before writing it out."""
+
+
+# async-only: begin
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run a blocking file operation without blocking the event loop (asyncio or trio)."""
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(function, *args)
+
+
+# async-only: end
 
 
 class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
 
-    def __init__(self, engine: AsyncEngine, endpoint: Endpoint[Any, Any], call: Call[Any]) -> None:
-        assert endpoint.stream is not None
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        endpoint: Union[Endpoint[Any, Any], StreamKind],
+        call: Call[Any],
+    ) -> None:
+        kind = endpoint.stream if isinstance(endpoint, Endpoint) else endpoint
+        assert kind is not None
         self._engine = engine
-        self._kind = endpoint.stream
+        self._kind = kind
         self._call = call
         self._response: Optional[AsyncStreamResponse] = None
         self._headers: Dict[str, str] = {}
@@ -177,28 +217,49 @@ class AsyncStream(_AsyncResponseStream, Generic[C]):
 
 
 class AsyncByteStream(_AsyncResponseStream):
-    """A body of raw bytes read as it arrives (speech, downloads), never held whole.
+    """A body of raw bytes read as it arrives (speech, videos, file contents), never held
+    whole unless asked to.
 
-    >>> async with client.audio.speech.stream(params) as audio:   # doctest: +SKIP
+    Iterate it for the chunks as they arrive, :meth:`read` it whole (bounded by the client's
+    ``max_response_size``), or :meth:`write_to` a file. It is complete only when the whole
+    body arrived (every byte its ``Content-Length`` announced); a body cut short raises
+    :class:`~meshapi_core.errors.StreamInterruptedError`.
+
+    >>> async with client.audio.synthesize_stream(input="Hello") as audio:   # doctest: +SKIP
     ...     async for piece in audio:
     ...         player.feed(piece)
+    >>> await client.audio.synthesize_stream(input="Hello").write_to("hello.mp3")  # doctest: +SKIP
     """
+
+    _request: Optional[Request] = None
+
+    def _opened(self, request: Any) -> None:
+        self._request = request
 
     async def open(self) -> AsyncByteStream:
         """Send the request and wait for the headers (done for you on first iteration)."""
         await self._open_response()
         return self
 
-    async def _chunks(self) -> AsyncIterator[bytes]:
+    @property
+    def content_type(self) -> Optional[str]:
+        """The body's ``Content-Type`` (e.g. ``audio/mpeg``), once open."""
+        return self._headers.get("content-type")
+
+    # sync: def _chunks(self) -> Generator[bytes, None, None]:
+    async def _chunks(self) -> AsyncGenerator[bytes, None]:
         try:
             await self._open_response()
             response = self._claim()
+            counter = ByteCounter(self._headers)
             try:
                 async for data in response.iter_bytes():
                     if data:
+                        counter.feed(data)
                         yield data
             except StreamInterruptedError as error:
                 raise self._interrupted(error) from None
+            counter.end()
             self._complete = True
         finally:
             await self.aclose()
@@ -208,3 +269,50 @@ class AsyncByteStream(_AsyncResponseStream):
 
     async def __aenter__(self) -> AsyncByteStream:
         return await self.open()
+
+    async def read(self) -> bytes:
+        """The whole body. Past the client's ``max_response_size`` it stops reading and
+        raises :class:`~meshapi_core.errors.ResponseTooLargeError`: for a long body, iterate
+        or use :meth:`write_to` instead."""
+        chunks = self._chunks()
+        try:
+            await self._open_response()
+            assert self._request is not None
+            reader = BodyReader(self._request, self._status, self._headers)
+            async for data in chunks:
+                if reader.feed(data):
+                    break
+        finally:
+            await chunks.aclose()
+        return reader.response().body
+
+    async def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
+        """Stream the body into the file at ``path`` and return its size in bytes.
+
+        The bytes go to ``<path>.part`` (at most :data:`WRITE_BUFFER_SIZE` held in memory),
+        which replaces ``path`` only once the body is complete; if the download fails, the
+        partial file is removed, any earlier file at ``path`` is left as it was, and the
+        error is raised. File writes run in a worker thread, off the event loop.
+        """
+        # sync: target = PartialFile(path)
+        target = await _in_thread(PartialFile, path)
+        try:
+            buffer = bytearray()
+            chunks = self._chunks()
+            try:
+                async for data in chunks:
+                    buffer += data
+                    if len(buffer) >= WRITE_BUFFER_SIZE:
+                        # sync: target.write(buffer)
+                        await _in_thread(target.write, buffer)
+                        buffer = bytearray()
+            finally:
+                await chunks.aclose()
+            if buffer:
+                # sync: target.write(buffer)
+                await _in_thread(target.write, buffer)
+            # sync: return target.commit()
+            return await _in_thread(target.commit)
+        except BaseException:
+            target.discard()
+            raise

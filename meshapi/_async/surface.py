@@ -10,8 +10,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engine import AsyncEngine
+    from .resources.audio import AsyncAudio
     from .resources.chat import AsyncChat
+    from .resources.images import AsyncImages
     from .resources.models import AsyncModels
+    from .resources.rag import AsyncRag
+    from .resources.videos import AsyncVideos
 
 __all__ = ["AsyncDataPlane"]
 
@@ -34,3 +38,31 @@ class AsyncDataPlane:
         from .resources.models import AsyncModels
 
         return AsyncModels(self._engine)
+
+    @cached_property
+    def images(self) -> AsyncImages:
+        """Images: ``client.images.generate(...)``, ``.stream(...)``, ``.edit(...)``."""
+        from .resources.images import AsyncImages
+
+        return AsyncImages(self._engine)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        """Audio: ``client.audio.synthesize(...)``, ``.transcribe(file, ...)``, voices."""
+        from .resources.audio import AsyncAudio
+
+        return AsyncAudio(self._engine)
+
+    @cached_property
+    def videos(self) -> AsyncVideos:
+        """Video generation: ``client.videos.generate(...)``, ``.wait(task)``, ``.download``."""
+        from .resources.videos import AsyncVideos
+
+        return AsyncVideos(self._engine)
+
+    @cached_property
+    def rag(self) -> AsyncRag:
+        """Files and retrieval: ``client.rag.upload_file(path)``, ``.search(query=...)``."""
+        from .resources.rag import AsyncRag
+
+        return AsyncRag(self._engine)

@@ -41,9 +41,12 @@ class Resource:
         params: Any = None,
         kwargs: Optional[Mapping[str, Any]] = None,
         path: Optional[Mapping[str, Any]] = None,
+        files: Optional[Mapping[str, Any]] = None,
     ) -> R:
-        """Call ``endpoint`` and return its decoded reply."""
-        return self._engine.run(self._engine.prepare(endpoint, params, kwargs, path))
+        """Call ``endpoint`` and return its decoded reply (``files``: a form's files by field
+        name)."""
+        call = self._engine.prepare(endpoint, params, kwargs, path, files)
+        return self._engine.run(call)
 
     def _stream(
         self,

@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .resources.audio import Audio
     from .resources.chat import Chat
+    from .resources.images import Images
     from .resources.models import Models
+    from .resources.rag import Rag
+    from .resources.videos import Videos
 
 __all__ = ["DataPlane"]
 
@@ -35,3 +39,31 @@ class DataPlane:
         from .resources.models import Models
 
         return Models(self._engine)
+
+    @cached_property
+    def images(self) -> Images:
+        """Images: ``client.images.generate(...)``, ``.stream(...)``, ``.edit(...)``."""
+        from .resources.images import Images
+
+        return Images(self._engine)
+
+    @cached_property
+    def audio(self) -> Audio:
+        """Audio: ``client.audio.synthesize(...)``, ``.transcribe(file, ...)``, voices."""
+        from .resources.audio import Audio
+
+        return Audio(self._engine)
+
+    @cached_property
+    def videos(self) -> Videos:
+        """Video generation: ``client.videos.generate(...)``, ``.wait(task)``, ``.download``."""
+        from .resources.videos import Videos
+
+        return Videos(self._engine)
+
+    @cached_property
+    def rag(self) -> Rag:
+        """Files and retrieval: ``client.rag.upload_file(path)``, ``.search(query=...)``."""
+        from .resources.rag import Rag
+
+        return Rag(self._engine)

@@ -8,7 +8,9 @@ in its order, without I/O:
 3. take the next injected faults for this route; a replacing fault answers now;
 4. ``X-Mesh-Version`` (malformed, unknown or repeated -> 400, before auth);
 5. routing (unknown path -> 404, known path with another method -> 405);
-6. authentication and realm (401/403), then the key's RPM/RPD windows (429);
+6. authentication and realm (401/403), then the key's RPM/RPD windows (429); routes that
+   declare no realm (the emulator's stand-ins for other hosts: signed upload URLs, media
+   downloads) take no credential at all;
 7. the route's handler (validation, the work itself);
 8. the common headers (``x-request-id``, ``X-Mesh-Version``), then the transforming faults.
 
@@ -32,7 +34,7 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ._auth import authenticate
+from ._auth import Principal, authenticate
 from ._catalog import make_model
 from ._clock import Clock, SystemClock
 from ._errors import GatewayError, error_plan, too_large_plan
@@ -54,6 +56,7 @@ MAX_BODY_BYTES = 33_554_432
 """The edge's request-body ceiling: 32 MiB."""
 
 _VERSION_FORMAT = re.compile(r"\d{4}-\d{2}")
+_PUBLIC = Principal("public", "")
 
 
 def _all_routes() -> Tuple[Route, ...]:
@@ -503,7 +506,9 @@ class Gateway:
                 raise GatewayError(
                     404, "not_found", f"No route for {request.method} {request.path}."
                 )
-            principal = authenticate(self._state, request, route.realms)
+            principal = (
+                authenticate(self._state, request, route.realms) if route.realms else _PUBLIC
+            )
             if requested_version is None and principal.key and principal.key.api_version:
                 version = principal.key.api_version
             if route.rate_limited and principal.key is not None and principal.realm == "dp":

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import (
     AsyncIterator,
     Awaitable,
+    BinaryIO,
     Callable,
     Dict,
     Generic,
@@ -51,7 +52,7 @@ from meshapi_core.errors import (
     StreamInterruptedError,
     StreamTimeoutError,
 )
-from meshapi_core.http import Request
+from meshapi_core.http import Request, StreamedBody
 
 from ._gateway import Gateway
 from ._plan import (
@@ -135,12 +136,20 @@ def _actions(
             return
 
 
+def _open(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
 def _gateway_request(request: Request) -> GatewayRequest:
     parts = urlsplit(request.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return GatewayRequest(
-        request.method.upper(), target, tuple(request.headers), request.body or b""
-    )
+    body = request.body
+    if isinstance(body, StreamedBody):  # read whole: the gateway takes bodies whole anyway
+        body = b"".join(body.chunks(_open))
+    headers = tuple(request.headers)
+    if parts.netloc and not any(name.lower() == "host" for name, _ in headers):
+        headers += (("host", parts.netloc),)  # as a socket client sends it
+    return GatewayRequest(request.method.upper(), target, headers, body or b"")
 
 
 def _lower(plan: ResponsePlan) -> Dict[str, str]:

@@ -9,16 +9,195 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union
 from typing_extensions import TypedDict
 
 from meshapi_core.config import RequestOptions
+from meshapi_core.models.audio import PronunciationDictionaryLocator, VoiceSettings
 from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceFunction
+from meshapi_core.models.videos import VideoContentItem
 
 __all__ = [
+    "AudioTranslationsArgs",
+    "AudioTranslationsParamsDict",
+    "BulkEmbedRequestArgs",
+    "BulkEmbedRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
+    "ImageEditArgs",
+    "ImageEditParamsDict",
+    "ImageGenerationArgs",
+    "ImageGenerationParamsDict",
+    "InitUploadRequestArgs",
+    "InitUploadRequestDict",
+    "ListVideoGenerationsArgs",
+    "ListVideoGenerationsParamsDict",
+    "ListVoicesArgs",
+    "ListVoicesParamsDict",
     "ModelListArgs",
     "ModelListParamsDict",
     "ModelSearchArgs",
     "ModelSearchParamsDict",
+    "PronunciationDictionaryLocatorArgs",
+    "PronunciationDictionaryLocatorDict",
+    "RagFileListArgs",
+    "RagFileListParamsDict",
+    "SearchRequestArgs",
+    "SearchRequestDict",
+    "SpeechArgs",
+    "SpeechParamsDict",
+    "TranscriptionArgs",
+    "TranscriptionParamsDict",
+    "TranscriptionTranslateArgs",
+    "TranscriptionTranslateParamsDict",
+    "VideoContentItemArgs",
+    "VideoContentItemDict",
+    "VideoGenerationArgs",
+    "VideoGenerationParamsDict",
+    "VoiceSettingsArgs",
+    "VoiceSettingsDict",
 ]
+
+
+class AudioTranslationsParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.AudioTranslationsParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+    prompt: Optional[str]
+    response_format: Optional[str]
+    temperature: Optional[float]
+
+
+class AudioTranslationsArgs(AudioTranslationsParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.AudioTranslationsParams`: its fields and the per-call options."""
+
+
+class ListVoicesParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.ListVoicesParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    brand: Optional[str]
+    model: Optional[str]
+    search: Optional[str]
+    next_page_token: Optional[str]
+    page_size: Optional[int]
+    sort: Optional[str]
+    sort_direction: Optional[str]
+    voice_type: Optional[str]
+    category: Optional[str]
+    include_total_count: Optional[bool]
+    voice_ids: Optional[Sequence[str]]
+
+
+class ListVoicesArgs(ListVoicesParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.ListVoicesParams`: its fields and the per-call options."""
+
+
+class PronunciationDictionaryLocatorDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    pronunciation_dictionary_id: str
+    version_id: str
+
+
+class PronunciationDictionaryLocatorArgs(PronunciationDictionaryLocatorDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`: its fields and the per-call options."""
+
+
+class SpeechParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.SpeechParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: str
+    model: Optional[str]
+    voice: Optional[str]
+    speaker: Optional[str]
+    chunked: Optional[bool]
+    response_format: Optional[str]
+    language_code: Optional[str]
+    voice_settings: Optional[Union[VoiceSettings, Mapping[str, Any]]]
+    pronunciation_dictionary_locators: Optional[Sequence[Union[PronunciationDictionaryLocator, Mapping[str, Any]]]]
+    seed: Optional[int]
+    previous_text: Optional[str]
+    next_text: Optional[str]
+    previous_request_ids: Optional[Sequence[str]]
+    next_request_ids: Optional[Sequence[str]]
+    apply_text_normalization: Optional[Literal['auto', 'on', 'off']]
+    apply_language_text_normalization: Optional[bool]
+    use_pvc_as_ivc: Optional[bool]
+    enable_logging: Optional[bool]
+    optimize_streaming_latency: Optional[int]
+    target_language_code: Optional[str]
+    pitch: Optional[float]
+    pace: Optional[float]
+    loudness: Optional[float]
+    speech_sample_rate: Optional[int]
+    enable_preprocessing: Optional[bool]
+
+
+class SpeechArgs(SpeechParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.SpeechParams`: its fields and the per-call options."""
+
+
+class TranscriptionParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.TranscriptionParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+    response_format: Optional[str]
+    language_code: Optional[str]
+    diarize: Optional[bool]
+    num_speakers: Optional[int]
+    timestamps_granularity: Optional[Literal['word', 'character']]
+    tag_audio_events: Optional[bool]
+    diarization_threshold: Optional[float]
+    additional_formats: Optional[str]
+    file_format: Optional[str]
+    cloud_storage_url: Optional[str]
+    source_url: Optional[str]
+    webhook: Optional[bool]
+    webhook_id: Optional[str]
+    webhook_metadata: Optional[str]
+    temperature: Optional[float]
+    seed: Optional[int]
+    use_multi_channel: Optional[bool]
+    entity_detection: Optional[str]
+    no_verbatim: Optional[bool]
+    detect_speaker_roles: Optional[bool]
+    entity_redaction: Optional[str]
+    entity_redaction_mode: Optional[str]
+    keyterms: Optional[Sequence[str]]
+    with_timestamps: Optional[bool]
+    debug_mode: Optional[bool]
+
+
+class TranscriptionArgs(TranscriptionParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.TranscriptionParams`: its fields and the per-call options."""
+
+
+class TranscriptionTranslateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.TranscriptionTranslateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: Optional[str]
+    prompt: Optional[str]
+
+
+class TranscriptionTranslateArgs(TranscriptionTranslateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.TranscriptionTranslateParams`: its fields and the per-call options."""
+
+
+class VoiceSettingsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audio.VoiceSettings`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    stability: Optional[float]
+    similarity_boost: Optional[float]
+    style: Optional[float]
+    use_speaker_boost: Optional[bool]
+    speed: Optional[float]
+
+
+class VoiceSettingsArgs(VoiceSettingsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.VoiceSettings`: its fields and the per-call options."""
 
 
 class ModelListParamsDict(TypedDict, total=False):
@@ -95,3 +274,174 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
+
+
+class ImageEditParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.images.ImageEditParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+    image: Any
+    prompt: Optional[str]
+    operation: Optional[Literal['edit', 'inpaint', 'outpaint', 'mix', 'reframe', 'upscale', 'remove_background']]
+    mask: Optional[Any]
+    reference_images: Optional[Any]
+    n: Optional[int]
+    size: Optional[str]
+    response_format: Optional[Literal['url', 'b64_json']]
+    background: Optional[str]
+    upscale_factor: Optional[str]
+    quality_tier: Optional[str]
+    aspect_ratio: Optional[str]
+    resolution: Optional[str]
+    expand_factor: Optional[Union[str, float]]
+    mask_feather: Optional[int]
+
+
+class ImageEditArgs(ImageEditParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageEditParams`: its fields and the per-call options."""
+
+
+class ImageGenerationParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.images.ImageGenerationParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    prompt: str
+    model: Optional[str]
+    n: Optional[int]
+    size: Optional[str]
+    quality: Optional[str]
+    response_format: Optional[Literal['url', 'b64_json']]
+    output_format: Optional[Literal['png', 'jpeg', 'webp']]
+    output_compression: Optional[int]
+    background: Optional[Literal['transparent', 'opaque', 'auto']]
+    moderation: Optional[Literal['low', 'auto']]
+    partial_images: Optional[int]
+    aspect_ratio: Optional[str]
+    resolution: Optional[str]
+    image: Optional[Any]
+    seed: Optional[int]
+    sequential_image_generation: Optional[Literal['auto', 'disabled']]
+    sequential_image_generation_options: Optional[Mapping[str, Any]]
+    guidance_scale: Optional[float]
+    watermark: Optional[bool]
+    optimize_prompt_options: Optional[Mapping[str, Any]]
+
+
+class ImageGenerationArgs(ImageGenerationParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageGenerationParams`: its fields and the per-call options."""
+
+
+class BulkEmbedRequestDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.rag.BulkEmbedRequest`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    file_ids: Sequence[str]
+    wait: Optional[bool]
+    metadata: Optional[Mapping[str, Any]]
+
+
+class BulkEmbedRequestArgs(BulkEmbedRequestDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.BulkEmbedRequest`: its fields and the per-call options."""
+
+
+class InitUploadRequestDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.rag.InitUploadRequest`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    file_name: str
+    mime_type: str
+    embed: Optional[bool]
+    metadata: Optional[Mapping[str, Any]]
+
+
+class InitUploadRequestArgs(InitUploadRequestDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.InitUploadRequest`: its fields and the per-call options."""
+
+
+class RagFileListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.rag.RagFileListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    limit: Optional[int]
+    offset: Optional[int]
+
+
+class RagFileListArgs(RagFileListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.RagFileListParams`: its fields and the per-call options."""
+
+
+class SearchRequestDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.rag.SearchRequest`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    query: str
+    top_k: Optional[int]
+    file_ids: Optional[Sequence[str]]
+    filter: Optional[Mapping[str, Any]]
+    date_from: Optional[int]
+    date_to: Optional[int]
+
+
+class SearchRequestArgs(SearchRequestDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.SearchRequest`: its fields and the per-call options."""
+
+
+class ListVideoGenerationsParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.videos.ListVideoGenerationsParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    status: Optional[Union[str, Sequence[str]]]
+    model: Optional[Union[str, Sequence[str]]]
+    created_after: Optional[str]
+    created_before: Optional[str]
+    limit: Optional[int]
+    offset: Optional[int]
+
+
+class ListVideoGenerationsArgs(ListVideoGenerationsParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.videos.ListVideoGenerationsParams`: its fields and the per-call options."""
+
+
+class VideoContentItemDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.videos.VideoContentItem`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: str
+    text: Optional[str]
+    image_url: Optional[Mapping[str, Any]]
+    video_url: Optional[Mapping[str, Any]]
+    audio_url: Optional[Mapping[str, Any]]
+    draft_task: Optional[Mapping[str, Any]]
+    role: Optional[str]
+
+
+class VideoContentItemArgs(VideoContentItemDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoContentItem`: its fields and the per-call options."""
+
+
+class VideoGenerationParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.videos.VideoGenerationParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+    content: Sequence[Union[VideoContentItem, Mapping[str, Any]]]
+    callback_url: Optional[str]
+    return_last_frame: Optional[bool]
+    service_tier: Optional[str]
+    execution_expires_after: Optional[int]
+    generate_audio: Optional[bool]
+    draft: Optional[bool]
+    resolution: Optional[str]
+    ratio: Optional[str]
+    duration: Optional[int]
+    frames: Optional[int]
+    seed: Optional[int]
+    camera_fixed: Optional[bool]
+    watermark: Optional[bool]
+    safety_identifier: Optional[str]
+    priority: Optional[int]
+
+
+class VideoGenerationArgs(VideoGenerationParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoGenerationParams`: its fields and the per-call options."""

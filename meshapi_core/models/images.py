@@ -1,0 +1,269 @@
+"""Images: generation and edits (``spec/API.md`` section 5, ``STREAMING.md`` section 5).
+
+An image reference (``image``, ``mask``, ``reference_images``) is a ``str`` (an http(s) URL,
+a ``data:`` URL, or bare base64), an :class:`ImageRef` (``{"url": ...}``), or, for edits, a
+file to upload: a :class:`pathlib.Path`, ``bytes``, an open binary file, or a tuple
+``(filename, content[, content_type])``. References travel in a JSON body; a file makes the
+edit a multipart form. A string that is none of the three reference forms is refused before
+anything is sent (a file name given as a ``str`` is the usual mistake: wrap it in
+``pathlib.Path`` to upload the file).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Annotated, Any, Dict, List, Literal, Optional, Union
+
+from pydantic import Field, PlainValidator
+
+from ..errors import InvalidArgumentError
+from ..uploads import is_upload, to_upload
+from .base import RequestModel, ResponseModel
+
+__all__ = [
+    "ImageEditParams",
+    "ImageGenerationChunk",
+    "ImageGenerationParams",
+    "ImageGenerationResponse",
+    "ImageItem",
+    "ImageRef",
+    "ImageUsage",
+    "check_image_ref",
+]
+
+_DATA_URL = re.compile(r"\Adata:[\w.+-]+/[\w.+-]+(?:;[\w.+-]+=[^;,]*)*;base64,", re.ASCII)
+_BASE64 = re.compile(r"\A[A-Za-z0-9+/_-]+={0,2}\Z", re.ASCII)
+_URL = re.compile(r"\Ahttps?://[^/\s?#]+", re.ASCII | re.IGNORECASE)
+
+
+def _is_base64(text: str) -> bool:
+    compact = "".join(text.split()) if any(c.isspace() for c in text[:200]) else text
+    return len(compact) >= 4 and len(compact) % 4 != 1 and bool(_BASE64.match(compact))
+
+
+def check_image_ref(value: str, param: str = "image") -> str:
+    """``value`` if it is an image reference (an http(s) URL, a ``data:`` URL with base64
+    content, or bare base64), else an :class:`~meshapi_core.errors.InvalidArgumentError`.
+
+    >>> check_image_ref("data:image/png;base64,iVBORw0KGgo=")[:15]
+    'data:image/png;'
+    >>> check_image_ref("cat.png")
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: image must be an http(s) URL, a data: URL or \
+base64 image data, not 'cat.png'; to upload a file, pass a pathlib.Path, bytes or an open \
+binary file
+    """
+    text = value.strip()
+    match = _DATA_URL.match(text)
+    if match is not None and _is_base64(text[match.end() :]):
+        return value
+    if _URL.match(text) or (match is None and not text.startswith("data:") and _is_base64(text)):
+        return value
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise InvalidArgumentError(
+        f"{param} must be an http(s) URL, a data: URL or base64 image data, not {shown!r}; "
+        "to upload a file, pass a pathlib.Path, bytes or an open binary file",
+        param=param,
+    )
+
+
+class ImageRef(ResponseModel):
+    """An image given by URL: ``{"url": "data:image/png;base64,..."}`` (the edits endpoint
+    accepts ``data:`` URLs and base64 only; remote http(s) URLs are refused by the gateway)."""
+
+    url: str
+
+
+def _reference(value: Any, param: str, uploads: bool) -> Any:
+    if isinstance(value, str):
+        return check_image_ref(value, param)
+    if isinstance(value, ImageRef):
+        check_image_ref(value.url, param)
+        return value
+    if isinstance(value, dict) and set(value) <= {"url", "detail"} and "url" in value:
+        ref = ImageRef.model_validate(value)
+        check_image_ref(ref.url, param)
+        return ref
+    if uploads and is_upload(value):
+        return to_upload(value, param, str_is_path=False)
+    allowed = "a URL, a data: URL, base64 or an ImageRef"
+    if uploads:
+        allowed += ", or a file (pathlib.Path, bytes, an open binary file)"
+    raise InvalidArgumentError(
+        f"{param} must be {allowed}, not {type(value).__name__}", param=param
+    )
+
+
+def _one(param: str, uploads: bool) -> Any:
+    return PlainValidator(lambda v: _reference(v, param, uploads))
+
+
+def _many(param: str, uploads: bool) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise InvalidArgumentError(f"{param} must be a list of images", param=param)
+        return [_reference(v, param, uploads) for v in value]
+
+    return PlainValidator(check)
+
+
+# An image reference (JSON only), or one that may also be a file to upload. Typed ``Any`` for
+# type checkers: a path, bytes or a file object are all accepted where uploads are.
+ImageInput = Annotated[Any, _one("image", True)]
+MaskInput = Annotated[Any, _one("mask", True)]
+ReferenceInputs = Annotated[Any, _many("reference_images", True)]
+GenerationImage = Annotated[Any, PlainValidator(lambda v: _generation_image(v))]
+
+
+def _generation_image(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_reference(v, "image", False) for v in value]
+    return _reference(value, "image", False)
+
+
+class ImageGenerationParams(RequestModel):
+    """``POST /v1/images/generations``. ``prompt`` is required; everything else has the
+    gateway's default (one image, ``size`` and ``quality`` ``auto``, ``response_format``
+    ``url``).
+
+    >>> ImageGenerationParams(prompt="a red fox", model="openai/gpt-image-1", n=2).n
+    2
+    """
+
+    prompt: str
+    model: Optional[str] = None
+    n: Optional[int] = Field(default=None, ge=1, le=10)
+    size: Optional[str] = None
+    quality: Optional[str] = None
+    response_format: Optional[Literal["url", "b64_json"]] = None
+    output_format: Optional[Literal["png", "jpeg", "webp"]] = None
+    output_compression: Optional[int] = Field(default=None, ge=0, le=100)
+    background: Optional[Literal["transparent", "opaque", "auto"]] = None
+    moderation: Optional[Literal["low", "auto"]] = None
+    partial_images: Optional[int] = Field(default=None, ge=0, le=3)
+    aspect_ratio: Optional[str] = None
+    resolution: Optional[str] = None
+    image: Optional[GenerationImage] = None
+    """Reference image(s): a data URL or base64 string, or a list of them."""
+    seed: Optional[int] = Field(default=None, ge=-1, le=2147483647)
+    sequential_image_generation: Optional[Literal["auto", "disabled"]] = None
+    sequential_image_generation_options: Optional[Dict[str, Any]] = None
+    guidance_scale: Optional[float] = Field(default=None, ge=1, le=10)
+    watermark: Optional[bool] = None
+    optimize_prompt_options: Optional[Dict[str, Any]] = None
+    stream: Optional[bool] = None
+    """Set by ``images.stream(...)``; ``images.generate(...)`` refuses ``True``."""
+
+
+class ImageEditParams(RequestModel):
+    """``POST /v1/images/edits``: ``model`` and ``image`` are required, ``prompt`` too for
+    the ``edit`` (the default), ``outpaint`` and ``mix`` operations.
+
+    ``image``, ``mask`` and ``reference_images`` take references (URL, data URL, base64,
+    :class:`ImageRef`), sent as JSON, or files (a :class:`pathlib.Path`, bytes, an open binary
+    file), sent as a multipart form.
+
+    >>> from pathlib import Path
+    >>> ImageEditParams(model="openai/gpt-image-1", image=Path("cat.png"), prompt="a hat").image
+    Upload(content='cat.png', filename=None, content_type=None)
+    """
+
+    model: str
+    image: ImageInput
+    prompt: Optional[str] = None
+    operation: Optional[
+        Literal["edit", "inpaint", "outpaint", "mix", "reframe", "upscale", "remove_background"]
+    ] = None
+    mask: Optional[MaskInput] = None
+    reference_images: Optional[ReferenceInputs] = None
+    n: Optional[int] = Field(default=None, ge=1, le=10)
+    size: Optional[str] = None
+    response_format: Optional[Literal["url", "b64_json"]] = None
+    background: Optional[str] = None
+    upscale_factor: Optional[str] = None
+    quality_tier: Optional[str] = None
+    aspect_ratio: Optional[str] = None
+    resolution: Optional[str] = None
+    expand_factor: Optional[Union[str, float]] = None
+    mask_feather: Optional[int] = None
+
+
+class ImageItem(ResponseModel):
+    """One generated image: a ``url`` (possibly a ``data:`` URL), or ``b64_json``.
+
+    >>> ImageItem(b64_json="aGk=").image_bytes()
+    b'hi'
+    """
+
+    url: Optional[str] = None
+    b64_json: Optional[str] = None
+    revised_prompt: Optional[str] = None
+
+    @property
+    def is_inline(self) -> bool:
+        """Whether the image's bytes are in the item (``b64_json`` or a ``data:`` URL)."""
+        return bool(self.b64_json) or bool(self.url and self.url.startswith("data:"))
+
+    def image_bytes(self) -> bytes:
+        """The image's bytes, from ``b64_json`` or a ``data:`` URL.
+
+        Raises ``ValueError`` for a remote URL (download it with
+        ``client.images.download(item)``) or an item without an image.
+        """
+        try:
+            if self.b64_json:
+                return base64.b64decode(self.b64_json)
+            if self.url and self.url.startswith("data:"):
+                return base64.b64decode(self.url.split(",", 1)[1])
+        except (ValueError, IndexError) as exc:
+            raise ValueError(f"the image data is not valid base64 ({exc})") from None
+        if self.url:
+            raise ValueError(
+                "this image is a remote URL; fetch it with client.images.download(item) "
+                "(or client.images.save(item, path))"
+            )
+        raise ValueError("this image item has neither b64_json nor url")
+
+
+class ImageUsage(ResponseModel):
+    """Token usage of an image request (some providers, e.g. Imagen, report none)."""
+
+    prompt_tokens: Optional[int] = None
+    completion_tokens: Optional[int] = None
+    total_tokens: Optional[int] = None
+    input_tokens_details: Optional[Dict[str, Any]] = None
+    output_tokens_details: Optional[Dict[str, Any]] = None
+
+
+class ImageGenerationResponse(ResponseModel):
+    """The reply of ``images.generate`` and ``images.edit``: ``data`` holds the images."""
+
+    created: Optional[int] = None
+    data: List[ImageItem] = Field(default_factory=list)
+    background: Optional[str] = None
+    output_format: Optional[str] = None
+    quality: Optional[str] = None
+    size: Optional[str] = None
+    usage: Optional[ImageUsage] = None
+
+
+class ImageGenerationChunk(ResponseModel):
+    """One event of ``images.stream``: early ones are status only (``status="processing"``,
+    empty ``data``); the one whose ``data`` holds a ``url`` or ``b64_json`` carries the
+    images. The final status's name is not documented (``completed`` is inferred).
+    Partial-image events of providers that stream them keep their fields in ``model_extra``.
+    """
+
+    id: Optional[str] = None
+    object: Optional[str] = "image.chunk"
+    created: Optional[int] = None
+    data: List[ImageItem] = Field(default_factory=list)
+    status: Optional[str] = None
+    model: Optional[str] = None
+
+    @property
+    def has_images(self) -> bool:
+        """Whether this event carries images (a ``url`` or ``b64_json`` in ``data``)."""
+        return any(item.url or item.b64_json for item in self.data)
