@@ -446,8 +446,16 @@ def _parse_http_date(text: str) -> Optional[float]:
     return moment.timestamp()
 
 
+_XML_FIELDS = re.compile(r"<(Code|Message)>([^<]{1,300})</\1>")
+
+
 def _text_excerpt(body: bytes, content_type: str) -> str:
     text = body[:4096].decode("utf-8", "replace")
+    if "xml" in content_type or text.lstrip().startswith("<?xml"):
+        # A storage host's error (a signed upload URL): <Error><Code>..</Code><Message>..
+        found = dict(_XML_FIELDS.findall(text))
+        if found:
+            return ": ".join(v.strip() for k, v in sorted(found.items()) if v.strip())
     if "html" in content_type or text.lstrip().startswith("<"):
         lower = text.lower()
         start, end = lower.find("<title>"), lower.find("</title>")

@@ -127,10 +127,10 @@ def parse_form(body: bytes, content_type: Optional[str]) -> MultipartForm:
             raise _malformed(f"a part's headers exceed {MAX_HEADER_BYTES} bytes")
         headers: Dict[str, str] = {}
         for line in section[2:head_end].split(b"\r\n"):
-            name, sep, value = line.decode("utf-8", "replace").partition(":")
+            key, sep, value = line.decode("utf-8", "replace").partition(":")
             if not sep:
                 raise _malformed(f"a part header line is not 'Name: value': {line[:40]!r}")
-            headers[name.strip().lower()] = value.strip()
+            headers[key.strip().lower()] = value.strip()
         disposition = headers.get("content-disposition")
         if disposition is None or not disposition.lower().startswith("form-data"):
             raise _malformed("a part has no Content-Disposition: form-data header")
