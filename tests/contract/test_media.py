@@ -254,11 +254,13 @@ def test_transcribe_from_path_bytes_and_file(
 
 
 def test_translations_and_voices(run: Runner, wav_file: Path) -> None:
+    audio = wav_file.read_bytes()
+
     async def scenario(api: Api) -> Any:
         text = await api.call(
             "audio.audio_translate", wav_file, model="openai/whisper-1", response_format="text"
         )
-        legacy = await api.call("audio.translate", wav_file.read_bytes())
+        legacy = await api.call("audio.translate", audio)
         voices = await api.call("audio.list_voices", brand="sarvam")
         voice = await api.call("audio.get_voice", "anushka")
         with pytest.raises(NotFoundError):
@@ -482,7 +484,7 @@ def test_replayable_bodies_are_retried(
         return text, uploaded
 
     text, uploaded = run(scenario)
-    assert text.text.startswith("Transcribed")
+    assert text.text.startswith("Transcribed") and uploaded.size == wav_file.stat().st_size
     first, second = requests_to(meshapi_gateway, "/v1/audio/transcriptions")
     assert first.status == 503 and second.status == 200
     assert first.body == second.body and len(first.body) > wav_file.stat().st_size
@@ -497,10 +499,11 @@ def test_one_shot_bodies_are_not_retried(
     gateway = meshapi_gateway.gateway
     gateway.inject(faults.Status(503), route="/v1/audio/transcriptions")
     gateway.inject(faults.Status(503), route="/_uploads/*")
+    audio = wav_file.read_bytes()
 
     async def scenario(api: Api) -> Any:
         with pytest.raises(ServerError):
-            await api.call("audio.transcribe", one_shot(wav_file.read_bytes()), model=SCRIBE)
+            await api.call("audio.transcribe", one_shot(audio), model=SCRIBE)
         with pytest.raises(UploadFailedError) as caught:
             await api.call("rag.upload_file", one_shot(b"data"), file_name="d.txt")
         return caught.value
@@ -664,6 +667,7 @@ def test_a_cut_download_never_looks_complete(
         return errors
 
     speech_file, speech_read, whole, video = run(scenario)
+    assert speech_read.error_code == "stream_interrupted"
     assert not (tmp_path / "s.mp3").exists()
     assert earlier.read_bytes() == b"the previous video"
     assert no_part_files(tmp_path) == []
