@@ -22,7 +22,9 @@ MAX_PARTS = 64
 MAX_HEADER_BYTES = 16 * 1024
 MAX_FIELD_BYTES = 1024 * 1024
 
-_PARAM = re.compile(r';\s*([A-Za-z0-9_*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
+# Quoted values are taken as they are: form data escapes '"', CR and LF as %22, %0D, %0A
+# (the WHATWG rule, undone by _unquote), never with backslashes.
+_PARAM = re.compile(r';\s*([A-Za-z0-9_*-]+)\s*=\s*("[^"]*"|[^;]*)')
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ def _params(header: str) -> Dict[str, str]:
     out: Dict[str, str] = {}
     for match in _PARAM.finditer(header):
         value = match.group(2).strip()
-        if value.startswith('"') and value.endswith('"'):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+            value = value[1:-1]
         out[match.group(1).lower()] = value
     return out
 
