@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from bench.media_bench import table as media_table
+
 BENCH = Path(__file__).resolve().parent
 CLIENTS_DIR = BENCH / "clients"
 VENVS = BENCH / ".venvs"
@@ -37,6 +39,7 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "async": {"conc": [1000, 50], "stream1": [1, 20000], "stream10": [10, 2000], "hold": 1000},
         "imports_per_round": 3,
         "sse_events": 200_000,
+        "media_bytes": 1024**3,
     },
     "quick": {
         "rounds": 2,
@@ -45,6 +48,7 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "async": {"conc": [150, 50], "stream1": [1, 2000], "stream10": [10, 200], "hold": 100},
         "imports_per_round": 2,
         "sse_events": 30_000,
+        "media_bytes": 64 * 1024**2,
     },
 }
 
@@ -234,6 +238,23 @@ def run_sse(events: int, cwd: str) -> Dict[str, float]:
         preexec_fn=_on(CLIENT_CPUS),
     )
     result: Dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def run_media(size: int, cwd: str) -> Dict[str, Any]:
+    """One run of :mod:`bench.media_bench` (upload and download of ``size`` bytes, every
+    transport, each client in its own interpreter; the RSS growth of each)."""
+    env = {**_clean_env(), "PYTHONPATH": str(BENCH.parent)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.media_bench", "--size", str(size), "--control"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(BENCH.parent),
+        check=False,
+        preexec_fn=_on(CLIENT_CPUS),
+    )
+    result: Dict[str, Any] = json.loads(out.stdout.splitlines()[0])
     return result
 
 
@@ -589,10 +610,12 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
                         if python is not None and (env == "ours" or r < peer_rounds):
                             import_times[label].append(time_import(python, statement, cwd))
                 sse_runs.append(run_sse(sizes["sse_events"], cwd))
+            media = run_media(sizes.get("media_bytes", 64 * 1024**2), cwd)
     finally:
         server.terminate()
         server.wait()
     return {
+        "media": media,
         "mode": mode_name,
         "rounds": rounds,
         "peer_rounds": peer_rounds,
@@ -617,6 +640,22 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
     sse_runs = data["sse_runs"]
     sse = {k: statistics.median(r[k] for r in sse_runs) for k in sse_runs[0]} if sse_runs else {}
     verdicts = targets(summary, runs, imports, sse)
+    media = data.get("media")
+    if media:
+        for row in media["results"]:
+            if row["operation"] == "control":
+                continue
+            growth = row.get("growth")
+            verdicts.append(
+                {
+                    "target": f"memory, {row['operation']} of {row['bytes'] / 1024**2:,.0f} MiB "
+                    f"through {row['kind']}: RSS growth",
+                    "limit": media["limit"] / 1024**2,
+                    "format": "{:.1f} MiB",
+                    "value": None if growth is None else growth / 1024**2,
+                    "passed": growth is not None and growth < media["limit"] and row["ok"],
+                }
+            )
     facts = data["machine"]
     versions: Dict[str, str] = {}
     for found in data["versions"].values():
@@ -628,6 +667,14 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         f"{facts['platform']}",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())),
         table(summary, runs, data["sizes"], imports, sse),
+        *(
+            [
+                "\n**Large bodies in constant memory** (`bench/media_bench.py`)\n",
+                media_table(media["results"], media["limit"]),
+            ]
+            if media
+            else []
+        ),
         "\n**Targets**\n",
         "```",
         target_lines(verdicts),
