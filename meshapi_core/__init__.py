@@ -15,7 +15,11 @@ Modules, from the wire up:
 - :mod:`~meshapi_core.config`: validated client settings and request building;
 - :mod:`~meshapi_core.retry`: the retry policy;
 - :mod:`~meshapi_core.calls`: the call machine that runs a call across attempts;
-- :mod:`~meshapi_core.streams`: the stream machine, SSE events to typed chunks.
+- :mod:`~meshapi_core.streams`: the stream machine, SSE events to typed chunks;
+- :mod:`~meshapi_core.uploads`, :mod:`~meshapi_core.multipart`: file arguments and forms,
+  encoded without reading the files; :mod:`~meshapi_core.external`: requests to signed URLs
+  and media hosts; :mod:`~meshapi_core.polling`: waiting for long jobs;
+  :mod:`~meshapi_core.downloads`: when a byte body is complete.
 """
 
 from .version import __version__
