@@ -74,6 +74,21 @@ def one_shot(data: bytes) -> Any:
     return os.fdopen(read_fd, "rb")
 
 
+def chain_texts(error: BaseException) -> List[str]:
+    """The message and repr of an error and of everything chained to it (and their args)."""
+    texts: List[str] = []
+    seen: set = set()  # type: ignore[type-arg]
+    todo: List[Any] = [error]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        texts += [str(item), repr(item), repr(getattr(item, "args", ()))]
+        todo += [item.__cause__, item.__context__, getattr(item, "error", None)]
+    return texts
+
+
 def no_part_files(folder: Path) -> List[str]:
     return [p.name for p in folder.iterdir() if p.name.endswith(".part")]
 
@@ -458,6 +473,8 @@ def test_upload_failures_name_their_step(run: Runner, meshapi_gateway: GatewayFi
         return errors
 
     init, upload, embed, insecure = run(scenario)
+    for error in (init, upload, embed, insecure):
+        assert not any(meshapi_gateway.token in text for text in chain_texts(error))
     assert init.step == "init" and init.status == 429 and init.file_id is None
     assert init.error.error_code == "rate_limit_exceeded"
     assert upload.step == "upload" and upload.status == 403 and upload.file_id
