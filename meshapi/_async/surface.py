@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engine import AsyncEngine
+    from .resources.batches import AsyncBatches
     from .resources.chat import AsyncChat
     from .resources.models import AsyncModels
+    from .resources.templates import AsyncTemplates
 
 __all__ = ["AsyncDataPlane"]
 
@@ -34,3 +36,19 @@ class AsyncDataPlane:
         from .resources.models import AsyncModels
 
         return AsyncModels(self._engine)
+
+    @cached_property
+    def templates(self) -> AsyncTemplates:
+        """Prompt templates: ``client.templates.create(...)``, ``.list()``, ``.get(id)``,
+        ``.update(id, ...)``, ``.delete(id)``."""
+        from .resources.templates import AsyncTemplates
+
+        return AsyncTemplates(self._engine)
+
+    @cached_property
+    def batches(self) -> AsyncBatches:
+        """Batches: ``client.batches.create(...)``, ``.list()``, ``.get(id)``,
+        ``.cancel(id)``, ``.wait(id)``."""
+        from .resources.batches import AsyncBatches
+
+        return AsyncBatches(self._engine)

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .resources.batches import Batches
     from .resources.chat import Chat
     from .resources.models import Models
+    from .resources.templates import Templates
 
 __all__ = ["DataPlane"]
 
@@ -35,3 +37,19 @@ class DataPlane:
         from .resources.models import Models
 
         return Models(self._engine)
+
+    @cached_property
+    def templates(self) -> Templates:
+        """Prompt templates: ``client.templates.create(...)``, ``.list()``, ``.get(id)``,
+        ``.update(id, ...)``, ``.delete(id)``."""
+        from .resources.templates import Templates
+
+        return Templates(self._engine)
+
+    @cached_property
+    def batches(self) -> Batches:
+        """Batches: ``client.batches.create(...)``, ``.list()``, ``.get(id)``,
+        ``.cancel(id)``, ``.wait(id)``."""
+        from .resources.batches import Batches
+
+        return Batches(self._engine)

@@ -9,16 +9,69 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union
 from typing_extensions import TypedDict
 
 from meshapi_core.config import RequestOptions
-from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceFunction
+from meshapi_core.models.batches import BatchRequest
+from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.templates import TemplateMessage
 
 __all__ = [
+    "BatchCreateArgs",
+    "BatchCreateParamsDict",
+    "BatchListArgs",
+    "BatchListParamsDict",
+    "BatchRequestArgs",
+    "BatchRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
     "ModelListArgs",
     "ModelListParamsDict",
     "ModelSearchArgs",
     "ModelSearchParamsDict",
+    "TemplateCreateArgs",
+    "TemplateCreateParamsDict",
+    "TemplateListArgs",
+    "TemplateListParamsDict",
+    "TemplateUpdateArgs",
+    "TemplateUpdateParamsDict",
 ]
+
+
+class BatchCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.batches.BatchCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    requests: Sequence[Union[BatchRequest, Mapping[str, Any]]]
+    completion_window: Optional[str]
+    metadata: Optional[Mapping[str, Any]]
+
+
+class BatchCreateArgs(BatchCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchCreateParams`: its fields and the per-call options."""
+
+
+class BatchListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.batches.BatchListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    after: Optional[str]
+    limit: Optional[int]
+
+
+class BatchListArgs(BatchListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchListParams`: its fields and the per-call options."""
+
+
+class BatchRequestDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.batches.BatchRequest`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    custom_id: str
+    body: Mapping[str, Any]
+    method: Optional[str]
+    url: Optional[str]
+
+
+class BatchRequestArgs(BatchRequestDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchRequest`: its fields and the per-call options."""
 
 
 class ModelListParamsDict(TypedDict, total=False):
@@ -44,7 +97,7 @@ class ModelSearchParamsDict(TypedDict, total=False):
     brand: Optional[Sequence[str]]
     input_modality: Optional[Sequence[str]]
     output_modality: Optional[Sequence[str]]
-    sort: Optional[str]
+    sort: Optional[Literal['brand', 'name', 'id', 'context_length', 'price']]
     order: Optional[Literal['asc', 'desc']]
     limit: Optional[int]
     offset: Optional[int]
@@ -74,7 +127,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     n: Optional[int]
     reasoning_effort: Optional[Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh']]
     tools: Optional[Sequence[Union[Tool, Mapping[str, Any]]]]
-    tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceFunction, Mapping[str, Any]]]
+    tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceObject, Mapping[str, Any]]]
     parallel_tool_calls: Optional[bool]
     response_format: Optional[Union[ResponseFormatText, ResponseFormatJSONObject, ResponseFormatJSONSchema, Mapping[str, Any]]]
     transforms: Optional[Sequence[str]]
@@ -95,3 +148,51 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
+
+
+class TemplateCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.templates.TemplateCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: str
+    description: Optional[str]
+    system: Optional[str]
+    messages: Optional[Sequence[Union[TemplateMessage, Mapping[str, Any]]]]
+    model: Optional[str]
+    params: Optional[Mapping[str, Any]]
+    variables: Optional[Sequence[str]]
+    team_id: Optional[str]
+
+
+class TemplateCreateArgs(TemplateCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateCreateParams`: its fields and the per-call options."""
+
+
+class TemplateListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.templates.TemplateListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    team_id: Optional[str]
+    member_owner: Optional[str]
+
+
+class TemplateListArgs(TemplateListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateListParams`: its fields and the per-call options."""
+
+
+class TemplateUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.templates.TemplateUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: Optional[str]
+    description: Optional[str]
+    system: Optional[str]
+    messages: Optional[Sequence[Union[TemplateMessage, Mapping[str, Any]]]]
+    model: Optional[str]
+    params: Optional[Mapping[str, Any]]
+    variables: Optional[Sequence[str]]
+    team_id: Optional[str]
+
+
+class TemplateUpdateArgs(TemplateUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateUpdateParams`: its fields and the per-call options."""
