@@ -3,7 +3,8 @@
 Order of decisions, as the gateway makes them after authentication: the body must be JSON and
 pass validation (422); a ``template`` is looked up (404) and rendered with ``variables``
 (422 for a missing slot) and its messages prepended; the model resolves as request body ->
-key ``default_model`` -> template ``model`` (400 if none); it must exist (404
+key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
+answers with that documented error (:mod:`meshapi.testing._codes`); it must exist (404
 ``model_not_found``), be allowed for the key (403) and be a text model (400). Then the reply
 is decided (see :mod:`meshapi.testing._replies`) and framed.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional
 
+from ._codes import model_trigger
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion
@@ -132,6 +134,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             "No model specified: pass `model`, or set a default model on the key or template.",
         )
     model = AUTO_MODEL if requested == "auto" else requested
+    model_trigger(model)  # mesh/error/<code>: the documented error, as if from here
     info = state.catalog.get(model)
     if info is None:
         raise GatewayError(404, "model_not_found", f"Model '{requested}' not found.")
