@@ -18,7 +18,7 @@ from meshapi import (
     ServerError,
     WrongRealmError,
 )
-from meshapi.testing import FakeClock
+from meshapi.testing import FakeClock, faults
 from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_core.polling import MIN_POLL_INTERVAL, PollTimeoutError
 
@@ -183,3 +183,25 @@ def test_batches_need_a_data_plane_key(
 
     run(scenario, token=meshapi_gateway.jwt)
     assert meshapi_gateway.gateway.requests == []  # refused before sending
+
+
+def test_faults_reach_batches_and_a_look_is_retried(
+    run: FakeTimeRunner, meshapi_gateway: GatewayFixture
+) -> None:
+    gateway = meshapi_gateway.gateway
+    gateway.inject(faults.Status(503, retry_after=1), route="/v1/batches", method="POST")
+    gateway.inject(faults.Drop(), route="/v1/batches/batch_*", method="GET", times=2)
+
+    async def scenario(api: Api) -> Any:
+        made = await call(api, lambda c: c.batches.create(requests=[request("q")]))
+        return await call(api, lambda c: c.batches.wait(made.id))
+
+    assert run(scenario).status == "completed"
+    creates = [r for r in gateway.requests if r.method == "POST"]
+    assert [r.status for r in creates] == [503, 200]
+    assert len({r.headers["idempotency-key"] for r in creates}) == 1
+    gets = [r.timestamp for r in gateway.requests if r.method == "GET"]
+    # the first look's two dropped connections were retried within the look (after the
+    # retry backoff, or at once where aiohttp resends a GET whose reused connection closed),
+    # never after a poll interval
+    assert all(b - a < MIN_POLL_INTERVAL for a, b in zip(gets[:3], gets[1:3]))
