@@ -2,7 +2,9 @@
 
 Every entry carries every ModelInfo field listed in spec/API.md section 11, with pricing as
 decimal strings (or ``null``), so SDK models can be exercised against complete objects.
-``mesh/echo`` is the emulator's own free model: it answers with the last user message.
+``mesh/echo`` is the emulator's own free model: it answers with the last user message, and
+has no batch API (``supports_batching`` is false, so ``POST /v1/batches`` with it is the
+documented ``501 not_implemented``); the chat models of other brands support batches.
 Tests can add models with :meth:`Gateway.add_model <meshapi.testing.Gateway.add_model>`.
 """
 
@@ -164,7 +166,7 @@ DEFAULT_MODELS: List[Dict[str, Any]] = [
         is_free=True,
         context_length=1_000_000,
         supports=("completions_api", "system_prompt", "tools"),
-        description="Replies with the text of the last user message.",
+        description="Replies with the text of the last user message. No batch API.",
     ),
     make_model(
         "openai/text-embedding-3-small",

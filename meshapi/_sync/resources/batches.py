@@ -91,9 +91,9 @@ class Batches(Resource):
         The first look is at once; then the wait between looks grows from ``poll_interval``
         (default 2 s, at least 1 s) by half each time up to ``max_poll_interval`` (default
         60 s), with a little jitter. ``deadline=`` (else the client's deadline, else 25
-        hours) bounds the whole wait: when another look would pass it,
-        ``PollTimeoutError`` (an ``APITimeoutError``) is raised with the last state in
-        ``.last``. The batch itself goes on.
+        hours) bounds the whole wait: when another look would pass it, an
+        ``APITimeoutError`` is raised (a ``meshapi_core.polling.PollTimeoutError``, with the
+        last state seen in ``.last``). The batch itself goes on.
         """
         return wait_for(
             self._engine,
