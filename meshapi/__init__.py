@@ -183,6 +183,9 @@ if TYPE_CHECKING:
     from meshapi_core.http import (
         Timeout as Timeout,
     )
+    from meshapi_core.polling import (
+        PollTimeoutError as PollTimeoutError,
+    )
     from meshapi_core.retry import (
         RetryPolicy as RetryPolicy,
     )
@@ -276,6 +279,7 @@ _LAZY: Dict[str, str] = {
     "Paged": "meshapi.types",
     "PaymentRequiredError": "meshapi_core.errors",
     "PermissionDeniedError": "meshapi_core.errors",
+    "PollTimeoutError": "meshapi_core.polling",
     "PromptTokensDetails": "meshapi.types",
     "RateLimitError": "meshapi_core.errors",
     "RequestModel": "meshapi.types",
