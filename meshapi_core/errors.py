@@ -320,6 +320,13 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
         "provider_job_failed model_policy_unavailable api_version_migration_failed "
         "secret_provision_failed",
     ),
+    # Anthropic's error types, the codes of /v1/messages errors (its own envelope).
+    **_codes(BadRequestError, "request_too_large"),
+    **_codes(AuthenticationError, "authentication_error"),
+    **_codes(PermissionDeniedError, "permission_error"),
+    **_codes(NotFoundError, "not_found_error"),
+    **_codes(RateLimitError, "rate_limit_error"),
+    **_codes(ServerError, "api_error overloaded_error"),
 }
 
 # The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).

@@ -2,7 +2,9 @@
 
 Every entry carries every ModelInfo field listed in spec/API.md section 11, with pricing as
 decimal strings (or ``null``), so SDK models can be exercised against complete objects.
-``mesh/echo`` is the emulator's own free model: it answers with the last user message.
+``mesh/echo`` is the emulator's own free model: it answers with the last user message;
+``mesh/embed-multimodal`` its own embedding model for text, image and video inputs;
+``perplexity/sonar`` the model web search runs on.
 Tests can add models with :meth:`Gateway.add_model <meshapi.testing.Gateway.add_model>`.
 """
 
@@ -176,6 +178,37 @@ DEFAULT_MODELS: List[Dict[str, Any]] = [
         completion_per_1m=None,
         supports=("embeddings",),
         output_modalities=("embedding",),
+    ),
+    make_model(
+        "perplexity/pplx-embed-v1-4b",
+        name="pplx-embed-v1-4b",
+        brand="Perplexity",
+        model_type="embedding",
+        context_length=32_768,
+        prompt_per_1m="0.03",
+        completion_per_1m=None,
+        supports=("embeddings",),
+        output_modalities=("embedding",),
+    ),
+    make_model(
+        "mesh/embed-multimodal",
+        name="Mesh Multimodal Embedding",
+        brand="Mesh",
+        model_type="embedding",
+        is_free=True,
+        context_length=8_192,
+        supports=("embeddings",),
+        input_modalities=("text", "image", "video"),
+        output_modalities=("embedding",),
+        description="Embeds text, image and video URLs (deterministic vectors).",
+    ),
+    make_model(
+        "perplexity/sonar",
+        name="Sonar",
+        brand="Perplexity",
+        prompt_per_1m="1",
+        completion_per_1m="1",
+        description="The native web-search model (POST /v1/web/search runs on it).",
     ),
 ]
 
