@@ -563,9 +563,16 @@ def _from_payload(
 def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Optional[MeshAPIError]:
     """The error a 2xx body reports in-band (``{"error": {...}}``), or ``None``.
 
+    Only an error *envelope* is one: an object whose keys are ``error`` and perhaps
+    ``request_id`` (and Anthropic's ``"type": "error"``). A resource that carries an
+    ``error`` among its own fields (a failed background response or video task, ``{"id",
+    "status": "failed", "error": {...}}``) is data, returned as it is.
+
     >>> inband_error(200, {}, b'{"error": {"code": "context_window_exceeded"}}').error_code
     'context_window_exceeded'
     >>> inband_error(200, {}, b'{"choices": []}') is None
+    True
+    >>> inband_error(200, {}, b'{"id": "resp_1", "status": "failed", "error": {}}') is None
     True
     """
     if b'"error"' not in body:
@@ -574,9 +581,17 @@ def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Option
         payload: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get("error"), dict)
+        and all(key in _ENVELOPE_KEYS for key in payload)
+        and payload.get("type", "error") == "error"
+    ):
         return error_from_response(status, headers, body)
     return None
+
+
+_ENVELOPE_KEYS = frozenset({"error", "request_id", "type"})
 
 
 def not_a_stream(
