@@ -13,9 +13,9 @@ from meshapi import (
     BadRequestError,
     ContentBlockDeltaEvent,
     MessageDeltaEvent,
+    MessagesPingEvent,
     MessagesResponse,
     MessageStartEvent,
-    MessagesPingEvent,
     MessageStopEvent,
     NotFoundError,
     ServerError,
@@ -103,9 +103,7 @@ def test_tool_use(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     whole, events = run(scenario)
     assert whole.stop_reason == "tool_use"
     assert whole.content[0].type == "tool_use" and whole.content[0].input == {"city": "Oslo"}
-    partial = "".join(
-        e.delta.partial_json or "" for e in events if e.type == "content_block_delta"
-    )
+    partial = "".join(e.delta.partial_json or "" for e in events if e.type == "content_block_delta")
     assert json.loads(partial) == {"city": "Oslo"}
 
 
