@@ -75,8 +75,14 @@ class Responses(Resource):
         /,
         **kwargs: Unpack[ResponsesListArgs],
     ) -> Page[ResponsesListItem]:
-        """Your background jobs, page by page (``after``, ``limit``): ``await`` it for the
-        first page, ``async for`` over it for every job."""
+        """Your background jobs, newest first, page by page (``after``, ``limit``).
+
+        The first page has ``.data``, ``.has_more``, ``.first_id`` and ``.last_id``;
+        iterating walks every job of every page, each page fetched when needed.
+
+        >>> for job in client.responses.list(limit=20):   # doctest: +SKIP
+        ...     print(job.id, job.status)
+        """
         return self._list(RESPONSES_LIST, params, kwargs)
 
     def get(
