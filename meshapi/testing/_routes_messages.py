@@ -127,6 +127,11 @@ def create_message(ctx: RouteContext) -> ResponsePlan:
         if error.status == 422:
             problems = error.details or []
             first = problems[0] if problems else {}
+            loc = tuple(first.get("loc", ()))
+            if first.get("type") == "json_invalid" or loc == ("body",):
+                return _error_plan(
+                    ctx, "invalid_request_error", "There was an error parsing the body"
+                )
             where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "body"
             return _error_plan(
                 ctx, "invalid_request_error", f"{where}: {first.get('msg', 'invalid request')}"

@@ -131,8 +131,13 @@ def test_messages_schema_errors_use_the_anthropic_envelope() -> None:
         "type": "invalid_request_error",
         "message": "max_tokens: Field required",
     }
-    status, reply = post(gateway, "/v1/messages", b"{not json")
-    assert status == 400 and reply["error"]["type"] == "invalid_request_error"
+    for broken in (b"{not json", b""):
+        status, reply = post(gateway, "/v1/messages", broken)
+        assert status == 400
+        assert reply["error"] == {
+            "type": "invalid_request_error",
+            "message": "There was an error parsing the body",
+        }
 
 
 def test_messages_error_event() -> None:
