@@ -9,6 +9,11 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, 
 from meshapi_core.config import RequestOptions
 from meshapi_core.models.batches import BatchRequest
 from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.compare import ModelOverride
+from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
+from meshapi_core.models.messages import MessageParam, MessagesTool
+from meshapi_core.models.moderations import ModerationInputItem
+from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
 from meshapi_core.models.templates import TemplateMessage
 
 __all__ = [
@@ -20,16 +25,32 @@ __all__ = [
     "BatchRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
+    "CompareArgs",
+    "CompareParamsDict",
+    "EmbeddingsArgs",
+    "EmbeddingsParamsDict",
+    "MessagesArgs",
+    "MessagesParamsDict",
     "ModelListArgs",
     "ModelListParamsDict",
     "ModelSearchArgs",
     "ModelSearchParamsDict",
+    "ModerationArgs",
+    "ModerationParamsDict",
+    "ResponsesArgs",
+    "ResponsesListArgs",
+    "ResponsesListParamsDict",
+    "ResponsesParamsDict",
+    "RouterSelectArgs",
+    "RouterSelectParamsDict",
     "TemplateCreateArgs",
     "TemplateCreateParamsDict",
     "TemplateListArgs",
     "TemplateListParamsDict",
     "TemplateUpdateArgs",
     "TemplateUpdateParamsDict",
+    "WebSearchArgs",
+    "WebSearchParamsDict",
 ]
 
 
@@ -148,6 +169,143 @@ class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
 
 
+class CompareParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.compare.CompareParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    models: Sequence[str]
+    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    model_overrides: Optional[Sequence[Union[ModelOverride, Mapping[str, Any]]]]
+    comparison_model: Optional[str]
+    comparison_instructions: Optional[str]
+    temperature: Optional[float]
+    max_tokens: Optional[int]
+    skip_comparison: Optional[bool]
+    template: Optional[str]
+    variables: Optional[Mapping[str, str]]
+    cache: Optional[bool]
+
+
+class CompareArgs(CompareParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.compare.CompareParams`: its fields and the per-call options."""
+
+
+class EmbeddingsParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.embeddings.EmbeddingsParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: Union[str, Sequence[str], Sequence[int], Sequence[Sequence[int]], Sequence[Union[MultimodalEmbeddingInput, Mapping[str, Any]]]]
+    model: Optional[str]
+    dimensions: Optional[int]
+    encoding_format: Optional[Literal['float', 'base64']]
+    input_type: Optional[str]
+    provider: Optional[Union[str, ProviderPreferences, Mapping[str, Any]]]
+    user: Optional[str]
+    instructions: Optional[str]
+    sparse_embedding: Optional[Union[SparseEmbeddingOptions, Mapping[str, Any]]]
+
+
+class EmbeddingsArgs(EmbeddingsParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.embeddings.EmbeddingsParams`: its fields and the per-call options."""
+
+
+class MessagesParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.messages.MessagesParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    max_tokens: int
+    messages: Sequence[Union[MessageParam, Mapping[str, Any]]]
+    model: Optional[str]
+    system: Optional[Union[str, Sequence[Mapping[str, Any]]]]
+    temperature: Optional[float]
+    top_p: Optional[float]
+    top_k: Optional[int]
+    stop_sequences: Optional[Sequence[str]]
+    tools: Optional[Sequence[Union[MessagesTool, Mapping[str, Any]]]]
+    tool_choice: Optional[Mapping[str, Any]]
+    thinking: Optional[Mapping[str, Any]]
+    metadata: Optional[Mapping[str, Any]]
+
+
+class MessagesArgs(MessagesParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.messages.MessagesParams`: its fields and the per-call options."""
+
+
+class ModerationParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.moderations.ModerationParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: Union[str, Sequence[str], Sequence[Union[ModerationInputItem, Mapping[str, Any]]]]
+    model: Optional[str]
+
+
+class ModerationArgs(ModerationParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.moderations.ModerationParams`: its fields and the per-call options."""
+
+
+class ResponsesListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.responses.ResponsesListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    after: Optional[str]
+    limit: Optional[int]
+
+
+class ResponsesListArgs(ResponsesListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.responses.ResponsesListParams`: its fields and the per-call options."""
+
+
+class ResponsesParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.responses.ResponsesParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: Union[str, Sequence[Any]]
+    model: Optional[str]
+    template: Optional[str]
+    variables: Optional[Mapping[str, str]]
+    session_id: Optional[str]
+    instructions: Optional[str]
+    previous_response_id: Optional[str]
+    max_output_tokens: Optional[int]
+    temperature: Optional[float]
+    top_p: Optional[float]
+    seed: Optional[int]
+    reasoning: Optional[Mapping[str, Any]]
+    tools: Optional[Sequence[Union[ResponsesFunctionTool, BuiltinTool, Mapping[str, Any]]]]
+    tool_choice: Optional[Union[str, Mapping[str, Any]]]
+    max_tool_calls: Optional[int]
+    text: Optional[Mapping[str, Any]]
+    response_format: Optional[Mapping[str, Any]]
+    include: Optional[Sequence[Any]]
+    background: Optional[bool]
+    store: Optional[bool]
+    plugins: Optional[Sequence[Any]]
+    user: Optional[str]
+    thinking: Optional[Mapping[str, Any]]
+    caching: Optional[Mapping[str, Any]]
+    expire_at: Optional[int]
+    context_management: Optional[Mapping[str, Any]]
+    upstream_timeout: Optional[float]
+
+
+class ResponsesArgs(ResponsesParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.responses.ResponsesParams`: its fields and the per-call options."""
+
+
+class RouterSelectParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    api_type: Optional[Literal['completions', 'responses', 'embeddings']]
+    exclude_models: Optional[Sequence[str]]
+    candidate_models: Optional[Sequence[str]]
+
+
+class RouterSelectArgs(RouterSelectParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.router.RouterSelectParams`: its fields and the per-call options."""
+
+
 class TemplateCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.templates.TemplateCreateParams`, as a dict."""
 
@@ -194,3 +352,21 @@ class TemplateUpdateParamsDict(TypedDict, total=False):
 
 class TemplateUpdateArgs(TemplateUpdateParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateUpdateParams`: its fields and the per-call options."""
+
+
+class WebSearchParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.web.WebSearchParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    query: str
+    model: Optional[str]
+    provider: Optional[Literal['native', 'tavily']]
+    max_results: Optional[int]
+    search_depth: Optional[Literal['basic', 'advanced']]
+    include_domains: Optional[Sequence[str]]
+    exclude_domains: Optional[Sequence[str]]
+    include_answer: Optional[bool]
+
+
+class WebSearchArgs(WebSearchParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.web.WebSearchParams`: its fields and the per-call options."""

@@ -35,20 +35,26 @@ def test_search(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     claude, vision, brands, free, cheapest, bad = run(scenario)
     assert [m.id for m in claude.data] == ["anthropic/claude-haiku-4.5"] and claude.total == 1
     assert isinstance(claude.model, ModelsPage)
-    assert [m.id for m in vision] == ["anthropic/claude-haiku-4.5", "openai/gpt-4o-mini"]
+    assert [m.id for m in vision] == [
+        "anthropic/claude-haiku-4.5",
+        "openai/gpt-4o-mini",
+        "mesh/embed-multimodal",
+    ]
     assert [m.id for m in brands.data] == [
         "mesh/echo",
+        "mesh/embed-multimodal",
         "openai/gpt-4o-mini",
         "openai/text-embedding-3-small",
     ]
-    assert brands.brands == ["Anthropic", "Google", "Mesh", "OpenAI"]  # all but the brand filter
-    assert brands.facets["brand"] == {"Mesh": 1, "OpenAI": 2}
+    # every brand but the brand filter's own
+    assert brands.brands == ["Anthropic", "Google", "Mesh", "OpenAI", "Perplexity"]
+    assert brands.facets["brand"] == {"Mesh": 2, "OpenAI": 2}
     assert [m.id for m in free.data] == ["mesh/echo"]
     assert [m.id for m in cheapest.data] == ["mesh/echo"]
     assert (bad.status, bad.error_code) == (400, "invalid_search_parameter")
     searches = [r.query for r in meshapi_gateway.gateway.requests]
     assert searches[0] == {"q": ["claude haiku"]}
-    assert searches[3] == {"brand": ["OpenAI", "Mesh"]}
+    assert {"brand": ["OpenAI", "Mesh"]} in searches  # a repeated key, in order
 
 
 def test_the_rest_of_the_catalog(run: Runner, meshapi_gateway: GatewayFixture) -> None:
@@ -63,9 +69,11 @@ def test_the_rest_of_the_catalog(run: Runner, meshapi_gateway: GatewayFixture) -
         return everything, embedding, free, paid, one, bare.value
 
     everything, embedding, free, paid, one, bare = run(scenario)
-    assert len(everything) == 5
-    assert [m.id for m in embedding] == ["openai/text-embedding-3-small"]
-    assert [m.id for m in free] == ["mesh/echo"] and len(paid) == 4
+    assert len(everything) == len(meshapi_gateway.gateway.models) == 8
+    assert [m.id for m in embedding] == [
+        m["id"] for m in meshapi_gateway.gateway.models if m["model_type"] == "embedding"
+    ]
+    assert [m.id for m in free] == ["mesh/echo"] and len(paid) == 7
     assert one.context_length == 200_000 and one.supports_batching is True
     assert one.pricing is not None and one.pricing.prompt_usd_per_1m_discounted == "1"
     assert one.pricing.long_context_input_usd_per_1m is None

@@ -59,14 +59,14 @@ def test_offset_pages(run: Runner, meshapi_gateway: GatewayFixture) -> None:
         return first, walked
 
     first, walked = run(scenario)
-    assert first.total == len(catalog) == 5
+    assert first.total == len(catalog) >= 5
     assert [m.id for m in first.data] == catalog[:2]
     assert first.has_more is True
     assert first.first_id is None and first.last_id is None
     assert first.brands  # a field of the page model, reached through the page
     assert [m.id for m in walked] == catalog
     offsets = [r.query.get("offset") for r in meshapi_gateway.gateway.requests][1:]
-    assert offsets == [None, ["2"], ["4"]]
+    assert offsets == [None] + [[str(n)] for n in range(2, len(catalog), 2)]
 
 
 def test_no_content(run: Runner, meshapi_gateway: GatewayFixture) -> None:

@@ -29,8 +29,6 @@ ROUTES_WITHOUT_ENDPOINT: Dict[Tuple[str, str], str] = {
     ("GET", "/v1/keys"): "control plane, not declared yet",
     ("POST", "/v1/keys"): "control plane, not declared yet",
     ("DELETE", "/v1/keys/{key_id}"): "control plane, not declared yet",
-    # Declared with /v1/messages by the rest of the JSON data plane (issue 9, §2).
-    ("GET", "/v1/api-versions"): "declared with the messages endpoint, not yet on this branch",
 }
 """Routes that answer no declared endpoint, on purpose: (method, path template) -> why."""
 
