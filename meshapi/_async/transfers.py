@@ -1,9 +1,9 @@
-"""The calls that take more than one request: a file's upload dance, waiting for a video,
-downloads from hosts other than the gateway.
+"""The calls that take more than one request, or go to another host: a file's upload
+dance, downloads from hosts other than the gateway. (Waiting for a video task is
+:func:`~meshapi._async.polling.wait_for`, shared with batches.)
 
 Each decision is the core's: what the requests to a signed URL may carry
-(:mod:`meshapi_core.external`), when to ask a task again and when to give up
-(:mod:`meshapi_core.polling`), what a failed step is reported as
+(:mod:`meshapi_core.external`), what a failed step is reported as
 (:class:`~meshapi_core.uploads.UploadFailedError`). What is here is the order of the steps,
 and the I/O between them. This module is the source of ``meshapi/_sync/transfers.py``.
 """
@@ -13,11 +13,9 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional, Union
 
-from meshapi_core.calls import Done, Sleep
 from meshapi_core.config import split_options
 from meshapi_core.endpoint import ByteStream as ByteStreamKind
 from meshapi_core.endpoints.rag import RAG_EMBED, RAG_INIT_UPLOAD
-from meshapi_core.endpoints.videos import VIDEOS_RETRIEVE
 from meshapi_core.errors import InvalidArgumentError, MeshAPIError, ResponseDecodeError
 from meshapi_core.external import external_call, external_request
 from meshapi_core.http import Response, StreamedBody
@@ -31,7 +29,6 @@ from meshapi_core.models.rag import (
 )
 from meshapi_core.models.videos import VideoTaskResponse
 from meshapi_core.params import bind
-from meshapi_core.polling import Poll, PollPolicy
 from meshapi_core.uploads import UploadFailedError, to_upload
 
 from .._files import PartialFile, file_part
@@ -44,7 +41,6 @@ __all__ = [
     "download_video",
     "save_image",
     "upload_file",
-    "wait_for_video",
 ]
 
 _DOWNLOAD = ByteStreamKind()
@@ -148,37 +144,6 @@ async def upload_file(
     return UploadFileResult.model_validate(
         {**registered.model_dump(), "size": part.size, "embedding": embedding}
     )
-
-
-async def wait_for_video(
-    engine: AsyncEngine,
-    task: Union[VideoTaskResponse, str],
-    policy: PollPolicy,
-    kwargs: Mapping[str, Any],
-) -> VideoTaskResponse:
-    """Poll a video task until it is terminal or ``policy.deadline`` passes; see
-    :meth:`AsyncVideos.wait <meshapi._async.resources.videos.AsyncVideos.wait>`."""
-    options = _options_only(kwargs, "wait")
-    if isinstance(task, VideoTaskResponse):
-        task_id = task.id
-    elif isinstance(task, str) and task:
-        task_id = task
-    else:
-        raise InvalidArgumentError(
-            f"task must be a task id or a VideoTaskResponse, not {type(task).__name__}",
-            param="task",
-        )
-    poll = Poll(policy, engine.runtime.clock, what=f"video task {task_id}")
-    path = {"task_id": task_id}
-    while True:
-        current = await engine.run(engine.prepare(VIDEOS_RETRIEVE, None, options, path))
-        action = poll.after(current.is_terminal, current.status)
-        if isinstance(action, Done):
-            return current
-        if isinstance(action, Sleep):
-            await engine.transport.sleep(action.seconds)
-        else:
-            raise action.error
 
 
 def download(

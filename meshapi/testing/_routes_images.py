@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from . import _media
 from ._errors import GatewayError, detail, validation_error
-from ._media_helpers import form_int, media_model
+from ._media_helpers import form_int, media_model, model_info
 from ._multipart import boundary_of, parse_form
 from ._plan import ResponsePlan, Write, dumps, json_plan
 from ._router import Route, RouteContext, route
@@ -211,7 +211,7 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
     if problems:
         raise validation_error(problems)
     model = media_model(ctx, body.get("model"), None, "image")
-    if not ctx.state.catalog[model].get(f"supports_image_{operation}"):
+    if not (model_info(ctx, model) or {}).get(f"supports_image_{operation}"):
         raise GatewayError(
             422,
             "unsupported_operation",

@@ -2,63 +2,30 @@
 
 from __future__ import annotations
 
-import json
+from typing import Dict
 
-from ..endpoint import DATA, JSON, Endpoint, OffsetPaging, describe
-from ..errors import ResponseDecodeError
-from ..http import Response
+from ..endpoint import DATA, JSON, Endpoint, OffsetPaging
+from ..errors import InvalidArgumentError
 from ..models.videos import (
     ListVideoGenerationsParams,
     VideoGenerationParams,
     VideoTaskListResponse,
     VideoTaskResponse,
 )
+from ..polling import Waiter
 
-__all__ = ["VIDEOS_GENERATE", "VIDEOS_LIST", "VIDEOS_RETRIEVE", "TaskJSON"]
-
-
-class TaskJSON(JSON[VideoTaskResponse]):
-    """A video task. A failed task is a 200 whose ``error`` object says why the *task*
-    failed: that is the task's data, not an in-band error of the request, so a body that is
-    a task (it has an ``id``) is returned as one; an error envelope without one still raises.
-
-    >>> failed = b'{"id": "t1", "status": "failed", "error": {"code": "invalid_input"}}'
-    >>> TaskJSON().decode(Response(200, {}, failed)).error.code
-    'invalid_input'
-    """
-
-    def __init__(self) -> None:
-        super().__init__(VideoTaskResponse)
-
-    def decode(self, response: Response) -> VideoTaskResponse:
-        """The body as a :class:`VideoTaskResponse`."""
-        body = response.body
-        if b'"error"' in body and _is_task(body):
-            import pydantic
-
-            try:
-                return VideoTaskResponse.model_validate_json(body)
-            except pydantic.ValidationError as exc:
-                raise ResponseDecodeError(
-                    f"HTTP {response.status} body is not a valid VideoTaskResponse: "
-                    f"{describe(exc)}",
-                    status=response.status,
-                    error_code="parse_error",
-                    request_id=response.request_id,
-                    headers=response.headers,
-                ) from None
-        return super().decode(response)
+__all__ = [
+    "VIDEOS_GENERATE",
+    "VIDEOS_LIST",
+    "VIDEOS_RETRIEVE",
+    "VIDEOS_WAIT",
+    "task_path",
+]
 
 
-def _is_task(body: bytes) -> bool:
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(payload, dict) and bool(payload.get("id"))
-
-
-_TASK = TaskJSON()
+_TASK: JSON[VideoTaskResponse] = JSON(VideoTaskResponse)
+"""A task; a failed one carries its own ``error`` object, which is data (not an in-band
+error: see :func:`meshapi_core.errors.inband_error`)."""
 
 VIDEOS_GENERATE: Endpoint[VideoGenerationParams, VideoTaskResponse] = Endpoint(
     "POST", "/v1/video/generations", DATA, _TASK, VideoGenerationParams
@@ -74,3 +41,25 @@ VIDEOS_LIST: Endpoint[ListVideoGenerationsParams, VideoTaskListResponse] = Endpo
 VIDEOS_RETRIEVE: Endpoint[None, VideoTaskResponse] = Endpoint(
     "GET", "/v1/video/generations/{task_id}", DATA, _TASK
 )
+VIDEOS_WAIT: Waiter[VideoTaskResponse] = Waiter(
+    VIDEOS_RETRIEVE,
+    done=lambda task: task.is_terminal,
+    describe=lambda task: f"Video task {task.id} is still {task.status or 'unfinished'}",
+)
+"""``videos.wait``: look at a task until its status is terminal."""
+
+
+def task_path(task: object) -> Dict[str, str]:
+    """The path of a task given as its id or as the task itself.
+
+    >>> task_path(VideoTaskResponse(id="cgt-1")), task_path("cgt-2")
+    ({'task_id': 'cgt-1'}, {'task_id': 'cgt-2'})
+    """
+    if isinstance(task, VideoTaskResponse):
+        return {"task_id": task.id}
+    if isinstance(task, str) and task:
+        return {"task_id": task}
+    raise InvalidArgumentError(
+        f"task must be a task id or a VideoTaskResponse, not {type(task).__name__}",
+        param="task",
+    )

@@ -1,5 +1,5 @@
 """The pure pieces of media and files: streamed bodies, multipart encoding, file arguments,
-image references, signed-URL requests, polling, download lengths, retry classes."""
+image references, signed-URL requests, download lengths, retry classes, video task replies."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 import meshapi_core.downloads
 import meshapi_core.external
 import meshapi_core.multipart
-import meshapi_core.polling
 import meshapi_core.uploads
 from meshapi.testing._multipart import parse_form
 from meshapi_core.calls import Fail, Runtime, Send, Sleep
@@ -24,7 +23,6 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoints.audio import AUDIO_TRANSCRIPTIONS
 from meshapi_core.endpoints.images import IMAGES_EDIT
 from meshapi_core.errors import (
-    APITimeoutError,
     InvalidArgumentError,
     ServerError,
     StreamInterruptedError,
@@ -34,7 +32,6 @@ from meshapi_core.http import FileRange, ReaderRange, Response, StreamedBody
 from meshapi_core.models.images import ImageEditParams, ImageItem, check_image_ref
 from meshapi_core.multipart import boundary_from, content_type_for, encode_multipart, form_fields
 from meshapi_core.params import bind
-from meshapi_core.polling import Poll, PollPolicy
 from meshapi_core.prepare import collect_uploads, prepare_call
 from meshapi_core.uploads import (
     FilePart,
@@ -57,7 +54,6 @@ RUNTIME = Runtime(lambda: 0.0, lambda: 0.0, lambda: 0.5, lambda: "fixedkey")
         meshapi_core.uploads,
         meshapi_core.multipart,
         meshapi_core.external,
-        meshapi_core.polling,
         meshapi_core.downloads,
     ],
 )
@@ -372,28 +368,27 @@ def test_upload_failed_error_keeps_the_step_and_the_cause() -> None:
     assert "registering the file" in str(error)
 
 
-# -- polling and downloads ---------------------------------------------------------------------
+# -- downloads ---------------------------------------------------------------------
 
 
-def test_poll_intervals_grow_to_their_cap_and_never_pass_the_deadline() -> None:
-    now = [0.0]
-    poll = Poll(PollPolicy(1.0, 2.0, 5.0, 20.0), lambda: now[0], what="x")
-    waits = []
-    while True:
-        action = poll.after(False, "running")
-        if not isinstance(action, Sleep):
-            break
-        waits.append(action.seconds)
-        now[0] += action.seconds
-    assert waits == [1.0, 2.0, 4.0, 5.0, 5.0, 3.0]
-    assert sum(waits) == 20.0
-    assert isinstance(action, Fail) and isinstance(action.error, APITimeoutError)
+def test_a_failed_task_is_data_and_an_error_envelope_is_an_error() -> None:
+    from meshapi_core.endpoints.videos import VIDEOS_RETRIEVE, VIDEOS_WAIT, task_path
+    from meshapi_core.errors import ResponseDecodeError
 
-
-@pytest.mark.parametrize("bad", [{"initial_interval": 0}, {"deadline": -1}, {"multiplier": 0.5}])
-def test_poll_policy_is_checked(bad: Dict[str, float]) -> None:
-    with pytest.raises(InvalidArgumentError):
-        PollPolicy(**bad)
+    reply = VIDEOS_RETRIEVE.reply
+    failed = reply.decode(
+        Response(200, {}, b'{"id": "t", "status": "failed", "error": {"code": "invalid_input"}}')
+    )
+    assert failed.is_terminal and failed.error is not None
+    with pytest.raises(ServerError):
+        reply.decode(Response(200, {}, b'{"error": {"code": "upstream_error", "message": "x"}}'))
+    with pytest.raises(ResponseDecodeError):
+        reply.decode(Response(200, {}, b'{"id": 5, "error": {}}'))
+    assert VIDEOS_WAIT.done(failed) and "still running" in VIDEOS_WAIT.describe(
+        failed.model_copy(update={"status": "running"})
+    )
+    with pytest.raises(InvalidArgumentError, match="task must be"):
+        task_path(12)
 
 
 def test_byte_counter() -> None:

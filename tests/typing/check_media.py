@@ -40,7 +40,7 @@ def files_in_every_form(client: MeshAPI) -> None:
 
 def downloads(client: MeshAPI) -> None:
     size: int = client.audio.synthesize_stream(input="hi").write_to("hi.mp3")
-    task: VideoTaskResponse = client.videos.wait("cgt-1", max_wait=60.0)
+    task: VideoTaskResponse = client.videos.wait("cgt-1", deadline=60.0, poll_interval=2)
     client.videos.download(task).write_to(Path("v.mp4"))
     for piece in client.audio.synthesize_stream(input="hi"):
         chunk: bytes = piece
@@ -50,7 +50,7 @@ def downloads(client: MeshAPI) -> None:
 
 def mistakes(client: MeshAPI) -> None:
     client.audio.transcribe(b"x", model="m", diarise=True)  # type: ignore[call-arg]
-    client.videos.wait("cgt-1", max_wiat=1.0)  # type: ignore[call-arg]
+    client.videos.wait("cgt-1", max_wait=1.0)  # type: ignore[call-arg]
     client.rag.upload_file(Path("a"), embed="yes")  # type: ignore[arg-type]
 
 

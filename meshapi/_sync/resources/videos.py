@@ -4,20 +4,26 @@ and downloading their videos."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-from meshapi_core.endpoints.videos import VIDEOS_GENERATE, VIDEOS_LIST, VIDEOS_RETRIEVE
+from meshapi_core.endpoints.videos import (
+    VIDEOS_GENERATE,
+    VIDEOS_LIST,
+    VIDEOS_RETRIEVE,
+    VIDEOS_WAIT,
+    task_path,
+)
 from meshapi_core.models.videos import (
     ListVideoGenerationsParams,
     VideoGenerationParams,
     VideoTaskResponse,
 )
-from meshapi_core.polling import PollPolicy
 
 from ..pages import Page
+from ..polling import wait_for
 from ..resource import Resource
 from ..streams import ByteStream
-from ..transfers import download_video, wait_for_video
+from ..transfers import download_video
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -73,23 +79,32 @@ class Videos(Resource):
         task: Union[VideoTaskResponse, str],
         /,
         *,
-        max_wait: float = 900.0,
-        poll_interval: float = 2.0,
-        max_poll_interval: float = 15.0,
+        poll_interval: Optional[float] = None,
+        max_poll_interval: Optional[float] = None,
         **options: Unpack[RequestOptions],
     ) -> VideoTaskResponse:
-        """Poll a task until it is terminal (``succeeded``, ``failed``, ``expired`` or
+        """Look at a task until it is terminal (``succeeded``, ``failed``, ``expired`` or
         ``cancelled``) and return it; check ``task.status`` (a failed task is returned, not
-        raised: its ``error`` says why).
+        raised: its ``error`` says why). Takes the task or its id.
 
-        Polls every ``poll_interval`` seconds at first, 1.5 times longer after each poll, up
-        to ``max_poll_interval``. After ``max_wait`` seconds (default 15 minutes) it raises
-        :class:`~meshapi.APITimeoutError`, naming the task's last status; a poll in flight
-        at that moment is bounded by the client's (or ``options``') timeouts. Waits go
-        through the transport's ``sleep``, so cancelling the task stops it at once.
+        The first look is at once; then the wait between looks grows from ``poll_interval``
+        (default 2 s, at least 1 s) by half each time up to ``max_poll_interval`` (default
+        60 s), with a little jitter. ``deadline=`` (else the client's deadline, else 25
+        hours) bounds the whole wait: when another look would pass it, an
+        ``APITimeoutError`` is raised (a ``meshapi_core.polling.PollTimeoutError``, whose
+        ``.last`` is the task as last seen). Waits go through the transport's ``sleep``, so
+        cancelling the caller stops it at once. The task itself goes on.
+
+        >>> task = client.videos.wait(task, deadline=600)   # doctest: +SKIP
         """
-        policy = PollPolicy(poll_interval, 1.5, max_poll_interval, max_wait)
-        return wait_for_video(self._engine, task, policy, options)
+        return wait_for(
+            self._engine,
+            VIDEOS_WAIT,
+            task_path(task),
+            options,
+            poll_interval,
+            max_poll_interval,
+        )
 
     def download(
         self, task: Union[VideoTaskResponse, str], /, **options: Unpack[RequestOptions]
