@@ -151,6 +151,14 @@ def cursor_page(ctx: RouteContext, items: List[Dict[str, Any]]) -> Dict[str, Any
     }
 
 
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def csv_plan(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> ResponsePlan:
     """A ``text/csv`` attachment streamed with chunked framing, one write per row, so a
     client that buffers the whole body is told apart from one that streams it."""
@@ -159,7 +167,7 @@ def csv_plan(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for row in (header, *rows):
-            writer.writerow(["" if cell is None else cell for cell in row])
+            writer.writerow([_cell(cell) for cell in row])
             yield Write(buffer.getvalue().encode("utf-8"))
             buffer.seek(0)
             buffer.truncate()
