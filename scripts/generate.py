@@ -84,6 +84,9 @@ class Renderer:
         if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
             self.models.add((tp.__module__, tp.__name__))
             return [tp.__name__, "Mapping[str, Any]"]
+        if tp is pydantic.SecretStr:  # a secret may be given as a plain string
+            self.models.add(("pydantic", "SecretStr"))
+            return ["str", "SecretStr"]
         return [self._one(tp, origin, args)]
 
     def _one(self, tp: Any, origin: Any, args: Tuple[Any, ...]) -> str:
@@ -101,9 +104,6 @@ class Renderer:
             return f"Tuple[{', '.join(self.render(a) for a in args)}]"
         if tp in (str, int, float, bool, bytes):
             return str(tp.__name__)
-        if tp is pydantic.SecretStr:  # a secret may be given as a plain string
-            self.models.add(("pydantic", "SecretStr"))
-            return "Union[str, SecretStr]"
         if tp in (Decimal, datetime):
             self.models.add((tp.__module__, tp.__name__))
             return str(tp.__name__)

@@ -515,7 +515,7 @@ class VertexProviderKeyParamsDict(TypedDict, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     allow_fallback: Optional[bool]
-    service_account_json: Union[str, SecretStr]
+    service_account_json: Union[str, SecretStr, Mapping[str, Any]]
     project_id: Optional[str]
     location: Optional[str]
 
@@ -529,7 +529,7 @@ class VertexProviderKeyUpdateParamsDict(TypedDict, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     allow_fallback: Optional[bool]
-    service_account_json: Optional[Union[str, SecretStr]]
+    service_account_json: Optional[Union[str, SecretStr, Mapping[str, Any]]]
     project_id: Optional[str]
     location: Optional[str]
 

@@ -65,11 +65,13 @@ def _json_text(value: Any) -> Any:
     """A service account given as a mapping is sent as its JSON text."""
     if isinstance(value, Mapping):
         return json.dumps(dict(value), separators=(",", ":"))
-    return value
+    if isinstance(value, (str, SecretStr)):
+        return value
+    raise ValueError("must be the service account's JSON (text or a dict)")
 
 
-def _json_object(value: Optional[SecretStr]) -> Optional[SecretStr]:
-    if value is None:
+def _json_object(value: Any) -> Any:
+    if not isinstance(value, SecretStr):
         return value
     try:
         parsed = json.loads(value.get_secret_value())
@@ -87,7 +89,8 @@ def _not_empty(value: SecretStr) -> SecretStr:
 
 
 NonEmptySecret = Annotated[Secret, AfterValidator(_not_empty)]
-ServiceAccount = Annotated[Secret, BeforeValidator(_json_text)]
+ServiceAccount = Annotated[Union[Secret, Dict[str, Any]], BeforeValidator(_json_text)]
+"""The service account's JSON text, or the parsed dict (sent as its JSON text)."""
 
 
 class _ProviderKeyFields(SecretRequestModel):
@@ -187,7 +190,7 @@ class AwsProviderKeyUpdateParams(_AwsFields):
 class _VertexFields(_ProviderKeyFields):
     @field_validator("service_account_json", check_fields=False)
     @classmethod
-    def _service_account(cls, value: Optional[SecretStr]) -> Optional[SecretStr]:
+    def _service_account(cls, value: Any) -> Any:
         return _json_object(value)
 
 
