@@ -29,6 +29,7 @@ from meshapi_core.config import ClientConfig
 from meshapi_core.endpoint import Credential, Endpoint
 from meshapi_core.endpoints import admin_keys, audit_logs, billing, keys, memories, orgs, usage
 from meshapi_core.endpoints import provider_keys as provider_keys_endpoints
+from meshapi_core.endpoints.models import MODELS_LIST
 from meshapi_core.endpoints.provider_keys import (
     PROVIDER_KEYS_ADD,
     PROVIDER_KEYS_REMOVE,
@@ -224,6 +225,7 @@ METHODS: List[Tuple[str, Endpoint[Any, Any], Call]] = [
         audit_logs.AUDIT_LOGS_EXPORT,
         lambda c, tmp: c.audit_logs.export().write_to(tmp / "audit.csv"),
     ),
+    ("models.list", MODELS_LIST, lambda c, _: c.models.list()),  # on both kinds of client
 ]
 
 
