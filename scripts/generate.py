@@ -257,6 +257,17 @@ _ERRORS = (
     "StreamTimeoutError",
     "ValidationError",
 )
+_REALTIME_ERRORS = (
+    "RealtimeAuthenticationError",
+    "RealtimeBadRequestError",
+    "RealtimeError",
+    "RealtimeNotFoundError",
+    "RealtimePaymentRequiredError",
+    "RealtimePermissionDeniedError",
+    "RealtimeRateLimitError",
+    "RealtimeServerError",
+    "SessionClosedError",
+)
 CORE_EXPORTS: Dict[str, str] = {
     **dict.fromkeys(_ERRORS, "meshapi_core.errors"),
     "MeshAPI": "meshapi._client",
@@ -271,6 +282,15 @@ CORE_EXPORTS: Dict[str, str] = {
     "Timeout": "meshapi_core.http",
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
+    **dict.fromkeys(_REALTIME_ERRORS, "meshapi_core.realtime.errors"),
+    "RealtimeMessage": "meshapi_core.realtime.messages",
+    "RealtimeSession": "meshapi._sync.sessions",
+    "SpeechStreamSession": "meshapi._sync.sessions",
+    "TranscriptionSession": "meshapi._sync.sessions",
+    "AsyncRealtimeSession": "meshapi._async.sessions",
+    "AsyncSpeechStreamSession": "meshapi._async.sessions",
+    "AsyncTranscriptionSession": "meshapi._async.sessions",
+    "AsyncSessionConnect": "meshapi._async.sessions",
 }
 
 

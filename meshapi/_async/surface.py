@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .engine import AsyncEngine
     from .resources.chat import AsyncChat
     from .resources.models import AsyncModels
+    from .resources.realtime import AsyncRealtime
 
 __all__ = ["AsyncDataPlane"]
 
@@ -34,3 +35,12 @@ class AsyncDataPlane:
         from .resources.models import AsyncModels
 
         return AsyncModels(self._engine)
+
+    @cached_property
+    def realtime(self) -> AsyncRealtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import AsyncRealtime
+
+        return AsyncRealtime(self._engine)

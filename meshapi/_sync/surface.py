@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .engine import Engine
     from .resources.chat import Chat
     from .resources.models import Models
+    from .resources.realtime import Realtime
 
 __all__ = ["DataPlane"]
 
@@ -35,3 +36,12 @@ class DataPlane:
         from .resources.models import Models
 
         return Models(self._engine)
+
+    @cached_property
+    def realtime(self) -> Realtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import Realtime
+
+        return Realtime(self._engine)

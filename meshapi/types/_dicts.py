@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 
 from meshapi_core.config import RequestOptions
 from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceFunction
+from meshapi_core.models.realtime import RealtimeAudioConfig, RealtimeAudioFormat, RealtimeAudioInput, RealtimeAudioOutput
 
 __all__ = [
     "ChatCompletionArgs",
@@ -18,6 +19,22 @@ __all__ = [
     "ModelListParamsDict",
     "ModelSearchArgs",
     "ModelSearchParamsDict",
+    "RealtimeAudioConfigArgs",
+    "RealtimeAudioConfigDict",
+    "RealtimeAudioFormatArgs",
+    "RealtimeAudioFormatDict",
+    "RealtimeAudioInputArgs",
+    "RealtimeAudioInputDict",
+    "RealtimeAudioOutputArgs",
+    "RealtimeAudioOutputDict",
+    "RealtimeConnectArgs",
+    "RealtimeConnectParamsDict",
+    "RealtimeSessionConfigArgs",
+    "RealtimeSessionConfigDict",
+    "SpeechStreamArgs",
+    "SpeechStreamParamsDict",
+    "TranscriptionSessionArgs",
+    "TranscriptionSessionParamsDict",
 ]
 
 
@@ -95,3 +112,108 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
+
+
+class RealtimeAudioConfigDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioConfig`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: Optional[Union[RealtimeAudioInput, Mapping[str, Any]]]
+    output: Optional[Union[RealtimeAudioOutput, Mapping[str, Any]]]
+
+
+class RealtimeAudioConfigArgs(RealtimeAudioConfigDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioConfig`: its fields and the per-call options."""
+
+
+class RealtimeAudioFormatDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: str
+    rate: Optional[int]
+
+
+class RealtimeAudioFormatArgs(RealtimeAudioFormatDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`: its fields and the per-call options."""
+
+
+class RealtimeAudioInputDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioInput`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    transcription: Optional[Mapping[str, Any]]
+    turn_detection: Optional[Mapping[str, Any]]
+    noise_reduction: Optional[Mapping[str, Any]]
+
+
+class RealtimeAudioInputArgs(RealtimeAudioInputDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioInput`: its fields and the per-call options."""
+
+
+class RealtimeAudioOutputDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioOutput`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    voice: Optional[str]
+    speed: Optional[float]
+
+
+class RealtimeAudioOutputArgs(RealtimeAudioOutputDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioOutput`: its fields and the per-call options."""
+
+
+class RealtimeConnectParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeConnectParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+
+
+class RealtimeConnectArgs(RealtimeConnectParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeConnectParams`: its fields and the per-call options."""
+
+
+class RealtimeSessionConfigDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeSessionConfig`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: Literal['realtime']
+    output_modalities: Optional[Sequence[Literal['text', 'audio']]]
+    instructions: Optional[str]
+    audio: Optional[Union[RealtimeAudioConfig, Mapping[str, Any]]]
+    tools: Optional[Sequence[Mapping[str, Any]]]
+    tool_choice: Optional[Any]
+    max_output_tokens: Optional[Any]
+
+
+class RealtimeSessionConfigArgs(RealtimeSessionConfigDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeSessionConfig`: its fields and the per-call options."""
+
+
+class SpeechStreamParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.SpeechStreamParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: Optional[str]
+    output_format: Optional[Literal['mp3_22050_32', 'mp3_44100_32', 'mp3_44100_64', 'mp3_44100_96', 'mp3_44100_128', 'mp3_44100_192', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'ulaw_8000']]
+    language_code: Optional[str]
+
+
+class SpeechStreamArgs(SpeechStreamParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.SpeechStreamParams`: its fields and the per-call options."""
+
+
+class TranscriptionSessionParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.TranscriptionSessionParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: Optional[str]
+    audio_format: Optional[Literal['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000']]
+    language_code: Optional[str]
+
+
+class TranscriptionSessionArgs(TranscriptionSessionParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.TranscriptionSessionParams`: its fields and the per-call options."""
