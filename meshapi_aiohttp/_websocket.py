@@ -24,6 +24,7 @@ What maps to what (see :mod:`meshapi_core.websocket` for the contract):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any, Dict, Optional, Tuple, Type
 
 import aiohttp
@@ -51,6 +52,9 @@ __all__ = ["AiohttpWebSocket", "connect_websocket"]
 
 _ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, OSError)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+# aiohttp raises RuntimeError (or ClientConnectionResetError) for a send on a closing socket.
+_SEND_ERRORS: Tuple[Type[BaseException], ...] = (*_ERRORS, RuntimeError)
+_CLOSE_ERRORS: Tuple[Type[BaseException], ...] = (*_ERRORS, *_TIMEOUTS)
 _MESSAGE_TOO_BIG = 1009
 
 
@@ -91,13 +95,16 @@ class AiohttpWebSocket:
             return
         except _TIMEOUTS:
             failure = None
-        except (*_ERRORS, RuntimeError) as exc:  # RuntimeError: sending on a closing socket
+        except _SEND_ERRORS as exc:
             failure = exc
         if failure is None:
             raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
         raise stream_failure(failure, timeout=False)
 
-    async def receive(self, timeout: Optional[float]) -> Optional[WebSocketMessage]:
+    async def receive(
+        self,
+        timeout: Optional[float],
+    ) -> Optional[WebSocketMessage]:
         """The next message, or ``None`` after ``timeout`` seconds without one."""
         # aiohttp reads a timeout of 0 as "none": ask for the shortest wait instead.
         wait = None if timeout is None else max(timeout, 1e-3)
@@ -134,10 +141,8 @@ class AiohttpWebSocket:
         if self._closed:
             return
         self._closed = True
-        try:
+        with contextlib.suppress(*_CLOSE_ERRORS):  # it is going away either way
             await asyncio.shield(self._ws.close(code=code, message=reason.encode()))
-        except (*_ERRORS, *_TIMEOUTS):
-            pass  # the connection is going away either way
 
 
 async def connect_websocket(

@@ -171,7 +171,10 @@ class AsyncWebSocketConnection(Protocol):
     async def send_text(self, data: str) -> None:
         """Send one text message (safe to call from another task than ``receive``)."""
 
-    async def receive(self, timeout: Optional[float]) -> Optional[WebSocketMessage]:
+    async def receive(
+        self,
+        timeout: Optional[float],
+    ) -> Optional[WebSocketMessage]:
         """The next message, or ``None`` once ``timeout`` seconds pass without one."""
 
     async def aclose(self, code: int = 1000, reason: str = "") -> None:

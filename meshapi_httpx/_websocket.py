@@ -130,14 +130,15 @@ class WsprotoClient:
     def handshake(self) -> bytes:
         """The bytes of the upgrade request."""
         request = self.request
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
         return self._ws.send(
             Request(
                 host=self.endpoint.host_header,
                 target=self.endpoint.target,
                 subprotocols=list(request.subprotocols),
-                extra_headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers],
+                extra_headers=headers,
             )
-        )  # fmt: skip
+        )
 
     def receive_handshake(self, data: bytes) -> bool:
         """Feed the server's answer; ``True`` once the session is open. Raises the typed
@@ -220,7 +221,8 @@ class WsprotoClient:
                 self._parts.clear()
                 self._failure = message_too_large(self.request.max_message_size)
                 return self.close(1009, "message too big")
-            self._parts.append(event.data)
+            data = event.data
+            self._parts.append(data if isinstance(data, str) else bytes(data))
             if event.message_finished:
                 if isinstance(event, WsTextMessage):
                     self._pending.append(TextMessage("".join(str(p) for p in self._parts)))

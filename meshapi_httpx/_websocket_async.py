@@ -36,6 +36,7 @@ _IO_ERRORS: Tuple[Type[BaseException], ...] = (
     anyio.BrokenResourceError,
     anyio.ClosedResourceError,
 )
+_CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
 
 
 class AsyncHttpxWebSocket:
@@ -92,7 +93,10 @@ class AsyncHttpxWebSocket:
         async with self._sending:
             await self._write(self._client.text(data))
 
-    async def receive(self, timeout: Optional[float]) -> Optional[WebSocketMessage]:
+    async def receive(
+        self,
+        timeout: Optional[float],  # noqa: ASYNC109 (the contract's: None means "time's up")
+    ) -> Optional[WebSocketMessage]:
         """The next message, or ``None`` after ``timeout`` seconds without one."""
         if self._receiving:
             raise RuntimeError("another task is already receiving from this session")
@@ -148,14 +152,16 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
     stream: Optional[anyio.abc.ByteStream] = None
     try:
         with anyio.fail_after(timeout.connect):
-            stream = await anyio.connect_tcp(
-                endpoint.host,
-                endpoint.port,
-                tls=endpoint.tls,
-                ssl_context=ssl_context() if endpoint.tls else None,
-                tls_standard_compatible=False,
-            )
-    except (TimeoutError, *_IO_ERRORS) as exc:
+            if endpoint.tls:
+                stream = await anyio.connect_tcp(
+                    endpoint.host,
+                    endpoint.port,
+                    ssl_context=ssl_context(),
+                    tls_standard_compatible=False,
+                )
+            else:
+                stream = await anyio.connect_tcp(endpoint.host, endpoint.port)
+    except _CONNECT_ERRORS as exc:
         failure = exc
     if failure is not None or stream is None:
         timed_out = isinstance(failure, TimeoutError)

@@ -50,12 +50,10 @@ from meshapi_core.websocket import AsyncWebSocketConnection
 
 from .engine import AsyncEngine
 
-__all__ = [
-    "AsyncRealtimeSession",
-    "AsyncSessionConnect",
-    "AsyncSpeechStreamSession",
-    "AsyncTranscriptionSession",
-]
+__all__ = ["AsyncRealtimeSession", "AsyncSpeechStreamSession", "AsyncTranscriptionSession"]
+# async-only: begin
+__all__ += ["AsyncSessionConnect"]
+# async-only: end
 
 S = TypeVar("S", bound="_AsyncSession")
 

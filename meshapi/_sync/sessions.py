@@ -51,12 +51,7 @@ from meshapi_core.websocket import WebSocketConnection
 
 from .engine import Engine
 
-__all__ = [
-    "RealtimeSession",
-    "SessionConnect",
-    "SpeechStreamSession",
-    "TranscriptionSession",
-]
+__all__ = ["RealtimeSession", "SpeechStreamSession", "TranscriptionSession"]
 
 S = TypeVar("S", bound="_AsyncSession")
 

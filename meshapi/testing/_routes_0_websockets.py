@@ -96,7 +96,7 @@ def _plan(
     return UpgradePlan(
         101,
         (),
-        sim.steps(refuse),
+        sim.steps(refuse),  # type: ignore[arg-type]  # session steps pass through faults
         streaming=True,
         subprotocol=subprotocol,
         inbox=sim.inbox,

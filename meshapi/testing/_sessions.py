@@ -57,7 +57,7 @@ from collections import deque
 from typing import Any, Deque, Dict, Iterator, List, Optional
 
 from ._ids import IdFactory
-from ._plan import Step, Write, dumps
+from ._plan import Write, dumps
 from ._wsplan import (
     AwaitInput,
     ClientBinary,
@@ -66,6 +66,7 @@ from ._wsplan import (
     ClientText,
     CloseSession,
     LimitReached,
+    SessionStep,
 )
 
 __all__ = [
@@ -153,30 +154,30 @@ class SessionSim:
             }
         )
 
-    def fatal(self, code: str, message: str, close: int) -> Iterator[Step]:
+    def fatal(self, code: str, message: str, close: int) -> Iterator[SessionStep]:
         """An error event, then the close frame: how the gateway ends a session."""
         yield self.error(code, message, kind=None)
         yield CloseSession(close, message[:100])
 
-    def opening(self) -> Iterator[Step]:
+    def opening(self) -> Iterator[SessionStep]:
         """Frames sent right after the handshake."""
         return iter(())
 
-    def on_text(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def on_text(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         """The answer to one client JSON object."""
         return iter(())
 
-    def on_malformed(self, text: str) -> Iterator[Step]:
+    def on_malformed(self, text: str) -> Iterator[SessionStep]:
         """The answer to a text frame that is not a JSON object."""
         yield self.error("invalid_json", "The frame is not a JSON object.")
 
-    def on_binary(self, data: bytes) -> Iterator[Step]:
+    def on_binary(self, data: bytes) -> Iterator[SessionStep]:
         """The answer to a binary frame."""
         yield self.error(
             "unsupported_frame", "Binary frames are not supported: send base64 inside JSON."
         )
 
-    def steps(self, refuse: Optional[Dict[str, Any]] = None) -> Iterator[Step]:
+    def steps(self, refuse: Optional[Dict[str, Any]] = None) -> Iterator[SessionStep]:
         """The session, as steps (see the module docs)."""
         if refuse is not None:
             yield from self.fatal(refuse["code"], refuse["message"], refuse["close"])
@@ -211,9 +212,7 @@ class SessionSim:
 class RealtimeSim(SessionSim):
     """Realtime speech-to-speech (see the module docs)."""
 
-    def __init__(
-        self, ids: IdFactory, request_id: str, model: str, scripted: Any = None
-    ) -> None:
+    def __init__(self, ids: IdFactory, request_id: str, model: str, scripted: Any = None) -> None:
         super().__init__(ids, request_id)
         self.model = model
         self.scripted = scripted  # a callable giving the next scripted reply text, or None
@@ -237,7 +236,7 @@ class RealtimeSim(SessionSim):
     def _event(self, kind: str, **fields: Any) -> Write:
         return self.frame({"type": kind, "event_id": "event_" + self.ids.alnum(16), **fields})
 
-    def opening(self) -> Iterator[Step]:
+    def opening(self) -> Iterator[SessionStep]:
         yield self._event("session.created", session=self.session)
 
     def _input_rate(self) -> int:
@@ -247,7 +246,7 @@ class RealtimeSim(SessionSim):
         rate = fmt.get("rate")
         return 2 * (rate if isinstance(rate, int) and rate > 0 else 24000)
 
-    def on_text(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def on_text(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         kind = event.get("type")
         handler = {
             "session.update": self._update,
@@ -265,7 +264,7 @@ class RealtimeSim(SessionSim):
             return
         yield from handler(event)
 
-    def _update(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _update(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         session = event.get("session")
         if not isinstance(session, dict):
             yield self.error("missing_required_parameter", "session is required.", param="session")
@@ -292,18 +291,16 @@ class RealtimeSim(SessionSim):
                 self.session[key] = value
         yield self._event("session.updated", session=self.session)
 
-    def _append(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _append(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         audio = _b64(event.get("audio"))
         if audio is None:
             yield self.error("invalid_value", "audio must be base64-encoded.", param="audio")
             return
         self.buffer += audio
 
-    def _commit(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _commit(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         if not self.buffer:
-            yield self.error(
-                "input_audio_buffer_commit_empty", "The input audio buffer is empty."
-            )
+            yield self.error("input_audio_buffer_commit_empty", "The input audio buffer is empty.")
             return
         item_id = "item_" + self.ids.alnum(16)
         previous = self.items[-1]["id"] if self.items else None
@@ -318,7 +315,9 @@ class RealtimeSim(SessionSim):
         }
         self.items.append(item)
         self.last_user_text = transcript
-        yield self._event("input_audio_buffer.committed", item_id=item_id, previous_item_id=previous)
+        yield self._event(
+            "input_audio_buffer.committed", item_id=item_id, previous_item_id=previous
+        )
         yield self._event("conversation.item.added", item=item, previous_item_id=previous)
         yield self._event(
             "conversation.item.input_audio_transcription.completed",
@@ -327,11 +326,11 @@ class RealtimeSim(SessionSim):
             transcript=transcript,
         )
 
-    def _clear(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _clear(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         self.buffer.clear()
         yield self._event("input_audio_buffer.cleared")
 
-    def _item(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _item(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         item = event.get("item")
         if not isinstance(item, dict):
             yield self.error("missing_required_parameter", "item is required.", param="item")
@@ -352,14 +351,15 @@ class RealtimeSim(SessionSim):
             return f"You said: {self.last_user_text}"
         return DEFAULT_REPLY
 
-    def _respond(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _respond(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         if self.in_progress:
             yield self.error(
                 "conversation_already_has_active_response",
                 "Conversation already has an active response.",
             )
             return
-        options = event.get("response") if isinstance(event.get("response"), dict) else {}
+        given = event.get("response")
+        options: Dict[str, Any] = given if isinstance(given, dict) else {}
         modalities = options.get("output_modalities") or self.session.get("output_modalities")
         modalities = [m for m in modalities or ["audio"] if m in ("text", "audio")] or ["audio"]
         response_id = "resp_" + self.ids.alnum(16)
@@ -367,7 +367,12 @@ class RealtimeSim(SessionSim):
         text = self._reply_text()
         words = text.split(" ")
         pieces = [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
-        where = {"response_id": response_id, "item_id": item_id, "output_index": 0, "content_index": 0}
+        where = {
+            "response_id": response_id,
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+        }
         self.in_progress = True
         response: Dict[str, Any] = {
             "id": response_id,
@@ -385,8 +390,12 @@ class RealtimeSim(SessionSim):
             "status": "in_progress",
             "content": [],
         }
-        yield self._event("response.output_item.added", response_id=response_id, output_index=0, item=item)
-        text_kind = "response.output_text" if "text" in modalities else "response.output_audio_transcript"
+        yield self._event(
+            "response.output_item.added", response_id=response_id, output_index=0, item=item
+        )
+        text_kind = (
+            "response.output_text" if "text" in modalities else "response.output_audio_transcript"
+        )
         for piece in pieces:
             yield self._event(f"{text_kind}.delta", delta=piece, **where)
             if "audio" in modalities:
@@ -399,9 +408,15 @@ class RealtimeSim(SessionSim):
         done_field = "text" if "text" in modalities else "transcript"
         yield self._event(f"{text_kind}.done", **{done_field: text}, **where)
         content_type = "output_text" if "text" in modalities else "output_audio"
-        item = {**item, "status": "completed", "content": [{"type": content_type, done_field: text}]}
+        item = {
+            **item,
+            "status": "completed",
+            "content": [{"type": content_type, done_field: text}],
+        }
         self.items.append(item)
-        yield self._event("response.output_item.done", response_id=response_id, output_index=0, item=item)
+        yield self._event(
+            "response.output_item.done", response_id=response_id, output_index=0, item=item
+        )
         output_tokens = len(words)
         input_tokens = sum(1 for _ in self.items)
         yield self._event(
@@ -419,7 +434,7 @@ class RealtimeSim(SessionSim):
         )
         self.in_progress = False
 
-    def _cancel(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _cancel(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         if not self.in_progress:
             yield self.error("response_cancel_not_active", "There is no active response.")
             return
@@ -435,7 +450,7 @@ class SpeechStreamSim(SessionSim):
         self.elevenlabs = model.startswith("elevenlabs/")
         self.text = ""
 
-    def on_text(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def on_text(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         if self.elevenlabs:
             yield from self._elevenlabs(event)
             return
@@ -451,14 +466,18 @@ class SpeechStreamSim(SessionSim):
             for word in self.text.split():
                 audio = base64.b64encode(audio_for(word)).decode("ascii")
                 yield self.frame(
-                    {"type": "conversation.item.audio_output.delta", "item_id": item_id, "delta": audio}
+                    {
+                        "type": "conversation.item.audio_output.delta",
+                        "item_id": item_id,
+                        "delta": audio,
+                    }
                 )
             yield self.frame({"type": "conversation.item.audio_output.done", "item_id": item_id})
             self.text = ""
         else:
             yield self.error("invalid_event", f"Unknown event type: {kind!r}.", param="type")
 
-    def _elevenlabs(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def _elevenlabs(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         text = event.get("text")
         if not isinstance(text, str):
             yield self.error("invalid_value", "text must be a string.", param="text")
@@ -497,7 +516,7 @@ class TranscriptionSim(SessionSim):
         self.bytes_per_second = 2 * rate if kind == "pcm" else rate
         self.buffer = bytearray()
 
-    def opening(self) -> Iterator[Step]:
+    def opening(self) -> Iterator[SessionStep]:
         yield self.frame(
             {
                 "message_type": "session_started",
@@ -506,7 +525,7 @@ class TranscriptionSim(SessionSim):
             }
         )
 
-    def on_text(self, event: Dict[str, Any]) -> Iterator[Step]:
+    def on_text(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
         if event.get("message_type", event.get("type")) != "input_audio_chunk":
             return  # the gateway drops every other frame
         audio = _b64(event.get("audio_base_64"))

@@ -103,6 +103,10 @@ async def serve_websocket(conn: _Connection, request: GatewayRequest) -> None:
             plan.on_end()
 
 
+def _finished(ws: Connection) -> bool:
+    return ws.state is ConnectionState.CLOSED
+
+
 class _Session:
     """One accepted session on the server's stream."""
 
@@ -250,7 +254,8 @@ class _Session:
         out = bytearray()
         for event in ws.events():
             if isinstance(event, (TextMessage, BytesMessage)):
-                self.parts.append(event.data)
+                data = event.data
+                self.parts.append(data if isinstance(data, str) else bytes(data))
                 if event.message_finished:
                     if isinstance(event, TextMessage):
                         self.pending.append(ClientText("".join(str(p) for p in self.parts)))
@@ -274,7 +279,7 @@ class _Session:
             with contextlib.suppress(Exception):
                 await self._send(ws.send(CloseConnection(code=code, reason=reason)))
             with anyio.move_on_after(self.conn.server.linger_timeout):
-                while ws.state is not ConnectionState.CLOSED:
+                while not _finished(ws):
                     try:
                         data = await self.stream.receive(_READ_SIZE)
                     except _IO_ERRORS:

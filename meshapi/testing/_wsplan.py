@@ -31,7 +31,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Deque, Optional, Union
 
-from ._plan import ResponsePlan
+from ._plan import ResponsePlan, Step
 
 __all__ = [
     "AwaitInput",
@@ -41,6 +41,7 @@ __all__ = [
     "ClientText",
     "CloseSession",
     "LimitReached",
+    "SessionStep",
     "UpgradePlan",
 ]
 
@@ -88,6 +89,9 @@ class LimitReached:
 
 
 ClientInput = Union[ClientText, ClientBinary, ClientClosed, LimitReached]
+
+SessionStep = Union[Step, AwaitInput, CloseSession]
+"""What a session's body yields."""
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,7 @@ def active_sessions(gateway: Gateway, owner: Optional[str] = None) -> int:
         return sum(state.active.values())
 
 
-def wait_for_active_sessions(
-    gateway: Gateway, count: int, timeout: Optional[float] = 5.0
-) -> bool:
+def wait_for_active_sessions(gateway: Gateway, count: int, timeout: Optional[float] = 5.0) -> bool:
     """Block until exactly ``count`` sessions are open; ``False`` if ``timeout`` passes first
     (waits on a condition, never polls)."""
     state = _state(gateway)

@@ -325,4 +325,3 @@ class TranscriptEvent(RealtimeServerEvent):
     session_id: Optional[str] = None
     language_code: Optional[str] = None
     words: Optional[List[Dict[str, Any]]] = None
-

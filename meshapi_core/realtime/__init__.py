@@ -7,13 +7,16 @@ ERRORS section 6):
 - incremental text-to-speech, ``/v1/audio/speech/stream/{voice_id}``;
 - realtime speech-to-text, ``/v1/audio/transcriptions/realtime``.
 
-| module | job |
-|---|---|
-| :mod:`~meshapi_core.realtime.endpoints` | the three endpoints declared once; ``prepare_session``: arguments to a handshake |
-| :mod:`~meshapi_core.realtime.protocol` | ``SessionProtocol``: events out, messages in, state, limits, stall detection |
-| :mod:`~meshapi_core.realtime.messages` | ``RealtimeMessage``: a received frame decoded, beta names mapped |
-| :mod:`~meshapi_core.realtime.errors` | error events and close codes as the ``MeshAPIError`` family |
-| :mod:`~meshapi_core.realtime.pacing` | ``AudioPacer``: audio kept within a bound of real time |
+- :mod:`~meshapi_core.realtime.endpoints`: the three endpoints declared once, and
+  ``prepare_session``: a caller's arguments to a handshake;
+- :mod:`~meshapi_core.realtime.protocol`: ``SessionProtocol``, events out, messages in,
+  state, the gateway's limits, stall detection;
+- :mod:`~meshapi_core.realtime.messages`: ``RealtimeMessage``, a received frame decoded,
+  beta event names mapped to GA ones;
+- :mod:`~meshapi_core.realtime.errors`: error events and close codes as the ``MeshAPIError``
+  family;
+- :mod:`~meshapi_core.realtime.pacing`: ``AudioPacer``, audio kept within a bound of real
+  time.
 
 The transport's half of the contract (open, send text, receive, close) is
 :mod:`meshapi_core.websocket`; the facade's sessions (``client.realtime.connect(...)``) drive

@@ -127,4 +127,6 @@ class AsyncRealtime(AsyncResource):
         """
         fields = {"model": model, "audio_format": audio_format, "language_code": language_code}
         # sync: return TranscriptionSession.open(self._engine, self._plan(TRANSCRIPTION, fields, options))  # noqa: E501
-        return Connect(AsyncTranscriptionSession, self._engine, self._plan(TRANSCRIPTION, fields, options))
+        return Connect(
+            AsyncTranscriptionSession, self._engine, self._plan(TRANSCRIPTION, fields, options)
+        )
