@@ -136,13 +136,18 @@ class AiohttpWebSocket:
             timeout=False,
         )
 
-    async def aclose(self, code: int = 1000, reason: str = "") -> None:
-        """Send our close frame, wait (bounded) for the gateway's, release the connection."""
+    async def aclose(
+        self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT
+    ) -> None:
+        """Send our close frame, wait up to ``linger`` seconds for the gateway's, release
+        the connection. aiohttp's ``close`` waits for the answer; cut short, it drops the
+        connection, which is what a ``linger`` of 0 (a stalled peer) wants."""
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(*_CLOSE_ERRORS):  # it is going away either way
-            await asyncio.shield(self._ws.close(code=code, message=reason.encode()))
+        closing = asyncio.ensure_future(self._ws.close(code=code, message=reason.encode()))
+        with contextlib.suppress(*_CLOSE_ERRORS, asyncio.CancelledError):
+            await asyncio.shield(asyncio.wait_for(closing, max(linger, 0.01)))
 
 
 async def connect_websocket(

@@ -26,9 +26,10 @@ What a connection does:
   :meth:`~meshapi_core.realtime.protocol.SessionProtocol.wait_time`). Pings are answered
   inside ``receive``; nothing is read ahead of the caller, so a slow consumer leaves frames
   in the kernel's socket buffer and TCP slows the sender. One receiver at a time.
-- ``close(code)`` / ``aclose(code)`` sends a close frame (unless the peer's came first),
-  waits a bounded time for the peer's, and closes the socket; safe to call more than once
-  and, in async code, shielded from cancellation.
+- ``close(code, reason, linger)`` / ``aclose(...)`` sends a close frame (unless the peer's
+  came first), waits at most ``linger`` seconds (:data:`CLOSE_TIMEOUT` by default; ``0``
+  after a stall: the peer will not answer) for the peer's, and closes the socket; safe to
+  call more than once and, in async code, shielded from cancellation.
 
 The error contract, as for HTTP (``meshapi_core.transport``): only the SDK's own exceptions
 escape, never chained to the library's (which may hold the request, and so the credential).
@@ -153,8 +154,9 @@ class WebSocketConnection(Protocol):
     def receive(self, timeout: Optional[float]) -> Optional[WebSocketMessage]:
         """The next message, or ``None`` once ``timeout`` seconds pass without one."""
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the session (bounded by :data:`CLOSE_TIMEOUT`); idempotent."""
+    def close(self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT) -> None:
+        """Close the session, waiting at most ``linger`` seconds for the peer's close frame;
+        idempotent."""
 
 
 class AsyncWebSocketConnection(Protocol):
@@ -177,8 +179,11 @@ class AsyncWebSocketConnection(Protocol):
     ) -> Optional[WebSocketMessage]:
         """The next message, or ``None`` once ``timeout`` seconds pass without one."""
 
-    async def aclose(self, code: int = 1000, reason: str = "") -> None:
-        """Close the session (bounded, shielded from cancellation); idempotent."""
+    async def aclose(
+        self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT
+    ) -> None:
+        """Close the session, waiting at most ``linger`` seconds for the peer's close frame
+        (shielded from cancellation); idempotent."""
 
 
 class WebSocketTransport(Protocol):

@@ -120,23 +120,28 @@ class AsyncHttpxWebSocket:
         finally:
             self._receiving = False
 
-    async def aclose(self, code: int = 1000, reason: str = "") -> None:
-        """Send our close frame, wait (bounded) for the gateway's, close the stream."""
+    async def aclose(
+        self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT
+    ) -> None:
+        """Send our close frame, wait up to ``linger`` seconds for the gateway's, close the
+        stream."""
         if self._closed:
             return
         self._closed = True
         with anyio.CancelScope(shield=True):
             try:
-                with anyio.move_on_after(CLOSE_TIMEOUT):
+                with anyio.move_on_after(CLOSE_TIMEOUT):  # our close frame: bounded too
                     out = self._client.close(code, reason)
                     if out:
                         async with self._sending:
                             await self._write(out)
-                    while not self._receiving and not self._client.closed:
-                        data = await self._read()
-                        if not data:
-                            break
-                        self._client.feed(data)
+                if linger > 0 and not self._receiving:  # nobody else reads: wait for theirs
+                    with anyio.move_on_after(linger):
+                        while not self._client.closed:
+                            data = await self._read()
+                            if not data:
+                                break
+                            self._client.feed(data)
             except MeshAPIError:
                 pass  # the connection is going away either way
             finally:

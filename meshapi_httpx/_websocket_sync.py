@@ -147,8 +147,9 @@ class HttpxWebSocket:
                     with self._sending:
                         self._write(out)
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        """Send our close frame, wait (bounded) for the gateway's, close the socket."""
+    def close(self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT) -> None:
+        """Send our close frame, wait up to ``linger`` seconds for the gateway's, close the
+        socket."""
         if self._closed:
             return
         self._closed = True
@@ -158,9 +159,9 @@ class HttpxWebSocket:
             if out:
                 with self._sending:
                     self._write(out)
-            if self._receiving.acquire(blocking=False):  # nobody else is reading
+            if linger > 0 and self._receiving.acquire(blocking=False):  # nobody else reads
                 try:
-                    deadline = _deadline(CLOSE_TIMEOUT)
+                    deadline = _deadline(linger)
                     while not self._client.closed:
                         data = self._read(deadline)
                         if not data:

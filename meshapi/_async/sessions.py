@@ -11,7 +11,10 @@ until it ends. Audio is paced: ``send_audio`` sleeps first when the audio alread
 too far ahead of real time (``max_audio_lead``).
 
 Sending and receiving may run at once in two tasks (or, blocking, two threads): one sends
-audio while the other reads the replies. One receiver at a time.
+audio while the other reads the replies. One receiver at a time. A send that fails because
+the connection ended raises :class:`~meshapi_core.errors.StreamInterruptedError` and leaves
+the session as it is: what the gateway sent before it closed (an error event, the close
+frame) is still there to receive, and says why.
 
 An async session opens on ``await`` or ``async with`` (the vendor SDK's shape)::
 
@@ -127,8 +130,11 @@ class _AsyncSession:
         try:
             await self._connection.send_text(text)
         except StreamInterruptedError as error:
-            await self._connection.aclose()
-            raise self._protocol.interrupted(error) from None
+            # What the gateway sent before the connection ended (its error event, its
+            # close frame) is still to be received: the receiving side says why.
+            if error.request_id is None:
+                error.request_id = self._protocol.request_id
+            raise error from None
         self._protocol.sent()
 
     async def _send_audio(self, audio: bytes, commit: bool = False) -> None:
@@ -157,17 +163,17 @@ class _AsyncSession:
             try:
                 message = await self._connection.receive(protocol.wait_time(started))
             except StreamInterruptedError as error:
-                await self._connection.aclose()
+                await self._connection.aclose(1011, "", 0.0)
                 raise protocol.interrupted(error) from None
-            except MeshAPIError:
+            except MeshAPIError:  # a message over the bound: the transport closed with 1009
                 protocol.closed()
-                await self._connection.aclose()
+                await self._connection.aclose(1009, "", 0.0)
                 raise
             if message is None:
                 stall = protocol.quiet(started)
                 if stall is None:
                     continue
-                await self._connection.aclose()
+                await self._connection.aclose(1011, "stalled", 0.0)
                 raise stall
             try:
                 return protocol.receive(message)
