@@ -18,8 +18,8 @@ Realtime speech-to-speech (``spec`` API section 15, STREAMING 7.1):
 - ``response.create`` streams a response: ``response.created``, per word a text delta
   (``response.output_text.delta`` for the ``text`` modality, else
   ``response.output_audio_transcript.delta``) and, for ``audio``, an audio delta, then the
-  ``.done`` events and ``response.done`` with usage; ``response.create`` during a response is
-  ``conversation_already_has_active_response``; ``response.cancel`` ends one;
+  ``.done`` events and ``response.done`` with usage (a response is sent whole before the
+  next client frame is read, so ``response.cancel`` finds none: ``response_cancel_not_active``);
 - an unknown event type, a frame that is not a JSON object, or a binary frame (the gateway
   supports none) is an error event; the session goes on, as OpenAI's does;
 - after ``idle_timeout`` without a client frame: an ``idle_timeout`` error event then close
@@ -231,7 +231,6 @@ class RealtimeSim(SessionSim):
         self.buffer = bytearray()
         self.items: List[Dict[str, Any]] = []
         self.last_user_text: Optional[str] = None
-        self.in_progress = False
 
     def _event(self, kind: str, **fields: Any) -> Write:
         return self.frame({"type": kind, "event_id": "event_" + self.ids.alnum(16), **fields})
@@ -352,12 +351,6 @@ class RealtimeSim(SessionSim):
         return DEFAULT_REPLY
 
     def _respond(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
-        if self.in_progress:
-            yield self.error(
-                "conversation_already_has_active_response",
-                "Conversation already has an active response.",
-            )
-            return
         given = event.get("response")
         options: Dict[str, Any] = given if isinstance(given, dict) else {}
         modalities = options.get("output_modalities") or self.session.get("output_modalities")
@@ -373,7 +366,6 @@ class RealtimeSim(SessionSim):
             "output_index": 0,
             "content_index": 0,
         }
-        self.in_progress = True
         response: Dict[str, Any] = {
             "id": response_id,
             "object": "realtime.response",
@@ -401,8 +393,6 @@ class RealtimeSim(SessionSim):
             if "audio" in modalities:
                 audio = base64.b64encode(audio_for(piece)).decode("ascii")
                 yield self._event("response.output_audio.delta", delta=audio, **where)
-            if not self.in_progress:  # cancelled meanwhile (never: the loop does not read)
-                break
         if "audio" in modalities:
             yield self._event("response.output_audio.done", **where)
         done_field = "text" if "text" in modalities else "transcript"
@@ -432,13 +422,9 @@ class RealtimeSim(SessionSim):
                 },
             },
         )
-        self.in_progress = False
 
     def _cancel(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
-        if not self.in_progress:
-            yield self.error("response_cancel_not_active", "There is no active response.")
-            return
-        self.in_progress = False
+        yield self.error("response_cancel_not_active", "There is no active response.")
 
 
 class SpeechStreamSim(SessionSim):
