@@ -151,6 +151,7 @@ class WsprotoClient:
                 "The connection closed before the WebSocket handshake was answered",
                 response_started=False,
             )
+        broken: Optional[ProtocolError] = None
         try:
             self._ws.receive_data(data)
             for event in self._ws.events():
@@ -172,7 +173,9 @@ class WsprotoClient:
                 else:  # frames that came with the 101: keep them for receive
                     self._event(event)
         except ProtocolError as exc:
-            raise transport_failure(exc, timeout=False, response_started=True) from None
+            broken = exc
+        if broken is not None:  # raised here, so wsproto's error is not its context
+            raise transport_failure(broken, timeout=False, response_started=True)
         return self._accepted
 
     def _refusal(self) -> MeshAPIError:
@@ -204,12 +207,15 @@ class WsprotoClient:
                 return b""
             raise _interrupted("The gateway closed the connection without a close frame")
         out = bytearray()
+        broken: Optional[ProtocolError] = None
         try:
             self._ws.receive_data(data)
             for event in self._ws.events():
                 out += self._event(event)
         except ProtocolError as exc:
-            raise _interrupted(f"The WebSocket connection broke ({exc})") from None
+            broken = exc
+        if broken is not None:
+            raise _interrupted(f"The WebSocket connection broke ({broken})")
         return bytes(out)
 
     def _event(self, event: object) -> bytes:

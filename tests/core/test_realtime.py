@@ -517,3 +517,24 @@ def test_message_repr_shows_no_audio_bytes() -> None:
     message = RealtimeMessage.from_event("{}", {"type": "response.output_audio.delta",
                                                 "delta": base64.b64encode(b"secret").decode()})  # fmt: skip
     assert "secret" not in repr(message) and "6 bytes" in repr(message)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789", min_size=12, max_size=40))
+def test_a_token_never_shows_in_a_plan_or_its_errors(body: str) -> None:
+    token = "rsk_" + body
+    texts = []
+    plan = prepare_session(REALTIME, config(token=token), fields={"model": "m"})
+    texts += [repr(plan), repr(plan.request), plan.request.url, str(plan.request.headers)]
+    for bad in ({"extra_query": {"token": token}}, {"extra_headers": {"X": token + "\n"}}):
+        try:
+            prepare_session(REALTIME, config(token=token), fields={"model": "m"}, options=bad)
+        except MeshAPIError as error:
+            texts += [str(error), repr(error)]
+    machine = plan.protocol({}, Clock())
+    for frame in ({"type": "error", "error": {"code": "invalid_api_key"}}, {"x": 1}):
+        try:
+            machine.receive(text(frame))
+        except MeshAPIError as error:
+            texts += [str(error), repr(error)]
+    assert all(token not in t for t in texts)

@@ -241,3 +241,15 @@ def test_emulated_audio_round_trips_through_its_transcript() -> None:
     assert transcript_of(audio_for("héllo")) == "héllo"
     assert transcript_of(b"\xff\xfe\x00") == "[0 ms of audio]"
     assert transcript_of(bytes(48_000)) == "[1000 ms of audio]"
+
+
+def test_a_transport_without_websockets_says_so() -> None:
+    from meshapi import InvalidArgumentError
+    from meshapi.testing import InProcessTransport
+
+    gateway = Gateway()
+    client = MeshAPI(base_url="http://127.0.0.1:1", token=gateway.token,
+                     transport=InProcessTransport(gateway))  # fmt: skip
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.realtime.connect(model="openai/gpt-realtime")
+    assert caught.value.param == "transport"
