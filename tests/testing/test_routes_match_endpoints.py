@@ -21,6 +21,7 @@ from meshapi_core.endpoint import Credential, Endpoint
 from meshapi_core.endpoints import all_endpoints as http_endpoints
 from meshapi_core.realtime import endpoints as session_endpoints
 
+
 def all_endpoints() -> Dict[str, Endpoint[object, object]]:
     """The HTTP endpoints, and the WebSocket sessions as the GETs that open them."""
     found = dict(http_endpoints())
