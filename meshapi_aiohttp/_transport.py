@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from functools import lru_cache
-from typing import Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
 
 import aiohttp
 
@@ -38,6 +38,11 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket import AiohttpWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -169,6 +174,12 @@ class AiohttpTransport:
                 raise failures[0] from None
             raise _connection_error(exc, response_started=False) from exc
         return AiohttpStreamResponse(response)
+
+    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
+        """Open a WebSocket session with the session's ``ws_connect``."""
+        from ._websocket import connect_websocket
+
+        return await connect_websocket(self._get_session(), request)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -264,6 +264,17 @@ _ERRORS = (
     "StreamTimeoutError",
     "ValidationError",
 )
+_REALTIME_ERRORS = (
+    "RealtimeAuthenticationError",
+    "RealtimeBadRequestError",
+    "RealtimeError",
+    "RealtimeNotFoundError",
+    "RealtimePaymentRequiredError",
+    "RealtimePermissionDeniedError",
+    "RealtimeRateLimitError",
+    "RealtimeServerError",
+    "SessionClosedError",
+)
 CORE_EXPORTS: Dict[str, str] = {
     **dict.fromkeys(_ERRORS, "meshapi_core.errors"),
     "MeshAPI": "meshapi._client",
@@ -281,6 +292,15 @@ CORE_EXPORTS: Dict[str, str] = {
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
     "PollTimeoutError": "meshapi_core.polling",
+    **dict.fromkeys(_REALTIME_ERRORS, "meshapi_core.realtime.errors"),
+    "RealtimeMessage": "meshapi_core.realtime.messages",
+    "RealtimeSession": "meshapi._sync.sessions",
+    "SpeechStreamSession": "meshapi._sync.sessions",
+    "TranscriptionSession": "meshapi._sync.sessions",
+    "AsyncRealtimeSession": "meshapi._async.sessions",
+    "AsyncSpeechStreamSession": "meshapi._async.sessions",
+    "AsyncTranscriptionSession": "meshapi._async.sessions",
+    "AsyncSessionConnect": "meshapi._async.sessions",
     "UploadFailedError": "meshapi_core.uploads",
     "Upload": "meshapi_core.uploads",
     "FileInput": "meshapi_core.uploads",

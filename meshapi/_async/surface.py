@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .resources.orgs import AsyncInvitations, AsyncOrgs
     from .resources.provider_keys import AsyncProviderKeys
     from .resources.rag import AsyncRag
+    from .resources.realtime import AsyncRealtime
     from .resources.responses import AsyncResponses
     from .resources.router import AsyncRouter
     from .resources.templates import AsyncTemplates
@@ -164,6 +165,15 @@ class AsyncDataPlane(AsyncAccountReads):
         from .resources.api_versions import AsyncApiVersions
 
         return AsyncApiVersions(self._engine)
+
+    @cached_property
+    def realtime(self) -> AsyncRealtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import AsyncRealtime
+
+        return AsyncRealtime(self._engine)
 
     @cached_property
     def images(self) -> AsyncImages:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .resources.orgs import Invitations, Orgs
     from .resources.provider_keys import ProviderKeys
     from .resources.rag import Rag
+    from .resources.realtime import Realtime
     from .resources.responses import Responses
     from .resources.router import Router
     from .resources.templates import Templates
@@ -165,6 +166,15 @@ class DataPlane(AccountReads):
         from .resources.api_versions import ApiVersions
 
         return ApiVersions(self._engine)
+
+    @cached_property
+    def realtime(self) -> Realtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import Realtime
+
+        return Realtime(self._engine)
 
     @cached_property
     def images(self) -> Images:
