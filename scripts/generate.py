@@ -244,6 +244,7 @@ _ERRORS = (
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientContextError",
     "InvalidArgumentError",
     "MeshAPIError",
     "NotFoundError",
