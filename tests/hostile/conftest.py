@@ -18,7 +18,7 @@ import anyio
 import pytest
 
 from meshapi import AsyncMeshAPI, ChatCompletionParams, MeshAPI
-from meshapi.testing import AsyncInProcessTransport, Gateway, InProcessTransport
+from meshapi.testing import AsyncInProcessTransport, InProcessTransport
 
 T = TypeVar("T")
 
@@ -126,18 +126,6 @@ def kind(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=ASYNC_SOCKET_KINDS)
 def async_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture(params=SOCKET_KINDS + IN_PROCESS_KINDS)
-def any_kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def gateway() -> Gateway:
-    """An emulator for the in-process kinds, with this suite's token."""
-    gw = Gateway()
-    return gw
 
 
 def gzip_bomb(size: int, unit: bytes = b" ", prefix: bytes = b"") -> bytes:
