@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing of the readers of hostile input, with atheris (libFuzzer).
 
-An opt-in long run, not part of the default suite (``pip install atheris``; CPython 3.11+ on
-Linux or macOS)::
+An opt-in long run, not part of the default suite (``pip install atheris``, which has wheels
+for Linux and macOS; here CPython 3.11 gets atheris 3.0.0)::
 
     .venv/bin/python tests/fuzz/fuzz_main.py sse -max_total_time=600
     .venv/bin/python tests/fuzz/fuzz_main.py error_response -runs=1000000 corpus/

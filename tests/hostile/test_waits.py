@@ -22,7 +22,7 @@ from ._server import Conn, RawServer, Seen, chunk, json_head, sse_head
 from .conftest import IN_PROCESS_KINDS, SOCKET_KINDS, Api, run
 
 DEADLINE = 0.4
-SLACK = 0.6  # scheduling on a loaded 2-core machine; the bound itself is exact
+SLACK = 1.0  # scheduling on a loaded 2-core machine; the bound itself is exact
 PATIENT = Timeout(5.0, connect=5.0)  # no phase timeout can fire before the deadline
 STEP = 0.05
 STEPS = 60  # 3 s of trickle: a client that ignores the deadline outlives it by far
