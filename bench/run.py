@@ -83,14 +83,14 @@ CLIENTS: Tuple[Client, ...] = (
 IMPORTS: Tuple[Tuple[str, str, str], ...] = (
     ("floor: import httpx, pydantic", "ours", "import httpx, pydantic"),
     (
-        "reference: the floor + pydantic's BaseModel",
+        "reference: import httpx; from pydantic import BaseModel",
         "ours",
-        "import httpx, pydantic; from pydantic import BaseModel",
+        "import httpx; from pydantic import BaseModel",
     ),
     (
         "ours: from meshapi import ...",
         "ours",
-        "from meshapi import MeshAPI, AsyncMeshAPI, ChatCompletionParams, ChatMessage",
+        "from meshapi import MeshAPI, AsyncMeshAPI, ChatCompletionParams, ChatMessage, MeshAPIError",
     ),
     ("ours: import meshapi_core", "ours", "import meshapi_core"),
     (
@@ -223,6 +223,22 @@ def time_import(python: str, statement: str, cwd: str) -> float:
     return float(out.stdout)
 
 
+def run_first_calls(cwd: str) -> Dict[str, float]:
+    """One run of :mod:`bench.first_call`: milliseconds per never-used resource."""
+    env = {**_clean_env(), "PYTHONPATH": str(BENCH.parent)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.first_call"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=True,
+        preexec_fn=_on(CLIENT_CPUS),
+    )
+    result: Dict[str, float] = json.loads(out.stdout)
+    return result
+
+
 def run_sse(events: int, cwd: str) -> Dict[str, float]:
     """One run of :mod:`bench.sse_bench`, in this repository's interpreter."""
     env = {**_clean_env(), "PYTHONPATH": str(BENCH.parent)}
@@ -343,6 +359,7 @@ def targets(
     runs: Dict[str, List[Dict[str, Any]]],
     imports: Dict[str, float],
     sse: Dict[str, float],
+    first_calls: Dict[str, float],
 ) -> List[Dict[str, Any]]:
     """Every target of the issue, with the measured figure and PASS/FAIL (None: not measured)."""
     out: List[Dict[str, Any]] = []
@@ -371,14 +388,22 @@ def targets(
         "{:.2f}x",
         pair=("ours httpx", "floor httpx", "seq"),
     )
-    for w in ("stream1", "stream10"):
-        add(
-            f"streaming CPU/chunk ({w}), ours httpx / floor httpx",
-            ratio(summary, "ours httpx", "floor httpx", w),
-            1.30,
-            "{:.2f}x",
-            pair=("ours httpx", "floor httpx", w),
-        )
+    add(
+        "non-streaming CPU/request, ours httpx-async / floor httpx-async",
+        ratio(summary, "ours httpx-async", "floor httpx-async", "conc"),
+        1.10,
+        "{:.2f}x",
+        pair=("ours httpx-async", "floor httpx-async", "conc"),
+    )
+    for ours, floor in (("ours httpx", "floor httpx"), ("ours httpx-async", "floor httpx-async")):
+        for w in ("stream1", "stream10"):
+            add(
+                f"streaming CPU/chunk ({w}), {ours} / {floor}",
+                ratio(summary, ours, floor, w),
+                1.30,
+                "{:.2f}x",
+                pair=(ours, floor, w),
+            )
     for w in ("conc", "stream1", "stream10"):
         add(
             f"aiohttp CPU/unit ({w}), ours aiohttp / floor aiohttp",
@@ -404,14 +429,16 @@ def targets(
         below=False,
     )
     add("SSE decoder, one 8 MiB event (64 KiB reads)", sse.get("big_8mib_64k_s"), 0.100, "{:.3f} s")
-    floor_import = imports.get("floor: import httpx, pydantic")
+    reference_import = imports.get("reference: import httpx; from pydantic import BaseModel")
     ours_import = imports.get("ours: from meshapi import ...")
     add(
-        "import, ours / import httpx, pydantic",
-        ours_import / floor_import if ours_import and floor_import else None,
-        1.25,
+        "import, ours / import httpx; from pydantic import BaseModel",
+        ours_import / reference_import if ours_import and reference_import else None,
+        1.20,
         "{:.2f}x",
     )
+    for name, added in sorted(first_calls.items()):
+        add(f"first call of a never-used resource, {name}", added / 1000, 0.020, "{:.3f} s")
     for ours, floor in (
         ("ours aiohttp", "floor aiohttp"),
         ("ours httpx-async", "floor httpx-async"),
@@ -528,14 +555,14 @@ def table(
                         f"| {entry['server_share']:.2f} | {checks} |"
                     )
     lines.append("\n**import time, fresh interpreters (median)**\n")
-    lines.append("| import | time | ratio to `import httpx, pydantic` |")
+    lines.append("| import | time | ratio to `import httpx; from pydantic import BaseModel` |")
     lines.append("|---|---:|---:|")
-    floor_import = imports.get("floor: import httpx, pydantic")
+    reference = imports.get("reference: import httpx; from pydantic import BaseModel")
     for label, _, _ in IMPORTS:
         if label not in imports:
             lines.append(f"| {label} | unavailable | |")
             continue
-        times = f"{imports[label] / floor_import:.2f}x" if floor_import else "-"
+        times = f"{imports[label] / reference:.2f}x" if reference else "-"
         lines.append(f"| {label} | {imports[label] * 1000:.1f} ms | {times} |")
     if sse:
         lines.append("\n**SSE decoder alone (median)**\n")
@@ -639,6 +666,7 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
     runs: Dict[str, List[Dict[str, Any]]] = {c.name: [] for c in clients}
     import_times: Dict[str, List[float]] = {label: [] for label, _, _ in IMPORTS}
     sse_runs: List[Dict[str, float]] = []
+    first_call_runs: List[Dict[str, float]] = []
     memory: Dict[str, Any] = {}
     server, port = start_server()
     try:
@@ -666,6 +694,7 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
                         if python is not None and (env == "ours" or r < peer_rounds):
                             import_times[label].append(time_import(python, statement, cwd))
                 sse_runs.append(run_sse(sizes["sse_events"], cwd))
+                first_call_runs.append(run_first_calls(cwd))
             if args.memory:  # once per run: peak RSS varies little, and a bomb takes a while
                 print("memory: gzip bomb and large reply ...", file=sys.stderr, flush=True)
                 memory = run_memory(sizes["memory"], cwd)
@@ -686,6 +715,7 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
         "runs": runs,
         "import_runs": import_times,
         "sse_runs": sse_runs,
+        "first_call_runs": first_call_runs,
         "memory": memory,
     }
 
@@ -698,7 +728,11 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
     sse_runs = data["sse_runs"]
     sse = {k: statistics.median(r[k] for r in sse_runs) for k in sse_runs[0]} if sse_runs else {}
     memory = data.get("memory") or {}
-    verdicts = targets(summary, runs, imports, sse) + memory_targets(memory)
+    first_calls = {
+        k: statistics.median(r[k] for r in data.get("first_call_runs", []))
+        for k in (data.get("first_call_runs") or [{}])[0]
+    }
+    verdicts = targets(summary, runs, imports, sse, first_calls) + memory_targets(memory)
     facts = data["machine"]
     versions: Dict[str, str] = {}
     for found in data["versions"].values():
