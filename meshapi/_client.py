@@ -81,6 +81,7 @@ class _Client:
     _transport: Any
     _runtime: Runtime
     _owns_transport: bool
+    _guard: Any = None
 
     def _start(self) -> None:
         raise NotImplementedError
@@ -116,6 +117,7 @@ class _Client:
         derived._transport = self._transport
         derived._runtime = self._runtime
         derived._owns_transport = False
+        derived._guard = self._guard  # the same connections, so the same event loop
         derived._start()
         return derived
 
@@ -279,12 +281,17 @@ class _AsyncClient(_Client):
             transport, httpx_client or async_httpx_client, aiohttp_session
         )
         self._runtime = runtime or SYSTEM_RUNTIME
+        if getattr(self._transport, "binds_event_loop", True):
+            from ._loop import LoopGuard
+
+            self._guard = LoopGuard()
         self._start()
 
     def _start(self) -> None:
         from ._async.engine import AsyncEngine
 
         self._engine = AsyncEngine(self.config, self._transport, self._runtime)
+        self._engine.guard = self._guard
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""

@@ -251,6 +251,7 @@ _ERRORS = (
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientContextError",
     "InvalidArgumentError",
     "MeshAPIError",
     "NotFoundError",
