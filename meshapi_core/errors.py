@@ -7,7 +7,7 @@ everything::
     MeshAPIError
     ├── APIStatusError            the gateway answered with an error
     │   ├── BadRequestError           400, 409, 413, 422 and other 4xx: fix the request
-    │   │   └── ValidationError           422 and ``validation_error``: see ``details``
+    │   │   └── UnprocessableEntityError  422 and ``validation_error``: see ``details``
     │   ├── AuthenticationError       401
     │   ├── PaymentRequiredError      402: out of credit or over a spend cap
     │   ├── PermissionDeniedError     403
@@ -55,6 +55,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "StreamTimeoutError",
+    "UnprocessableEntityError",
     "ValidationError",
     "body_failure",
     "error_from_frame",
@@ -64,6 +65,7 @@ __all__ = [
     "parse_retry_after",
     "stream_failure",
     "transport_failure",
+    "with_problems",
 ]
 
 
@@ -81,6 +83,9 @@ class MeshAPIError(Exception):
         details: structured context, e.g. the list of validation problems of a 422.
         provider_code: the more specific upstream reason, when the gateway gives one.
         headers: the response headers (lower-case names), empty without a response.
+        body: the error body as the gateway sent it: parsed JSON, else its text (bounded
+            by the error-body limit), ``None`` without one.
+        status_code: the same as ``status``, as openai-python and httpx name it.
 
     >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded")
     >>> str(err)
@@ -98,6 +103,7 @@ class MeshAPIError(Exception):
         details: Any = None,
         provider_code: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
+        body: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -108,6 +114,12 @@ class MeshAPIError(Exception):
         self.details = details
         self.provider_code = provider_code
         self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.body = body
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (``0`` without a response): ``status`` by another name."""
+        return self.status
 
     def __str__(self) -> str:
         facts = []
@@ -133,8 +145,14 @@ class BadRequestError(APIStatusError):
     """The request was refused as it stands (400, 409, 413, other 4xx); change it first."""
 
 
-class ValidationError(BadRequestError):
-    """The gateway's validation failed (422, ``validation_error``); ``details`` says where."""
+class UnprocessableEntityError(BadRequestError):
+    """The gateway's validation failed (422, ``validation_error``); ``details`` lists the
+    problems and the message names the first few fields."""
+
+
+ValidationError = UnprocessableEntityError
+"""Deprecated: the old name of :class:`UnprocessableEntityError` (too easily confused with
+pydantic's ``ValidationError``). ``meshapi.ValidationError`` warns when used."""
 
 
 class AuthenticationError(APIStatusError):
@@ -289,7 +307,7 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
     404: NotFoundError,
     409: BadRequestError,
     413: BadRequestError,
-    422: ValidationError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 
@@ -308,7 +326,7 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
         "model_capability_not_supported model_not_available_on_pinned_provider "
         "unsupported_operation invalid_search_parameter",
     ),
-    **_codes(ValidationError, "validation_error unprocessable_entity"),
+    **_codes(UnprocessableEntityError, "validation_error unprocessable_entity"),
     **_codes(AuthenticationError, "unauthorized invalid_api_key"),
     **_codes(PaymentRequiredError, "spend_limit_exceeded insufficient_credits insufficient_quota"),
     **_codes(PermissionDeniedError, "forbidden model_excluded feature_not_enabled"),
@@ -500,6 +518,7 @@ def error_from_response(
         request_id=headers.get("x-request-id"),
         retry_after_seconds=retry_after,
         headers=headers,
+        body=payload if payload is not None else (body.decode("utf-8", "replace") or None),
     )
 
 
@@ -542,7 +561,7 @@ def _from_payload(
     if not isinstance(request_id, str):
         request_id = None
     return _class_for(status, code)(
-        str(message),
+        with_problems(str(message), details),
         status=status,
         error_code=code,
         request_id=request_id or headers.get("x-request-id"),
@@ -550,7 +569,42 @@ def _from_payload(
         details=details,
         provider_code=provider_code if isinstance(provider_code, str) else None,
         headers=headers,
+        body=payload,
     )
+
+
+_PROBLEMS_SHOWN = 3  # validation problems named in a message; the rest are counted
+_PROBLEM_LIMIT = 120  # characters of one problem's text
+
+
+def with_problems(message: str, details: Any) -> str:
+    """``message`` followed by the first few validation problems of ``details`` (FastAPI's
+    ``[{loc, msg, type}]``), each as ``field: problem``, so a 422 names its field. Anything
+    else in ``details`` leaves the message as it is. Bounded whatever the list's size.
+
+    >>> with_problems("Request validation failed.", [
+    ...     {"type": "missing", "loc": ["body", "messages"], "msg": "Field required"}])
+    'Request validation failed. messages: Field required'
+    """
+    if not isinstance(details, list):
+        return message
+    problems = []
+    for item in details:
+        if not isinstance(item, dict) or not isinstance(item.get("msg"), str):
+            continue
+        loc = item.get("loc")
+        parts = [str(p) for p in loc] if isinstance(loc, (list, tuple)) else []
+        if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
+            parts = parts[1:]
+        text = f"{'.'.join(parts)}: {item['msg']}" if parts else item["msg"]
+        problems.append(text if len(text) <= _PROBLEM_LIMIT else text[: _PROBLEM_LIMIT - 3] + "...")
+    if not problems:
+        return message
+    shown = "; ".join(problems[:_PROBLEMS_SHOWN])
+    if len(problems) > _PROBLEMS_SHOWN:
+        shown += f" (and {len(problems) - _PROBLEMS_SHOWN} more)"
+    separator = " " if message.rstrip().endswith((".", ":", "!", "?")) else ": "
+    return f"{message.rstrip()}{separator}{shown}"
 
 
 def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Optional[MeshAPIError]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         RequestModel as RequestModel,
         ResponseModel as ResponseModel,
         json_bytes as json_bytes,
+        stamp_request_id as stamp_request_id,
     )
     from meshapi_core.models.catalog import (
         ModelInfo as ModelInfo,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         ChatCompletion as ChatCompletion,
         ChatCompletionChunk as ChatCompletionChunk,
         ChatCompletionParams as ChatCompletionParams,
+        ChatCompletionStreamOptions as ChatCompletionStreamOptions,
         ChatMessage as ChatMessage,
         Choice as Choice,
         ChoiceDelta as ChoiceDelta,
@@ -85,6 +87,7 @@ _LAZY: Dict[str, str] = {
     "ChatCompletionChunk": "meshapi_core.models.chat",
     "ChatCompletionParams": "meshapi_core.models.chat",
     "ChatCompletionParamsDict": "meshapi.types._dicts",
+    "ChatCompletionStreamOptions": "meshapi_core.models.chat",
     "ChatMessage": "meshapi_core.models.chat",
     "Choice": "meshapi_core.models.chat",
     "ChoiceDelta": "meshapi_core.models.chat",
@@ -135,6 +138,7 @@ _LAZY: Dict[str, str] = {
     "VideoURL": "meshapi_core.models.chat",
     "VideoURLPart": "meshapi_core.models.chat",
     "json_bytes": "meshapi_core.models.base",
+    "stamp_request_id": "meshapi_core.models.base",
 }
 
 __all__ = sorted(_LAZY)

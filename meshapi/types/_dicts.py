@@ -9,7 +9,7 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union
 from typing_extensions import TypedDict
 
 from meshapi_core.config import RequestOptions
-from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceFunction
+from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceFunction
 
 __all__ = [
     "ChatCompletionArgs",
@@ -91,6 +91,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     async_mode: Optional[bool]
     logprobs: Optional[bool]
     top_logprobs: Optional[int]
+    stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
 
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
