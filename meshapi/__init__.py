@@ -31,6 +31,9 @@ if TYPE_CHECKING:
         AsyncPage as AsyncPage,
         AsyncPaginator as AsyncPaginator,
     )
+    from meshapi._async.raw import (
+        AsyncRawResponse as AsyncRawResponse,
+    )
     from meshapi._async.streams import (
         AsyncByteStream as AsyncByteStream,
         AsyncStream as AsyncStream,
@@ -39,8 +42,14 @@ if TYPE_CHECKING:
         AsyncMeshAPI as AsyncMeshAPI,
         MeshAPI as MeshAPI,
     )
+    from meshapi._observe import (
+        EventHooks as EventHooks,
+    )
     from meshapi._sync.pages import (
         Page as Page,
+    )
+    from meshapi._sync.raw import (
+        RawResponse as RawResponse,
     )
     from meshapi._sync.streams import (
         ByteStream as ByteStream,
@@ -53,6 +62,7 @@ if TYPE_CHECKING:
         ChatCompletionChunk as ChatCompletionChunk,
         ChatCompletionParams as ChatCompletionParams,
         ChatCompletionParamsDict as ChatCompletionParamsDict,
+        ChatCompletionStreamOptions as ChatCompletionStreamOptions,
         ChatMessage as ChatMessage,
         Choice as Choice,
         ChoiceDelta as ChoiceDelta,
@@ -103,6 +113,12 @@ if TYPE_CHECKING:
         VideoURL as VideoURL,
         VideoURLPart as VideoURLPart,
         json_bytes as json_bytes,
+        stamp_request_id as stamp_request_id,
+    )
+    from meshapi_core.accumulate import (
+        ChatCompletionAccumulator as ChatCompletionAccumulator,
+        MessageAccumulator as MessageAccumulator,
+        ResponseAccumulator as ResponseAccumulator,
     )
     from meshapi_core.config import (
         WrongRealmError as WrongRealmError,
@@ -124,7 +140,14 @@ if TYPE_CHECKING:
         ServerError as ServerError,
         StreamInterruptedError as StreamInterruptedError,
         StreamTimeoutError as StreamTimeoutError,
-        ValidationError as ValidationError,
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from meshapi_core.events import (
+        RequestEvent as RequestEvent,
+        ResponseEvent as ResponseEvent,
+        ResponseInfo as ResponseInfo,
+        RetryEvent as RetryEvent,
+        StreamEndEvent as StreamEndEvent,
     )
     from meshapi_core.http import (
         Timeout as Timeout,
@@ -141,16 +164,19 @@ _LAZY: Dict[str, str] = {
     "AsyncMeshAPI": "meshapi._client",
     "AsyncPage": "meshapi._async.pages",
     "AsyncPaginator": "meshapi._async.pages",
+    "AsyncRawResponse": "meshapi._async.raw",
     "AsyncStream": "meshapi._async.streams",
     "AudioOutputOptions": "meshapi.types",
     "AuthenticationError": "meshapi_core.errors",
     "BadRequestError": "meshapi_core.errors",
     "ByteStream": "meshapi._sync.streams",
     "ChatCompletion": "meshapi.types",
+    "ChatCompletionAccumulator": "meshapi_core.accumulate",
     "ChatCompletionArgs": "meshapi.types",
     "ChatCompletionChunk": "meshapi.types",
     "ChatCompletionParams": "meshapi.types",
     "ChatCompletionParamsDict": "meshapi.types",
+    "ChatCompletionStreamOptions": "meshapi.types",
     "ChatMessage": "meshapi.types",
     "Choice": "meshapi.types",
     "ChoiceDelta": "meshapi.types",
@@ -159,6 +185,7 @@ _LAZY: Dict[str, str] = {
     "CompletionTokensDetails": "meshapi.types",
     "ContentPart": "meshapi.types",
     "CursorPage": "meshapi.types",
+    "EventHooks": "meshapi._observe",
     "FunctionCall": "meshapi.types",
     "FunctionCallDelta": "meshapi.types",
     "FunctionDefinition": "meshapi.types",
@@ -171,6 +198,7 @@ _LAZY: Dict[str, str] = {
     "JSONSchemaFormat": "meshapi.types",
     "MeshAPI": "meshapi._client",
     "MeshAPIError": "meshapi_core.errors",
+    "MessageAccumulator": "meshapi_core.accumulate",
     "ModelInfo": "meshapi.types",
     "ModelListArgs": "meshapi.types",
     "ModelListParams": "meshapi.types",
@@ -190,19 +218,26 @@ _LAZY: Dict[str, str] = {
     "PermissionDeniedError": "meshapi_core.errors",
     "PromptTokensDetails": "meshapi.types",
     "RateLimitError": "meshapi_core.errors",
+    "RawResponse": "meshapi._sync.raw",
+    "RequestEvent": "meshapi_core.events",
     "RequestModel": "meshapi.types",
     "RequestOptions": "meshapi.types",
+    "ResponseAccumulator": "meshapi_core.accumulate",
     "ResponseDecodeError": "meshapi_core.errors",
+    "ResponseEvent": "meshapi_core.events",
     "ResponseFormat": "meshapi.types",
     "ResponseFormatJSONObject": "meshapi.types",
     "ResponseFormatJSONSchema": "meshapi.types",
     "ResponseFormatText": "meshapi.types",
+    "ResponseInfo": "meshapi_core.events",
     "ResponseMessage": "meshapi.types",
     "ResponseModel": "meshapi.types",
     "ResponseTooLargeError": "meshapi_core.errors",
+    "RetryEvent": "meshapi_core.events",
     "RetryPolicy": "meshapi_core.retry",
     "ServerError": "meshapi_core.errors",
     "Stream": "meshapi._sync.streams",
+    "StreamEndEvent": "meshapi_core.events",
     "StreamInterruptedError": "meshapi_core.errors",
     "StreamTimeoutError": "meshapi_core.errors",
     "TextPart": "meshapi.types",
@@ -213,19 +248,36 @@ _LAZY: Dict[str, str] = {
     "ToolChoice": "meshapi.types",
     "ToolChoiceFunction": "meshapi.types",
     "ToolChoiceFunctionName": "meshapi.types",
+    "UnprocessableEntityError": "meshapi_core.errors",
     "Usage": "meshapi.types",
-    "ValidationError": "meshapi_core.errors",
     "VideoURL": "meshapi.types",
     "VideoURLPart": "meshapi.types",
     "WrongRealmError": "meshapi_core.config",
     "json_bytes": "meshapi.types",
+    "stamp_request_id": "meshapi.types",
 }
 # --- generated by scripts/generate.py: end ---
 
 __all__ = sorted({*_LAZY, "__version__"})
 
+if TYPE_CHECKING:
+    from meshapi_core.errors import ValidationError as ValidationError
+
+# Old names still importable, with a DeprecationWarning each time they are looked up.
+_DEPRECATED: Dict[str, str] = {"ValidationError": "UnprocessableEntityError"}
+
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        warnings.warn(
+            f"meshapi.{name} is deprecated: use meshapi.{_DEPRECATED[name]} (the same class; "
+            "renamed so it is not confused with pydantic's ValidationError)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(_DEPRECATED[name])
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,11 @@ credential, so one realm: data-plane keys (``rsk_...``) for inference, control-p
 credentials for management. Both are safe to share (threads for :class:`MeshAPI`, tasks of
 one loop for :class:`AsyncMeshAPI`); make one and reuse it, so connections are reused, and
 derive variants with :meth:`MeshAPI.with_options`, which share its connections.
+
+Observability: ``event_hooks={"request": [...], "response": [...], "retry": [...],
+"stream_end": [...]}`` calls your functions with the core's events
+(:mod:`meshapi_core.events`), and ``MESHAPI_LOG=info|debug`` switches on the ``meshapi``
+logger (see :mod:`meshapi._observe`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ if TYPE_CHECKING:
 
     from meshapi_core.http import TimeoutTypes
 
+    from ._observe import EventHooks, Observer
+
 __all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "MeshAPI"]
 
 DEFAULT_BASE_URL = "https://api.meshapi.ai"
@@ -52,7 +59,16 @@ def settings_with_environment(settings: Dict[str, Any]) -> Dict[str, Any]:
         settings["token"] = token
     if settings.get("base_url") is None:
         settings["base_url"] = os.environ.get("MESHAPI_BASE_URL") or DEFAULT_BASE_URL
+    from ._observe import configure_logging  # with the first client, not at import
+
+    configure_logging()
     return settings
+
+
+def _observer(runtime: Runtime, event_hooks: Optional[EventHooks]) -> Observer:
+    from ._observe import Observer
+
+    return Observer(runtime.clock, event_hooks)
 
 
 class _Client:
@@ -61,6 +77,7 @@ class _Client:
     config: ClientConfig
     _transport: Any
     _runtime: Runtime
+    _observer: Observer
     _owns_transport: bool
 
     def _start(self) -> None:
@@ -91,6 +108,7 @@ class _Client:
         derived.config = self.config.with_changes(**changes)
         derived._transport = self._transport
         derived._runtime = self._runtime
+        derived._observer = self._observer
         derived._owns_transport = False
         derived._start()
         return derived
@@ -105,7 +123,9 @@ class MeshAPI(_Client, DataPlane):
     Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
     (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
     requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
-    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`).
+    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`), and
+    ``event_hooks`` (lists of callables given each request, response, retry and stream-end
+    event, for metrics and tracing).
 
     >>> from meshapi import MeshAPI
     >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
@@ -120,24 +140,26 @@ class MeshAPI(_Client, DataPlane):
         httpx_client: Optional[httpx.Client] = None,
         transport: Optional[Transport] = None,
         runtime: Optional[Runtime] = None,
+        event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
         if transport is not None and httpx_client is not None:
             raise TypeError("pass either transport or httpx_client, not both")
+        self._runtime = runtime or SYSTEM_RUNTIME
+        self._observer = _observer(self._runtime, event_hooks)
         self._owns_transport = transport is None
         if transport is None:
             from meshapi_httpx import HttpxTransport
 
             transport = HttpxTransport(httpx_client)
         self._transport = transport
-        self._runtime = runtime or SYSTEM_RUNTIME
         self._start()
 
     def _start(self) -> None:
         from ._sync.engine import Engine
 
-        self._engine = Engine(self.config, self._transport, self._runtime)
+        self._engine = Engine(self.config, self._transport, self._runtime, self._observer)
 
     def close(self) -> None:
         """Release connections (a client or transport you passed in is left open)."""
@@ -212,19 +234,21 @@ class AsyncMeshAPI(_Client, AsyncDataPlane):
         async_httpx_client: Optional[httpx.AsyncClient] = None,
         aiohttp_session: Optional[aiohttp.ClientSession] = None,
         runtime: Optional[Runtime] = None,
+        event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
+        self._runtime = runtime or SYSTEM_RUNTIME
+        self._observer = _observer(self._runtime, event_hooks)
         self._transport, self._owns_transport = _async_transport(
             transport, httpx_client or async_httpx_client, aiohttp_session
         )
-        self._runtime = runtime or SYSTEM_RUNTIME
         self._start()
 
     def _start(self) -> None:
         from ._async.engine import AsyncEngine
 
-        self._engine = AsyncEngine(self.config, self._transport, self._runtime)
+        self._engine = AsyncEngine(self.config, self._transport, self._runtime, self._observer)
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""
