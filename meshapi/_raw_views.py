@@ -10,12 +10,48 @@ from typing import Any, overload
 
 from meshapi._async.raw import AsyncRawView, async_raw
 from meshapi._async.resource import AsyncResource
+from meshapi._async.resources.api_versions import AsyncApiVersions
+from meshapi._async.resources.batches import AsyncBatches
 from meshapi._async.resources.chat import AsyncCompletions
+from meshapi._async.resources.compare import AsyncCompare
+from meshapi._async.resources.embeddings import AsyncEmbeddings
+from meshapi._async.resources.messages import AsyncMessages
 from meshapi._async.resources.models import AsyncModels
+from meshapi._async.resources.moderations import AsyncModerations
+from meshapi._async.resources.responses import AsyncResponses
+from meshapi._async.resources.router import AsyncRouter
+from meshapi._async.resources.templates import AsyncTemplates
+from meshapi._async.resources.web import AsyncWeb
 from meshapi._sync.raw import RawView, raw
 from meshapi._sync.resource import Resource
+from meshapi._sync.resources.api_versions import ApiVersions
+from meshapi._sync.resources.batches import Batches
 from meshapi._sync.resources.chat import Completions
+from meshapi._sync.resources.compare import Compare
+from meshapi._sync.resources.embeddings import Embeddings
+from meshapi._sync.resources.messages import Messages
 from meshapi._sync.resources.models import Models
+from meshapi._sync.resources.moderations import Moderations
+from meshapi._sync.resources.responses import Responses
+from meshapi._sync.resources.router import Router
+from meshapi._sync.resources.templates import Templates
+from meshapi._sync.resources.web import Web
+
+
+class AsyncApiVersionsWithRawResponse(AsyncRawView):
+    """``AsyncApiVersions.with_raw_response``."""
+
+    list = async_raw(AsyncApiVersions.list)
+
+
+class AsyncBatchesWithRawResponse(AsyncRawView):
+    """``AsyncBatches.with_raw_response``."""
+
+    create = async_raw(AsyncBatches.create)
+    list = async_raw(AsyncBatches.list)
+    get = async_raw(AsyncBatches.get)
+    cancel = async_raw(AsyncBatches.cancel)
+    wait = async_raw(AsyncBatches.wait)
 
 
 class AsyncCompletionsWithRawResponse(AsyncRawView):
@@ -23,6 +59,26 @@ class AsyncCompletionsWithRawResponse(AsyncRawView):
 
     create = async_raw(AsyncCompletions.create)
     stream = async_raw(AsyncCompletions.stream)
+
+
+class AsyncCompareWithRawResponse(AsyncRawView):
+    """``AsyncCompare.with_raw_response``."""
+
+    create = async_raw(AsyncCompare.create)
+    stream = async_raw(AsyncCompare.stream)
+
+
+class AsyncEmbeddingsWithRawResponse(AsyncRawView):
+    """``AsyncEmbeddings.with_raw_response``."""
+
+    create = async_raw(AsyncEmbeddings.create)
+
+
+class AsyncMessagesWithRawResponse(AsyncRawView):
+    """``AsyncMessages.with_raw_response``."""
+
+    create = async_raw(AsyncMessages.create)
+    stream = async_raw(AsyncMessages.stream)
 
 
 class AsyncModelsWithRawResponse(AsyncRawView):
@@ -35,17 +91,90 @@ class AsyncModelsWithRawResponse(AsyncRawView):
     get = async_raw(AsyncModels.get)
 
 
+class AsyncModerationsWithRawResponse(AsyncRawView):
+    """``AsyncModerations.with_raw_response``."""
+
+    create = async_raw(AsyncModerations.create)
+
+
+class AsyncResponsesWithRawResponse(AsyncRawView):
+    """``AsyncResponses.with_raw_response``."""
+
+    create = async_raw(AsyncResponses.create)
+    stream = async_raw(AsyncResponses.stream)
+    list = async_raw(AsyncResponses.list)
+    get = async_raw(AsyncResponses.get)
+
+
+class AsyncRouterWithRawResponse(AsyncRawView):
+    """``AsyncRouter.with_raw_response``."""
+
+    select = async_raw(AsyncRouter.select)
+
+
+class AsyncTemplatesWithRawResponse(AsyncRawView):
+    """``AsyncTemplates.with_raw_response``."""
+
+    create = async_raw(AsyncTemplates.create)
+    list = async_raw(AsyncTemplates.list)
+    get = async_raw(AsyncTemplates.get)
+    update = async_raw(AsyncTemplates.update)
+    delete = async_raw(AsyncTemplates.delete)
+
+
+class AsyncWebWithRawResponse(AsyncRawView):
+    """``AsyncWeb.with_raw_response``."""
+
+    search = async_raw(AsyncWeb.search)
+
+
 class AsyncRawResponseDescriptor:
     """``with_raw_response`` of every resource, typed per resource."""
 
     @overload
+    def __get__(self, resource: AsyncApiVersions, owner: Any = None) -> AsyncApiVersionsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncBatches, owner: Any = None) -> AsyncBatchesWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncCompletions, owner: Any = None) -> AsyncCompletionsWithRawResponse: ...
     @overload
+    def __get__(self, resource: AsyncCompare, owner: Any = None) -> AsyncCompareWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncEmbeddings, owner: Any = None) -> AsyncEmbeddingsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncMessages, owner: Any = None) -> AsyncMessagesWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncModels, owner: Any = None) -> AsyncModelsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncModerations, owner: Any = None) -> AsyncModerationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncResponses, owner: Any = None) -> AsyncResponsesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncRouter, owner: Any = None) -> AsyncRouterWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncTemplates, owner: Any = None) -> AsyncTemplatesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncWeb, owner: Any = None) -> AsyncWebWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncResource, owner: Any = None) -> AsyncRawView: ...
     def __get__(self, resource: Any, owner: Any = None) -> Any:
         return AsyncRawView(resource)
+
+
+class ApiVersionsWithRawResponse(RawView):
+    """``ApiVersions.with_raw_response``."""
+
+    list = raw(ApiVersions.list)
+
+
+class BatchesWithRawResponse(RawView):
+    """``Batches.with_raw_response``."""
+
+    create = raw(Batches.create)
+    list = raw(Batches.list)
+    get = raw(Batches.get)
+    cancel = raw(Batches.cancel)
+    wait = raw(Batches.wait)
 
 
 class CompletionsWithRawResponse(RawView):
@@ -53,6 +182,26 @@ class CompletionsWithRawResponse(RawView):
 
     create = raw(Completions.create)
     stream = raw(Completions.stream)
+
+
+class CompareWithRawResponse(RawView):
+    """``Compare.with_raw_response``."""
+
+    create = raw(Compare.create)
+    stream = raw(Compare.stream)
+
+
+class EmbeddingsWithRawResponse(RawView):
+    """``Embeddings.with_raw_response``."""
+
+    create = raw(Embeddings.create)
+
+
+class MessagesWithRawResponse(RawView):
+    """``Messages.with_raw_response``."""
+
+    create = raw(Messages.create)
+    stream = raw(Messages.stream)
 
 
 class ModelsWithRawResponse(RawView):
@@ -65,13 +214,70 @@ class ModelsWithRawResponse(RawView):
     get = raw(Models.get)
 
 
+class ModerationsWithRawResponse(RawView):
+    """``Moderations.with_raw_response``."""
+
+    create = raw(Moderations.create)
+
+
+class ResponsesWithRawResponse(RawView):
+    """``Responses.with_raw_response``."""
+
+    create = raw(Responses.create)
+    stream = raw(Responses.stream)
+    list = raw(Responses.list)
+    get = raw(Responses.get)
+
+
+class RouterWithRawResponse(RawView):
+    """``Router.with_raw_response``."""
+
+    select = raw(Router.select)
+
+
+class TemplatesWithRawResponse(RawView):
+    """``Templates.with_raw_response``."""
+
+    create = raw(Templates.create)
+    list = raw(Templates.list)
+    get = raw(Templates.get)
+    update = raw(Templates.update)
+    delete = raw(Templates.delete)
+
+
+class WebWithRawResponse(RawView):
+    """``Web.with_raw_response``."""
+
+    search = raw(Web.search)
+
+
 class RawResponseDescriptor:
     """``with_raw_response`` of every resource, typed per resource."""
 
     @overload
+    def __get__(self, resource: ApiVersions, owner: Any = None) -> ApiVersionsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Batches, owner: Any = None) -> BatchesWithRawResponse: ...
+    @overload
     def __get__(self, resource: Completions, owner: Any = None) -> CompletionsWithRawResponse: ...
     @overload
+    def __get__(self, resource: Compare, owner: Any = None) -> CompareWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Embeddings, owner: Any = None) -> EmbeddingsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Messages, owner: Any = None) -> MessagesWithRawResponse: ...
+    @overload
     def __get__(self, resource: Models, owner: Any = None) -> ModelsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Moderations, owner: Any = None) -> ModerationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Responses, owner: Any = None) -> ResponsesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Router, owner: Any = None) -> RouterWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Templates, owner: Any = None) -> TemplatesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Web, owner: Any = None) -> WebWithRawResponse: ...
     @overload
     def __get__(self, resource: Resource, owner: Any = None) -> RawView: ...
     def __get__(self, resource: Any, owner: Any = None) -> Any:

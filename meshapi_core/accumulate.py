@@ -367,7 +367,18 @@ _RESPONSE_TERMINAL = frozenset({"response.completed", "response.failed", "respon
 def _validated(model: Optional[Type[Any]], value: Any) -> Any:
     if model is None or isinstance(value, model):
         return value
-    return model.model_validate(_plain(value))
+    import pydantic
+
+    try:
+        return model.model_validate(_plain(value))
+    except pydantic.ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in problem.get("loc", ())) or "the reply"
+        raise ResponseDecodeError(
+            f"The stream's events do not make a valid {model.__name__}: "
+            f"{problem.get('msg', 'invalid')} at {where}",
+            error_code="parse_error",
+        ) from None
 
 
 class ResponseAccumulator:
@@ -444,7 +455,8 @@ class MessageAccumulator:
     block stops, ``thinking_delta``, ``signature_delta``, ``citations_delta``) and ends with
     ``content_block_stop``; ``message_delta`` sets ``stop_reason``/``stop_sequence`` and
     updates ``usage``. The result is the message as a dict, or validated as ``model``. A
-    tool input whose fragments do not form JSON is left as the joined text.
+    tool input whose fragments do not form JSON (a stream cut short) is left empty, with
+    the joined fragments as the block's ``partial_json``.
     """
 
     def __init__(self, model: Optional[Type[Any]] = None) -> None:
@@ -545,5 +557,6 @@ class MessageAccumulator:
             return
         try:
             block["input"] = json.loads(text)
-        except ValueError:
-            block["input"] = text
+        except ValueError:  # cut short: the input is unknown, the fragments are kept
+            block["input"] = {}
+            block["partial_json"] = text

@@ -338,6 +338,13 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
         "provider_job_failed model_policy_unavailable api_version_migration_failed "
         "secret_provision_failed",
     ),
+    # Anthropic's error types, the codes of /v1/messages errors (its own envelope).
+    **_codes(BadRequestError, "request_too_large"),
+    **_codes(AuthenticationError, "authentication_error"),
+    **_codes(PermissionDeniedError, "permission_error"),
+    **_codes(NotFoundError, "not_found_error"),
+    **_codes(RateLimitError, "rate_limit_error"),
+    **_codes(ServerError, "api_error overloaded_error"),
 }
 
 # The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).
@@ -610,9 +617,16 @@ def with_problems(message: str, details: Any) -> str:
 def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Optional[MeshAPIError]:
     """The error a 2xx body reports in-band (``{"error": {...}}``), or ``None``.
 
+    Only an error *envelope* is one: an object whose keys are ``error`` and perhaps
+    ``request_id`` (and Anthropic's ``"type": "error"``). A resource that carries an
+    ``error`` among its own fields (a failed background response or video task, ``{"id",
+    "status": "failed", "error": {...}}``) is data, returned as it is.
+
     >>> inband_error(200, {}, b'{"error": {"code": "context_window_exceeded"}}').error_code
     'context_window_exceeded'
     >>> inband_error(200, {}, b'{"choices": []}') is None
+    True
+    >>> inband_error(200, {}, b'{"id": "resp_1", "status": "failed", "error": {}}') is None
     True
     """
     if b'"error"' not in body:
@@ -621,9 +635,17 @@ def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Option
         payload: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get("error"), dict)
+        and all(key in _ENVELOPE_KEYS for key in payload)
+        and payload.get("type", "error") == "error"
+    ):
         return error_from_response(status, headers, body)
     return None
+
+
+_ENVELOPE_KEYS = frozenset({"error", "request_id", "type"})
 
 
 def not_a_stream(

@@ -11,8 +11,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .resources.api_versions import ApiVersions
+    from .resources.batches import Batches
     from .resources.chat import Chat
+    from .resources.compare import Compare
+    from .resources.embeddings import Embeddings
+    from .resources.messages import Messages
     from .resources.models import Models
+    from .resources.moderations import Moderations
+    from .resources.responses import Responses
+    from .resources.router import Router
+    from .resources.templates import Templates
+    from .resources.web import Web
 
 __all__ = ["DataPlane"]
 
@@ -35,3 +45,77 @@ class DataPlane:
         from .resources.models import Models
 
         return Models(self._engine)
+
+    @cached_property
+    def templates(self) -> Templates:
+        """Prompt templates: ``client.templates.create(...)``, ``.list()``, ``.get(id)``,
+        ``.update(id, ...)``, ``.delete(id)``."""
+        from .resources.templates import Templates
+
+        return Templates(self._engine)
+
+    @cached_property
+    def batches(self) -> Batches:
+        """Batches: ``client.batches.create(...)``, ``.list()``, ``.get(id)``,
+        ``.cancel(id)``, ``.wait(id)``."""
+        from .resources.batches import Batches
+
+        return Batches(self._engine)
+
+    @cached_property
+    def responses(self) -> Responses:
+        """The Responses API: ``client.responses.create(...)``, ``.stream``, ``.list``,
+        ``.get(id)``."""
+        from .resources.responses import Responses
+
+        return Responses(self._engine)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """Embeddings: ``client.embeddings.create(model=..., input=...)``."""
+        from .resources.embeddings import Embeddings
+
+        return Embeddings(self._engine)
+
+    @cached_property
+    def compare(self) -> Compare:
+        """Model compare: ``client.compare.create(models=[...], messages=[...])``,
+        ``.stream``."""
+        from .resources.compare import Compare
+
+        return Compare(self._engine)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        """Moderation: ``client.moderations.create(input=...)``."""
+        from .resources.moderations import Moderations
+
+        return Moderations(self._engine)
+
+    @cached_property
+    def web(self) -> Web:
+        """Web search: ``client.web.search(query=...)``."""
+        from .resources.web import Web
+
+        return Web(self._engine)
+
+    @cached_property
+    def router(self) -> Router:
+        """The Auto Router's choice: ``client.router.select(messages=[...])``."""
+        from .resources.router import Router
+
+        return Router(self._engine)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """Anthropic-shaped messages: ``client.messages.create(...)``, ``.stream``."""
+        from .resources.messages import Messages
+
+        return Messages(self._engine)
+
+    @cached_property
+    def api_versions(self) -> ApiVersions:
+        """Served contract versions: ``client.api_versions.list()``."""
+        from .resources.api_versions import ApiVersions
+
+        return ApiVersions(self._engine)

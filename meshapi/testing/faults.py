@@ -6,6 +6,7 @@ together apply to the same response::
     from meshapi.testing import faults
 
     gateway.inject(faults.Status(503, retry_after=2), route="/v1/chat/completions", times=2)
+    gateway.inject(faults.Error("context_window_exceeded"))        # any documented code
     gateway.inject(faults.Drop(after_events=3))                    # cut a stream mid-way
     gateway.inject(faults.SplitWrites(1), faults.Ping(interval=0.01))
 
@@ -13,7 +14,8 @@ Each fault is a plan transformer: it rewrites the :class:`~meshapi.testing.Respo
 gateway would have sent, so faults behave identically on the socket server and the in-process
 transport. Two kinds exist:
 
-- *replacing* faults (:class:`Status`, :class:`InbandError`) answer instead of the gateway,
+- *replacing* faults (:class:`Status`, :class:`Error`, :class:`InbandError`) answer instead
+  of the gateway,
   before version, auth and rate-limit checks (an injected failure consumes no RPM);
 - *transforming* faults rewrite the real response. They apply in a fixed order whatever order
   they are given in: content (:class:`Malformed`, :class:`ErrorFrame`), then keep-alives
@@ -29,8 +31,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, ClassVar, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
+from ._codes import ERROR_CODES, documented_error
 from ._errors import DEFAULT_CODES, DEFAULT_MESSAGES, envelope, html_page
 from ._plan import (
     TERMINAL_STEPS,
@@ -49,6 +52,7 @@ from ._plan import (
 __all__ = [
     "Delay",
     "Drop",
+    "Error",
     "ErrorFrame",
     "Fault",
     "InbandError",
@@ -91,8 +95,10 @@ class Status(Fault):
     ``body`` (bytes or text sent as is with ``content_type``, default ``application/json``;
     a dict or list is JSON-encoded as is, e.g. ``{"detail": "..."}``), else the standard
     envelope with ``code`` (default for the status, e.g. 503 ``provider_not_available``) and
-    ``message``. ``retry_after`` sets the ``Retry-After`` header (a number, or any string such
-    as an HTTP-date); on a 429 with a numeric value it is also ``error.retry_after_seconds``.
+    ``message``, and ``provider_code`` and ``details`` when given. ``retry_after`` sets the
+    ``Retry-After`` header (a number, or any string such as an HTTP-date); on a 429 with a
+    numeric value it is also ``error.retry_after_seconds``. ``nested_request_id=True`` puts
+    ``request_id`` inside ``error`` instead of beside it (a shape one survey reported).
     """
 
     status: int
@@ -103,6 +109,9 @@ class Status(Fault):
     content_type: Optional[str] = None
     html: Union[bool, str] = False
     headers: Optional[Mapping[str, str]] = None
+    provider_code: Optional[str] = None
+    details: Any = None
+    nested_request_id: bool = False
 
     def replacement(self, request_id: str) -> Optional[ResponsePlan]:
         """The injected response."""
@@ -122,11 +131,58 @@ class Status(Fault):
             )
         code = self.code or DEFAULT_CODES.get(self.status, "error")
         message = self.message or DEFAULT_MESSAGES.get(code, f"HTTP {self.status}")
-        extra = {}
+        extra: Dict[str, Any] = {}
+        if self.provider_code is not None:
+            extra["provider_code"] = self.provider_code
         if self.status == 429 and isinstance(self.retry_after, (int, float)):
             extra["retry_after_seconds"] = math.ceil(self.retry_after)
+        body = envelope(code, message, request_id, details=self.details, extra=extra)
         return json_plan(
-            self.status, envelope(code, message, request_id, extra=extra), headers=headers
+            self.status, _nest(body) if self.nested_request_id else body, headers=headers
+        )
+
+
+def _nest(body: Dict[str, Any]) -> Dict[str, Any]:
+    """``body`` with its ``request_id`` moved inside ``error``."""
+    nested = dict(body)
+    nested["error"] = {**nested["error"], "request_id": nested.pop("request_id", None)}
+    return nested
+
+
+@dataclass(frozen=True)
+class Error(Fault):
+    """Answer with the documented error ``code`` (spec/ERRORS.md section 3) instead of the
+    gateway: its status, ``provider_code``, ``Retry-After`` for a 429, ``details`` where the
+    code has them (see ``meshapi.testing._codes``). ``message`` replaces the standard text;
+    ``nested_request_id`` is as for :class:`Status`.
+
+    >>> Error("gateway_timeout").replacement("req_1").status
+    504
+    """
+
+    code: str
+    message: Optional[str] = None
+    nested_request_id: bool = False
+
+    def __post_init__(self) -> None:
+        if self.code not in ERROR_CODES:
+            raise ValueError(
+                f"{self.code!r} is not a documented HTTP error code; one of: "
+                + ", ".join(sorted(ERROR_CODES))
+            )
+
+    def replacement(self, request_id: str) -> Optional[ResponsePlan]:
+        """The documented error response."""
+        error = documented_error(self.code)
+        body = envelope(
+            error.code,
+            self.message or error.message,
+            request_id,
+            details=error.details,
+            extra=error.extra,
+        )
+        return json_plan(
+            error.status, _nest(body) if self.nested_request_id else body, headers=error.headers
         )
 
 

@@ -22,7 +22,7 @@ from typing import Any, Dict, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["RequestModel", "ResponseModel", "json_bytes", "stamp_request_id"]
+__all__ = ["RequestModel", "ResponseModel", "json_bytes"]
 
 
 class RequestModel(BaseModel):

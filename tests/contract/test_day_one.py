@@ -366,3 +366,82 @@ def test_a_gateway_422_prints_which_field(run: Runner) -> None:
     assert error.status_code == 422
     assert error.body["error"]["code"] == "validation_error"
     assert error.headers["x-request-id"] == error.request_id
+
+
+# -- Responses and Messages streams fold into their whole reply -------------------------------------
+
+
+def test_responses_stream_text_and_final(run: Runner, meshapi_gateway: GatewayFixture) -> None:
+    meshapi_gateway.gateway.script_reply("Paris is the capital.", times=2)
+    fields = {"model": "openai/gpt-4o-mini", "input": "Capital of France?"}
+
+    async def scenario(api: Api) -> Any:
+        responses = api.client.responses
+        whole = await resolve(responses.create(**fields))
+        stream = responses.stream(**fields)
+        pieces: List[str] = []
+        if api.is_sync:
+            pieces.extend(stream.text())
+        else:
+            async for piece in stream.text():
+                pieces.append(piece)
+        return whole, pieces, await resolve(stream.get_final_response()), stream.request_id
+
+    whole, pieces, final, request_id = run(scenario)
+    assert "".join(pieces) == "Paris is the capital."
+    assert type(final) is type(whole)
+    assert final.status == "completed"
+    assert final.output_text == whole.output_text == "Paris is the capital."
+    assert final.request_id == request_id
+
+
+def test_messages_stream_text_and_final(run: Runner, meshapi_gateway: GatewayFixture) -> None:
+    meshapi_gateway.gateway.script_reply("Bonjour tout le monde", times=2)
+    fields = {
+        "model": "anthropic/claude-haiku-4.5",
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Say hello in French."}],
+    }
+
+    async def scenario(api: Api) -> Any:
+        messages = api.client.messages
+        whole = await resolve(messages.create(**fields))
+        stream = messages.stream(**fields)
+        pieces: List[str] = []
+        if api.is_sync:
+            pieces.extend(stream.text())
+        else:
+            async for piece in stream.text():
+                pieces.append(piece)
+        return whole, pieces, await resolve(stream.get_final_message())
+
+    whole, pieces, final = run(scenario)
+    assert "".join(pieces) == "Bonjour tout le monde"
+    assert type(final) is type(whole)
+    keep = {"role", "content", "stop_reason", "model"}
+    assert final.model_dump(include=keep) == whole.model_dump(include=keep)
+    assert final.usage is not None and final.usage.output_tokens == whole.usage.output_tokens
+
+
+def test_messages_stream_tool_use_input_is_assembled(
+    run: Runner, meshapi_gateway: GatewayFixture
+) -> None:
+    meshapi_gateway.gateway.script_tool_call("get_weather", {"city": "Paris"}, chunks=3, times=2)
+    fields = {
+        "model": "anthropic/claude-haiku-4.5",
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "tools": [{"name": "get_weather", "input_schema": {"type": "object"}}],
+    }
+
+    async def scenario(api: Api) -> Any:
+        messages = api.client.messages
+        whole = await resolve(messages.create(**fields))
+        return whole, await resolve(messages.stream(**fields).final())
+
+    whole, final = run(scenario)
+    tool = [b for b in final.content if b.type == "tool_use"]
+    assert tool and tool[0].input == {"city": "Paris"} and tool[0].name == "get_weather"
+    assert final.stop_reason == whole.stop_reason == "tool_use"
+    blocks = [b.model_dump(exclude={"id"}) for b in final.content]
+    assert blocks == [b.model_dump(exclude={"id"}) for b in whole.content]

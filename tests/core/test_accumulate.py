@@ -404,7 +404,7 @@ def test_messages_validated_as_a_model_with_an_unfinished_tool_input() -> None:
     acc.add({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": '{"a": '}})
     message = acc.result()  # no content_block_stop: the stream was read as far as it went
     assert isinstance(message, Message)
-    assert message.content == [{"type": "tool_use", "input": '{"a": '}]
+    assert message.content == [{"type": "tool_use", "input": {}, "partial_json": '{"a": '}]
 
 
 def test_messages_citations_and_an_empty_tool_input() -> None:
@@ -452,3 +452,41 @@ def test_a_streamed_completion_matches_the_same_reply_whole() -> None:
         streamed = client.chat.completions.stream(**params, tools=[{"function": {"name": "get_weather"}}]).final()
         keep = {"choices", "usage", "object", "model"}
         assert json.loads(streamed.model_dump_json(include=keep)) == json.loads(whole.model_dump_json(include=keep))
+
+
+def test_the_declared_event_models_fold_into_the_declared_replies() -> None:
+    """The streams' own event models and reply types (as the endpoints declare them)."""
+    from meshapi_core.endpoints.messages import MESSAGES_STREAM
+    from meshapi_core.endpoints.responses import RESPONSES_STREAM
+    from meshapi_core.models.messages import (
+        MESSAGES_EVENT_MODELS,
+        MessagesResponse,
+        MessagesStreamEvent,
+    )
+    from meshapi_core.models.responses import (
+        RESPONSES_EVENT_MODELS,
+        ResponsesResponse,
+        ResponsesStreamEvent,
+    )
+
+    for endpoint, events_, models, default, reply in (
+        (MESSAGES_STREAM, MESSAGE_EVENTS, MESSAGES_EVENT_MODELS, MessagesStreamEvent, MessagesResponse),
+        (RESPONSES_STREAM, RESPONSE_EVENTS, RESPONSES_EVENT_MODELS, ResponsesStreamEvent, ResponsesResponse),
+    ):
+        kind = endpoint.stream
+        assert kind is not None and getattr(kind, "accumulator", None) is not None
+        acc = kind.accumulator()  # type: ignore[union-attr,misc]
+        for data in events_:
+            acc.add(models.get(data["type"], default).model_validate(data))
+        assert isinstance(acc.result(), reply)
+
+
+def test_a_reply_the_events_cannot_make_is_a_decode_error_not_a_pydantic_one() -> None:
+    class Strict(BaseModel):
+        id: str
+        content: List[Dict[str, Any]]
+
+    acc = MessageAccumulator(Strict)
+    acc.add({"type": "message_start", "message": {"content": []}})  # no id
+    with pytest.raises(ResponseDecodeError, match="Strict"):
+        acc.result()
