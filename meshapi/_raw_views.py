@@ -10,38 +10,79 @@ from typing import Any, overload
 
 from meshapi._async.raw import AsyncRawView, async_raw
 from meshapi._async.resource import AsyncResource
+from meshapi._async.resources.admin_keys import AsyncAdminKeys
 from meshapi._async.resources.api_versions import AsyncApiVersions
+from meshapi._async.resources.audit_logs import AsyncAuditLogs
 from meshapi._async.resources.batches import AsyncBatches
+from meshapi._async.resources.billing import AsyncBilling
 from meshapi._async.resources.chat import AsyncCompletions
 from meshapi._async.resources.compare import AsyncCompare
 from meshapi._async.resources.embeddings import AsyncEmbeddings
+from meshapi._async.resources.keys import AsyncKeys
+from meshapi._async.resources.memories import AsyncMemories
+from meshapi._async.resources.memories import AsyncMemoryItems
 from meshapi._async.resources.messages import AsyncMessages
 from meshapi._async.resources.models import AsyncModels
 from meshapi._async.resources.moderations import AsyncModerations
+from meshapi._async.resources.orgs import AsyncInvitations
+from meshapi._async.resources.orgs import AsyncOrgInvitations
+from meshapi._async.resources.orgs import AsyncOrgMembers
+from meshapi._async.resources.orgs import AsyncOrgs
+from meshapi._async.resources.provider_keys import AsyncProviderKeys
 from meshapi._async.resources.responses import AsyncResponses
 from meshapi._async.resources.router import AsyncRouter
 from meshapi._async.resources.templates import AsyncTemplates
+from meshapi._async.resources.usage import AsyncUsage
 from meshapi._async.resources.web import AsyncWeb
 from meshapi._sync.raw import RawView, raw
 from meshapi._sync.resource import Resource
+from meshapi._sync.resources.admin_keys import AdminKeys
 from meshapi._sync.resources.api_versions import ApiVersions
+from meshapi._sync.resources.audit_logs import AuditLogs
 from meshapi._sync.resources.batches import Batches
+from meshapi._sync.resources.billing import Billing
 from meshapi._sync.resources.chat import Completions
 from meshapi._sync.resources.compare import Compare
 from meshapi._sync.resources.embeddings import Embeddings
+from meshapi._sync.resources.keys import Keys
+from meshapi._sync.resources.memories import Memories
+from meshapi._sync.resources.memories import MemoryItems
 from meshapi._sync.resources.messages import Messages
 from meshapi._sync.resources.models import Models
 from meshapi._sync.resources.moderations import Moderations
+from meshapi._sync.resources.orgs import Invitations
+from meshapi._sync.resources.orgs import OrgInvitations
+from meshapi._sync.resources.orgs import OrgMembers
+from meshapi._sync.resources.orgs import Orgs
+from meshapi._sync.resources.provider_keys import ProviderKeys
 from meshapi._sync.resources.responses import Responses
 from meshapi._sync.resources.router import Router
 from meshapi._sync.resources.templates import Templates
+from meshapi._sync.resources.usage import Usage
 from meshapi._sync.resources.web import Web
+
+
+class AsyncAdminKeysWithRawResponse(AsyncRawView):
+    """``AsyncAdminKeys.with_raw_response``."""
+
+    create = async_raw(AsyncAdminKeys.create)
+    list = async_raw(AsyncAdminKeys.list)
+    get = async_raw(AsyncAdminKeys.get)
+    rotate = async_raw(AsyncAdminKeys.rotate)
+    revoke = async_raw(AsyncAdminKeys.revoke)
 
 
 class AsyncApiVersionsWithRawResponse(AsyncRawView):
     """``AsyncApiVersions.with_raw_response``."""
 
     list = async_raw(AsyncApiVersions.list)
+
+
+class AsyncAuditLogsWithRawResponse(AsyncRawView):
+    """``AsyncAuditLogs.with_raw_response``."""
+
+    list = async_raw(AsyncAuditLogs.list)
+    export = async_raw(AsyncAuditLogs.export)
 
 
 class AsyncBatchesWithRawResponse(AsyncRawView):
@@ -52,6 +93,14 @@ class AsyncBatchesWithRawResponse(AsyncRawView):
     get = async_raw(AsyncBatches.get)
     cancel = async_raw(AsyncBatches.cancel)
     wait = async_raw(AsyncBatches.wait)
+
+
+class AsyncBillingWithRawResponse(AsyncRawView):
+    """``AsyncBilling.with_raw_response``."""
+
+    balance = async_raw(AsyncBilling.balance)
+    auto_recharge = async_raw(AsyncBilling.auto_recharge)
+    setup_auto_recharge = async_raw(AsyncBilling.setup_auto_recharge)
 
 
 class AsyncCompletionsWithRawResponse(AsyncRawView):
@@ -72,6 +121,36 @@ class AsyncEmbeddingsWithRawResponse(AsyncRawView):
     """``AsyncEmbeddings.with_raw_response``."""
 
     create = async_raw(AsyncEmbeddings.create)
+
+
+class AsyncKeysWithRawResponse(AsyncRawView):
+    """``AsyncKeys.with_raw_response``."""
+
+    create = async_raw(AsyncKeys.create)
+    list = async_raw(AsyncKeys.list)
+    get = async_raw(AsyncKeys.get)
+    update = async_raw(AsyncKeys.update)
+    suspend = async_raw(AsyncKeys.suspend)
+    limits = async_raw(AsyncKeys.limits)
+
+
+class AsyncMemoriesWithRawResponse(AsyncRawView):
+    """``AsyncMemories.with_raw_response``."""
+
+    list = async_raw(AsyncMemories.list)
+    create = async_raw(AsyncMemories.create)
+    get = async_raw(AsyncMemories.get)
+    update = async_raw(AsyncMemories.update)
+    delete = async_raw(AsyncMemories.delete)
+
+
+class AsyncMemoryItemsWithRawResponse(AsyncRawView):
+    """``AsyncMemoryItems.with_raw_response``."""
+
+    list = async_raw(AsyncMemoryItems.list)
+    create = async_raw(AsyncMemoryItems.create)
+    update = async_raw(AsyncMemoryItems.update)
+    delete = async_raw(AsyncMemoryItems.delete)
 
 
 class AsyncMessagesWithRawResponse(AsyncRawView):
@@ -95,6 +174,48 @@ class AsyncModerationsWithRawResponse(AsyncRawView):
     """``AsyncModerations.with_raw_response``."""
 
     create = async_raw(AsyncModerations.create)
+
+
+class AsyncInvitationsWithRawResponse(AsyncRawView):
+    """``AsyncInvitations.with_raw_response``."""
+
+    list = async_raw(AsyncInvitations.list)
+    get = async_raw(AsyncInvitations.get)
+    accept = async_raw(AsyncInvitations.accept)
+
+
+class AsyncOrgInvitationsWithRawResponse(AsyncRawView):
+    """``AsyncOrgInvitations.with_raw_response``."""
+
+    create = async_raw(AsyncOrgInvitations.create)
+    list = async_raw(AsyncOrgInvitations.list)
+    revoke = async_raw(AsyncOrgInvitations.revoke)
+
+
+class AsyncOrgMembersWithRawResponse(AsyncRawView):
+    """``AsyncOrgMembers.with_raw_response``."""
+
+    list = async_raw(AsyncOrgMembers.list)
+
+
+class AsyncOrgsWithRawResponse(AsyncRawView):
+    """``AsyncOrgs.with_raw_response``."""
+
+    create = async_raw(AsyncOrgs.create)
+    current = async_raw(AsyncOrgs.current)
+    transfer_ownership = async_raw(AsyncOrgs.transfer_ownership)
+    spend = async_raw(AsyncOrgs.spend)
+    usage = async_raw(AsyncOrgs.usage)
+
+
+class AsyncProviderKeysWithRawResponse(AsyncRawView):
+    """``AsyncProviderKeys.with_raw_response``."""
+
+    list = async_raw(AsyncProviderKeys.list)
+    add = async_raw(AsyncProviderKeys.add)
+    update = async_raw(AsyncProviderKeys.update)
+    test = async_raw(AsyncProviderKeys.test)
+    remove = async_raw(AsyncProviderKeys.remove)
 
 
 class AsyncResponsesWithRawResponse(AsyncRawView):
@@ -122,6 +243,17 @@ class AsyncTemplatesWithRawResponse(AsyncRawView):
     delete = async_raw(AsyncTemplates.delete)
 
 
+class AsyncUsageWithRawResponse(AsyncRawView):
+    """``AsyncUsage.with_raw_response``."""
+
+    summary = async_raw(AsyncUsage.summary)
+    events = async_raw(AsyncUsage.events)
+    attempts = async_raw(AsyncUsage.attempts)
+    spend_trend = async_raw(AsyncUsage.spend_trend)
+    rate_limits = async_raw(AsyncUsage.rate_limits)
+    export_events = async_raw(AsyncUsage.export_events)
+
+
 class AsyncWebWithRawResponse(AsyncRawView):
     """``AsyncWeb.with_raw_response``."""
 
@@ -132,9 +264,15 @@ class AsyncRawResponseDescriptor:
     """``with_raw_response`` of every resource, typed per resource."""
 
     @overload
+    def __get__(self, resource: AsyncAdminKeys, owner: Any = None) -> AsyncAdminKeysWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncApiVersions, owner: Any = None) -> AsyncApiVersionsWithRawResponse: ...
     @overload
+    def __get__(self, resource: AsyncAuditLogs, owner: Any = None) -> AsyncAuditLogsWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncBatches, owner: Any = None) -> AsyncBatchesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncBilling, owner: Any = None) -> AsyncBillingWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncCompletions, owner: Any = None) -> AsyncCompletionsWithRawResponse: ...
     @overload
@@ -142,17 +280,35 @@ class AsyncRawResponseDescriptor:
     @overload
     def __get__(self, resource: AsyncEmbeddings, owner: Any = None) -> AsyncEmbeddingsWithRawResponse: ...
     @overload
+    def __get__(self, resource: AsyncKeys, owner: Any = None) -> AsyncKeysWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncMemories, owner: Any = None) -> AsyncMemoriesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncMemoryItems, owner: Any = None) -> AsyncMemoryItemsWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncMessages, owner: Any = None) -> AsyncMessagesWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncModels, owner: Any = None) -> AsyncModelsWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncModerations, owner: Any = None) -> AsyncModerationsWithRawResponse: ...
     @overload
+    def __get__(self, resource: AsyncInvitations, owner: Any = None) -> AsyncInvitationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncOrgInvitations, owner: Any = None) -> AsyncOrgInvitationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncOrgMembers, owner: Any = None) -> AsyncOrgMembersWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncOrgs, owner: Any = None) -> AsyncOrgsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncProviderKeys, owner: Any = None) -> AsyncProviderKeysWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncResponses, owner: Any = None) -> AsyncResponsesWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncRouter, owner: Any = None) -> AsyncRouterWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncTemplates, owner: Any = None) -> AsyncTemplatesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncUsage, owner: Any = None) -> AsyncUsageWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncWeb, owner: Any = None) -> AsyncWebWithRawResponse: ...
     @overload
@@ -161,10 +317,27 @@ class AsyncRawResponseDescriptor:
         return AsyncRawView(resource)
 
 
+class AdminKeysWithRawResponse(RawView):
+    """``AdminKeys.with_raw_response``."""
+
+    create = raw(AdminKeys.create)
+    list = raw(AdminKeys.list)
+    get = raw(AdminKeys.get)
+    rotate = raw(AdminKeys.rotate)
+    revoke = raw(AdminKeys.revoke)
+
+
 class ApiVersionsWithRawResponse(RawView):
     """``ApiVersions.with_raw_response``."""
 
     list = raw(ApiVersions.list)
+
+
+class AuditLogsWithRawResponse(RawView):
+    """``AuditLogs.with_raw_response``."""
+
+    list = raw(AuditLogs.list)
+    export = raw(AuditLogs.export)
 
 
 class BatchesWithRawResponse(RawView):
@@ -175,6 +348,14 @@ class BatchesWithRawResponse(RawView):
     get = raw(Batches.get)
     cancel = raw(Batches.cancel)
     wait = raw(Batches.wait)
+
+
+class BillingWithRawResponse(RawView):
+    """``Billing.with_raw_response``."""
+
+    balance = raw(Billing.balance)
+    auto_recharge = raw(Billing.auto_recharge)
+    setup_auto_recharge = raw(Billing.setup_auto_recharge)
 
 
 class CompletionsWithRawResponse(RawView):
@@ -195,6 +376,36 @@ class EmbeddingsWithRawResponse(RawView):
     """``Embeddings.with_raw_response``."""
 
     create = raw(Embeddings.create)
+
+
+class KeysWithRawResponse(RawView):
+    """``Keys.with_raw_response``."""
+
+    create = raw(Keys.create)
+    list = raw(Keys.list)
+    get = raw(Keys.get)
+    update = raw(Keys.update)
+    suspend = raw(Keys.suspend)
+    limits = raw(Keys.limits)
+
+
+class MemoriesWithRawResponse(RawView):
+    """``Memories.with_raw_response``."""
+
+    list = raw(Memories.list)
+    create = raw(Memories.create)
+    get = raw(Memories.get)
+    update = raw(Memories.update)
+    delete = raw(Memories.delete)
+
+
+class MemoryItemsWithRawResponse(RawView):
+    """``MemoryItems.with_raw_response``."""
+
+    list = raw(MemoryItems.list)
+    create = raw(MemoryItems.create)
+    update = raw(MemoryItems.update)
+    delete = raw(MemoryItems.delete)
 
 
 class MessagesWithRawResponse(RawView):
@@ -218,6 +429,48 @@ class ModerationsWithRawResponse(RawView):
     """``Moderations.with_raw_response``."""
 
     create = raw(Moderations.create)
+
+
+class InvitationsWithRawResponse(RawView):
+    """``Invitations.with_raw_response``."""
+
+    list = raw(Invitations.list)
+    get = raw(Invitations.get)
+    accept = raw(Invitations.accept)
+
+
+class OrgInvitationsWithRawResponse(RawView):
+    """``OrgInvitations.with_raw_response``."""
+
+    create = raw(OrgInvitations.create)
+    list = raw(OrgInvitations.list)
+    revoke = raw(OrgInvitations.revoke)
+
+
+class OrgMembersWithRawResponse(RawView):
+    """``OrgMembers.with_raw_response``."""
+
+    list = raw(OrgMembers.list)
+
+
+class OrgsWithRawResponse(RawView):
+    """``Orgs.with_raw_response``."""
+
+    create = raw(Orgs.create)
+    current = raw(Orgs.current)
+    transfer_ownership = raw(Orgs.transfer_ownership)
+    spend = raw(Orgs.spend)
+    usage = raw(Orgs.usage)
+
+
+class ProviderKeysWithRawResponse(RawView):
+    """``ProviderKeys.with_raw_response``."""
+
+    list = raw(ProviderKeys.list)
+    add = raw(ProviderKeys.add)
+    update = raw(ProviderKeys.update)
+    test = raw(ProviderKeys.test)
+    remove = raw(ProviderKeys.remove)
 
 
 class ResponsesWithRawResponse(RawView):
@@ -245,6 +498,17 @@ class TemplatesWithRawResponse(RawView):
     delete = raw(Templates.delete)
 
 
+class UsageWithRawResponse(RawView):
+    """``Usage.with_raw_response``."""
+
+    summary = raw(Usage.summary)
+    events = raw(Usage.events)
+    attempts = raw(Usage.attempts)
+    spend_trend = raw(Usage.spend_trend)
+    rate_limits = raw(Usage.rate_limits)
+    export_events = raw(Usage.export_events)
+
+
 class WebWithRawResponse(RawView):
     """``Web.with_raw_response``."""
 
@@ -255,9 +519,15 @@ class RawResponseDescriptor:
     """``with_raw_response`` of every resource, typed per resource."""
 
     @overload
+    def __get__(self, resource: AdminKeys, owner: Any = None) -> AdminKeysWithRawResponse: ...
+    @overload
     def __get__(self, resource: ApiVersions, owner: Any = None) -> ApiVersionsWithRawResponse: ...
     @overload
+    def __get__(self, resource: AuditLogs, owner: Any = None) -> AuditLogsWithRawResponse: ...
+    @overload
     def __get__(self, resource: Batches, owner: Any = None) -> BatchesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Billing, owner: Any = None) -> BillingWithRawResponse: ...
     @overload
     def __get__(self, resource: Completions, owner: Any = None) -> CompletionsWithRawResponse: ...
     @overload
@@ -265,17 +535,35 @@ class RawResponseDescriptor:
     @overload
     def __get__(self, resource: Embeddings, owner: Any = None) -> EmbeddingsWithRawResponse: ...
     @overload
+    def __get__(self, resource: Keys, owner: Any = None) -> KeysWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Memories, owner: Any = None) -> MemoriesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: MemoryItems, owner: Any = None) -> MemoryItemsWithRawResponse: ...
+    @overload
     def __get__(self, resource: Messages, owner: Any = None) -> MessagesWithRawResponse: ...
     @overload
     def __get__(self, resource: Models, owner: Any = None) -> ModelsWithRawResponse: ...
     @overload
     def __get__(self, resource: Moderations, owner: Any = None) -> ModerationsWithRawResponse: ...
     @overload
+    def __get__(self, resource: Invitations, owner: Any = None) -> InvitationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: OrgInvitations, owner: Any = None) -> OrgInvitationsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: OrgMembers, owner: Any = None) -> OrgMembersWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Orgs, owner: Any = None) -> OrgsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: ProviderKeys, owner: Any = None) -> ProviderKeysWithRawResponse: ...
+    @overload
     def __get__(self, resource: Responses, owner: Any = None) -> ResponsesWithRawResponse: ...
     @overload
     def __get__(self, resource: Router, owner: Any = None) -> RouterWithRawResponse: ...
     @overload
     def __get__(self, resource: Templates, owner: Any = None) -> TemplatesWithRawResponse: ...
+    @overload
+    def __get__(self, resource: Usage, owner: Any = None) -> UsageWithRawResponse: ...
     @overload
     def __get__(self, resource: Web, owner: Any = None) -> WebWithRawResponse: ...
     @overload

@@ -7,6 +7,7 @@
     echo "Count to 5." | meshapi chat           # the prompt from stdin
     meshapi chat --json --model mesh/echo "hi"  # the whole completion, as JSON
     meshapi models                              # the catalog, one model per line
+    meshapi keys list | usage | balance         # the control plane (meshapi/_cli_control.py)
     meshapi gateway serve --port 8080           # the emulator, over HTTP on 127.0.0.1
     meshapi gateway serve --token rsk_dev       # ... with a token that survives restarts
 
@@ -34,6 +35,9 @@ from meshapi_core.errors import MeshAPIError
 from meshapi_core.models.chat import ChatCompletionParams
 from meshapi_core.version import __version__
 
+from ._cli_control import COMMANDS as CONTROL_COMMANDS
+from ._cli_control import register as register_control
+from ._cli_control import run as run_control
 from ._client import MeshAPI
 
 __all__ = ["COMMANDS", "Context", "main"]
@@ -175,6 +179,19 @@ def _models(args: argparse.Namespace, context: Context) -> Optional[int]:
     return None
 
 
+# --- keys, usage, balance (meshapi/_cli_control.py) --------------------------------------------
+
+
+def _add_control(commands: Any) -> None:
+    register_control(commands)
+    for name in CONTROL_COMMANDS:
+        commands.choices[name].set_defaults(run=_control)
+
+
+def _control(args: argparse.Namespace, context: Context) -> Optional[int]:
+    return run_control(args, context.stdout, context.stderr)
+
+
 # --- gateway serve ---------------------------------------------------------------------------
 
 
@@ -240,7 +257,7 @@ def _serve(args: argparse.Namespace, context: Context) -> Optional[int]:
 _ADDRESS_IN_USE = {48, 98, 10048}  # EADDRINUSE on macOS, Linux; WSAEADDRINUSE
 
 
-COMMANDS: List[Register] = [_add_chat, _add_models, _add_gateway]
+COMMANDS: List[Register] = [_add_chat, _add_models, _add_control, _add_gateway]
 """Every command, in the order ``meshapi --help`` lists them."""
 
 

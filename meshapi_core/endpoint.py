@@ -211,13 +211,16 @@ class JSON(Reply[R]):
         try:
             return self._validator()(body)
         except pydantic.ValidationError as exc:
-            raise ResponseDecodeError(
-                f"HTTP {response.status} body is not a valid {self.name}: {describe(exc)}",
-                status=response.status,
-                error_code="parse_error",
-                request_id=response.request_id,
-                headers=response.headers,
-            ) from None
+            problem = describe(exc)
+        # Raised outside the handler, so no pydantic error (which holds the body's values, a
+        # created key's plaintext among them) stays chained to it.
+        raise ResponseDecodeError(
+            f"HTTP {response.status} body is not a valid {self.name}: {problem}",
+            status=response.status,
+            error_code="parse_error",
+            request_id=response.request_id,
+            headers=response.headers,
+        )
 
 
 def raise_inband_error(response: Response) -> None:

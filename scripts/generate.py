@@ -22,6 +22,8 @@ from __future__ import annotations
 import importlib
 import sys
 import typing
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List, Set, Tuple
 
@@ -86,6 +88,9 @@ class Renderer:
         if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
             self.models.add((tp.__module__, tp.__name__))
             return [tp.__name__, "Mapping[str, Any]"]
+        if tp is pydantic.SecretStr:  # a secret may be given as a plain string
+            self.models.add(("pydantic", "SecretStr"))
+            return ["str", "SecretStr"]
         return [self._one(tp, origin, args)]
 
     def _one(self, tp: Any, origin: Any, args: Tuple[Any, ...]) -> str:
@@ -102,6 +107,9 @@ class Renderer:
         if origin is tuple:
             return f"Tuple[{', '.join(self.render(a) for a in args)}]"
         if tp in (str, int, float, bool, bytes):
+            return str(tp.__name__)
+        if tp in (Decimal, datetime):
+            self.models.add((tp.__module__, tp.__name__))
             return str(tp.__name__)
         raise TypeError(f"cannot render {tp!r} for a TypedDict")
 
@@ -357,6 +365,8 @@ CORE_EXPORTS: Dict[str, str] = {
     "EventHooks": "meshapi._observe",
     "MeshAPI": "meshapi._client",
     "AsyncMeshAPI": "meshapi._client",
+    "MeshAPIAdmin": "meshapi._client",
+    "AsyncMeshAPIAdmin": "meshapi._client",
     "Stream": "meshapi._sync.streams",
     "ByteStream": "meshapi._sync.streams",
     "Page": "meshapi._sync.pages",

@@ -18,8 +18,21 @@ module is the source of ``meshapi/_sync/streams.py``.
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from types import TracebackType
-from typing import Any, Iterator, Callable, Dict, Generic, Optional, Type, cast
+from typing import (
+    Any,
+    Iterator,
+    BinaryIO,
+    Callable,
+    Dict,
+    Generic,
+    Optional,
+    Type,
+    Union,
+    cast,
+)
 
 from typing_extensions import TypeVar
 
@@ -38,6 +51,12 @@ __all__ = ["ByteStream", "Stream"]
 
 C = TypeVar("C")
 F = TypeVar("F", default=Any)
+
+
+def _create(path: Union[str, os.PathLike[str]]) -> BinaryIO:
+    """``path`` opened for writing bytes (pieces of a body are written as they arrive: each
+    write is brief and local, so even the async streams make it directly)."""
+    return open(path, "wb")
 
 
 class _AsyncResponseStream:
@@ -299,6 +318,27 @@ class ByteStream(_AsyncResponseStream):
 
     def __iter__(self) -> Iterator[bytes]:
         return self._chunks()
+
+    def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
+        """Write the body to the file at ``path`` as it arrives, one piece at a time (the
+        body is never held whole), and return how many bytes were written.
+
+        A body that ends early raises :class:`~meshapi_core.errors.StreamInterruptedError`
+        and leaves no file behind, so a file at ``path`` is always complete. (Each piece is
+        written with a plain, brief blocking write.)
+        """
+        written = 0
+        with _create(path) as file:
+            try:
+                for piece in self:
+                    file.write(piece)
+                    written += len(piece)
+            except BaseException:
+                file.close()
+                with suppress(OSError):
+                    os.remove(path)
+                raise
+        return written
 
     def __enter__(self) -> ByteStream:
         return self.open()

@@ -7,16 +7,44 @@ from __future__ import annotations
 from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 from meshapi_core.config import RequestOptions
+from datetime import datetime
+from decimal import Decimal
 from meshapi_core.models.batches import BatchRequest
 from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
 from meshapi_core.models.compare import ModelOverride
 from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
+from meshapi_core.models.keys import ModelLimitParams
 from meshapi_core.models.messages import MessageParam, MessagesTool
 from meshapi_core.models.moderations import ModerationInputItem
 from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
 from meshapi_core.models.templates import TemplateMessage
+from pydantic import SecretStr
 
 __all__ = [
+    "AdminKeyCreateArgs",
+    "AdminKeyCreateParamsDict",
+    "AdminKeyListArgs",
+    "AdminKeyListParamsDict",
+    "AdminKeyRevokeArgs",
+    "AdminKeyRevokeParamsDict",
+    "AdminKeyRotateArgs",
+    "AdminKeyRotateParamsDict",
+    "AuditLogListArgs",
+    "AuditLogListParamsDict",
+    "AutoRechargeSetupArgs",
+    "AutoRechargeSetupParamsDict",
+    "AwsProviderKeyArgs",
+    "AwsProviderKeyParamsDict",
+    "AwsProviderKeyUpdateArgs",
+    "AwsProviderKeyUpdateParamsDict",
+    "AzureFoundryProviderKeyArgs",
+    "AzureFoundryProviderKeyParamsDict",
+    "AzureFoundryProviderKeyUpdateArgs",
+    "AzureFoundryProviderKeyUpdateParamsDict",
+    "AzureProviderKeyArgs",
+    "AzureProviderKeyParamsDict",
+    "AzureProviderKeyUpdateArgs",
+    "AzureProviderKeyUpdateParamsDict",
     "BatchCreateArgs",
     "BatchCreateParamsDict",
     "BatchListArgs",
@@ -29,29 +57,131 @@ __all__ = [
     "CompareParamsDict",
     "EmbeddingsArgs",
     "EmbeddingsParamsDict",
+    "InvitationCreateArgs",
+    "InvitationCreateParamsDict",
+    "KeyCreateArgs",
+    "KeyCreateParamsDict",
+    "KeyListArgs",
+    "KeyListParamsDict",
+    "KeyUpdateArgs",
+    "KeyUpdateParamsDict",
+    "MemoryCreateArgs",
+    "MemoryCreateParamsDict",
+    "MemoryItemCreateArgs",
+    "MemoryItemCreateParamsDict",
+    "MemoryItemUpdateArgs",
+    "MemoryItemUpdateParamsDict",
+    "MemoryUpdateArgs",
+    "MemoryUpdateParamsDict",
     "MessagesArgs",
     "MessagesParamsDict",
+    "ModelLimitArgs",
+    "ModelLimitParamsDict",
     "ModelListArgs",
     "ModelListParamsDict",
     "ModelSearchArgs",
     "ModelSearchParamsDict",
     "ModerationArgs",
     "ModerationParamsDict",
+    "OpenAIProviderKeyArgs",
+    "OpenAIProviderKeyParamsDict",
+    "OpenAIProviderKeyUpdateArgs",
+    "OpenAIProviderKeyUpdateParamsDict",
+    "OrgCreateArgs",
+    "OrgCreateParamsDict",
+    "RateLimitsArgs",
+    "RateLimitsParamsDict",
     "ResponsesArgs",
     "ResponsesListArgs",
     "ResponsesListParamsDict",
     "ResponsesParamsDict",
     "RouterSelectArgs",
     "RouterSelectParamsDict",
+    "SpendTrendArgs",
+    "SpendTrendParamsDict",
     "TemplateCreateArgs",
     "TemplateCreateParamsDict",
     "TemplateListArgs",
     "TemplateListParamsDict",
     "TemplateUpdateArgs",
     "TemplateUpdateParamsDict",
+    "TransferOwnershipArgs",
+    "TransferOwnershipParamsDict",
+    "UsageEventListArgs",
+    "UsageEventListParamsDict",
+    "UsageExportArgs",
+    "UsageExportParamsDict",
+    "UsageSummaryArgs",
+    "UsageSummaryParamsDict",
+    "VertexProviderKeyArgs",
+    "VertexProviderKeyParamsDict",
+    "VertexProviderKeyUpdateArgs",
+    "VertexProviderKeyUpdateParamsDict",
     "WebSearchArgs",
     "WebSearchParamsDict",
 ]
+
+
+class AdminKeyCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: Optional[str]
+    permissions: Sequence[Literal['keys:read', 'keys:write', 'org:read', 'limits:read', 'limits:write', 'alerts:read', 'alerts:write']]
+    scope: Optional[Literal['self', 'team', 'org']]
+    team_id: Optional[str]
+    expires_at: Optional[Union[datetime, str]]
+
+
+class AdminKeyCreateArgs(AdminKeyCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`: its fields and the per-call options."""
+
+
+class AdminKeyListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    limit: Optional[int]
+    after: Optional[str]
+
+
+class AdminKeyListArgs(AdminKeyListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyListParams`: its fields and the per-call options."""
+
+
+class AdminKeyRevokeParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyRevokeParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    reason: Optional[str]
+
+
+class AdminKeyRevokeArgs(AdminKeyRevokeParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyRevokeParams`: its fields and the per-call options."""
+
+
+class AdminKeyRotateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyRotateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    grace_hours: Optional[float]
+    expires_at: Optional[Union[datetime, str]]
+
+
+class AdminKeyRotateArgs(AdminKeyRotateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyRotateParams`: its fields and the per-call options."""
+
+
+class AuditLogListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.audit_logs.AuditLogListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    limit: Optional[int]
+    after: Optional[str]
+
+
+class AuditLogListArgs(AuditLogListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.audit_logs.AuditLogListParams`: its fields and the per-call options."""
 
 
 class BatchCreateParamsDict(TypedDict, total=False):
@@ -91,6 +221,18 @@ class BatchRequestDict(TypedDict, total=False):
 
 class BatchRequestArgs(BatchRequestDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchRequest`: its fields and the per-call options."""
+
+
+class AutoRechargeSetupParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    amount_usd: Union[str, Decimal, int]
+    threshold_usd: Optional[Union[str, Decimal, int]]
+
+
+class AutoRechargeSetupArgs(AutoRechargeSetupParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`: its fields and the per-call options."""
 
 
 class ModelListParamsDict(TypedDict, total=False):
@@ -210,6 +352,132 @@ class EmbeddingsArgs(EmbeddingsParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.embeddings.EmbeddingsParams`: its fields and the per-call options."""
 
 
+class KeyCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.keys.KeyCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: Optional[str]
+    rpm_limit: Optional[int]
+    rpd_limit: Optional[int]
+    tpm_limit: Optional[int]
+    spend_cap_usd: Optional[Union[str, Decimal, int]]
+    default_model: Optional[str]
+    default_params: Optional[Mapping[str, Any]]
+    allowed_models: Optional[Sequence[str]]
+    model_limits: Optional[Mapping[str, Union[ModelLimitParams, Mapping[str, Any]]]]
+    org_id: Optional[str]
+    team_id: Optional[str]
+    routing_policy: Optional[Mapping[str, Any]]
+    routing_policy_template_id: Optional[str]
+    api_version: Optional[str]
+    fixed_provider: Optional[str]
+
+
+class KeyCreateArgs(KeyCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.keys.KeyCreateParams`: its fields and the per-call options."""
+
+
+class KeyListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.keys.KeyListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    limit: Optional[int]
+    after: Optional[str]
+
+
+class KeyListArgs(KeyListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.keys.KeyListParams`: its fields and the per-call options."""
+
+
+class KeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.keys.KeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: Optional[str]
+    rpm_limit: Optional[int]
+    rpd_limit: Optional[int]
+    tpm_limit: Optional[int]
+    spend_cap_usd: Optional[Union[str, Decimal, int]]
+    default_model: Optional[str]
+    default_params: Optional[Mapping[str, Any]]
+    allowed_models: Optional[Sequence[str]]
+    model_limits: Optional[Mapping[str, Union[ModelLimitParams, Mapping[str, Any]]]]
+    org_id: Optional[str]
+    team_id: Optional[str]
+    routing_policy: Optional[Mapping[str, Any]]
+    routing_policy_template_id: Optional[str]
+    api_version: Optional[str]
+    fixed_provider: Optional[str]
+
+
+class KeyUpdateArgs(KeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.keys.KeyUpdateParams`: its fields and the per-call options."""
+
+
+class ModelLimitParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.keys.ModelLimitParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    max_cost_usd: Optional[Union[str, Decimal, int]]
+    max_tokens: Optional[int]
+    max_requests: Optional[int]
+
+
+class ModelLimitArgs(ModelLimitParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.keys.ModelLimitParams`: its fields and the per-call options."""
+
+
+class MemoryCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.memories.MemoryCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    slug: str
+    name: Optional[str]
+    description: Optional[str]
+    active: Optional[bool]
+
+
+class MemoryCreateArgs(MemoryCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryCreateParams`: its fields and the per-call options."""
+
+
+class MemoryItemCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.memories.MemoryItemCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: Literal['guardrail', 'preference', 'fact']
+    content: str
+
+
+class MemoryItemCreateArgs(MemoryItemCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryItemCreateParams`: its fields and the per-call options."""
+
+
+class MemoryItemUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.memories.MemoryItemUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: Optional[Literal['guardrail', 'preference', 'fact']]
+    content: Optional[str]
+
+
+class MemoryItemUpdateArgs(MemoryItemUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryItemUpdateParams`: its fields and the per-call options."""
+
+
+class MemoryUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.memories.MemoryUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: Optional[str]
+    description: Optional[str]
+    active: Optional[bool]
+
+
+class MemoryUpdateArgs(MemoryUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryUpdateParams`: its fields and the per-call options."""
+
+
 class MessagesParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.messages.MessagesParams`, as a dict."""
 
@@ -242,6 +510,179 @@ class ModerationParamsDict(TypedDict, total=False):
 
 class ModerationArgs(ModerationParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.moderations.ModerationParams`: its fields and the per-call options."""
+
+
+class InvitationCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.orgs.InvitationCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    email: Optional[str]
+    role: Literal['admin', 'member']
+    team_id: Optional[str]
+
+
+class InvitationCreateArgs(InvitationCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.InvitationCreateParams`: its fields and the per-call options."""
+
+
+class OrgCreateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.orgs.OrgCreateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    name: str
+
+
+class OrgCreateArgs(OrgCreateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.OrgCreateParams`: its fields and the per-call options."""
+
+
+class TransferOwnershipParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.orgs.TransferOwnershipParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    user_id: str
+
+
+class TransferOwnershipArgs(TransferOwnershipParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.TransferOwnershipParams`: its fields and the per-call options."""
+
+
+class AwsProviderKeyParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    access_key_id: str
+    secret_access_key: Union[str, SecretStr]
+    region: str
+    session_token: Optional[Union[str, SecretStr]]
+
+
+class AwsProviderKeyArgs(AwsProviderKeyParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`: its fields and the per-call options."""
+
+
+class AwsProviderKeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    access_key_id: Optional[str]
+    secret_access_key: Optional[Union[str, SecretStr]]
+    region: Optional[str]
+    session_token: Optional[Union[str, SecretStr]]
+
+
+class AwsProviderKeyUpdateArgs(AwsProviderKeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AwsProviderKeyUpdateParams`: its fields and the per-call options."""
+
+
+class AzureFoundryProviderKeyParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Union[str, SecretStr]
+    endpoint: str
+
+
+class AzureFoundryProviderKeyArgs(AzureFoundryProviderKeyParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`: its fields and the per-call options."""
+
+
+class AzureFoundryProviderKeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Optional[Union[str, SecretStr]]
+    endpoint: Optional[str]
+
+
+class AzureFoundryProviderKeyUpdateArgs(AzureFoundryProviderKeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyUpdateParams`: its fields and the per-call options."""
+
+
+class AzureProviderKeyParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Union[str, SecretStr]
+    endpoint: str
+    api_version: Optional[str]
+
+
+class AzureProviderKeyArgs(AzureProviderKeyParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`: its fields and the per-call options."""
+
+
+class AzureProviderKeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Optional[Union[str, SecretStr]]
+    endpoint: Optional[str]
+    api_version: Optional[str]
+
+
+class AzureProviderKeyUpdateArgs(AzureProviderKeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureProviderKeyUpdateParams`: its fields and the per-call options."""
+
+
+class OpenAIProviderKeyParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Union[str, SecretStr]
+    organization: Optional[str]
+
+
+class OpenAIProviderKeyArgs(OpenAIProviderKeyParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`: its fields and the per-call options."""
+
+
+class OpenAIProviderKeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    api_key: Optional[Union[str, SecretStr]]
+    organization: Optional[str]
+
+
+class OpenAIProviderKeyUpdateArgs(OpenAIProviderKeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyUpdateParams`: its fields and the per-call options."""
+
+
+class VertexProviderKeyParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    service_account_json: Union[str, SecretStr, Mapping[str, Any]]
+    project_id: Optional[str]
+    location: Optional[str]
+
+
+class VertexProviderKeyArgs(VertexProviderKeyParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`: its fields and the per-call options."""
+
+
+class VertexProviderKeyUpdateParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyUpdateParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    allow_fallback: Optional[bool]
+    service_account_json: Optional[Union[str, SecretStr, Mapping[str, Any]]]
+    project_id: Optional[str]
+    location: Optional[str]
+
+
+class VertexProviderKeyUpdateArgs(VertexProviderKeyUpdateParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.VertexProviderKeyUpdateParams`: its fields and the per-call options."""
 
 
 class ResponsesListParamsDict(TypedDict, total=False):
@@ -353,6 +794,89 @@ class TemplateUpdateParamsDict(TypedDict, total=False):
 
 class TemplateUpdateArgs(TemplateUpdateParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateUpdateParams`: its fields and the per-call options."""
+
+
+class RateLimitsParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.usage.RateLimitsParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    org_id: Optional[str]
+    team_id: Optional[str]
+
+
+class RateLimitsArgs(RateLimitsParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.usage.RateLimitsParams`: its fields and the per-call options."""
+
+
+class SpendTrendParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.usage.SpendTrendParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    granularity: Optional[str]
+
+
+class SpendTrendArgs(SpendTrendParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.usage.SpendTrendParams`: its fields and the per-call options."""
+
+
+class UsageEventListParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.usage.UsageEventListParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    org_id: str
+    since: Optional[Union[datetime, str]]
+    until: Optional[Union[datetime, str]]
+    model: Optional[str]
+    status: Optional[str]
+    key_id: Optional[str]
+    team_id: Optional[str]
+    member_user_id: Optional[str]
+    end_user_id: Optional[str]
+    limit: Optional[int]
+    offset: Optional[int]
+
+
+class UsageEventListArgs(UsageEventListParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.usage.UsageEventListParams`: its fields and the per-call options."""
+
+
+class UsageExportParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.usage.UsageExportParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    since: Optional[Union[datetime, str]]
+    until: Optional[Union[datetime, str]]
+    model: Optional[str]
+    status: Optional[str]
+    key_id: Optional[str]
+    team_id: Optional[str]
+    member_user_id: Optional[str]
+    end_user_id: Optional[str]
+
+
+class UsageExportArgs(UsageExportParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.usage.UsageExportParams`: its fields and the per-call options."""
+
+
+class UsageSummaryParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.usage.UsageSummaryParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    org_id: str
+    since: Optional[Union[datetime, str]]
+    until: Optional[Union[datetime, str]]
+    model: Optional[str]
+    status: Optional[str]
+    key_id: Optional[str]
+    team_id: Optional[str]
+    member_user_id: Optional[str]
+    end_user_id: Optional[str]
+    limit: Optional[int]
+    offset: Optional[int]
+
+
+class UsageSummaryArgs(UsageSummaryParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.usage.UsageSummaryParams`: its fields and the per-call options."""
 
 
 class WebSearchParamsDict(TypedDict, total=False):

@@ -232,7 +232,7 @@ def test_a_bad_token_and_a_busy_port_are_one_line_errors() -> None:
 def test_commands_are_registered_from_a_list() -> None:
     from meshapi import cli
 
-    assert [register.__name__ for register in cli.COMMANDS] == ["_add_chat", "_add_models", "_add_gateway"]
+    assert [register.__name__ for register in cli.COMMANDS] == ["_add_chat", "_add_models", "_add_control", "_add_gateway"]
     seen: List[str] = []
 
     def add_echo(commands: Any) -> None:
