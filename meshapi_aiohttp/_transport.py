@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import AsyncIterator, Dict, Optional, Tuple, Type
+from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional, Tuple, Type
 
 import aiohttp
 
@@ -33,6 +33,11 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, Timeout, header_dict
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket import AiohttpWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -129,6 +134,12 @@ class AiohttpTransport:
         except _ERRORS as exc:
             raise _connection_error(exc, response_started=False) from exc
         return AiohttpStreamResponse(response)
+
+    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
+        """Open a WebSocket session with the session's ``ws_connect``."""
+        from ._websocket import connect_websocket
+
+        return await connect_websocket(self._get_session(), request)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Dict, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
 
 from meshapi_core.http import Request
 
 from ._common import connection_error, headers_of, stream_error, to_httpx
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket_async import AsyncHttpxWebSocket
 
 
 class AsyncHttpxStreamResponse:
@@ -57,6 +62,12 @@ class AsyncHttpxTransport:
         except httpx.HTTPError as exc:
             raise connection_error(exc, response_started=False) from exc
         return AsyncHttpxStreamResponse(response)
+
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncHttpxWebSocket:
+        """Open a WebSocket session (wsproto over an anyio stream: httpx has none)."""
+        from ._websocket_async import connect_websocket
+
+        return await connect_websocket(request)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import Dict, Iterator, Optional
+from typing import TYPE_CHECKING, Dict, Iterator, Optional
 
 import httpx
 
 from meshapi_core.http import Request
 
 from ._common import connection_error, headers_of, stream_error, to_httpx
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket_sync import HttpxWebSocket
 
 
 class HttpxStreamResponse:
@@ -53,6 +58,12 @@ class HttpxTransport:
         except httpx.HTTPError as exc:
             raise connection_error(exc, response_started=False) from exc
         return HttpxStreamResponse(response)
+
+    def connect_websocket(self, request: WebSocketRequest) -> HttpxWebSocket:
+        """Open a WebSocket session (wsproto over its own socket: httpx has none)."""
+        from ._websocket_sync import connect_websocket
+
+        return connect_websocket(request)
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""

@@ -283,7 +283,11 @@ def resource_methods(cls: type) -> List[str]:
 
 def raw_views_source() -> str:
     """The text of ``meshapi/_raw_views.py``: the async views, then their blocking twins."""
-    classes = [cls for cls in resource_classes() if resource_methods(cls)]
+    classes = [
+        cls
+        for cls in resource_classes()
+        if resource_methods(cls) and getattr(cls, "_raw_responses", True)
+    ]
     viewed = {cls: f"{cls.__name__}WithRawResponse" for cls in classes}
     imports = [
         "from meshapi._async.raw import AsyncRawView, async_raw\n",
@@ -356,6 +360,17 @@ _ERRORS = (
 )
 _EVENTS = ("RequestEvent", "ResponseEvent", "ResponseInfo", "RetryEvent", "StreamEndEvent")
 _ACCUMULATORS = ("ChatCompletionAccumulator", "MessageAccumulator", "ResponseAccumulator")
+_REALTIME_ERRORS = (
+    "RealtimeAuthenticationError",
+    "RealtimeBadRequestError",
+    "RealtimeError",
+    "RealtimeNotFoundError",
+    "RealtimePaymentRequiredError",
+    "RealtimePermissionDeniedError",
+    "RealtimeRateLimitError",
+    "RealtimeServerError",
+    "SessionClosedError",
+)
 CORE_EXPORTS: Dict[str, str] = {
     **dict.fromkeys(_ERRORS, "meshapi_core.errors"),
     **dict.fromkeys(_EVENTS, "meshapi_core.events"),
@@ -378,6 +393,15 @@ CORE_EXPORTS: Dict[str, str] = {
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
     "PollTimeoutError": "meshapi_core.polling",
+    **dict.fromkeys(_REALTIME_ERRORS, "meshapi_core.realtime.errors"),
+    "RealtimeMessage": "meshapi_core.realtime.messages",
+    "RealtimeSession": "meshapi._sync.sessions",
+    "SpeechStreamSession": "meshapi._sync.sessions",
+    "TranscriptionSession": "meshapi._sync.sessions",
+    "AsyncRealtimeSession": "meshapi._async.sessions",
+    "AsyncSpeechStreamSession": "meshapi._async.sessions",
+    "AsyncTranscriptionSession": "meshapi._async.sessions",
+    "AsyncSessionConnect": "meshapi._async.sessions",
 }
 
 

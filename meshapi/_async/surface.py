@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .resources.moderations import AsyncModerations
     from .resources.orgs import AsyncInvitations, AsyncOrgs
     from .resources.provider_keys import AsyncProviderKeys
+    from .resources.realtime import AsyncRealtime
     from .resources.responses import AsyncResponses
     from .resources.router import AsyncRouter
     from .resources.templates import AsyncTemplates
@@ -160,6 +161,15 @@ class AsyncDataPlane(AsyncAccountReads):
         from .resources.api_versions import AsyncApiVersions
 
         return AsyncApiVersions(self._engine)
+
+    @cached_property
+    def realtime(self) -> AsyncRealtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import AsyncRealtime
+
+        return AsyncRealtime(self._engine)
 
 
 class AsyncControlPlane(AsyncAccountReads):

@@ -184,6 +184,11 @@ class RawView:
         method = getattr(type(resource), name, None)
         if name.startswith("_") or not inspect.isfunction(method):
             raise AttributeError(f"{type(resource).__name__} has no method {name!r}")
+        if not resource._raw_responses:
+            raise AttributeError(
+                f"{type(resource).__name__}.{name} opens a WebSocket session: there is no "
+                "HTTP response to return with it"
+            )
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:

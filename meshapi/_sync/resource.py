@@ -43,6 +43,10 @@ class Resource:
     """The same methods, each returning its value with the response it came in (status,
     headers, request id, elapsed time, attempts): ``.with_raw_response.create(...)``."""
 
+    _raw_responses = True
+    """Whether ``with_raw_response`` applies; false for resources whose methods open
+    WebSocket sessions, which have no HTTP response to show."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .resources.moderations import Moderations
     from .resources.orgs import Invitations, Orgs
     from .resources.provider_keys import ProviderKeys
+    from .resources.realtime import Realtime
     from .resources.responses import Responses
     from .resources.router import Router
     from .resources.templates import Templates
@@ -161,6 +162,15 @@ class DataPlane(AccountReads):
         from .resources.api_versions import ApiVersions
 
         return ApiVersions(self._engine)
+
+    @cached_property
+    def realtime(self) -> Realtime:
+        """WebSocket sessions: ``client.realtime.connect(model=...)`` (speech-to-speech),
+        ``.speech(voice_id)`` (streaming text-to-speech), ``.transcription()`` (realtime
+        speech-to-text)."""
+        from .resources.realtime import Realtime
+
+        return Realtime(self._engine)
 
 
 class ControlPlane(AccountReads):

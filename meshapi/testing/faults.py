@@ -22,6 +22,15 @@ transport. Two kinds exist:
   (:class:`Ping`), then timing (:class:`Delay`), then cuts (:class:`Drop`, :class:`Reset`,
   :class:`Stall`), then write splitting (:class:`SplitWrites`).
 
+WebSocket sessions (``/v1/realtime`` and the audio sockets) take the same faults: a
+:class:`Status` refuses the handshake with its status; the others rewrite the session, whose
+"events" are the server's frames: :class:`Drop`/:class:`Reset` cut the connection after
+``after_events`` frames without a close frame, :class:`Stall` goes silent, :class:`Malformed`
+truncates frame ``event``'s JSON, :class:`ErrorFrame` sends the realtime error event and a
+close frame (``close_code``), :class:`Ping` sends WebSocket pings, :class:`Delay` paces the
+frames and :class:`SplitWrites` sends each frame as continuation frames of ``size``
+characters.
+
 Counting: "events" are complete SSE events (``data: [DONE]`` included; ``: ping`` comments
 excluded); "bytes" are body bytes (chunked framing excluded). A cut that is never reached
 (``after_events`` beyond the end of the stream) leaves the response whole.
@@ -48,6 +57,7 @@ from ._plan import (
     dumps,
     json_plan,
 )
+from ._wsplan import CloseSession, UpgradePlan
 
 __all__ = [
     "Delay",
@@ -244,12 +254,17 @@ class ErrorFrame(Fault):
     """After ``after_events`` events of a stream, send an in-band error frame
     ``data: {"error": {"code", "message"}, "request_id": ...}`` and end the stream cleanly
     (no ``[DONE]``). ``request_id=False`` sends the older frame without ``request_id``.
-    Non-streaming responses are left alone."""
+    Non-streaming responses are left alone.
+
+    On a WebSocket session the frame is the realtime error event
+    ``{"type": "error", "error": {"code", "message"}, "request_id"}``, followed by a close
+    frame with ``close_code`` (ERRORS section 6: 1008 policy, 1011 server, 4402 quota)."""
 
     after_events: int = 1
     code: str = "upstream_error"
     message: str = "Provider failed."
     request_id: bool = True
+    close_code: int = 1011
     stage: ClassVar[int] = 1
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
@@ -257,15 +272,28 @@ class ErrorFrame(Fault):
         if not plan.streaming:
             return plan
         rid = plan.header("x-request-id") if self.request_id else None
+        if isinstance(plan, UpgradePlan):
+            event: Dict[str, Any] = {
+                "type": "error",
+                "error": {"code": self.code, "message": self.message},
+            }
+            if rid is not None:
+                event["request_id"] = rid
+            close = CloseSession(self.close_code, self.message[:100])
+            return replace(plan, body=self._stream(plan.body, dumps(event), close))
         frame = b"data: " + dumps(envelope(self.code, self.message, rid)) + b"\n\n"
         return replace(plan, body=self._stream(plan.body, frame))
 
-    def _stream(self, steps: Iterable[Step], frame: bytes) -> Iterator[Step]:
+    def _stream(
+        self, steps: Iterable[Step], frame: bytes, close: Optional[CloseSession] = None
+    ) -> Iterator[Any]:
         seen = 0
         for step in steps:
             if isinstance(step, Write) and step.event:
                 if seen == self.after_events:
                     yield Write(frame, event=True)
+                    if close is not None:
+                        yield close
                     return
                 seen += 1
             yield step
@@ -394,7 +422,8 @@ class Stall(_Cut):
 @dataclass(frozen=True)
 class SplitWrites(Fault):
     """Write the body in pieces of ``size`` bytes, flushing each: SSE frames and multi-byte
-    UTF-8 characters end up split across network writes."""
+    UTF-8 characters end up split across network writes. On a WebSocket session, every
+    message goes out as continuation frames of ``size`` characters."""
 
     size: int = 1
     stage: ClassVar[int] = 5
@@ -404,7 +433,9 @@ class SplitWrites(Fault):
             raise ValueError("size must be at least 1")
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
-        """Re-cut the writes."""
+        """Re-cut the writes (a WebSocket session's frames: into continuation frames)."""
+        if isinstance(plan, UpgradePlan):
+            return replace(plan, fragment_size=self.size)
         return replace(plan, body=self._stream(plan.body))
 
     def _stream(self, steps: Iterable[Step]) -> Iterator[Step]:

@@ -16,6 +16,7 @@ from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPre
 from meshapi_core.models.keys import ModelLimitParams
 from meshapi_core.models.messages import MessageParam, MessagesTool
 from meshapi_core.models.moderations import ModerationInputItem
+from meshapi_core.models.realtime import RealtimeAudioConfig, RealtimeAudioFormat, RealtimeAudioInput, RealtimeAudioOutput
 from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
 from meshapi_core.models.templates import TemplateMessage
 from pydantic import SecretStr
@@ -91,12 +92,26 @@ __all__ = [
     "OrgCreateParamsDict",
     "RateLimitsArgs",
     "RateLimitsParamsDict",
+    "RealtimeAudioConfigArgs",
+    "RealtimeAudioConfigDict",
+    "RealtimeAudioFormatArgs",
+    "RealtimeAudioFormatDict",
+    "RealtimeAudioInputArgs",
+    "RealtimeAudioInputDict",
+    "RealtimeAudioOutputArgs",
+    "RealtimeAudioOutputDict",
+    "RealtimeConnectArgs",
+    "RealtimeConnectParamsDict",
+    "RealtimeSessionConfigArgs",
+    "RealtimeSessionConfigDict",
     "ResponsesArgs",
     "ResponsesListArgs",
     "ResponsesListParamsDict",
     "ResponsesParamsDict",
     "RouterSelectArgs",
     "RouterSelectParamsDict",
+    "SpeechStreamArgs",
+    "SpeechStreamParamsDict",
     "SpendTrendArgs",
     "SpendTrendParamsDict",
     "TemplateCreateArgs",
@@ -105,6 +120,8 @@ __all__ = [
     "TemplateListParamsDict",
     "TemplateUpdateArgs",
     "TemplateUpdateParamsDict",
+    "TranscriptionSessionArgs",
+    "TranscriptionSessionParamsDict",
     "TransferOwnershipArgs",
     "TransferOwnershipParamsDict",
     "UsageEventListArgs",
@@ -683,6 +700,111 @@ class VertexProviderKeyUpdateParamsDict(TypedDict, total=False):
 
 class VertexProviderKeyUpdateArgs(VertexProviderKeyUpdateParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.VertexProviderKeyUpdateParams`: its fields and the per-call options."""
+
+
+class RealtimeAudioConfigDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioConfig`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    input: Optional[Union[RealtimeAudioInput, Mapping[str, Any]]]
+    output: Optional[Union[RealtimeAudioOutput, Mapping[str, Any]]]
+
+
+class RealtimeAudioConfigArgs(RealtimeAudioConfigDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioConfig`: its fields and the per-call options."""
+
+
+class RealtimeAudioFormatDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: str
+    rate: Optional[int]
+
+
+class RealtimeAudioFormatArgs(RealtimeAudioFormatDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`: its fields and the per-call options."""
+
+
+class RealtimeAudioInputDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioInput`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    transcription: Optional[Mapping[str, Any]]
+    turn_detection: Optional[Mapping[str, Any]]
+    noise_reduction: Optional[Mapping[str, Any]]
+
+
+class RealtimeAudioInputArgs(RealtimeAudioInputDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioInput`: its fields and the per-call options."""
+
+
+class RealtimeAudioOutputDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioOutput`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    voice: Optional[str]
+    speed: Optional[float]
+
+
+class RealtimeAudioOutputArgs(RealtimeAudioOutputDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioOutput`: its fields and the per-call options."""
+
+
+class RealtimeConnectParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeConnectParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: str
+
+
+class RealtimeConnectArgs(RealtimeConnectParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeConnectParams`: its fields and the per-call options."""
+
+
+class RealtimeSessionConfigDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeSessionConfig`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    type: Literal['realtime']
+    output_modalities: Optional[Sequence[Literal['text', 'audio']]]
+    instructions: Optional[str]
+    audio: Optional[Union[RealtimeAudioConfig, Mapping[str, Any]]]
+    tools: Optional[Sequence[Mapping[str, Any]]]
+    tool_choice: Optional[Any]
+    max_output_tokens: Optional[Any]
+
+
+class RealtimeSessionConfigArgs(RealtimeSessionConfigDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeSessionConfig`: its fields and the per-call options."""
+
+
+class SpeechStreamParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.SpeechStreamParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: Optional[str]
+    output_format: Optional[Literal['mp3_22050_32', 'mp3_44100_32', 'mp3_44100_64', 'mp3_44100_96', 'mp3_44100_128', 'mp3_44100_192', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'ulaw_8000']]
+    language_code: Optional[str]
+
+
+class SpeechStreamArgs(SpeechStreamParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.SpeechStreamParams`: its fields and the per-call options."""
+
+
+class TranscriptionSessionParamsDict(TypedDict, total=False):
+    """The fields of :class:`~meshapi_core.models.realtime.TranscriptionSessionParams`, as a dict."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    model: Optional[str]
+    audio_format: Optional[Literal['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000']]
+    language_code: Optional[str]
+
+
+class TranscriptionSessionArgs(TranscriptionSessionParamsDict, RequestOptions, total=False):
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.TranscriptionSessionParams`: its fields and the per-call options."""
 
 
 class ResponsesListParamsDict(TypedDict, total=False):

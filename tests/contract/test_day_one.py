@@ -131,15 +131,20 @@ def test_raw_on_lists_pages_and_gets(run: Runner, meshapi_gateway: GatewayFixtur
     ]  # fmt: skip
 
 
-def test_raw_view_refuses_what_is_not_a_method(run: Runner) -> None:
+def test_raw_view_refuses_what_is_not_a_method(
+    run: Runner, meshapi_gateway: GatewayFixture
+) -> None:
     async def scenario(api: Api) -> Any:
         view = api.client.chat.completions.with_raw_response
         for name in ("_request", "no_such_method"):
             with pytest.raises(AttributeError):
                 getattr(view, name)
+        with pytest.raises(AttributeError, match="WebSocket"):  # nothing is opened
+            _ = api.client.realtime.with_raw_response.connect
         return repr(view)
 
     assert "Completions" in run(scenario)
+    assert meshapi_gateway.server.accepted_connections == 0
 
 
 # -- request ids on every reply -------------------------------------------------------------------
@@ -298,7 +303,11 @@ def test_hooks_see_requests_responses_retries_and_stream_ends(
         "RequestEvent", "ResponseEvent", "StreamEndEvent",
     ]  # fmt: skip
     failed, retry, ok = seen[1], seen[2], seen[4]
-    assert (failed.status, failed.attempt, failed.error.error_code) == (503, 1, "provider_not_available")
+    assert (failed.status, failed.attempt, failed.error.error_code) == (
+        503,
+        1,
+        "provider_not_available",
+    )
     assert (retry.attempt, retry.wait, retry.reason) == (1, 0.0, "HTTP 503 provider_not_available")
     assert (ok.status, ok.attempt) == (200, 2)
     logged = meshapi_gateway.gateway.requests

@@ -72,7 +72,13 @@ def test_core_never_imports_io(module: str) -> None:
 
 
 def test_adapters_depend_only_on_the_core_and_their_library() -> None:
-    assert third_party("meshapi_httpx") <= {"meshapi_core", "meshapi_httpx", "httpx", "anyio"}
+    assert third_party("meshapi_httpx") <= {
+        "meshapi_core",
+        "meshapi_httpx",
+        "httpx",
+        "anyio",
+        "wsproto",
+    }
     assert third_party("meshapi_aiohttp") <= {"meshapi_core", "meshapi_aiohttp", "aiohttp"}
 
 

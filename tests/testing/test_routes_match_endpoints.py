@@ -18,7 +18,18 @@ import pytest
 from meshapi.testing._gateway import ROUTES
 from meshapi.testing._router import Route, match, route
 from meshapi_core.endpoint import Credential, Endpoint
-from meshapi_core.endpoints import all_endpoints
+from meshapi_core.endpoints import all_endpoints as http_endpoints
+from meshapi_core.realtime import endpoints as session_endpoints
+
+
+def all_endpoints() -> Dict[str, Endpoint[object, object]]:
+    """The HTTP endpoints, and the WebSocket sessions as the GETs that open them."""
+    found = dict(http_endpoints())
+    for name, value in vars(session_endpoints).items():
+        if isinstance(value, session_endpoints.SessionEndpoint):
+            found[f"realtime.{name}"] = Endpoint("GET", value.path, value.realms)
+    return found
+
 
 REALMS = {"dp": Credential.DATA_KEY, "jwt": Credential.DASHBOARD, "mak": Credential.ADMIN_KEY}
 """The emulator's realm names, as the core's credentials."""

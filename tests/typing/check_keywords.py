@@ -79,6 +79,7 @@ def raw_responses(client: MeshAPI) -> None:
     print(final, model, first)
     client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-arg]
     client.chat.completions.with_raw_response.craete()  # type: ignore[attr-defined]
+    client.realtime.with_raw_response.connect(model="x")  # type: ignore[attr-defined]
     wrong: int = raw.parse()  # type: ignore[assignment]
     del wrong
 
