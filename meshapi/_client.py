@@ -98,6 +98,7 @@ class _Client:
     _runtime: Runtime
     _observer: Observer
     _owns_transport: bool
+    _guard: Any = None
 
     def _start(self) -> None:
         raise NotImplementedError
@@ -134,6 +135,7 @@ class _Client:
         derived._runtime = self._runtime
         derived._observer = self._observer
         derived._owns_transport = False
+        derived._guard = self._guard  # the same connections, so the same event loop
         derived._start()
         return derived
 
@@ -302,12 +304,17 @@ class _AsyncClient(_Client):
         )
         self._runtime = runtime or SYSTEM_RUNTIME
         self._observer = _observer(self._runtime, event_hooks)
+        if getattr(self._transport, "binds_event_loop", True):
+            from ._loop import LoopGuard
+
+            self._guard = LoopGuard()
         self._start()
 
     def _start(self) -> None:
         from ._async.engine import AsyncEngine
 
         self._engine = AsyncEngine(self.config, self._transport, self._runtime, self._observer)
+        self._engine.guard = self._guard
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""

@@ -51,7 +51,7 @@ from typing import (
 )
 from urllib.parse import quote
 
-from .errors import InvalidArgumentError, ResponseDecodeError, inband_error
+from .errors import InvalidArgumentError, ResponseDecodeError, inband_error, shorten
 from .http import Response
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ def describe(exc: pydantic.ValidationError) -> str:
     """The first problem of a validation error, as ``message at location``."""
     problem = exc.errors(include_url=False, include_input=False)[0]
     where = ".".join(str(p) for p in problem.get("loc", ())) or "the body"
-    return f"{problem.get('msg', 'invalid')} at {where}"
+    return shorten(f"{problem.get('msg', 'invalid')} at {where}", 500)
 
 
 class _Bytes(Reply[bytes]):

@@ -345,6 +345,7 @@ _ERRORS = (
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientContextError",
     "InvalidArgumentError",
     "MeshAPIError",
     "NotFoundError",

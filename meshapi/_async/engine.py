@@ -32,6 +32,10 @@ from meshapi_core.prepare import prepare_call
 from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import AsyncStreamResponse, AsyncTransport
 
+# async-only: begin
+from .._loop import LoopGuard
+
+# async-only: end
 from .._observe import CallWatch, Capture, Observer
 
 __all__ = ["AsyncEngine"]
@@ -42,6 +46,11 @@ R = TypeVar("R")
 class AsyncEngine:
     """Runs the core's calls on an :class:`~meshapi_core.transport.AsyncTransport`."""
 
+    # async-only: begin
+    guard: Optional[LoopGuard] = None
+    """Checks that each call runs in the event loop and process the connections belong to."""
+
+    # async-only: end
     def __init__(
         self,
         config: ClientConfig,
@@ -83,6 +92,10 @@ class AsyncEngine:
 
     async def run(self, call: Call[R]) -> R:
         """Drive ``call`` to its end: send, sleep, retry, return or raise."""
+        # async-only: begin
+        if self.guard is not None:
+            self.guard.check()
+        # async-only: end
         watch = self.observer.watch(self.capture)
         response: Optional[Response] = None
         while True:
@@ -121,6 +134,10 @@ class AsyncEngine:
         """Open a stream: one attempt. A head that does not start the stream (an error
         status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
         returned is told when the stream ends."""
+        # async-only: begin
+        if self.guard is not None:
+            self.guard.check()
+        # async-only: end
         watch = self.observer.watch(self.capture)
         request = call.open_stream()
         watch.sending(request, 1)

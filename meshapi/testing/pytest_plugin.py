@@ -16,8 +16,8 @@ Fixtures:
   :class:`~meshapi.AsyncMeshAPI` already pointed at ``meshapi_gateway`` with its token, and
   with :meth:`RetryPolicy.for_testing() <meshapi_core.retry.RetryPolicy.for_testing>`: the
   usual retry decisions, but no real waits, even for a ``Retry-After``. The async client
-  keeps no idle connection between calls, so it needs no closing and works in any event loop
-  (asyncio or trio) the test runs.
+  keeps no idle connection between calls, so it needs no closing; like any async client it
+  belongs to the event loop (asyncio or trio) of its first call.
 
 Enabling it: installed packages register it through the ``pytest11`` entry point. Without an
 install (``PYTHONPATH`` runs), register it from the top-level ``conftest.py`` with
@@ -143,7 +143,7 @@ def meshapi_client(meshapi_gateway: GatewayFixture) -> Iterator[MeshAPI]:
 @pytest.fixture
 def meshapi_async_client(meshapi_gateway: GatewayFixture) -> AsyncMeshAPI:
     """An async client of ``meshapi_gateway`` that retries without waiting; it keeps no idle
-    connection, so the test's event loop (asyncio or trio) owns every socket it opens."""
+    connection, so nothing is left open when the test's event loop ends."""
     import httpx
 
     from meshapi import AsyncMeshAPI
