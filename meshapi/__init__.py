@@ -31,6 +31,9 @@ if TYPE_CHECKING:
         AsyncPage as AsyncPage,
         AsyncPaginator as AsyncPaginator,
     )
+    from meshapi._async.raw import (
+        AsyncRawResponse as AsyncRawResponse,
+    )
     from meshapi._async.sessions import (
         AsyncRealtimeSession as AsyncRealtimeSession,
         AsyncSessionConnect as AsyncSessionConnect,
@@ -47,8 +50,14 @@ if TYPE_CHECKING:
         MeshAPI as MeshAPI,
         MeshAPIAdmin as MeshAPIAdmin,
     )
+    from meshapi._observe import (
+        EventHooks as EventHooks,
+    )
     from meshapi._sync.pages import (
         Page as Page,
+    )
+    from meshapi._sync.raw import (
+        RawResponse as RawResponse,
     )
     from meshapi._sync.sessions import (
         RealtimeSession as RealtimeSession,
@@ -147,6 +156,7 @@ if TYPE_CHECKING:
         ChatCompletionParams as ChatCompletionParams,
         ChatCompletionParamsDict as ChatCompletionParamsDict,
         ChatCompletionResponse as ChatCompletionResponse,
+        ChatCompletionStreamOptions as ChatCompletionStreamOptions,
         ChatMessage as ChatMessage,
         ChatRole as ChatRole,
         Choice as Choice,
@@ -489,6 +499,11 @@ if TYPE_CHECKING:
         check_image_ref as check_image_ref,
         json_bytes as json_bytes,
     )
+    from meshapi_core.accumulate import (
+        ChatCompletionAccumulator as ChatCompletionAccumulator,
+        MessageAccumulator as MessageAccumulator,
+        ResponseAccumulator as ResponseAccumulator,
+    )
     from meshapi_core.config import (
         WrongRealmError as WrongRealmError,
     )
@@ -510,7 +525,14 @@ if TYPE_CHECKING:
         ServerError as ServerError,
         StreamInterruptedError as StreamInterruptedError,
         StreamTimeoutError as StreamTimeoutError,
-        ValidationError as ValidationError,
+        UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from meshapi_core.events import (
+        RequestEvent as RequestEvent,
+        ResponseEvent as ResponseEvent,
+        ResponseInfo as ResponseInfo,
+        RetryEvent as RetryEvent,
+        StreamEndEvent as StreamEndEvent,
     )
     from meshapi_core.http import (
         Timeout as Timeout,
@@ -571,6 +593,7 @@ _LAZY: Dict[str, str] = {
     "AsyncMeshAPIAdmin": "meshapi._client",
     "AsyncPage": "meshapi._async.pages",
     "AsyncPaginator": "meshapi._async.pages",
+    "AsyncRawResponse": "meshapi._async.raw",
     "AsyncRealtimeSession": "meshapi._async.sessions",
     "AsyncSessionConnect": "meshapi._async.sessions",
     "AsyncSpeechStreamSession": "meshapi._async.sessions",
@@ -636,6 +659,7 @@ _LAZY: Dict[str, str] = {
     "BulkEmbedResult": "meshapi.types",
     "ByteStream": "meshapi._sync.streams",
     "ChatCompletion": "meshapi.types",
+    "ChatCompletionAccumulator": "meshapi_core.accumulate",
     "ChatCompletionArgs": "meshapi.types",
     "ChatCompletionChoice": "meshapi.types",
     "ChatCompletionChunk": "meshapi.types",
@@ -645,6 +669,7 @@ _LAZY: Dict[str, str] = {
     "ChatCompletionParams": "meshapi.types",
     "ChatCompletionParamsDict": "meshapi.types",
     "ChatCompletionResponse": "meshapi.types",
+    "ChatCompletionStreamOptions": "meshapi.types",
     "ChatMessage": "meshapi.types",
     "ChatRole": "meshapi.types",
     "Choice": "meshapi.types",
@@ -676,6 +701,7 @@ _LAZY: Dict[str, str] = {
     "EmbeddingsParamsDict": "meshapi.types",
     "EmbeddingsResponse": "meshapi.types",
     "EmbeddingsUsage": "meshapi.types",
+    "EventHooks": "meshapi._observe",
     "FileInput": "meshapi_core.uploads",
     "FunctionCall": "meshapi.types",
     "FunctionCallDelta": "meshapi.types",
@@ -751,6 +777,7 @@ _LAZY: Dict[str, str] = {
     "MeshAPI": "meshapi._client",
     "MeshAPIAdmin": "meshapi._client",
     "MeshAPIError": "meshapi_core.errors",
+    "MessageAccumulator": "meshapi_core.accumulate",
     "MessageDeltaEvent": "meshapi.types",
     "MessageParam": "meshapi.types",
     "MessageStartEvent": "meshapi.types",
@@ -834,6 +861,7 @@ _LAZY: Dict[str, str] = {
     "RateLimitsArgs": "meshapi.types",
     "RateLimitsParams": "meshapi.types",
     "RateLimitsParamsDict": "meshapi.types",
+    "RawResponse": "meshapi._sync.raw",
     "RealtimeAudioConfig": "meshapi.types",
     "RealtimeAudioConfigArgs": "meshapi.types",
     "RealtimeAudioConfigDict": "meshapi.types",
@@ -874,14 +902,18 @@ _LAZY: Dict[str, str] = {
     "RealtimeSessionConfigDict": "meshapi.types",
     "RealtimeSessionEvent": "meshapi.types",
     "RealtimeSessionInfo": "meshapi.types",
+    "RequestEvent": "meshapi_core.events",
     "RequestModel": "meshapi.types",
     "RequestOptions": "meshapi.types",
     "ResolvedLimits": "meshapi.types",
+    "ResponseAccumulator": "meshapi_core.accumulate",
     "ResponseDecodeError": "meshapi_core.errors",
+    "ResponseEvent": "meshapi_core.events",
     "ResponseFormat": "meshapi.types",
     "ResponseFormatJSONObject": "meshapi.types",
     "ResponseFormatJSONSchema": "meshapi.types",
     "ResponseFormatText": "meshapi.types",
+    "ResponseInfo": "meshapi_core.events",
     "ResponseMessage": "meshapi.types",
     "ResponseModel": "meshapi.types",
     "ResponseTooLargeError": "meshapi_core.errors",
@@ -901,6 +933,7 @@ _LAZY: Dict[str, str] = {
     "ResponsesStreamEvent": "meshapi.types",
     "ResponsesTextDoneEvent": "meshapi.types",
     "ResponsesUsage": "meshapi.types",
+    "RetryEvent": "meshapi_core.events",
     "RetryPolicy": "meshapi_core.retry",
     "RouterSelectArgs": "meshapi.types",
     "RouterSelectParams": "meshapi.types",
@@ -927,6 +960,7 @@ _LAZY: Dict[str, str] = {
     "SpendTrendParams": "meshapi.types",
     "SpendTrendParamsDict": "meshapi.types",
     "Stream": "meshapi._sync.streams",
+    "StreamEndEvent": "meshapi_core.events",
     "StreamInterruptedError": "meshapi_core.errors",
     "StreamTimeoutError": "meshapi_core.errors",
     "Template": "meshapi.types",
@@ -970,6 +1004,7 @@ _LAZY: Dict[str, str] = {
     "TransferOwnershipArgs": "meshapi.types",
     "TransferOwnershipParams": "meshapi.types",
     "TransferOwnershipParamsDict": "meshapi.types",
+    "UnprocessableEntityError": "meshapi_core.errors",
     "UpdateTemplateParams": "meshapi.types",
     "Upload": "meshapi_core.uploads",
     "UploadFailedError": "meshapi_core.uploads",
@@ -988,7 +1023,6 @@ _LAZY: Dict[str, str] = {
     "UsageSummaryArgs": "meshapi.types",
     "UsageSummaryParams": "meshapi.types",
     "UsageSummaryParamsDict": "meshapi.types",
-    "ValidationError": "meshapi_core.errors",
     "VertexProviderKeyArgs": "meshapi.types",
     "VertexProviderKeyParams": "meshapi.types",
     "VertexProviderKeyParamsDict": "meshapi.types",
@@ -1028,8 +1062,24 @@ _LAZY: Dict[str, str] = {
 
 __all__ = sorted({*_LAZY, "__version__"})
 
+if TYPE_CHECKING:
+    from meshapi_core.errors import ValidationError as ValidationError
+
+# Old names still importable, with a DeprecationWarning each time they are looked up.
+_DEPRECATED: Dict[str, str] = {"ValidationError": "UnprocessableEntityError"}
+
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        warnings.warn(
+            f"meshapi.{name} is deprecated: use meshapi.{_DEPRECATED[name]} (the same class; "
+            "renamed so it is not confused with pydantic's ValidationError)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(_DEPRECATED[name])
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

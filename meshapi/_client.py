@@ -11,6 +11,11 @@ credential cannot make is refused before it is sent, naming the credential it ne
 are safe to share (threads for the blocking ones, tasks of one loop for the async ones); make
 one and reuse it, so connections are reused, and derive variants with
 :meth:`MeshAPI.with_options`, which share its connections.
+
+Observability: ``event_hooks={"request": [...], "response": [...], "retry": [...],
+"stream_end": [...]}`` calls your functions with the core's events
+(:mod:`meshapi_core.events`), and ``MESHAPI_LOG=info|debug`` switches on the ``meshapi``
+logger (see :mod:`meshapi._observe`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from meshapi_core.http import TimeoutTypes
+
+    from ._observe import EventHooks, Observer
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "AsyncMeshAPIAdmin", "MeshAPI", "MeshAPIAdmin"]
 
@@ -59,7 +66,16 @@ def settings_with_environment(
         settings["token"] = token
     if settings.get("base_url") is None:
         settings["base_url"] = os.environ.get("MESHAPI_BASE_URL") or DEFAULT_BASE_URL
+    from ._observe import configure_logging  # with the first client, not at import
+
+    configure_logging()
     return settings
+
+
+def _observer(runtime: Runtime, event_hooks: Optional[EventHooks]) -> Observer:
+    from ._observe import Observer
+
+    return Observer(runtime.clock, event_hooks)
 
 
 def control_plane_config(config: ClientConfig) -> ClientConfig:
@@ -80,6 +96,7 @@ class _Client:
     config: ClientConfig
     _transport: Any
     _runtime: Runtime
+    _observer: Observer
     _owns_transport: bool
     _guard: Any = None
 
@@ -116,6 +133,7 @@ class _Client:
         derived.config = self.config.with_changes(**changes)
         derived._transport = self._transport
         derived._runtime = self._runtime
+        derived._observer = self._observer
         derived._owns_transport = False
         derived._guard = self._guard  # the same connections, so the same event loop
         derived._start()
@@ -137,6 +155,7 @@ class _BlockingClient(_Client):
         httpx_client: Optional[httpx.Client] = None,
         transport: Optional[Transport] = None,
         runtime: Optional[Runtime] = None,
+        event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = self._checked(
@@ -155,12 +174,13 @@ class _BlockingClient(_Client):
             transport = HttpxTransport(httpx_client)
         self._transport = transport
         self._runtime = runtime or SYSTEM_RUNTIME
+        self._observer = _observer(self._runtime, event_hooks)
         self._start()
 
     def _start(self) -> None:
         from ._sync.engine import Engine
 
-        self._engine = Engine(self.config, self._transport, self._runtime)
+        self._engine = Engine(self.config, self._transport, self._runtime, self._observer)
 
     def close(self) -> None:
         """Release connections (a client or transport you passed in is left open)."""
@@ -185,8 +205,9 @@ class MeshAPI(_BlockingClient, DataPlane):
     Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
     (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
     requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
-    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`). The
-    token defaults to ``$MESHAPI_TOKEN``.
+    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`), and
+    ``event_hooks`` (lists of callables given each request, response, retry and stream-end
+    event, for metrics and tracing). The token defaults to ``$MESHAPI_TOKEN``.
 
     >>> from meshapi import MeshAPI
     >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
@@ -268,6 +289,7 @@ class _AsyncClient(_Client):
         async_httpx_client: Optional[httpx.AsyncClient] = None,
         aiohttp_session: Optional[aiohttp.ClientSession] = None,
         runtime: Optional[Runtime] = None,
+        event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
         self.config = self._checked(
@@ -281,6 +303,7 @@ class _AsyncClient(_Client):
             transport, httpx_client or async_httpx_client, aiohttp_session
         )
         self._runtime = runtime or SYSTEM_RUNTIME
+        self._observer = _observer(self._runtime, event_hooks)
         if getattr(self._transport, "binds_event_loop", True):
             from ._loop import LoopGuard
 
@@ -290,7 +313,7 @@ class _AsyncClient(_Client):
     def _start(self) -> None:
         from ._async.engine import AsyncEngine
 
-        self._engine = AsyncEngine(self.config, self._transport, self._runtime)
+        self._engine = AsyncEngine(self.config, self._transport, self._runtime, self._observer)
         self._engine.guard = self._guard
 
     async def aclose(self) -> None:

@@ -297,12 +297,18 @@ class SSE(Generic[C]):
     ``terminal`` (``response.completed``); a body that ends before either is interrupted.
     ``event_field`` names a model field that receives the SSE ``event:`` name. ``flag`` is
     the body field the call sets to true to ask for a stream (``"stream"``), if any.
+    ``accumulator`` makes the object that folds the events into the whole reply (see
+    :mod:`meshapi_core.accumulate`): ``stream.final()`` returns its result and
+    ``stream.text()`` its text; without one, the final value is the last event. A
+    factory taking no argument, e.g. ``ChatCompletionAccumulator`` or
+    ``functools.partial(MessageAccumulator, Message)``.
     """
 
     chunk: Union[Type[C], Tagged]
     terminal: FrozenSet[str] = frozenset()
     event_field: Optional[str] = None
     flag: Optional[str] = "stream"
+    accumulator: Optional[Callable[[], Any]] = None
 
     @property
     def accept(self) -> str:

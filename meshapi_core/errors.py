@@ -7,7 +7,7 @@ everything::
     MeshAPIError
     ├── APIStatusError            the gateway answered with an error
     │   ├── BadRequestError           400, 409, 413, 422 and other 4xx: fix the request
-    │   │   └── ValidationError           422 and ``validation_error``: see ``details``
+    │   │   └── UnprocessableEntityError  422 and ``validation_error``: see ``details``
     │   ├── AuthenticationError       401
     │   ├── PaymentRequiredError      402: out of credit or over a spend cap
     │   ├── PermissionDeniedError     403
@@ -67,6 +67,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "StreamTimeoutError",
+    "UnprocessableEntityError",
     "ValidationError",
     "body_failure",
     "error_from_frame",
@@ -77,6 +78,7 @@ __all__ = [
     "shorten",
     "stream_failure",
     "transport_failure",
+    "with_problems",
 ]
 
 MAX_MESSAGE = 2000
@@ -101,6 +103,9 @@ class MeshAPIError(Exception):
         details: structured context, e.g. the list of validation problems of a 422.
         provider_code: the more specific upstream reason, when the gateway gives one.
         headers: the response headers (lower-case names), empty without a response.
+        body: the error body as the gateway sent it: parsed JSON, else its text, ``None``
+            without one; bounded like ``details`` (about ``MAX_DETAILS`` characters).
+        status_code: the same as ``status``, as openai-python and httpx name it.
 
     >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded")
     >>> str(err)
@@ -118,6 +123,7 @@ class MeshAPIError(Exception):
         details: Any = None,
         provider_code: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
+        body: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -128,6 +134,12 @@ class MeshAPIError(Exception):
         self.details = details
         self.provider_code = provider_code
         self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.body = body
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (``0`` without a response): ``status`` by another name."""
+        return self.status
 
     def __str__(self) -> str:
         facts = []
@@ -153,8 +165,14 @@ class BadRequestError(APIStatusError):
     """The request was refused as it stands (400, 409, 413, other 4xx); change it first."""
 
 
-class ValidationError(BadRequestError):
-    """The gateway's validation failed (422, ``validation_error``); ``details`` says where."""
+class UnprocessableEntityError(BadRequestError):
+    """The gateway's validation failed (422, ``validation_error``); ``details`` lists the
+    problems and the message names the first few fields."""
+
+
+ValidationError = UnprocessableEntityError
+"""Deprecated: the old name of :class:`UnprocessableEntityError` (too easily confused with
+pydantic's ``ValidationError``). ``meshapi.ValidationError`` warns when used."""
 
 
 class AuthenticationError(APIStatusError):
@@ -377,7 +395,7 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
     404: NotFoundError,
     409: BadRequestError,
     413: BadRequestError,
-    422: ValidationError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 
@@ -396,7 +414,7 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
         "model_capability_not_supported model_not_available_on_pinned_provider "
         "unsupported_operation invalid_search_parameter",
     ),
-    **_codes(ValidationError, "validation_error unprocessable_entity"),
+    **_codes(UnprocessableEntityError, "validation_error unprocessable_entity"),
     **_codes(AuthenticationError, "unauthorized invalid_api_key"),
     **_codes(PaymentRequiredError, "spend_limit_exceeded insufficient_credits insufficient_quota"),
     **_codes(PermissionDeniedError, "forbidden model_excluded feature_not_enabled"),
@@ -614,6 +632,7 @@ def error_from_response(
         request_id=headers.get("x-request-id"),
         retry_after_seconds=retry_after,
         headers=headers,
+        body=_bounded_details(payload if payload is not None else _text_body(body)),
     )
 
 
@@ -653,7 +672,9 @@ def _from_payload(
         return None
     code = shorten(code, MAX_CODE) if isinstance(code, str) else _default_code(status)
     return _class_for(status, code)(
-        shorten(message if isinstance(message, str) else _short_repr(message)),
+        with_problems(
+            shorten(message if isinstance(message, str) else _short_repr(message)), details
+        ),
         status=status,
         error_code=code,
         request_id=_short_id(request_id) or headers.get("x-request-id"),
@@ -661,7 +682,47 @@ def _from_payload(
         details=_bounded_details(details),
         provider_code=_short_id(provider_code),
         headers=headers,
+        body=_bounded_details(payload),
     )
+
+
+_PROBLEMS_SHOWN = 3  # validation problems named in a message; the rest are counted
+_PROBLEM_LIMIT = 120  # characters of one problem's text
+
+
+def with_problems(message: str, details: Any) -> str:
+    """``message`` followed by the first few validation problems of ``details`` (FastAPI's
+    ``[{loc, msg, type}]``), each as ``field: problem``, so a 422 names its field. Anything
+    else in ``details`` leaves the message as it is. Bounded whatever the list's size.
+
+    >>> with_problems("Request validation failed.", [
+    ...     {"type": "missing", "loc": ["body", "messages"], "msg": "Field required"}])
+    'Request validation failed. messages: Field required'
+    """
+    if not isinstance(details, list):
+        return message
+    problems = []
+    for item in details:
+        if not isinstance(item, dict) or not isinstance(item.get("msg"), str):
+            continue
+        loc = item.get("loc")
+        parts = [str(p) for p in loc] if isinstance(loc, (list, tuple)) else []
+        if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
+            parts = parts[1:]
+        text = f"{'.'.join(parts)}: {item['msg']}" if parts else item["msg"]
+        problems.append(text if len(text) <= _PROBLEM_LIMIT else text[: _PROBLEM_LIMIT - 3] + "...")
+    if not problems:
+        return message
+    shown = "; ".join(problems[:_PROBLEMS_SHOWN])
+    if len(problems) > _PROBLEMS_SHOWN:
+        shown += f" (and {len(problems) - _PROBLEMS_SHOWN} more)"
+    separator = " " if message.rstrip().endswith((".", ":", "!", "?")) else ": "
+    return f"{message.rstrip()}{separator}{shown}"
+
+
+def _text_body(body: bytes) -> Optional[str]:
+    """A body that is not JSON, as text for ``error.body`` (``None`` when empty)."""
+    return body.decode("utf-8", "replace") or None
 
 
 def _short_repr(value: Any) -> str:

@@ -65,10 +65,15 @@ def bind_params(
             )
         return None
     bound: pydantic.BaseModel = bind(model, params, fields)
+    kind = endpoint.stream
+    streams = isinstance(kind, SSE) and kind.flag == "stream"
+    if not streams and getattr(bound, "stream_options", None) is not None:
+        raise InvalidArgumentError(
+            "stream_options is for .stream(...): a whole reply has no chunks to configure",
+            param="stream_options",
+        )
     wanted = getattr(bound, "stream", None)
     if wanted is not None:
-        kind = endpoint.stream
-        streams = isinstance(kind, SSE) and kind.flag == "stream"
         if wanted and not streams:
             raise InvalidArgumentError(
                 "stream=True is not accepted here: this method returns the whole reply. "

@@ -17,6 +17,9 @@ less a random share of up to ``jitter`` of it, so clients that failed together d
 together. When the server names a wait (``Retry-After``, ``retry-after-ms`` or the body's
 ``retry_after_seconds``), the wait is at least that: jitter never shortens it. A named wait
 longer than ``max_retry_after`` is a refusal, not an invitation, and the error is raised at once.
+
+For tests: :meth:`RetryPolicy.for_testing` makes the same decisions with every wait scaled to
+zero (``wait_scale=0``), so a test of retries against the emulator takes no real time.
 """
 
 from __future__ import annotations
@@ -52,6 +55,23 @@ class RetryPolicy:
     jitter: float = 0.25
     max_retry_after: float = 120.0
     retry_connection_errors: bool = field(default=True)
+    wait_scale: float = 1.0
+    """Every wait is multiplied by this (after the decision to retry is made): ``0`` retries
+    at once, which only tests should want."""
+
+    @classmethod
+    def for_testing(cls, max_retries: int = 3) -> RetryPolicy:
+        """The default policy's decisions without its waits: what is retried, how often and
+        when a named wait is a refusal stay the same, but every wait is zero, server-named
+        ones included. For tests against the emulator; never for a real gateway, which
+        asks for those waits.
+
+        >>> from meshapi_core.errors import RateLimitError
+        >>> RetryPolicy.for_testing().delay_before_retry(
+        ...     0, RateLimitError("slow", status=429, retry_after_seconds=7), random=lambda: 0.5)
+        0.0
+        """
+        return cls(max_retries=max_retries, wait_scale=0.0)
 
     def __post_init__(self) -> None:
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
@@ -62,6 +82,8 @@ class RetryPolicy:
             raise ValueError(f"jitter must be between 0 and 1, not {self.jitter}")
         if not (0.0 <= self.initial_backoff <= self.max_backoff):
             raise ValueError("backoff must satisfy 0 <= initial_backoff <= max_backoff")
+        if not 0.0 <= self.wait_scale <= 1e6:
+            raise ValueError(f"wait_scale must be 0 or more, not {self.wait_scale}")
 
     def is_retryable(self, error: MeshAPIError) -> bool:
         """Whether another attempt could succeed where this one failed with ``error``."""
@@ -89,4 +111,5 @@ class RetryPolicy:
         if asked is not None and asked > self.max_retry_after:
             return None
         wait = self.backoff(retry_number, random)
-        return wait if asked is None else max(wait, asked)
+        wait = wait if asked is None else float(max(wait, asked))
+        return wait * self.wait_scale if self.wait_scale != 1.0 else wait

@@ -1,3 +1,3 @@
 """The SDK's version, defined once and read by packaging, headers and ``meshapi.__version__``."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -6,12 +6,18 @@ against the transport (send, sleep, retry: :meth:`AsyncEngine.run`), and reads b
 their bounds (:class:`~meshapi_core.bodies.BodyReader`). Opening a stream is one attempt whose
 head the core checks (:meth:`AsyncEngine.open`). Every decision is the core's.
 
+It also stamps each reply with the request id of the response it came in, and reports what
+happens to a :class:`~meshapi._observe.CallWatch` (attempts, responses, retries, the end),
+which logs it, calls the client's hooks and fills the capture of ``with_raw_response``; the
+engine only says when.
+
 This module is the source of the blocking engine in ``meshapi/_sync/engine.py``, written by
 ``scripts/unasync.py``.
 """
 
 from __future__ import annotations
 
+import copy
 from contextlib import suppress
 from typing import Any, Mapping, Optional, Tuple, TypeVar
 
@@ -21,6 +27,7 @@ from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
 from meshapi_core.http import Request, Response
+from meshapi_core.models.base import stamp_request_id
 from meshapi_core.prepare import prepare_call
 from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import AsyncStreamResponse, AsyncTransport
@@ -29,6 +36,8 @@ from meshapi_core.transport import AsyncStreamResponse, AsyncTransport
 from .._loop import LoopGuard
 
 # async-only: end
+from .._observe import CallWatch, Capture, Observer
+
 __all__ = ["AsyncEngine"]
 
 R = TypeVar("R")
@@ -42,10 +51,24 @@ class AsyncEngine:
     """Checks that each call runs in the event loop and process the connections belong to."""
 
     # async-only: end
-    def __init__(self, config: ClientConfig, transport: AsyncTransport, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: AsyncTransport,
+        runtime: Runtime,
+        observer: Optional[Observer] = None,
+    ) -> None:
         self.config = config
         self.transport = transport
         self.runtime = runtime
+        self.observer = observer if observer is not None else Observer(runtime.clock)
+        self.capture: Optional[Capture] = None
+
+    def capturing(self, capture: Capture) -> AsyncEngine:
+        """This engine, recording each call's exchange in ``capture`` (``with_raw_response``)."""
+        engine = copy.copy(self)
+        engine.capture = capture
+        return engine
 
     def prepare(
         self,
@@ -80,18 +103,27 @@ class AsyncEngine:
         if self.guard is not None:
             self.guard.check()
         # async-only: end
+        watch = self.observer.watch(self.capture)
+        response: Optional[Response] = None
         while True:
             action = call.next_action()
             if isinstance(action, Send):
+                watch.sending(action.request, action.attempt + 1)
                 try:
                     response = await self.fetch(action.request)
                 except MeshAPIError as error:
+                    watch.failed(error)
                     call.receive_error(error)
                 else:
+                    watch.received(response.status, response.headers, response.body)
                     call.receive_response(response)
             elif isinstance(action, Sleep):
+                watch.retrying(action.seconds)
                 await self.transport.sleep(action.seconds)
             elif isinstance(action, Done):
+                if response is not None:  # the reply knows the request it answered
+                    stamp_request_id(action.value, response.headers.get("x-request-id"))
+                watch.done()
                 return action.value
             else:
                 raise action.error
@@ -103,21 +135,34 @@ class AsyncEngine:
         await self._read(response, reader)
         return reader.response()
 
-    async def open(self, call: Call[Any], kind: StreamKind) -> Tuple[AsyncStreamResponse, Request]:
+    async def open(
+        self, call: Call[Any], kind: StreamKind
+    ) -> Tuple[AsyncStreamResponse, Request, CallWatch]:
         """Open a stream: one attempt. A head that does not start the stream (an error
-        status, or a 2xx with a JSON body) becomes the typed error it reports."""
+        status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
+        returned is told when the stream ends."""
         # async-only: begin
         if self.guard is not None:
             self.guard.check()
         # async-only: end
+        watch = self.observer.watch(self.capture)
         request = call.open_stream()
-        response = await self.transport.open_stream(request)
+        watch.sending(request, 1)
+        try:
+            response = await self.transport.open_stream(request)
+        except MeshAPIError as error:
+            watch.failed(error)
+            raise
         if is_stream_head(kind, response.status, response.headers):
-            return response, request
+            watch.received(response.status, response.headers)
+            watch.opened()
+            return response, request, watch
         reader = BodyReader(request, response.status, response.headers, error=True)
         with suppress(MeshAPIError):  # what arrived is all there is to read the error from
             await self._read(response, reader)
-        raise call.stream_refused(reader.response(), kind.accept)
+        refused = reader.response()
+        watch.received(refused.status, refused.headers, refused.body)
+        raise call.stream_refused(refused, kind.accept)
 
     @staticmethod
     async def _read(response: AsyncStreamResponse, reader: BodyReader) -> None:

@@ -10,10 +10,12 @@ iterator is a generator whose ``finally`` closes it). A stream is complete only 
 gateway said so (``[DONE]`` or a terminal event); it then stops reading at once.
 
 Decoding is the core's :class:`~meshapi_core.streams.StreamDecoder`; these classes move bytes
-into it and events out of it. A byte stream (:class:`ByteStream`) is read chunk by chunk,
-whole (:meth:`ByteStream.read`, bounded by ``max_response_size``) or into a file
-(:meth:`ByteStream.write_to`, which never leaves a short file behind). This module is the
-source of ``meshapi/_sync/streams.py``.
+into it and events out of it. Every event also goes through the endpoint's accumulator
+(:mod:`meshapi_core.accumulate`), so :meth:`Stream.text` can give the text as it comes
+and :meth:`Stream.final` the whole reply, however much was iterated before. A byte stream
+(:class:`ByteStream`) is read chunk by chunk, whole (:meth:`ByteStream.read`,
+bounded by ``max_response_size``) or into a file (:meth:`ByteStream.write_to`, which
+never leaves a short file behind). This module is the source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
@@ -29,26 +31,32 @@ from typing import (
     Generic,
     Optional,
     Type,
-    TypeVar,
     Union,
+    cast,
 )
 
+from typing_extensions import TypeVar
+
+from meshapi_core.accumulate import Accumulator, LastEvent
 from meshapi_core.bodies import BodyReader
 from meshapi_core.calls import Call
 from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import StreamInterruptedError
 from meshapi_core.http import Request
+from meshapi_core.models.base import stamp_request_id
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import StreamResponse
 
 from .._files import PartialFile
+from .._observe import CallWatch
 from .engine import Engine
 
 __all__ = ["ByteStream", "Stream"]
 
 C = TypeVar("C")
 T = TypeVar("T")
+F = TypeVar("F", default=Any)
 
 WRITE_BUFFER_SIZE = 1024 * 1024
 """How much of a download :meth:`ByteStream.write_to` gathers before writing it out."""
@@ -76,6 +84,8 @@ class _AsyncResponseStream:
         self._closed = False
         self._claimed = False
         self._complete = False
+        self._watch: Optional[CallWatch] = None
+        self._error: Optional[BaseException] = None
 
     @property
     def headers(self) -> Dict[str, str]:
@@ -105,7 +115,7 @@ class _AsyncResponseStream:
 
     def _open_response(self) -> Optional[StreamResponse]:
         if self._response is None and not self._closed:
-            response, request = self._engine.open(self._call, self._kind)
+            response, request, self._watch = self._engine.open(self._call, self._kind)
             self._response = response
             self._status, self._headers = response.status, response.headers
             self._opened(request)
@@ -129,12 +139,20 @@ class _AsyncResponseStream:
             error.headers = self._headers
         return error
 
+    def _events_so_far(self) -> int:
+        return 0
+
     def close(self) -> None:
         """Close the connection; the stream cannot be iterated afterwards."""
         self._closed = True
         response, self._response = self._response, None
+        watch, self._watch = self._watch, None
         if response is not None:
-            response.close()
+            try:
+                response.close()
+            finally:
+                if watch is not None:
+                    watch.stream_ended(self._events_so_far(), self._complete, self._error)
 
     def __exit__(
         self,
@@ -145,19 +163,24 @@ class _AsyncResponseStream:
         self.close()
 
 
-class Stream(_AsyncResponseStream, Generic[C]):
-    """A stream of typed events (chat chunks, responses events...).
+class Stream(_AsyncResponseStream, Generic[C, F]):
+    """A stream of typed events (chat chunks, responses events...); ``F`` is the whole
+    reply they fold into (a chat stream's ``ChatCompletion``).
 
-    Iterate it with ``async for``, or take events one by one with ``next(stream)``.
+    Iterate it with ``async for``, or take events one by one with ``next(stream)``;
+    iterate only its text with :meth:`text`; or wait for the whole reply with
+    :meth:`final`, which reads what is left.
 
     >>> with client.chat.completions.stream(params) as stream:   # doctest: +SKIP
     ...     print(stream.request_id)
     ...     for chunk in stream:
     ...         print(chunk.choices[0].delta.content, end="")
+    ...     completion = stream.final()
     """
 
     _decoder: Optional[StreamDecoder[C]] = None
     _iterator: Optional[Iterator[C]] = None
+    _accumulator: Optional[Accumulator[C, F]] = None
 
     def _opened(self, request: Any) -> None:
         kind = self._kind
@@ -171,7 +194,22 @@ class Stream(_AsyncResponseStream, Generic[C]):
             clock=engine.runtime.clock,
         )
 
-    def open(self) -> Stream[C]:
+    @property
+    def accumulator(self) -> Accumulator[C, F]:
+        """What folds this stream's events into the whole reply (every event read so far
+        went through it)."""
+        accumulator = self._accumulator
+        if accumulator is None:
+            kind = self._kind
+            assert isinstance(kind, SSE)
+            factory: Callable[[], Any] = kind.accumulator or LastEvent
+            accumulator = self._accumulator = cast("Accumulator[C, F]", factory())
+        return accumulator
+
+    def _events_so_far(self) -> int:
+        return self._decoder.chunks if self._decoder is not None else 0
+
+    def open(self) -> Stream[C, F]:
         """Send the request and wait for the headers (done for you on first iteration)."""
         self._open_response()
         return self
@@ -182,9 +220,11 @@ class Stream(_AsyncResponseStream, Generic[C]):
             response = self._claim()
             decoder = self._decoder
             assert decoder is not None
+            add = self.accumulator.add
             try:
                 for data in response.iter_bytes():
                     for chunk in decoder.feed(data):
+                        add(chunk)
                         yield chunk
                     if decoder.done:
                         break
@@ -193,6 +233,9 @@ class Stream(_AsyncResponseStream, Generic[C]):
                     raise self._interrupted(error) from None
             decoder.end()
             self._complete = True
+        except BaseException as error:
+            self._error = error if not isinstance(error, GeneratorExit) else None
+            raise
         finally:
             self.close()
 
@@ -204,7 +247,56 @@ class Stream(_AsyncResponseStream, Generic[C]):
             self._iterator = self._events()
         return self._iterator.__next__()
 
-    def __enter__(self) -> Stream[C]:
+    def text(self) -> Iterator[str]:
+        """The reply's text as it arrives, one piece per event that adds some (for chat:
+        the first choice's content). Iterating it reads the stream.
+
+        >>> for piece in client.chat.completions.stream(params).text():  # doctest: +SKIP
+        ...     print(piece, end="", flush=True)
+        """
+        text = self.accumulator.text
+        while True:
+            try:
+                event = self.__next__()
+            except StopIteration:
+                return
+            piece = text(event)
+            if piece:
+                yield piece
+
+    def final(self) -> F:
+        """Read the rest of the stream and return the whole reply (a chat stream's
+        :class:`~meshapi.types.ChatCompletion`, with this stream's ``request_id``).
+
+        Events already iterated count: call it after a loop that ran to the end, or
+        instead of one. Raises the stream's error if it fails; a stream closed before its
+        end (``break``, :meth:`close`) has no whole reply and raises ``RuntimeError``.
+        """
+        while not self._complete:
+            try:
+                self.__next__()
+            except StopIteration:
+                if not self._complete:
+                    raise RuntimeError(
+                        "This stream was closed before its end: there is no final reply"
+                    ) from None
+        result = self.accumulator.result()
+        stamp_request_id(result, self.request_id)
+        return result
+
+    def get_final_completion(self) -> F:
+        """:meth:`final`, as openai-python names it for chat streams."""
+        return self.final()
+
+    def get_final_response(self) -> F:
+        """:meth:`final`, as openai-python names it for Responses streams."""
+        return self.final()
+
+    def get_final_message(self) -> F:
+        """:meth:`final`, as the Anthropic SDK names it for Messages streams."""
+        return self.final()
+
+    def __enter__(self) -> Stream[C, F]:
         return self.open()
 
 

@@ -57,6 +57,7 @@ MAX_BODY_BYTES = 33_554_432
 
 _VERSION_FORMAT = re.compile(r"\d{4}-\d{2}")
 _PUBLIC = Principal("public", "")
+_PINNABLE = re.compile(r"\Arsk_[A-Za-z0-9_-]{1,200}\Z")
 
 
 def _all_routes() -> Tuple[Route, ...]:
@@ -93,6 +94,9 @@ class Gateway:
     ``clock`` defaults to the system clock; ``seed`` (or a ``rng`` of your own) drives every
     random choice. The built-in credentials are attributes: :attr:`token` (an active
     data-plane key), :attr:`suspended_token`, :attr:`admin_token` and :attr:`jwt`.
+    ``token`` pins the built-in data-plane key (an ``rsk_...`` string of your choosing), so
+    an emulator restarted with the same token keeps working with the same exported
+    ``MESHAPI_TOKEN``; it survives :meth:`reset`.
     """
 
     def __init__(
@@ -103,7 +107,13 @@ class Gateway:
         rng: Optional[random.Random] = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         log_limit: int = 10_000,
+        token: Optional[str] = None,
     ) -> None:
+        if token is not None and not _PINNABLE.match(token):
+            raise ValueError(
+                "token must be a data-plane key: 'rsk_' then letters, digits, '_' or '-'"
+            )
+        self._pinned_token = token
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.max_body_bytes = max_body_bytes
         self.log = RequestLog(log_limit)
@@ -112,7 +122,17 @@ class Gateway:
         self._lock = threading.RLock()
         self._faults = FaultQueue()
         self._ids = IdFactory(self.clock, self._rng)
-        self._state = GatewayState(self._ids, self.clock.time())
+        self._state = self._new_state()
+
+    def _new_state(self) -> GatewayState:
+        """Fresh state; the built-in data-plane key takes the pinned token, if any."""
+        state = GatewayState(self._ids, self.clock.time())
+        token = self._pinned_token
+        if token is not None:
+            key = state.keys.pop(state.token)
+            key.token = state.token = token
+            state.keys[token] = key
+        return state
 
     # -- credentials ------------------------------------------------------------------
 
@@ -409,7 +429,7 @@ class Gateway:
         templates, models, scripts, faults, log entries or rate-limit windows."""
         with self._lock:
             self._rng.setstate(self._rng_start)
-            self._state = GatewayState(self._ids, self.clock.time())
+            self._state = self._new_state()
             self._faults.clear()
             self.log.clear()
 

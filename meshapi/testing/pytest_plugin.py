@@ -12,6 +12,12 @@ Fixtures:
   ``GatewayServer`` keywords) and ``"backend"`` (``"asyncio"`` or ``"trio"``).
 - ``meshapi_in_process`` -- an :class:`~meshapi.testing.InProcessTransport` on a fresh
   gateway (reach it as ``.gateway``), for tests that need no sockets.
+- ``meshapi_client`` / ``meshapi_async_client`` -- a :class:`~meshapi.MeshAPI` /
+  :class:`~meshapi.AsyncMeshAPI` already pointed at ``meshapi_gateway`` with its token, and
+  with :meth:`RetryPolicy.for_testing() <meshapi_core.retry.RetryPolicy.for_testing>`: the
+  usual retry decisions, but no real waits, even for a ``Retry-After``. The async client
+  keeps no idle connection between calls, so it needs no closing; like any async client it
+  belongs to the event loop (asyncio or trio) of its first call.
 
 Enabling it: installed packages register it through the ``pytest11`` entry point. Without an
 install (``PYTHONPATH`` runs), register it from the top-level ``conftest.py`` with
@@ -28,17 +34,24 @@ in ``pytest_plugins`` as well as installing it would register it twice, which py
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator
+from typing import TYPE_CHECKING, Any, Dict, Iterator
 
 import pytest
+
+from meshapi_core.retry import RetryPolicy
 
 from ._gateway import Gateway
 from ._server import GatewayServer
 from ._transport import InProcessTransport
 
+if TYPE_CHECKING:
+    from meshapi import AsyncMeshAPI, MeshAPI
+
 __all__ = [
     "GatewayFixture",
     "ensure_registered",
+    "meshapi_async_client",
+    "meshapi_client",
     "meshapi_gateway",
     "meshapi_gateway_options",
     "meshapi_in_process",
@@ -112,3 +125,34 @@ def meshapi_in_process() -> Iterator[InProcessTransport]:
     transport = InProcessTransport(Gateway())
     yield transport
     transport.close()
+
+
+@pytest.fixture
+def meshapi_client(meshapi_gateway: GatewayFixture) -> Iterator[MeshAPI]:
+    """A blocking client of ``meshapi_gateway`` that retries without waiting."""
+    from meshapi import MeshAPI
+
+    with MeshAPI(
+        base_url=meshapi_gateway.base_url,
+        token=meshapi_gateway.token,
+        retry=RetryPolicy.for_testing(),
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def meshapi_async_client(meshapi_gateway: GatewayFixture) -> AsyncMeshAPI:
+    """An async client of ``meshapi_gateway`` that retries without waiting; it keeps no idle
+    connection, so nothing is left open when the test's event loop ends."""
+    import httpx
+
+    from meshapi import AsyncMeshAPI
+
+    return AsyncMeshAPI(
+        base_url=meshapi_gateway.base_url,
+        token=meshapi_gateway.token,
+        retry=RetryPolicy.for_testing(),
+        httpx_client=httpx.AsyncClient(
+            follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0)
+        ),
+    )

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from meshapi_core.models.audio import PronunciationDictionaryLocator, VoiceSettings
 from meshapi_core.models.batches import BatchRequest
-from meshapi_core.models.chat import AudioOutputOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
 from meshapi_core.models.compare import ModelOverride
 from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
 from meshapi_core.models.keys import ModelLimitParams
@@ -501,6 +501,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     async_mode: Optional[bool]
     logprobs: Optional[bool]
     top_logprobs: Optional[int]
+    stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
 
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):

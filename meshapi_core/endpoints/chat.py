@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..accumulate import ChatCompletionAccumulator
 from ..endpoint import DATA, JSON, SSE, Endpoint
 from ..models.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionParams
 
@@ -15,5 +16,5 @@ CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = E
     "/v1/chat/completions",
     DATA,
     params=ChatCompletionParams,
-    stream=SSE(ChatCompletionChunk),
+    stream=SSE(ChatCompletionChunk, accumulator=ChatCompletionAccumulator),
 )

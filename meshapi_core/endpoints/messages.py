@@ -3,6 +3,9 @@ ending on ``message_stop``."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from ..accumulate import MessageAccumulator
 from ..endpoint import DATA, JSON, SSE, Endpoint, Tagged
 from ..models.messages import (
     MESSAGES_EVENT_MODELS,
@@ -23,6 +26,8 @@ MESSAGES_STREAM: Endpoint[MessagesParams, MessagesStreamEvent] = Endpoint(
     DATA,
     params=MessagesParams,
     stream=SSE(
-        Tagged(MESSAGES_EVENT_MODELS, MessagesStreamEvent), terminal=MESSAGES_TERMINAL_EVENTS
+        Tagged(MESSAGES_EVENT_MODELS, MessagesStreamEvent),
+        terminal=MESSAGES_TERMINAL_EVENTS,
+        accumulator=partial(MessageAccumulator, MessagesResponse),
     ),
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from ..accumulate import ResponseAccumulator
 from ..endpoint import DATA, JSON, SSE, CursorPaging, Endpoint, Tagged
 from ..models.responses import (
     RESPONSES_EVENT_MODELS,
@@ -26,6 +29,7 @@ RESPONSES_STREAM: Endpoint[ResponsesParams, ResponsesStreamEvent] = Endpoint(
     stream=SSE(
         Tagged(RESPONSES_EVENT_MODELS, ResponsesStreamEvent),
         terminal=RESPONSES_TERMINAL_EVENTS,
+        accumulator=partial(ResponseAccumulator, ResponsesResponse),
     ),
 )
 RESPONSES_LIST: Endpoint[ResponsesListParams, ResponsesListResponse] = Endpoint(

@@ -8,6 +8,11 @@ the gateway's own defaults stay in force.
 :class:`ResponseModel` is what the gateway sends back. Every field the gateway may leave out has
 a default, and fields this release does not know are kept (``model_extra``) rather than
 dropped, so nothing the gateway says is lost and a new field never breaks a stream.
+
+Every reply a call returns knows the request it answered: ``reply.request_id`` is the
+gateway's ``x-request-id`` for that response (the engine stamps it with
+:func:`stamp_request_id`). A model whose body has a ``request_id`` field of its own reads
+that field instead, so declaring one is safe.
 """
 
 from __future__ import annotations
@@ -60,7 +65,49 @@ def json_bytes(value: Any) -> bytes:
     return _ENCODER.encode(value).encode()
 
 
-class ResponseModel(BaseModel):
-    """Base of every model the gateway sends: lenient, and keeps unknown fields."""
+_STAMP = "_request_id"  # kept in the instance __dict__: ignored by dumps, equality and iteration
 
-    model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)
+
+class _RequestId:
+    """``reply.request_id``: the body's own ``request_id`` if it has one, else the
+    ``x-request-id`` of the response the reply came in.
+
+    A non-data descriptor, so a subclass that declares a ``request_id`` field reads its
+    field (stored in the instance ``__dict__``, which wins). On the class it raises
+    ``AttributeError``: pydantic then sees no parent attribute for such a field to shadow.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Optional[str]:
+        if obj is None:
+            raise AttributeError("request_id")
+        extra = obj.__pydantic_extra__
+        if extra and isinstance(extra.get("request_id"), str):
+            return str(extra["request_id"])
+        stamped: Optional[str] = obj.__dict__.get(_STAMP)
+        return stamped
+
+
+class ResponseModel(BaseModel):
+    """Base of every model the gateway sends: lenient, and keeps unknown fields.
+
+    ``request_id`` is the gateway's id of the response this reply came in (``None`` for a
+    model built by hand, or nested inside a reply).
+    """
+
+    model_config = ConfigDict(
+        extra="allow", defer_build=True, populate_by_name=True, ignored_types=(_RequestId,)
+    )
+
+    request_id = _RequestId()  # type: ignore[pydantic-field]
+
+
+def stamp_request_id(value: Any, request_id: Optional[str]) -> None:
+    """Record ``request_id`` on a reply: a :class:`ResponseModel`, or each one of a list."""
+    if request_id is None:
+        return
+    if isinstance(value, ResponseModel):
+        value.__dict__[_STAMP] = request_id
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, ResponseModel):
+                item.__dict__[_STAMP] = request_id

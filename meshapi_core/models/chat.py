@@ -24,6 +24,7 @@ __all__ = [
     "ChatCompletionMessage",
     "ChatCompletionParams",
     "ChatCompletionResponse",
+    "ChatCompletionStreamOptions",
     "ChatMessage",
     "ChatRole",
     "Choice",
@@ -293,6 +294,17 @@ class AudioOutputOptions(_Passthrough):
     format: Optional[Literal["wav", "mp3", "flac", "opus", "pcm16"]] = None
 
 
+class ChatCompletionStreamOptions(_Passthrough):
+    """Options of a streamed completion (OpenAI's ``stream_options``).
+
+    ``include_usage`` asks for the final chunk that carries ``usage`` (``"choices": []``);
+    the gateway documents that chunk as usually present, so this mostly says so explicitly.
+    Sent only by ``.stream(...)``: a whole reply has no chunks.
+    """
+
+    include_usage: Optional[bool] = None
+
+
 class ChatCompletionParams(RequestModel):
     """The body of ``POST /v1/chat/completions``.
 
@@ -348,6 +360,8 @@ class ChatCompletionParams(RequestModel):
     top_logprobs: Optional[int] = None
     stream: Optional[bool] = Field(default=None, exclude=True)
     """Decided by the method: ``create`` sends no stream, ``stream`` asks for one."""
+    stream_options: Optional[ChatCompletionStreamOptions] = None
+    """For ``.stream(...)``: ``{"include_usage": True}`` asks for the usage chunk."""
 
 
 # --- the reply -----------------------------------------------------------------------------------

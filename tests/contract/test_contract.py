@@ -25,7 +25,7 @@ from meshapi import (
     StreamInterruptedError,
     StreamTimeoutError,
     Timeout,
-    ValidationError,
+    UnprocessableEntityError,
     __version__,
 )
 from meshapi.testing import faults
@@ -121,7 +121,7 @@ ERROR_CASES = [
         BadRequestError,
         "request_too_large",
     ),
-    (faults.Status(422, code="validation_error"), ValidationError, "validation_error"),
+    (faults.Status(422, code="validation_error"), UnprocessableEntityError, "validation_error"),
     (faults.Status(500, code="provider_job_failed"), ServerError, "provider_job_failed"),
     (faults.Status(502, html=True), ServerError, "upstream_error"),
     (faults.InbandError(code="context_window_exceeded"), MeshAPIError, "context_window_exceeded"),

@@ -18,7 +18,7 @@ from meshapi import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
-    ValidationError,
+    UnprocessableEntityError,
 )
 from meshapi.testing import faults
 from meshapi.testing._codes import ERROR_CODES
@@ -37,7 +37,7 @@ FAMILIES = {
     402: PaymentRequiredError,
     403: PermissionDeniedError,
     404: NotFoundError,
-    422: ValidationError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 

@@ -25,7 +25,7 @@ from meshapi import (
     StreamInterruptedError,
     TranscriptionParams,
     UploadFailedError,
-    ValidationError,
+    UnprocessableEntityError,
 )
 from meshapi.testing import FakeClock, faults
 from meshapi.testing._multipart import parse_form
@@ -188,7 +188,7 @@ def test_image_edit_refusals_come_typed(run: Runner) -> None:
         return errors
 
     unsupported, remote = run(scenario)
-    assert isinstance(unsupported, ValidationError)
+    assert isinstance(unsupported, UnprocessableEntityError)
     assert unsupported.error_code == "unsupported_operation"
     assert isinstance(remote, BadRequestError) and remote.status == 400
 

@@ -13,8 +13,8 @@ from meshapi import (
     PermissionDeniedError,
     Template,
     TemplateSummary,
+    UnprocessableEntityError,
     UpdateTemplateParams,
-    ValidationError,
 )
 from meshapi.testing.pytest_plugin import GatewayFixture
 
@@ -88,7 +88,7 @@ def test_chat_with_a_template(run: Runner, meshapi_gateway: GatewayFixture) -> N
                 messages=[{"role": "user", "content": "What is 2+2?"}],
             ),
         )
-        with pytest.raises(ValidationError) as missing:
+        with pytest.raises(UnprocessableEntityError) as missing:
             await call(
                 api,
                 lambda c: c.chat.completions.create(

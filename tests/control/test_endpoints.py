@@ -19,8 +19,8 @@ from meshapi import (
     PermissionDeniedError,
     ProviderKey,
     ResolvedLimits,
+    UnprocessableEntityError,
     UsageEvent,
-    ValidationError,
     WrongRealmError,
 )
 from meshapi.testing.control import add_user, audit_entries, set_balance
@@ -201,7 +201,7 @@ def test_orgs_and_invitations(run: Runner, meshapi_gateway: GatewayFixture) -> N
         checked = await do(ana.invitations.get(token))
         accepted = await do(ana.invitations.accept(token))
         bob = c.admin_client(bob_jwt)
-        with pytest.raises(ValidationError):
+        with pytest.raises(UnprocessableEntityError):
             await do(bob.invitations.accept(bob_invite.model_extra["token"]))
         members = await every(c.jwt.orgs.members.list())
         ana_id = next(m.user_id for m in members if m.email == "ana@example.com")
@@ -247,7 +247,7 @@ def test_usage_reads(run: Runner, meshapi_gateway: GatewayFixture) -> None:
         limits = await do(c.dp.usage.rate_limits())
         org_limits = await do(c.jwt.usage.rate_limits(team_id="team_1"))
         org_view = await do(c.jwt.usage.summary(extra_query={"refresh": True}))
-        with pytest.raises(ValidationError):
+        with pytest.raises(UnprocessableEntityError):
             await do(c.dp.usage.spend_trend(granularity="fortnight"))
         return locals()
 

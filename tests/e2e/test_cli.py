@@ -9,11 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import httpx
 import pytest
 
+from meshapi import __version__
 from meshapi.cli import main
 from meshapi.testing.pytest_plugin import GatewayFixture
 
@@ -114,3 +115,134 @@ def test_gateway_serve() -> None:
     finally:
         child.send_signal(signal.SIGINT)
         assert child.wait(timeout=10) == 0  # Ctrl-C stops it cleanly
+
+
+# -- day-one habits: --version, stdin, empty variables, pinned tokens, busy ports ---------------
+
+
+def test_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "meshapi.cli", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (0, f"meshapi {__version__}\n")
+    assert __version__ >= "0.2.0"  # past the vendor's 0.1.11, so pip orders them sensibly
+
+
+@pytest.mark.usefixtures("no_gateway_configured")
+def test_chat_reads_the_prompt_from_stdin() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["chat", "--model", "mesh/echo"], stdin=io.StringIO("piped prompt\n"), stdout=out, stderr=err)
+    assert (status, out.getvalue()) == (0, "piped prompt\n")
+    status = main(["chat", "--json"], stdin=io.StringIO("Count to 5."), stdout=out, stderr=err)
+    assert status == 0
+    assert "1, 2, 3, 4, 5." in out.getvalue()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.usefixtures("no_gateway_configured")
+@pytest.mark.parametrize("stdin", [Terminal(), io.StringIO("  \n")])
+def test_chat_without_any_prompt_is_a_one_line_error(stdin: io.StringIO) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["chat"], stdin=stdin, stdout=out, stderr=err) == 1
+    assert err.getvalue() == "meshapi: error: no prompt: give one as an argument, or pipe it on stdin\n"
+    assert out.getvalue() == ""
+
+
+def test_empty_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MESHAPI_BASE_URL", "")
+    monkeypatch.setenv("MESHAPI_TOKEN", "")
+    status, out, err = run(["chat", "Count to 5."])
+    assert (status, out) == (0, "1, 2, 3, 4, 5.\n")
+    assert "embedded gateway emulator" in err
+    monkeypatch.setenv("MESHAPI_TOKEN", "rsk_somekey")
+    from meshapi import cli
+    from meshapi._client import DEFAULT_BASE_URL
+
+    client = cli._client(io.StringIO())  # made, not used: nothing is sent anywhere
+    assert client.config.base_url == DEFAULT_BASE_URL
+    client.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(*args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESHAPI_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "meshapi.cli", "gateway", "serve", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def exported(child: subprocess.Popen[str]) -> Dict[str, str]:
+    assert child.stderr is not None
+    lines = [child.stderr.readline() for _ in range(3)]
+    return dict(line.strip().removeprefix("export ").split("=", 1) for line in lines[1:])
+
+
+def stop(child: subprocess.Popen[str]) -> None:
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=10) == 0
+
+
+def test_a_pinned_token_survives_a_restart() -> None:
+    port = str(free_port())
+    settings = {}
+    for _ in range(2):  # the same exported variables work with the restarted emulator
+        child = serve("--port", port, "--token", "rsk_pinned_dev")
+        try:
+            settings = exported(child)
+            assert settings["MESHAPI_TOKEN"] == "rsk_pinned_dev"
+            response = httpx.post(
+                settings["MESHAPI_BASE_URL"] + "/v1/chat/completions",
+                headers={"Authorization": "Bearer rsk_pinned_dev"},
+                json={"model": "mesh/echo", "messages": [{"role": "user", "content": "again"}]},
+            )
+            assert response.status_code == 200
+        finally:
+            stop(child)
+    assert settings["MESHAPI_BASE_URL"] == f"http://127.0.0.1:{port}"
+
+
+def test_a_bad_token_and_a_busy_port_are_one_line_errors() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        for args, message in (
+            (["--port", port], f"meshapi: error: port {port} on 127.0.0.1 is already in use"),
+            (["--token", "sk-not-a-data-key"], "meshapi: error: --token: token must be"),
+        ):
+            child = serve(*args)
+            _, stderr = child.communicate(timeout=30)
+            assert child.returncode == 1
+            assert stderr.startswith(message)
+            assert stderr.count("\n") == 1 and "Traceback" not in stderr
+
+
+def test_commands_are_registered_from_a_list() -> None:
+    from meshapi import cli
+
+    assert [register.__name__ for register in cli.COMMANDS] == ["_add_chat", "_add_models", "_add_control", "_add_gateway"]
+    seen: List[str] = []
+
+    def add_echo(commands: Any) -> None:
+        parser = commands.add_parser("echo-args")
+        parser.add_argument("word")
+        parser.set_defaults(run=lambda args, context: seen.append(args.word) or 7)
+
+    cli.COMMANDS.append(add_echo)
+    try:
+        assert run(["echo-args", "hello"])[0] == 7
+    finally:
+        cli.COMMANDS.remove(add_echo)
+    assert seen == ["hello"]

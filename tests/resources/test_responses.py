@@ -19,7 +19,7 @@ from meshapi import (
     ResponsesParams,
     ResponsesResponse,
     ResponsesStreamEvent,
-    ValidationError,
+    UnprocessableEntityError,
 )
 from meshapi.testing import FakeClock
 from meshapi.testing._routes_responses import DONE_SECONDS, FAIL_MARKER, QUEUED_SECONDS
@@ -302,7 +302,7 @@ def test_stream_of_a_background_request_is_refused(run: Runner) -> None:
 
 def test_validation(run: Runner) -> None:
     async def scenario(api: Api) -> Any:
-        with pytest.raises(ValidationError) as server:
+        with pytest.raises(UnprocessableEntityError) as server:
             await call(api, "responses.create", extra_body={"max_output_tokens": 0}, input="x")
         with pytest.raises(ValueError, match="max_output_tokens"):
             await call(api, "responses.create", input="x", max_output_tokens=0)

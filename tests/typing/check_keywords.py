@@ -62,3 +62,37 @@ async def async_forms(client: AsyncMeshAPI) -> None:
     page = await client.models.search(q="x")
     print(page.total, reply)
     await client.chat.completions.create(model="auto", messages=[], seed="x")  # type: ignore[arg-type]
+
+
+def raw_responses(client: MeshAPI) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="auto", messages=[{"role": "user", "content": "hi"}], max_retries=0
+    )
+    completion: ChatCompletion = raw.parse()
+    status: int = raw.status_code
+    stream = client.chat.completions.with_raw_response.stream(model="auto", messages=[])
+    for chunk in stream.parse():
+        print(chunk.choices, completion, status)
+    final: ChatCompletion = stream.parse().final()
+    model: ModelInfo = client.models.with_raw_response.get("a/b").parse()
+    first: ModelInfo = client.models.with_raw_response.search(q="x").parse().data[0]
+    print(final, model, first)
+    client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-arg]
+    client.chat.completions.with_raw_response.craete()  # type: ignore[attr-defined]
+    client.realtime.with_raw_response.connect(model="x")  # type: ignore[attr-defined]
+    wrong: int = raw.parse()  # type: ignore[assignment]
+    del wrong
+
+
+async def async_raw_responses(client: AsyncMeshAPI) -> None:
+    raw = await client.chat.completions.with_raw_response.create(model="auto", messages=[])
+    completion: ChatCompletion = await raw.parse()
+    stream = await (await client.chat.completions.with_raw_response.stream(messages=[])).parse()
+    final: ChatCompletion = await stream.final()
+    async for piece in stream.text():
+        text: str = piece
+        del text
+    page = await (await client.models.with_raw_response.search(q="x")).parse()
+    first: ModelInfo = page.data[0]
+    print(completion, final, first, raw.request_id, raw.elapsed, raw.attempts)
+    await client.models.with_raw_response.get(3)  # type: ignore[arg-type]

@@ -44,10 +44,12 @@ class AsyncCompletions(AsyncResource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
-    ) -> AsyncStream[ChatCompletionChunk]:
+    ) -> AsyncStream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 
         The request is sent on first iteration (or on entering ``async with``).
+        ``stream.text()`` gives only the text; ``await stream.final()`` the whole
+        :class:`~meshapi.types.ChatCompletion` the chunks spell.
 
         >>> async for chunk in client.chat.completions.stream(params):   # doctest: +SKIP
         ...     if chunk.choices:

@@ -40,10 +40,11 @@ class AsyncMessages(AsyncResource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
-    ) -> AsyncStream[MessagesStreamEvent]:
+    ) -> AsyncStream[MessagesStreamEvent, MessagesResponse]:
         """Stream the reply as Anthropic events, ending on ``message_stop``; an ``error``
         event raises the typed error (``overloaded_error`` is a ``ServerError``). Never
-        retried.
+        retried. ``stream.text()`` gives the text deltas, ``await stream.final()`` (or
+        ``get_final_message()``) the whole message the events build.
 
         >>> async for ev in client.messages.stream(params):   # doctest: +SKIP
         ...     if ev.type == "content_block_delta" and ev.delta.type == "text_delta":

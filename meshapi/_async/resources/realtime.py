@@ -49,6 +49,8 @@ __all__ = ["AsyncRealtime"]
 class AsyncRealtime(AsyncResource):
     """``client.realtime``: speech-to-speech, streaming text-to-speech, realtime STT."""
 
+    _raw_responses = False  # WebSocket sessions: no HTTP response for with_raw_response
+
     def _plan(
         self,
         endpoint: SessionEndpoint[Any],

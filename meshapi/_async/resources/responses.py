@@ -58,9 +58,11 @@ class AsyncResponses(AsyncResource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
-    ) -> AsyncStream[ResponsesStreamEvent]:
+    ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
+        ``stream.text()`` gives the output text as it comes, ``await stream.final()`` the
+        terminal event's response.
 
         >>> async for event in client.responses.stream(model="auto", input="Hi"):  # doctest: +SKIP
         ...     if event.type == "response.output_text.delta":

@@ -45,10 +45,12 @@ class Completions(Resource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
-    ) -> Stream[ChatCompletionChunk]:
+    ) -> Stream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 
         The request is sent on first iteration (or on entering ``async with``).
+        ``stream.text()`` gives only the text; ``stream.final()`` the whole
+        :class:`~meshapi.types.ChatCompletion` the chunks spell.
 
         >>> for chunk in client.chat.completions.stream(params):   # doctest: +SKIP
         ...     if chunk.choices:

@@ -41,10 +41,11 @@ class Messages(Resource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
-    ) -> Stream[MessagesStreamEvent]:
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]:
         """Stream the reply as Anthropic events, ending on ``message_stop``; an ``error``
         event raises the typed error (``overloaded_error`` is a ``ServerError``). Never
-        retried.
+        retried. ``stream.text()`` gives the text deltas, ``stream.final()`` (or
+        ``get_final_message()``) the whole message the events build.
 
         >>> for ev in client.messages.stream(params):   # doctest: +SKIP
         ...     if ev.type == "content_block_delta" and ev.delta.type == "text_delta":

@@ -46,6 +46,8 @@ __all__ = ["Realtime"]
 class Realtime(Resource):
     """``client.realtime``: speech-to-speech, streaming text-to-speech, realtime STT."""
 
+    _raw_responses = False  # WebSocket sessions: no HTTP response for with_raw_response
+
     def _plan(
         self,
         endpoint: SessionEndpoint[Any],

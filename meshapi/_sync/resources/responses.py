@@ -59,9 +59,11 @@ class Responses(Resource):
 
     def stream(
         self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
-    ) -> Stream[ResponsesStreamEvent]:
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
+        ``stream.text()`` gives the output text as it comes, ``stream.final()`` the
+        terminal event's response.
 
         >>> for event in client.responses.stream(model="auto", input="Hi"):  # doctest: +SKIP
         ...     if event.type == "response.output_text.delta":
