@@ -24,8 +24,8 @@ from meshapi import (
     ServerError,
     StreamInterruptedError,
     TranscriptionParams,
-    UploadFailedError,
     UnprocessableEntityError,
+    UploadFailedError,
 )
 from meshapi.testing import FakeClock, faults
 from meshapi.testing._multipart import parse_form
