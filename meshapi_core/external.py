@@ -23,6 +23,8 @@ host does not apply: another host is the point.
 ...                            body=b"data", content_type="text/plain")
 >>> [name for name, _ in request.headers]
 ['accept', 'content-type']
+>>> "sig=abc" in repr(request)
+False
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def external_request(
         timeout=timeout,
         stream=stream,
         max_body=config.max_response_size,
+        secret_query=True,
     )
 
 

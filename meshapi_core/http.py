@@ -287,7 +287,12 @@ class Request:
     SSE or byte stream) rather than whole.
     ``max_body`` bounds a whole successful body, in bytes after decompression; error bodies
     are bounded by :data:`ERROR_BODY_LIMIT`. The ``repr`` never shows the value of a
-    credential header.
+    credential header, nor, with ``secret_query`` (a signed URL, whose query is its
+    signature), the URL's query.
+
+    >>> Request("PUT", "https://storage.example/u/1?sig=abc", (), secret_query=True)
+    Request(method='PUT', url='https://storage.example/u/1?[redacted]', headers=(), \
+body=<0 bytes>, stream=False)
     """
 
     method: str
@@ -297,6 +302,7 @@ class Request:
     timeout: Timeout = field(default_factory=Timeout)
     stream: bool = False
     max_body: Optional[int] = None
+    secret_query: bool = False
 
     def header(self, name: str) -> Optional[str]:
         """The value of header ``name`` (any case), or ``None``."""
@@ -313,8 +319,11 @@ class Request:
             )
         else:
             size = f"{0 if body is None else len(body)} bytes"
+        url = self.url
+        if self.secret_query and "?" in url:
+            url = url.split("?", 1)[0] + "?[redacted]"
         return (
-            f"Request(method={self.method!r}, url={self.url!r}, headers={shown!r}, "
+            f"Request(method={self.method!r}, url={url!r}, headers={shown!r}, "
             f"body=<{size}>, stream={self.stream!r})"
         )
 
