@@ -338,44 +338,31 @@ def raw_views_source() -> str:
     )
 
 
+def _classes(module_name: str, base: type = object) -> Dict[str, str]:
+    """The public classes (subclasses of ``base``) that ``module_name`` lists in ``__all__``."""
+    module = importlib.import_module(module_name)
+    return {
+        name: module_name
+        for name in module.__all__
+        if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), base)
+    }
+
+
 # What ``meshapi`` exports besides the models: the clients, the errors, streams and pages.
-_ERRORS = (
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClientContextError",
-    "InvalidArgumentError",
-    "MeshAPIError",
-    "NotFoundError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResponseDecodeError",
-    "ResponseTooLargeError",
-    "ServerError",
-    "StreamInterruptedError",
-    "StreamTimeoutError",
-    "UnprocessableEntityError",
-)
-_EVENTS = ("RequestEvent", "ResponseEvent", "ResponseInfo", "RetryEvent", "StreamEndEvent")
-_ACCUMULATORS = ("ChatCompletionAccumulator", "MessageAccumulator", "ResponseAccumulator")
-_REALTIME_ERRORS = (
-    "RealtimeAuthenticationError",
-    "RealtimeBadRequestError",
-    "RealtimeError",
-    "RealtimeNotFoundError",
-    "RealtimePaymentRequiredError",
-    "RealtimePermissionDeniedError",
-    "RealtimeRateLimitError",
-    "RealtimeServerError",
-    "SessionClosedError",
-)
+_DEPRECATED = ("ValidationError",)  # meshapi/__init__.py serves it with a warning
 CORE_EXPORTS: Dict[str, str] = {
-    **dict.fromkeys(_ERRORS, "meshapi_core.errors"),
-    **dict.fromkeys(_EVENTS, "meshapi_core.events"),
-    **dict.fromkeys(_ACCUMULATORS, "meshapi_core.accumulate"),
+    **{
+        k: v
+        for k, v in _classes("meshapi_core.errors", BaseException).items()
+        if k not in _DEPRECATED
+    },
+    **_classes("meshapi_core.realtime.errors", BaseException),
+    **_classes("meshapi_core.events"),
+    **{
+        k: v
+        for k, v in _classes("meshapi_core.accumulate").items()
+        if k.endswith("Accumulator") and k != "Accumulator"
+    },
     "RawResponse": "meshapi._sync.raw",
     "AsyncRawResponse": "meshapi._async.raw",
     "EventHooks": "meshapi._observe",
@@ -394,7 +381,6 @@ CORE_EXPORTS: Dict[str, str] = {
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
     "PollTimeoutError": "meshapi_core.polling",
-    **dict.fromkeys(_REALTIME_ERRORS, "meshapi_core.realtime.errors"),
     "RealtimeMessage": "meshapi_core.realtime.messages",
     "RealtimeSession": "meshapi._sync.sessions",
     "SpeechStreamSession": "meshapi._sync.sessions",
