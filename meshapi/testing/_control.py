@@ -47,7 +47,6 @@ __all__ = [
     "org_owners",
     "parse_money",
     "parse_time",
-    "query_int",
 ]
 
 SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash")
@@ -108,32 +107,10 @@ def parse_time(value: Any, loc: Sequence[Any]) -> float:
     )
 
 
-def query_int(ctx: RouteContext, name: str, default: int, *, low: int = 0, high: int) -> int:
-    """Query parameter ``name`` as an int in ``[low, high]``, or the 422 FastAPI sends."""
-    text = ctx.query_value(name)
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise validation_error(
-            [detail("int_parsing", ("query", name), "Input should be a valid integer")]
-        ) from None
-    if value < low:
-        raise validation_error(
-            [detail("greater_than_equal", ("query", name), f"Input should be >= {low}")]
-        )
-    if value > high:
-        raise validation_error(
-            [detail("less_than_equal", ("query", name), f"Input should be <= {high}")]
-        )
-    return value
-
-
 def cursor_page(ctx: RouteContext, items: List[Dict[str, Any]]) -> Dict[str, Any]:
     """An OpenAI-style page of ``items`` (each with an ``id``), from the query's ``limit``
     (default 20, at most 100) and ``after`` (the id of the item before the page)."""
-    limit = query_int(ctx, "limit", 20, low=1, high=100)
+    limit = ctx.query_int("limit", 20, ge=1, le=100)
     after = ctx.query_value("after")
     start = 0
     if after is not None:

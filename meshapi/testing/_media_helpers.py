@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional
 from ._catalog import make_model
 from ._errors import GatewayError, detail
 from ._router import RouteContext
+from ._validate import parse_int
 
 __all__ = ["MEDIA_MODELS", "form_bool", "form_float", "form_int", "media_model"]
 
@@ -164,32 +165,7 @@ def form_int(
     le: Optional[int] = None,
 ) -> Optional[int]:
     """An integer form field within bounds, or ``None`` when absent."""
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        problems.append(
-            detail(
-                "int_parsing",
-                ("body", name),
-                "Input should be a valid integer, unable to parse string as an integer",
-            )
-        )
-        return None
-    if ge is not None and number < ge:
-        problems.append(
-            detail(
-                "greater_than_equal",
-                ("body", name),
-                f"Input should be greater than or equal to {ge}",
-            )
-        )
-    elif le is not None and number > le:
-        problems.append(
-            detail("less_than_equal", ("body", name), f"Input should be less than or equal to {le}")
-        )
-    return number
+    return parse_int(value, ("body", name), problems, ge=ge, le=le)
 
 
 def form_float(

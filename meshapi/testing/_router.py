@@ -21,6 +21,7 @@ from ._errors import GatewayError, detail, validation_error
 from ._log import RecordedRequest
 from ._plan import GatewayRequest, ResponsePlan
 from ._state import GatewayState
+from ._validate import parse_int
 
 __all__ = ["Handler", "Route", "RouteContext", "match", "route"]
 
@@ -61,6 +62,27 @@ class RouteContext:
         """The last value of query parameter ``name``, or ``None``."""
         values = self.request.query.get(name)
         return values[-1] if values else None
+
+    def query_int(
+        self,
+        name: str,
+        default: int,
+        *,
+        ge: Optional[int] = None,
+        le: Optional[int] = None,
+        problems: Optional[List[Dict[str, Any]]] = None,
+    ) -> int:
+        """Query parameter ``name`` as an int in ``[ge, le]`` (``default`` when absent).
+
+        A bad value is FastAPI's 422, raised at once, or appended to ``problems`` when the
+        handler collects every problem of the query before answering.
+        """
+        found: List[Dict[str, Any]] = [] if problems is None else problems
+        before = len(found)
+        value = parse_int(self.query_value(name), ("query", name), found, ge=ge, le=le)
+        if problems is None and len(found) > before:
+            raise validation_error(found)
+        return default if value is None else value
 
     def not_found(self, message: str, code: str = "not_found") -> GatewayError:
         """A 404 with the given code."""

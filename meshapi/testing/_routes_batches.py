@@ -285,31 +285,9 @@ def _visible(ctx: RouteContext) -> EmulatedBatch:
     return batch
 
 
-_BOUND = "Input should be {} than or equal to {}"
-
-
-def _limit(ctx: RouteContext) -> int:
-    raw = ctx.query_value("limit")
-    if raw is None or raw == "":
-        return 20
-    try:
-        value = int(raw)
-    except ValueError:
-        raise validation_error(
-            [detail("int_parsing", ("query", "limit"), "Input should be a valid integer")]
-        ) from None
-    if value < 1:
-        problem = detail("greater_than_equal", ("query", "limit"), _BOUND.format("greater", 1))
-        raise validation_error([problem])
-    if value > 100:
-        problem = detail("less_than_equal", ("query", "limit"), _BOUND.format("less", 100))
-        raise validation_error([problem])
-    return value
-
-
 def list_batches(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/batches``: newest first, a cursor page."""
-    limit = _limit(ctx)
+    limit = ctx.query_int("limit", 20, ge=1, le=100)
     mine = [
         b for b in reversed(list(_store(ctx).batches.values())) if b.owner == ctx.principal.owner
     ]

@@ -232,33 +232,11 @@ def put_upload(ctx: RouteContext) -> ResponsePlan:
     return empty_plan(200)
 
 
-def _query_int(
-    ctx: RouteContext,
-    name: str,
-    default: int,
-    lo: int,
-    hi: Optional[int],
-    problems: List[Dict[str, Any]],
-) -> int:
-    raw = ctx.query_value(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        problems.append(detail("int_parsing", ("query", name), "Input should be a valid integer"))
-        return default
-    if value < lo or (hi is not None and value > hi):
-        bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        problems.append(detail("value_error", ("query", name), f"Input should be {bound}"))
-    return value
-
-
 def list_files(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/files``."""
     problems: List[Dict[str, Any]] = []
-    limit = _query_int(ctx, "limit", 50, 1, 200, problems)
-    offset = _query_int(ctx, "offset", 0, 0, None, problems)
+    limit = ctx.query_int("limit", 50, ge=1, le=200, problems=problems)
+    offset = ctx.query_int("offset", 0, ge=0, problems=problems)
     if problems:
         raise validation_error(problems)
     mine = [f for f in reversed(list(_state(ctx).files.values())) if f.owner == ctx.principal.owner]

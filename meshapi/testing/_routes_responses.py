@@ -39,7 +39,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional
 
-from ._errors import GatewayError, detail, validation_error
+from ._errors import GatewayError, validation_error
 from ._inference import anything, find_template, input_messages, resolve_model
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion, message_text
@@ -393,36 +393,9 @@ def _events(payload: Dict[str, Any], completion: Completion, item_id: str) -> It
     yield event(terminal, response=payload)
 
 
-def _limit(ctx: RouteContext) -> int:
-    raw = ctx.query_value("limit")
-    if raw is None or raw == "":
-        return 20
-    try:
-        value = int(raw)
-    except ValueError:
-        raise validation_error(
-            [
-                detail(
-                    "int_parsing",
-                    ("query", "limit"),
-                    "Input should be a valid integer, unable to parse string as an integer",
-                )
-            ]
-        ) from None
-    if not 1 <= value <= 100:
-        message = (
-            "Input should be greater than or equal to 1"
-            if value < 1
-            else "Input should be less than or equal to 100"
-        )
-        kind = "greater_than_equal" if value < 1 else "less_than_equal"
-        raise validation_error([detail(kind, ("query", "limit"), message)])
-    return value
-
-
 def list_responses(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/responses``: the owner's background jobs, newest first, by cursor."""
-    limit = _limit(ctx)
+    limit = ctx.query_int("limit", 20, ge=1, le=100)
     jobs = [
         r
         for r in reversed(list(_store(ctx).items.values()))

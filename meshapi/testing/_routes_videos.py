@@ -190,33 +190,11 @@ def _iso(value: Optional[str], name: str, problems: List[Dict[str, Any]]) -> Opt
     return stamp.timestamp()
 
 
-def _query_int(
-    ctx: RouteContext,
-    name: str,
-    default: int,
-    lo: int,
-    hi: Optional[int],
-    problems: List[Dict[str, Any]],
-) -> int:
-    raw = ctx.query_value(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        problems.append(detail("int_parsing", ("query", name), "Input should be a valid integer"))
-        return default
-    if value < lo or (hi is not None and value > hi):
-        bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        problems.append(detail("value_error", ("query", name), f"Input should be {bound}"))
-    return value
-
-
 def list_videos(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/video/generations``."""
     problems: List[Dict[str, Any]] = []
-    limit = _query_int(ctx, "limit", 20, 1, 100, problems)
-    offset = _query_int(ctx, "offset", 0, 0, None, problems)
+    limit = ctx.query_int("limit", 20, ge=1, le=100, problems=problems)
+    offset = ctx.query_int("offset", 0, ge=0, problems=problems)
     after = _iso(ctx.query_value("created_after"), "created_after", problems)
     before = _iso(ctx.query_value("created_before"), "created_before", problems)
     statuses = set(ctx.request.query.get("status", []))

@@ -32,6 +32,35 @@ Checker = Callable[[Any, Loc, Problems], None]
 _MODEL_TYPE_MSG = "Input should be a valid dictionary or object to extract fields from"
 
 
+def parse_int(
+    text: Optional[str],
+    loc: Loc,
+    problems: Problems,
+    *,
+    ge: Optional[int] = None,
+    le: Optional[int] = None,
+) -> Optional[int]:
+    """``text`` (a query or form value) as an int within ``[ge, le]``; otherwise FastAPI's
+    problem is appended to ``problems``. ``None`` when absent or not an integer."""
+    if text is None or text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        message = "Input should be a valid integer, unable to parse string as an integer"
+        problems.append(detail("int_parsing", loc, message))
+        return None
+    if ge is not None and value < ge:
+        problems.append(
+            detail("greater_than_equal", loc, f"Input should be greater than or equal to {ge}")
+        )
+    elif le is not None and value > le:
+        problems.append(
+            detail("less_than_equal", loc, f"Input should be less than or equal to {le}")
+        )
+    return value
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
