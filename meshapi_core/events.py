@@ -71,18 +71,30 @@ def describe_failure(
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-@dataclass(frozen=True)
-class RequestEvent:
-    """An attempt is about to be sent. ``attempt`` counts from 1."""
+class _Exchange:
+    """What every event about one exchange offers: its path and the gateway's request id."""
 
-    method: str
     url: str
-    attempt: int
 
     @property
     def path(self) -> str:
         """The URL's path, without the query."""
         return _path(self.url)
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """The gateway's ``x-request-id``, when a response came with one."""
+        headers: Mapping[str, str] = getattr(self, "headers", {})
+        return headers.get("x-request-id")
+
+
+@dataclass(frozen=True)
+class RequestEvent(_Exchange):
+    """An attempt is about to be sent. ``attempt`` counts from 1."""
+
+    method: str
+    url: str
+    attempt: int
 
     def message(self) -> str:
         """The log line for this event."""
@@ -90,7 +102,7 @@ class RequestEvent:
 
 
 @dataclass(frozen=True)
-class ResponseEvent:
+class ResponseEvent(_Exchange):
     """An attempt ended. ``status`` is ``0`` when no response came (``error`` says why);
     for an error status, ``error`` is the typed error it means. ``elapsed`` is the attempt's
     time in seconds, from sending to the whole body (a stream: to its head)."""
@@ -102,16 +114,6 @@ class ResponseEvent:
     elapsed: float
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     error: Optional[MeshAPIError] = None
-
-    @property
-    def path(self) -> str:
-        """The URL's path, without the query."""
-        return _path(self.url)
-
-    @property
-    def request_id(self) -> Optional[str]:
-        """The gateway's ``x-request-id``, when a response came with one."""
-        return self.headers.get("x-request-id")
 
     def message(self) -> str:
         """The log line for this event."""
@@ -132,7 +134,7 @@ class ResponseEvent:
 
 
 @dataclass(frozen=True)
-class RetryEvent:
+class RetryEvent(_Exchange):
     """The call tries again after ``wait`` seconds because attempt ``attempt`` failed."""
 
     method: str
@@ -142,11 +144,6 @@ class RetryEvent:
     error: Optional[MeshAPIError]
     status: int = 0
     error_code: Optional[str] = None
-
-    @property
-    def path(self) -> str:
-        """The URL's path, without the query."""
-        return _path(self.url)
 
     @property
     def reason(self) -> str:
@@ -162,7 +159,7 @@ class RetryEvent:
 
 
 @dataclass(frozen=True)
-class StreamEndEvent:
+class StreamEndEvent(_Exchange):
     """A stream ended after ``events`` events, ``elapsed`` seconds after it was sent.
 
     ``completed`` is true when the gateway said it was done; otherwise ``error`` is why it
@@ -177,16 +174,6 @@ class StreamEndEvent:
     completed: bool
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     error: Optional[BaseException] = None
-
-    @property
-    def path(self) -> str:
-        """The URL's path, without the query."""
-        return _path(self.url)
-
-    @property
-    def request_id(self) -> Optional[str]:
-        """The gateway's ``x-request-id`` for the stream."""
-        return self.headers.get("x-request-id")
 
     def message(self) -> str:
         """The log line for this event."""
