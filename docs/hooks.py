@@ -1,0 +1,1 @@
+"""mkdocs hooks: nothing yet."""
