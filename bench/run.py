@@ -37,6 +37,7 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "async": {"conc": [1000, 50], "stream1": [1, 20000], "stream10": [10, 2000], "hold": 1000},
         "imports_per_round": 3,
         "sse_events": 200_000,
+        "memory": {"bomb_mib": 1024, "reply_mib": 64, "floor_bomb": True},
     },
     "quick": {
         "rounds": 2,
@@ -45,6 +46,7 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "async": {"conc": [150, 50], "stream1": [1, 2000], "stream10": [10, 200], "hold": 100},
         "imports_per_round": 2,
         "sse_events": 30_000,
+        "memory": {"bomb_mib": 512, "reply_mib": 16, "floor_bomb": False},
     },
 }
 
@@ -237,6 +239,22 @@ def run_sse(events: int, cwd: str) -> Dict[str, float]:
     return result
 
 
+def run_memory(spec: Dict[str, Any], cwd: str) -> Dict[str, Any]:
+    """One run of :mod:`bench.memory_bench` (each case in its own fresh interpreter)."""
+    env = {**_clean_env(), "PYTHONPATH": str(BENCH.parent)}
+    cmd = [
+        sys.executable, "-m", "bench.memory_bench",
+        "--bomb-mib", str(spec["bomb_mib"]), "--reply-mib", str(spec["reply_mib"]),
+        *([] if spec["floor_bomb"] else ["--no-floor-bomb"]),
+    ]  # fmt: skip
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, cwd=cwd, check=True,
+        preexec_fn=_on(CLIENT_CPUS),
+    )  # fmt: skip
+    result: Dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
 def running_order(clients: Sequence[Client], r: int) -> List[Client]:
     """Round ``r``'s order: each of ours right beside its floor (first one, then the other,
     by round), the pairs and the peers rotated one place per round."""
@@ -409,6 +427,34 @@ def targets(
     return out
 
 
+def memory_targets(memory: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The bounds on peak memory (see :mod:`bench.memory_bench`)."""
+    out: List[Dict[str, Any]] = []
+    if not memory:
+        return out
+    clients = memory["clients"]
+    bomb, reply = memory["bomb_mib"], memory["reply_mib"]
+
+    def add(name: str, value: Optional[float], limit: float, fmt: str) -> None:
+        ok = None if value is None else value <= limit
+        out.append({"target": name, "limit": limit, "format": fmt, "value": value, "passed": ok})
+
+    def beyond(client: str, case: str) -> Optional[float]:
+        value = clients.get(client, {}).get(case, {}).get("beyond_baseline")
+        return None if value is None else value / (1 << 20)
+
+    for client in ("ours httpx", "ours httpx-async", "ours aiohttp"):
+        # refused after max_response_size (256 MiB by default), plus one decoded piece
+        add(f"{bomb} MiB gzip bomb refused, peak RSS beyond baseline, {client}",
+            beyond(client, "bomb"), 256 + 64, "{:.0f} MiB")  # fmt: skip
+        add(f"the same with max_response_size 16 MiB, {client}",
+            beyond(client, "bomb-16"), 16 + 16, "{:.0f} MiB")  # fmt: skip
+        value = beyond(client, "reply")
+        add(f"{reply} MiB reply read, peak RSS beyond baseline / the reply, {client}",
+            None if value is None else value / reply, 4.0, "{:.2f}x")  # fmt: skip
+    return out
+
+
 # --- printing ----------------------------------------------------------------------------------
 
 WORKLOADS = {
@@ -509,6 +555,36 @@ def table(
     return "\n".join(lines)
 
 
+def memory_table(memory: Dict[str, Any]) -> str:
+    """Peak RSS of the bomb and the large reply, per client, beyond its baseline."""
+    if not memory:
+        return ""
+    bomb, reply = memory["bomb_mib"], memory["reply_mib"]
+    lines = [
+        f"\n**peak memory: a {bomb} MiB gzip bomb, a {reply} MiB reply (fresh interpreters)**\n",
+        "| client | case | outcome | peak RSS | beyond its baseline |",
+        "|---|---|---|---:|---:|",
+    ]
+    labels = {
+        "small": "baseline: one small reply",
+        "bomb": f"{bomb} MiB gzip bomb",
+        "bomb-16": f"{bomb} MiB gzip bomb, max_response_size 16 MiB",
+        "reply": f"{reply} MiB reply",
+    }
+    for client, cases in memory["clients"].items():
+        for case, figure in cases.items():
+            if "peak_rss" not in figure:
+                lines.append(f"| {client} | {labels[case]} | failed: {figure.get('error')} | | |")
+                continue
+            extra = figure.get("beyond_baseline")
+            more = "-" if extra is None or case == "small" else f"{extra / (1 << 20):+,.0f} MiB"
+            lines.append(
+                f"| {client} | {labels[case]} | {figure['outcome']} "
+                f"| {figure['peak_rss'] / (1 << 20):,.0f} MiB | {more} |"
+            )
+    return "\n".join(lines)
+
+
 def target_lines(results: List[Dict[str, Any]]) -> str:
     """The targets as PASS/FAIL lines."""
     lines = []
@@ -563,6 +639,7 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
     runs: Dict[str, List[Dict[str, Any]]] = {c.name: [] for c in clients}
     import_times: Dict[str, List[float]] = {label: [] for label, _, _ in IMPORTS}
     sse_runs: List[Dict[str, float]] = []
+    memory: Dict[str, Any] = {}
     server, port = start_server()
     try:
         with tempfile.TemporaryDirectory() as cwd:
@@ -589,6 +666,9 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
                         if python is not None and (env == "ours" or r < peer_rounds):
                             import_times[label].append(time_import(python, statement, cwd))
                 sse_runs.append(run_sse(sizes["sse_events"], cwd))
+            if args.memory:  # once per run: peak RSS varies little, and a bomb takes a while
+                print("memory: gzip bomb and large reply ...", file=sys.stderr, flush=True)
+                memory = run_memory(sizes["memory"], cwd)
     finally:
         server.terminate()
         server.wait()
@@ -606,6 +686,7 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
         "runs": runs,
         "import_runs": import_times,
         "sse_runs": sse_runs,
+        "memory": memory,
     }
 
 
@@ -616,7 +697,8 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
     imports = {k: statistics.median(v) for k, v in data["import_runs"].items() if v}
     sse_runs = data["sse_runs"]
     sse = {k: statistics.median(r[k] for r in sse_runs) for k in sse_runs[0]} if sse_runs else {}
-    verdicts = targets(summary, runs, imports, sse)
+    memory = data.get("memory") or {}
+    verdicts = targets(summary, runs, imports, sse) + memory_targets(memory)
     facts = data["machine"]
     versions: Dict[str, str] = {}
     for found in data["versions"].values():
@@ -628,6 +710,7 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         f"{facts['platform']}",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())),
         table(summary, runs, data["sizes"], imports, sse),
+        memory_table(memory),
         "\n**Targets**\n",
         "```",
         target_lines(verdicts),
@@ -685,6 +768,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only the clients whose names contain these")
     parser.add_argument("--no-peers", action="store_true", help="skip the peer SDKs")
     parser.add_argument("--upgrade-peers", action="store_true", help="reinstall the latest peers")
+    parser.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="skip the peak-memory figures (gzip bomb, large reply)",
+    )
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)
     if args.report:

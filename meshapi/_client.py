@@ -1,12 +1,16 @@
-"""The two clients: :class:`MeshAPI` (blocking) and :class:`AsyncMeshAPI` (asyncio or trio).
+"""The clients: :class:`MeshAPI` and :class:`MeshAPIAdmin` (blocking), :class:`AsyncMeshAPI`
+and :class:`AsyncMeshAPIAdmin` (asyncio or trio).
 
 A client is a validated :class:`~meshapi_core.config.ClientConfig`, a transport, an engine
 that runs the core's calls on it, and the resources that read as the API does
 (``client.chat.completions.create``), each made on first use. One client holds one
-credential, so one realm: data-plane keys (``rsk_...``) for inference, control-plane
-credentials for management. Both are safe to share (threads for :class:`MeshAPI`, tasks of
-one loop for :class:`AsyncMeshAPI`); make one and reuse it, so connections are reused, and
-derive variants with :meth:`MeshAPI.with_options`, which share its connections.
+credential, so one realm, and its class says which: :class:`MeshAPI` holds a data-plane key
+(``rsk_...``) for inference and the account reads it may make; :class:`MeshAPIAdmin` holds an
+admin key (``mak_...``) or a dashboard session token (JWT) for the control plane. A call the
+credential cannot make is refused before it is sent, naming the credential it needs. Clients
+are safe to share (threads for the blocking ones, tasks of one loop for the async ones); make
+one and reuse it, so connections are reused, and derive variants with
+:meth:`MeshAPI.with_options`, which share its connections.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Runtime
-from meshapi_core.config import ClientConfig, ClientSettings
+from meshapi_core.config import ClientConfig, ClientSettings, WrongRealmError
+from meshapi_core.endpoint import MANAGEMENT, Credential
 from meshapi_core.transport import AsyncTransport, Transport
 
-from ._async.surface import AsyncDataPlane
+from ._async.surface import AsyncControlPlane, AsyncDataPlane
 from ._runtime import SYSTEM_RUNTIME
-from ._sync.surface import DataPlane
+from ._sync.surface import ControlPlane, DataPlane
 
 if TYPE_CHECKING:
     import aiohttp
@@ -30,23 +35,25 @@ if TYPE_CHECKING:
 
     from meshapi_core.http import TimeoutTypes
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "MeshAPI"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "AsyncMeshAPIAdmin", "MeshAPI", "MeshAPIAdmin"]
 
 DEFAULT_BASE_URL = "https://api.meshapi.ai"
 
 C = TypeVar("C", bound="_Client")
 
 
-def settings_with_environment(settings: Dict[str, Any]) -> Dict[str, Any]:
+def settings_with_environment(
+    settings: Dict[str, Any], variable: str = "MESHAPI_TOKEN", example: str = "rsk_..."
+) -> Dict[str, Any]:
     """``settings`` with the token and base URL taken from the environment when not given
-    (``MESHAPI_TOKEN``, ``MESHAPI_BASE_URL``; an empty variable counts as unset)."""
+    (``variable``, ``MESHAPI_BASE_URL``; an empty variable counts as unset)."""
     if settings.get("token") is None and settings.get("api_key") is None:
-        token = os.environ.get("MESHAPI_TOKEN")
+        token = os.environ.get(variable)
         if not token:
             from meshapi_core.errors import InvalidArgumentError
 
             raise InvalidArgumentError(
-                "No token: pass token='rsk_...' (or api_key=) or set MESHAPI_TOKEN",
+                f"No token: pass token='{example}' (or api_key=) or set {variable}",
                 param="token",
             )
         settings["token"] = token
@@ -55,16 +62,34 @@ def settings_with_environment(settings: Dict[str, Any]) -> Dict[str, Any]:
     return settings
 
 
+def control_plane_config(config: ClientConfig) -> ClientConfig:
+    """``config``, unless its credential is a data-plane key, which a control-plane client
+    never holds: refused at once, naming the credentials it takes (the token is not shown)."""
+    if config.credential is Credential.DATA_KEY:
+        raise WrongRealmError(
+            "A control-plane client (MeshAPIAdmin) takes an admin key (mak_...) or a dashboard "
+            "session token (JWT), not a data-plane key (rsk_...); use MeshAPI for that key.",
+            needed=MANAGEMENT,
+        )
+    return config
+
+
 class _Client:
-    """What both clients share: the config, the engine, and deriving variants."""
+    """What every client shares: the config, the engine, and deriving variants."""
 
     config: ClientConfig
     _transport: Any
     _runtime: Runtime
     _owns_transport: bool
+    _guard: Any = None
 
     def _start(self) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _checked(config: ClientConfig) -> ClientConfig:
+        """``config``, refused if its credential cannot be this client's (data plane: any)."""
+        return config
 
     def with_options(
         self: C,
@@ -92,6 +117,7 @@ class _Client:
         derived._transport = self._transport
         derived._runtime = self._runtime
         derived._owns_transport = False
+        derived._guard = self._guard  # the same connections, so the same event loop
         derived._start()
         return derived
 
@@ -99,20 +125,11 @@ class _Client:
         return f"{type(self).__name__}(base_url={self.config.base_url!r})"
 
 
-class MeshAPI(_Client, DataPlane):
-    """The blocking client.
+class _BlockingClient(_Client):
+    """What the blocking clients share: settings, transport, engine, closing."""
 
-    Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
-    (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
-    requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
-    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`).
-
-    >>> from meshapi import MeshAPI
-    >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
-    >>> resp = client.chat.completions.create(   # doctest: +SKIP
-    ...     model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "2+2?"}])
-    >>> client.close()
-    """
+    _TOKEN_VARIABLE = "MESHAPI_TOKEN"
+    _TOKEN_EXAMPLE = "rsk_..."
 
     def __init__(
         self,
@@ -122,7 +139,13 @@ class MeshAPI(_Client, DataPlane):
         runtime: Optional[Runtime] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
-        self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
+        self.config = self._checked(
+            ClientConfig.create(
+                **settings_with_environment(
+                    dict(settings), self._TOKEN_VARIABLE, self._TOKEN_EXAMPLE
+                )
+            )
+        )
         if transport is not None and httpx_client is not None:
             raise TypeError("pass either transport or httpx_client, not both")
         self._owns_transport = transport is None
@@ -144,7 +167,7 @@ class MeshAPI(_Client, DataPlane):
         if self._owns_transport:
             self._transport.close()
 
-    def __enter__(self) -> MeshAPI:
+    def __enter__(self: C) -> C:
         return self
 
     def __exit__(
@@ -154,6 +177,46 @@ class MeshAPI(_Client, DataPlane):
         tb: Optional[TracebackType],
     ) -> None:
         self.close()
+
+
+class MeshAPI(_BlockingClient, DataPlane):
+    """The blocking client of the data plane: a data-plane key (``rsk_...``).
+
+    Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
+    (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
+    requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
+    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`). The
+    token defaults to ``$MESHAPI_TOKEN``.
+
+    >>> from meshapi import MeshAPI
+    >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
+    >>> resp = client.chat.completions.create(   # doctest: +SKIP
+    ...     model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "2+2?"}])
+    >>> client.close()
+    """
+
+
+class MeshAPIAdmin(_BlockingClient, ControlPlane):
+    """The blocking client of the control plane: an admin key (``mak_...``) or a dashboard
+    session token (JWT); a data-plane key is refused here (use :class:`MeshAPI`).
+
+    Takes the settings and transports of :class:`MeshAPI`; the token defaults to
+    ``$MESHAPI_ADMIN_KEY``. An admin key manages inference keys, reads admin keys and holds
+    provider keys; a dashboard session does all of that and more (orgs, invitations,
+    memories, minting and rotating admin keys, usage and balance of the org, exports).
+
+    >>> from meshapi import MeshAPIAdmin
+    >>> admin = MeshAPIAdmin(base_url="https://api.meshapi.ai", token="mak_...")
+    >>> created = admin.keys.create(name="ci", rpm_limit=60)   # doctest: +SKIP
+    >>> admin.close()
+    """
+
+    _TOKEN_VARIABLE = "MESHAPI_ADMIN_KEY"
+    _TOKEN_EXAMPLE = "mak_..."
+
+    @staticmethod
+    def _checked(config: ClientConfig) -> ClientConfig:
+        return control_plane_config(config)
 
 
 TransportName = Literal["httpx", "aiohttp"]
@@ -191,18 +254,11 @@ def _async_transport(
     )
 
 
-class AsyncMeshAPI(_Client, AsyncDataPlane):
-    """The async client, for asyncio and trio.
+class _AsyncClient(_Client):
+    """What the async clients share: settings, transport choice, engine, closing."""
 
-    Takes the settings of :class:`MeshAPI`, and chooses its transport with ``transport``:
-    ``"httpx"`` (the default; asyncio and trio), ``"aiohttp"`` (asyncio; the cheapest per
-    request under load), or any :class:`~meshapi_core.transport.AsyncTransport`. Your own
-    ``httpx_client`` (an :class:`httpx.AsyncClient`) or ``aiohttp_session`` is used as given
-    and never closed by the SDK.
-
-    >>> async with AsyncMeshAPI(base_url="https://api.meshapi.ai", token="rsk_...") as client:
-    ...     resp = await client.chat.completions.create(params)    # doctest: +SKIP
-    """
+    _TOKEN_VARIABLE = "MESHAPI_TOKEN"
+    _TOKEN_EXAMPLE = "rsk_..."
 
     def __init__(
         self,
@@ -214,24 +270,35 @@ class AsyncMeshAPI(_Client, AsyncDataPlane):
         runtime: Optional[Runtime] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
-        self.config = ClientConfig.create(**settings_with_environment(dict(settings)))
+        self.config = self._checked(
+            ClientConfig.create(
+                **settings_with_environment(
+                    dict(settings), self._TOKEN_VARIABLE, self._TOKEN_EXAMPLE
+                )
+            )
+        )
         self._transport, self._owns_transport = _async_transport(
             transport, httpx_client or async_httpx_client, aiohttp_session
         )
         self._runtime = runtime or SYSTEM_RUNTIME
+        if getattr(self._transport, "binds_event_loop", True):
+            from ._loop import LoopGuard
+
+            self._guard = LoopGuard()
         self._start()
 
     def _start(self) -> None:
         from ._async.engine import AsyncEngine
 
         self._engine = AsyncEngine(self.config, self._transport, self._runtime)
+        self._engine.guard = self._guard
 
     async def aclose(self) -> None:
         """Release connections (a client, session or transport you passed in is left open)."""
         if self._owns_transport:
             await self._transport.aclose()
 
-    async def __aenter__(self) -> AsyncMeshAPI:
+    async def __aenter__(self: C) -> C:
         return self
 
     async def __aexit__(
@@ -241,3 +308,34 @@ class AsyncMeshAPI(_Client, AsyncDataPlane):
         tb: Optional[TracebackType],
     ) -> None:
         await self.aclose()
+
+
+class AsyncMeshAPI(_AsyncClient, AsyncDataPlane):
+    """The async client of the data plane, for asyncio and trio.
+
+    Takes the settings of :class:`MeshAPI`, and chooses its transport with ``transport``:
+    ``"httpx"`` (the default; asyncio and trio), ``"aiohttp"`` (asyncio; the cheapest per
+    request under load), or any :class:`~meshapi_core.transport.AsyncTransport`. Your own
+    ``httpx_client`` (an :class:`httpx.AsyncClient`) or ``aiohttp_session`` is used as given
+    and never closed by the SDK.
+
+    >>> async with AsyncMeshAPI(base_url="https://api.meshapi.ai", token="rsk_...") as client:
+    ...     resp = await client.chat.completions.create(params)    # doctest: +SKIP
+    """
+
+
+class AsyncMeshAPIAdmin(_AsyncClient, AsyncControlPlane):
+    """The async client of the control plane: :class:`MeshAPIAdmin` for asyncio and trio,
+    with the transports of :class:`AsyncMeshAPI`.
+
+    >>> async with AsyncMeshAPIAdmin(token="mak_...") as admin:    # doctest: +SKIP
+    ...     async for key in admin.keys.list():
+    ...         print(key.id, key.status)
+    """
+
+    _TOKEN_VARIABLE = "MESHAPI_ADMIN_KEY"
+    _TOKEN_EXAMPLE = "mak_..."
+
+    @staticmethod
+    def _checked(config: ClientConfig) -> ClientConfig:
+        return control_plane_config(config)

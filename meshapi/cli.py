@@ -22,6 +22,9 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO
 from meshapi_core.errors import MeshAPIError
 from meshapi_core.models.chat import ChatCompletionParams
 
+from ._cli_control import COMMANDS as CONTROL_COMMANDS
+from ._cli_control import register as register_control
+from ._cli_control import run as run_control
 from ._client import MeshAPI
 
 __all__ = ["main"]
@@ -48,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the models of the catalog")
     models.add_argument("--free", action="store_true", help="free models only")
     models.add_argument("--json", action="store_true", help="print the catalog as JSON")
+
+    register_control(commands)
 
     gateway = commands.add_parser("gateway", help="the local gateway emulator")
     gateway_commands = gateway.add_subparsers(dest="gateway_command", required=True)
@@ -147,6 +152,8 @@ def main(
         if args.command == "gateway":
             _serve(args.port, err)
             return 0
+        if args.command in CONTROL_COMMANDS:
+            return run_control(args, out, err)
         with _client(err) as client:
             (_chat if args.command == "chat" else _models)(args, client, out)
     except MeshAPIError as error:

@@ -4,35 +4,49 @@ What maps to what:
 
 - A core :class:`~meshapi_core.http.Request` becomes ``session.request(...)`` with its headers
   and body bytes as given: no redirects, no invented ``Content-Type``, any status a response.
-- Its :class:`~meshapi_core.http.Timeout` becomes an :class:`aiohttp.ClientTimeout` with no
-  ``total``: ``sock_connect`` is ``connect`` and ``sock_read`` is ``read``. aiohttp has no pool
-  timeout; its ``connect`` phase is the wait for a free connection *and* the opening of one,
-  so it gets the larger of ``pool`` and ``connect`` (no limit if either has none). aiohttp has
-  no write timeout, so ``write`` is not enforced; the read timer starts once the body is out.
+- Its :class:`~meshapi_core.http.Timeout` becomes an :class:`aiohttp.ClientTimeout`:
+  ``total`` is ``total`` (aiohttp bounds the whole exchange by it, every read of the body
+  included, and reports it as a ``TimeoutError`` within one pass of the event loop; its
+  rounding of long timeouts up to the next second is turned off), ``sock_connect`` is
+  ``connect`` and ``sock_read`` is ``read``. aiohttp has no pool timeout; its ``connect``
+  phase is the wait for a free connection *and* the opening of one, so it gets the larger of
+  ``pool`` and ``connect`` (no limit if either has none). aiohttp has no write timeout, so
+  ``write`` is not enforced (``total`` still bounds it); the read timer starts once the body
+  is out.
+- Bodies are decompressed by aiohttp, which (from 3.13.3) inflates at most about one read
+  buffer (64-256 KiB) per step and pauses the socket while its buffer is full, so a gzip bomb
+  costs the SDK's bound plus that much.
 - Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
 - Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
   error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
   ``APITimeoutError`` (``response_started`` says which phase); mid-stream,
   ``StreamInterruptedError`` or ``StreamTimeoutError``. A timeout is any ``TimeoutError``,
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
-  it is tested for first. Cancellation is never caught.
+  it is tested for first. Cancellation is never caught. The SDK's error is raised after the
+  ``except`` block, so it is not chained to aiohttp's (which may hold the request).
 """
 
 from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import AsyncIterator, Dict, Optional, Tuple, Type
+from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional, Tuple, Type
 
 import aiohttp
 
 from meshapi_core.errors import (
     APIConnectionError,
+    ClientContextError,
     StreamInterruptedError,
     stream_failure,
     transport_failure,
 )
 from meshapi_core.http import Request, Timeout, header_dict
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket import AiohttpWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -42,6 +56,8 @@ _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError
 # aiohttp would label a request without a body application/octet-stream; one with a body
 # always carries the core's own content-type, so only bodiless ones need the (costly) skip.
 _NO_CONTENT_TYPE = ("Content-Type",)
+# aiohttp rounds a timeout of at least this many seconds up to the next whole second.
+_NEVER_CEIL = float("inf")
 
 
 def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
@@ -60,7 +76,11 @@ def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
     """aiohttp's timeouts for the core's (see the module docstring for pool and write)."""
     acquire = None if t.pool is None or t.connect is None else max(t.pool, t.connect)
     return aiohttp.ClientTimeout(
-        total=None, connect=acquire, sock_connect=t.connect, sock_read=t.read
+        total=t.total,
+        connect=acquire,
+        sock_connect=t.connect,
+        sock_read=t.read,
+        ceil_threshold=_NEVER_CEIL,
     )
 
 
@@ -74,11 +94,14 @@ class AiohttpStreamResponse:
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         """The body as it arrives, in the chunks the socket delivers."""
+        failure: Optional[StreamInterruptedError] = None
         try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
         except _ERRORS as exc:
-            raise _stream_error(exc) from exc
+            failure = _stream_error(exc)
+        if failure is not None:  # raised here, so aiohttp's exception is not its __context__
+            raise failure
 
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the whole body came, else dropped."""
@@ -107,7 +130,7 @@ class AiohttpTransport:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             if self._closed:
-                raise RuntimeError("This transport is closed")
+                raise ClientContextError("This transport is closed; make a new client")
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),
@@ -119,6 +142,7 @@ class AiohttpTransport:
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         session = self._get_session()
+        failure: APIConnectionError
         try:
             response = await session.request(
                 request.method, request.url, headers=request.headers, data=request.body,
@@ -126,9 +150,16 @@ class AiohttpTransport:
                 timeout=_client_timeout(request.timeout),
                 allow_redirects=False, raise_for_status=False, auto_decompress=True,
             )  # fmt: skip
+            return AiohttpStreamResponse(response)
         except _ERRORS as exc:
-            raise _connection_error(exc, response_started=False) from exc
-        return AiohttpStreamResponse(response)
+            failure = _connection_error(exc, response_started=False)
+        raise failure  # here, so aiohttp's exception is not its __context__
+
+    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
+        """Open a WebSocket session with the session's ``ws_connect``."""
+        from ._websocket import connect_websocket
+
+        return await connect_websocket(self._get_session(), request)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

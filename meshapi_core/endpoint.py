@@ -51,7 +51,7 @@ from typing import (
 )
 from urllib.parse import quote
 
-from .errors import InvalidArgumentError, ResponseDecodeError, inband_error
+from .errors import InvalidArgumentError, ResponseDecodeError, inband_error, shorten
 from .http import Response
 
 if TYPE_CHECKING:
@@ -211,13 +211,16 @@ class JSON(Reply[R]):
         try:
             return self._validator()(body)
         except pydantic.ValidationError as exc:
-            raise ResponseDecodeError(
-                f"HTTP {response.status} body is not a valid {self.name}: {describe(exc)}",
-                status=response.status,
-                error_code="parse_error",
-                request_id=response.request_id,
-                headers=response.headers,
-            ) from None
+            problem = describe(exc)
+        # Raised outside the handler, so no pydantic error (which holds the body's values, a
+        # created key's plaintext among them) stays chained to it.
+        raise ResponseDecodeError(
+            f"HTTP {response.status} body is not a valid {self.name}: {problem}",
+            status=response.status,
+            error_code="parse_error",
+            request_id=response.request_id,
+            headers=response.headers,
+        )
 
 
 def raise_inband_error(response: Response) -> None:
@@ -231,7 +234,7 @@ def describe(exc: pydantic.ValidationError) -> str:
     """The first problem of a validation error, as ``message at location``."""
     problem = exc.errors(include_url=False, include_input=False)[0]
     where = ".".join(str(p) for p in problem.get("loc", ())) or "the body"
-    return f"{problem.get('msg', 'invalid')} at {where}"
+    return shorten(f"{problem.get('msg', 'invalid')} at {where}", 500)
 
 
 class _Bytes(Reply[bytes]):

@@ -17,6 +17,8 @@ everything::
     ├── ResponseDecodeError       a body that is not what the gateway promised (``parse_error``)
     │   └── ResponseTooLargeError     ... or larger than the client accepts
     ├── InvalidArgumentError      an argument refused before sending (also a ValueError)
+    ├── ClientContextError        a client used where its connections cannot work: another
+    │                             event loop, a closed one, a forked child (also a RuntimeError)
     ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
     │   └── APITimeoutError           a time limit ran out
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
@@ -28,6 +30,12 @@ The mapping from a response follows ``spec/ERRORS.md``: the JSON envelope
 ``{"type": "error", "error": {"type", "message"}}``, and anything else (an HTML page from a
 proxy, the edge's 413 page, truncated JSON) by status alone. Messages never contain a
 credential: they are built from the gateway's own words and the status.
+
+Whatever a server sends, an error stays small: the gateway's ``message`` is cut at
+:data:`MAX_MESSAGE` characters, codes and ids at :data:`MAX_CODE`, and ``details`` is a copy
+holding at most about :data:`MAX_DETAILS` characters of strings and keys. Mapping a body never
+raises: JSON nested too deep to parse, or numbers too large for a float, read as no JSON and no
+number.
 """
 
 from __future__ import annotations
@@ -36,14 +44,18 @@ import json
 import math
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, Dict, List, Mapping, Optional, Type
 
 __all__ = [
+    "MAX_CODE",
+    "MAX_DETAILS",
+    "MAX_MESSAGE",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientContextError",
     "InvalidArgumentError",
     "MeshAPIError",
     "NotFoundError",
@@ -62,9 +74,17 @@ __all__ = [
     "inband_error",
     "not_a_stream",
     "parse_retry_after",
+    "shorten",
     "stream_failure",
     "transport_failure",
 ]
+
+MAX_MESSAGE = 2000
+"""How many characters of a gateway's (or a transport's) message an error keeps."""
+MAX_CODE = 200
+"""How many characters of an error code, provider code or request id an error keeps."""
+MAX_DETAILS = 64 * 1024
+"""About how many characters of strings and keys an error's ``details`` keeps."""
 
 
 class MeshAPIError(Exception):
@@ -190,6 +210,23 @@ class InvalidArgumentError(MeshAPIError, ValueError):
         return self.message
 
 
+class ClientContextError(MeshAPIError, RuntimeError):
+    """A client used where its connections cannot work, refused before anything was sent
+    (``client_context``): an :class:`AsyncMeshAPI` in an event loop other than the one it
+    first ran in (or after that loop closed), a client in a process forked from the one whose
+    connections it holds. The message says what to do instead.
+
+    Also a :class:`RuntimeError`, which is what the event loop libraries raise for the same
+    mistakes.
+    """
+
+    def __init__(self, message: str) -> None:
+        MeshAPIError.__init__(self, message, error_code="client_context")
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class APIConnectionError(MeshAPIError):
     """No usable response: the connection failed, was refused, reset or cut short.
 
@@ -237,9 +274,60 @@ class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
     response_started = True
 
 
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut.
+
+    >>> shorten("abcdef", 3)
+    'abc... [3 more characters]'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [{len(text) - limit:,} more characters]"
+
+
 def _describe(cause: BaseException) -> str:
-    text = str(cause).strip()
+    """A library exception as the SDK reports it: its type name and (shortened) text."""
+    text = shorten(str(cause).strip(), 500)
     return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+
+
+def _bounded(value: Any, budget: List[int], depth: int = 0) -> Any:
+    """A copy of JSON ``value`` holding at most ``budget[0]`` characters of strings and keys
+    (each other value counts 8), at most 32 levels deep; ``budget`` is spent in place."""
+    if isinstance(value, str):
+        left = budget[0]
+        budget[0] -= len(value)
+        return value if budget[0] >= 0 else shorten(value, max(left, 0))
+    if isinstance(value, (dict, list)):
+        if depth >= 32:
+            budget[0] -= 8
+            return "[nested too deep]"
+        if isinstance(value, dict):
+            copy: Dict[str, Any] = {}
+            for key, item in value.items():
+                if budget[0] <= 0:
+                    copy["..."] = f"[{len(value) - len(copy)} more keys]"
+                    break
+                budget[0] -= len(key)
+                copy[shorten(key, MAX_CODE)] = _bounded(item, budget, depth + 1)
+            return copy
+        items: List[Any] = []
+        for item in value:
+            if budget[0] <= 0:
+                items.append(f"[{len(value) - len(items)} more items]")
+                break
+            items.append(_bounded(item, budget, depth + 1))
+        return items
+    budget[0] -= 8
+    return value
+
+
+def _bounded_details(value: Any) -> Any:
+    return value if value is None else _bounded(value, [MAX_DETAILS])
+
+
+def _short_id(value: Any) -> Optional[str]:
+    return shorten(value, MAX_CODE) if isinstance(value, str) and value else None
 
 
 def transport_failure(
@@ -320,6 +408,13 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
         "provider_job_failed model_policy_unavailable api_version_migration_failed "
         "secret_provision_failed",
     ),
+    # Anthropic's error types, the codes of /v1/messages errors (its own envelope).
+    **_codes(BadRequestError, "request_too_large"),
+    **_codes(AuthenticationError, "authentication_error"),
+    **_codes(PermissionDeniedError, "permission_error"),
+    **_codes(NotFoundError, "not_found_error"),
+    **_codes(RateLimitError, "rate_limit_error"),
+    **_codes(ServerError, "api_error overloaded_error"),
 }
 
 # The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).
@@ -368,9 +463,13 @@ def _seconds(value: Any) -> Optional[float]:
             value = float(value.strip())
         except ValueError:
             return None
-    if not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
+    if not isinstance(value, (int, float)):
         return None
-    return min(float(value), _MAX_RETRY_AFTER)
+    if isinstance(value, int):  # a JSON integer may be too large for a float
+        return None if value < 0 else float(min(value, int(_MAX_RETRY_AFTER)))
+    if math.isnan(value) or value < 0:
+        return None
+    return min(value, _MAX_RETRY_AFTER)
 
 
 def parse_retry_after(headers: Mapping[str, str], now: Optional[float] = None) -> Optional[float]:
@@ -446,6 +545,16 @@ def _parse_http_date(text: str) -> Optional[float]:
     return moment.timestamp()
 
 
+def _json_or_none(body: bytes) -> Any:
+    """``body`` parsed as JSON, or ``None`` when it is not JSON the SDK can read: not UTF-8,
+    not JSON, nested deeper than the parser's recursion limit, or an integer too long to
+    convert."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
 def _text_excerpt(body: bytes, content_type: str) -> str:
     text = body[:4096].decode("utf-8", "replace")
     if "html" in content_type or text.lstrip().startswith("<"):
@@ -478,10 +587,7 @@ def error_from_response(
     content_type = headers.get("content-type", "")
     payload: Any = None
     if body:
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            payload = None
+        payload = _json_or_none(body)
     retry_after = parse_retry_after(headers, now)
     if isinstance(payload, dict):
         error = _from_payload(status, payload, headers, retry_after)
@@ -537,39 +643,53 @@ def _from_payload(
         )
     else:
         return None
-    if not isinstance(code, str):
-        code = _default_code(status)
-    if not isinstance(request_id, str):
-        request_id = None
+    code = shorten(code, MAX_CODE) if isinstance(code, str) else _default_code(status)
     return _class_for(status, code)(
-        str(message),
+        shorten(message if isinstance(message, str) else _short_repr(message)),
         status=status,
         error_code=code,
-        request_id=request_id or headers.get("x-request-id"),
+        request_id=_short_id(request_id) or headers.get("x-request-id"),
         retry_after_seconds=retry_after if retry_after is not None else body_wait,
-        details=details,
-        provider_code=provider_code if isinstance(provider_code, str) else None,
+        details=_bounded_details(details),
+        provider_code=_short_id(provider_code),
         headers=headers,
     )
+
+
+def _short_repr(value: Any) -> str:
+    """A non-string ``message`` as text, without turning all of a huge value into a string."""
+    return str(_bounded(value, [MAX_MESSAGE]))
 
 
 def inband_error(status: int, headers: Mapping[str, str], body: bytes) -> Optional[MeshAPIError]:
     """The error a 2xx body reports in-band (``{"error": {...}}``), or ``None``.
 
+    Only an error *envelope* is one: an object whose keys are ``error`` and perhaps
+    ``request_id`` (and Anthropic's ``"type": "error"``). A resource that carries an
+    ``error`` among its own fields (a failed background response or video task, ``{"id",
+    "status": "failed", "error": {...}}``) is data, returned as it is.
+
     >>> inband_error(200, {}, b'{"error": {"code": "context_window_exceeded"}}').error_code
     'context_window_exceeded'
     >>> inband_error(200, {}, b'{"choices": []}') is None
     True
+    >>> inband_error(200, {}, b'{"id": "resp_1", "status": "failed", "error": {}}') is None
+    True
     """
     if b'"error"' not in body:
         return None
-    try:
-        payload: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+    payload = _json_or_none(body)
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get("error"), dict)
+        and all(key in _ENVELOPE_KEYS for key in payload)
+        and payload.get("type", "error") == "error"
+    ):
         return error_from_response(status, headers, body)
     return None
+
+
+_ENVELOPE_KEYS = frozenset({"error", "request_id", "type"})
 
 
 def not_a_stream(
@@ -598,5 +718,11 @@ def error_from_frame(frame: Dict[str, Any], headers: Mapping[str, str]) -> MeshA
     ``x-request-id`` header stands in.
     """
     error = _from_payload(0, frame, headers, None)
-    assert error is not None  # callers pass frames whose "error" is an object
+    if error is None:  # callers pass frames whose "error" is an object; this is a fallback
+        return APIStatusError(
+            "The stream reported an error it did not describe",
+            error_code="upstream_error",
+            request_id=headers.get("x-request-id"),
+            headers=headers,
+        )
     return error

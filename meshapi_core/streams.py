@@ -33,7 +33,18 @@ an error frame in the same read are delivered before the error is raised.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Generic,
+    Iterator,
+    Mapping,
+    Optional,
+    TypeVar,
+    cast,
+)
 
 import pydantic
 
@@ -43,12 +54,23 @@ from .errors import (
     StreamInterruptedError,
     StreamTimeoutError,
     error_from_frame,
+    shorten,
 )
 from .sse import SSEDecoder
 
 __all__ = ["StreamDecoder", "is_stream_head"]
 
 C = TypeVar("C")
+
+
+def _model_for(tagged: Tagged, frame: Dict[str, Any]) -> Any:
+    """The model a tagged frame names, else the default (an unhashable tag names none)."""
+    tag = frame.get(tagged.field)
+    return tagged.models.get(tag, tagged.default) if isinstance(tag, str) else tagged.default
+
+
+def _is_terminal(tag: Any, terminal: FrozenSet[str]) -> bool:
+    return isinstance(tag, str) and tag in terminal
 
 
 def is_stream_head(kind: StreamKind, status: int, headers: Mapping[str, str]) -> bool:
@@ -122,7 +144,7 @@ class StreamDecoder(Generic[C]):
             chunk = self._chunk(payload)
             if self._event_field is not None and event.event != "message":
                 setattr(chunk, self._event_field, event.event)
-            if self._terminal and getattr(chunk, "type", None) in self._terminal:
+            if self._terminal and _is_terminal(getattr(chunk, "type", None), self._terminal):
                 self.done = True
                 yield chunk
                 return
@@ -161,10 +183,11 @@ class StreamDecoder(Generic[C]):
         if '"error"' in payload or self._tagged is not None:
             try:
                 frame = json.loads(payload)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
                 frame = None
             if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
                 raise error_from_frame(frame, self._headers)
+        problem: Optional[str] = None
         try:
             if self._validate is not None:
                 chunk = self._validate(payload)
@@ -173,15 +196,17 @@ class StreamDecoder(Generic[C]):
                 assert tagged is not None
                 if not isinstance(frame, dict):
                     raise self._bad("not a JSON object")
-                model = tagged.models.get(frame.get(tagged.field), tagged.default)  # type: ignore[arg-type]
+                model = _model_for(tagged, frame)
                 chunk = cast(C, model.model_validate(frame))
         except pydantic.ValidationError as exc:
-            problem = exc.errors(include_url=False, include_input=False)[0]
-            raise self._bad(problem.get("msg", "invalid")) from None
+            problem = str(exc.errors(include_url=False, include_input=False)[0].get("msg"))
+        if problem is not None:  # raised here, so pydantic's error is not its __context__
+            raise self._bad(problem)
         self.chunks += 1
         return chunk
 
     def _bad(self, why: str) -> ResponseDecodeError:
+        why = shorten(why, 500)
         return ResponseDecodeError(
             f"Stream event {self.chunks + 1} is not a valid {self._name}: {why}",
             error_code="parse_error",

@@ -1,31 +1,77 @@
-"""The async httpx transport, for asyncio and trio alike (through anyio)."""
+"""The async httpx transport, for asyncio and trio alike (through anyio).
+
+``Timeout.total`` bounds the whole exchange: the transport fixes an absolute deadline (on the
+event loop's clock) when it starts, and runs the send and every read of the body inside an
+anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
+within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
+(``_decoding.py``), not by httpx. No SDK error it raises is chained to httpx's exception
+(which holds the request, and so the credential).
+"""
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Dict, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
 
+from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
-from ._common import connection_error, headers_of, stream_error, to_httpx
+from ._common import connection_error, deadline_message, headers_of, stream_error, to_httpx
+from ._decoding import decoder_for
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket_async import AsyncHttpxWebSocket
 
 
 class AsyncHttpxStreamResponse:
     """A streamed httpx response, behind the SDK's error contract."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, deadline: Optional[float] = None) -> None:
         self._response = response
+        self._deadline = deadline
         self.status = response.status_code
         self.headers: Dict[str, str] = headers_of(response)
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body as it arrives."""
+        """The body as it arrives, decoded in bounded pieces."""
+        failure: Optional[MeshAPIError] = None
+        decoder = decoder_for(self.headers.get("content-encoding"))
+        deadline = self._deadline
+        raw = self._response.aiter_raw()
         try:
-            async for chunk in self._response.aiter_bytes():
-                yield chunk
+            if deadline is None and decoder is None:
+                async for data in raw:
+                    yield data
+            else:
+                import anyio
+
+                while True:
+                    try:
+                        if deadline is None:
+                            data = await raw.__anext__()
+                        else:
+                            with anyio.CancelScope(deadline=deadline) as scope:
+                                data = await raw.__anext__()
+                            if scope.cancelled_caught:
+                                failure = StreamTimeoutError(deadline_message("reading the body"))
+                                break
+                    except StopAsyncIteration:
+                        break
+                    if decoder is None:
+                        yield data
+                    else:
+                        for piece in decoder.decode(data):
+                            yield piece
+                if failure is None and decoder is not None:
+                    for piece in decoder.flush():
+                        yield piece
         except httpx.HTTPError as exc:
-            raise stream_error(exc) from exc
+            failure = stream_error(exc)
+        if failure is not None:  # raised here, so httpx's exception is not its __context__
+            raise failure
 
     async def aclose(self) -> None:
         """Release the connection (back to the pool if the body was read to its end).
@@ -52,11 +98,31 @@ class AsyncHttpxTransport:
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
+        client = self._client
+        total = request.timeout.total
+        failure: MeshAPIError
         try:
-            response = await self._client.send(to_httpx(self._client, request), stream=True)
+            if total is None:
+                response = await client.send(to_httpx(client, request), stream=True)
+                return AsyncHttpxStreamResponse(response)
+            import anyio
+
+            deadline = anyio.current_time() + total
+            with anyio.CancelScope(deadline=deadline) as scope:
+                response = await client.send(to_httpx(client, request), stream=True)
+            if scope.cancelled_caught:
+                failure = APITimeoutError(deadline_message("waiting for the response"))
+            else:
+                return AsyncHttpxStreamResponse(response, deadline)
         except httpx.HTTPError as exc:
-            raise connection_error(exc, response_started=False) from exc
-        return AsyncHttpxStreamResponse(response)
+            failure = connection_error(exc, response_started=False)
+        raise failure  # here, so httpx's exception is not its __context__
+
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncHttpxWebSocket:
+        """Open a WebSocket session (wsproto over an anyio stream: httpx has none)."""
+        from ._websocket_async import connect_websocket
+
+        return await connect_websocket(request)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -1,4 +1,9 @@
-"""What the sync and async httpx transports share: request building and error mapping."""
+"""What the sync and async httpx transports share: request building and error mapping.
+
+The error helpers return the SDK's exception; callers raise it *after* the ``except`` block
+that caught httpx's, so it has no ``__context__``: httpx's exceptions hold the request, and
+with it the credential.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ from meshapi_core.errors import (
 )
 from meshapi_core.http import Request, Timeout, header_dict
 
+from ._decoding import ACCEPT_ENCODING
+
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
+_ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
 @lru_cache(maxsize=64)
@@ -24,14 +32,23 @@ def _timeout(t: Timeout) -> httpx.Timeout:
 
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
-    """The httpx request for a core request, with its per-phase timeouts."""
+    """The httpx request for a core request, with its per-phase timeouts. It asks for the
+    encodings the transport decodes itself (``_decoding.py``), unless the request says."""
+    headers = request.headers
+    if request.header("accept-encoding") is None:
+        headers = (*headers, _ACCEPT_ENCODING)
     return client.build_request(
         request.method,
         request.url,
-        headers=request.headers,
+        headers=headers,
         content=request.body,
         timeout=_timeout(request.timeout),
     )
+
+
+def deadline_message(when: str) -> str:
+    """The message of the timeout that ``Timeout.total`` (the call's deadline) causes."""
+    return f"Timed out {when}: the exchange's total time limit (the call's deadline) ran out"
 
 
 def headers_of(response: httpx.Response) -> Dict[str, str]:

@@ -1,31 +1,85 @@
-"""The blocking httpx transport."""
+"""The blocking httpx transport.
+
+Besides moving bytes it does three things httpx does not:
+
+- ``Timeout.total`` bounds the whole exchange, however the server paces its bytes: the
+  client's connection pools are given a network backend that shortens every socket wait to
+  the time left (``_deadline.py`` explains how, and the bound);
+- bodies are decoded here, in bounded pieces (``_decoding.py``), not by httpx, which
+  inflates a whole network read at once;
+- after ``os.fork()`` a child never uses the parent's pooled connections: a client the
+  transport made is replaced by a fresh one; one it was handed raises
+  :class:`~meshapi_core.errors.ClientContextError`.
+
+No SDK error it raises is chained to httpx's exception (which holds the request, and so the
+credential): each is raised after the ``except`` block that caught it.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Dict, Iterator, Optional
+from typing import TYPE_CHECKING, Dict, Iterator, Optional
 
 import httpx
 
+from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
-from ._common import connection_error, headers_of, stream_error, to_httpx
+from . import _fork
+from ._common import connection_error, deadline_message, headers_of, stream_error, to_httpx
+from ._deadline import install, under
+from ._decoding import BodyDecoder, decoder_for
+
+if TYPE_CHECKING:
+    from meshapi_core.websocket import WebSocketRequest
+
+    from ._websocket_sync import HttpxWebSocket
 
 
 class HttpxStreamResponse:
     """A streamed httpx response, behind the SDK's error contract."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, deadline: Optional[float] = None) -> None:
         self._response = response
+        self._deadline = deadline
         self.status = response.status_code
         self.headers: Dict[str, str] = headers_of(response)
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """The body as it arrives."""
+        """The body as it arrives, decoded in bounded pieces."""
+        failure: Optional[MeshAPIError] = None
+        decoder = decoder_for(self.headers.get("content-encoding"))
         try:
-            yield from self._response.iter_bytes()
+            if self._deadline is None and decoder is None:
+                yield from self._response.iter_raw()
+            else:
+                yield from self._pieces(decoder)
         except httpx.HTTPError as exc:
-            raise stream_error(exc) from exc
+            failure = stream_error(exc)
+        if failure is not None:  # raised here, so httpx's exception is not its __context__
+            raise failure
+
+    def _pieces(self, decoder: Optional[BodyDecoder]) -> Iterator[bytes]:
+        raw = self._response.iter_raw()
+        deadline = self._deadline
+        while True:
+            if deadline is None:
+                data = next(raw, None)
+            else:
+                with under(deadline):
+                    data = next(raw, None)
+                if time.monotonic() >= deadline and data is not None:
+                    # Reached only where a socket wait was not bounded (see _deadline.py).
+                    raise StreamTimeoutError(deadline_message("reading the body"))
+            if data is None:
+                break
+            if decoder is None:
+                yield data
+            else:
+                yield from decoder.decode(data)
+        if decoder is not None:
+            yield from decoder.flush()
 
     def close(self) -> None:
         """Release the connection (back to the pool if the body was read to its end)."""
@@ -36,7 +90,8 @@ class HttpxTransport:
     """Sends the core's requests with an :class:`httpx.Client`.
 
     Pass ``client`` to use your own (proxies, certificates, limits); the transport then never
-    closes it. One transport is safe to share between threads, as the client is.
+    closes it, and never uses it in a process forked after it was handed over. One transport
+    is safe to share between threads, as the client is.
 
     >>> transport = HttpxTransport()
     >>> transport.close()
@@ -44,15 +99,51 @@ class HttpxTransport:
 
     def __init__(self, client: Optional[httpx.Client] = None) -> None:
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(follow_redirects=False)
+        self._client = client if client is not None else _new_client()
+        install(self._client)
+        self._generation = _fork.generation
+        self._lock = threading.Lock()
+
+    def _current_client(self) -> httpx.Client:
+        if self._generation == _fork.generation:
+            return self._client
+        with self._lock:
+            if self._generation != _fork.generation:
+                if not self._owns_client:
+                    raise ClientContextError(
+                        "This client's httpx.Client was handed over before os.fork(): its "
+                        "pooled connections are shared with the parent process. Make the "
+                        "client (and its httpx.Client) in the child, after the fork, or let "
+                        "the SDK make its own."
+                    )
+                # The parent's pool is dropped, not closed: its sockets are the parent's too.
+                self._client = _new_client()
+                install(self._client)
+                self._generation = _fork.generation
+        return self._client
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
+        client = self._current_client()
+        total = request.timeout.total
+        failure: MeshAPIError
         try:
-            response = self._client.send(to_httpx(self._client, request), stream=True)
+            if total is None:
+                response = client.send(to_httpx(client, request), stream=True)
+                return HttpxStreamResponse(response)
+            deadline = time.monotonic() + total
+            with under(deadline):
+                response = client.send(to_httpx(client, request), stream=True)
+            return HttpxStreamResponse(response, deadline)
         except httpx.HTTPError as exc:
-            raise connection_error(exc, response_started=False) from exc
-        return HttpxStreamResponse(response)
+            failure = connection_error(exc, response_started=False)
+        raise failure  # here, so httpx's exception is not its __context__
+
+    def connect_websocket(self, request: WebSocketRequest) -> HttpxWebSocket:
+        """Open a WebSocket session (wsproto over its own socket: httpx has none)."""
+        from ._websocket_sync import connect_websocket
+
+        return connect_websocket(request)
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""
@@ -62,3 +153,7 @@ class HttpxTransport:
         """Close the client, if this transport made it."""
         if self._owns_client:
             self._client.close()
+
+
+def _new_client() -> httpx.Client:
+    return httpx.Client(follow_redirects=False)

@@ -3,7 +3,10 @@
 Property tests run a bounded number of examples by default, so the suite stays fast; the
 ``soak`` profile runs many more for a long fuzzing session::
 
-    .venv/bin/python -m pytest --hypothesis-profile=soak --timeout=0 tests/core
+    .venv/bin/python -m pytest --hypothesis-profile=soak --timeout=0 tests/core tests/fuzz
+
+Coverage-guided fuzzing with atheris is opt-in: ``--fuzz-seconds=N`` runs each target of
+``tests/fuzz`` for N seconds (see ``tests/fuzz/fuzz_main.py``).
 """
 
 from __future__ import annotations
@@ -18,5 +21,24 @@ settings.register_profile("soak", max_examples=20_000, deadline=None)
 settings.load_profile("default")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-seconds",
+        type=int,
+        default=0,
+        help="run each atheris fuzzing target (tests/fuzz) for this many seconds",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     ensure_registered(config)
+    config.addinivalue_line("markers", "fuzz: an atheris fuzzing run (needs --fuzz-seconds)")
+
+
+@pytest.fixture
+def fuzz_seconds(request: pytest.FixtureRequest) -> int:
+    """How long each fuzzing target runs; tests that need it are skipped without it."""
+    seconds = int(request.config.getoption("--fuzz-seconds"))
+    if seconds <= 0:
+        pytest.skip("fuzzing runs only with --fuzz-seconds=N")
+    return seconds

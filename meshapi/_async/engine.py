@@ -25,6 +25,10 @@ from meshapi_core.prepare import prepare_call
 from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import AsyncStreamResponse, AsyncTransport
 
+# async-only: begin
+from .._loop import LoopGuard
+
+# async-only: end
 __all__ = ["AsyncEngine"]
 
 R = TypeVar("R")
@@ -33,6 +37,11 @@ R = TypeVar("R")
 class AsyncEngine:
     """Runs the core's calls on an :class:`~meshapi_core.transport.AsyncTransport`."""
 
+    # async-only: begin
+    guard: Optional[LoopGuard] = None
+    """Checks that each call runs in the event loop and process the connections belong to."""
+
+    # async-only: end
     def __init__(self, config: ClientConfig, transport: AsyncTransport, runtime: Runtime) -> None:
         self.config = config
         self.transport = transport
@@ -60,6 +69,10 @@ class AsyncEngine:
 
     async def run(self, call: Call[R]) -> R:
         """Drive ``call`` to its end: send, sleep, retry, return or raise."""
+        # async-only: begin
+        if self.guard is not None:
+            self.guard.check()
+        # async-only: end
         while True:
             action = call.next_action()
             if isinstance(action, Send):
@@ -86,6 +99,10 @@ class AsyncEngine:
     async def open(self, call: Call[Any], kind: StreamKind) -> Tuple[AsyncStreamResponse, Request]:
         """Open a stream: one attempt. A head that does not start the stream (an error
         status, or a 2xx with a JSON body) becomes the typed error it reports."""
+        # async-only: begin
+        if self.guard is not None:
+            self.guard.check()
+        # async-only: end
         request = call.open_stream()
         response = await self.transport.open_stream(request)
         if is_stream_head(kind, response.status, response.headers):

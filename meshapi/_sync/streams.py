@@ -15,8 +15,10 @@ into it and events out of it. This module is the source of ``meshapi/_sync/strea
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from types import TracebackType
-from typing import Any, Iterator, Dict, Generic, Optional, Type, TypeVar
+from typing import Any, Iterator, BinaryIO, Dict, Generic, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Call
 from meshapi_core.endpoint import SSE, Endpoint
@@ -29,6 +31,12 @@ from .engine import Engine
 __all__ = ["ByteStream", "Stream"]
 
 C = TypeVar("C")
+
+
+def _create(path: Union[str, os.PathLike[str]]) -> BinaryIO:
+    """``path`` opened for writing bytes (pieces of a body are written as they arrive: each
+    write is brief and local, so even the async streams make it directly)."""
+    return open(path, "wb")
 
 
 class _AsyncResponseStream:
@@ -206,6 +214,27 @@ class ByteStream(_AsyncResponseStream):
 
     def __iter__(self) -> Iterator[bytes]:
         return self._chunks()
+
+    def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
+        """Write the body to the file at ``path`` as it arrives, one piece at a time (the
+        body is never held whole), and return how many bytes were written.
+
+        A body that ends early raises :class:`~meshapi_core.errors.StreamInterruptedError`
+        and leaves no file behind, so a file at ``path`` is always complete. (Each piece is
+        written with a plain, brief blocking write.)
+        """
+        written = 0
+        with _create(path) as file:
+            try:
+                for piece in self:
+                    file.write(piece)
+                    written += len(piece)
+            except BaseException:
+                file.close()
+                with suppress(OSError):
+                    os.remove(path)
+                raise
+        return written
 
     def __enter__(self) -> ByteStream:
         return self.open()

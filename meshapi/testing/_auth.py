@@ -3,7 +3,9 @@
 Each route declares the realms it accepts: ``"dp"`` (data-plane ``rsk_`` keys), ``"jwt"``
 (dashboard session tokens) and ``"mak"`` (admin keys). The checks run in the gateway's order:
 
-1. missing, malformed or unknown credential -> ``401 unauthorized``;
+1. missing, malformed or unknown credential -> ``401 unauthorized`` (a revoked admin key, or
+   a key past its ``expires_at``, such as an admin key after its rotation's grace, is no
+   longer known);
 2. a suspended key -> ``403 forbidden``;
 3. a valid credential of the wrong realm -> ``403 forbidden`` naming both realms.
 """
@@ -54,6 +56,8 @@ def authenticate(state: GatewayState, request: GatewayRequest, realms: FrozenSet
     if scheme.lower() != "bearer" or not token or " " in token:
         raise _unauthorized()
     key = state.keys.get(token)
+    if key is not None and not key.usable(state.now()):
+        raise _unauthorized()
     if key is not None:
         principal = Principal(key.realm, key.owner, key)
         if key.status != "active":

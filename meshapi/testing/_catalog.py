@@ -2,7 +2,11 @@
 
 Every entry carries every ModelInfo field listed in spec/API.md section 11, with pricing as
 decimal strings (or ``null``), so SDK models can be exercised against complete objects.
-``mesh/echo`` is the emulator's own free model: it answers with the last user message.
+``mesh/echo`` is the emulator's own free model: it answers with the last user message, and
+has no batch API (``supports_batching`` is false, so ``POST /v1/batches`` with it is the
+documented ``501 not_implemented``); the chat models of other brands support batches.
+``mesh/embed-multimodal`` is its own embedding model for text, image and video inputs, and
+``perplexity/sonar`` the model web search runs on.
 Tests can add models with :meth:`Gateway.add_model <meshapi.testing.Gateway.add_model>`.
 """
 
@@ -164,7 +168,7 @@ DEFAULT_MODELS: List[Dict[str, Any]] = [
         is_free=True,
         context_length=1_000_000,
         supports=("completions_api", "system_prompt", "tools"),
-        description="Replies with the text of the last user message.",
+        description="Replies with the text of the last user message. No batch API.",
     ),
     make_model(
         "openai/text-embedding-3-small",
@@ -176,6 +180,38 @@ DEFAULT_MODELS: List[Dict[str, Any]] = [
         completion_per_1m=None,
         supports=("embeddings",),
         output_modalities=("embedding",),
+    ),
+    make_model(
+        "perplexity/pplx-embed-v1-4b",
+        name="pplx-embed-v1-4b",
+        brand="Perplexity",
+        model_type="embedding",
+        context_length=32_768,
+        prompt_per_1m="0.03",
+        completion_per_1m=None,
+        supports=("embeddings",),
+        output_modalities=("embedding",),
+    ),
+    make_model(
+        "mesh/embed-multimodal",
+        name="Mesh Multimodal Embedding",
+        brand="Mesh",
+        model_type="embedding",
+        context_length=8_192,
+        prompt_per_1m="0.05",
+        completion_per_1m=None,
+        supports=("embeddings",),
+        input_modalities=("text", "image", "video"),
+        output_modalities=("embedding",),
+        description="Embeds text, image and video URLs (deterministic vectors).",
+    ),
+    make_model(
+        "perplexity/sonar",
+        name="Sonar",
+        brand="Perplexity",
+        prompt_per_1m="1",
+        completion_per_1m="1",
+        description="The native web-search model (POST /v1/web/search runs on it).",
     ),
 ]
 

@@ -3,9 +3,12 @@
 Order of decisions, as the gateway makes them after authentication: the body must be JSON and
 pass validation (422); a ``template`` is looked up (404) and rendered with ``variables``
 (422 for a missing slot) and its messages prepended; the model resolves as request body ->
-key ``default_model`` -> template ``model`` (400 if none); it must exist (404
+key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
+answers with that documented error (:mod:`meshapi.testing._codes`); it must exist (404
 ``model_not_found``), be allowed for the key (403) and be a text model (400). Then the reply
-is decided (see :mod:`meshapi.testing._replies`) and framed.
+is decided (see :mod:`meshapi.testing._replies`) and framed. With ``response_format:
+{"type": "json_schema", ...}`` the reply is JSON that validates against the schema (see
+:mod:`meshapi.testing._schema`), unless a scripted reply says otherwise.
 
 Streams follow spec/STREAMING.md section 2 byte for byte: compact JSON, one ``data:`` line per
 event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional
 
+from ._codes import model_trigger
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion
 from ._router import Route, RouteContext, route
+from ._schema import structured_completion
 from ._validate import CHAT_FIELDS, validate_chat
 
 __all__ = ["AUTO_MODEL", "ROUTES"]
@@ -132,6 +137,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             "No model specified: pass `model`, or set a default model on the key or template.",
         )
     model = AUTO_MODEL if requested == "auto" else requested
+    model_trigger(model)  # mesh/error/<code>: the documented error, as if from here
     info = state.catalog.get(model)
     if info is None:
         raise GatewayError(404, "model_not_found", f"Model '{requested}' not found.")
@@ -158,6 +164,18 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
         max_tokens=int(max_tokens) if max_tokens is not None else None,
         scripted=scripted,
     )
+    response_format = body.get("response_format")
+    if (
+        scripted is None
+        and isinstance(response_format, dict)
+        and response_format.get("type") == "json_schema"
+    ):
+        json_schema = response_format.get("json_schema") or {}
+        completion = structured_completion(
+            completion,
+            json_schema.get("schema", {}),
+            int(max_tokens) if max_tokens is not None else None,
+        )
     completion_id = state.ids.completion_id()
     call_id = state.ids.call_id()
     if completion.tool_call is not None and completion.tool_call.call_id:

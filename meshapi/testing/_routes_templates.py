@@ -1,6 +1,7 @@
 """Prompt-template CRUD, ``/v1/templates`` (spec/API.md section 14), in memory.
 
-Create answers ``201`` (``409 conflict`` for a name the owner already uses); get, update and
+Create answers ``201`` (``409 conflict`` for a name the owner already uses); the list takes
+the newer reference's ``team_id`` and ``member_owner`` filters; get, update and
 delete take the template's UUID and answer ``404 not_found`` for anything the caller cannot
 see; ``PATCH`` changes only the fields sent; ``DELETE`` answers ``204`` with no body. Global
 templates (seeded with :meth:`Gateway.add_template(..., is_global=True)
@@ -54,8 +55,16 @@ def _apply(template: Template, body: Dict[str, Any]) -> None:
 
 
 def list_templates(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/templates``: the caller's templates, then global ones."""
-    return json_plan(200, [t.to_json() for t in ctx.state.visible_templates(ctx.principal.owner)])
+    """``GET /v1/templates``: the caller's templates, then global ones; ``team_id`` keeps a
+    team's, ``member_owner`` one owner's (the emulator has no orgs: only the caller's own)."""
+    found = ctx.state.visible_templates(ctx.principal.owner)
+    team_id = ctx.query_value("team_id")
+    if team_id:
+        found = [t for t in found if t.team_id == team_id]
+    member = ctx.query_value("member_owner")
+    if member:
+        found = [t for t in found if t.owner == member and not t.is_global]
+    return json_plan(200, [t.to_json() for t in found])
 
 
 def create_template(ctx: RouteContext) -> ResponsePlan:

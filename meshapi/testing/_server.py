@@ -56,7 +56,9 @@ from ._plan import (
     Step,
     Write,
 )
+from ._routes_0_websockets import is_upgrade
 from ._signal import Signal
+from ._websocket import serve_websocket
 
 __all__ = ["GatewayServer"]
 
@@ -282,6 +284,9 @@ class _Connection:
             while True:
                 request = await self._read_request()
                 if request is None:
+                    return
+                if is_upgrade(request.header):  # a WebSocket session, until it ends
+                    await serve_websocket(self, request)
                     return
                 plan = self.gateway.handle(request)
                 if not await self._send_plan(plan, request.method):

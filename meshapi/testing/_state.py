@@ -15,6 +15,7 @@ the current UTC day. A request over a limit is refused and not counted.
 from __future__ import annotations
 
 import base64
+import copy
 import datetime
 import json
 import math
@@ -27,7 +28,19 @@ from ._errors import GatewayError, detail, validation_error
 from ._ids import IdFactory
 from ._replies import ReplyScript
 
-__all__ = ["ApiKey", "GatewayState", "RateLimiter", "Template", "iso8601"]
+__all__ = ["ADMIN_PERMISSIONS", "ApiKey", "GatewayState", "RateLimiter", "Template", "iso8601"]
+
+ADMIN_PERMISSIONS = (
+    "keys:read",
+    "keys:write",
+    "org:read",
+    "limits:read",
+    "limits:write",
+    "alerts:read",
+    "alerts:write",
+)
+"""Every admin-key permission; keys made by :meth:`GatewayState.add_key` hold them all, at
+scope ``org``, unless told otherwise."""
 
 S = TypeVar("S")
 
@@ -42,7 +55,15 @@ def iso8601(now: float) -> str:
 
 @dataclass
 class ApiKey:
-    """A credential: a data-plane key (``realm="dp"``) or an admin key (``realm="mak"``)."""
+    """A credential: a data-plane key (``realm="dp"``) or an admin key (``realm="mak"``).
+
+    ``status`` is ``active``, ``suspended`` (known, refused with 403) or ``revoked`` (an
+    admin key no longer known: 401); ``expires_at`` ends a key's life (401 afterwards).
+    ``lineage`` ties an admin key to its rotations and to the data-plane keys it minted.
+    ``extra`` holds the key settings the emulator stores and shows but does not enforce
+    (``tpm_limit``, ``spend_cap_usd``, ``routing_policy``...; an admin key's
+    ``permissions``, ``scope`` and ``team_id``).
+    """
 
     id: str
     token: str
@@ -56,6 +77,9 @@ class ApiKey:
     allowed_models: Optional[Tuple[str, ...]] = None
     default_model: Optional[str] = None
     api_version: Optional[str] = None
+    expires_at: Optional[float] = None
+    lineage: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> Dict[str, Any]:
         """The key as ``/v1/keys`` shows it (never with the plaintext token)."""
@@ -69,8 +93,13 @@ class ApiKey:
             "allowed_models": list(self.allowed_models) if self.allowed_models else [],
             "default_model": self.default_model,
             "api_version": self.api_version,
+            **copy.deepcopy(self.extra),
             "created_at": iso8601(self.created_at),
         }
+
+    def usable(self, now: float) -> bool:
+        """Whether the key still authenticates (not revoked, not expired)."""
+        return self.status != "revoked" and (self.expires_at is None or now < self.expires_at)
 
 
 @dataclass
@@ -184,6 +213,11 @@ class RateLimiter:
                 k: v for k, v in self._counts.items() if k[1] == "RPD" or k[2] >= current
             }
 
+    def current(self, key_id: str, kind: str, now: float) -> int:
+        """Requests counted for ``key_id`` in the current ``"RPM"`` or ``"RPD"`` window."""
+        width = 60 if kind == "RPM" else 86_400
+        return self._counts.get((key_id, kind, int(now // width)), 0)
+
     def clear(self) -> None:
         """Forget every window."""
         self._counts.clear()
@@ -214,6 +248,11 @@ class GatewayState:
         self.jwt = self.issue_jwt(now, self.owner)
         self._stores: Dict[str, Any] = {}
 
+    def now(self) -> float:
+        """The gateway clock's time: the clock the ids are drawn from, for the checks made
+        outside a route handler (a key's expiry at authentication)."""
+        return self.ids._clock.time()
+
     def store(self, name: str, factory: Callable[[], S]) -> S:
         """The state of one area of the API (``"batches"``, ``"files"``...), made by
         ``factory`` on first use, so each area's routes keep their own state without this
@@ -243,6 +282,10 @@ class GatewayState:
             allowed_models=tuple(allowed) if allowed else None,
             **fields,
         )
+        if realm == "mak":
+            key.lineage = key.id
+            key.extra.setdefault("permissions", list(ADMIN_PERMISSIONS))
+            key.extra.setdefault("scope", "org")
         self.keys[token] = key
         return key
 

@@ -8,7 +8,12 @@ carries the plan out, honouring the request's ``read`` timeout the way a socket 
 - a pause longer than ``timeout.read`` waits that long, then times out;
 - a stall waits ``timeout.read`` then times out (with no read timeout: the sync transport
   waits until :meth:`InProcessTransport.close`, the async one until cancelled);
-- a dropped or reset connection is an error.
+- a dropped or reset connection is an error;
+- ``timeout.total`` bounds the exchange: the waits of its prelude and body together never
+  pass it, and the one that would ends at it with a timeout. The transport counts the time
+  it waits rather than reading a clock, so the bound holds the same with a
+  :class:`~meshapi.testing.FakeClock`'s ``sleep`` (the caller's own time between reads is not
+  counted).
 
 Which error, per the transport contract in ``meshapi_core/transport.py``: before the status
 line, :class:`~meshapi_core.errors.APIConnectionError` (or
@@ -37,6 +42,7 @@ from typing import (
     Iterable,
     Iterator,
     Optional,
+    Tuple,
     TypeVar,
     Union,
 )
@@ -88,8 +94,33 @@ _Action = Union[_Data, _Wait, _Fail]
 _PHASE_HEAD, _PHASE_BODY, _PHASE_STREAM = "head", "body", "stream"
 
 
+class _Budget:
+    """What is left of ``Timeout.total`` for one exchange, spent by the transport's waits."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, total: Optional[float]) -> None:
+        self.left = total
+
+    def spend(self, wait: Optional[float]) -> Tuple[Optional[float], bool]:
+        """``wait`` (``None``: forever) cut to what is left, and whether that runs out."""
+        left = self.left
+        if left is None:
+            return wait, False
+        if wait is None or wait > left:
+            self.left = 0.0
+            return left, True
+        self.left = left - wait
+        return wait, False
+
+
 def _failure(kind: str, phase: str, headers: Dict[str, str]) -> MeshAPIError:
     request_id = headers.get("x-request-id")
+    if kind == "deadline":
+        message = "The exchange's total time limit (the call's deadline) ran out."
+        if phase == _PHASE_STREAM:
+            return StreamTimeoutError(message, request_id=request_id, headers=headers)
+        return APITimeoutError(message, response_started=phase == _PHASE_BODY)
     if phase == _PHASE_STREAM:
         if kind == "timeout":
             return StreamTimeoutError(
@@ -110,23 +141,31 @@ def _failure(kind: str, phase: str, headers: Dict[str, str]) -> MeshAPIError:
 
 
 def _actions(
-    steps: Iterable[Step], read_timeout: Optional[float], phase: str, headers: Dict[str, str]
+    steps: Iterable[Step],
+    read_timeout: Optional[float],
+    phase: str,
+    headers: Dict[str, str],
+    budget: _Budget,
 ) -> Iterator[_Action]:
-    """What carrying out ``steps`` means for a client with this read timeout."""
+    """What carrying out ``steps`` means for a client with this read timeout and what is
+    left of its total time limit."""
     for step in steps:
         if isinstance(step, Write):
             if step.data:
                 yield _Data(step.data)
-        elif isinstance(step, Pause):
-            if read_timeout is not None and step.seconds > read_timeout:
-                yield _Wait(read_timeout)
+        elif isinstance(step, (Pause, StallForever)):
+            wait = step.seconds if isinstance(step, Pause) else None
+            too_long = wait is None or (read_timeout is not None and wait > read_timeout)
+            if too_long:
+                wait = read_timeout
+            wait, out_of_time = budget.spend(wait)
+            yield _Wait(wait)
+            if out_of_time:
+                yield _Fail(_failure("deadline", phase, headers))
+                return
+            if too_long:
                 yield _Fail(_failure("timeout", phase, headers))
                 return
-            yield _Wait(step.seconds)
-        elif isinstance(step, StallForever):
-            yield _Wait(read_timeout)
-            yield _Fail(_failure("timeout", phase, headers))
-            return
         elif isinstance(step, CloseConnection):
             yield _Fail(_failure("closed", phase, headers))
             return
@@ -237,11 +276,11 @@ class InProcessTransport:
         if seconds > 0:
             self._sleep(seconds)
 
-    def _head(self, request: Request) -> ResponsePlan:
+    def _head(self, request: Request, budget: _Budget) -> ResponsePlan:
         if self._closed.is_set():
             raise APIConnectionError("The transport is closed.")
         plan = self.gateway.handle(_gateway_request(request))
-        for action in _actions(plan.prelude, request.timeout.read, _PHASE_HEAD, {}):
+        for action in _actions(plan.prelude, request.timeout.read, _PHASE_HEAD, {}, budget):
             if isinstance(action, _Wait):
                 self._wait(action.seconds)
             elif isinstance(action, _Fail):
@@ -250,9 +289,10 @@ class InProcessTransport:
 
     def open_stream(self, request: Request) -> InProcessStream:
         """Send ``request``; return once the status and headers are decided."""
-        plan = self._head(request)
+        budget = _Budget(request.timeout.total)
+        plan = self._head(request, budget)
         headers = _lower(plan)
-        actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers)
+        actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers, budget)
         self._streams.add(1)
         return InProcessStream(plan.status, headers, actions, self)
 
@@ -295,8 +335,12 @@ class AsyncInProcessTransport:
     """An ``AsyncTransport`` that calls a :class:`~meshapi.testing.Gateway` directly.
 
     ``sleep`` is used for pauses and the core's retry waits (default ``anyio.sleep``, so it
-    works on asyncio and trio). :attr:`open_streams` counts streams not yet closed.
+    works on asyncio and trio). :attr:`open_streams` counts streams not yet closed. It holds
+    no connections, so one client may use it from any event loop, one after another.
     """
+
+    binds_event_loop = False
+    """Tells ``AsyncMeshAPI`` not to tie its client to the first event loop that uses it."""
 
     def __init__(
         self, gateway: Gateway, *, sleep: Callable[[float], Awaitable[None]] = anyio.sleep
@@ -319,12 +363,12 @@ class AsyncInProcessTransport:
         else:
             await anyio.lowlevel.checkpoint()
 
-    async def _head(self, request: Request) -> ResponsePlan:
+    async def _head(self, request: Request, budget: _Budget) -> ResponsePlan:
         if self._is_closed:
             raise APIConnectionError("The transport is closed.")
         await anyio.lowlevel.checkpoint()
         plan = self.gateway.handle(_gateway_request(request))
-        for action in _actions(plan.prelude, request.timeout.read, _PHASE_HEAD, {}):
+        for action in _actions(plan.prelude, request.timeout.read, _PHASE_HEAD, {}, budget):
             if isinstance(action, _Wait):
                 await self._wait(action.seconds)
             elif isinstance(action, _Fail):
@@ -333,9 +377,10 @@ class AsyncInProcessTransport:
 
     async def open_stream(self, request: Request) -> AsyncInProcessStream:
         """Send ``request``; return once the status and headers are decided."""
-        plan = await self._head(request)
+        budget = _Budget(request.timeout.total)
+        plan = await self._head(request, budget)
         headers = _lower(plan)
-        actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers)
+        actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers, budget)
         self._streams.add(1)
         return AsyncInProcessStream(plan.status, headers, actions, self)
 

@@ -6,6 +6,7 @@ together apply to the same response::
     from meshapi.testing import faults
 
     gateway.inject(faults.Status(503, retry_after=2), route="/v1/chat/completions", times=2)
+    gateway.inject(faults.Error("context_window_exceeded"))        # any documented code
     gateway.inject(faults.Drop(after_events=3))                    # cut a stream mid-way
     gateway.inject(faults.SplitWrites(1), faults.Ping(interval=0.01))
 
@@ -13,12 +14,22 @@ Each fault is a plan transformer: it rewrites the :class:`~meshapi.testing.Respo
 gateway would have sent, so faults behave identically on the socket server and the in-process
 transport. Two kinds exist:
 
-- *replacing* faults (:class:`Status`, :class:`InbandError`) answer instead of the gateway,
+- *replacing* faults (:class:`Status`, :class:`Error`, :class:`InbandError`) answer instead
+  of the gateway,
   before version, auth and rate-limit checks (an injected failure consumes no RPM);
 - *transforming* faults rewrite the real response. They apply in a fixed order whatever order
   they are given in: content (:class:`Malformed`, :class:`ErrorFrame`), then keep-alives
   (:class:`Ping`), then timing (:class:`Delay`), then cuts (:class:`Drop`, :class:`Reset`,
   :class:`Stall`), then write splitting (:class:`SplitWrites`).
+
+WebSocket sessions (``/v1/realtime`` and the audio sockets) take the same faults: a
+:class:`Status` refuses the handshake with its status; the others rewrite the session, whose
+"events" are the server's frames: :class:`Drop`/:class:`Reset` cut the connection after
+``after_events`` frames without a close frame, :class:`Stall` goes silent, :class:`Malformed`
+truncates frame ``event``'s JSON, :class:`ErrorFrame` sends the realtime error event and a
+close frame (``close_code``), :class:`Ping` sends WebSocket pings, :class:`Delay` paces the
+frames and :class:`SplitWrites` sends each frame as continuation frames of ``size``
+characters.
 
 Counting: "events" are complete SSE events (``data: [DONE]`` included; ``: ping`` comments
 excluded); "bytes" are body bytes (chunked framing excluded). A cut that is never reached
@@ -29,8 +40,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, ClassVar, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
+from ._codes import ERROR_CODES, documented_error
 from ._errors import DEFAULT_CODES, DEFAULT_MESSAGES, envelope, html_page
 from ._plan import (
     TERMINAL_STEPS,
@@ -45,10 +57,12 @@ from ._plan import (
     dumps,
     json_plan,
 )
+from ._wsplan import CloseSession, UpgradePlan
 
 __all__ = [
     "Delay",
     "Drop",
+    "Error",
     "ErrorFrame",
     "Fault",
     "InbandError",
@@ -91,8 +105,10 @@ class Status(Fault):
     ``body`` (bytes or text sent as is with ``content_type``, default ``application/json``;
     a dict or list is JSON-encoded as is, e.g. ``{"detail": "..."}``), else the standard
     envelope with ``code`` (default for the status, e.g. 503 ``provider_not_available``) and
-    ``message``. ``retry_after`` sets the ``Retry-After`` header (a number, or any string such
-    as an HTTP-date); on a 429 with a numeric value it is also ``error.retry_after_seconds``.
+    ``message``, and ``provider_code`` and ``details`` when given. ``retry_after`` sets the
+    ``Retry-After`` header (a number, or any string such as an HTTP-date); on a 429 with a
+    numeric value it is also ``error.retry_after_seconds``. ``nested_request_id=True`` puts
+    ``request_id`` inside ``error`` instead of beside it (a shape one survey reported).
     """
 
     status: int
@@ -103,6 +119,9 @@ class Status(Fault):
     content_type: Optional[str] = None
     html: Union[bool, str] = False
     headers: Optional[Mapping[str, str]] = None
+    provider_code: Optional[str] = None
+    details: Any = None
+    nested_request_id: bool = False
 
     def replacement(self, request_id: str) -> Optional[ResponsePlan]:
         """The injected response."""
@@ -122,11 +141,58 @@ class Status(Fault):
             )
         code = self.code or DEFAULT_CODES.get(self.status, "error")
         message = self.message or DEFAULT_MESSAGES.get(code, f"HTTP {self.status}")
-        extra = {}
+        extra: Dict[str, Any] = {}
+        if self.provider_code is not None:
+            extra["provider_code"] = self.provider_code
         if self.status == 429 and isinstance(self.retry_after, (int, float)):
             extra["retry_after_seconds"] = math.ceil(self.retry_after)
+        body = envelope(code, message, request_id, details=self.details, extra=extra)
         return json_plan(
-            self.status, envelope(code, message, request_id, extra=extra), headers=headers
+            self.status, _nest(body) if self.nested_request_id else body, headers=headers
+        )
+
+
+def _nest(body: Dict[str, Any]) -> Dict[str, Any]:
+    """``body`` with its ``request_id`` moved inside ``error``."""
+    nested = dict(body)
+    nested["error"] = {**nested["error"], "request_id": nested.pop("request_id", None)}
+    return nested
+
+
+@dataclass(frozen=True)
+class Error(Fault):
+    """Answer with the documented error ``code`` (spec/ERRORS.md section 3) instead of the
+    gateway: its status, ``provider_code``, ``Retry-After`` for a 429, ``details`` where the
+    code has them (see ``meshapi.testing._codes``). ``message`` replaces the standard text;
+    ``nested_request_id`` is as for :class:`Status`.
+
+    >>> Error("gateway_timeout").replacement("req_1").status
+    504
+    """
+
+    code: str
+    message: Optional[str] = None
+    nested_request_id: bool = False
+
+    def __post_init__(self) -> None:
+        if self.code not in ERROR_CODES:
+            raise ValueError(
+                f"{self.code!r} is not a documented HTTP error code; one of: "
+                + ", ".join(sorted(ERROR_CODES))
+            )
+
+    def replacement(self, request_id: str) -> Optional[ResponsePlan]:
+        """The documented error response."""
+        error = documented_error(self.code)
+        body = envelope(
+            error.code,
+            self.message or error.message,
+            request_id,
+            details=error.details,
+            extra=error.extra,
+        )
+        return json_plan(
+            error.status, _nest(body) if self.nested_request_id else body, headers=error.headers
         )
 
 
@@ -188,12 +254,17 @@ class ErrorFrame(Fault):
     """After ``after_events`` events of a stream, send an in-band error frame
     ``data: {"error": {"code", "message"}, "request_id": ...}`` and end the stream cleanly
     (no ``[DONE]``). ``request_id=False`` sends the older frame without ``request_id``.
-    Non-streaming responses are left alone."""
+    Non-streaming responses are left alone.
+
+    On a WebSocket session the frame is the realtime error event
+    ``{"type": "error", "error": {"code", "message"}, "request_id"}``, followed by a close
+    frame with ``close_code`` (ERRORS section 6: 1008 policy, 1011 server, 4402 quota)."""
 
     after_events: int = 1
     code: str = "upstream_error"
     message: str = "Provider failed."
     request_id: bool = True
+    close_code: int = 1011
     stage: ClassVar[int] = 1
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
@@ -201,15 +272,28 @@ class ErrorFrame(Fault):
         if not plan.streaming:
             return plan
         rid = plan.header("x-request-id") if self.request_id else None
+        if isinstance(plan, UpgradePlan):
+            event: Dict[str, Any] = {
+                "type": "error",
+                "error": {"code": self.code, "message": self.message},
+            }
+            if rid is not None:
+                event["request_id"] = rid
+            close = CloseSession(self.close_code, self.message[:100])
+            return replace(plan, body=self._stream(plan.body, dumps(event), close))
         frame = b"data: " + dumps(envelope(self.code, self.message, rid)) + b"\n\n"
         return replace(plan, body=self._stream(plan.body, frame))
 
-    def _stream(self, steps: Iterable[Step], frame: bytes) -> Iterator[Step]:
+    def _stream(
+        self, steps: Iterable[Step], frame: bytes, close: Optional[CloseSession] = None
+    ) -> Iterator[Any]:
         seen = 0
         for step in steps:
             if isinstance(step, Write) and step.event:
                 if seen == self.after_events:
                     yield Write(frame, event=True)
+                    if close is not None:
+                        yield close
                     return
                 seen += 1
             yield step
@@ -338,7 +422,8 @@ class Stall(_Cut):
 @dataclass(frozen=True)
 class SplitWrites(Fault):
     """Write the body in pieces of ``size`` bytes, flushing each: SSE frames and multi-byte
-    UTF-8 characters end up split across network writes."""
+    UTF-8 characters end up split across network writes. On a WebSocket session, every
+    message goes out as continuation frames of ``size`` characters."""
 
     size: int = 1
     stage: ClassVar[int] = 5
@@ -348,7 +433,9 @@ class SplitWrites(Fault):
             raise ValueError("size must be at least 1")
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
-        """Re-cut the writes."""
+        """Re-cut the writes (a WebSocket session's frames: into continuation frames)."""
+        if isinstance(plan, UpgradePlan):
+            return replace(plan, fragment_size=self.size)
         return replace(plan, body=self._stream(plan.body))
 
     def _stream(self, steps: Iterable[Step]) -> Iterator[Step]:

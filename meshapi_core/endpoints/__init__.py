@@ -34,4 +34,8 @@ def all_endpoints() -> Dict[str, Endpoint[Any, Any]]:
         for name, value in vars(module).items():
             if isinstance(value, Endpoint):
                 found[f"{area}.{name}"] = value
+            elif isinstance(value, dict):  # one endpoint per variant (provider keys)
+                for key, item in value.items():
+                    if isinstance(item, Endpoint):
+                        found[f"{area}.{name}[{key}]"] = item
     return found

@@ -13,11 +13,13 @@ from pydantic import Field
 from .base import RequestModel, ResponseModel
 
 __all__ = [
+    "ListModelsParams",
     "ModelInfo",
     "ModelListParams",
     "ModelPricing",
     "ModelSearchPage",
     "ModelSearchParams",
+    "ModelSearchSort",
     "ModelType",
     "ModelsPage",
 ]
@@ -25,11 +27,14 @@ __all__ = [
 ModelType = Literal["text", "embedding", "image", "audio", "video"]
 """The kinds of model the catalog filters on."""
 
+ModelSearchSort = Literal["brand", "name", "id", "context_length", "price"]
+"""The orders of a catalog search."""
+
 
 class ModelPricing(ResponseModel):
     """A model's prices as decimal strings, e.g. ``"0.00015"`` (or ``None`` where the model
-    has no such price). Fields the catalog adds later (``*_discounted``, ``long_context_*``,
-    ``fine_tuned_*`` variants) are kept in ``model_extra``.
+    has no such price). ``*_discounted`` fields are your prices after ``discount_pct``;
+    other ``*_discounted`` variants the catalog sends are kept in ``model_extra``.
     """
 
     prompt_usd_per_1k: Optional[str] = None
@@ -61,6 +66,16 @@ class ModelPricing(ResponseModel):
     deprecated_date: Optional[str] = None
     notes: Optional[str] = None
     source_url: Optional[str] = None
+    long_context_input_usd_per_1m: Optional[str] = None
+    long_context_output_usd_per_1m: Optional[str] = None
+    long_context_cache_read_input_usd_per_1m: Optional[str] = None
+    long_context_cache_write_input_usd_per_1m: Optional[str] = None
+    fine_tuned_input_usd_per_1m: Optional[str] = None
+    fine_tuned_output_usd_per_1m: Optional[str] = None
+    prompt_usd_per_1k_discounted: Optional[str] = None
+    completion_usd_per_1k_discounted: Optional[str] = None
+    prompt_usd_per_1m_discounted: Optional[str] = None
+    completion_usd_per_1m_discounted: Optional[str] = None
 
 
 class ModelInfo(ResponseModel):
@@ -143,7 +158,9 @@ class ModelSearchParams(RequestModel):
     brand: Optional[List[str]] = None
     input_modality: Optional[List[str]] = None
     output_modality: Optional[List[str]] = None
-    sort: Optional[str] = None
+    sort: Optional[ModelSearchSort] = None
+    """``price`` needs exactly one ``output_modality`` of text, image or video (newer
+    gateways)."""
     order: Optional[Literal["asc", "desc"]] = None
     limit: Optional[int] = Field(default=None, ge=1)
     offset: Optional[int] = Field(default=None, ge=0)
@@ -151,3 +168,5 @@ class ModelSearchParams(RequestModel):
 
 ModelsPage = ModelSearchPage
 """The name meshapi 0.1.11 gives a catalog search page."""
+ListModelsParams = ModelListParams
+"""The name meshapi 0.1.11 gives :class:`ModelListParams`."""

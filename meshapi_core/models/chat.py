@@ -17,17 +17,28 @@ from .base import RequestModel, ResponseModel
 __all__ = [
     "AudioOutputOptions",
     "ChatCompletion",
+    "ChatCompletionChoice",
     "ChatCompletionChunk",
+    "ChatCompletionChunkChoice",
+    "ChatCompletionChunkDelta",
+    "ChatCompletionMessage",
     "ChatCompletionParams",
+    "ChatCompletionResponse",
     "ChatMessage",
+    "ChatRole",
     "Choice",
     "ChoiceDelta",
     "ChunkChoice",
     "CompletionTokensDetails",
     "ContentPart",
+    "ContentPartAudio",
+    "ContentPartImage",
+    "ContentPartText",
+    "ContentPartVideo",
     "FunctionCall",
     "FunctionCallDelta",
     "FunctionDefinition",
+    "ImageDetail",
     "ImageOptions",
     "ImageURL",
     "ImageURLPart",
@@ -43,13 +54,20 @@ __all__ = [
     "TextPart",
     "Tool",
     "ToolCall",
+    "ToolCallChunk",
     "ToolCallDelta",
+    "ToolCallFunction",
+    "ToolCallFunctionChunk",
     "ToolChoice",
     "ToolChoiceFunction",
     "ToolChoiceFunctionName",
+    "ToolChoiceObject",
+    "ToolFunction",
     "Usage",
+    "UsageInfo",
     "VideoURL",
     "VideoURLPart",
+    "VideoUrl",
 ]
 
 
@@ -157,20 +175,27 @@ class Tool(_Tagged):
     function: FunctionDefinition
 
 
-class ToolChoiceFunctionName(_Passthrough):
-    """The name of the one function the model must call."""
+class ToolChoiceFunction(_Passthrough):
+    """The name of the one function the model must call (inside :class:`ToolChoiceObject`)."""
 
     name: str
 
 
-class ToolChoiceFunction(_Tagged):
-    """Force a call to one named function."""
+class ToolChoiceObject(_Tagged):
+    """Force a call to one named function: ``{"type": "function", "function": {"name"}}``.
+
+    >>> ToolChoiceObject(function=ToolChoiceFunction(name="get_weather")).type
+    'function'
+    """
 
     type: Literal["function"] = "function"
-    function: ToolChoiceFunctionName
+    function: ToolChoiceFunction
 
 
-ToolChoice = Union[Literal["auto", "none", "required"], ToolChoiceFunction]
+ToolChoiceFunctionName = ToolChoiceFunction
+"""An older name of :class:`ToolChoiceFunction`."""
+
+ToolChoice = Union[Literal["auto", "none", "required"], ToolChoiceObject]
 """Whether and which tool the model must call."""
 
 
@@ -234,6 +259,7 @@ ResponseFormat = Annotated[
 # --- the request -------------------------------------------------------------------------------
 
 Role = Literal["system", "developer", "user", "assistant", "tool"]
+"""Who speaks in a message."""
 
 
 class ChatMessage(_Passthrough):
@@ -456,3 +482,42 @@ class ChatCompletionChunk(ResponseModel):
     usage: Optional[Usage] = None
     cost: Optional[str] = None
     system_fingerprint: Optional[str] = None
+
+
+# --- the names meshapi 0.1.11 gives the same things ------------------------------------------
+# Code written for the vendor SDK imports these; each is the class above, not a copy.
+
+ChatRole = Role
+"""meshapi 0.1.11's name for :data:`Role`."""
+ImageDetail = ImageURL
+"""meshapi 0.1.11's name for :class:`ImageURL`."""
+ContentPartText = TextPart
+"""meshapi 0.1.11's name for :class:`TextPart`."""
+ContentPartImage = ImageURLPart
+"""meshapi 0.1.11's name for :class:`ImageURLPart`."""
+ContentPartAudio = InputAudioPart
+"""meshapi 0.1.11's name for :class:`InputAudioPart`."""
+VideoUrl = VideoURL
+"""meshapi 0.1.11's name for :class:`VideoURL`."""
+ContentPartVideo = VideoURLPart
+"""meshapi 0.1.11's name for :class:`VideoURLPart`."""
+ToolFunction = FunctionDefinition
+"""meshapi 0.1.11's name for :class:`FunctionDefinition`."""
+ToolCallFunction = FunctionCall
+"""meshapi 0.1.11's name for :class:`FunctionCall`."""
+ToolCallFunctionChunk = FunctionCallDelta
+"""meshapi 0.1.11's name for :class:`FunctionCallDelta`."""
+ToolCallChunk = ToolCallDelta
+"""meshapi 0.1.11's name for :class:`ToolCallDelta`."""
+UsageInfo = Usage
+"""meshapi 0.1.11's name for :class:`Usage`."""
+ChatCompletionMessage = ResponseMessage
+"""meshapi 0.1.11's name for :class:`ResponseMessage`."""
+ChatCompletionChoice = Choice
+"""meshapi 0.1.11's name for :class:`Choice`."""
+ChatCompletionResponse = ChatCompletion
+"""meshapi 0.1.11's name for :class:`ChatCompletion`."""
+ChatCompletionChunkDelta = ChoiceDelta
+"""meshapi 0.1.11's name for :class:`ChoiceDelta`."""
+ChatCompletionChunkChoice = ChunkChoice
+"""meshapi 0.1.11's name for :class:`ChunkChoice`."""

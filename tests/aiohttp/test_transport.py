@@ -305,20 +305,28 @@ async def test_stream_yields_the_body(transport: AiohttpTransport) -> None:
 # --- failures before and after the headers -------------------------------------------------
 
 
+def assert_unchained(error: BaseException) -> None:
+    """The SDK's error names aiohttp's but does not hold it: aiohttp's exceptions may hold
+    the request, and with it the credential."""
+    assert error.__cause__ is None
+    assert error.__context__ is None
+
+
 async def test_refused_connection_is_a_connection_error(transport: AiohttpTransport) -> None:
     with pytest.raises(APIConnectionError) as info:
         await asend(transport, get(f"http://127.0.0.1:{refused_port()}/"))
     error = info.value
     assert not isinstance(error, APITimeoutError)
     assert (error.response_started, error.error_code) == (False, "connection_error")
-    assert isinstance(error.__cause__, aiohttp.ClientConnectorError)
     assert "ClientConnectorError" in error.message
+    assert_unchained(error)
 
 
 async def test_invalid_url_is_a_connection_error(transport: AiohttpTransport) -> None:
     with pytest.raises(APIConnectionError) as info:
         await asend(transport, get("http:///no-host"))
-    assert isinstance(info.value.__cause__, aiohttp.InvalidURL)
+    assert "InvalidUrl" in info.value.message  # InvalidUrlClientError, an InvalidURL
+    assert_unchained(info.value)
     assert not info.value.response_started
 
 
@@ -327,7 +335,8 @@ async def test_stall_before_headers_is_a_timeout(transport: AiohttpTransport) ->
         with pytest.raises(APITimeoutError) as info:
             await transport.open_stream(post(server.url))
     assert (info.value.response_started, info.value.error_code) == (False, "timeout")
-    assert isinstance(info.value.__cause__, aiohttp.ServerTimeoutError)
+    assert "TimeoutError" in info.value.message  # aiohttp's SocketTimeoutError
+    assert_unchained(info.value)
 
 
 async def test_hang_up_before_headers_is_a_connection_error(
@@ -338,7 +347,8 @@ async def test_hang_up_before_headers_is_a_connection_error(
             await asend(transport, post(server.url))
     assert not isinstance(info.value, APITimeoutError)
     assert not info.value.response_started
-    assert isinstance(info.value.__cause__, aiohttp.ServerDisconnectedError)
+    assert "ServerDisconnectedError" in info.value.message
+    assert_unchained(info.value)
 
 
 async def test_body_cut_short_in_send_has_response_started(
@@ -390,7 +400,8 @@ async def test_stall_mid_stream_is_a_stream_timeout(transport: AiohttpTransport)
         await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
     assert isinstance(info.value, APITimeoutError)
     assert info.value.response_started
-    assert isinstance(info.value.__cause__, aiohttp.ServerTimeoutError)
+    assert "TimeoutError" in info.value.message  # aiohttp's SocketTimeoutError
+    assert_unchained(info.value)
 
 
 async def test_pool_wait_is_bounded() -> None:

@@ -237,7 +237,10 @@ def test_deadline_bounds_the_whole_call(run: Runner, meshapi_gateway: GatewayFix
     meshapi_gateway.gateway.inject(faults.Status(503, retry_after="0.2"), route=CHAT, times=10)
 
     async def scenario(api: Api) -> Any:
-        with pytest.raises(ServerError):
+        # The last 503, when the wait after it does not fit; or, on a loaded machine, the
+        # deadline itself, when it runs out during the last attempt (its whole exchange is
+        # bounded by the time left).
+        with pytest.raises((ServerError, APITimeoutError)):
             await api.create(deadline=0.5)
 
     run(scenario, retry=RetryPolicy(max_retries=10, initial_backoff=0.01, jitter=0))

@@ -23,7 +23,7 @@ from meshapi_core.models.chat import (
     Tool,
     ToolCall,
     ToolChoiceFunction,
-    ToolChoiceFunctionName,
+    ToolChoiceObject,
     VideoURL,
     VideoURLPart,
 )
@@ -59,7 +59,7 @@ def test_full_request_round_trips_to_the_documented_json() -> None:
             ChatMessage(role="tool", tool_call_id="call_1", content="42"),
         ],
         tools=[Tool(function=FunctionDefinition(name="f", parameters={"type": "object"}))],
-        tool_choice=ToolChoiceFunction(function=ToolChoiceFunctionName(name="f")),
+        tool_choice=ToolChoiceObject(function=ToolChoiceFunction(name="f")),
         response_format=ResponseFormatJSONSchema(
             json_schema=JSONSchemaFormat(name="s", schema={"type": "object"})
         ),

@@ -1,0 +1,92 @@
+"""``client.responses``: the Responses API (``POST /v1/responses``, ``GET /v1/responses``,
+``GET /v1/responses/{response_id}``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+from meshapi_core.endpoints.responses import (
+    RESPONSES_CREATE,
+    RESPONSES_GET,
+    RESPONSES_LIST,
+    RESPONSES_STREAM,
+)
+from meshapi_core.models.responses import (
+    ResponsesListItem,
+    ResponsesListParams,
+    ResponsesParams,
+    ResponsesResponse,
+    ResponsesStreamEvent,
+)
+
+from ..pages import AsyncPaginator
+from ..resource import AsyncResource
+from ..streams import AsyncStream
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from meshapi.types import (
+        RequestOptions,
+        ResponsesArgs,
+        ResponsesListArgs,
+        ResponsesListParamsDict,
+        ResponsesParamsDict,
+    )
+
+__all__ = ["AsyncResponses"]
+
+Params = Union[ResponsesParams, "ResponsesParamsDict", None]
+
+
+class AsyncResponses(AsyncResource):
+    """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
+    background jobs and ``get`` one."""
+
+    async def create(
+        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+    ) -> ResponsesResponse:
+        """Create a response and return it whole (a queued job with ``background=True``, or
+        when a ``web_search_preview`` tool makes the gateway run it in the background).
+
+        >>> resp = await client.responses.create(              # doctest: +SKIP
+        ...     model="openai/gpt-4o-mini", input="What is 2+2?")
+        >>> resp.output_text                                     # doctest: +SKIP
+        '2 + 2 = 4.'
+        """
+        return await self._request(RESPONSES_CREATE, params, kwargs)
+
+    def stream(
+        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+    ) -> AsyncStream[ResponsesStreamEvent]:
+        """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
+        ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
+
+        >>> async for event in client.responses.stream(model="auto", input="Hi"):  # doctest: +SKIP
+        ...     if event.type == "response.output_text.delta":
+        ...         print(event.delta, end="")
+        """
+        return self._stream(RESPONSES_STREAM, params, kwargs)
+
+    def list(
+        self,
+        params: Union[ResponsesListParams, ResponsesListParamsDict, None] = None,
+        /,
+        **kwargs: Unpack[ResponsesListArgs],
+    ) -> AsyncPaginator[ResponsesListItem]:
+        """Your background jobs, newest first, page by page (``after``, ``limit``).
+
+        The first page has ``.data``, ``.has_more``, ``.first_id`` and ``.last_id``;
+        iterating walks every job of every page, each page fetched when needed.
+
+        >>> for job in client.responses.list(limit=20):   # doctest: +SKIP
+        ...     print(job.id, job.status)
+        """
+        return self._list(RESPONSES_LIST, params, kwargs)
+
+    async def get(
+        self, response_id: str, /, **options: Unpack[RequestOptions]
+    ) -> ResponsesResponse:
+        """One response by id; polls a background job (``status``, and ``output`` once
+        ``completed``). Raises ``NotFoundError`` for an unknown id."""
+        return await self._request(RESPONSES_GET, kwargs=options, path={"response_id": response_id})

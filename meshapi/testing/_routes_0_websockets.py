@@ -1,0 +1,153 @@
+"""The three WebSocket endpoints: ``/v1/realtime``, ``/v1/audio/speech/stream/{voice_id}``,
+``/v1/audio/transcriptions/realtime``.
+
+Named to sort first among the route modules: its literal paths must win over an audio
+area's ``/v1/audio/transcriptions/{transcription_id}`` pattern.
+
+The socket server hands an upgrade request to the gateway like any request, with the
+credential the client offered in ``Sec-WebSocket-Protocol`` (``Bearer <token>`` or
+``Bearer.<token>``) presented as its ``Authorization`` header, as the gateway's edge reads it.
+So the usual order holds: injected faults (a :class:`~meshapi.testing.faults.Status` fault
+refuses the handshake with its status), authentication (401/403), rate limits, then these
+handlers, which refuse with an HTTP status:
+
+- 426 ``upgrade_required`` for a plain HTTP request (no ``Upgrade: websocket``);
+- 400 ``bad_request`` for a credential in the URL (``api_key``, ``token``): the real gateway
+  accepts it but it lands in logs on the way, so the emulator, a test oracle for SDKs, refuses;
+- realtime: 400 without ``model``; 404 ``model_not_found`` for a model neither in the catalog
+  nor named like a realtime model (``...realtime...``);
+- transcription: 400 ``invalid_request`` for an ``audio_format`` outside the spec's list.
+
+An accepted handshake answers an :class:`~meshapi.testing._wsplan.UpgradePlan` whose body is
+the session (:mod:`meshapi.testing._sessions`).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable, List, Optional
+
+from ._clock import SystemClock
+from ._errors import GatewayError
+from ._ids import IdFactory
+from ._plan import ResponsePlan
+from ._router import Route, RouteContext, route
+from ._sessions import RealtimeSim, SessionSim, SpeechStreamSim, TranscriptionSim
+from ._wsplan import UpgradePlan
+from .realtime import RealtimeState
+
+__all__ = ["ROUTES", "STT_FORMATS", "is_upgrade", "offered_subprotocols"]
+
+STT_FORMATS = (
+    "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000",
+)  # fmt: skip
+"""The realtime STT audio formats the spec lists."""
+
+_CREDENTIAL_QUERY = ("api_key", "token")
+
+
+def is_upgrade(headers: Callable[[str], Optional[str]]) -> bool:
+    """Whether a request (its ``header`` lookup) asks for a WebSocket upgrade."""
+    upgrade = (headers("upgrade") or "").lower()
+    connection = (headers("connection") or "").lower()
+    return "websocket" in upgrade and "upgrade" in connection
+
+
+def offered_subprotocols(value: Optional[str]) -> List[str]:
+    """The entries of a ``Sec-WebSocket-Protocol`` header."""
+    return [entry.strip() for entry in (value or "").split(",") if entry.strip()]
+
+
+def _check(ctx: RouteContext) -> None:
+    if not is_upgrade(ctx.request.header):
+        raise GatewayError(
+            426,
+            "upgrade_required",
+            "This endpoint speaks WebSocket only: connect with wss:// (Upgrade: websocket).",
+            headers=(("upgrade", "websocket"),),
+        )
+    for name in _CREDENTIAL_QUERY:
+        if name in ctx.request.query:
+            raise GatewayError(
+                400,
+                "bad_request",
+                f"A credential in the URL ({name}=...) ends up in logs: send it in "
+                "Sec-WebSocket-Protocol instead.",
+            )
+
+
+def _session_ids(ctx: RouteContext) -> IdFactory:
+    """Ids for one session, from a generator of its own (the session runs outside the
+    gateway's lock), seeded from the gateway's so every run is the same."""
+    return IdFactory(SystemClock(), random.Random(ctx.state.ids.alnum(16)))
+
+
+def _plan(
+    ctx: RouteContext,
+    sim: SessionSim,
+    subprotocol: Optional[str],
+    *,
+    realtime: bool = False,
+) -> ResponsePlan:
+    store = ctx.state.store("realtime", RealtimeState)
+    owner = ctx.principal.owner
+    refuse = store.open(owner)
+    limits = store.settings
+    return UpgradePlan(
+        101,
+        (),
+        sim.steps(refuse),  # type: ignore[arg-type]  # session steps pass through faults
+        streaming=True,
+        subprotocol=subprotocol,
+        inbox=sim.inbox,
+        idle_timeout=limits.idle_timeout if realtime else None,
+        max_duration=limits.max_duration if realtime else None,
+        on_end=(lambda: None) if refuse else (lambda: store.close(owner)),
+    )
+
+
+def _realtime(ctx: RouteContext) -> ResponsePlan:
+    _check(ctx)
+    model = ctx.query_value("model")
+    if not model:
+        raise GatewayError(400, "bad_request", "The model query parameter is required.")
+    if model not in ctx.state.catalog and "realtime" not in model:
+        raise ctx.not_found(f"Model {model!r} is not a realtime model.", "model_not_found")
+    script = ctx.state.script
+
+    def scripted() -> Optional[str]:
+        reply = script.take(model, False)
+        return reply.text if reply is not None else None
+
+    sim = RealtimeSim(_session_ids(ctx), ctx.request_id, model, scripted)
+    offered = offered_subprotocols(ctx.request.header("sec-websocket-protocol"))
+    chosen = "openai-realtime" if "openai-realtime" in offered else None
+    return _plan(ctx, sim, chosen, realtime=True)
+
+
+def _speech(ctx: RouteContext) -> ResponsePlan:
+    _check(ctx)
+    model = ctx.query_value("model") or "hexgrad/kokoro-82m"
+    sim = SpeechStreamSim(_session_ids(ctx), ctx.request_id, ctx.params["voice_id"], model)
+    return _plan(ctx, sim, None)
+
+
+def _transcription(ctx: RouteContext) -> ResponsePlan:
+    _check(ctx)
+    audio_format = ctx.query_value("audio_format") or "pcm_16000"
+    if audio_format not in STT_FORMATS:
+        raise GatewayError(
+            400,
+            "invalid_request",
+            f"audio_format must be one of {', '.join(STT_FORMATS)}.",
+        )
+    model = ctx.query_value("model") or "elevenlabs/scribe_v2_realtime"
+    sim = TranscriptionSim(_session_ids(ctx), ctx.request_id, model, audio_format)
+    return _plan(ctx, sim, None)
+
+
+ROUTES: List[Route] = [
+    route("GET", "/v1/realtime", _realtime, ["dp"]),
+    route("GET", "/v1/audio/speech/stream/{voice_id}", _speech, ["dp"]),
+    route("GET", "/v1/audio/transcriptions/realtime", _transcription, ["dp"]),
+]

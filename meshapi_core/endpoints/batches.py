@@ -1,0 +1,33 @@
+"""Batches (``spec`` API section 12): data-plane keys only. The list is OpenAI's cursor page
+(``after`` + ``limit``, ``has_more`` / ``last_id``); cancel answers the batch."""
+
+from __future__ import annotations
+
+from ..endpoint import DATA, JSON, CursorPaging, Endpoint
+from ..models.batches import Batch, BatchCreateParams, BatchListParams, BatchListResponse
+from ..polling import Waiter
+
+__all__ = ["BATCHES_CANCEL", "BATCHES_CREATE", "BATCHES_GET", "BATCHES_LIST", "BATCHES_WAIT"]
+
+BATCHES_CREATE: Endpoint[BatchCreateParams, Batch] = Endpoint(
+    "POST", "/v1/batches", DATA, JSON(Batch), BatchCreateParams
+)
+BATCHES_LIST: Endpoint[BatchListParams, BatchListResponse] = Endpoint(
+    "GET",
+    "/v1/batches",
+    DATA,
+    JSON(BatchListResponse),
+    BatchListParams,
+    paging=CursorPaging(),
+)
+BATCHES_GET: Endpoint[None, Batch] = Endpoint("GET", "/v1/batches/{batch_id}", DATA, JSON(Batch))
+BATCHES_CANCEL: Endpoint[None, Batch] = Endpoint(
+    "POST", "/v1/batches/{batch_id}/cancel", DATA, JSON(Batch)
+)
+
+BATCHES_WAIT: Waiter[Batch] = Waiter(
+    BATCHES_GET,
+    done=lambda batch: batch.done,
+    describe=lambda batch: f"Batch {batch.id} is still {batch.status or 'unfinished'}",
+)
+"""``batches.wait``: look at a batch until its status is terminal."""

@@ -1,0 +1,12 @@
+"""Embeddings (``spec`` API section 4)."""
+
+from __future__ import annotations
+
+from ..endpoint import DATA, JSON, Endpoint
+from ..models.embeddings import EmbeddingsParams, EmbeddingsResponse
+
+__all__ = ["EMBEDDINGS_CREATE"]
+
+EMBEDDINGS_CREATE: Endpoint[EmbeddingsParams, EmbeddingsResponse] = Endpoint(
+    "POST", "/v1/embeddings", DATA, JSON(EmbeddingsResponse), EmbeddingsParams
+)

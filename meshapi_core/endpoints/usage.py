@@ -1,0 +1,58 @@
+"""Usage, spend and live rate limits (``spec`` CONTROL_PLANE section 5): read with a
+data-plane key (its own usage) or a dashboard session (the org's); the CSV export is for
+dashboard sessions only. Newer than the rest of the API: a 404 means not deployed."""
+
+from __future__ import annotations
+
+from typing import List
+
+from ..endpoint import DASHBOARD, DATA_OR_DASHBOARD, JSON, ByteStream, Endpoint, OffsetPaging
+from ..models.usage import (
+    RateLimits,
+    RateLimitsParams,
+    SpendTrend,
+    SpendTrendParams,
+    UsageEvent,
+    UsageEventListParams,
+    UsageEventPage,
+    UsageExportParams,
+    UsageSummary,
+    UsageSummaryParams,
+)
+
+__all__ = [
+    "USAGE_EVENTS",
+    "USAGE_EVENTS_EXPORT",
+    "USAGE_EVENT_ATTEMPTS",
+    "USAGE_RATE_LIMITS",
+    "USAGE_SPEND_TREND",
+    "USAGE_SUMMARY",
+]
+
+USAGE_SUMMARY: Endpoint[UsageSummaryParams, UsageSummary] = Endpoint(
+    "POST", "/v1/usage", DATA_OR_DASHBOARD, JSON(UsageSummary), UsageSummaryParams
+)
+USAGE_EVENTS: Endpoint[UsageEventListParams, UsageEventPage] = Endpoint(
+    "POST",
+    "/v1/usage/events",
+    DATA_OR_DASHBOARD,
+    JSON(UsageEventPage),
+    UsageEventListParams,
+    paging=OffsetPaging(),
+)
+USAGE_EVENT_ATTEMPTS: Endpoint[None, List[UsageEvent]] = Endpoint(
+    "GET", "/v1/usage/events/{event_id}/attempts", DATA_OR_DASHBOARD, JSON(List[UsageEvent])
+)
+USAGE_SPEND_TREND: Endpoint[SpendTrendParams, SpendTrend] = Endpoint(
+    "GET", "/v1/usage/spend-trend", DATA_OR_DASHBOARD, JSON(SpendTrend), SpendTrendParams
+)
+USAGE_RATE_LIMITS: Endpoint[RateLimitsParams, RateLimits] = Endpoint(
+    "GET", "/v1/usage/rate-limits", DATA_OR_DASHBOARD, JSON(RateLimits), RateLimitsParams
+)
+USAGE_EVENTS_EXPORT: Endpoint[UsageExportParams, bytes] = Endpoint(
+    "GET",
+    "/v1/usage/events/export",
+    DASHBOARD,
+    params=UsageExportParams,
+    stream=ByteStream(accept="text/csv"),
+)

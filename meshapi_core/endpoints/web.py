@@ -1,0 +1,12 @@
+"""Web search (``spec`` API section 9)."""
+
+from __future__ import annotations
+
+from ..endpoint import DATA, JSON, Endpoint
+from ..models.web import WebSearchParams, WebSearchResponse
+
+__all__ = ["WEB_SEARCH"]
+
+WEB_SEARCH: Endpoint[WebSearchParams, WebSearchResponse] = Endpoint(
+    "POST", "/v1/web/search", DATA, JSON(WebSearchResponse), WebSearchParams
+)

@@ -1,0 +1,164 @@
+"""Batches: many chat completions run later, at batch prices (``spec/API.md`` section 12).
+
+A batch is created with its requests inline (no file upload), all for one model. It moves
+through ``validating``, ``in_progress`` and ``finalizing`` to a terminal status
+(``completed``, ``failed``, ``cancelled`` or ``expired``). Once completed, newer gateways put
+the results inline (``results``, in no particular order: match them on ``custom_id``); older
+ones pointed at ``output_file_id`` instead. One request failing is data
+(``results[].error``, ``errors_detail``, ``request_counts.failed``), not an HTTP error.
+
+The names meshapi 0.1.11 uses are aliases of the same classes: ``CreateBatchParams``,
+``BatchRequestItem`` and ``BatchObject``; ``BatchListResponse`` is that name already.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, FrozenSet, List, Literal, Optional, Union
+
+from pydantic import Field
+
+from .base import RequestModel, ResponseModel
+from .chat import ChatCompletion
+from .pages import CursorPage
+
+__all__ = [
+    "Batch",
+    "BatchCreateParams",
+    "BatchListParams",
+    "BatchListResponse",
+    "BatchObject",
+    "BatchRequest",
+    "BatchRequestCounts",
+    "BatchRequestItem",
+    "BatchResult",
+    "BatchResultResponse",
+    "BatchStatus",
+    "CreateBatchParams",
+]
+
+BatchStatus = Literal[
+    "validating", "in_progress", "finalizing", "completed", "failed", "cancelled", "expired"
+]
+"""The statuses a batch goes through (the gateway may add others; they arrive as strings)."""
+
+BATCH_TERMINAL_STATUSES: FrozenSet[str] = frozenset({"completed", "failed", "cancelled", "expired"})
+"""The statuses a batch never leaves."""
+
+
+class BatchRequest(RequestModel):
+    """One request of a batch: its ``body`` is what you would send to ``url`` (by default
+    ``POST /v1/chat/completions``), and ``custom_id`` finds its result again.
+
+    >>> BatchRequest(custom_id="q1", body={"model": "openai/gpt-5-nano",
+    ...              "messages": [{"role": "user", "content": "2+2?"}]}).to_json_dict()["custom_id"]
+    'q1'
+    """
+
+    custom_id: str = Field(min_length=1)
+    body: Dict[str, Any]
+    method: Optional[str] = None
+    """The HTTP method of the request (the gateway's default: ``POST``)."""
+    url: Optional[str] = None
+    """The endpoint of the request (the gateway's default: ``/v1/chat/completions``)."""
+
+
+class BatchCreateParams(RequestModel):
+    """The body of ``POST /v1/batches``: at least one request, every one for the same model.
+
+    The gateway refuses a new batch with ``429 batch_limit_exceeded`` while you have 10 that
+    are not finished, and with ``501 not_implemented`` for a model whose provider has no
+    batch API.
+    """
+
+    requests: List[BatchRequest] = Field(min_length=1)
+    completion_window: Optional[str] = None
+    """How long the batch may take (the gateway's default and only value: ``"24h"``)."""
+    metadata: Optional[Dict[str, Any]] = None
+
+
+class BatchListParams(RequestModel):
+    """The query of ``GET /v1/batches``: a page of ``limit`` batches after batch ``after``."""
+
+    after: Optional[str] = None
+    limit: Optional[int] = Field(default=None, ge=1)
+
+
+class BatchRequestCounts(ResponseModel):
+    """How many requests a batch holds, and how many have completed or failed."""
+
+    total: Optional[int] = None
+    completed: Optional[int] = None
+    failed: Optional[int] = None
+
+
+class BatchResultResponse(ResponseModel):
+    """The HTTP answer one request of a batch got: its status and JSON body."""
+
+    status_code: Optional[int] = None
+    body: Optional[Dict[str, Any]] = None
+
+    def chat_completion(self) -> ChatCompletion:
+        """The body as a :class:`~meshapi_core.models.chat.ChatCompletion` (for requests to
+        ``/v1/chat/completions``, the default).
+
+        >>> BatchResultResponse(status_code=200, body={"id": "c1", "choices": []}
+        ...                     ).chat_completion().id
+        'c1'
+        """
+        return ChatCompletion.model_validate(self.body or {})
+
+
+class BatchResult(ResponseModel):
+    """The outcome of one request of a completed batch: a ``response``, or an ``error``."""
+
+    custom_id: Optional[str] = None
+    response: Optional[BatchResultResponse] = None
+    error: Union[Dict[str, Any], str, None] = None
+
+
+class Batch(ResponseModel):
+    """A batch, as ``/v1/batches`` reports it. Times are Unix seconds.
+
+    >>> batch = Batch(id="batch_1", status="in_progress")
+    >>> batch.done, batch.results is None
+    (False, True)
+    """
+
+    id: str
+    object: Optional[str] = None
+    endpoint: Optional[str] = None
+    status: Optional[str] = None
+    """One of :data:`BatchStatus` (kept as a string, so a status added later still reads)."""
+    model: Optional[str] = None
+    provider: Optional[str] = None
+    created_at: Optional[int] = None
+    completed_at: Optional[int] = None
+    expires_at: Optional[int] = None
+    completion_window: Optional[str] = None
+    usage_synced: Optional[bool] = None
+    request_counts: Optional[BatchRequestCounts] = None
+    metadata: Optional[Dict[str, Any]] = None
+    results: Optional[List[BatchResult]] = None
+    """Inline results, once completed (newer gateways; order not guaranteed)."""
+    errors_detail: Optional[List[Dict[str, Any]]] = None
+    input_file_id: Optional[str] = None
+    output_file_id: Optional[str] = None
+    """Where older gateways put the results (JSONL), instead of ``results``."""
+    error_file_id: Optional[str] = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the batch has reached a terminal status (it will not change again)."""
+        return self.status in BATCH_TERMINAL_STATUSES
+
+
+class BatchListResponse(CursorPage[Batch]):
+    """A page of ``GET /v1/batches``: ``data``, ``has_more``, ``first_id``, ``last_id``."""
+
+
+BatchObject = Batch
+"""The name meshapi 0.1.11 gives :class:`Batch`."""
+BatchRequestItem = BatchRequest
+"""The name meshapi 0.1.11 gives :class:`BatchRequest`."""
+CreateBatchParams = BatchCreateParams
+"""The name meshapi 0.1.11 gives :class:`BatchCreateParams`."""

@@ -1,0 +1,230 @@
+"""Anthropic Messages: ``POST /v1/messages`` (``spec/API.md`` section 16), for any catalog
+model.
+
+The request and the reply follow Anthropic's Messages API. A stream is Anthropic's event
+sequence, told apart by ``type``: ``message_start``, then per content block
+``content_block_start``, ``content_block_delta``... ``content_block_stop``, then
+``message_delta`` (the stop reason and final usage) and ``message_stop``, which ends it;
+``ping`` may come at any time. An ``error`` event (``{"type": "error", "error": {"type",
+"message"}}``) raises the typed error. Schema errors are ``400`` in Anthropic's envelope
+(``invalid_request_error``), not the gateway's ``422``.
+
+Content blocks are kept open (``type`` plus whatever fields that type has: ``text``,
+``image``, ``tool_use``, ``tool_result``, ``thinking``...), so every block Anthropic defines
+travels, in both directions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, Type, Union
+
+from pydantic import Field
+
+from .base import RequestModel, ResponseModel
+from .chat import _Passthrough
+
+__all__ = [
+    "ContentBlockDeltaEvent",
+    "ContentBlockStartEvent",
+    "ContentBlockStopEvent",
+    "MessageDeltaEvent",
+    "MessageParam",
+    "MessageStartEvent",
+    "MessageStopEvent",
+    "MessagesContentBlock",
+    "MessagesDelta",
+    "MessagesParams",
+    "MessagesPingEvent",
+    "MessagesResponse",
+    "MessagesStopDelta",
+    "MessagesStreamEvent",
+    "MessagesTool",
+    "MessagesUsage",
+]
+
+MESSAGES_TERMINAL_EVENTS = frozenset({"message_stop"})
+"""The event type that ends a Messages stream."""
+
+
+# --- the request ---------------------------------------------------------------------------
+
+
+class MessageParam(_Passthrough):
+    """One turn: ``role`` and ``content``, a string or a list of content blocks
+    (``{"type": "text", "text": ...}``, ``{"type": "image", "source": {...}}``,
+    ``{"type": "tool_result", ...}``...).
+
+    >>> MessageParam(role="user", content="Hello").content
+    'Hello'
+    """
+
+    role: Literal["user", "assistant"]
+    content: Union[str, List[Dict[str, Any]]]
+
+
+class MessagesTool(_Passthrough):
+    """A tool the model may use: ``name``, ``description`` and the JSON Schema of its
+    input (server tools carry a ``type`` instead, kept as an extra field)."""
+
+    name: str
+    description: Optional[str] = None
+    input_schema: Optional[Dict[str, Any]] = None
+
+
+class MessagesParams(RequestModel):
+    """The body of ``POST /v1/messages``. ``max_tokens`` and ``messages`` are required, as
+    in Anthropic's API; ``model`` may come from the key's default.
+
+    >>> MessagesParams(model="anthropic/claude-haiku-4.5", max_tokens=256,
+    ...                messages=[MessageParam(role="user", content="Hi")]).to_json_dict()
+    {'max_tokens': 256, 'messages': [{'role': 'user', 'content': 'Hi'}], \
+'model': 'anthropic/claude-haiku-4.5'}
+    """
+
+    max_tokens: int = Field(ge=1)
+    messages: List[MessageParam]
+    model: Optional[str] = None
+    system: Union[str, List[Dict[str, Any]], None] = None
+    temperature: Optional[float] = Field(default=None, ge=0, le=1)
+    top_p: Optional[float] = Field(default=None, ge=0, le=1)
+    top_k: Optional[int] = Field(default=None, ge=0)
+    stop_sequences: Optional[List[str]] = None
+    tools: Optional[List[MessagesTool]] = None
+    tool_choice: Optional[Dict[str, Any]] = None
+    """``{"type": "auto" | "any" | "none"}`` or ``{"type": "tool", "name": ...}``."""
+    thinking: Optional[Dict[str, Any]] = None
+    """``{"type": "enabled", "budget_tokens": N}`` for extended thinking."""
+    metadata: Optional[Dict[str, Any]] = None
+    stream: Optional[bool] = Field(default=None, exclude=True)
+    """Decided by the method: ``create`` sends no stream, ``stream`` asks for one."""
+
+
+# --- the reply -----------------------------------------------------------------------------
+
+
+class MessagesContentBlock(ResponseModel):
+    """One block of the reply: ``text`` (with ``text``), ``tool_use`` (``id``, ``name``,
+    ``input``), ``thinking`` (``thinking``, ``signature``), or another type with its own
+    fields kept."""
+
+    type: Optional[str] = None
+    text: Optional[str] = None
+    id: Optional[str] = None
+    name: Optional[str] = None
+    input: Optional[Dict[str, Any]] = None
+    thinking: Optional[str] = None
+    signature: Optional[str] = None
+
+
+class MessagesUsage(ResponseModel):
+    """Token counts, Anthropic's names."""
+
+    input_tokens: Optional[int] = None
+    output_tokens: Optional[int] = None
+    cache_creation_input_tokens: Optional[int] = None
+    cache_read_input_tokens: Optional[int] = None
+
+
+class MessagesResponse(ResponseModel):
+    """A whole reply (``type: "message"``). ``stop_reason`` is ``end_turn``,
+    ``max_tokens``, ``stop_sequence`` or ``tool_use``."""
+
+    id: Optional[str] = None
+    type: Optional[str] = None
+    role: Optional[str] = None
+    model: Optional[str] = None
+    content: List[MessagesContentBlock] = Field(default_factory=list)
+    stop_reason: Optional[str] = None
+    stop_sequence: Optional[str] = None
+    usage: Optional[MessagesUsage] = None
+
+    @property
+    def text(self) -> str:
+        """The text of every ``text`` block, joined.
+
+        >>> MessagesResponse(content=[{"type": "text", "text": "4"}]).text
+        '4'
+        """
+        return "".join(b.text or "" for b in self.content if b.type == "text")
+
+
+# --- stream events ---------------------------------------------------------------------------
+
+
+class MessagesStreamEvent(ResponseModel):
+    """One event of a Messages stream; known types arrive as the subclasses below, others
+    as this class with every field kept."""
+
+    type: Optional[str] = None
+
+
+class MessageStartEvent(MessagesStreamEvent):
+    """``message_start``: the message with empty ``content`` and the input usage."""
+
+    message: Optional[MessagesResponse] = None
+
+
+class ContentBlockStartEvent(MessagesStreamEvent):
+    """``content_block_start``: block ``index`` begins, as ``content_block``."""
+
+    index: Optional[int] = None
+    content_block: Optional[MessagesContentBlock] = None
+
+
+class MessagesDelta(ResponseModel):
+    """What a ``content_block_delta`` adds: ``text_delta`` (``text``),
+    ``input_json_delta`` (``partial_json``), ``thinking_delta`` (``thinking``) or
+    ``signature_delta`` (``signature``)."""
+
+    type: Optional[str] = None
+    text: Optional[str] = None
+    partial_json: Optional[str] = None
+    thinking: Optional[str] = None
+    signature: Optional[str] = None
+
+
+class ContentBlockDeltaEvent(MessagesStreamEvent):
+    """``content_block_delta``: a piece of block ``index``."""
+
+    index: Optional[int] = None
+    delta: Optional[MessagesDelta] = None
+
+
+class ContentBlockStopEvent(MessagesStreamEvent):
+    """``content_block_stop``: block ``index`` is complete."""
+
+    index: Optional[int] = None
+
+
+class MessagesStopDelta(ResponseModel):
+    """The message-level change a ``message_delta`` carries."""
+
+    stop_reason: Optional[str] = None
+    stop_sequence: Optional[str] = None
+
+
+class MessageDeltaEvent(MessagesStreamEvent):
+    """``message_delta``: the stop reason, and the final output token count in ``usage``."""
+
+    delta: Optional[MessagesStopDelta] = None
+    usage: Optional[MessagesUsage] = None
+
+
+class MessageStopEvent(MessagesStreamEvent):
+    """``message_stop``: the end of the stream."""
+
+
+class MessagesPingEvent(MessagesStreamEvent):
+    """``ping``: a keep-alive."""
+
+
+MESSAGES_EVENT_MODELS: Dict[str, Type[MessagesStreamEvent]] = {
+    "message_start": MessageStartEvent,
+    "content_block_start": ContentBlockStartEvent,
+    "content_block_delta": ContentBlockDeltaEvent,
+    "content_block_stop": ContentBlockStopEvent,
+    "message_delta": MessageDeltaEvent,
+    "message_stop": MessageStopEvent,
+    "ping": MessagesPingEvent,
+}
+"""The model of each known event type (others are :class:`MessagesStreamEvent`)."""

@@ -1,0 +1,194 @@
+"""The async WebSocket driver: wsproto over an anyio stream (asyncio and trio alike).
+
+Every wait has its bound from the request (``anyio.fail_after`` on connect, handshake and
+each send; ``move_on_after`` on a receive, which then returns ``None`` with nothing lost:
+wsproto is fed only the bytes a completed read returned). A send may come from another task
+than the receive; sends, pongs and the close frame share one lock so frames never
+interleave. Closing is shielded from cancellation, so a cancelled task still says goodbye
+(bounded by :data:`~meshapi_core.websocket.CLOSE_TIMEOUT`) and frees the socket.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple, Type
+
+import anyio
+import anyio.abc
+
+from meshapi_core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    MeshAPIError,
+    StreamInterruptedError,
+    StreamTimeoutError,
+    stream_failure,
+    transport_failure,
+)
+from meshapi_core.http import Timeout
+from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
+
+from ._websocket import READ_SIZE, WsprotoClient, ssl_context
+
+__all__ = ["AsyncHttpxWebSocket", "connect_websocket"]
+
+_IO_ERRORS: Tuple[Type[BaseException], ...] = (
+    OSError,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+)
+_CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
+
+
+class AsyncHttpxWebSocket:
+    """One open session on an anyio stream (see :mod:`meshapi_core.websocket`)."""
+
+    def __init__(
+        self, stream: anyio.abc.ByteStream, client: WsprotoClient, timeout: Timeout
+    ) -> None:
+        self._stream = stream
+        self._client = client
+        self._timeout = timeout
+        self._sending = anyio.Lock()
+        self._closed = False
+        self._receiving = False
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """The handshake response's headers."""
+        return self._client.headers
+
+    @property
+    def subprotocol(self) -> Optional[str]:
+        """The subprotocol the server chose."""
+        return self._client.subprotocol
+
+    async def _read(self) -> bytes:
+        failure: Optional[BaseException] = None
+        try:
+            return await self._stream.receive(READ_SIZE)
+        except anyio.EndOfStream:
+            return b""
+        except _IO_ERRORS as exc:
+            failure = exc
+        raise stream_failure(failure, timeout=False)
+
+    async def _write(self, data: bytes) -> None:
+        failure: Optional[BaseException] = None
+        timed_out = False
+        try:
+            with anyio.fail_after(self._timeout.write):
+                await self._stream.send(data)
+            return
+        except TimeoutError:
+            timed_out = True
+        except _IO_ERRORS as exc:
+            failure = exc
+        if timed_out:
+            raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
+        assert failure is not None
+        raise stream_failure(failure, timeout=False)
+
+    async def send_text(self, data: str) -> None:
+        """Send one text message."""
+        async with self._sending:
+            await self._write(self._client.text(data))
+
+    async def receive(
+        self,
+        timeout: Optional[float],  # noqa: ASYNC109 (the contract's: None means "time's up")
+    ) -> Optional[WebSocketMessage]:
+        """The next message, or ``None`` after ``timeout`` seconds without one."""
+        if self._receiving:
+            raise RuntimeError("another task is already receiving from this session")
+        self._receiving = True
+        try:
+            deadline = None if timeout is None else anyio.current_time() + timeout
+            while True:
+                message = self._client.next()
+                if message is not None:
+                    return message
+                left = None if deadline is None else deadline - anyio.current_time()
+                data = None
+                with anyio.move_on_after(left):
+                    data = await self._read()
+                if data is None:
+                    return None
+                out = self._client.feed(data)
+                if out:
+                    async with self._sending:
+                        await self._write(out)
+        finally:
+            self._receiving = False
+
+    async def aclose(
+        self, code: int = 1000, reason: str = "", linger: float = CLOSE_TIMEOUT
+    ) -> None:
+        """Send our close frame, wait up to ``linger`` seconds for the gateway's, close the
+        stream."""
+        if self._closed:
+            return
+        self._closed = True
+        with anyio.CancelScope(shield=True):
+            try:
+                with anyio.move_on_after(CLOSE_TIMEOUT):  # our close frame: bounded too
+                    out = self._client.close(code, reason)
+                    if out:
+                        async with self._sending:
+                            await self._write(out)
+                if linger > 0 and not self._receiving:  # nobody else reads: wait for theirs
+                    with anyio.move_on_after(linger):
+                        while not self._client.closed:
+                            data = await self._read()
+                            if not data:
+                                break
+                            self._client.feed(data)
+            except MeshAPIError:
+                pass  # the connection is going away either way
+            finally:
+                await self._stream.aclose()
+
+
+async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
+    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`)."""
+    client = WsprotoClient(request)
+    endpoint = client.endpoint
+    timeout = request.timeout
+    failure: Optional[BaseException] = None
+    stream: Optional[anyio.abc.ByteStream] = None
+    try:
+        with anyio.fail_after(timeout.connect):
+            if endpoint.tls:
+                stream = await anyio.connect_tcp(
+                    endpoint.host,
+                    endpoint.port,
+                    ssl_context=ssl_context(),
+                    tls_standard_compatible=False,
+                )
+            else:
+                stream = await anyio.connect_tcp(endpoint.host, endpoint.port)
+    except _CONNECT_ERRORS as exc:
+        failure = exc
+    if failure is not None or stream is None:
+        timed_out = isinstance(failure, TimeoutError)
+        raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
+    connection = AsyncHttpxWebSocket(stream, client, timeout)
+    try:
+        await connection._write(client.handshake())
+        answered = False
+        with anyio.move_on_after(timeout.read):
+            while not client.receive_handshake(await connection._read()):
+                pass
+            answered = True
+        if not answered:
+            raise APITimeoutError("Timed out waiting for the answer to the WebSocket handshake")
+        return connection
+    except StreamInterruptedError as error:
+        with anyio.CancelScope(shield=True):
+            await stream.aclose()
+        if isinstance(error, APITimeoutError):
+            raise APITimeoutError(error.message) from None
+        raise APIConnectionError(error.message) from None
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await stream.aclose()
+        raise
