@@ -47,7 +47,7 @@ class AsyncCompletions(AsyncResource):
     ) -> AsyncStream[ChatCompletionChunk]:
         """Stream a chat completion chunk by chunk; never retried.
 
-        The request is sent on first iteration (or on entering ``async with``).
+        The request is sent on first iteration (or on entering ``async with stream:``).
 
         >>> async for chunk in client.chat.completions.stream(params):   # doctest: +SKIP
         ...     if chunk.choices:

@@ -48,7 +48,7 @@ class Completions(Resource):
     ) -> Stream[ChatCompletionChunk]:
         """Stream a chat completion chunk by chunk; never retried.
 
-        The request is sent on first iteration (or on entering ``async with``).
+        The request is sent on first iteration (or on entering ``with stream:``).
 
         >>> for chunk in client.chat.completions.stream(params):   # doctest: +SKIP
         ...     if chunk.choices:
