@@ -1,59 +1,148 @@
 """Render the SDK's docstrings for the reference pages.
 
 The docstrings are written for readers of the source: Sphinx roles for cross-references
-(``:class:`~meshapi_core.http.Timeout```), interactive examples (``>>> ...``) and ``::``
-literal blocks. This griffe extension turns them into what mkdocstrings renders: autorefs
-links (``[Timeout][meshapi_core.http.Timeout]``, which ``mkdocs build --strict`` checks, so a
-reference to a name that does not exist fails the build), fenced ``pycon`` and ``python``
-blocks.
+(``:class:`~meshapi_core.http.Timeout```), interactive examples (``>>> ...``), ``::`` literal
+blocks, and citations of the gateway's contract (````docs/gateway/api.md`` §12``). This griffe
+extension turns them into what mkdocstrings renders:
+
+- roles become autorefs links (``[Timeout][meshapi_core.http.Timeout]``), which
+  ``mkdocs build --strict`` checks, so a reference to a name that does not exist fails the
+  build;
+- examples become fenced ``pycon`` blocks and literal blocks fenced ``python`` blocks;
+- citations become links to the cited section (the pages under ``docs/gateway/`` give each
+  numbered section an id such as ``api-12``), checked the same way;
+- a pydantic model gets its fields as a table (name, type, default, wire name), built from
+  the model itself, instead of one heading per field.
 """
 
 from __future__ import annotations
 
+import builtins
+import importlib
+import inspect
 import re
-from typing import Any, List
+import sys
+from typing import Any, List, Optional
 
 import griffe
 
 _ROLE = re.compile(r":(?:class|meth|func|mod|attr|data|exc|obj):`(~?)([\w.]+)`")
 _BLOCK_INTRO = re.compile(r"^(?P<indent>\s*)(?P<text>.*\S)?::\s*$")
+_DOCTEST_DIRECTIVE = re.compile(r"\s*#\s*doctest:.*$")
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\. code-block::\s*(?P<lang>\w+)\s*$")
+_CITATION = re.compile(
+    r"``docs/(?P<page>gateway/(?P<area>api|errors|streaming|control-plane)|design)\.md``"
+    r"(?: §(?P<section>\d+(?:\.\d+)?))?"
+)
 
 
 class RolesExtension(griffe.Extension):
     """Rewrites every docstring once the object tree is complete."""
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        """Rewrite ``obj``'s docstring; give a pydantic model its table of fields."""
+        if obj.is_class:
+            _tabulate_fields(obj)  # type: ignore[arg-type]
         if obj.docstring is not None:
             obj.docstring.value = rewrite(obj.docstring.value, obj)
 
 
-def _qualify(target: str, obj: griffe.Object) -> str:
-    if "." in target:
+def _qualify(target: str, obj: griffe.Object) -> Optional[str]:
+    """The path ``target`` is rendered under, or ``None`` for a name that is not ours."""
+    if "." not in target:
+        if hasattr(builtins, target):
+            return None  # ``ValueError``, ``RuntimeError``: Python's, not linked
+        # A bare name: the object's own class or module is where it lives (or is imported).
+        for scope in (obj if obj.is_class else obj.parent, obj.module):
+            member = getattr(scope, "members", {}).get(target) if scope is not None else None
+            if member is not None:
+                target = member.target_path if member.is_alias else f"{scope.path}.{target}"
+                break
+        else:
+            return f"{obj.module.path}.{target}"
+    if target.split(".", 1)[0] not in _OURS:
+        return None
+    return _canonical(target)
+
+
+def _canonical(target: str) -> str:
+    """Where ``target`` is defined, so that a name re-exported by ``meshapi`` or
+    ``meshapi.types`` links to the one place the reference renders it."""
+    parts = target.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            value: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        break
+    else:
         return target
-    # A bare name: the object's own module (or class) is where it lives.
-    for scope in (obj if obj.is_class else obj.parent, obj.module):
-        if scope is not None and target in getattr(scope, "members", {}):
-            return f"{scope.path}.{target}"
-    return f"{obj.module.path}.{target}"
+    path, owner = value.__name__, value
+    for name in parts[split:]:
+        value = getattr(owner, name, _MISSING)
+        if value is _MISSING:
+            return target
+        defined = getattr(value, "__module__", None) or ""
+        ours = defined.split(".", 1)[0] in _OURS
+        if inspect.ismodule(value):
+            path = value.__name__
+        elif (inspect.isclass(value) and ours) or (
+            inspect.isfunction(value) and inspect.ismodule(owner)
+        ):
+            path = f"{defined}.{value.__qualname__}"
+        elif inspect.ismodule(owner):
+            path = _defining_module(owner, name, value) + f".{name}"
+        else:
+            path = f"{path}.{name}"
+        owner = value
+    return path
+
+
+def _defining_module(module: Any, name: str, value: Any) -> str:
+    """The module that defines the constant or alias ``module.name``: the deepest of our
+    modules that exports the same object under that name."""
+    found = module.__name__
+    for other in list(sys.modules.values()):
+        other_name = getattr(other, "__name__", "")
+        if (
+            other_name.split(".", 1)[0] in _OURS
+            and name in getattr(other, "__all__", ())
+            and getattr(other, name, _MISSING) is value
+            and other_name.count(".") > found.count(".")
+        ):
+            found = other_name
+    return found
+
+
+_MISSING = object()
 
 
 _OURS = ("meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp")
 
 
+def _cite(match: re.Match[str]) -> str:
+    """A citation of the contract or the design as a link to the cited section."""
+    area, section = match.group("area"), match.group("section")
+    shown = match.group(0).replace("``", "`")
+    if area is None:
+        return f"[{shown}][design]"
+    return f"[{shown}][{area}-{section}]" if section else f"[{shown}][gateway-{area}]"
+
+
 def _links(line: str, obj: griffe.Object) -> str:
-    def link(match: "re.Match[str]") -> str:
+    def link(match: re.Match[str]) -> str:
         short, target = match.group(1), match.group(2)
         shown = target.rsplit(".", 1)[-1] if short else target
-        if "." in target and target.split(".", 1)[0] not in _OURS:
-            return f"`{shown}`"  # another library's name: shown, not linked (offline build)
-        return f"[`{shown}`][{_qualify(target, obj)}]"
+        path = _qualify(target, obj)
+        if path is None:
+            return f"`{shown}`"  # Python's or another library's name: shown, not linked
+        return f"[`{shown}`][{path}]"
 
-    return _ROLE.sub(link, line)
+    return _CITATION.sub(_cite, _ROLE.sub(link, line))
 
 
 def rewrite(text: str, obj: griffe.Object) -> str:
-    """``text`` with roles as links and examples and literal blocks fenced."""
+    """``text`` with roles and citations as links, examples and literal blocks fenced."""
     lines = text.splitlines()
     out: List[str] = []
     i = 0
@@ -64,7 +153,7 @@ def rewrite(text: str, obj: griffe.Object) -> str:
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}```pycon")
             while i < len(lines) and lines[i].strip():
-                out.append(lines[i])
+                out.append(_DOCTEST_DIRECTIVE.sub("", lines[i]))
                 i += 1
             out.append(f"{indent}```")
             continue
@@ -94,3 +183,68 @@ def rewrite(text: str, obj: griffe.Object) -> str:
         out.append(_links(line, obj))
         i += 1
     return "\n".join(out)
+
+
+# --- pydantic models: the fields as a table -------------------------------------------------
+
+
+def _runtime_class(obj: griffe.Class) -> Optional[type]:
+    if obj.module.path.split(".", 1)[0] not in _OURS or obj.parent is not obj.module:
+        return None
+    try:
+        value = getattr(importlib.import_module(obj.module.path), obj.name, None)
+    except Exception:
+        return None
+    return value if inspect.isclass(value) else None
+
+
+def _annotation(obj: griffe.Class, name: str, runtime: Any) -> str:
+    """The field's type as written in the source (own class or a base), else as Python has it."""
+    try:
+        member = obj.all_members.get(name)
+    except Exception:
+        member = None
+    if member is not None and getattr(member, "annotation", None) is not None:
+        return str(member.annotation)
+    text = runtime.__name__ if inspect.isclass(runtime) else repr(runtime)
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+(?=\w)", "", text)
+
+
+def _default(info: Any) -> str:
+    from pydantic_core import PydanticUndefined
+
+    if info.default_factory is not None:
+        return "made fresh for each instance"
+    if info.default is PydanticUndefined:
+        return "required"
+    shown = repr(info.default)
+    return f"default `{shown if len(shown) <= 40 else shown[:37] + '...'}`"
+
+
+def _tabulate_fields(obj: griffe.Class) -> None:
+    """Give a pydantic model's docstring an ``Attributes`` section listing its fields (which
+    mkdocstrings renders as a table) and drop the fields' own entries."""
+    cls = _runtime_class(obj)
+    try:
+        import pydantic
+    except ImportError:  # pragma: no cover - pydantic is a dependency of the SDK
+        return
+    if cls is None or not issubclass(cls, pydantic.BaseModel) or obj.docstring is None:
+        return
+    rows = []
+    for name, info in cls.model_fields.items():
+        member = obj.members.get(name)
+        words = []
+        if member is not None and member.docstring is not None:
+            first = member.docstring.value.split("\n\n")[0]
+            words.append(_links(" ".join(first.split()), obj))
+        if info.alias and info.alias != name:
+            words.append(f"On the wire: `{info.alias}`.")
+        default = _default(info)
+        words.append(default[0].upper() + default[1:] + ".")
+        kind = _annotation(obj, name, info.annotation).replace("\n", " ")
+        rows.append(f"    {name} ({kind}): {' '.join(words)}")
+        if member is not None and not member.is_alias:
+            del obj.members[name]
+    if rows:
+        obj.docstring.value = obj.docstring.value.rstrip() + "\n\nAttributes:\n" + "\n".join(rows)

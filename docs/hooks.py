@@ -1,9 +1,12 @@
-"""mkdocs hooks: the build fails while a public name has no docstring of its own.
+"""mkdocs hooks: the build fails while a public name has no docstring of its own, or is
+missing from the reference.
 
 The reference pages render docstrings, so a public name without one would be a hole in
 them that nothing reports. Before every build, :func:`on_pre_build` lists every such name and
 raises :class:`~mkdocs.exceptions.PluginError` naming them all; ``tests/docs`` runs the same
-check, so the test suite reports it too.
+check, so the test suite reports it too. After the build, :func:`on_post_build` checks that
+every public name (below) was rendered on some reference page, so a new module or class
+cannot go unlisted: the error names the page to add it to.
 
 What counts as public:
 
@@ -207,6 +210,27 @@ def missing_docstrings() -> List[str]:
     )
 
 
+def public_definitions() -> Dict[str, str]:
+    """Every public name of our packages, by the path it is defined at (the path the
+    reference renders it under), with the name it is public as."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    source = _Source()
+    found: Dict[str, str] = {}
+    for module_name in checked_modules():
+        module = importlib.import_module(module_name)
+        for name in _public_names(module):
+            value = getattr(module, name)
+            path, ours = _definition(module, name, value)
+            if not ours or inspect.ismodule(value):
+                continue
+            if not (inspect.isclass(value) or inspect.isfunction(value)):
+                obj = source.find(path)
+                path = obj.path if obj is not None else path
+            found.setdefault(path, f"{module_name}.{name}")
+    return found
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     """Refuse to build while any public name lacks its own docstring."""
     from mkdocs.exceptions import PluginError
@@ -215,3 +239,26 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     if missing:
         listed = "\n  ".join(missing)
         raise PluginError(f"{len(missing)} public names have no docstring:\n  {listed}")
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Refuse a build whose reference leaves out a public name."""
+    from mkdocs.exceptions import PluginError
+
+    autorefs = config.plugins.get("autorefs")
+    rendered = set(getattr(autorefs, "_primary_url_map", {})) | set(
+        getattr(autorefs, "_secondary_url_map", {})
+    )
+    if not rendered:  # autorefs changed its internals: nothing to check against
+        return
+    absent = sorted(
+        path if shown == path else f"{path} (public as {shown})"
+        for path, shown in public_definitions().items()
+        if path not in rendered and shown not in rendered
+    )
+    if absent:
+        listed = "\n  ".join(absent)
+        raise PluginError(
+            f"{len(absent)} public names are on no reference page (add a ::: directive for "
+            f"them, or their module, to a page under docs/reference/):\n  {listed}"
+        )
