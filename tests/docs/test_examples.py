@@ -14,6 +14,7 @@ import contextlib
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -70,12 +71,20 @@ def emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
         original = config_module.ClientConfig.create.__func__  # type: ignore[attr-defined]
 
         def create(cls: Any, **settings: Any) -> Any:
-            if settings.get("base_url") in PLACEHOLDER_HOSTS:
-                settings["base_url"] = base_url
+            wanted = settings.get("base_url")
+            for host in PLACEHOLDER_HOSTS:
+                if isinstance(wanted, str) and wanted.startswith(host):
+                    settings["base_url"] = base_url + wanted[len(host) :]
+            target = urlsplit(settings.get("base_url") or base_url).hostname
+            if target not in ("127.0.0.1", "localhost", "::1"):  # no example reaches the network
+                raise AssertionError(f"an example would send requests to {target}")
             for key in ("token", "api_key"):
                 value = settings.get(key)
                 if isinstance(value, str) and value.endswith("..."):
-                    settings[key] = credentials.get(value[:4], gateway.token)
+                    settings[key] = next(
+                        (real for prefix, real in credentials.items() if value.startswith(prefix)),
+                        gateway.token,
+                    )
             return original(cls, **settings)
 
         monkeypatch.setattr(config_module.ClientConfig, "create", classmethod(create))
