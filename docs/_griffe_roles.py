@@ -22,7 +22,7 @@ import importlib
 import inspect
 import re
 import sys
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import griffe
 
@@ -198,53 +198,59 @@ def _runtime_class(obj: griffe.Class) -> Optional[type]:
     return value if inspect.isclass(value) else None
 
 
-def _annotation(obj: griffe.Class, name: str, runtime: Any) -> str:
-    """The field's type as written in the source (own class or a base), else as Python has it."""
-    try:
-        member = obj.all_members.get(name)
-    except Exception:
-        member = None
-    if member is not None and getattr(member, "annotation", None) is not None:
-        return str(member.annotation)
-    text = runtime.__name__ if inspect.isclass(runtime) else repr(runtime)
-    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+(?=\w)", "", text)
-
-
 def _default(info: Any) -> str:
     from pydantic_core import PydanticUndefined
 
     if info.default_factory is not None:
-        return "made fresh for each instance"
-    if info.default is PydanticUndefined:
+        try:
+            shown = repr(info.default_factory())  # a fresh one for each instance
+        except TypeError:  # a factory that takes the validated data
+            return "computed from the other fields"
+    elif info.default is PydanticUndefined:
         return "required"
-    shown = repr(info.default)
+    else:
+        shown = repr(info.default)
     return f"default `{shown if len(shown) <= 40 else shown[:37] + '...'}`"
 
 
+def _fields(cls: type) -> List[Tuple[str, str, Optional[str]]]:
+    """``cls``'s fields as (name, what it defaults to, wire name), for a pydantic model or a
+    TypedDict; empty for any other class."""
+    import pydantic
+    from typing_extensions import is_typeddict
+
+    if issubclass(cls, pydantic.BaseModel):
+        return [
+            (name, _default(info), info.alias if info.alias != name else None)
+            for name, info in cls.model_fields.items()
+        ]
+    if is_typeddict(cls):
+        required = getattr(cls, "__required_keys__", frozenset())
+        return [
+            (name, "required" if name in required else "optional key", None)
+            for name in cls.__annotations__
+        ]
+    return []
+
+
 def _tabulate_fields(obj: griffe.Class) -> None:
-    """Give a pydantic model's docstring an ``Attributes`` section listing its fields (which
-    mkdocstrings renders as a table) and drop the fields' own entries."""
+    """Give a pydantic model's or a TypedDict's docstring an ``Attributes`` section listing
+    its fields, which mkdocstrings renders as one table (each field's type comes from its
+    annotation in the source, linked), instead of one heading per documented field."""
     cls = _runtime_class(obj)
-    try:
-        import pydantic
-    except ImportError:  # pragma: no cover - pydantic is a dependency of the SDK
-        return
-    if cls is None or not issubclass(cls, pydantic.BaseModel) or obj.docstring is None:
+    if cls is None or obj.docstring is None:
         return
     rows = []
-    for name, info in cls.model_fields.items():
+    for name, default, wire in _fields(cls):
         member = obj.members.get(name)
         words = []
-        if member is not None and member.docstring is not None:
+        if member is not None and not member.is_alias and member.docstring is not None:
             first = member.docstring.value.split("\n\n")[0]
             words.append(_links(" ".join(first.split()), obj))
-        if info.alias and info.alias != name:
-            words.append(f"On the wire: `{info.alias}`.")
-        default = _default(info)
+            member.docstring = None  # said in the table: no heading of its own
+        if wire:
+            words.append(f"On the wire: `{wire}`.")
         words.append(default[0].upper() + default[1:] + ".")
-        kind = _annotation(obj, name, info.annotation).replace("\n", " ")
-        rows.append(f"    {name} ({kind}): {' '.join(words)}")
-        if member is not None and not member.is_alias:
-            del obj.members[name]
+        rows.append(f"    {name}: {' '.join(words)}")
     if rows:
         obj.docstring.value = obj.docstring.value.rstrip() + "\n\nAttributes:\n" + "\n".join(rows)

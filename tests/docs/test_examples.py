@@ -94,9 +94,7 @@ def emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
         yield gateway
 
 
-@pytest.mark.parametrize(
-    "page", pages_with_code(), ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("page", pages_with_code(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_page_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: Dict[str, Any] = {"__name__": f"docs_{page.stem}"}
