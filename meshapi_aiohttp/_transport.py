@@ -153,7 +153,7 @@ class AiohttpTransport:
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
     ``raise_for_status``, decompressed bodies. Without one, the transport makes a session on
-    first use, inside the running loop, and :meth:`close` closes it: up to 100 connections, no
+    first use, inside the running loop, and :meth:`aclose` closes it: up to 100 connections, no
     cookies kept, no proxy or ``.netrc`` from the environment. One transport is safe to share
     between the tasks of one event loop.
     """

@@ -88,7 +88,7 @@ C = TypeVar("C")
 
 
 class Credential(enum.Enum):
-    """The kinds of credential the gateway knows (``spec`` CONTROL_PLANE section 1)."""
+    """The kinds of credential the gateway knows (``docs/gateway/control-plane.md`` §1)."""
 
     DATA_KEY = "a data-plane key (rsk_...)"
     DASHBOARD = "a dashboard session token (JWT)"
@@ -159,7 +159,8 @@ class Reply(Generic[R]):
     """The ``Accept`` header a call of this reply sends."""
 
     def decode(self, response: Response) -> R:
-        """The value of a 2xx ``response``, or the :class:`MeshAPIError` it reports."""
+        """The value of a 2xx ``response``, or the
+        :class:`~meshapi_core.errors.MeshAPIError` it reports."""
         raise NotImplementedError
 
 

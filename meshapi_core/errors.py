@@ -24,7 +24,7 @@ everything::
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
         └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
 
-The mapping from a response follows ``spec/ERRORS.md``: the JSON envelope
+The mapping from a response follows ``docs/gateway/errors.md``: the JSON envelope
 ``{"error": {"code", "message", ...}, "request_id"}`` (``request_id`` also accepted inside
 ``error``), FastAPI's ``{"detail": ...}`` in both forms, Anthropic's
 ``{"type": "error", "error": {"type", "message"}}``, and anything else (an HTML page from a
@@ -230,7 +230,7 @@ class InvalidArgumentError(MeshAPIError, ValueError):
 
 class ClientContextError(MeshAPIError, RuntimeError):
     """A client used where its connections cannot work, refused before anything was sent
-    (``client_context``): an :class:`AsyncMeshAPI` in an event loop other than the one it
+    (``client_context``): an :class:`~meshapi.AsyncMeshAPI` in an event loop other than the one it
     first ran in (or after that loop closed), a client in a process forked from the one whose
     connections it holds. The message says what to do instead.
 
@@ -404,7 +404,7 @@ def _codes(family: Type[APIStatusError], codes: str) -> Dict[str, Type[APIStatus
     return dict.fromkeys(codes.split(), family)
 
 
-# The family of each documented code (ERRORS.md section 3). It decides for in-band errors,
+# The family of each documented code (``docs/gateway/errors.md`` §3). It decides for in-band errors,
 # which have no status of their own, and refines the status where the two agree.
 _BY_CODE: Dict[str, Type[APIStatusError]] = {
     **_codes(
@@ -435,7 +435,7 @@ _BY_CODE: Dict[str, Type[APIStatusError]] = {
     **_codes(ServerError, "api_error overloaded_error"),
 }
 
-# The code the gateway would have sent, for bodies that carry none (ERRORS.md section 8).
+# The code the gateway would have sent, for bodies that carry none (``docs/gateway/errors.md`` §8).
 _CODE_BY_STATUS: Dict[int, str] = {
     400: "invalid_request",
     401: "unauthorized",

@@ -102,12 +102,12 @@ def _query_value(value: Any) -> str:
 
 
 def encode_query(params: pydantic.BaseModel) -> List[Tuple[str, str]]:
-    """The query pairs of ``params``: set fields only, lists repeat their key, booleans are
-    ``true``/``false``, ``None`` is left out.
+    """The query pairs of ``params``, in the model's field order: set fields only, lists repeat
+    their key, booleans are ``true``/``false``, ``None`` is left out.
 
     >>> from meshapi_core.models.catalog import ModelSearchParams
     >>> encode_query(ModelSearchParams(q="claude", brand=["anthropic", "meta"], free=True))
-    [('q', 'claude'), ('brand', 'anthropic'), ('brand', 'meta'), ('free', 'true')]
+    [('q', 'claude'), ('free', 'true'), ('brand', 'anthropic'), ('brand', 'meta')]
     """
     data = _json_dict(params)
     pairs: List[Tuple[str, str]] = []

@@ -4,7 +4,7 @@ A :class:`RetryPolicy` is a value: it looks at the error an attempt ended with a
 either "give up" (``None``) or "wait this many seconds". It never sleeps and never reads a
 clock; the :mod:`~meshapi_core.calls` machine adds the deadline, and the transport sleeps.
 
-What is retried (``spec/ERRORS.md`` section 7):
+What is retried (``docs/gateway/errors.md`` §7):
 
 - statuses 429, 502, 503, 504, except codes that waiting will not cure
   (``batch_limit_exceeded``) and 500, which the gateway uses for billable jobs that must not
@@ -40,7 +40,7 @@ class RetryPolicy:
     >>> from meshapi_core.errors import ServerError, RateLimitError
     >>> policy.delay_before_retry(0, ServerError("busy", status=503), random=lambda: 0.5)
     0.5
-    >>> policy.delay_before_retry(1, RateLimitError("slow", status=429, retry_after_seconds=7),
+    >>> policy.delay_before_retry(1, RateLimitError("slow", status=429, retry_after_seconds=7.0),
     ...                           random=lambda: 0.5)
     7.0
     >>> policy.delay_before_retry(2, ServerError("busy", status=503), random=lambda: 0.5) is None

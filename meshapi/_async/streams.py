@@ -1,12 +1,13 @@
 """Stream objects: what ``.stream(...)`` methods return.
 
-A stream opens its connection lazily, on first iteration (or on entering ``async with``), so
-``async for chunk in client.chat.completions.stream(p)`` is all it takes, and the response
-headers are there before the first event for those who enter it as a context manager. It
-closes its connection when the body ends, on :meth:`AsyncStream.aclose`, on leaving the
-``async with`` block, and when an ``async for`` loop over it is left early (the loop's
-iterator is a generator whose ``finally`` closes it). A stream is complete only when the
-gateway said so (``[DONE]`` or a terminal event); it then stops reading at once.
+A stream opens its connection lazily, on first iteration (or on entering
+``async with stream:``), so ``async for chunk in client.chat.completions.stream(p)`` is all it
+takes, and the response headers are there before the first event for those who enter it as a
+context manager. It closes its connection when the body ends, on :meth:`AsyncStream.aclose`,
+on leaving the ``async with stream:`` block, and when the loop ``async for chunk in stream:``
+is left early (the loop's iterator is a generator whose ``finally`` closes it). A stream is
+complete only when the gateway said so (``[DONE]`` or a terminal event); it then stops reading
+at once.
 
 Decoding is the core's :class:`~meshapi_core.streams.StreamDecoder`; these classes move bytes
 into it and events out of it. Every event also goes through the endpoint's accumulator
@@ -175,9 +176,9 @@ class AsyncStream(_AsyncResponseStream, Generic[C, F]):
     """A stream of typed events (chat chunks, responses events...); ``F`` is the whole
     reply they fold into (a chat stream's ``ChatCompletion``).
 
-    Iterate it with ``async for``, or take events one by one with ``await anext(stream)``;
-    iterate only its text with :meth:`text`; or wait for the whole reply with
-    :meth:`final`, which reads what is left.
+    Iterate it (``async for event in stream``), or take events one by one with
+    ``await anext(stream)``; iterate only its text with :meth:`text`; or wait for the whole
+    reply with :meth:`final`, which reads what is left.
 
     >>> async with client.chat.completions.stream(params) as stream:   # doctest: +SKIP
     ...     print(stream.request_id)

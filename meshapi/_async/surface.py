@@ -1,9 +1,9 @@
 """The resources a client offers, each made on first use (so ``import meshapi`` loads none).
 
-Which client offers which resource follows the credential it holds (``spec``
-CONTROL_PLANE section 1): :class:`AsyncDataPlane` for a data-plane key, with the account
-reads such a key may make (:class:`AsyncAccountReads`); :class:`AsyncControlPlane` for an
-admin key or a dashboard session. A call the credential cannot make is refused before it is
+Which client offers which resource follows the credential it holds
+(``docs/gateway/control-plane.md`` §1): :class:`AsyncDataPlane` for a data-plane key, with the
+account reads such a key may make (:class:`AsyncAccountReads`); :class:`AsyncControlPlane` for
+an admin key or a dashboard session. A call the credential cannot make is refused before it is
 sent, whichever client offers it.
 
 This module is the source of ``meshapi/_sync/surface.py``.

@@ -70,8 +70,8 @@ class PageRequest:
 
 
 class Page(Generic[T]):
-    """One page of a list, and the way to the next; ``async for`` walks every item from
-    this page on."""
+    """One page of a list, and the way to the next; ``for item in page`` walks every
+    item from this page on."""
 
     def __init__(self, engine: Engine, request: PageRequest, model: Any) -> None:
         self._engine = engine

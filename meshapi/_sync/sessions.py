@@ -17,15 +17,16 @@ the connection ended raises :class:`~meshapi_core.errors.StreamInterruptedError`
 the session as it is: what the gateway sent before it closed (an error event, the close
 frame) is still there to receive, and says why.
 
-A blocking session opens on ``await`` or ``async with`` (the vendor SDK's shape)::
+A session is open once ``connect`` returns (blocking client) or once it is awaited (async
+client, the vendor SDK's shape); use it as a context manager, which closes it on the way out,
+or call ``close()``::
 
     with client.realtime.connect(model="openai/gpt-realtime") as session:
         session.send_audio(pcm)
         for message in session:
             ...
 
-A blocking one is open when ``connect`` returns; use it as a context manager, or call
-``close()``. This module is the source of ``meshapi/_sync/sessions.py``.
+This module is the source of ``meshapi/_sync/sessions.py``.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """A local MeshAPI gateway emulator, for developing and testing offline.
 
-It speaks the gateway's documented wire protocol (spec/API.md, ERRORS.md, STREAMING.md):
-auth realms, ``X-Mesh-Version``, request ids, rate limits with ``Retry-After``, chat
-completions (JSON and SSE, tool calls), the models catalog, prompt templates, images, speech,
-transcription, video tasks and RAG files (valid tiny media bodies, multipart forms, a
-signed-URL upload target that refuses any ``Authorization`` header), the edge's 32 MiB
-limit. Replies are deterministic, and tests can script them and inject faults (error
-statuses, delays, dropped or reset connections, malformed JSON, in-band errors, split
-writes, keep-alive pings, stalls).
+It speaks the gateway's documented wire protocol (``docs/gateway/api.md``,
+``docs/gateway/errors.md``, ``docs/gateway/streaming.md``): auth realms, ``X-Mesh-Version``,
+request ids, rate limits with ``Retry-After``, chat completions (JSON and SSE, tool calls), the
+models catalog, prompt templates, images, speech, transcription, video tasks and RAG files
+(valid tiny media bodies, multipart forms, a signed-URL upload target that refuses any
+``Authorization`` header), the edge's 32 MiB limit. Replies are deterministic, and tests can
+script them and inject faults (error statuses, delays, dropped or reset connections,
+malformed JSON, in-band errors, split writes, keep-alive pings, stalls).
 
 Three layers, each usable alone:
 

@@ -1,4 +1,5 @@
-"""Bearer authentication and realm checks (spec/API.md section 0.1, CONTROL_PLANE.md 1).
+"""Bearer authentication and realm checks (``docs/gateway/api.md`` §0.1,
+``docs/gateway/control-plane.md`` §1).
 
 Each route declares the realms it accepts: ``"dp"`` (data-plane ``rsk_`` keys), ``"jwt"``
 (dashboard session tokens) and ``"mak"`` (admin keys). The checks run in the gateway's order:

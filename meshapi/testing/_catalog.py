@@ -1,6 +1,6 @@
 """The emulator's model catalog: a few deterministic models with full ModelInfo fields.
 
-Every entry carries every ModelInfo field listed in spec/API.md section 11, with pricing as
+Every entry carries every ModelInfo field listed in ``docs/gateway/api.md`` §11, with pricing as
 decimal strings (or ``null``), so SDK models can be exercised against complete objects.
 ``mesh/echo`` is the emulator's own free model: it answers with the last user message, and
 has no batch API (``supports_batching`` is false, so ``POST /v1/batches`` with it is the

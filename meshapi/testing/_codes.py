@@ -1,4 +1,4 @@
-"""Every HTTP error code of spec/ERRORS.md section 3, with the status and extras it comes with.
+"""Every HTTP error code of ``docs/gateway/errors.md`` §3, with the status and extras it comes with.
 
 Two documented ways reach any of them:
 
@@ -98,7 +98,7 @@ ERROR_CODES: Dict[str, Documented] = {
     "model_policy_unavailable": Documented(503, "The model policy could not be evaluated."),
     "gateway_timeout": Documented(504, "Gateway timeout.", "provider_timeout"),
 }
-"""Every HTTP error code of spec/ERRORS.md section 3, by code."""
+"""Every HTTP error code of ``docs/gateway/errors.md`` §3, by code."""
 
 
 def documented_error(code: str, model: Optional[str] = None) -> GatewayError:

@@ -1,4 +1,4 @@
-"""State and shared helpers of the emulated control plane (spec/CONTROL_PLANE.md).
+"""State and shared helpers of the emulated control plane (``docs/gateway/control-plane.md``).
 
 Each area keeps its state in a store made on first use (``ctx.state.store(name, Factory)``),
 dropped with the rest of the state on :meth:`Gateway.reset`:

@@ -1,4 +1,4 @@
-"""Error responses in the gateway's exact shapes (spec/ERRORS.md).
+"""Error responses in the gateway's exact shapes (``docs/gateway/errors.md``).
 
 Route handlers raise :class:`GatewayError`; the gateway turns it into the standard envelope
 ``{"error": {"code", "message", ...}, "request_id": "req_..."}`` with the response's own

@@ -1,6 +1,6 @@
 """What the inference routes share: choosing the model, reading conversations, usage.
 
-Model resolution follows spec/API.md section 0, as ``/v1/chat/completions`` does: the request
+Model resolution follows ``docs/gateway/api.md`` §0, as ``/v1/chat/completions`` does: the request
 body's ``model``, else the key's ``default_model``, else the template's (400 ``bad_request``
 if none); ``auto`` is the Auto Router's pick; the model must be in the catalog (404
 ``model_not_found``), allowed for the key (403 ``forbidden``) and of the endpoint's type (400

@@ -125,6 +125,7 @@ class StallForever:
 
 
 Step = Union[Write, Pause, CloseConnection, ResetConnection, StallForever]
+"""One step of a :class:`ResponsePlan`'s body: write bytes, pause, or end the connection."""
 TERMINAL_STEPS = (CloseConnection, ResetConnection, StallForever)
 
 

@@ -16,7 +16,7 @@ handlers, which refuse with an HTTP status:
   accepts it but it lands in logs on the way, so the emulator, a test oracle for SDKs, refuses;
 - realtime: 400 without ``model``; 404 ``model_not_found`` for a model neither in the catalog
   nor named like a realtime model (``...realtime...``);
-- transcription: 400 ``invalid_request`` for an ``audio_format`` outside the spec's list.
+- transcription: 400 ``invalid_request`` for an ``audio_format`` outside the documented list.
 
 An accepted handshake answers an :class:`~meshapi.testing._wsplan.UpgradePlan` whose body is
 the session (:mod:`meshapi.testing._sessions`).
@@ -41,7 +41,7 @@ __all__ = ["ROUTES", "STT_FORMATS", "is_upgrade", "offered_subprotocols"]
 STT_FORMATS = (
     "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000",
 )  # fmt: skip
-"""The realtime STT audio formats the spec lists."""
+"""The realtime STT audio formats ``docs/gateway/api.md`` §6.7 lists."""
 
 _CREDENTIAL_QUERY = ("api_key", "token")
 

@@ -1,4 +1,4 @@
-"""Batches, ``/v1/batches`` (spec/API.md section 12), moving on the emulator's clock.
+"""Batches, ``/v1/batches`` (``docs/gateway/api.md`` §12), moving on the emulator's clock.
 
 A batch's requests are checked and answered when it is created (each with the deterministic
 reply chat completions would give), but its status follows the gateway's clock, read each
@@ -96,7 +96,7 @@ class EmulatedBatch:
         return "failed" if len(self.failures) == len(self.results) else "completed"
 
     def to_json(self, now: float) -> Dict[str, Any]:
-        """The batch object of spec/API.md section 12 at time ``now``."""
+        """The batch object of ``docs/gateway/api.md`` §12 at time ``now``."""
         status = self.status_at(now)
         finished = status in ("completed", "failed")
         failed = len(self.failures)

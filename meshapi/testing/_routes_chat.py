@@ -10,7 +10,7 @@ is decided (see :mod:`meshapi.testing._replies`) and framed. With ``response_for
 {"type": "json_schema", ...}`` the reply is JSON that validates against the schema (see
 :mod:`meshapi.testing._schema`), unless a scripted reply says otherwise.
 
-Streams follow spec/STREAMING.md section 2 byte for byte: compact JSON, one ``data:`` line per
+Streams follow ``docs/gateway/streaming.md`` §2 byte for byte: compact JSON, one ``data:`` line per
 event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
 with ``"choices":[]``, then ``data: [DONE]``. Chunks are produced lazily, so a 20,000-delta
 stream costs memory only for the deltas themselves.

@@ -1,4 +1,5 @@
-"""Model compare: ``POST /v1/chat/compare`` (spec/API.md section 2, STREAMING.md section 3).
+"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2,
+``docs/gateway/streaming.md`` §3).
 
 Each model of ``models`` (two or more, deduplicated in order) answers the conversation as a
 chat completion would (scripted replies included), with its ``model_overrides`` applied.
@@ -16,9 +17,9 @@ writes a short evaluation, if at least two models answered. Latencies are determ
 ``200 + 10 * completion tokens`` ms per model.
 
 Streams carry an SSE ``event:`` name on every event. Only ``delta`` is documented; the other
-names are this emulator's (STREAMING.md marks them unknown): ``start`` (``comparison_id``,
-``models``, ``skip_comparison``), ``delta`` (``model``, ``delta``), ``model_error``
-(``model``, ``error`` as a string, ``error_code``, ``latency_ms``), ``model_done``
+names are this emulator's (``docs/gateway/streaming.md`` §3 marks them unknown): ``start``
+(``comparison_id``, ``models``, ``skip_comparison``), ``delta`` (``model``, ``delta``),
+``model_error`` (``model``, ``error`` as a string, ``error_code``, ``latency_ms``), ``model_done``
 (``model``, ``finish_reason``, ``latency_ms``, ``usage``; with the whole ``content`` when the
 answers are not streamed), ``comparison_done`` (``comparison_model``, ``usage``) and
 ``done`` (``total_latency_ms``, ``partial``, ``comparison_fallback_used``), then

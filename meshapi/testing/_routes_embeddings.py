@@ -1,4 +1,4 @@
-"""Embeddings: ``POST /v1/embeddings`` (spec/API.md section 4).
+"""Embeddings: ``POST /v1/embeddings`` (``docs/gateway/api.md`` §4).
 
 Every vector is a pure function of the model and the input item: a hash spread over the
 model's dimensions (:data:`DIMENSIONS`) and normalised to length 1, six decimals. ``input``

@@ -1,4 +1,4 @@
-"""Inference keys and admin keys (spec/CONTROL_PLANE.md sections 2 and 3).
+"""Inference keys and admin keys (``docs/gateway/control-plane.md`` §2 and §3).
 
 Inference keys, ``/v1/keys`` (an admin key or a dashboard session): ``POST`` creates one
 (``201``; the plaintext ``key`` is in this reply only; ``rpm_limit`` above 1,000 or

@@ -1,4 +1,4 @@
-"""Memories and their items (spec/CONTROL_PLANE.md section 7): dashboard sessions only,
+"""Memories and their items (``docs/gateway/control-plane.md`` §7): dashboard sessions only,
 per user, addressed by slug.
 
 ``POST /v1/memories`` creates (``201``; a slug already used is a 409; a slug is 1-64 letters,

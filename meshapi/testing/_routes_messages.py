@@ -1,4 +1,4 @@
-"""Anthropic Messages: ``POST /v1/messages`` (spec/API.md section 16) for any text model.
+"""Anthropic Messages: ``POST /v1/messages`` (``docs/gateway/api.md`` §16) for any text model.
 
 The body is Anthropic's: ``max_tokens`` and ``messages`` (``user``/``assistant`` turns whose
 content is a string or a list of blocks) are required; ``system``, ``tools``,

@@ -1,7 +1,7 @@
 """Contract versions (``GET /v1/api-versions``).
 
 Versions: ``2026-08`` is the baseline served without a header or pin, ``2026-09`` the latest.
-The response shape is inferred (spec/API.md section 0 lists the fields seen): ``{"versions":
+The response shape is inferred (``docs/gateway/api.md`` §0 lists the fields seen): ``{"versions":
 [{label, status, sunset_on, baseline, latest, capabilities}], "baseline", "latest"}``.
 
 Key management lives in ``_routes_keys.py``.
@@ -17,8 +17,11 @@ from ._router import Route, RouteContext, route
 __all__ = ["BASELINE_VERSION", "LATEST_VERSION", "ROUTES", "VERSIONS"]
 
 BASELINE_VERSION = "2026-08"
+"""The version served to a request without ``X-Mesh-Version`` or a pinned key."""
 LATEST_VERSION = "2026-09"
+"""The newest version the emulator serves."""
 VERSIONS = (BASELINE_VERSION, LATEST_VERSION)
+"""Every version the emulator serves, oldest first; ``X-Mesh-Version`` takes one of them."""
 
 
 def list_api_versions(ctx: RouteContext) -> ResponsePlan:

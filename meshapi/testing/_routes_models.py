@@ -5,9 +5,9 @@ does: ``true/false/1/0/yes/no/on/off``), ``type`` (one of the model types) and `
 a bad ``free`` or ``type`` is a 422 with ``loc: ["query", name]``. The single-model route
 accepts ids containing ``/``; an unknown ``provider/model`` id is a ``404 model_not_found``,
 and an id without a ``/`` gets the bare FastAPI-style ``404 {"detail": "..."}`` that the
-gateway sends for some ids (spec/ERRORS.md section 1.2).
+gateway sends for some ids (``docs/gateway/errors.md`` §1.2).
 
-``/v1/models/search`` is the paginated search (spec/API.md section 11), matched before the
+``/v1/models/search`` is the paginated search (``docs/gateway/api.md`` §11), matched before the
 single-model route so that ``search`` is never read as a model id. ``q`` matches when each
 of its words occurs (case-insensitively) in the id, name or brand; ``free``, ``discounted``
 (a ``discount_pct`` other than zero), ``brand``, ``input_modality`` and ``output_modality``

@@ -1,4 +1,4 @@
-"""Moderations: ``POST /v1/moderations`` (spec/API.md section 8), OpenAI's shape.
+"""Moderations: ``POST /v1/moderations`` (``docs/gateway/api.md`` §8), OpenAI's shape.
 
 An input is flagged when its text (or an image URL) contains one of the words of
 :data:`FLAGGED_KEYWORDS`, case-insensitively, as a whole word; the word decides the

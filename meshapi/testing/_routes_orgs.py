@@ -1,4 +1,4 @@
-"""Organizations, members and invitations (spec/CONTROL_PLANE.md section 4): dashboard
+"""Organizations, members and invitations (``docs/gateway/control-plane.md`` §4): dashboard
 sessions only, every org path about ``/current`` (the caller's org).
 
 - ``POST /v1/orgs`` creates an org (``201``) with a default team; the caller becomes its

@@ -1,4 +1,4 @@
-"""Provider keys, BYOK (spec/CONTROL_PLANE.md section 7): an admin key or a dashboard
+"""Provider keys, BYOK (``docs/gateway/control-plane.md`` §7): an admin key or a dashboard
 session, per user and provider.
 
 ``POST /v1/provider-keys/{provider}`` stores credentials (``201``; each provider's required

@@ -1,5 +1,5 @@
 """The Responses API: ``POST /v1/responses``, ``GET /v1/responses``,
-``GET /v1/responses/{response_id}`` (spec/API.md section 3, STREAMING.md section 4).
+``GET /v1/responses/{response_id}`` (``docs/gateway/api.md`` §3, ``docs/gateway/streaming.md`` §4).
 
 ``POST`` validates the body (422), resolves the model as chat does (``auto`` is the Auto
 Router's pick), reads ``input`` (a string, or a list of ``{role, content}`` items) after the
@@ -25,7 +25,7 @@ are not stored), 404 ``not_found`` otherwise; the first read of a finished job m
 ``usage_synced``. ``previous_response_id`` must name a stored response (404
 ``resource_not_found``); its conversation is prepended.
 
-Streams are the ``response.*`` events of STREAMING.md section 4 (``response.created``,
+Streams are the ``response.*`` events of ``docs/gateway/streaming.md`` §4 (``response.created``,
 ``response.in_progress``, ``response.output_item.added``, ``response.content_part.added``,
 ``response.output_text.delta``..., ``response.output_text.done``,
 ``response.content_part.done``, ``response.output_item.done``, then ``response.completed``

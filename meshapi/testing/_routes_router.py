@@ -1,4 +1,4 @@
-"""Router select: ``POST /v1/router/select`` (spec/API.md section 10).
+"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10).
 
 The emulated Auto Router picks, for ``api_type`` ``completions`` (the default) or
 ``responses``, a text model; for ``embeddings`` an embedding model. Among

@@ -1,4 +1,4 @@
-"""Prompt-template CRUD, ``/v1/templates`` (spec/API.md section 14), in memory.
+"""Prompt-template CRUD, ``/v1/templates`` (``docs/gateway/api.md`` §14), in memory.
 
 Create answers ``201`` (``409 conflict`` for a name the owner already uses); the list takes
 the newer reference's ``team_id`` and ``member_owner`` filters; get, update and

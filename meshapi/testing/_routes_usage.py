@@ -1,4 +1,4 @@
-"""Usage, balance, auto-recharge and the audit log (spec/CONTROL_PLANE.md sections 4-6).
+"""Usage, balance, auto-recharge and the audit log (``docs/gateway/control-plane.md`` §4-6).
 
 A data-plane key reads only its own usage (filters cannot widen it: a ``key_id`` of another
 key finds nothing); a dashboard session reads every key of its org (or its own, outside an

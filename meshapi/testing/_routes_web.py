@@ -1,4 +1,4 @@
-"""Web search: ``POST /v1/web/search`` (spec/API.md section 9).
+"""Web search: ``POST /v1/web/search`` (``docs/gateway/api.md`` §9).
 
 Answers are made up, deterministically, from the query: ``max_results`` hits (default 5,
 1-20), each with a ``title``, a ``url`` on one of :data:`DOMAINS` (or on the

@@ -4,7 +4,7 @@ Each session is a generator of steps (:mod:`meshapi.testing._wsplan`): it yields
 frames, yields :class:`~meshapi.testing._wsplan.AwaitInput` when it needs the client's next
 message, and finds that message in its inbox when resumed. Everything is deterministic.
 
-Realtime speech-to-speech (``spec`` API section 15, STREAMING 7.1):
+Realtime speech-to-speech (``docs/gateway/api.md`` §15, ``docs/gateway/streaming.md`` §7.1):
 
 - ``session.created`` first; ``session.update`` with the GA shape answers ``session.updated``
   (the session object merged); the beta shape (``modalities``, ``voice``,
@@ -33,7 +33,7 @@ input audio is that audio read back as UTF-16-LE when it is printable text, else
 (``gateway.script_reply``) is the next response's text; otherwise it is ``"You said: "``
 and the last user turn, or a fixed greeting.
 
-Streaming TTS (STREAMING 7.2) *[inferred frames]*: standard models buffer
+Streaming TTS (``docs/gateway/streaming.md`` §7.2) *[inferred frames]*: standard models buffer
 ``input_text_buffer.append`` text and, on ``input_text_buffer.commit``, answer one
 ``conversation.item.audio_output.delta`` per word then ``conversation.item.audio_output.done``.
 ElevenLabs models (``elevenlabs/...``): ``{"text": " "}`` opens, each ``{"text": "..."}``
@@ -41,7 +41,7 @@ answers ``{"audio", "isFinal": false, "normalizedAlignment"}``, ``{"text": ""}``
 ``{"isFinal": true}`` and closes (1000); ``xi-api-key``/``authorization`` fields in frames
 are ignored, as the gateway strips them.
 
-Realtime STT (STREAMING 7.3) *[inferred frames, ElevenLabs Scribe style]*:
+Realtime STT (``docs/gateway/streaming.md`` §7.3) *[inferred frames, ElevenLabs Scribe style]*:
 ``session_started`` first; each ``input_audio_chunk`` (``audio_base_64``) answers a
 ``partial_transcript`` of the audio so far; ``"commit": true`` answers
 ``committed_transcript`` and starts a new segment; any other frame is dropped, as the
@@ -140,8 +140,8 @@ class SessionSim:
         param: Optional[str] = None,
         kind: Optional[str] = "invalid_request_error",
     ) -> Write:
-        """An error event (ERRORS section 6), with the session's request id; ``kind`` is
-        OpenAI's ``error.type`` (the gateway's own errors have none)."""
+        """An error event (``docs/gateway/errors.md`` §6), with the session's request id;
+        ``kind`` is OpenAI's ``error.type`` (the gateway's own errors have none)."""
         detail: Dict[str, Any] = {"code": code, "message": message, "param": param}
         if kind is not None:
             detail = {"type": kind, **detail}

@@ -121,7 +121,7 @@ class Template:
     team_id: Optional[str] = None
 
     def to_json(self) -> Dict[str, Any]:
-        """The template object of spec/API.md section 14."""
+        """The template object of ``docs/gateway/api.md`` §14."""
         return {
             "id": self.id,
             "name": self.name,

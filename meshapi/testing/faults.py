@@ -161,7 +161,7 @@ def _nest(body: Dict[str, Any]) -> Dict[str, Any]:
 
 @dataclass(frozen=True)
 class Error(Fault):
-    """Answer with the documented error ``code`` (spec/ERRORS.md section 3) instead of the
+    """Answer with the documented error ``code`` (``docs/gateway/errors.md`` §3) instead of the
     gateway: its status, ``provider_code``, ``Retry-After`` for a 429, ``details`` where the
     code has them (see ``meshapi.testing._codes``). ``message`` replaces the standard text;
     ``nested_request_id`` is as for :class:`Status`.
@@ -258,7 +258,8 @@ class ErrorFrame(Fault):
 
     On a WebSocket session the frame is the realtime error event
     ``{"type": "error", "error": {"code", "message"}, "request_id"}``, followed by a close
-    frame with ``close_code`` (ERRORS section 6: 1008 policy, 1011 server, 4402 quota)."""
+    frame with ``close_code`` (``docs/gateway/errors.md`` §6: 1008 policy, 1011 server, 4402
+    quota)."""
 
     after_events: int = 1
     code: str = "upstream_error"

@@ -1,6 +1,6 @@
 """The emulator's WebSocket sessions: their limits, and how many are open.
 
-The gateway's realtime limits (``spec`` API section 15) are a 60 s idle timeout and a
+The gateway's realtime limits (``docs/gateway/api.md`` §15) are a 60 s idle timeout and a
 30-minute session cap; tests shorten them to see them fire::
 
     from meshapi.testing import realtime

@@ -1,4 +1,4 @@
-"""Admin keys (``spec`` CONTROL_PLANE section 3): minting, rotating and revoking are a
+"""Admin keys (``docs/gateway/control-plane.md`` §3): minting, rotating and revoking are a
 signed-in human's acts (a dashboard session); reading them is open to admin keys too."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
 ADMIN_KEYS_CREATE: Endpoint[AdminKeyCreateParams, AdminKeyCreated] = Endpoint(
     "POST", "/v1/admin-keys", DASHBOARD, JSON(AdminKeyCreated), AdminKeyCreateParams
 )
+"""``POST /v1/admin-keys``, called by ``admin_keys.create``."""
 ADMIN_KEYS_LIST: Endpoint[AdminKeyListParams, AdminKeyPage] = Endpoint(
     "GET",
     "/v1/admin-keys",
@@ -33,9 +34,11 @@ ADMIN_KEYS_LIST: Endpoint[AdminKeyListParams, AdminKeyPage] = Endpoint(
     AdminKeyListParams,
     paging=CursorPaging(),
 )
+"""``GET /v1/admin-keys``, called by ``admin_keys.list``."""
 ADMIN_KEYS_GET: Endpoint[None, AdminKey] = Endpoint(
     "GET", "/v1/admin-keys/{key_id}", MANAGEMENT, JSON(AdminKey)
 )
+"""``GET /v1/admin-keys/{key_id}``, called by ``admin_keys.get``."""
 ADMIN_KEYS_ROTATE: Endpoint[AdminKeyRotateParams, AdminKeyCreated] = Endpoint(
     "POST",
     "/v1/admin-keys/{key_id}/rotate",
@@ -43,6 +46,8 @@ ADMIN_KEYS_ROTATE: Endpoint[AdminKeyRotateParams, AdminKeyCreated] = Endpoint(
     JSON(AdminKeyCreated),
     AdminKeyRotateParams,
 )
+"""``POST /v1/admin-keys/{key_id}/rotate``, called by ``admin_keys.rotate``."""
 ADMIN_KEYS_REVOKE: Endpoint[AdminKeyRevokeParams, None] = Endpoint(
     "DELETE", "/v1/admin-keys/{key_id}", DASHBOARD, EMPTY, AdminKeyRevokeParams
 )
+"""``DELETE /v1/admin-keys/{key_id}``, called by ``admin_keys.revoke``."""

@@ -1,4 +1,4 @@
-"""The contract versions the gateway serves (``spec`` API section 0)."""
+"""The contract versions the gateway serves (``docs/gateway/api.md`` §0)."""
 
 from __future__ import annotations
 
@@ -12,3 +12,4 @@ __all__ = ["API_VERSIONS_LIST"]
 API_VERSIONS_LIST: Endpoint[None, List[ApiVersion]] = Endpoint(
     "GET", "/v1/api-versions", DATA, JSON(ApiVersionList)
 )
+"""``GET /v1/api-versions``, called by ``api_versions.list``."""

@@ -54,9 +54,11 @@ _TRANSCRIPTION = TextOrJSON()
 AUDIO_SPEECH: Endpoint[SpeechParams, bytes] = Endpoint(
     "POST", "/v1/audio/speech", DATA, BYTES, SpeechParams
 )
+"""``POST /v1/audio/speech``, the whole body, called by ``audio.synthesize``."""
 AUDIO_SPEECH_STREAM: Endpoint[SpeechParams, bytes] = Endpoint(
     "POST", "/v1/audio/speech", DATA, params=SpeechParams, stream=ByteStream()
 )
+"""``POST /v1/audio/speech`` read as it arrives, called by ``audio.synthesize_stream``."""
 AUDIO_TRANSCRIPTIONS: Endpoint[TranscriptionParams, TranscriptionResponse] = Endpoint(
     "POST",
     "/v1/audio/transcriptions",
@@ -65,9 +67,11 @@ AUDIO_TRANSCRIPTIONS: Endpoint[TranscriptionParams, TranscriptionResponse] = End
     TranscriptionParams,
     send=Send.MULTIPART,
 )
+"""``POST /v1/audio/transcriptions`` (a multipart form), called by ``audio.transcribe``."""
 AUDIO_TRANSCRIPTION_GET: Endpoint[None, TranscriptionResponse] = Endpoint(
     "GET", "/v1/audio/transcriptions/{transcription_id}", DATA, JSON(TranscriptionResponse)
 )
+"""``GET /v1/audio/transcriptions/{transcription_id}``, called by ``audio.get_transcription``."""
 AUDIO_TRANSCRIPTIONS_TRANSLATE: Endpoint[TranscriptionTranslateParams, TranscriptionResponse] = (
     Endpoint(
         "POST",
@@ -78,6 +82,7 @@ AUDIO_TRANSCRIPTIONS_TRANSLATE: Endpoint[TranscriptionTranslateParams, Transcrip
         send=Send.MULTIPART,
     )
 )
+"""``POST /v1/audio/transcriptions/translate`` (the legacy alias), called by ``audio.translate``."""
 AUDIO_TRANSLATIONS: Endpoint[AudioTranslationsParams, TranscriptionResponse] = Endpoint(
     "POST",
     "/v1/audio/translations",
@@ -86,9 +91,12 @@ AUDIO_TRANSLATIONS: Endpoint[AudioTranslationsParams, TranscriptionResponse] = E
     AudioTranslationsParams,
     send=Send.MULTIPART,
 )
+"""``POST /v1/audio/translations`` (a multipart form), called by ``audio.audio_translate``."""
 AUDIO_VOICES: Endpoint[ListVoicesParams, VoicesResponse] = Endpoint(
     "GET", "/v1/audio/voices", DATA, JSON(VoicesResponse), ListVoicesParams
 )
+"""``GET /v1/audio/voices``, called by ``audio.list_voices``."""
 AUDIO_VOICE_GET: Endpoint[None, Voice] = Endpoint(
     "GET", "/v1/audio/voices/{voice_id}", DATA, JSON(Voice)
 )
+"""``GET /v1/audio/voices/{voice_id}``, called by ``audio.get_voice``."""

@@ -1,4 +1,4 @@
-"""The audit log (``spec`` CONTROL_PLANE section 4): a data-plane key or a dashboard session
+"""The audit log (``docs/gateway/control-plane.md`` §4): a data-plane key or a dashboard session
 reads it; the JSON list's path is inferred, the CSV export's documented."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ AUDIT_LOGS_LIST: Endpoint[AuditLogListParams, AuditLogPage] = Endpoint(
     AuditLogListParams,
     paging=CursorPaging(),
 )
+"""``GET /v1/audit-logs``, called by ``audit_logs.list``."""
 AUDIT_LOGS_EXPORT: Endpoint[None, bytes] = Endpoint(
     "GET", "/v1/audit-logs.csv", DATA_OR_DASHBOARD, stream=ByteStream(accept="text/csv")
 )

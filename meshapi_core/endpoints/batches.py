@@ -1,4 +1,4 @@
-"""Batches (``spec`` API section 12): data-plane keys only. The list is OpenAI's cursor page
+"""Batches (``docs/gateway/api.md`` §12): data-plane keys only. The list is OpenAI's cursor page
 (``after`` + ``limit``, ``has_more`` / ``last_id``); cancel answers the batch."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ __all__ = ["BATCHES_CANCEL", "BATCHES_CREATE", "BATCHES_GET", "BATCHES_LIST", "B
 BATCHES_CREATE: Endpoint[BatchCreateParams, Batch] = Endpoint(
     "POST", "/v1/batches", DATA, JSON(Batch), BatchCreateParams
 )
+"""``POST /v1/batches``, called by ``batches.create``."""
 BATCHES_LIST: Endpoint[BatchListParams, BatchListResponse] = Endpoint(
     "GET",
     "/v1/batches",
@@ -20,10 +21,13 @@ BATCHES_LIST: Endpoint[BatchListParams, BatchListResponse] = Endpoint(
     BatchListParams,
     paging=CursorPaging(),
 )
+"""``GET /v1/batches``, called by ``batches.list``."""
 BATCHES_GET: Endpoint[None, Batch] = Endpoint("GET", "/v1/batches/{batch_id}", DATA, JSON(Batch))
+"""``GET /v1/batches/{batch_id}``, called by ``batches.get``."""
 BATCHES_CANCEL: Endpoint[None, Batch] = Endpoint(
     "POST", "/v1/batches/{batch_id}/cancel", DATA, JSON(Batch)
 )
+"""``POST /v1/batches/{batch_id}/cancel``, called by ``batches.cancel``."""
 
 BATCHES_WAIT: Waiter[Batch] = Waiter(
     BATCHES_GET,

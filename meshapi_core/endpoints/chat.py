@@ -1,4 +1,4 @@
-"""Chat completions (``spec`` API section 1): one path, a whole reply or a stream."""
+"""Chat completions (``docs/gateway/api.md`` §1): one path, a whole reply or a stream."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ __all__ = ["CHAT_COMPLETIONS", "CHAT_COMPLETIONS_STREAM"]
 CHAT_COMPLETIONS: Endpoint[ChatCompletionParams, ChatCompletion] = Endpoint(
     "POST", "/v1/chat/completions", DATA, JSON(ChatCompletion), ChatCompletionParams
 )
+"""``POST /v1/chat/completions``, called by ``chat.completions.create``."""
 CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = Endpoint(
     "POST",
     "/v1/chat/completions",
@@ -18,3 +19,4 @@ CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = E
     params=ChatCompletionParams,
     stream=SSE(ChatCompletionChunk, accumulator=ChatCompletionAccumulator),
 )
+"""``POST /v1/chat/completions`` as a stream, called by ``chat.completions.stream``."""

@@ -1,4 +1,4 @@
-"""Embeddings (``spec`` API section 4)."""
+"""Embeddings (``docs/gateway/api.md`` §4)."""
 
 from __future__ import annotations
 
@@ -10,3 +10,4 @@ __all__ = ["EMBEDDINGS_CREATE"]
 EMBEDDINGS_CREATE: Endpoint[EmbeddingsParams, EmbeddingsResponse] = Endpoint(
     "POST", "/v1/embeddings", DATA, JSON(EmbeddingsResponse), EmbeddingsParams
 )
+"""``POST /v1/embeddings``, called by ``embeddings.create``."""

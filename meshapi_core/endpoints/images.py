@@ -19,6 +19,7 @@ IMAGES_GENERATE: Endpoint[ImageGenerationParams, ImageGenerationResponse] = Endp
     JSON(ImageGenerationResponse),
     ImageGenerationParams,
 )
+"""``POST /v1/images/generations``, called by ``images.generate``."""
 IMAGES_STREAM: Endpoint[ImageGenerationParams, ImageGenerationChunk] = Endpoint(
     "POST",
     "/v1/images/generations",
@@ -26,6 +27,7 @@ IMAGES_STREAM: Endpoint[ImageGenerationParams, ImageGenerationChunk] = Endpoint(
     params=ImageGenerationParams,
     stream=SSE(ImageGenerationChunk),
 )
+"""``POST /v1/images/generations`` as a stream, called by ``images.stream``."""
 IMAGES_EDIT: Endpoint[ImageEditParams, ImageGenerationResponse] = Endpoint(
     "POST",
     "/v1/images/edits",

@@ -1,4 +1,4 @@
-"""Anthropic-shaped messages (``spec`` API section 16): a whole message, or its events,
+"""Anthropic-shaped messages (``docs/gateway/api.md`` §16): a whole message, or its events,
 ending on ``message_stop``."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ __all__ = ["MESSAGES_CREATE", "MESSAGES_STREAM"]
 MESSAGES_CREATE: Endpoint[MessagesParams, MessagesResponse] = Endpoint(
     "POST", "/v1/messages", DATA, JSON(MessagesResponse), MessagesParams
 )
+"""``POST /v1/messages``, called by ``messages.create``."""
 MESSAGES_STREAM: Endpoint[MessagesParams, MessagesStreamEvent] = Endpoint(
     "POST",
     "/v1/messages",
@@ -31,3 +32,4 @@ MESSAGES_STREAM: Endpoint[MessagesParams, MessagesStreamEvent] = Endpoint(
         accumulator=partial(MessageAccumulator, MessagesResponse),
     ),
 )
+"""``POST /v1/messages`` as a stream, called by ``messages.stream``."""

@@ -1,4 +1,4 @@
-"""The model catalog (``spec`` API section 11): readable with a data-plane key or a dashboard
+"""The model catalog (``docs/gateway/api.md`` §11): readable with a data-plane key or a dashboard
 session; lists are bare JSON arrays, search is paged by offset."""
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ __all__ = ["MODELS_FREE", "MODELS_GET", "MODELS_LIST", "MODELS_PAID", "MODELS_SE
 MODELS_LIST: Endpoint[ModelListParams, List[ModelInfo]] = Endpoint(
     "GET", "/v1/models", DATA_OR_DASHBOARD, JSON(List[ModelInfo]), ModelListParams
 )
+"""``GET /v1/models``, called by ``models.list``."""
 MODELS_FREE: Endpoint[None, List[ModelInfo]] = Endpoint(
     "GET", "/v1/models/free", DATA_OR_DASHBOARD, JSON(List[ModelInfo])
 )
+"""``GET /v1/models/free``, called by ``models.free``."""
 MODELS_PAID: Endpoint[None, List[ModelInfo]] = Endpoint(
     "GET", "/v1/models/paid", DATA_OR_DASHBOARD, JSON(List[ModelInfo])
 )
+"""``GET /v1/models/paid``, called by ``models.paid``."""
 MODELS_SEARCH: Endpoint[ModelSearchParams, ModelSearchPage] = Endpoint(
     "GET",
     "/v1/models/search",
@@ -27,6 +30,8 @@ MODELS_SEARCH: Endpoint[ModelSearchParams, ModelSearchPage] = Endpoint(
     ModelSearchParams,
     paging=OffsetPaging(),
 )
+"""``GET /v1/models/search``, called by ``models.search``."""
 MODELS_GET: Endpoint[None, ModelInfo] = Endpoint(
     "GET", "/v1/models/{model_id:path}", DATA_OR_DASHBOARD, JSON(ModelInfo)
 )
+"""``GET /v1/models/{model_id:path}``, called by ``models.get``."""

@@ -1,4 +1,4 @@
-"""Moderations (``spec`` API section 8)."""
+"""Moderations (``docs/gateway/api.md`` §8)."""
 
 from __future__ import annotations
 
@@ -10,3 +10,4 @@ __all__ = ["MODERATIONS_CREATE"]
 MODERATIONS_CREATE: Endpoint[ModerationParams, ModerationResponse] = Endpoint(
     "POST", "/v1/moderations", DATA, JSON(ModerationResponse), ModerationParams
 )
+"""``POST /v1/moderations``, called by ``moderations.create``."""

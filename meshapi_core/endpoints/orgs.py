@@ -1,4 +1,4 @@
-"""Organizations, members and invitations (``spec`` CONTROL_PLANE section 4): dashboard
+"""Organizations, members and invitations (``docs/gateway/control-plane.md`` §4): dashboard
 sessions only. Every org path is ``/current``, the org of the session token; the invitee's
 side lives under ``/v1/invitations`` (its sub-paths are inferred)."""
 
@@ -35,10 +35,13 @@ __all__ = [
 ORGS_CREATE: Endpoint[OrgCreateParams, Org] = Endpoint(
     "POST", "/v1/orgs", DASHBOARD, JSON(Org), OrgCreateParams
 )
+"""``POST /v1/orgs``, called by ``orgs.create``."""
 ORGS_CURRENT: Endpoint[None, Org] = Endpoint("GET", "/v1/orgs/current", DASHBOARD, JSON(Org))
+"""``GET /v1/orgs/current``, called by ``orgs.current``."""
 ORGS_MEMBERS_LIST: Endpoint[None, MemberPage] = Endpoint(
     "GET", "/v1/orgs/current/members", DASHBOARD, JSON(MemberPage)
 )
+"""``GET /v1/orgs/current/members``, called by ``orgs.members.list``."""
 ORGS_INVITATIONS_CREATE: Endpoint[InvitationCreateParams, Invitation] = Endpoint(
     "POST", "/v1/orgs/current/members", DASHBOARD, JSON(Invitation), InvitationCreateParams
 )
@@ -46,24 +49,33 @@ ORGS_INVITATIONS_CREATE: Endpoint[InvitationCreateParams, Invitation] = Endpoint
 ORGS_INVITATIONS_LIST: Endpoint[None, InvitationPage] = Endpoint(
     "GET", "/v1/orgs/current/invitations", DASHBOARD, JSON(InvitationPage)
 )
+"""``GET /v1/orgs/current/invitations``, called by ``orgs.invitations.list``."""
 ORGS_INVITATIONS_REVOKE: Endpoint[None, None] = Endpoint(
     "DELETE", "/v1/orgs/current/invitations/{invitation_id}", DASHBOARD, EMPTY
 )
+"""``DELETE /v1/orgs/current/invitations/{invitation_id}``, called by
+``orgs.invitations.revoke``."""
 ORGS_TRANSFER_OWNERSHIP: Endpoint[TransferOwnershipParams, None] = Endpoint(
     "POST", "/v1/orgs/current/transfer-ownership", DASHBOARD, EMPTY, TransferOwnershipParams
 )
+"""``POST /v1/orgs/current/transfer-ownership``, called by ``orgs.transfer_ownership``."""
 ORGS_SPEND: Endpoint[None, OrgSpend] = Endpoint(
     "GET", "/v1/orgs/current/spend", DASHBOARD, JSON(OrgSpend)
 )
+"""``GET /v1/orgs/current/spend``, called by ``orgs.spend``."""
 ORGS_USAGE: Endpoint[None, UsageSummary] = Endpoint(
     "GET", "/v1/orgs/current/usage", DASHBOARD, JSON(UsageSummary)
 )
+"""``GET /v1/orgs/current/usage``, called by ``orgs.usage``."""
 INVITATIONS_LIST: Endpoint[None, InvitationPage] = Endpoint(
     "GET", "/v1/invitations", DASHBOARD, JSON(InvitationPage)
 )
+"""``GET /v1/invitations``, called by ``invitations.list``."""
 INVITATIONS_GET: Endpoint[None, Invitation] = Endpoint(
     "GET", "/v1/invitations/{token}", DASHBOARD, JSON(Invitation)
 )
+"""``GET /v1/invitations/{token}``, called by ``invitations.get``."""
 INVITATIONS_ACCEPT: Endpoint[None, None] = Endpoint(
     "POST", "/v1/invitations/{token}/accept", DASHBOARD, EMPTY
 )
+"""``POST /v1/invitations/{token}/accept``, called by ``invitations.accept``."""

@@ -1,4 +1,4 @@
-"""Provider keys, BYOK (``spec`` CONTROL_PLANE section 7): an admin key or a dashboard
+"""Provider keys, BYOK (``docs/gateway/control-plane.md`` §7): an admin key or a dashboard
 session (the docs leave it unclear which; both are let through to the gateway).
 
 Each provider has its own endpoints, because each has its own credential fields, checked
@@ -33,23 +33,32 @@ E = TypeVar("E", bound=Endpoint[Any, Any])
 PROVIDER_KEYS_LIST: Endpoint[None, ProviderKeyPage] = Endpoint(
     "GET", "/v1/provider-keys", MANAGEMENT, JSON(ProviderKeyPage)
 )
+"""``GET /v1/provider-keys``, called by ``provider_keys.list``."""
 PROVIDER_KEYS_ADD: Dict[str, Endpoint[Any, ProviderKey]] = {
     name: Endpoint("POST", f"/v1/provider-keys/{name}", MANAGEMENT, JSON(ProviderKey), add)
     for name, (add, _) in PROVIDERS.items()
 }
+"""``POST /v1/provider-keys/{provider}``, one per provider, called by
+``provider_keys.add``."""
 PROVIDER_KEYS_UPDATE: Dict[str, Endpoint[Any, ProviderKey]] = {
     name: Endpoint("PATCH", f"/v1/provider-keys/{name}", MANAGEMENT, JSON(ProviderKey), update)
     for name, (_, update) in PROVIDERS.items()
 }
+"""``PATCH /v1/provider-keys/{provider}``, one per provider, called
+by ``provider_keys.update``."""
 PROVIDER_KEYS_TEST: Dict[str, Endpoint[None, ProviderKeyTestResult]] = {
     name: Endpoint(
         "POST", f"/v1/provider-keys/{name}/test", MANAGEMENT, JSON(ProviderKeyTestResult)
     )
     for name in PROVIDERS
 }
+"""``POST /v1/provider-keys/{provider}/test``, one per provider, called
+by ``provider_keys.test``."""
 PROVIDER_KEYS_REMOVE: Dict[str, Endpoint[None, None]] = {
     name: Endpoint("DELETE", f"/v1/provider-keys/{name}", MANAGEMENT, EMPTY) for name in PROVIDERS
 }
+"""``DELETE /v1/provider-keys/{provider}``, one per provider, called
+by ``provider_keys.remove``."""
 
 
 def for_provider(table: Mapping[str, E], provider: str) -> E:

@@ -22,6 +22,7 @@ __all__ = ["RAG_CONTENT", "RAG_EMBED", "RAG_GET", "RAG_INIT_UPLOAD", "RAG_LIST",
 RAG_INIT_UPLOAD: Endpoint[InitUploadRequest, InitUploadResponse] = Endpoint(
     "POST", "/v1/files", DATA, JSON(InitUploadResponse), InitUploadRequest
 )
+"""``POST /v1/files``, called by ``rag.init_upload`` (and ``rag.upload_file``)."""
 RAG_LIST: Endpoint[RagFileListParams, RagFileListResponse] = Endpoint(
     "GET",
     "/v1/files",
@@ -30,15 +31,19 @@ RAG_LIST: Endpoint[RagFileListParams, RagFileListResponse] = Endpoint(
     RagFileListParams,
     paging=OffsetPaging(),
 )
+"""``GET /v1/files`` (offset pages), called by ``rag.list``."""
 RAG_GET: Endpoint[None, RagFileStatus] = Endpoint(
     "GET", "/v1/files/{file_id}", DATA, JSON(RagFileStatus)
 )
+"""``GET /v1/files/{file_id}``, called by ``rag.get``."""
 RAG_EMBED: Endpoint[BulkEmbedRequest, BulkEmbedResponse] = Endpoint(
     "POST", "/v1/files/embed", DATA, JSON(BulkEmbedResponse), BulkEmbedRequest
 )
+"""``POST /v1/files/embed``, called by ``rag.embed``."""
 RAG_SEARCH: Endpoint[SearchRequest, SearchResponse] = Endpoint(
     "POST", "/v1/files/search", DATA, JSON(SearchResponse), SearchRequest
 )
+"""``POST /v1/files/search``, called by ``rag.search``."""
 RAG_CONTENT: Endpoint[None, bytes] = Endpoint(
     "GET", "/v1/files/{file_id}/content", DATA, stream=ByteStream()
 )

@@ -1,4 +1,4 @@
-"""The Responses API (``spec`` API section 3): create, stream, list background jobs, get."""
+"""The Responses API (``docs/gateway/api.md`` §3): create, stream, list background jobs, get."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ __all__ = ["RESPONSES_CREATE", "RESPONSES_GET", "RESPONSES_LIST", "RESPONSES_STR
 RESPONSES_CREATE: Endpoint[ResponsesParams, ResponsesResponse] = Endpoint(
     "POST", "/v1/responses", DATA, JSON(ResponsesResponse), ResponsesParams
 )
+"""``POST /v1/responses``, called by ``responses.create``."""
 RESPONSES_STREAM: Endpoint[ResponsesParams, ResponsesStreamEvent] = Endpoint(
     "POST",
     "/v1/responses",
@@ -32,6 +33,7 @@ RESPONSES_STREAM: Endpoint[ResponsesParams, ResponsesStreamEvent] = Endpoint(
         accumulator=partial(ResponseAccumulator, ResponsesResponse),
     ),
 )
+"""``POST /v1/responses`` as a stream, called by ``responses.stream``."""
 RESPONSES_LIST: Endpoint[ResponsesListParams, ResponsesListResponse] = Endpoint(
     "GET",
     "/v1/responses",
@@ -40,6 +42,8 @@ RESPONSES_LIST: Endpoint[ResponsesListParams, ResponsesListResponse] = Endpoint(
     ResponsesListParams,
     paging=CursorPaging(),
 )
+"""``GET /v1/responses``, called by ``responses.list``."""
 RESPONSES_GET: Endpoint[None, ResponsesResponse] = Endpoint(
     "GET", "/v1/responses/{response_id}", DATA, JSON(ResponsesResponse)
 )
+"""``GET /v1/responses/{response_id}``, called by ``responses.get``."""

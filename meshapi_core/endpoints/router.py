@@ -1,4 +1,4 @@
-"""The Auto Router's choice without inference (``spec`` API section 10)."""
+"""The Auto Router's choice without inference (``docs/gateway/api.md`` §10)."""
 
 from __future__ import annotations
 
@@ -10,3 +10,4 @@ __all__ = ["ROUTER_SELECT"]
 ROUTER_SELECT: Endpoint[RouterSelectParams, RouterSelectResponse] = Endpoint(
     "POST", "/v1/router/select", DATA, JSON(RouterSelectResponse), RouterSelectParams
 )
+"""``POST /v1/router/select``, called by ``router.select``."""

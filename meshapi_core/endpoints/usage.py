@@ -1,4 +1,4 @@
-"""Usage, spend and live rate limits (``spec`` CONTROL_PLANE section 5): read with a
+"""Usage, spend and live rate limits (``docs/gateway/control-plane.md`` §5): read with a
 data-plane key (its own usage) or a dashboard session (the org's); the CSV export is for
 dashboard sessions only. Newer than the rest of the API: a 404 means not deployed."""
 
@@ -32,6 +32,7 @@ __all__ = [
 USAGE_SUMMARY: Endpoint[UsageSummaryParams, UsageSummary] = Endpoint(
     "POST", "/v1/usage", DATA_OR_DASHBOARD, JSON(UsageSummary), UsageSummaryParams
 )
+"""``POST /v1/usage``, called by ``usage.summary``."""
 USAGE_EVENTS: Endpoint[UsageEventListParams, UsageEventPage] = Endpoint(
     "POST",
     "/v1/usage/events",
@@ -40,15 +41,19 @@ USAGE_EVENTS: Endpoint[UsageEventListParams, UsageEventPage] = Endpoint(
     UsageEventListParams,
     paging=OffsetPaging(),
 )
+"""``POST /v1/usage/events``, called by ``usage.events``."""
 USAGE_EVENT_ATTEMPTS: Endpoint[None, List[UsageEvent]] = Endpoint(
     "GET", "/v1/usage/events/{event_id}/attempts", DATA_OR_DASHBOARD, JSON(List[UsageEvent])
 )
+"""``GET /v1/usage/events/{event_id}/attempts``, called by ``usage.attempts``."""
 USAGE_SPEND_TREND: Endpoint[SpendTrendParams, SpendTrend] = Endpoint(
     "GET", "/v1/usage/spend-trend", DATA_OR_DASHBOARD, JSON(SpendTrend), SpendTrendParams
 )
+"""``GET /v1/usage/spend-trend``, called by ``usage.spend_trend``."""
 USAGE_RATE_LIMITS: Endpoint[RateLimitsParams, RateLimits] = Endpoint(
     "GET", "/v1/usage/rate-limits", DATA_OR_DASHBOARD, JSON(RateLimits), RateLimitsParams
 )
+"""``GET /v1/usage/rate-limits``, called by ``usage.rate_limits``."""
 USAGE_EVENTS_EXPORT: Endpoint[UsageExportParams, bytes] = Endpoint(
     "GET",
     "/v1/usage/events/export",
@@ -56,3 +61,4 @@ USAGE_EVENTS_EXPORT: Endpoint[UsageExportParams, bytes] = Endpoint(
     params=UsageExportParams,
     stream=ByteStream(accept="text/csv"),
 )
+"""``GET /v1/usage/events/export`` as a stream, called by ``usage.export_events``."""

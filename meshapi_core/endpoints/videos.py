@@ -30,6 +30,7 @@ error: see :func:`meshapi_core.errors.inband_error`)."""
 VIDEOS_GENERATE: Endpoint[VideoGenerationParams, VideoTaskResponse] = Endpoint(
     "POST", "/v1/video/generations", DATA, _TASK, VideoGenerationParams
 )
+"""``POST /v1/video/generations``, called by ``videos.generate``."""
 VIDEOS_LIST: Endpoint[ListVideoGenerationsParams, VideoTaskListResponse] = Endpoint(
     "GET",
     "/v1/video/generations",
@@ -38,9 +39,11 @@ VIDEOS_LIST: Endpoint[ListVideoGenerationsParams, VideoTaskListResponse] = Endpo
     ListVideoGenerationsParams,
     paging=OffsetPaging(),
 )
+"""``GET /v1/video/generations`` (offset pages), called by ``videos.list``."""
 VIDEOS_RETRIEVE: Endpoint[None, VideoTaskResponse] = Endpoint(
     "GET", "/v1/video/generations/{task_id}", DATA, _TASK
 )
+"""``GET /v1/video/generations/{task_id}``, called by ``videos.retrieve`` (and ``videos.wait``)."""
 VIDEOS_WAIT: Waiter[VideoTaskResponse] = Waiter(
     VIDEOS_RETRIEVE,
     done=lambda task: task.is_terminal,

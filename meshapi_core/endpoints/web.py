@@ -1,4 +1,4 @@
-"""Web search (``spec`` API section 9)."""
+"""Web search (``docs/gateway/api.md`` §9)."""
 
 from __future__ import annotations
 
@@ -10,3 +10,4 @@ __all__ = ["WEB_SEARCH"]
 WEB_SEARCH: Endpoint[WebSearchParams, WebSearchResponse] = Endpoint(
     "POST", "/v1/web/search", DATA, JSON(WebSearchResponse), WebSearchParams
 )
+"""``POST /v1/web/search``, called by ``web.search``."""

@@ -1,4 +1,4 @@
-"""Admin keys, ``/v1/admin-keys`` (``spec`` CONTROL_PLANE section 3): ``mak_...`` keys for
+"""Admin keys, ``/v1/admin-keys`` (``docs/gateway/control-plane.md`` §3): ``mak_...`` keys for
 scripted key management, minted, rotated and revoked by a signed-in human (a dashboard
 session).
 

@@ -1,4 +1,4 @@
-"""Contract versions: ``GET /v1/api-versions`` (``spec/API.md`` section 0).
+"""Contract versions: ``GET /v1/api-versions`` (``docs/gateway/api.md`` §0).
 
 Pin one with the ``X-Mesh-Version`` header (or on the key). The fields of a version are the
 ones the docs show (``notes_url`` appears in the vendor's later live tests). Whether the list

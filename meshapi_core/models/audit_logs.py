@@ -1,4 +1,4 @@
-"""The audit log (``spec`` CONTROL_PLANE section 4): the append-only trail of governance
+"""The audit log (``docs/gateway/control-plane.md`` §4): the append-only trail of governance
 actions (keys, admin keys, invitations, roles, ownership), readable with a data-plane key or
 a dashboard session.
 

@@ -1,4 +1,4 @@
-"""Batches: many chat completions run later, at batch prices (``spec/API.md`` section 12).
+"""Batches: many chat completions run later, at batch prices (``docs/gateway/api.md`` §12).
 
 A batch is created with its requests inline (no file upload), all for one model. It moves
 through ``validating``, ``in_progress`` and ``finalizing`` to a terminal status

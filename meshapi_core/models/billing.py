@@ -1,4 +1,4 @@
-"""Balance and auto-recharge (``spec`` CONTROL_PLANE sections 5 and 6).
+"""Balance and auto-recharge (``docs/gateway/control-plane.md`` §5 and §6).
 
 Known: the balance's fields (``available = max(0, balance - reserved)``; reservations are
 held by realtime sessions, background jobs and video; an org key sees the owner's shared

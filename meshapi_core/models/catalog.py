@@ -1,4 +1,4 @@
-"""The model catalog: ``GET /v1/models`` and friends (``spec/API.md`` section 11).
+"""The model catalog: ``GET /v1/models`` and friends (``docs/gateway/api.md`` §11).
 
 Prices are decimal **strings** (or null), kept as strings so no precision is lost; convert
 with :class:`decimal.Decimal` when you need arithmetic.

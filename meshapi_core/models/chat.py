@@ -1,6 +1,6 @@
 """Chat completions: the request (``POST /v1/chat/completions``), its reply and its chunks.
 
-Shapes follow ``spec/API.md`` section 1 and ``spec/STREAMING.md`` section 2. Requests are
+Shapes follow ``docs/gateway/api.md`` §1 and ``docs/gateway/streaming.md`` §2. Requests are
 strict (see :class:`~meshapi_core.models.base.RequestModel`); replies and chunks are lenient.
 A message and its content parts keep extra keys in both directions, because providers attach
 markers to them (``cache_control``, ``thought_signature``) that must travel untouched.
@@ -83,6 +83,7 @@ class _Tagged(_Passthrough):
     when left at its default."""
 
     def model_post_init(self, context: Any, /) -> None:
+        """Count ``type`` as set, so it is sent even when left at its default."""
         self.__pydantic_fields_set__.add("type")
 
 
@@ -502,7 +503,8 @@ class ChatCompletionChunk(ResponseModel):
 # Code written for the vendor SDK imports these; each is the class above, not a copy.
 
 ChatRole = Role
-"""meshapi 0.1.11's name for :data:`Role`."""
+"""Who speaks in a message (``Role``: ``system``, ``developer``, ``user``, ``assistant`` or
+``tool``), by meshapi 0.1.11's name."""
 ImageDetail = ImageURL
 """meshapi 0.1.11's name for :class:`ImageURL`."""
 ContentPartText = TextPart

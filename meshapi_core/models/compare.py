@@ -1,5 +1,5 @@
-"""Model compare: ``POST /v1/chat/compare`` (``spec/API.md`` section 2, ``spec/STREAMING.md``
-section 3).
+"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2,
+``docs/gateway/streaming.md`` §3).
 
 One conversation fans out to several models; a comparison model may then write an
 evaluation. One model failing does not fail the call: its result carries a *string*

@@ -1,4 +1,4 @@
-"""Embeddings: ``POST /v1/embeddings`` (``spec/API.md`` section 4).
+"""Embeddings: ``POST /v1/embeddings`` (``docs/gateway/api.md`` §4).
 
 ``input`` is a string, a list of strings, a list of token ids, a list of token-id lists, or a
 list of multimodal items (text, image and video URLs, for the models that take them). The

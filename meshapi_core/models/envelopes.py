@@ -1,4 +1,4 @@
-"""The gateway's JSON error envelope as models (``spec/ERRORS.md`` section 1.1), under the
+"""The gateway's JSON error envelope as models (``docs/gateway/errors.md`` §1.1), under the
 names meshapi 0.1.11 gives them.
 
 The SDK itself never needs these: every error response becomes a

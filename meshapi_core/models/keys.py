@@ -1,4 +1,4 @@
-"""Inference keys, ``/v1/keys`` (``spec`` CONTROL_PLANE section 2): the data-plane keys
+"""Inference keys, ``/v1/keys`` (``docs/gateway/control-plane.md`` §2): the data-plane keys
 (``rsk_...``) an admin key or a dashboard session manages.
 
 What is known and what is inferred: the docs name the fields below in prose, but the full

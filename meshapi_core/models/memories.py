@@ -1,4 +1,4 @@
-"""Memories, ``/v1/memories`` (``spec`` CONTROL_PLANE section 7): stored context the gateway
+"""Memories, ``/v1/memories`` (``docs/gateway/control-plane.md`` §7): stored context the gateway
 injects into chat completions that name it (``x-mem-id``). Managed with a dashboard session
 only; addressed by ``slug``.
 

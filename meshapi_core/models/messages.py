@@ -1,4 +1,4 @@
-"""Anthropic Messages: ``POST /v1/messages`` (``spec/API.md`` section 16), for any catalog
+"""Anthropic Messages: ``POST /v1/messages`` (``docs/gateway/api.md`` §16), for any catalog
 model.
 
 The request and the reply follow Anthropic's Messages API. A stream is Anthropic's event

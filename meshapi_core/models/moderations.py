@@ -1,4 +1,4 @@
-"""Moderations: ``POST /v1/moderations`` (``spec/API.md`` section 8), OpenAI's shape.
+"""Moderations: ``POST /v1/moderations`` (``docs/gateway/api.md`` §8), OpenAI's shape.
 
 ``input`` is a string, a list of strings (one result each), or a list of text and image
 items (one result for them all). ``model`` is left to the gateway unless given (its default

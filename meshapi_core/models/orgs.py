@@ -1,4 +1,4 @@
-"""Organizations, members and invitations (``spec`` CONTROL_PLANE section 4): dashboard
+"""Organizations, members and invitations (``docs/gateway/control-plane.md`` §4): dashboard
 sessions only, always about ``/current``, the org of the session token.
 
 Known: org roles ``owner``/``admin``/``member`` (invitations grant ``admin`` or ``member``,

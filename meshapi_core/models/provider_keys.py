@@ -1,4 +1,4 @@
-"""Provider keys (BYOK), ``/v1/provider-keys/{provider}`` (``spec`` CONTROL_PLANE section 7):
+"""Provider keys (BYOK), ``/v1/provider-keys/{provider}`` (``docs/gateway/control-plane.md`` §7):
 your own upstream credentials, which the gateway uses to call that provider on your account.
 
 Known: the five providers (``aws``, ``azure``, ``azure-foundry``, ``openai``, ``vertex``),

@@ -1,17 +1,18 @@
 """The three WebSocket sessions: what opens them, what the client sends, what comes back.
 
-Realtime speech-to-speech (``spec`` API section 15, STREAMING section 7.1) passes OpenAI's
-Realtime GA events through verbatim: the server events below are the ones the spec names,
-plus their OpenAI GA siblings that a conversation meets (marked *[OpenAI GA]*: documented by
-OpenAI, not by the gateway). Every field is optional and unknown fields are kept, so a new
-event or field never breaks a session. Beta event names (``response.audio.delta``...) are
-mapped to their GA names before decoding
+Realtime speech-to-speech (``docs/gateway/api.md`` §15, ``docs/gateway/streaming.md`` §7.1)
+passes OpenAI's Realtime GA events through verbatim: the server events below are the ones the
+gateway's docs name, plus their OpenAI GA siblings that a conversation meets (marked
+*[OpenAI GA]*: documented by OpenAI, not by the gateway). Every field is optional and unknown
+fields are kept, so a new event or field never breaks a session. Beta event names
+(``response.audio.delta``...) are mapped to their GA names before decoding
 (:data:`meshapi_core.realtime.messages.BETA_EVENT_NAMES`).
 
-The two audio sockets (API section 6.7, STREAMING 7.2 and 7.3) proxy ElevenLabs-style
-protocols whose frame keys the spec did not capture. What is modelled here beyond the spec's
-words is marked *[inferred]*: the query parameters, ElevenLabs' ``text``/``audio``/``isFinal``
-keys, and Scribe's ``message_type``/``audio_base_64``/``commit`` keys.
+The two audio sockets (``docs/gateway/api.md`` §6.7, ``docs/gateway/streaming.md`` §7.2 and
+§7.3) proxy ElevenLabs-style protocols whose frame keys the gateway's docs did not capture.
+What is modelled here beyond their words is marked *[inferred]*: the query parameters,
+ElevenLabs' ``text``/``audio``/``isFinal`` keys, and Scribe's
+``message_type``/``audio_base_64``/``commit`` keys.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ class RealtimeConnectParams(RequestModel):
 
 
 class SpeechStreamParams(RequestModel):
-    """The query of ``/v1/audio/speech/stream/{voice_id}`` *[inferred]*: the spec documents
-    the output formats, not the parameter names."""
+    """The query of ``/v1/audio/speech/stream/{voice_id}`` *[inferred]*: the gateway's docs
+    give the output formats, not the parameter names."""
 
     model: Optional[str] = None
     """The TTS model; its family decides the frame protocol (ElevenLabs or standard)."""
@@ -72,7 +73,7 @@ class SpeechStreamParams(RequestModel):
             "mp3_44100_192", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "ulaw_8000",
         ]
     ] = None  # fmt: skip
-    """The audio encoding of the replies (the spec's list)."""
+    """The audio encoding of the replies (the list of ``docs/gateway/api.md`` §6.7)."""
     language_code: Optional[str] = None
     """BCP-47 language, for models that take one *[inferred]*."""
 
@@ -88,7 +89,8 @@ class TranscriptionSessionParams(RequestModel):
             "ulaw_8000",
         ]
     ] = None  # fmt: skip
-    """The encoding of the audio you send (the spec's list; PCM is 16-bit mono)."""
+    """The encoding of the audio you send (the list of ``docs/gateway/api.md`` §6.7; PCM is
+    16-bit mono)."""
     language_code: Optional[str] = None
     """The spoken language, if known."""
 
@@ -211,7 +213,7 @@ class RealtimeErrorDetail(ResponseModel):
 
 class RealtimeErrorEvent(RealtimeServerEvent):
     """``error``: ``{"type": "error", "error": {"code", "message", "param"?}, "request_id"}``
-    (ERRORS section 6). The session raises it as a
+    (``docs/gateway/errors.md`` §6). The session raises it as a
     :class:`~meshapi_core.realtime.errors.RealtimeError`."""
 
     error: Optional[RealtimeErrorDetail] = None

@@ -1,6 +1,5 @@
 """The Responses API: ``POST /v1/responses``, ``GET /v1/responses`` and
-``GET /v1/responses/{response_id}`` (``spec/API.md`` section 3, ``spec/STREAMING.md``
-section 4).
+``GET /v1/responses/{response_id}`` (``docs/gateway/api.md`` §3, ``docs/gateway/streaming.md`` §4).
 
 The gateway passes the provider's response object through, so replies are loosely typed: the
 documented fields are declared and everything else is kept (``model_extra``). A stream is a

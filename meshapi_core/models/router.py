@@ -1,4 +1,4 @@
-"""Router select: ``POST /v1/router/select`` (``spec/API.md`` section 10).
+"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10).
 
 Asks the Auto Router which model it would pick for ``messages``, without running inference.
 The router fails soft: when its classifier fails it answers the default model with

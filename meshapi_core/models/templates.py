@@ -1,4 +1,4 @@
-"""Prompt templates: ``/v1/templates`` CRUD (``spec/API.md`` section 14).
+"""Prompt templates: ``/v1/templates`` CRUD (``docs/gateway/api.md`` §14).
 
 A template is a named system prompt and base messages with ``{{ name }}`` slots, plus a
 default model and parameters. Chat uses one by name or id: ``template=`` and ``variables=`` of

@@ -1,4 +1,4 @@
-"""Usage, spend and live rate limits (``spec`` CONTROL_PLANE section 5).
+"""Usage, spend and live rate limits (``docs/gateway/control-plane.md`` §5).
 
 A data-plane key reads its own usage (the gateway derives the scope; filters cannot widen
 it); a dashboard session reads the org's (cached about 60 s; ``extra_query={"refresh":
@@ -61,6 +61,7 @@ class _UsageFilters(RequestModel):
     end_user_id: Optional[str] = None
 
     def model_post_init(self, context: Any, /) -> None:
+        """Count ``org_id`` as set, so it is always sent (the gateway's schema requires it)."""
         self.model_fields_set.add("org_id")
 
 

@@ -1,4 +1,4 @@
-"""Web search: ``POST /v1/web/search`` (``spec/API.md`` section 9).
+"""Web search: ``POST /v1/web/search`` (``docs/gateway/api.md`` §9).
 
 Every option but ``query`` is left to the gateway unless given (its defaults: 5 results,
 ``basic`` depth, no answer; 0.1.11 sent those defaults on every call, overriding the

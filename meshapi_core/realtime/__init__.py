@@ -1,7 +1,7 @@
 """The gateway's WebSocket sessions, as pure protocol: no sockets, no clocks of its own.
 
-Three sessions share one machine (``spec`` API sections 6.7 and 15, STREAMING section 7,
-ERRORS section 6):
+Three sessions share one machine (``docs/gateway/api.md`` §6.7 and §15,
+``docs/gateway/streaming.md`` §7, ``docs/gateway/errors.md`` §6):
 
 - realtime speech-to-speech, ``/v1/realtime?model=...``: OpenAI Realtime GA events;
 - incremental text-to-speech, ``/v1/audio/speech/stream/{voice_id}``;

@@ -11,10 +11,11 @@ repeated), so the REST machinery never meets them.
 
 Authentication. The token never goes into the URL, where the gateway's docs warn it is
 visible client-side and in proxies' logs. It travels in ``Sec-WebSocket-Protocol`` as the
-entry ``Bearer <token>``: the form the spec documents for all three endpoints (API sections
-6.7 and 15; the realtime docs also show a dotted ``Bearer.<token>`` form for browsers, which
-the gateway accepts too). Realtime offers ``openai-realtime`` first, the subprotocol the
-server selects. ``extra_query`` may not carry a credential (``api_key``, ``token``...).
+entry ``Bearer <token>``: the form the gateway documents for all three endpoints
+(``docs/gateway/api.md`` §6.7 and §15; the realtime docs also show a dotted ``Bearer.<token>``
+form for browsers, which the gateway accepts too). Realtime offers ``openai-realtime`` first,
+the subprotocol the server selects. ``extra_query`` may not carry a credential (``api_key``,
+``token``...).
 
 URLs. The base URL's ``https`` becomes ``wss`` and ``http`` (loopback only, unless
 ``allow_insecure_http``: :func:`~meshapi_core.config.normalize_base_url` already refused the
@@ -93,7 +94,7 @@ REALTIME: SessionEndpoint[RealtimeConnectParams] = SessionEndpoint(
     subprotocols=("openai-realtime",),
     limits=SessionLimits(idle_timeout=60.0, max_duration=1800.0),
 )
-"""Speech-to-speech (API section 15): 60 s idle limit, 30-minute sessions."""
+"""Speech-to-speech (``docs/gateway/api.md`` §15): 60 s idle limit, 30-minute sessions."""
 
 SPEECH_STREAM: SessionEndpoint[SpeechStreamParams] = SessionEndpoint(
     SessionKind.SPEECH,
@@ -101,7 +102,7 @@ SPEECH_STREAM: SessionEndpoint[SpeechStreamParams] = SessionEndpoint(
     SpeechStreamParams,
     limits=_NO_LIMITS,
 )
-"""Incremental text-to-speech (API section 6.7); no limits documented."""
+"""Incremental text-to-speech (``docs/gateway/api.md`` §6.7); no limits documented."""
 
 TRANSCRIPTION: SessionEndpoint[TranscriptionSessionParams] = SessionEndpoint(
     SessionKind.TRANSCRIPTION,
@@ -109,7 +110,7 @@ TRANSCRIPTION: SessionEndpoint[TranscriptionSessionParams] = SessionEndpoint(
     TranscriptionSessionParams,
     limits=_NO_LIMITS,
 )
-"""Realtime speech-to-text (API section 6.7); no limits documented."""
+"""Realtime speech-to-text (``docs/gateway/api.md`` §6.7); no limits documented."""
 
 
 class SessionOptions(TypedDict, total=False):

@@ -1,7 +1,7 @@
 """How a WebSocket session fails: error events and close codes, as the SDK's exceptions.
 
 The gateway reports a failure during a session as an error event just before it closes the
-socket (``spec`` ERRORS section 6)::
+socket (``docs/gateway/errors.md`` §6)::
 
     {"type": "error", "error": {"code": "idle_timeout", "message": "...", "param": null},
      "request_id": "req_..."}
@@ -183,7 +183,7 @@ _FAMILIES: Dict[Type[MeshAPIError], Type[RealtimeError]] = {
     ServerError: RealtimeServerError,
 }
 
-# WebSocket-only codes (ERRORS section 3, "WS") the REST mapping does not place.
+# WebSocket-only codes (``docs/gateway/errors.md`` §3, "WS") the REST mapping does not place.
 _WS_FAMILIES: Dict[str, Type[RealtimeError]] = {
     "concurrent_sessions_exceeded": RealtimeRateLimitError,
     "session_token_cap_exceeded": RealtimePaymentRequiredError,

@@ -46,7 +46,7 @@ BETA_EVENT_NAMES: Dict[str, str] = {
     "response.audio_transcript.done": "response.output_audio_transcript.done",
     "conversation.item.created": "conversation.item.added",
 }
-"""Beta event names and their GA names. The spec names the audio and text deltas; the rest
+"""Beta event names and their GA names. The gateway's docs name the audio and text deltas; the rest
 are their OpenAI siblings *[OpenAI GA]*."""
 
 AUDIO_DELTA_TYPES = frozenset(

@@ -1,5 +1,5 @@
 """The documented error triggers of the emulator, through the SDK: every shape of
-spec/ERRORS.md on every client kind, and every documented code's family and fields."""
+``docs/gateway/errors.md`` on every client kind, and every documented code's family and fields."""
 
 from __future__ import annotations
 

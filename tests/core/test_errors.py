@@ -1,4 +1,4 @@
-"""Every error shape of spec/ERRORS.md becomes the right MeshAPIError."""
+"""Every error shape of ``docs/gateway/errors.md`` becomes the right MeshAPIError."""
 
 from __future__ import annotations
 

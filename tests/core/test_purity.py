@@ -1,4 +1,4 @@
-"""The layers import only what DESIGN.md allows; the core stays free of I/O."""
+"""The layers import only what ``docs/design.md`` allows; the core stays free of I/O."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class AsyncCompletions(AsyncResource):
     ) -> AsyncStream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 
-        The request is sent on first iteration (or on entering ``async with``).
+        The request is sent on first iteration (or on entering ``async with stream:``).
         ``stream.text()`` gives only the text; ``await stream.final()`` the whole
         :class:`~meshapi.types.ChatCompletion` the chunks spell.
 

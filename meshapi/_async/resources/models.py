@@ -63,8 +63,9 @@ class AsyncModels(AsyncResource):
     ) -> AsyncPaginator[ModelInfo]:
         """Search the catalog (``q``, ``brand``, modalities, ``sort``...), page by page.
 
-        ``await`` it for the first page (``.data``, ``.total``, ``.brands``), or ``async
-        for`` over it for every match.
+        Iterating walks every match (``async for model in client.models.search(...)``); the
+        first page alone (``.data``, ``.total``, ``.brands``) is what the call returns
+        (``await``-ed on the async client).
 
         >>> page = await client.models.search(q="claude", limit=5)   # doctest: +SKIP
         >>> page.total, [m.id for m in page.data]                   # doctest: +SKIP

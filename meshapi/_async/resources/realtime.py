@@ -10,8 +10,9 @@ The two audio sockets live here rather than under ``client.audio`` (the REST aud
 endpoints' resource) so the WebSocket machinery stays in one place; ``client.audio`` can
 expose them too by calling these methods.
 
-An async method returns a connector: ``await`` it for the open session, or ``async with``
-it. A blocking method returns the open session; use it in a ``with`` block. Sessions are
+A method of the async client returns a connector: ``await`` it for the open session, or use
+it in an ``async with`` block. A method of the blocking client returns the open session; use
+it in a ``with`` block. Sessions are
 never retried (a new session would be a new, billed conversation).
 
 This module is the source of ``meshapi/_sync/resources/realtime.py``.

@@ -63,8 +63,10 @@ class Batches(Resource):
     ) -> Page[Batch]:
         """Your batches, newest first, page by page (``limit`` per page, ``after`` a batch id).
 
-        ``await`` it for the first page (``.data``, ``.has_more``, ``.first_id``,
-        ``.last_id``), or ``async for`` over it for every batch of every page.
+        Iterating walks every batch of every page (``for batch in
+        client.batches.list()``); the first page alone (``.data``, ``.has_more``,
+        ``.first_id``, ``.last_id``) is what the call returns (``await``-ed on the async
+        client).
         """
         return self._list(BATCHES_LIST, params, kwargs)
 

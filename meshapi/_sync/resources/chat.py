@@ -48,7 +48,7 @@ class Completions(Resource):
     ) -> Stream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 
-        The request is sent on first iteration (or on entering ``async with``).
+        The request is sent on first iteration (or on entering ``with stream:``).
         ``stream.text()`` gives only the text; ``stream.final()`` the whole
         :class:`~meshapi.types.ChatCompletion` the chunks spell.
 
