@@ -22,7 +22,7 @@ Three are defined, one per streaming format of the gateway:
 Events are read by attribute, or by key when they are mappings, and unknown fields are kept,
 so an accumulator works on any model that carries the documented fields.
 
-Tool calls (``spec`` STREAMING section 2). Mesh fronts many providers, and some stream tool
+Tool calls (``docs/gateway/streaming.md`` §2). Mesh fronts many providers, and some stream tool
 calls without ``index``, with argument fragments under another index than the call's name,
 or without ids. A fragment belongs to the call its ``index`` already names; else to the call
 its ``id`` names; else it starts a new call if it brings a new id (while the call in flight
@@ -382,7 +382,7 @@ def _validated(model: Optional[Type[Any]], value: Any) -> Any:
 
 
 class ResponseAccumulator:
-    """Follows a Responses stream (``spec`` STREAMING section 4).
+    """Follows a Responses stream (``docs/gateway/streaming.md`` §4).
 
     The result is the ``response`` of the terminal event (``response.completed``,
     ``response.failed`` or ``response.incomplete``), validated as ``model`` when one is

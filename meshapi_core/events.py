@@ -13,8 +13,8 @@ every transport and both clients describe a call the same way:
 its value: status, headers, request id, the time it took and how many attempts it needed.
 
 None of these hold a request's headers, so none can leak a credential; a URL is the one the
-SDK built (the token travels in a header, never in a URL). :meth:`message` gives the line the
-``meshapi`` logger writes for each event.
+SDK built (the token travels in a header, never in a URL). Each event's ``message()``
+(:meth:`RetryEvent.message`, ...) gives the line the ``meshapi`` logger writes for it.
 
 >>> event = RetryEvent("POST", "https://api.meshapi.ai/v1/chat/completions", 1, 0.5,
 ...                    error=None, status=503, error_code="upstream_error")

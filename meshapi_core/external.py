@@ -1,7 +1,7 @@
 """Requests to hosts other than the gateway: signed upload URLs and result downloads.
 
 Some endpoints hand the caller a URL on another host: ``POST /v1/files`` answers with a
-*signed URL* the file's bytes are ``PUT`` to (spec API section 13), a finished video task
+*signed URL* the file's bytes are ``PUT`` to (``docs/gateway/api.md`` §13), a finished video task
 names the URL of its video, an image may come back as a URL. The SDK sends those requests
 through the client's own transport, with the client's timeouts, retry policy and error
 family, but they are built here, apart from :meth:`ClientConfig.build_request

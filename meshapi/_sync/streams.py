@@ -271,7 +271,7 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
 
         Events already iterated count: call it after a loop that ran to the end, or
         instead of one. Raises the stream's error if it fails; a stream closed before its
-        end (``break``, :meth:`close`) has no whole reply and raises ``RuntimeError``.
+        end (``break``, :meth:`Stream.close`) has no whole reply and raises ``RuntimeError``.
         """
         while not self._complete:
             try:
@@ -373,7 +373,7 @@ class ByteStream(_AsyncResponseStream):
     def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
         """Stream the body into the file at ``path`` and return its size in bytes.
 
-        The bytes go to ``<path>.part`` (at most :data:`WRITE_BUFFER_SIZE` held in memory),
+        The bytes go to ``<path>.part`` (at most 1 MiB, ``WRITE_BUFFER_SIZE``, held in memory),
         which replaces ``path`` only once the body is complete; if the download fails, the
         partial file is removed, any earlier file at ``path`` is left as it was, and the
         error is raised. File writes run in a worker thread, off the event loop.

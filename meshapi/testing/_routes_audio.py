@@ -1,4 +1,5 @@
-"""Audio: speech, transcriptions, translations and voices (spec/API.md section 6).
+"""Audio: speech, transcriptions, translations and voices (``docs/gateway/api.md``
+§6).
 
 Speech (``POST /v1/audio/speech``, JSON) answers raw audio whose length follows the input
 (60 ms a character, 0.2 to 60 s): ``mp3_*`` formats (the default, ``mp3_44100_128``) give

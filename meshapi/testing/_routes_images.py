@@ -1,4 +1,5 @@
-"""Images: generations and edits (spec/API.md section 5, STREAMING.md section 5).
+"""Images: generations and edits (``docs/gateway/api.md`` §5,
+``docs/gateway/streaming.md`` §5).
 
 Every image is an 8x8 PNG of one colour picked by a hash of the model, the prompt, the input
 image (for edits) and the image's index, so the same request gives the same images.
@@ -7,7 +8,7 @@ image (for edits) and the image's index, so the same request gives the same imag
 ``"b64_json"`` inlines it. The model defaults to ``openai/gpt-image-1`` and must be an image
 model.
 
-``"stream": true`` answers the keep-alive stream of STREAMING.md section 5: a ``: ping``
+``"stream": true`` answers the keep-alive stream of ``docs/gateway/streaming.md`` §5: a ``: ping``
 comment, ``status: "processing"`` chunks with no images (one per ``partial_images``, at
 least one), another ping, the ``status: "completed"`` chunk carrying ``data``, then
 ``data: [DONE]``.

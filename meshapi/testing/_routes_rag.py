@@ -1,5 +1,5 @@
 """Files and RAG: registration, the signed-URL upload, embedding on the clock, search
-(spec/API.md section 13).
+(``docs/gateway/api.md`` §13).
 
 ``POST /v1/files`` registers a file (``file_name`` and ``mime_type`` required) and answers a
 signed URL on this emulator, ``PUT /_uploads/{token}?expires=...&signature=...``, valid for

@@ -1,4 +1,5 @@
-"""Video generation tasks that advance on the emulator's clock (spec/API.md section 7).
+"""Video generation tasks that advance on the emulator's clock (``docs/gateway/api.md``
+§7).
 
 ``POST /v1/video/generations`` creates a task (``model`` and a non-empty ``content`` list are
 required; the model must be a video model) and answers the whole task object. Its status

@@ -1,4 +1,4 @@
-"""Audio (``spec`` API section 6): speech as raw bytes, transcriptions and translations as
+"""Audio (``docs/gateway/api.md`` §6): speech as raw bytes, transcriptions and translations as
 multipart forms, and the voice catalog."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Images (``spec`` API section 5): generation, whole or streamed, and edits."""
+"""Images (``docs/gateway/api.md`` §5): generation, whole or streamed, and edits."""
 
 from __future__ import annotations
 

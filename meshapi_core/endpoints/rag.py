@@ -1,4 +1,4 @@
-"""Files and RAG (``spec`` API section 13): register, list, read, embed, search, and the
+"""Files and RAG (``docs/gateway/api.md`` §13): register, list, read, embed, search, and the
 legacy content download. The ``PUT`` of a file's bytes goes to a signed URL on another host
 and is built by :mod:`meshapi_core.external`, not declared here."""
 

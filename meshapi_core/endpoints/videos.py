@@ -1,4 +1,4 @@
-"""Video generation (``spec`` API section 7): create a task, list tasks, read one."""
+"""Video generation (``docs/gateway/api.md`` §7): create a task, list tasks, read one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audio: speech, transcription, translation and voices (``spec/API.md`` section 6).
+"""Audio: speech, transcription, translation and voices (``docs/gateway/api.md`` §6).
 
 Speech (``POST /v1/audio/speech``) answers raw audio bytes, not JSON; transcription and
 translation take a multipart form with the audio file. The file itself is an argument of the

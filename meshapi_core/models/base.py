@@ -11,7 +11,7 @@ dropped, so nothing the gateway says is lost and a new field never breaks a stre
 
 Every reply a call returns knows the request it answered: ``reply.request_id`` is the
 gateway's ``x-request-id`` for that response (the engine stamps it with
-:func:`stamp_request_id`). A model whose body has a ``request_id`` field of its own reads
+``stamp_request_id``). A model whose body has a ``request_id`` field of its own reads
 that field instead, so declaring one is safe.
 """
 

@@ -1,4 +1,5 @@
-"""Images: generation and edits (``spec/API.md`` section 5, ``STREAMING.md`` section 5).
+"""Images: generation and edits (``docs/gateway/api.md`` §5,
+``docs/gateway/streaming.md`` §5).
 
 An image reference (``image``, ``mask``, ``reference_images``) is a ``str`` (an http(s) URL,
 a ``data:`` URL, or bare base64), an :class:`ImageRef` (``{"url": ...}``), or, for edits, a

@@ -1,4 +1,4 @@
-"""Files and retrieval (RAG): ``/v1/files`` (``spec/API.md`` section 13).
+"""Files and retrieval (RAG): ``/v1/files`` (``docs/gateway/api.md`` §13).
 
 A file reaches the gateway in three steps: ``POST /v1/files`` registers it and answers a
 *signed URL*; the bytes are ``PUT`` to that URL (another host, never with the gateway's

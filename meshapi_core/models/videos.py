@@ -1,4 +1,4 @@
-"""Video generation: tasks that run for a while (``spec/API.md`` section 7).
+"""Video generation: tasks that run for a while (``docs/gateway/api.md`` §7).
 
 ``videos.generate`` answers at once with a task (older gateways: only its ``id``); the task
 moves through its states at the provider, and ``videos.retrieve`` reads it again (refreshed

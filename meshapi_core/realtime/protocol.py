@@ -31,13 +31,14 @@ ends the session. A text frame that is not a JSON object raises
 :class:`~meshapi_core.errors.ResponseDecodeError` for that frame only.
 
 Waiting. A session may be quiet for a long time (nobody speaks), so no fixed read timeout
-fits. Instead the gateway's own limits (API section 15) bound every wait: it closes a session
-after ``idle_timeout`` (60 s) without a client frame and after ``max_duration`` (30 min)
-whatever happens, so once either has passed, plus ``grace`` (10 s) for its close frame to
-arrive, silence means a stalled connection: :class:`~meshapi_core.errors.StreamTimeoutError`.
-The client's ``timeout.read`` bounds each wait too (600 s by default, so the limits above
-decide). A frame sent meanwhile (from another task) moves the idle bound: a receive that ran
-out re-asks :meth:`SessionProtocol.quiet`, which only then calls it a stall.
+fits. Instead the gateway's own limits (``docs/gateway/api.md`` §15) bound every wait: it
+closes a session after ``idle_timeout`` (60 s) without a client frame and after
+``max_duration`` (30 min) whatever happens, so once either has passed, plus ``grace`` (10 s)
+for its close frame to arrive, silence means a stalled connection:
+:class:`~meshapi_core.errors.StreamTimeoutError`. The client's ``timeout.read`` bounds each
+wait too (600 s by default, so the limits above decide). A frame sent meanwhile (from
+another task) moves the idle bound: a receive that ran out re-asks
+:meth:`SessionProtocol.quiet`, which only then calls it a stall.
 
 Back-pressure. Nothing here buffers: the facade reads one message when the caller asks for
 one, so what the SDK holds is at most one socket read and one partly received message
@@ -102,7 +103,8 @@ class SessionLimits:
     grace: float = 10.0
 
 
-# Session keys of the beta shape, which the gateway refuses (API section 15), and their GA home.
+# Session keys of the beta shape, which the gateway refuses (``docs/gateway/api.md`` §15),
+# and their GA home.
 _BETA_SESSION_KEYS = {
     "modalities": "output_modalities",
     "voice": "audio.output.voice",

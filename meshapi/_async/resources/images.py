@@ -39,7 +39,8 @@ EditParams = Union[ImageEditParams, "ImageEditParamsDict", None]
 class AsyncImages(AsyncResource):
     """Image generation and edits.
 
-    >>> result = await client.images.generate(prompt="a red fox", model="openai/gpt-image-1")
+    >>> result = await client.images.generate(   # doctest: +SKIP
+    ...     prompt="a red fox", model="openai/gpt-image-1")
     >>> await client.images.save(result.data[0], "fox.png")   # doctest: +SKIP
     """
 

@@ -40,7 +40,8 @@ EditParams = Union[ImageEditParams, "ImageEditParamsDict", None]
 class Images(Resource):
     """Image generation and edits.
 
-    >>> result = client.images.generate(prompt="a red fox", model="openai/gpt-image-1")
+    >>> result = client.images.generate(   # doctest: +SKIP
+    ...     prompt="a red fox", model="openai/gpt-image-1")
     >>> client.images.save(result.data[0], "fox.png")   # doctest: +SKIP
     """
 
