@@ -1,7 +1,9 @@
-"""``docs/media.md`` runs word for word, against the emulator on 127.0.0.1.
+"""The media pages (``docs/data-plane/{images,audio,videos,files}.md``) run word for word,
+against the emulator on 127.0.0.1.
 
-The page's Python blocks run in order, in one interpreter, in a scratch folder, with the
-placeholder credentials swapped for the emulator's. The emulator's clock runs 50 times faster
+Their Python blocks run in order, in one interpreter, in a scratch folder, with the
+placeholder credentials swapped for the emulator's (blocks that make their own in-process
+emulator run as they are). The emulator's clock runs 50 times faster
 than the wall clock, so the page's video waits and embedding checks finish in a second.
 """
 
@@ -18,7 +20,8 @@ import pytest
 
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "media.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "data-plane"
+PAGES = [DOCS / f"{name}.md" for name in ("images", "audio", "videos", "files")]
 PLACEHOLDER = 'base_url="https://api.meshapi.ai", token="rsk_..."'
 
 
@@ -39,12 +42,17 @@ def meshapi_gateway_options() -> Dict[str, Any]:
 
 
 def test_the_media_guide_runs_verbatim(meshapi_gateway: GatewayFixture, tmp_path: Path) -> None:
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
+    blocks = [
+        block
+        for page in PAGES
+        for block in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    ]
     assert len(blocks) >= 8
-    assert all(PLACEHOLDER in b for b in blocks if "MeshAPI(" in b)
+    assert all(PLACEHOLDER in b for b in blocks if "api.meshapi.ai" in b)
     code = "\n".join(blocks).replace(
         PLACEHOLDER, f'base_url="{meshapi_gateway.base_url}", token="{meshapi_gateway.token}"'
     )
+    assert "api.meshapi.ai" not in code
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
