@@ -164,9 +164,15 @@ class AiohttpTransport:
         self._closed = False
 
     def _get_session(self) -> aiohttp.ClientSession:
+        # A session handed in stays usable after aclose() (it is the caller's), unless they
+        # closed it themselves.
+        closed = self._closed and self._owns_session
+        if closed or (self._session is not None and self._session.closed):
+            raise ClientContextError(
+                "This client is closed (aclose() or an `async with` block ended it): make a "
+                "new client for further calls"
+            )
         if self._session is None:
-            if self._closed:
-                raise ClientContextError("This transport is closed; make a new client")
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),

@@ -17,7 +17,14 @@ import httpx
 from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
-from ._common import connection_error, deadline_message, headers_of, stream_error, to_httpx
+from ._common import (
+    connection_error,
+    deadline_message,
+    headers_of,
+    refuse_if_closed,
+    stream_error,
+    to_httpx,
+)
 from ._decoding import decoder_for
 
 if TYPE_CHECKING:
@@ -99,6 +106,7 @@ class AsyncHttpxTransport:
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         client = self._client
+        refuse_if_closed(client)
         total = request.timeout.total
         failure: MeshAPIError
         try:

@@ -14,6 +14,7 @@ import httpx
 
 from meshapi_core.errors import (
     APIConnectionError,
+    ClientContextError,
     StreamInterruptedError,
     stream_failure,
     transport_failure,
@@ -80,6 +81,16 @@ async def _chunks_in_thread(body: StreamedBody) -> AsyncIterator[bytes]:
             yield data
     finally:
         chunks.close()
+
+
+def refuse_if_closed(client: _AnyClient) -> None:
+    """Raise the SDK's error for a call on a closed client (httpx would raise its own
+    ``RuntimeError``)."""
+    if client.is_closed:
+        raise ClientContextError(
+            "This client is closed (close() or a `with` block ended it): make a new client "
+            "for further calls"
+        )
 
 
 def headers_of(response: httpx.Response) -> Dict[str, str]:

@@ -27,7 +27,14 @@ from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutE
 from meshapi_core.http import Request
 
 from . import _fork
-from ._common import connection_error, deadline_message, headers_of, stream_error, to_httpx
+from ._common import (
+    connection_error,
+    deadline_message,
+    headers_of,
+    refuse_if_closed,
+    stream_error,
+    to_httpx,
+)
 from ._deadline import install, under
 from ._decoding import BodyDecoder, decoder_for
 
@@ -125,6 +132,7 @@ class HttpxTransport:
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
         client = self._current_client()
+        refuse_if_closed(client)
         total = request.timeout.total
         failure: MeshAPIError
         try:

@@ -43,7 +43,7 @@ from meshapi_core.bodies import BodyReader
 from meshapi_core.calls import Call
 from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
-from meshapi_core.errors import StreamInterruptedError
+from meshapi_core.errors import ResponseTooLargeError, StreamInterruptedError
 from meshapi_core.http import Request
 from meshapi_core.models.base import stamp_request_id
 from meshapi_core.streams import StreamDecoder
@@ -63,6 +63,10 @@ WRITE_BUFFER_SIZE = 1024 * 1024
 """How much of a download :meth:`ByteStream.write_to` gathers before writing it out."""
 
 
+
+
+def _ignore(event: Any) -> None:
+    """Where events go once a stream is too long to keep whole."""
 
 
 class _AsyncResponseStream:
@@ -182,6 +186,7 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
     _decoder: Optional[StreamDecoder[C]] = None
     _iterator: Optional[Iterator[C]] = None
     _accumulator: Optional[Accumulator[C, F]] = None
+    _overflowed = False
 
     def _opened(self, request: Any) -> None:
         kind = self._kind
@@ -222,8 +227,14 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
             decoder = self._decoder
             assert decoder is not None
             add = self.accumulator.add
+            # The accumulator holds what the events spell, as long as the body stays within
+            # max_response_size; past it the events still come, but final() has no reply.
+            room = self._engine.config.max_response_size
             try:
                 for data in response.iter_bytes():
+                    room -= len(data)
+                    if room < 0 and not self._overflowed:
+                        self._overflowed, add = True, _ignore
                     for chunk in decoder.feed(data):
                         add(chunk)
                         yield chunk
@@ -271,7 +282,9 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
 
         Events already iterated count: call it after a loop that ran to the end, or
         instead of one. Raises the stream's error if it fails; a stream closed before its
-        end (``break``, :meth:`Stream.close`) has no whole reply and raises ``RuntimeError``.
+        end (``break``, :meth:`Stream.close`) has no whole reply and raises
+        ``RuntimeError``; a stream longer than ``max_response_size`` is not kept whole (its
+        events still come) and raises :class:`~meshapi_core.errors.ResponseTooLargeError`.
         """
         while not self._complete:
             try:
@@ -281,6 +294,15 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
                     raise RuntimeError(
                         "This stream was closed before its end: there is no final reply"
                     ) from None
+        if self._overflowed:
+            raise ResponseTooLargeError(
+                "The stream was longer than max_response_size "
+                f"({self._engine.config.max_response_size:,} bytes), so its whole reply was "
+                "not kept: iterate its events instead, or raise max_response_size",
+                error_code="response_too_large",
+                request_id=self.request_id,
+                headers=self._headers,
+            )
         result = self.accumulator.result()
         stamp_request_id(result, self.request_id)
         return result
