@@ -92,7 +92,7 @@ class _Fail:
 
 _Action = Union[_Data, _Wait, _Fail]
 
-_PHASE_HEAD, _PHASE_BODY, _PHASE_STREAM = "head", "body", "stream"
+_PHASE_HEAD, _PHASE_STREAM = "head", "stream"
 
 
 class _Budget:
@@ -116,12 +116,14 @@ class _Budget:
 
 
 def _failure(kind: str, phase: str, headers: Dict[str, str]) -> MeshAPIError:
+    """The error a failure of ``kind`` means before the status line (``head``) or in the
+    body (``stream``: the engine turns it into a connection error for whole bodies)."""
     request_id = headers.get("x-request-id")
     if kind == "deadline":
         message = "The exchange's total time limit (the call's deadline) ran out."
         if phase == _PHASE_STREAM:
             return StreamTimeoutError(message, request_id=request_id, headers=headers)
-        return APITimeoutError(message, response_started=phase == _PHASE_BODY)
+        return APITimeoutError(message)
     if phase == _PHASE_STREAM:
         if kind == "timeout":
             return StreamTimeoutError(
@@ -134,11 +136,9 @@ def _failure(kind: str, phase: str, headers: Dict[str, str]) -> MeshAPIError:
             request_id=request_id,
             headers=headers,
         )
-    started = phase == _PHASE_BODY
     if kind == "timeout":
-        return APITimeoutError("Timed out waiting for the gateway.", response_started=started)
-    where = "while reading the response body" if started else "before any response"
-    return APIConnectionError(f"The connection was {kind} {where}.", response_started=started)
+        return APITimeoutError("Timed out waiting for the gateway.")
+    return APIConnectionError(f"The connection was {kind} before any response.")
 
 
 def _actions(

@@ -22,7 +22,6 @@ __all__ = [
     "Checker",
     "check_object",
     "validate_chat",
-    "validate_key_create",
     "validate_template",
 ]
 
@@ -369,21 +368,4 @@ def validate_template(body: Any, *, partial: bool) -> Problems:
     check_object(body, ("body",), problems, _TEMPLATE_CHECKS, required=required)
     if partial and isinstance(body, dict) and "name" in body and body["name"] is None:
         problems.append(detail("string_type", ("body", "name"), "Input should be a valid string"))
-    return problems
-
-
-_KEY_CHECKS: Dict[str, Checker] = {
-    "name": nullable(string(max_length=200)),
-    "rpm_limit": nullable(integer(ge=1, le=1000)),
-    "rpd_limit": nullable(integer(ge=1, le=1_000_000)),
-    "allowed_models": nullable(list_of(string())),
-    "default_model": nullable(string(min_length=1)),
-    "api_version": nullable(string()),
-}
-
-
-def validate_key_create(body: Any) -> Problems:
-    """Problems with a ``POST /v1/keys`` body."""
-    problems: Problems = []
-    check_object(body, ("body",), problems, _KEY_CHECKS)
     return problems
