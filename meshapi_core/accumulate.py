@@ -297,6 +297,11 @@ def _merge_audio(into: Optional[Dict[str, Any]], more: Mapping[str, Any]) -> Dic
 _CHUNK_HEAD = ("id", "created", "model", "system_fingerprint")
 
 
+_HEAD_LOOKS = 3
+"""How many chunks :class:`ChatCompletionAccumulator` reads the head fields from (``id``,
+``model``... come with the first chunk; providers that send them late send them early too)."""
+
+
 class ChatCompletionAccumulator:
     """Folds ``chat.completion.chunk`` events into the :class:`ChatCompletion` they spell.
 
@@ -310,6 +315,7 @@ class ChatCompletionAccumulator:
     def __init__(self) -> None:
         self._head: Dict[str, Any] = {}
         self._missing = list(_CHUNK_HEAD)  # head fields no chunk has brought yet
+        self._looks = _HEAD_LOOKS
         self._choices: Dict[int, _Choice] = {}
         self._extra: Dict[str, Any] = {}
         self._usage: Any = None
@@ -318,15 +324,13 @@ class ChatCompletionAccumulator:
     def add(self, chunk: ChatCompletionChunk) -> None:
         """Fold one chunk in."""
         missing = self._missing
-        if missing:
-            found = False
+        if missing:  # the head comes with the first chunks: looked for in the first few only
             for name in missing:
                 value = getattr(chunk, name, None)
                 if value:
                     self._head[name] = value
-                    found = True
-            if found:
-                self._missing = [name for name in missing if name not in self._head]
+            self._looks -= 1
+            self._missing = [] if not self._looks else [n for n in missing if n not in self._head]
         if chunk.usage is not None:
             self._usage = chunk.usage
         if chunk.cost is not None:
