@@ -217,13 +217,11 @@ class _Choice:
         self.reasoning: Optional[List[Dict[str, Any]]] = None
         self.extra: Dict[str, Any] = {}
 
-    def add(self, choice: ChunkChoice) -> None:
+    def add_rest(self, choice: ChunkChoice) -> None:
+        """Fold in everything of a choice's chunk but its delta's content, which
+        :meth:`ChatCompletionAccumulator.add` appends to :attr:`content` itself."""
         delta = choice.delta
-        content = delta.content
-        if content:
-            self.content.append(content)
-        # Most deltas carry content alone: look further only when they carry more.
-        if len(delta.__pydantic_fields_set__) > 1 or delta.__pydantic_extra__ or not content:
+        if len(delta.__pydantic_fields_set__) > 1 or delta.__pydantic_extra__ or not delta.content:
             self._more(delta)
         if choice.finish_reason is not None:
             self.finish_reason = choice.finish_reason
@@ -322,28 +320,50 @@ class ChatCompletionAccumulator:
         self._cost: Optional[str] = None
 
     def add(self, chunk: ChatCompletionChunk) -> None:
-        """Fold one chunk in."""
-        missing = self._missing
-        if missing:  # the head comes with the first chunks: looked for in the first few only
-            for name in missing:
-                value = getattr(chunk, name, None)
-                if value:
-                    self._head[name] = value
-            self._looks -= 1
-            self._missing = [] if not self._looks else [n for n in missing if n not in self._head]
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        if chunk.cost is not None:
-            self._cost = chunk.cost
-        extra = chunk.__pydantic_extra__
-        if extra:
-            self._extra.update(extra)
+        """Fold one chunk in.
+
+        Nearly every chunk of a long stream is one choice whose delta is a piece of content:
+        that piece is appended here, in one call, and the rest of the fold runs only for a
+        chunk that carries more (a role, tool calls, a finish reason, usage, unknown fields).
+        """
+        if self._missing:  # the head comes with the first chunks: looked for in the first few
+            self._look_at_head(chunk)
+        if chunk.usage is not None or chunk.cost is not None or chunk.__pydantic_extra__:
+            self._add_tail(chunk)
         choices = self._choices
         for choice in chunk.choices:
             state = choices.get(choice.index)
             if state is None:
                 state = choices[choice.index] = _Choice(choice.index)
-            state.add(choice)
+            delta = choice.delta
+            content = delta.content
+            if content:
+                state.content.append(content)
+            if (
+                not content
+                or len(delta.__pydantic_fields_set__) > 1
+                or delta.__pydantic_extra__
+                or choice.finish_reason is not None
+                or choice.logprobs
+            ):
+                state.add_rest(choice)
+
+    def _look_at_head(self, chunk: ChatCompletionChunk) -> None:
+        missing = self._missing
+        for name in missing:
+            value = getattr(chunk, name, None)
+            if value:
+                self._head[name] = value
+        self._looks -= 1
+        self._missing = [] if not self._looks else [n for n in missing if n not in self._head]
+
+    def _add_tail(self, chunk: ChatCompletionChunk) -> None:
+        if chunk.usage is not None:
+            self._usage = chunk.usage
+        if chunk.cost is not None:
+            self._cost = chunk.cost
+        if chunk.__pydantic_extra__:
+            self._extra.update(chunk.__pydantic_extra__)
 
     def text(self, chunk: ChatCompletionChunk) -> str:
         """The content ``chunk`` adds to the first choice."""

@@ -53,36 +53,46 @@ class Runtime:
     new_idempotency_key: Callable[[], str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Send:
     """Send ``request`` (attempt number ``attempt``, from 0) and report the outcome."""
+
+    __slots__ = ("attempt", "request")
 
     request: Request
     attempt: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sleep:
     """Wait ``seconds`` before the next attempt."""
+
+    __slots__ = ("seconds",)
 
     seconds: float
 
 
-@dataclass(frozen=True)
+@dataclass
 class Done(Generic[T]):
     """The call succeeded with ``value``."""
+
+    __slots__ = ("value",)
 
     value: T
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fail:
     """The call failed for good; raise ``error``."""
+
+    __slots__ = ("error",)
 
     error: MeshAPIError
 
 
 Action = Union[Send, Sleep, Done[T], Fail]
+"""What :meth:`Call.next_action` returns. Actions are messages from the machine to its
+driver, read once; they are slotted rather than frozen, as one or two are made per call."""
 
 
 class _SendNext:

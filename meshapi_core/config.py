@@ -326,6 +326,9 @@ class ClientConfig:
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
     allow_insecure_http: bool = False
     _base_headers: Tuple[Tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    _heads: Dict[Tuple[str, Optional[str]], Tuple[Tuple[str, str], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # the headers of a call before its own, by (accept, content type); see build_request
 
     @classmethod
     def create(cls, **settings: Any) -> ClientConfig:
@@ -479,28 +482,34 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        pairs = list(query or ())
-        if options.extra_query:
-            pairs.extend(_query_pairs(options.extra_query))
-        if pairs:
-            url = f"{url}?{urlencode(pairs)}"
-        headers = list(self._base_headers)
-        headers.append(("accept", accept))
-        if content_type is not None:
-            headers.append(("content-type", content_type))
+        if query or options.extra_query:
+            pairs = list(query or ())
+            if options.extra_query:
+                pairs.extend(_query_pairs(options.extra_query))
+            if pairs:
+                url = f"{url}?{urlencode(pairs)}"
+        headers = self._heads.get((accept, content_type))
+        if headers is None:
+            headers = (*self._base_headers, ("accept", accept))
+            if content_type is not None:
+                headers += (("content-type", content_type),)
+            if content_type is None or content_type == "application/json":
+                # Kept for the next call: a few pairs (the endpoints' accept values), where a
+                # form's content type is new with each call (it names the boundary).
+                self._heads[(accept, content_type)] = headers
         if isinstance(body, StreamedBody) and body.length is not None:
-            headers.append(("content-length", str(body.length)))
+            headers += (("content-length", str(body.length)),)
         if idempotency_key is not None:
-            headers.append(("idempotency-key", idempotency_key))
+            headers += (("idempotency-key", idempotency_key),)
         if options.extra_headers:
             extra = check_headers(options.extra_headers, "extra_headers")
             names = {name for name, _ in extra}
-            headers = [h for h in headers if h[0] not in names] + list(extra)
+            headers = tuple(h for h in headers if h[0] not in names) + tuple(extra)
         timeout = self.timeout if options.timeout is None else Timeout.of(options.timeout)
         return Request(
             method,
             url,
-            tuple(headers),
+            headers,
             body,
             timeout=timeout,
             stream=stream,

@@ -209,11 +209,12 @@ class JSON(Reply[R]):
                 request_id=response.request_id,
                 headers=response.headers,
             )
-        raise_inband_error(response)
+        if b'"error"' in body:  # only then can it be an error envelope
+            raise_inband_error(response)
         import pydantic
 
         try:
-            return self._validator()(body)
+            return (self._validate or self._validator())(body)
         except pydantic.ValidationError as exc:
             problem = describe(exc)
         # Raised outside the handler, so no pydantic error (which holds the body's values, a

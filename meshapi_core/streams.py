@@ -69,6 +69,10 @@ def _model_for(tagged: Tagged, frame: Dict[str, Any]) -> Any:
     return tagged.models.get(tag, tagged.default) if isinstance(tag, str) else tagged.default
 
 
+def _first_problem(exc: pydantic.ValidationError) -> str:
+    return str(exc.errors(include_url=False, include_input=False)[0].get("msg"))
+
+
 def _is_terminal(tag: Any, terminal: FrozenSet[str]) -> bool:
     return isinstance(tag, str) and tag in terminal
 
@@ -136,15 +140,28 @@ class StreamDecoder(Generic[C]):
         events = self._sse.feed(data)
         if self._idle_timeout is not None:
             self._check_idle(bool(events))
+        validate, event_field, terminal = self._validate, self._event_field, self._terminal
         for event in events:
             payload = event.data
             if payload == "[DONE]" or (len(payload) < 64 and payload.strip() == "[DONE]"):
                 self.done = True
                 return
-            chunk = self._chunk(payload)
-            if self._event_field is not None and event.event != "message":
-                setattr(chunk, self._event_field, event.event)
-            if self._terminal and _is_terminal(getattr(chunk, "type", None), self._terminal):
+            if validate is not None and '"error"' not in payload:
+                # Nearly every event: one model, and no error frame possible. What _chunk
+                # does for it, inline, as this runs once per token of a reply.
+                problem: Optional[str] = None
+                try:
+                    chunk = validate(payload)
+                except pydantic.ValidationError as exc:
+                    problem = _first_problem(exc)
+                if problem is not None:  # raised here, so pydantic's error is not its __context__
+                    raise self._bad(problem)
+                self.chunks += 1
+            else:
+                chunk = self._chunk(payload)
+            if event_field is not None and event.event != "message":
+                setattr(chunk, event_field, event.event)
+            if terminal and _is_terminal(getattr(chunk, "type", None), terminal):
                 self.done = True
                 yield chunk
                 return
@@ -199,7 +216,7 @@ class StreamDecoder(Generic[C]):
                 model = _model_for(tagged, frame)
                 chunk = cast(C, model.model_validate(frame))
         except pydantic.ValidationError as exc:
-            problem = str(exc.errors(include_url=False, include_input=False)[0].get("msg"))
+            problem = _first_problem(exc)
         if problem is not None:  # raised here, so pydantic's error is not its __context__
             raise self._bad(problem)
         self.chunks += 1

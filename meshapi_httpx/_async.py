@@ -4,8 +4,9 @@
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
 within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
-(``_decoding.py``), not by httpx. No SDK error it raises is chained to httpx's exception
-(which holds the request, and so the credential).
+(``_decoding.py``), not by httpx. A client the transport made is sent to through its own
+``httpx.AsyncHTTPTransport`` (``_direct.py``). No SDK error it raises is chained to httpx's
+exception (which holds the request, and so the credential).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutErro
 from meshapi_core.http import Request
 
 from ._common import (
+    body_content,
     connection_error,
     deadline_message,
     headers_of,
@@ -26,6 +28,7 @@ from ._common import (
     to_httpx,
 )
 from ._decoding import decoder_for
+from ._direct import new_async_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -101,23 +104,28 @@ class AsyncHttpxTransport:
 
     def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(follow_redirects=False)
+        # A client of its own is sent to directly (see _direct.py); one handed over, never.
+        self._client, self._direct = (client, None) if client is not None else new_async_client()
+
+    async def _send(self, request: Request) -> httpx.Response:
+        client, direct = self._client, self._direct
+        if direct is None:
+            return await client.send(to_httpx(client, request), stream=True)
+        return await direct.send_async(direct.request(request, body_content(client, request.body)))
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
-        client = self._client
-        refuse_if_closed(client)
+        refuse_if_closed(self._client)
         total = request.timeout.total
         failure: MeshAPIError
         try:
             if total is None:
-                response = await client.send(to_httpx(client, request), stream=True)
-                return AsyncHttpxStreamResponse(response)
+                return AsyncHttpxStreamResponse(await self._send(request))
             import anyio
 
             deadline = anyio.current_time() + total
             with anyio.CancelScope(deadline=deadline) as scope:
-                response = await client.send(to_httpx(client, request), stream=True)
+                response = await self._send(request)
             if scope.cancelled_caught:
                 failure = APITimeoutError(deadline_message("waiting for the response"))
             else:

@@ -7,7 +7,6 @@ with it the credential.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
 
 import httpx
@@ -19,17 +18,13 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, header_dict
 
 from ._decoding import ACCEPT_ENCODING
+from ._direct import timeout_of, url_of
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
-
-
-@lru_cache(maxsize=64)
-def _timeout(t: Timeout) -> httpx.Timeout:
-    return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
 
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
@@ -40,10 +35,10 @@ def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
         headers = (*headers, _ACCEPT_ENCODING)
     return client.build_request(
         request.method,
-        request.url,
+        url_of(request),
         headers=headers,
         content=body_content(client, request.body),
-        timeout=_timeout(request.timeout),
+        timeout=timeout_of(request.timeout),
     )
 
 
@@ -94,8 +89,17 @@ def refuse_if_closed(client: _AnyClient) -> None:
 
 
 def headers_of(response: httpx.Response) -> Dict[str, str]:
-    """Response headers as a dict with lower-case names; repeated headers joined by ", "."""
-    return header_dict(response.headers.multi_items())
+    """Response headers as a dict with lower-case names; repeated headers joined by ", ".
+
+    Headers are ASCII, and read as such straight from the raw pairs; a response with any
+    other byte in its headers is read the way httpx reads it (UTF-8, else Latin-1).
+    """
+    try:
+        return header_dict(
+            [(k.decode("ascii"), v.decode("ascii")) for k, v in response.headers.raw]
+        )
+    except UnicodeDecodeError:
+        return header_dict(response.headers.multi_items())
 
 
 def connection_error(exc: httpx.HTTPError, *, response_started: bool) -> APIConnectionError:

@@ -87,10 +87,17 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        if _state.deadline is None:  # outside under(): httpcore's own limits
+            return self._inner.read(max_bytes, timeout)
         return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
-        if _state.deadline is None or len(buffer) <= WRITE_PIECE:
+        if not buffer:  # h11's end of a body with a Content-Length: nothing to send
+            return
+        if _state.deadline is None:
+            self._inner.write(buffer, timeout)
+            return
+        if len(buffer) <= WRITE_PIECE:
             self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
             return
         view = memoryview(buffer)

@@ -1,6 +1,6 @@
 """The blocking httpx transport.
 
-Besides moving bytes it does three things httpx does not:
+Besides moving bytes it does four things httpx does not:
 
 - ``Timeout.total`` bounds the whole exchange, however the server paces its bytes: the
   client's connection pools are given a network backend that shortens every socket wait to
@@ -9,7 +9,9 @@ Besides moving bytes it does three things httpx does not:
   inflates a whole network read at once;
 - after ``os.fork()`` a child never uses the parent's pooled connections: a client the
   transport made is replaced by a fresh one; one it was handed raises
-  :class:`~meshapi_core.errors.ClientContextError`.
+  :class:`~meshapi_core.errors.ClientContextError`;
+- a client the transport made is sent to through its own ``httpx.HTTPTransport``, skipping
+  what ``client.send`` adds for features the SDK does not use (``_direct.py``).
 
 No SDK error it raises is chained to httpx's exception (which holds the request, and so the
 credential): each is raised after the ``except`` block that caught it.
@@ -28,6 +30,7 @@ from meshapi_core.http import Request
 
 from . import _fork
 from ._common import (
+    body_content,
     connection_error,
     deadline_message,
     headers_of,
@@ -37,6 +40,7 @@ from ._common import (
 )
 from ._deadline import install, under
 from ._decoding import BodyDecoder, decoder_for
+from ._direct import new_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -106,7 +110,8 @@ class HttpxTransport:
 
     def __init__(self, client: Optional[httpx.Client] = None) -> None:
         self._owns_client = client is None
-        self._client = client if client is not None else _new_client()
+        # A client of its own is sent to directly (see _direct.py); one handed over, never.
+        self._client, self._direct = (client, None) if client is not None else new_client()
         install(self._client)
         self._generation = _fork.generation
         self._lock = threading.Lock()
@@ -124,10 +129,16 @@ class HttpxTransport:
                         "the SDK make its own."
                     )
                 # The parent's pool is dropped, not closed: its sockets are the parent's too.
-                self._client = _new_client()
+                self._client, self._direct = new_client()
                 install(self._client)
                 self._generation = _fork.generation
         return self._client
+
+    def _send(self, client: httpx.Client, request: Request) -> httpx.Response:
+        direct = self._direct
+        if direct is None:
+            return client.send(to_httpx(client, request), stream=True)
+        return direct.send(direct.request(request, body_content(client, request.body)))
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
@@ -137,11 +148,10 @@ class HttpxTransport:
         failure: MeshAPIError
         try:
             if total is None:
-                response = client.send(to_httpx(client, request), stream=True)
-                return HttpxStreamResponse(response)
+                return HttpxStreamResponse(self._send(client, request))
             deadline = time.monotonic() + total
             with under(deadline):
-                response = client.send(to_httpx(client, request), stream=True)
+                response = self._send(client, request)
             return HttpxStreamResponse(response, deadline)
         except httpx.HTTPError as exc:
             failure = connection_error(exc, response_started=False)
@@ -161,7 +171,3 @@ class HttpxTransport:
         """Close the client, if this transport made it."""
         if self._owns_client:
             self._client.close()
-
-
-def _new_client() -> httpx.Client:
-    return httpx.Client(follow_redirects=False)
