@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Dict, List, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 
 from .base import RequestModel, ResponseModel
 
@@ -438,8 +438,31 @@ class ChatCompletion(ResponseModel):
 # --- the chunks ----------------------------------------------------------------------------------
 
 
-def _none_as_empty(value: Any) -> Any:
-    return "" if value is None else value
+def _empty(value: None) -> str:
+    return ""
+
+
+class _NullAsEmpty:
+    """``str``, with JSON ``null`` read as ``""`` (a delta that adds no text).
+
+    A union tried left to right: a string is taken as it is, with no Python call (this runs
+    for every chunk of every stream); only ``null`` goes on to the function that makes it
+    ``""``; anything else fails as a string would.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        # pydantic-core's schema, written as the plain dicts it is made of.
+        empty = {"type": "function-plain", "function": {"type": "no-info", "function": _empty}}
+        return {
+            "type": "union",
+            "choices": [handler(source), {"type": "chain", "steps": [{"type": "none"}, empty]}],
+            "mode": "left_to_right",
+            "custom_error_type": "string_or_null",
+            "custom_error_message": "Input should be a valid string or null",
+        }
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        return {"anyOf": [{"type": "string"}, {"type": "null"}], "default": ""}
 
 
 class FunctionCallDelta(ResponseModel):
@@ -467,7 +490,7 @@ class ChoiceDelta(ResponseModel):
     """
 
     role: Optional[str] = None
-    content: Annotated[str, BeforeValidator(_none_as_empty)] = ""
+    content: Annotated[str, _NullAsEmpty()] = ""
     tool_calls: Optional[List[ToolCallDelta]] = None
     audio: Optional[Dict[str, Any]] = None
     reasoning_details: Optional[List[Dict[str, Any]]] = None

@@ -9,8 +9,10 @@ import pytest
 
 from meshapi_core.models.chat import (
     ChatCompletion,
+    ChatCompletionChunk,
     ChatCompletionParams,
     ChatMessage,
+    ChoiceDelta,
     FunctionCall,
     FunctionDefinition,
     ImageURL,
@@ -150,3 +152,20 @@ def test_reply_keeps_unknown_fields_and_cost() -> None:
     assert reply.model_extra == {"brand_new_field": {"a": 1}}
     assert reply.choices[0].message.model_extra == {"refusal": None}
     assert json.loads(reply.model_dump_json(exclude_unset=True)) == body
+
+
+@pytest.mark.parametrize(("sent", "read"), [('"Hi"', "Hi"), ('""', ""), ("null", "")])
+def test_a_chunks_content_is_text_and_null_reads_as_empty(sent: str, read: str) -> None:
+    frame = '{"choices": [{"index": 0, "delta": {"content": ' + sent + "}}]}"
+    assert ChatCompletionChunk.model_validate_json(frame).choices[0].delta.content == read
+    assert ChoiceDelta.model_validate({"content": json.loads(sent)}).content == read
+
+
+@pytest.mark.parametrize("sent", ["5", "true", '["a"]', '{"text": "a"}'])
+def test_a_chunks_content_of_another_type_is_refused(sent: str) -> None:
+    frame = '{"choices": [{"index": 0, "delta": {"content": ' + sent + "}}]}"
+    with pytest.raises(pydantic.ValidationError) as caught:
+        ChatCompletionChunk.model_validate_json(frame)
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("choices", 0, "delta", "content")
+    assert error["msg"] == "Input should be a valid string or null"
