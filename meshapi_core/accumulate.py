@@ -49,7 +49,6 @@ from .errors import ResponseDecodeError
 from .models.chat import (
     ChatCompletion,
     ChatCompletionChunk,
-    ChoiceDelta,
     ChunkChoice,
     ToolCallDelta,
 )
@@ -219,16 +218,9 @@ class _Choice:
 
     def add_rest(self, choice: ChunkChoice) -> None:
         """Fold in everything of a choice's chunk but its delta's content, which
-        :meth:`ChatCompletionAccumulator.add` appends to :attr:`content` itself."""
+        :meth:`ChatCompletionAccumulator.add` appends to :attr:`content` itself (and calls
+        this only for a chunk that brings more)."""
         delta = choice.delta
-        if len(delta.__pydantic_fields_set__) > 1 or delta.__pydantic_extra__ or not delta.content:
-            self._more(delta)
-        if choice.finish_reason is not None:
-            self.finish_reason = choice.finish_reason
-        if choice.logprobs:
-            self.logprobs = _merge_lists(self.logprobs, choice.logprobs)
-
-    def _more(self, delta: ChoiceDelta) -> None:
         if delta.role:
             self.role = delta.role
         extra = delta.__pydantic_extra__
@@ -244,6 +236,10 @@ class _Choice:
             self.audio = _merge_audio(self.audio, delta.audio)
         if delta.reasoning_details:
             self.reasoning = (self.reasoning or []) + list(delta.reasoning_details)
+        if choice.finish_reason is not None:
+            self.finish_reason = choice.finish_reason
+        if choice.logprobs:
+            self.logprobs = _merge_lists(self.logprobs, choice.logprobs)
 
     def to_json(self) -> Dict[str, Any]:
         message: Dict[str, Any] = {**self.extra, "role": self.role or "assistant"}

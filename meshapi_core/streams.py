@@ -146,9 +146,9 @@ class StreamDecoder(Generic[C]):
             if payload == "[DONE]" or (len(payload) < 64 and payload.strip() == "[DONE]"):
                 self.done = True
                 return
-            if validate is not None and '"error"' not in payload:
-                # Nearly every event: one model, and no error frame possible. What _chunk
-                # does for it, inline, as this runs once per token of a reply.
+            if validate is not None:  # one model: nearly every stream, once per token
+                if '"error"' in payload:
+                    self._frame(payload)  # raises if it is an error frame
                 problem: Optional[str] = None
                 try:
                     chunk = validate(payload)
@@ -156,9 +156,9 @@ class StreamDecoder(Generic[C]):
                     problem = _first_problem(exc)
                 if problem is not None:  # raised here, so pydantic's error is not its __context__
                     raise self._bad(problem)
-                self.chunks += 1
             else:
-                chunk = self._chunk(payload)
+                chunk = self._tagged_chunk(self._frame(payload))
+            self.chunks += 1
             if event_field is not None and event.event != "message":
                 setattr(chunk, event_field, event.event)
             if terminal and _is_terminal(getattr(chunk, "type", None), terminal):
@@ -195,32 +195,29 @@ class StreamDecoder(Generic[C]):
                 headers=self._headers,
             )
 
-    def _chunk(self, payload: str) -> C:
-        frame: Any = None
-        if '"error"' in payload or self._tagged is not None:
-            try:
-                frame = json.loads(payload)
-            except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
-                frame = None
-            if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
-                raise error_from_frame(frame, self._headers)
+    def _frame(self, payload: str) -> Any:
+        """The event's JSON (``None`` if it is not JSON); raises the error an error frame
+        (an object-valued ``error``) reports."""
+        try:
+            frame = json.loads(payload)
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
+            return None
+        if isinstance(frame, dict) and isinstance(frame.get("error"), dict):
+            raise error_from_frame(frame, self._headers)
+        return frame
+
+    def _tagged_chunk(self, frame: Any) -> C:
+        """The model a tagged stream's frame names, validated."""
+        tagged = self._tagged
+        assert tagged is not None
+        if not isinstance(frame, dict):
+            raise self._bad("not a JSON object")
         problem: Optional[str] = None
         try:
-            if self._validate is not None:
-                chunk = self._validate(payload)
-            else:
-                tagged = self._tagged
-                assert tagged is not None
-                if not isinstance(frame, dict):
-                    raise self._bad("not a JSON object")
-                model = _model_for(tagged, frame)
-                chunk = cast(C, model.model_validate(frame))
+            return cast(C, _model_for(tagged, frame).model_validate(frame))
         except pydantic.ValidationError as exc:
             problem = _first_problem(exc)
-        if problem is not None:  # raised here, so pydantic's error is not its __context__
-            raise self._bad(problem)
-        self.chunks += 1
-        return chunk
+        raise self._bad(problem)  # here, so pydantic's error is not its __context__
 
     def _bad(self, why: str) -> ResponseDecodeError:
         why = shorten(why, 500)
