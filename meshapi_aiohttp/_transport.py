@@ -13,9 +13,12 @@ What maps to what:
   ``pool`` and ``connect`` (no limit if either has none). aiohttp has no write timeout, so
   ``write`` is not enforced (``total`` still bounds it); the read timer starts once the body
   is out.
-- Bodies are decompressed by aiohttp, which (from 3.13.3) inflates at most about one read
-  buffer (64-256 KiB) per step and pauses the socket while its buffer is full, so a gzip bomb
-  costs the SDK's bound plus that much.
+- Bodies are decompressed by the core's decoder (:mod:`meshapi_core.decoding`), not by
+  aiohttp (``auto_decompress=False``): it inflates at most 64 KiB per step, so a gzip bomb
+  costs the SDK's bound plus that much, and it fails a body whose compressed stream was cut
+  even where the HTTP framing looks complete, which aiohttp does not check for gzip. The
+  transport asks for the encodings it decodes (``Accept-Encoding: gzip, deflate``) unless the
+  request says otherwise.
 - A streamed body (a file upload) becomes an async generator of bounded chunks, each read in
   a worker thread; it is sent with the ``Content-Length`` the core set. If reading it fails
   (the file changed), that error is raised, not aiohttp's wrapping of it.
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Opti
 
 import aiohttp
 
+from meshapi_core.decoding import ACCEPT_ENCODING, decoder_for
 from meshapi_core.errors import (
     APIConnectionError,
     ClientContextError,
@@ -63,6 +67,7 @@ _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError
 _NO_CONTENT_TYPE = ("Content-Type",)
 # aiohttp rounds a timeout of at least this many seconds up to the next whole second.
 _NEVER_CEIL = float("inf")
+_ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
 def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
@@ -129,11 +134,20 @@ class AiohttpStreamResponse:
         self.headers: Dict[str, str] = header_dict(response.headers.items())
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body as it arrives, in the chunks the socket delivers."""
+        """The body as it arrives, in the chunks the socket delivers, decoded in bounded
+        pieces."""
         failure: Optional[StreamInterruptedError] = None
+        decoder = decoder_for(self.headers.get("content-encoding"))
         try:
             async for chunk in self._response.content.iter_any():
-                yield chunk
+                if decoder is None:
+                    yield chunk
+                else:
+                    for piece in decoder.decode(chunk):
+                        yield piece
+            if decoder is not None:
+                for piece in decoder.flush():
+                    yield piece
         except _ERRORS as exc:
             failure = _stream_error(exc)
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
@@ -152,10 +166,10 @@ class AiohttpTransport:
 
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
-    ``raise_for_status``, decompressed bodies. Without one, the transport makes a session on
-    first use, inside the running loop, and :meth:`aclose` closes it: up to 100 connections, no
-    cookies kept, no proxy or ``.netrc`` from the environment. One transport is safe to share
-    between the tasks of one event loop.
+    ``raise_for_status``, bodies decompressed by the SDK. Without one, the transport makes a
+    session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
+    connections, no cookies kept, no proxy or ``.netrc`` from the environment. One transport
+    is safe to share between the tasks of one event loop.
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
@@ -176,7 +190,7 @@ class AiohttpTransport:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
+                auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self._session
@@ -186,13 +200,16 @@ class AiohttpTransport:
         session = self._get_session()
         failures: List[MeshAPIError] = []
         failure: MeshAPIError
+        headers = request.headers
+        if request.header("accept-encoding") is None:
+            headers = (*headers, _ACCEPT_ENCODING)
         try:
             response = await session.request(
-                request.method, request.url, headers=request.headers,
+                request.method, request.url, headers=headers,
                 data=_body_data(request, failures),
                 skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
                 timeout=_client_timeout(request.timeout),
-                allow_redirects=False, raise_for_status=False, auto_decompress=True,
+                allow_redirects=False, raise_for_status=False, auto_decompress=False,
             )  # fmt: skip
             return AiohttpStreamResponse(response)
         except _ERRORS as exc:

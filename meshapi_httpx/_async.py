@@ -4,8 +4,9 @@
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
 within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
-(``_decoding.py``), not by httpx. A client the transport made is sent to through its own
-``httpx.AsyncHTTPTransport`` (``_direct.py``). No SDK error it raises is chained to httpx's
+(:mod:`meshapi_core.decoding`, which also fails a cut compressed stream), not by httpx. A
+client the transport made is sent to through its own ``httpx.AsyncHTTPTransport``
+(``_direct.py``). No SDK error it raises is chained to httpx's
 exception (which holds the request, and so the credential).
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
 
+from meshapi_core.decoding import decoder_for
 from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
@@ -27,7 +29,6 @@ from ._common import (
     stream_error,
     to_httpx,
 )
-from ._decoding import decoder_for
 from ._direct import new_async_client
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
 
 import httpx
 
+from meshapi_core.decoding import ACCEPT_ENCODING
 from meshapi_core.errors import (
     APIConnectionError,
     ClientContextError,
@@ -20,7 +21,6 @@ from meshapi_core.errors import (
 )
 from meshapi_core.http import Request, StreamedBody, header_dict
 
-from ._decoding import ACCEPT_ENCODING
 from ._direct import timeout_of, url_of
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
@@ -29,7 +29,8 @@ _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
     """The httpx request for a core request, with its per-phase timeouts. It asks for the
-    encodings the transport decodes itself (``_decoding.py``), unless the request says."""
+    encodings the transport decodes itself (:mod:`meshapi_core.decoding`), unless the request
+    says."""
     headers = request.headers
     if request.header("accept-encoding") is None:
         headers = (*headers, _ACCEPT_ENCODING)

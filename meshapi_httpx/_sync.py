@@ -5,8 +5,9 @@ Besides moving bytes it does four things httpx does not:
 - ``Timeout.total`` bounds the whole exchange, however the server paces its bytes: the
   client's connection pools are given a network backend that shortens every socket wait to
   the time left (``_deadline.py`` explains how, and the bound);
-- bodies are decoded here, in bounded pieces (``_decoding.py``), not by httpx, which
-  inflates a whole network read at once;
+- bodies are decoded here, in bounded pieces (:mod:`meshapi_core.decoding`), not by httpx,
+  which inflates a whole network read at once (and never checks that a compressed stream
+  ended);
 - after ``os.fork()`` a child never uses the parent's pooled connections: a client the
   transport made is replaced by a fresh one; one it was handed raises
   :class:`~meshapi_core.errors.ClientContextError`;
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, Optional
 
 import httpx
 
+from meshapi_core.decoding import BodyDecoder, decoder_for
 from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
@@ -39,7 +41,6 @@ from ._common import (
     to_httpx,
 )
 from ._deadline import install, under
-from ._decoding import BodyDecoder, decoder_for
 from ._direct import new_client
 
 if TYPE_CHECKING:
