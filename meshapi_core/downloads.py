@@ -4,9 +4,12 @@ A byte stream has no end marker of its own: it is complete when its body ends wh
 says it ends. The transports already fail a body that stops short of its
 ``Content-Length`` or of its last chunk; :class:`ByteCounter` checks it once more, in the
 core, so that a transport which reports a cut body as a clean end (a custom one, or a proxy
-that closes without framing) still cannot make a short download look complete. When the body
-is compressed (``Content-Encoding``), the header counts the compressed bytes and only the
-transport can check it.
+that closes without framing) still cannot make a short download look complete.
+
+When the body is compressed (``Content-Encoding``), the header counts the compressed bytes,
+and the transport, which decompresses, is the one to check that the body is whole: the SDK's
+transports decode with :mod:`meshapi_core.decoding`, which fails a body whose compressed
+stream did not reach its end, whatever the HTTP framing says.
 """
 
 from __future__ import annotations

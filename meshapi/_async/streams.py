@@ -15,7 +15,8 @@ into it and events out of it. Every event also goes through the endpoint's accum
 and :meth:`AsyncStream.final` the whole reply, however much was iterated before. A byte stream
 (:class:`AsyncByteStream`) is read chunk by chunk, whole (:meth:`AsyncByteStream.read`,
 bounded by ``max_response_size``) or into a file (:meth:`AsyncByteStream.write_to`, which
-never leaves a short file behind). This module is the source of ``meshapi/_sync/streams.py``.
+never leaves a short file behind nor touches a file it did not make). This module is the
+source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
@@ -337,7 +338,8 @@ class AsyncByteStream(_AsyncResponseStream):
 
     Iterate it for the chunks as they arrive, :meth:`read` it whole (bounded by the client's
     ``max_response_size``), or :meth:`write_to` a file. It is complete only when the whole
-    body arrived (every byte its ``Content-Length`` announced); a body cut short raises
+    body arrived (every byte its ``Content-Length`` announced, and a compressed body's whole
+    compressed stream); a body cut short raises
     :class:`~meshapi_core.errors.StreamInterruptedError`.
 
     >>> async with client.audio.synthesize_stream(input="Hello") as audio:   # doctest: +SKIP
@@ -404,14 +406,26 @@ class AsyncByteStream(_AsyncResponseStream):
     async def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
         """Stream the body into the file at ``path`` and return its size in bytes.
 
-        The bytes go to ``<path>.part`` (at most 1 MiB, ``WRITE_BUFFER_SIZE``, held in memory),
-        which replaces ``path`` only once the body is complete; if the download fails, the
-        partial file is removed, any earlier file at ``path`` is left as it was, and the
-        error is raised. File writes run in a worker thread, off the event loop.
+        A file the SDK writes is whole or absent, and a file it did not create is never
+        touched. ``path`` is checked before the request is sent (a missing folder or a
+        directory raises :class:`~meshapi_core.errors.InvalidArgumentError`). Once a
+        successful response is in, the bytes go to a temporary file of the SDK's own beside
+        ``path`` (a unique ``.<name>.<random>.part``, created exclusively, never through a
+        link; at most 1 MiB, ``WRITE_BUFFER_SIZE``, held in memory), which replaces ``path``
+        in one rename only once the body is complete. If the download fails, that temporary
+        file is removed (and nothing else), any earlier file at ``path`` is left as it was,
+        and the error is raised: a body cut short raises
+        :class:`~meshapi_core.errors.StreamInterruptedError`, and a failure of the file system
+        raises the :class:`OSError` of that kind, naming ``path``. The file gets the mode
+        ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
+        the event loop.
         """
         # sync: target = PartialFile(path)
         target = await _in_thread(PartialFile, path)
         try:
+            await self._open_response()  # an error status raises here: no file is made
+            # sync: target.create()
+            await _in_thread(target.create)
             buffer = bytearray()
             chunks = self._chunks()
             try:
@@ -429,5 +443,7 @@ class AsyncByteStream(_AsyncResponseStream):
             # sync: return target.commit()
             return await _in_thread(target.commit)
         except BaseException:
-            target.discard()
+            target.discard()  # not in a thread: it must run even when the task is cancelled
             raise
+        finally:
+            await self.aclose()

@@ -215,6 +215,7 @@ async def save_image(
         raise InvalidArgumentError(f"item: {exc}", param="item") from None
     target = PartialFile(path)
     try:
+        target.create()
         target.write(data)
         return target.commit()
     finally:

@@ -216,6 +216,7 @@ def save_image(
         raise InvalidArgumentError(f"item: {exc}", param="item") from None
     target = PartialFile(path)
     try:
+        target.create()
         target.write(data)
         return target.commit()
     finally:

@@ -1,21 +1,36 @@
-"""Downloads on every transport: a file the SDK writes is whole or absent.
+"""Downloads on every transport: a file the SDK writes is whole or absent, and a file it did
+not create is never touched.
 
 - A compressed body whose HTTP framing looks complete (the right ``content-length``, the last
   chunk, or a close) but whose gzip or deflate stream was cut is interrupted, however it is
   read (``write_to``, ``read()``, iteration), and leaves no file.
+- ``write_to`` writes to a temporary file of its own, made in the target's folder only once a
+  successful response is in, with a unique name, never following a link; it moves it into
+  place whole, and removes nothing but it.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
+import threading
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
+import anyio
 import pytest
 
-from meshapi import APIConnectionError, StreamInterruptedError
+from meshapi import (
+    APIConnectionError,
+    InvalidArgumentError,
+    MeshAPI,
+    NotFoundError,
+    StreamInterruptedError,
+)
 
-from ._server import Conn, RawServer, Seen, chunk, gzip_of
+from ._server import Conn, RawServer, Seen, chunk, gzip_of, response
 from .conftest import Api, run
 
 BODY = bytes(range(256)) * 2048  # 512 KiB that compress to about 2 KiB
@@ -165,3 +180,196 @@ def test_an_empty_body_is_empty_whatever_its_encoding(kind: str, tmp_path: Path)
     with RawServer(reply(b"", Content_Encoding="gzip")) as server:
         assert run(kind, server.url, scenario) == 0
     assert (tmp_path / "empty.bin").read_bytes() == b""
+
+
+# -- write_to never touches a file it did not create ---------------------------------------
+
+
+def test_a_link_at_the_old_part_name_is_never_followed(kind: str, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (tmp_path / "out.mp4.part").symlink_to(victim)
+    target = tmp_path / "out.mp4"
+
+    async def scenario(api: Api) -> int:
+        return await write_to(api, target)
+
+    with RawServer(reply(BODY)) as server:
+        assert run(kind, server.url, scenario) == len(BODY)
+    assert victim.read_bytes() == b"precious"
+    assert not target.is_symlink() and target.read_bytes() == BODY
+    assert os.readlink(tmp_path / "out.mp4.part") == str(victim)
+    assert files_in(tmp_path) == ["out.mp4", "out.mp4.part", "victim.txt"]
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_users_own_part_file_is_never_touched(kind: str, status: int, tmp_path: Path) -> None:
+    mine = tmp_path / "movie.mp4.part"
+    mine.write_bytes(b"my own half-copied movie")
+
+    def answer(seen: Seen, conn: Conn) -> bool:
+        if status == 404:
+            body = b'{"error": {"code": "not_found", "message": "No such file."}}'
+            conn.send(response(404, body, {"Content-Type": "application/json"}))
+            return True
+        return reply(BODY)(seen, conn)
+
+    async def scenario(api: Api) -> Optional[int]:
+        if status == 404:
+            with pytest.raises(NotFoundError):
+                await write_to(api, tmp_path / "movie.mp4")
+            return None
+        return await write_to(api, tmp_path / "movie.mp4")
+
+    with RawServer(answer) as server:
+        run(kind, server.url, scenario)
+    assert mine.read_bytes() == b"my own half-copied movie"
+    expected = ["movie.mp4", "movie.mp4.part"] if status == 200 else ["movie.mp4.part"]
+    assert files_in(tmp_path) == expected
+
+
+def test_no_file_is_made_before_a_successful_response(kind: str, tmp_path: Path) -> None:
+    seen_while_asked: List[List[str]] = []
+
+    def answer(seen: Seen, conn: Conn) -> bool:
+        seen_while_asked.append(files_in(tmp_path))
+        body = b'{"error": {"code": "not_found", "message": "No such file."}}'
+        conn.send(response(404, body, {"Content-Type": "application/json"}))
+        return True
+
+    async def scenario(api: Api) -> None:
+        with pytest.raises(NotFoundError):
+            await write_to(api, tmp_path / "out.bin")
+
+    with RawServer(answer) as server:
+        run(kind, server.url, scenario)
+    assert seen_while_asked == [[]]
+    assert files_in(tmp_path) == []
+
+
+def test_two_downloads_to_one_path_each_land_whole(kind: str, tmp_path: Path) -> None:
+    bodies = [b"a" * 300_000, b"b" * 200_000]
+    both_asked = threading.Barrier(2, timeout=10)
+    target = tmp_path / "out.bin"
+
+    def answer(seen: Seen, conn: Conn) -> bool:
+        body = bodies[0] if seen.target.endswith("file_a/content") else bodies[1]
+        head = response(200, body, {"Content-Type": "application/octet-stream"})
+        half = len(head) - len(body) // 2
+        conn.send(head[:half])
+        both_asked.wait()  # both downloads are writing before either ends
+        conn.send(head[half:])
+        return True
+
+    async def scenario(api: Api) -> List[int]:
+        sizes: List[int] = [0, 0]
+
+        async def one(index: int, file_id: str) -> None:
+            def download(client: Any) -> Any:
+                return client.rag.content(file_id).write_to(target)
+
+            if isinstance(api.client, MeshAPI):
+                sizes[index] = await anyio.to_thread.run_sync(download, api.client)
+            else:
+                sizes[index] = await download(api.client)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, 0, "file_a")
+            group.start_soon(one, 1, "file_b")
+        return sizes
+
+    with RawServer(answer) as server:
+        sizes = run(kind, server.url, scenario)
+    assert sizes == [len(b) for b in bodies]
+    assert target.read_bytes() in bodies  # one of the two, whole: the last to finish
+    assert files_in(tmp_path) == ["out.bin"]
+
+
+def test_the_file_gets_the_mode_of_a_file_written_normally(kind: str, tmp_path: Path) -> None:
+    normal = tmp_path / "normal.bin"
+    normal.write_bytes(b"x")
+
+    async def scenario(api: Api) -> int:
+        return await write_to(api, tmp_path / "out.bin")
+
+    with RawServer(reply(BODY)) as server:
+        run(kind, server.url, scenario)
+    mode = stat.S_IMODE((tmp_path / "out.bin").stat().st_mode)
+    assert mode == stat.S_IMODE(normal.stat().st_mode)
+
+
+def test_a_file_system_failure_is_the_os_error_naming_the_path(kind: str, tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    target = folder / "out.bin"
+
+    def answer(seen: Seen, conn: Conn) -> bool:
+        shutil.rmtree(folder)  # the folder vanishes while the request is on its way
+        return reply(BODY)(seen, conn)
+
+    async def scenario(api: Api) -> OSError:
+        with pytest.raises(OSError) as info:
+            await write_to(api, target)
+        return info.value
+
+    with RawServer(answer) as server:
+        error = run(kind, server.url, scenario)
+    assert isinstance(error, FileNotFoundError)
+    assert error.filename == str(target)
+    assert files_in(tmp_path) == []
+
+
+def test_a_bad_target_is_refused_before_anything_is_sent(kind: str, tmp_path: Path) -> None:
+    async def scenario(api: Api) -> List[str]:
+        params = []
+        for path in (tmp_path, tmp_path / "missing" / "out.bin", ""):
+            with pytest.raises(InvalidArgumentError) as info:
+                await api.call(lambda c, p=path: c.rag.content("file_1").write_to(p))
+            params.append(info.value.param)
+        return params
+
+    with RawServer(reply(BODY)) as server:
+        assert run(kind, server.url, scenario) == ["path"] * 3
+        assert server.seen == []
+
+
+# -- the temporary file itself ---------------------------------------------------------------
+
+
+def test_the_temporary_file_is_new_hidden_and_beside_the_target(tmp_path: Path) -> None:
+    from meshapi._files import PartialFile
+
+    (tmp_path / "out.bin.part").write_bytes(b"someone else's")
+    target = PartialFile(tmp_path / "out.bin")
+    assert files_in(tmp_path) == ["out.bin.part"]  # nothing made until create()
+    target.create()
+    assert target.part_path is not None
+    name = os.path.basename(target.part_path)
+    assert os.path.dirname(target.part_path) == str(tmp_path)
+    assert name.startswith(".out.bin.") and name.endswith(".part")
+    target.write(b"abc")
+    assert target.commit() == 3
+    assert files_in(tmp_path) == ["out.bin", "out.bin.part"]
+    assert (tmp_path / "out.bin.part").read_bytes() == b"someone else's"
+
+
+def test_a_replaced_temporary_file_is_neither_removed_nor_moved(tmp_path: Path) -> None:
+    from meshapi._files import PartialFile
+
+    for finish in ("discard", "commit"):
+        target = PartialFile(tmp_path / "out.bin")
+        target.create()
+        part = target.part_path
+        assert part is not None
+        os.remove(part)
+        Path(part).write_bytes(b"not the SDK's")  # another file now has its name
+        if finish == "discard":
+            target.discard()
+        else:
+            with pytest.raises(OSError) as info:
+                target.commit()
+            assert info.value.filename == str(tmp_path / "out.bin")
+            target.discard()
+        assert Path(part).read_bytes() == b"not the SDK's"
+        assert not (tmp_path / "out.bin").exists()
+        os.remove(part)
