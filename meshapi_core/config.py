@@ -40,6 +40,7 @@ from .retry import RetryPolicy
 from .version import __version__
 
 __all__ = [
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
     "CallOptions",
@@ -61,6 +62,9 @@ DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 """The largest stream event accepted by default, in characters (base64 images are large)."""
 DEFAULT_MAX_RESPONSE_SIZE = 256 * 1024 * 1024
 """The largest whole response body accepted by default, in bytes after decompression."""
+DEFAULT_MAX_DOWNLOAD_SIZE = 16 * 1024 * 1024 * 1024
+"""The largest download ``write_to`` writes to a file by default (16 GiB), in bytes after
+decompression."""
 
 CredentialName = Literal["data", "dashboard", "admin"]
 _CREDENTIALS = {
@@ -106,6 +110,10 @@ class ClientSettings(TypedDict, total=False):
     max_response_size: int
     """The largest whole response body accepted, in bytes after decompression (default
     256 MiB); a larger one fails with ``ResponseTooLargeError`` as soon as it passes."""
+    max_download_size: Optional[int]
+    """The largest download a byte stream's ``write_to`` writes to a file, in bytes after
+    decompression (default 16 GiB; ``None`` lifts it); a larger one fails with
+    ``ResponseTooLargeError`` as soon as it passes, and leaves no file."""
     allow_insecure_http: bool
     """Allow ``http://`` to a host that is not loopback, sending the credential in clear
     (default false)."""
@@ -207,6 +215,16 @@ def _positive(value: Any, what: str) -> Optional[float]:
 def _positive_int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidArgumentError(f"{what} must be a positive int, not {value!r}", param=what)
+    return value
+
+
+def _positive_int_or_none(value: Any, what: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidArgumentError(
+            f"{what} must be a positive int or None, not {value!r}", param=what
+        )
     return value
 
 
@@ -324,6 +342,7 @@ class ClientConfig:
     sdk_header: bool = True
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    max_download_size: Optional[int] = DEFAULT_MAX_DOWNLOAD_SIZE
     allow_insecure_http: bool = False
     _base_headers: Tuple[Tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     _heads: Dict[Tuple[str, Optional[str]], Tuple[Tuple[str, str], ...]] = field(
@@ -403,6 +422,9 @@ class ClientConfig:
             max_response_size=_positive_int(
                 settings.get("max_response_size", DEFAULT_MAX_RESPONSE_SIZE), "max_response_size"
             ),
+            max_download_size=_positive_int_or_none(
+                settings.get("max_download_size", DEFAULT_MAX_DOWNLOAD_SIZE), "max_download_size"
+            ),
             allow_insecure_http=allow_http,
         )
         return config._with_base_headers()
@@ -430,6 +452,7 @@ class ClientConfig:
             "sdk_header": self.sdk_header,
             "max_event_size": self.max_event_size,
             "max_response_size": self.max_response_size,
+            "max_download_size": self.max_download_size,
             "allow_insecure_http": self.allow_insecure_http,
         }
         if self.credential is not None:

@@ -14,9 +14,9 @@ into it and events out of it. Every event also goes through the endpoint's accum
 (:mod:`meshapi_core.accumulate`), so :meth:`AsyncStream.text` can give the text as it comes
 and :meth:`AsyncStream.final` the whole reply, however much was iterated before. A byte stream
 (:class:`AsyncByteStream`) is read chunk by chunk, whole (:meth:`AsyncByteStream.read`,
-bounded by ``max_response_size``) or into a file (:meth:`AsyncByteStream.write_to`, which
-never leaves a short file behind nor touches a file it did not make). This module is the
-source of ``meshapi/_sync/streams.py``.
+bounded by ``max_response_size``) or into a file (:meth:`AsyncByteStream.write_to`, bounded by
+``max_download_size``, which never leaves a short file behind nor touches a file it did not
+make). This module is the source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
@@ -337,9 +337,9 @@ class AsyncByteStream(_AsyncResponseStream):
     whole unless asked to.
 
     Iterate it for the chunks as they arrive, :meth:`read` it whole (bounded by the client's
-    ``max_response_size``), or :meth:`write_to` a file. It is complete only when the whole
-    body arrived (every byte its ``Content-Length`` announced, and a compressed body's whole
-    compressed stream); a body cut short raises
+    ``max_response_size``), or :meth:`write_to` a file (bounded by ``max_download_size``).
+    It is complete only when the whole body arrived (every byte its ``Content-Length``
+    announced, and a compressed body's whole compressed stream); a body cut short raises
     :class:`~meshapi_core.errors.StreamInterruptedError`.
 
     >>> async with client.audio.synthesize_stream(input="Hello") as audio:   # doctest: +SKIP
@@ -363,12 +363,14 @@ class AsyncByteStream(_AsyncResponseStream):
         """The body's ``Content-Type`` (e.g. ``audio/mpeg``), once open."""
         return self._headers.get("content-type")
 
-    # sync: def _chunks(self) -> Generator[bytes, None, None]:
-    async def _chunks(self) -> AsyncGenerator[bytes, None]:
+    # sync: def _chunks(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+    async def _chunks(self, limit: Optional[int] = None) -> AsyncGenerator[bytes, None]:
+        """The body's chunks, checked against its announced length and ``limit``."""
         try:
             await self._open_response()
             response = self._claim()
-            counter = ByteCounter(self._headers)
+            counter = ByteCounter(self._headers, limit, status=self._status)
+            counter.check_announced()
             try:
                 async for data in response.iter_bytes():
                     if data:
@@ -415,7 +417,9 @@ class AsyncByteStream(_AsyncResponseStream):
         in one rename only once the body is complete. If the download fails, that temporary
         file is removed (and nothing else), any earlier file at ``path`` is left as it was,
         and the error is raised: a body cut short raises
-        :class:`~meshapi_core.errors.StreamInterruptedError`, and a failure of the file system
+        :class:`~meshapi_core.errors.StreamInterruptedError`, one larger than the client's
+        ``max_download_size`` (counted after decompression) raises
+        :class:`~meshapi_core.errors.ResponseTooLargeError`, and a failure of the file system
         raises the :class:`OSError` of that kind, naming ``path``. The file gets the mode
         ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
         the event loop.
@@ -427,7 +431,7 @@ class AsyncByteStream(_AsyncResponseStream):
             # sync: target.create()
             await _in_thread(target.create)
             buffer = bytearray()
-            chunks = self._chunks()
+            chunks = self._chunks(self._engine.config.max_download_size)
             try:
                 async for data in chunks:
                     buffer += data

@@ -15,9 +15,9 @@ into it and events out of it. Every event also goes through the endpoint's accum
 (:mod:`meshapi_core.accumulate`), so :meth:`Stream.text` can give the text as it comes
 and :meth:`Stream.final` the whole reply, however much was iterated before. A byte stream
 (:class:`ByteStream`) is read chunk by chunk, whole (:meth:`ByteStream.read`,
-bounded by ``max_response_size``) or into a file (:meth:`ByteStream.write_to`, which
-never leaves a short file behind nor touches a file it did not make). This module is the
-source of ``meshapi/_sync/streams.py``.
+bounded by ``max_response_size``) or into a file (:meth:`ByteStream.write_to`, bounded by
+``max_download_size``, which never leaves a short file behind nor touches a file it did not
+make). This module is the source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
@@ -329,9 +329,9 @@ class ByteStream(_AsyncResponseStream):
     whole unless asked to.
 
     Iterate it for the chunks as they arrive, :meth:`read` it whole (bounded by the client's
-    ``max_response_size``), or :meth:`write_to` a file. It is complete only when the whole
-    body arrived (every byte its ``Content-Length`` announced, and a compressed body's whole
-    compressed stream); a body cut short raises
+    ``max_response_size``), or :meth:`write_to` a file (bounded by ``max_download_size``).
+    It is complete only when the whole body arrived (every byte its ``Content-Length``
+    announced, and a compressed body's whole compressed stream); a body cut short raises
     :class:`~meshapi_core.errors.StreamInterruptedError`.
 
     >>> with client.audio.synthesize_stream(input="Hello") as audio:   # doctest: +SKIP
@@ -355,11 +355,13 @@ class ByteStream(_AsyncResponseStream):
         """The body's ``Content-Type`` (e.g. ``audio/mpeg``), once open."""
         return self._headers.get("content-type")
 
-    def _chunks(self) -> Generator[bytes, None, None]:
+    def _chunks(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+        """The body's chunks, checked against its announced length and ``limit``."""
         try:
             self._open_response()
             response = self._claim()
-            counter = ByteCounter(self._headers)
+            counter = ByteCounter(self._headers, limit, status=self._status)
+            counter.check_announced()
             try:
                 for data in response.iter_bytes():
                     if data:
@@ -406,7 +408,9 @@ class ByteStream(_AsyncResponseStream):
         in one rename only once the body is complete. If the download fails, that temporary
         file is removed (and nothing else), any earlier file at ``path`` is left as it was,
         and the error is raised: a body cut short raises
-        :class:`~meshapi_core.errors.StreamInterruptedError`, and a failure of the file system
+        :class:`~meshapi_core.errors.StreamInterruptedError`, one larger than the client's
+        ``max_download_size`` (counted after decompression) raises
+        :class:`~meshapi_core.errors.ResponseTooLargeError`, and a failure of the file system
         raises the :class:`OSError` of that kind, naming ``path``. The file gets the mode
         ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
         the event loop.
@@ -416,7 +420,7 @@ class ByteStream(_AsyncResponseStream):
             self._open_response()  # an error status raises here: no file is made
             target.create()
             buffer = bytearray()
-            chunks = self._chunks()
+            chunks = self._chunks(self._engine.config.max_download_size)
             try:
                 for data in chunks:
                     buffer += data

@@ -7,6 +7,8 @@ not create is never touched.
 - ``write_to`` writes to a temporary file of its own, made in the target's folder only once a
   successful response is in, with a unique name, never following a link; it moves it into
   place whole, and removes nothing but it.
+- ``write_to`` is bounded by ``max_download_size`` (on the decoded bytes), not by
+  ``max_response_size``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from meshapi import (
     InvalidArgumentError,
     MeshAPI,
     NotFoundError,
+    ResponseTooLargeError,
     StreamInterruptedError,
 )
+from meshapi_core.config import DEFAULT_MAX_DOWNLOAD_SIZE, ClientConfig
 
 from ._server import Conn, RawServer, Seen, chunk, gzip_of, response
-from .conftest import Api, run
+from .conftest import Api, gzip_bomb, run
 
 BODY = bytes(range(256)) * 2048  # 512 KiB that compress to about 2 KiB
 COMPLETION = (
@@ -331,6 +335,72 @@ def test_a_bad_target_is_refused_before_anything_is_sent(kind: str, tmp_path: Pa
     with RawServer(reply(BODY)) as server:
         assert run(kind, server.url, scenario) == ["path"] * 3
         assert server.seen == []
+
+
+# -- write_to is bounded by max_download_size ----------------------------------------------
+
+LIMIT = 1 << 20
+
+
+def test_an_announced_body_past_the_bound_is_refused(kind: str, tmp_path: Path) -> None:
+    big = b"v" * (10 << 20)
+
+    async def scenario(api: Api) -> Any:
+        with pytest.raises(ResponseTooLargeError) as info:
+            await write_to(api, tmp_path / "big.bin")
+        return info.value
+
+    with RawServer(reply(big)) as server:
+        error = run(kind, server.url, scenario, max_download_size=LIMIT)
+    assert error.error_code == "response_too_large"
+    assert "max_download_size" in error.message
+    assert files_in(tmp_path) == []
+
+
+def endless(seen: Seen, conn: Conn) -> bool:
+    head = "HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n\r\n"
+    piece = chunk(b"\0" * 65536)
+    if conn.send(head.encode()):
+        while conn.send(piece):
+            pass
+    return False
+
+
+@pytest.mark.parametrize("source", ["endless", "gzip-bomb"])
+def test_a_body_growing_past_the_bound_is_cut_there(kind: str, source: str, tmp_path: Path) -> None:
+    answer = endless if source == "endless" else reply(gzip_bomb(64 << 20), Content_Encoding="gzip")
+
+    async def scenario(api: Api) -> None:
+        with pytest.raises(ResponseTooLargeError, match="max_download_size"):
+            await write_to(api, tmp_path / "big.bin")
+
+    with RawServer(answer) as server:
+        run(kind, server.url, scenario, max_download_size=LIMIT)
+    assert files_in(tmp_path) == []
+
+
+def test_max_response_size_does_not_bound_a_download(kind: str, tmp_path: Path) -> None:
+    body = b"w" * (2 * LIMIT)
+
+    async def scenario(api: Api) -> int:
+        return await write_to(api, tmp_path / "ok.bin")
+
+    with RawServer(reply(body)) as server:
+        size = run(kind, server.url, scenario, max_response_size=LIMIT, max_download_size=None)
+    assert size == len(body) and (tmp_path / "ok.bin").read_bytes() == body
+
+
+def test_max_download_size_is_a_checked_setting() -> None:
+    config = ClientConfig.create(base_url="http://127.0.0.1", token="rsk_x")
+    assert config.max_download_size == DEFAULT_MAX_DOWNLOAD_SIZE
+    assert config.with_changes(max_retries=1).max_download_size == DEFAULT_MAX_DOWNLOAD_SIZE
+    lifted = ClientConfig.create(base_url="http://127.0.0.1", token="rsk_x", max_download_size=None)
+    assert lifted.max_download_size is None
+    assert lifted.with_changes(max_retries=1).max_download_size is None
+    for bad in (0, -1, "1", 1.5, True):
+        with pytest.raises(InvalidArgumentError) as info:
+            ClientConfig.create(base_url="http://127.0.0.1", token="rsk_x", max_download_size=bad)
+        assert info.value.param == "max_download_size"
 
 
 # -- the temporary file itself ---------------------------------------------------------------
