@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from meshapi import (
     APIConnectionError,
@@ -443,3 +446,45 @@ def test_a_replaced_temporary_file_is_neither_removed_nor_moved(tmp_path: Path) 
         assert Path(part).read_bytes() == b"not the SDK's"
         assert not (tmp_path / "out.bin").exists()
         os.remove(part)
+
+
+def snapshot(folder: Path) -> Dict[str, Any]:
+    """Every entry of ``folder``: a link's target, a file's bytes."""
+    return {
+        p.name: ("link", os.readlink(p)) if p.is_symlink() else p.read_bytes()
+        for p in folder.iterdir()
+    }
+
+
+@given(
+    existing=st.lists(
+        st.sampled_from(["out.bin", "out.bin.part", ".out.bin.part", "link:out.bin.part", "x"]),
+        unique_by=lambda name: name.split(":")[-1],
+    ),
+    chunks=st.lists(st.binary(max_size=64), max_size=4),
+    commit=st.booleans(),
+)
+def test_only_the_target_ever_changes(
+    existing: List[str], chunks: List[bytes], commit: bool
+) -> None:
+    from meshapi._files import PartialFile
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        (folder / "victim").write_bytes(b"victim")
+        for entry in existing:
+            if entry.startswith("link:"):
+                (folder / entry[5:]).symlink_to(folder / "victim")
+            else:
+                (folder / entry).write_bytes(b"user's " + entry.encode())
+        before = snapshot(folder)
+        with PartialFile(folder / "out.bin") as target:
+            target.create()
+            for data in chunks:
+                target.write(data)
+            if commit:
+                assert target.commit() == sum(map(len, chunks))
+        expected = dict(before)
+        if commit:
+            expected["out.bin"] = b"".join(chunks)
+        assert snapshot(folder) == expected
