@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._auth import Principal, authenticate
-from ._catalog import make_model
+from ._catalog import CatalogSource, default_models, load_catalog, make_model
 from ._clock import Clock, SystemClock
 from ._errors import GatewayError, error_plan, too_large_plan
 from ._faults import FaultQueue, Injection, apply_faults, replacement_for
@@ -97,6 +97,11 @@ class Gateway:
     ``token`` pins the built-in data-plane key (an ``rsk_...`` string of your choosing), so
     an emulator restarted with the same token keeps working with the same exported
     ``MESHAPI_TOKEN``; it survives :meth:`reset`.
+
+    ``catalog`` replaces the shipped model catalog: the path of a JSON file of ModelInfo
+    objects (what ``meshapi models --json`` writes, so a snapshot of the real gateway's
+    catalog serves offline) or the objects themselves; see :mod:`meshapi.testing._catalog`.
+    It too survives :meth:`reset`.
     """
 
     def __init__(
@@ -108,12 +113,14 @@ class Gateway:
         max_body_bytes: int = MAX_BODY_BYTES,
         log_limit: int = 10_000,
         token: Optional[str] = None,
+        catalog: Optional[CatalogSource] = None,
     ) -> None:
         if token is not None and not _PINNABLE.match(token):
             raise ValueError(
                 "token must be a data-plane key: 'rsk_' then letters, digits, '_' or '-'"
             )
         self._pinned_token = token
+        self._catalog = load_catalog(catalog) if catalog is not None else default_models()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.max_body_bytes = max_body_bytes
         self.log = RequestLog(log_limit)
@@ -126,7 +133,7 @@ class Gateway:
 
     def _new_state(self) -> GatewayState:
         """Fresh state; the built-in data-plane key takes the pinned token, if any."""
-        state = GatewayState(self._ids, self.clock.time())
+        state = GatewayState(self._ids, self.clock.time(), copy.deepcopy(self._catalog))
         token = self._pinned_token
         if token is not None:
             key = state.keys.pop(state.token)

@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 
-from ._catalog import default_catalog
 from ._errors import GatewayError, detail, validation_error
 from ._ids import IdFactory
 from ._replies import ReplyScript
@@ -231,9 +230,9 @@ def _b64(value: Dict[str, Any]) -> str:
 class GatewayState:
     """Credentials, templates, catalog, reply script and rate-limit windows of one gateway."""
 
-    def __init__(self, ids: IdFactory, now: float) -> None:
+    def __init__(self, ids: IdFactory, now: float, catalog: Dict[str, Dict[str, Any]]) -> None:
         self.ids = ids
-        self.catalog: Dict[str, Dict[str, Any]] = default_catalog()
+        self.catalog = catalog
         self.script = ReplyScript()
         self.keys: Dict[str, ApiKey] = {}
         self.jwts: Dict[str, str] = {}

@@ -186,12 +186,14 @@ def test_models_catalog(client: httpx.Client) -> None:
             "composite_models",
         ):
             assert field in model
-        for value in model["pricing"].values():
-            assert value is None or (isinstance(value, str) and float(value) >= 0)
+        for name, value in model["pricing"].items():
+            if name != "pricing_unit":  # "per_1m_tokens", "per_second"...
+                assert value is None or (isinstance(value, str) and float(value) >= 0)
     assert client.get("/v1/models/free").json() == [m for m in models if m["is_free"]]
     assert client.get("/v1/models/paid").json() == [m for m in models if not m["is_free"]]
     assert {m["id"] for m in client.get("/v1/models", params={"free": "true"}).json()} == {
-        "mesh/echo"
+        "mesh/echo",
+        "meta-llama/llama-3.3-70b-instruct:free",
     }
     assert {
         m["model_type"] for m in client.get("/v1/models", params={"type": "embedding"}).json()
