@@ -136,6 +136,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             "No model specified: pass `model`, or set a default model on the key or template.",
         )
     model = AUTO_MODEL if requested == "auto" else requested
+    ctx.entry.model = model
     model_trigger(model)  # mesh/error/<code>: the documented error, as if from here
     info = state.catalog.get(model)
     if info is None:
@@ -170,6 +171,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
         completion = structured_completion(
             completion, schema, int(max_tokens) if max_tokens is not None else None
         )
+    ctx.charge(model, completion.prompt_tokens, completion.completion_tokens)
     completion_id = state.ids.completion_id()
     call_ids = [call.call_id or state.ids.call_id() for call in completion.tool_calls]
     created = int(ctx.now)
