@@ -7,7 +7,8 @@ key (the only credential that spends):
 - each :class:`~meshapi.testing._router.Charge` the handler made (``ctx.charge(model,
   prompt_tokens, completion_tokens)``) becomes a usage event of ``POST /v1/usage/events``
   whose ``request_id`` is the response's ``x-request-id`` and whose cost is the tokens (and
-  images) at the model's catalog prices (:func:`~meshapi.testing._catalog.cost_of`);
+  images) at the model's catalog prices (:func:`~meshapi.testing._catalog.cost_of`), to the
+  micro-dollar the event shows, so that events, totals and the balance add up exactly;
 - the cost is taken from the balance of the key owner's pool (``GET /v1/balance``; an org
   member spends the org owner's);
 - the tokens count towards the key's TPM window (``GET /v1/usage/rate-limits``, and the TPM
@@ -34,6 +35,8 @@ from ._router import RouteContext
 from ._routes_usage import usage_store
 
 __all__ = ["settle"]
+
+_MONEY = Decimal("0.000001")
 
 
 def _provider_failure(error: GatewayError) -> bool:
@@ -73,6 +76,7 @@ def settle(ctx: RouteContext, error: Optional[GatewayError] = None) -> None:
     for charge in ctx.charges:
         info = ctx.state.catalog.get(charge.model)
         cost = cost_of(info, charge.prompt_tokens, charge.completion_tokens, charge.images)
+        cost = cost.quantize(_MONEY)  # as the event shows it, so that sums add up
         event(charge.model, "success", charge.prompt_tokens, charge.completion_tokens, cost)
         billing.debit(pool, cost, ctx.now)
         ctx.state.limiter.add_tokens(
