@@ -103,7 +103,7 @@ class Gateway:
 
     ``catalog`` replaces the shipped model catalog: the path of a JSON file of ModelInfo
     objects (what ``meshapi models --json`` writes, so a snapshot of the real gateway's
-    catalog serves offline) or the objects themselves; see :mod:`meshapi.testing._catalog`.
+    catalog serves offline) or the objects themselves (any field but ``id`` may be left out).
     It too survives :meth:`reset`.
 
     ``rate_limits`` sets the server's default limits, for every data-plane key without its
