@@ -28,9 +28,9 @@ from meshapi_core.errors import (
 from meshapi_core.http import Timeout
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._websocket import READ_SIZE, WsprotoClient, ssl_context
+from ._protocol import READ_SIZE, TLSContext, WsprotoClient
 
-__all__ = ["HttpxWebSocket", "connect_websocket"]
+__all__ = ["WsprotoWebSocket", "connect_websocket"]
 
 _WANT_READ = (BlockingIOError, InterruptedError, ssl.SSLWantReadError)
 _WANT_WRITE = ssl.SSLWantWriteError
@@ -44,7 +44,7 @@ def _deadline(seconds: Optional[float]) -> Optional[float]:
     return None if seconds is None else time.monotonic() + seconds
 
 
-class HttpxWebSocket:
+class WsprotoWebSocket:
     """One open session on a socket (see :mod:`meshapi_core.websocket` for the contract)."""
 
     def __init__(self, sock: socket.socket, client: WsprotoClient, timeout: Timeout) -> None:
@@ -176,8 +176,9 @@ class HttpxWebSocket:
             self._sock.close()
 
 
-def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
-    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`)."""
+def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> WsprotoWebSocket:
+    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
+    ``wss://`` one with the SSL context ``tls()`` returns."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
@@ -187,7 +188,7 @@ def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
         sock = socket.create_connection((endpoint.host, endpoint.port), timeout=timeout.connect)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if endpoint.tls:
-            sock = ssl_context().wrap_socket(sock, server_hostname=endpoint.host)
+            sock = tls().wrap_socket(sock, server_hostname=endpoint.host)
     except OSError as exc:  # socket.timeout is an OSError too
         failure = exc
     if failure is not None or sock is None:
@@ -196,7 +197,7 @@ def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
         timed_out = isinstance(failure, (socket.timeout, TimeoutError))
         raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
     sock.settimeout(0.0)
-    connection = HttpxWebSocket(sock, client, timeout)
+    connection = WsprotoWebSocket(sock, client, timeout)
     try:
         connection._write(client.handshake())
         deadline = _deadline(timeout.read)

@@ -27,9 +27,9 @@ from meshapi_core.errors import (
 from meshapi_core.http import Timeout
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._websocket import READ_SIZE, WsprotoClient, ssl_context
+from ._protocol import READ_SIZE, TLSContext, WsprotoClient
 
-__all__ = ["AsyncHttpxWebSocket", "connect_websocket"]
+__all__ = ["AsyncWsprotoWebSocket", "connect_websocket"]
 
 _IO_ERRORS: Tuple[Type[BaseException], ...] = (
     OSError,
@@ -39,7 +39,7 @@ _IO_ERRORS: Tuple[Type[BaseException], ...] = (
 _CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
 
 
-class AsyncHttpxWebSocket:
+class AsyncWsprotoWebSocket:
     """One open session on an anyio stream (see :mod:`meshapi_core.websocket`)."""
 
     def __init__(
@@ -148,8 +148,9 @@ class AsyncHttpxWebSocket:
                 await self._stream.aclose()
 
 
-async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
-    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`)."""
+async def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> AsyncWsprotoWebSocket:
+    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
+    ``wss://`` one with the SSL context ``tls()`` returns."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
@@ -161,7 +162,7 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
                 stream = await anyio.connect_tcp(
                     endpoint.host,
                     endpoint.port,
-                    ssl_context=ssl_context(),
+                    ssl_context=tls(),
                     tls_standard_compatible=False,
                 )
             else:
@@ -171,7 +172,7 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
     if failure is not None or stream is None:
         timed_out = isinstance(failure, TimeoutError)
         raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
-    connection = AsyncHttpxWebSocket(stream, client, timeout)
+    connection = AsyncWsprotoWebSocket(stream, client, timeout)
     try:
         await connection._write(client.handshake())
         answered = False

@@ -1,0 +1,42 @@
+"""WebSocket sessions for a transport: wsproto over a connection of their own.
+
+httpx has no WebSocket client, so the httpx transports open their sessions with this
+package:
+
+- a connection of the session's own, outside any HTTP client's pool and its limits, closed
+  when the session closes; no proxy;
+- the handshake written and read by wsproto: any answer but ``101 Switching Protocols`` is
+  the typed error :func:`~meshapi_core.websocket.handshake_refused` makes from its status,
+  headers and body (a redirect is never followed: nothing is sent anywhere else);
+- frames parsed by wsproto: a frame a server may not send ends the session with
+  :class:`~meshapi_core.errors.StreamInterruptedError`, after a close frame saying why;
+- TLS with the context the transport passes (its own library's default), so REST calls and
+  sessions trust the same servers.
+
+:mod:`._protocol` is the protocol (Sans-IO); :mod:`._sync` drives it over a blocking socket,
+:mod:`._async` over an anyio stream (asyncio and trio). A transport's ``connect_websocket``
+is one call to :func:`connect_websocket` or :func:`aconnect_websocket`, and a transport of
+yours can make it too::
+
+    import ssl
+
+    from meshapi_wsproto import aconnect_websocket
+
+    class MyTransport:
+        ...
+        async def connect_websocket(self, request):
+            return await aconnect_websocket(request, ssl.create_default_context)
+"""
+
+from ._async import AsyncWsprotoWebSocket
+from ._async import connect_websocket as aconnect_websocket
+from ._protocol import TLSContext
+from ._sync import WsprotoWebSocket, connect_websocket
+
+__all__ = [
+    "AsyncWsprotoWebSocket",
+    "TLSContext",
+    "WsprotoWebSocket",
+    "aconnect_websocket",
+    "connect_websocket",
+]
