@@ -1,7 +1,11 @@
-"""WebSocket sessions for a transport: wsproto over a connection of their own.
+"""WebSocket sessions for every transport the SDK ships: wsproto over a connection of their own.
 
-httpx has no WebSocket client, so the httpx transports open their sessions with this
-package:
+Neither httpx nor aiohttp gives the SDK the WebSocket client it needs. httpx has none, and
+aiohttp's follows redirects with the handshake's headers (the credential is one of them),
+takes its connections from the session's pool (so open sessions starve the REST calls), and
+accepts frames RFC 6455 forbids a server to send (masked frames, close codes such as 1006 or
+5000), none of which its public API can change. So every transport opens a session the same
+way, with this package:
 
 - a connection of the session's own, outside any HTTP client's pool and its limits, closed
   when the session closes; no proxy;
