@@ -10,6 +10,7 @@ interleave. Closing is shielded from cancellation, so a cancelled task still say
 
 from __future__ import annotations
 
+import contextlib
 from typing import Dict, Optional, Tuple, Type
 
 import anyio
@@ -87,6 +88,15 @@ class AsyncWsprotoWebSocket:
             raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
         assert failure is not None
         raise stream_failure(failure, timeout=False)
+
+    async def _send_unsent(self) -> None:
+        """Send the replies to frames that came with the ``101``; if that fails, the peer is
+        gone, and the next receive delivers what it sent, then says so."""
+        out = self._client.take_unsent()
+        if out:
+            with contextlib.suppress(MeshAPIError):
+                async with self._sending:
+                    await self._write(out)
 
     async def send_text(self, data: str) -> None:
         """Send one text message."""
@@ -182,6 +192,7 @@ async def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> Async
             answered = True
         if not answered:
             raise APITimeoutError("Timed out waiting for the answer to the WebSocket handshake")
+        await connection._send_unsent()
         return connection
     except StreamInterruptedError as error:
         with anyio.CancelScope(shield=True):

@@ -111,6 +111,7 @@ class WsprotoClient:
         self._refused_body = bytearray()
         self._accepted = False
         self._failure: Optional[MeshAPIError] = None
+        self._unsent = bytearray()  # replies to frames that came with the 101
 
     # -- handshake ------------------------------------------------------------------------
 
@@ -158,12 +159,19 @@ class WsprotoClient:
                     if event.body_finished or room <= 0:
                         raise self._refusal()
                 else:  # frames that came with the 101: keep them for receive
-                    self._event(event)
+                    self._unsent += self._event(event)
         except ProtocolError as exc:
             broken = exc
         if broken is not None:  # raised here, so wsproto's error is not its context
             raise transport_failure(broken, timeout=False, response_started=True)
         return self._accepted
+
+    def take_unsent(self) -> bytes:
+        """The replies due to frames that came with the ``101`` (a pong, the answer to a
+        close frame, our close frame for a frame that broke the protocol): a driver sends
+        them once the session is open."""
+        unsent, self._unsent = bytes(self._unsent), bytearray()
+        return unsent
 
     def _refusal(self) -> MeshAPIError:
         refused = self._refused

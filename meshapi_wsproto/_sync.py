@@ -9,6 +9,7 @@ time, and sends under a send lock, so frames never interleave.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import ssl
@@ -120,6 +121,14 @@ class WsprotoWebSocket:
             if not self._wait(write, deadline):
                 raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
 
+    def _send_unsent(self) -> None:
+        """Send the replies to frames that came with the ``101``; if that fails, the peer is
+        gone, and the next receive delivers what it sent, then says so."""
+        out = self._client.take_unsent()
+        if out:
+            with contextlib.suppress(MeshAPIError):
+                self._write(out)
+
     # -- the contract -----------------------------------------------------------------------
 
     def send_text(self, data: str) -> None:
@@ -210,6 +219,7 @@ def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> WsprotoWebS
                     response_started=False,
                 )
             if client.receive_handshake(data):
+                connection._send_unsent()
                 return connection
     except StreamInterruptedError as error:
         sock.close()

@@ -159,7 +159,7 @@ FORBIDDEN = {
 
 
 @pytest.mark.parametrize("bad", sorted(FORBIDDEN))
-@pytest.mark.parametrize("when", ["later"])
+@pytest.mark.parametrize("when", ["with the 101", "later"])
 def test_a_frame_a_server_may_not_send_breaks_the_session(kind: str, bad: str, when: str) -> None:
     answered = threading.Event()
     replies: List[Tuple[int, bytes]] = []
