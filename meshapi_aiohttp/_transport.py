@@ -54,8 +54,7 @@ from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket import AiohttpWebSocket
+    from meshapi_wsproto import AsyncWsprotoWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
@@ -170,6 +169,10 @@ class AiohttpTransport:
     session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
     connections, no cookies kept, no proxy or ``.netrc`` from the environment. One transport
     is safe to share between the tasks of one event loop.
+
+    WebSocket sessions never use the session: each opens a connection of its own, outside
+    its pool (so open sessions never hold back a REST call), closed when the session closes
+    (see :meth:`connect_websocket`).
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
@@ -177,7 +180,7 @@ class AiohttpTransport:
         self._owns_session = session is None
         self._closed = False
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _refuse_if_closed(self) -> None:
         # A session handed in stays usable after aclose() (it is the caller's), unless they
         # closed it themselves.
         closed = self._closed and self._owns_session
@@ -186,6 +189,9 @@ class AiohttpTransport:
                 "This client is closed (aclose() or an `async with` block ended it): make a "
                 "new client for further calls"
             )
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        self._refuse_if_closed()
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
@@ -217,11 +223,16 @@ class AiohttpTransport:
             failure = failures[0] if failures else _connection_error(exc, response_started=False)
         raise failure  # here, so aiohttp's exception is not its __context__
 
-    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
-        """Open a WebSocket session with the session's ``ws_connect``."""
-        from ._websocket import connect_websocket
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a connection of its own, outside the
+        session's pool, with aiohttp's default SSL context (see :mod:`meshapi_wsproto`; the
+        session's ``ws_connect`` would follow redirects and accept invalid frames)."""
+        from meshapi_wsproto import aconnect_websocket
 
-        return await connect_websocket(self._get_session(), request)
+        from ._websocket import ssl_context
+
+        self._refuse_if_closed()
+        return await aconnect_websocket(request, ssl_context)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -10,8 +10,9 @@ satisfies that one. A transport that carries sessions implements one more method
     def connect_websocket(self, request: WebSocketRequest) -> WebSocketConnection: ...
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWebSocketConnection: ...
 
-The SDK's transports do: ``meshapi_httpx`` with wsproto over its own socket (httpx has no
-WebSocket client), ``meshapi_aiohttp`` with aiohttp's ``ws_connect``.
+The SDK's transports do, all in the same way: ``meshapi_wsproto`` frames a connection of the
+session's own with wsproto (httpx has no WebSocket client; aiohttp's follows redirects,
+shares the REST pool and accepts frames a server may not send).
 
 What a connection does:
 
@@ -200,8 +201,8 @@ class AsyncWebSocketTransport(Protocol):
         """Open the WebSocket ``request`` describes; return once the handshake is done."""
 
 
-# Codes the gateway would have sent for a refused handshake with no readable body (aiohttp
-# never shows one), beyond the REST ones: a plain HTTP request to a WebSocket endpoint.
+# Codes the gateway would have sent for a refused handshake with no readable body, beyond
+# the REST ones: a plain HTTP request to a WebSocket endpoint.
 _HANDSHAKE_CODES = {426: "upgrade_required"}
 
 

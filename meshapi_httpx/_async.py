@@ -33,8 +33,7 @@ from ._direct import new_async_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket_async import AsyncHttpxWebSocket
+    from meshapi_wsproto import AsyncWsprotoWebSocket
 
 
 class AsyncHttpxStreamResponse:
@@ -135,11 +134,14 @@ class AsyncHttpxTransport:
             failure = connection_error(exc, response_started=False)
         raise failure  # here, so httpx's exception is not its __context__
 
-    async def connect_websocket(self, request: WebSocketRequest) -> AsyncHttpxWebSocket:
-        """Open a WebSocket session (wsproto over an anyio stream: httpx has none)."""
-        from ._websocket_async import connect_websocket
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a connection of its own (httpx has no
+        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        from meshapi_wsproto import aconnect_websocket
 
-        return await connect_websocket(request)
+        from ._websocket import ssl_context
+
+        return await aconnect_websocket(request, ssl_context)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -45,8 +45,7 @@ from ._direct import new_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket_sync import HttpxWebSocket
+    from meshapi_wsproto import WsprotoWebSocket
 
 
 class HttpxStreamResponse:
@@ -158,11 +157,14 @@ class HttpxTransport:
             failure = connection_error(exc, response_started=False)
         raise failure  # here, so httpx's exception is not its __context__
 
-    def connect_websocket(self, request: WebSocketRequest) -> HttpxWebSocket:
-        """Open a WebSocket session (wsproto over its own socket: httpx has none)."""
-        from ._websocket_sync import connect_websocket
+    def connect_websocket(self, request: WebSocketRequest) -> WsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a socket of its own (httpx has no
+        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        from meshapi_wsproto import connect_websocket
 
-        return connect_websocket(request)
+        from ._websocket import ssl_context
+
+        return connect_websocket(request, ssl_context)
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""
