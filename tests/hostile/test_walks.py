@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from meshapi import ResponseDecodeError
+from meshapi import ResponseDecodeError, UnknownStatusError
 
 from ._server import Conn, RawServer, Seen, response
 from .conftest import Api, run
@@ -123,3 +123,60 @@ def test_a_page_stepped_by_hand_stops_at_the_cycle_too() -> None:
             with pytest.raises(ResponseDecodeError):
                 page.next_page()
         assert len(server.seen) == 3
+
+
+# -- waits ----------------------------------------------------------------------------------
+
+UNDOCUMENTED = ["bogus", "COMPLETED", "Succeeded", "", None]
+
+
+@pytest.mark.parametrize("status", UNDOCUMENTED, ids=repr)
+def test_an_undocumented_batch_status_ends_the_wait_at_once(kind: str, status: Any) -> None:
+    def reply(seen: Seen, number: int) -> Dict[str, Any]:
+        return batch(1, status if number < PATIENCE else "completed")
+
+    async def scenario(api: Api) -> Any:
+        with pytest.raises(UnknownStatusError) as info:
+            # the deadline only keeps a client without the check from waiting long
+            await api.call(lambda c: c.batches.wait("batch_1", deadline=1.0))
+        return info.value
+
+    with json_server(reply) as server:
+        error = run(kind, server.url, scenario)
+        assert len(server.seen) == 1
+    assert isinstance(error, ResponseDecodeError) and error.error_code == "parse_error"
+    assert repr(status) in str(error) and "batch_1" in str(error)
+    assert error.job_status == status and error.last.id == "batch_1"
+
+
+@pytest.mark.parametrize("status", ["bogus", None], ids=repr)
+def test_an_undocumented_video_status_ends_the_wait_at_once(kind: str, status: Any) -> None:
+    def reply(seen: Seen, number: int) -> Dict[str, Any]:
+        return {"id": "cgt-1", "status": status if number < PATIENCE else "succeeded"}
+
+    async def scenario(api: Api) -> Any:
+        with pytest.raises(UnknownStatusError) as info:
+            await api.call(lambda c: c.videos.wait("cgt-1", deadline=1.0))
+        return info.value
+
+    with json_server(reply) as server:
+        error = run(kind, server.url, scenario)
+        assert len(server.seen) == 1
+    assert repr(status) in str(error) and "queued, running" in str(error)
+
+
+def test_every_documented_status_is_known() -> None:
+    from meshapi_core.endpoints.batches import BATCHES_WAIT
+    from meshapi_core.endpoints.videos import VIDEOS_WAIT
+    from meshapi_core.models.batches import Batch
+    from meshapi_core.models.videos import VideoTaskResponse
+
+    # docs/gateway/api.md §12 and §7.2; the emulator goes through each of them
+    for status in ("validating", "in_progress", "finalizing"):
+        assert BATCHES_WAIT.done(Batch(id="b", status=status)) is False
+    for status in ("completed", "failed", "cancelled", "expired"):
+        assert BATCHES_WAIT.done(Batch(id="b", status=status)) is True
+    for status in ("queued", "running"):
+        assert VIDEOS_WAIT.done(VideoTaskResponse(id="t", status=status)) is False
+    for status in ("succeeded", "failed", "expired", "cancelled"):
+        assert VIDEOS_WAIT.done(VideoTaskResponse(id="t", status=status)) is True
