@@ -23,8 +23,11 @@ What maps to what:
   a worker thread; it is sent with the ``Content-Length`` the core set. If reading it fails
   (the file changed), that error is raised, not aiohttp's wrapping of it.
 - Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
-- Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
-  error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
+- A request aiohttp refuses to build (a URL yarl cannot parse, a header value with a line
+  break: ``InvalidURL`` or a ``ValueError``) is the SDK's ``InvalidArgumentError``; nothing
+  was sent. The core checks what it builds, so this is a last line.
+- Every other aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the
+  SDK's error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
   ``APITimeoutError`` (``response_started`` says which phase); mid-stream,
   ``StreamInterruptedError`` or ``StreamTimeoutError``. A timeout is any ``TimeoutError``,
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
@@ -50,7 +53,7 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -61,6 +64,9 @@ __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 # What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
 _ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+# What aiohttp raises for a request it cannot build (a URL yarl refuses, a header value with a
+# line break, a host name IDNA refuses): nothing was sent. (InvalidURL is also a ClientError.)
+_REFUSED: Tuple[Type[BaseException], ...] = (aiohttp.InvalidURL, ValueError)
 # aiohttp would label a request without a body application/octet-stream; one with a body
 # always carries the core's own content-type, so only bodiless ones need the (costly) skip.
 _NO_CONTENT_TYPE = ("Content-Type",)
@@ -218,6 +224,8 @@ class AiohttpTransport:
                 allow_redirects=False, raise_for_status=False, auto_decompress=False,
             )  # fmt: skip
             return AiohttpStreamResponse(response)
+        except _REFUSED as exc:
+            failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
             failure = failures[0] if failures else _connection_error(exc, response_started=False)

@@ -35,7 +35,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Body, Request, StreamedBody, Timeout
+from .http import Body, Request, StreamedBody, Timeout, check_url
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -150,6 +150,7 @@ def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> s
             f"'https://api.meshapi.ai', not {base_url!r}",
             param="base_url",
         )
+    check_url(base_url, param="base_url")  # one every transport can send to
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidArgumentError(
             "base_url must not carry a query, a fragment or credentials", param="base_url"

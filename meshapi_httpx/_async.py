@@ -21,13 +21,12 @@ from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutErro
 from meshapi_core.http import Request
 
 from ._common import (
-    body_content,
     connection_error,
     deadline_message,
     headers_of,
+    outgoing,
     refuse_if_closed,
     stream_error,
-    to_httpx,
 )
 from ._direct import new_async_client
 
@@ -109,9 +108,10 @@ class AsyncHttpxTransport:
 
     async def _send(self, request: Request) -> httpx.Response:
         client, direct = self._client, self._direct
+        sent = outgoing(client, direct, request)
         if direct is None:
-            return await client.send(to_httpx(client, request), stream=True)
-        return await direct.send_async(direct.request(request, body_content(client, request.body)))
+            return await client.send(sent, stream=True)
+        return await direct.send_async(sent)
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""

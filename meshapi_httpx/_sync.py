@@ -32,13 +32,12 @@ from meshapi_core.http import Request
 
 from . import _fork
 from ._common import (
-    body_content,
     connection_error,
     deadline_message,
     headers_of,
+    outgoing,
     refuse_if_closed,
     stream_error,
-    to_httpx,
 )
 from ._deadline import install, under
 from ._direct import new_client
@@ -136,9 +135,8 @@ class HttpxTransport:
 
     def _send(self, client: httpx.Client, request: Request) -> httpx.Response:
         direct = self._direct
-        if direct is None:
-            return client.send(to_httpx(client, request), stream=True)
-        return direct.send(direct.request(request, body_content(client, request.body)))
+        sent = outgoing(client, direct, request)
+        return client.send(sent, stream=True) if direct is None else direct.send(sent)
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
