@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Runtime
-from meshapi_core.config import ClientConfig, ClientSettings, WrongRealmError
+from meshapi_core.config import ClientConfig, ClientSettings, WrongRealmError, check_headers
 from meshapi_core.endpoint import MANAGEMENT, Credential
 from meshapi_core.transport import AsyncTransport, Transport
 
@@ -118,6 +118,9 @@ class _Client:
     ) -> C:
         """A client with some settings changed, sharing this one's connections.
 
+        ``headers`` are merged over the client's default headers; like them, they never set
+        the credential (a client's token is fixed when it is made).
+
         >>> fast = client.with_options(timeout=5, max_retries=0)   # doctest: +SKIP
         """
         changes: Dict[str, Any] = {}
@@ -128,6 +131,7 @@ class _Client:
         if deadline is not None:
             changes["deadline"] = deadline
         if headers is not None:
+            check_headers(headers, "headers")  # the error names this method's keyword
             changes["default_headers"] = headers
         derived = object.__new__(type(self))
         derived.config = self.config.with_changes(**changes)
