@@ -33,6 +33,8 @@ from typing import (
 )
 from urllib.parse import urlencode, urlsplit
 
+from pydantic import SecretStr
+
 from .endpoint import Credential
 from .errors import InvalidArgumentError
 from .http import Body, Request, StreamedBody, Timeout, check_url
@@ -431,6 +433,8 @@ class ClientConfig:
     max_download_size: Optional[int] = DEFAULT_MAX_DOWNLOAD_SIZE
     allow_insecure_http: bool = False
     _base_headers: Tuple[Tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    secrets: Tuple[SecretStr, ...] = field(default=(), init=False, repr=False, compare=False)
+    """The client's own secrets (its token), which every call's errors leave out."""
     _heads: Dict[Tuple[str, Optional[str]], Tuple[Tuple[str, str], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # the headers of a call before its own, by (accept, content type); see build_request
@@ -517,6 +521,7 @@ class ClientConfig:
         if self.api_version:
             base.append(("x-mesh-version", self.api_version))
         object.__setattr__(self, "_base_headers", tuple(base) + self.default_headers)
+        object.__setattr__(self, "secrets", (SecretStr(self.token),))
         return self
 
     def with_changes(self, **changes: Any) -> ClientConfig:

@@ -360,7 +360,11 @@ body=<0 bytes>, stream=False)
 
 @dataclass(frozen=True, init=False)
 class Response:
-    """A complete HTTP response: status, lower-case headers, and the whole body."""
+    """A complete HTTP response: status, lower-case headers, and the whole body.
+
+    >>> Response(200, {"content-type": "application/json"}, b'{"key": "rsk_..."}')
+    Response(status=200, body=<18 bytes>)
+    """
 
     status: int
     headers: Dict[str, str]
@@ -376,6 +380,12 @@ class Response:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this response, if it sent one."""
         return self.headers.get("x-request-id")
+
+    def __repr__(self) -> str:
+        # Like a Request's, the repr shows the body's size only: a body may hold a secret
+        # (a created key, or one a server echoed), and an error reporter that records the
+        # local variables of each frame shows them by their repr.
+        return f"Response(status={self.status!r}, body=<{len(self.body)} bytes>)"
 
 
 def header_dict(items: Iterable[Tuple[str, str]]) -> Dict[str, str]:

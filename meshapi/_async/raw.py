@@ -196,6 +196,9 @@ class AsyncRawView:
 
         @functools.wraps(method)
         async def call(*args: Any, **kwargs: Any) -> AsyncRawResponse[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return await _call_raw(resource, name, args, kwargs)
 
         return call

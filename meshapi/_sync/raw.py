@@ -192,6 +192,9 @@ class RawView:
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return _call_raw(resource, name, args, kwargs)
 
         return call

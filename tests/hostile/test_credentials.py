@@ -5,19 +5,26 @@
   ``with_options(headers=)`` is refused, in any case, before anything is sent; a
   ``credential=`` setting that contradicts the token's form is refused; ``Bearer <token>``
   is read as the token.
+- A provider's key is a ``SecretStr`` from the method's first line on: no frame of an error's
+  traceback holds it in plain text (what Sentry records by default), and a server that echoes
+  it, or the client's token, back does not get it into the error.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import inspect
+import traceback
+from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 
+import anyio
 import pytest
 
-from meshapi import AsyncMeshAPIAdmin, InvalidArgumentError, MeshAPIAdmin
+from meshapi import AsyncMeshAPIAdmin, InvalidArgumentError, MeshAPIAdmin, MeshAPIError
+from meshapi_core.errors import MAX_MESSAGE
 
 from ._server import Conn, RawServer, Seen, response
-from .conftest import PARAMS, TOKEN, Api, make_client, run
-from .test_safety import COMPLETION, nothing_sent
+from .conftest import PARAMS, TOKEN, Api, backend_of, make_client, run
+from .test_safety import COMPLETION, nothing_sent, reachable
 
 ADMIN_TOKEN = "mak_hostile_0123456789ADMINSECRET"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlU0VDUkVU"
@@ -172,3 +179,199 @@ def test_an_opaque_token_still_takes_its_realm_from_the_setting(kind: str) -> No
     with RawServer(completion) as server:
         run(kind, server.url, scenario, token="opaque-token", credential="data")
         assert [s.header("authorization") for s in server.seen] == ["Bearer opaque-token"]
+
+
+# -- provider keys: never a plain string in a frame, never echoed into an error -----------------
+
+
+def shown(value: Any, depth: int = 0) -> Iterator[str]:
+    """The texts an error reporter records for a local variable: strings as they are, bytes
+    decoded, containers walked (a few levels), anything else by its ``repr`` (what Sentry's
+    serializer does)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (bytes, bytearray)):
+        yield bytes(value).decode("utf-8", "replace")
+    elif isinstance(value, dict) and depth < 6:
+        for key, item in value.items():
+            yield from shown(key, depth + 1)
+            yield from shown(item, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)) and depth < 6:
+        for item in value:
+            yield from shown(item, depth + 1)
+    else:
+        try:
+            yield repr(value)
+        except Exception:  # pragma: no cover - a repr that fails shows nothing
+            return
+
+
+def frame_texts(error: BaseException) -> Iterator[Tuple[str, str]]:
+    """``(where, text)`` for every local variable of every frame of ``error``'s traceback,
+    and of the exceptions chained to it."""
+    seen: Set[int] = set()
+    linked: Any = error
+    while linked is not None and id(linked) not in seen:
+        seen.add(id(linked))
+        for frame, _ in traceback.walk_tb(linked.__traceback__):
+            where = f"{frame.f_code.co_filename}:{frame.f_code.co_name}"
+            for name, value in frame.f_locals.items():
+                for text in shown(value):
+                    yield f"{where} {name}", text
+        linked = linked.__cause__ or linked.__context__
+
+
+def assert_secrets_absent(error: BaseException, *secrets: str) -> None:
+    frames = list(frame_texts(error))
+    assert frames, "no frame was walked"
+    for where, text in frames:
+        for secret in secrets:
+            assert secret not in text, f"{secret[:12]}... in the locals of {where}"
+    for obj in reachable(error):
+        for secret in secrets:
+            if isinstance(obj, str):
+                assert secret not in obj, f"{secret[:12]}... in {obj[:200]!r}"
+            elif isinstance(obj, (bytes, bytearray)):
+                assert secret.encode() not in obj
+
+
+Call = Callable[[Any], Any]
+REFUSED_LOCALLY: Dict[str, Call] = {
+    "aws-bad-region": lambda c: c.provider_keys.add(
+        "aws", access_key_id="AKIAABCDEFGHIJKLMNOP", secret_access_key=SECRET, region="nowhere"
+    ),
+    "aws-dict": lambda c: c.provider_keys.add(
+        "aws", {"access_key_id": "bad id", "secret_access_key": SECRET, "region": "eu-west-1"}
+    ),
+    "azure-http": lambda c: c.provider_keys.add(
+        "azure", api_key=SECRET, endpoint="http://example.openai.azure.com"
+    ),
+    "vertex-dict": lambda c: c.provider_keys.add(
+        "vertex",
+        service_account_json={"type": "service_account", "private_key": SERVICE_KEY},
+        projct_id="typo",
+    ),
+    "update-typo": lambda c: c.provider_keys.update("openai", api_key=SECRET, organisation="o"),
+    "bad-option": lambda c: c.provider_keys.add("openai", api_key=SECRET, max_retries=-1),
+    "raw-view": lambda c: c.provider_keys.with_raw_response.add(
+        "openai", api_key=SECRET, allow_fallback="sometimes"
+    ),
+}
+
+
+async def call(client: Any, method: Call) -> Any:
+    result = method(client)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def on_admin(kind: str, url: str, scenario: Callable[[Any], Any], **options: Any) -> Any:
+    async def main() -> Any:
+        client = make_admin(kind, url, **options)
+        try:
+            return await scenario(client)
+        finally:
+            if isinstance(client, MeshAPIAdmin):
+                client.close()
+            else:
+                await client.aclose()
+
+    return anyio.run(main, backend=backend_of(kind))
+
+
+@pytest.mark.parametrize("case", list(REFUSED_LOCALLY))
+def test_no_frame_holds_a_provider_key_when_a_call_is_refused(kind: str, case: str) -> None:
+    async def scenario(client: Any) -> MeshAPIError:
+        with pytest.raises(MeshAPIError) as info:
+            await call(client, REFUSED_LOCALLY[case])
+        return info.value
+
+    with RawServer(nothing_sent) as server:
+        error = on_admin(kind, server.url, scenario)
+        assert server.seen == []
+    assert isinstance(error, InvalidArgumentError)
+    assert_secrets_absent(error, SECRET, SERVICE_KEY, "MIIEvSECRETKEY", ADMIN_TOKEN)
+
+
+def echo_json(seen: Seen, conn: Conn) -> bool:
+    """A 400 that repeats what it was sent, the way a careless validator does."""
+    sent = seen.body.decode()
+    body = (
+        '{"error": {"code": "invalid_provider_key", "message": "Key ' + SECRET + ' (sent as '
+        + sent.replace('"', "'") + ') was refused for ' + ADMIN_TOKEN + '", "details": '
+        + sent + ', "provider_code": "' + SECRET + '"}, "request_id": "req_' + SECRET + '"}'
+    )  # fmt: skip
+    conn.send(response(400, body.encode(), {"Content-Type": "application/json",
+                                             "X-Echo": SECRET}))  # fmt: skip
+    return True
+
+
+def echo_text(seen: Seen, conn: Conn) -> bool:
+    body = f"bad key {SECRET} for {ADMIN_TOKEN}"
+    conn.send(response(502, body.encode(), {"Content-Type": "text/plain"}))
+    return True
+
+
+def echo_cut(seen: Seen, conn: Conn) -> bool:
+    """The secret straddles the point where the SDK shortens a gateway's message."""
+    message = "x" * (MAX_MESSAGE - 10) + SECRET
+    body = '{"error": {"code": "bad", "message": "' + message + '"}}'
+    conn.send(response(400, body.encode(), {"Content-Type": "application/json"}))
+    return True
+
+
+def echo_unauthorized(seen: Seen, conn: Conn) -> bool:
+    body = '{"error": {"code": "unauthorized", "message": "Unknown key ' + ADMIN_TOKEN + '."}}'
+    conn.send(response(401, body.encode(), {"Content-Type": "application/json"}))
+    return True
+
+
+ECHOES = {"json": echo_json, "text": echo_text, "cut": echo_cut, "401": echo_unauthorized}
+SENT: Dict[str, Call] = {
+    "add": lambda c: c.provider_keys.add("openai", api_key=SECRET),
+    "update": lambda c: c.provider_keys.update("openai", {"api_key": SECRET}),
+    "raw": lambda c: c.provider_keys.with_raw_response.add("openai", api_key=SECRET),
+}
+
+
+@pytest.mark.parametrize("how", list(SENT))
+@pytest.mark.parametrize("echo", list(ECHOES))
+def test_a_secret_a_server_echoes_is_not_repeated_in_the_error(
+    kind: str, echo: str, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="meshapi")
+    hooked: List[Any] = []
+
+    async def scenario(client: Any) -> MeshAPIError:
+        with pytest.raises(MeshAPIError) as info:
+            await call(client, SENT[how])
+        return info.value
+
+    with RawServer(ECHOES[echo]) as server:
+        error = on_admin(kind, server.url, scenario, event_hooks={"response": [hooked.append]})
+        (seen,) = server.seen
+    assert SECRET in seen.body.decode()  # sent in clear, in the body only
+    assert error.status in (400, 401, 502)
+    texts = [str(error), repr(error), error.message, *map(str, error.args)]
+    texts += [repr(error.body), repr(error.details), repr(dict(error.headers))]
+    texts += [r.getMessage() for r in caplog.records]
+    texts += [repr(e) for e in hooked] + [e.message() for e in hooked]
+    assert hooked and caplog.records
+    for text in texts:
+        assert SECRET not in text and ADMIN_TOKEN not in text
+        assert SECRET[:8] not in text  # nor what is left of it where a message was cut
+    assert "[redacted]" in error.message
+    assert_secrets_absent(error, SECRET, ADMIN_TOKEN)
+
+
+def test_the_frame_walk_finds_a_secret_where_there_is_one() -> None:
+    """The checks above can fail: a plain string in a frame's locals is found."""
+
+    def leaky(key: str) -> None:
+        raise MeshAPIError("failed")
+
+    with pytest.raises(MeshAPIError) as info:
+        leaky(SECRET)
+    with pytest.raises(AssertionError):
+        assert_secrets_absent(info.value, SECRET)
