@@ -179,7 +179,9 @@ class WsprotoClient:
         headers = header_dict(
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in refused.headers
         )
-        return handshake_refused(refused.status_code, headers, bytes(self._refused_body))
+        return handshake_refused(
+            refused.status_code, headers, bytes(self._refused_body), secrets=self.request.secrets
+        )
 
     # -- messages -------------------------------------------------------------------------
 

@@ -375,3 +375,34 @@ def test_the_frame_walk_finds_a_secret_where_there_is_one() -> None:
         leaky(SECRET)
     with pytest.raises(AssertionError):
         assert_secrets_absent(info.value, SECRET)
+
+
+@pytest.mark.parametrize("which", ["connect", "speech", "transcription"])
+@pytest.mark.parametrize("echo", ["json", "text"])
+def test_a_refused_handshake_does_not_repeat_an_echoed_token(
+    kind: str, which: str, echo: str
+) -> None:
+    from .test_websocket import OPENERS
+
+    def refuse(seen: Seen, conn: Conn) -> bool:
+        if echo == "json":
+            body = '{"error": {"code": "unauthorized", "message": "Unknown key ' + TOKEN + '"}}'
+            kind_of = "application/json"
+        else:
+            body = f"no session for {seen.header('sec-websocket-protocol')}"
+            kind_of = "text/plain"
+        conn.send(response(401, body.encode(), {"Content-Type": kind_of}))
+        return False
+
+    async def scenario(api: Api) -> MeshAPIError:
+        with pytest.raises(MeshAPIError) as info:
+            await api.call(OPENERS[which])
+        return info.value
+
+    with RawServer(refuse) as server:
+        error = run(kind, server.url, scenario)
+        assert TOKEN in (server.seen[0].header("sec-websocket-protocol") or "")
+    assert error.status == 401 and "[redacted]" in error.message
+    for obj in reachable(error):
+        if isinstance(obj, str):
+            assert TOKEN not in obj, obj[:200]
