@@ -128,9 +128,7 @@ class Rag(Resource):
         """Files, page by page (``limit`` up to 200, from ``offset``): ``list(limit=50)``,
         or positionally ``list(50, 0)`` as in meshapi 0.1.11. Each page also has the
         gateway's ``files``, ``total``, ``limit`` and ``offset``."""
-        if offset is not None or not (
-            params is None or isinstance(params, (RagFileListParams, dict))
-        ):
+        if isinstance(params, int) or offset is not None:  # list(limit, offset)
             params, kwargs = None, {"limit": params, "offset": offset, **kwargs}
         return self._list(RAG_LIST, params, kwargs)
 
