@@ -4,8 +4,8 @@ exported by :mod:`meshapi`; ``SyncHttpClient`` and ``AsyncHttpClient`` are the e
 clients replace."""
 
 from meshapi import MeshAPIConfig
-from meshapi._compat.vendor import AsyncHttpClient, SyncHttpClient
 from meshapi._compat.vendor import moved as _moved
+from meshapi._compat.vendor_clients import AsyncHttpClient, SyncHttpClient
 
 __all__ = ["AsyncHttpClient", "MeshAPIConfig", "SyncHttpClient"]
 

@@ -396,6 +396,7 @@ CORE_EXPORTS: Dict[str, str] = {
     "FileInput": "meshapi_core.uploads",
     # meshapi 0.1.11's names that are not models: its config and resource classes
     **_classes("meshapi._compat.vendor"),
+    **_classes("meshapi._compat.vendor_clients"),
 }
 
 

@@ -14,9 +14,11 @@ its idiom                                              served by
 the 132 names of its ``meshapi.__all__``               ``meshapi/__init__.py``'s lazy table:
                                                        models from ``meshapi.types`` (its names
                                                        are aliases in ``meshapi_core.models``),
-                                                       the rest from :mod:`.vendor`
-``MeshAPIConfig``, ``SyncHttpClient``,                 :mod:`.vendor`
-``AsyncHttpClient``, ``ChatResource``...
+                                                       the rest from :mod:`.vendor` and
+                                                       :mod:`.vendor_clients`
+``MeshAPIConfig``                                      :mod:`.vendor`
+``SyncHttpClient``, ``AsyncHttpClient``,               :mod:`.vendor_clients`
+``ChatResource``, ``AsyncRagResource``...
 a resource made from a config                          ``AsyncResource.__init__``
 (``RealtimeResource(config)``)                         (``meshapi/_async/resource.py``)
 ``import meshapi._types`` / ``_errors`` / ``_http`` /  thin modules at those paths, each warning

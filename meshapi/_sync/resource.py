@@ -56,7 +56,7 @@ class Resource:
         if isinstance(engine, Engine):
             self._engine = engine
         else:  # meshapi 0.1.11 made some from its config: RealtimeResource(config)
-            from .._compat.vendor import engine_for
+            from .._compat.vendor_clients import engine_for
 
             self._engine = engine_for(engine, Engine)
 
