@@ -66,6 +66,7 @@ __all__ = [
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
+    "Seconds",
     "ServerError",
     "StreamInterruptedError",
     "StreamTimeoutError",
@@ -92,6 +93,58 @@ MAX_DETAILS = 64 * 1024
 """About how many characters of strings and keys an error's ``details`` keeps."""
 
 
+class Seconds(float):
+    """A number of seconds, as ``retry_after_seconds`` holds it: a float, written like an
+    integer when it is a whole number.
+
+    meshapi 0.1.11 kept the wait as an ``int``; code written for it prints it
+    (``f"retry after {err.retry_after_seconds}s"``) and compares it. A ``Seconds`` is a
+    ``float`` (arithmetic, ``time.sleep``, ``math`` take it as one, and an arithmetic result is
+    a plain ``float``), whose ``str``, ``repr`` and default format write a whole number as the
+    ``int`` did, and which takes the integer formats (``:d``, ``:x``...) when whole. Equality
+    and hashing are the ``float``'s, which Python keeps consistent with the ``int``'s
+    (``Seconds(3) == 3`` and ``hash(Seconds(3)) == hash(3)``, so it finds the same dict key).
+    ``json.dumps`` writes ``3.0``: the same number to every JSON reader.
+
+    >>> wait = Seconds(3)
+    >>> wait, str(wait), f"{wait}s", f"{wait:d}", f"{wait:.1f}", wait == 3, wait + 0.5
+    (3, '3', '3s', '3', '3.0', True, 3.5)
+    >>> Seconds(1.5), f"{Seconds(1.5)}"
+    (1.5, '1.5')
+    """
+
+    __slots__ = ()
+
+    def _whole(self) -> bool:
+        return self.is_integer()
+
+    def __repr__(self) -> str:
+        return str(int(self)) if self._whole() else float.__repr__(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        kind = spec[-1:] if spec[-1:].isalpha() or spec[-1:] == "%" else ""
+        if self._whole() and "." not in spec and kind in ("", "b", "c", "d", "n", "o", "x", "X"):
+            return format(int(self), spec)
+        return float.__format__(self, spec)
+
+
+def _seconds_or_none(value: Optional[float]) -> Optional[Seconds]:
+    return None if value is None else Seconds(value)
+
+
+def _as_list(details: Any) -> List[Any]:
+    """``details`` as a list: none is ``[]``, a list is itself, one object is its one item."""
+    if details is None:
+        return []
+    if isinstance(details, list):
+        return details
+    if isinstance(details, tuple):
+        return list(details)
+    return [details]
+
+
 class MeshAPIError(Exception):
     """Base class of every error the SDK raises.
 
@@ -102,17 +155,26 @@ class MeshAPIError(Exception):
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
             ``stream_interrupted``, ``event_too_large``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
-        retry_after_seconds: how long the gateway asked the caller to wait, if it said.
-        details: structured context, e.g. the list of validation problems of a 422.
+        retry_after_seconds: how long the gateway asked the caller to wait, if it said: a
+            :class:`Seconds` (a ``float`` that writes a whole number as an integer, as
+            meshapi 0.1.11's ``int`` did).
+        details: structured context, always a list (``[]`` when there is none): e.g. the
+            validation problems of a 422; a single object the gateway sent is its one item.
+        provider_error: the upstream provider's error object (``error.provider_error``), when
+            the gateway sends one, else ``None``.
         provider_code: the more specific upstream reason, when the gateway gives one.
         headers: the response headers (lower-case names), empty without a response.
         body: the error body as the gateway sent it: parsed JSON, else its text, ``None``
             without one; bounded like ``details`` (about ``MAX_DETAILS`` characters).
         status_code: the same as ``status``, as openai-python and httpx name it.
 
-    >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded")
-    >>> str(err)
-    'Rate limit exceeded. (status 429, code rate_limit_exceeded)'
+    It is constructed as meshapi 0.1.11's was (every argument after the message by keyword),
+    so an error made in a test double reads like one the SDK raised:
+
+    >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded",
+    ...                    request_id="req_1", retry_after_seconds=5)
+    >>> str(err), err.details, err.retry_after_seconds
+    ('Rate limit exceeded. (status 429, code rate_limit_exceeded, request req_1)', [], 5)
     """
 
     def __init__(
@@ -124,6 +186,7 @@ class MeshAPIError(Exception):
         request_id: Optional[str] = None,
         retry_after_seconds: Optional[float] = None,
         details: Any = None,
+        provider_error: Optional[Dict[str, Any]] = None,
         provider_code: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
         body: Any = None,
@@ -133,11 +196,23 @@ class MeshAPIError(Exception):
         self.status = status
         self.error_code = error_code
         self.request_id = request_id
-        self.retry_after_seconds = retry_after_seconds
-        self.details = details
+        self.retry_after_seconds: Optional[Seconds] = _seconds_or_none(retry_after_seconds)
+        self.details: List[Any] = _as_list(details)
+        self.provider_error = provider_error
         self.provider_code = provider_code
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.body = body
+
+    @classmethod
+    def stream_interrupted(cls, cause: object) -> StreamInterruptedError:
+        """The error of a stream cut short by ``cause`` (text or an exception), as
+        meshapi 0.1.11 made it: a :class:`StreamInterruptedError`, code
+        ``stream_interrupted``, status ``0``.
+
+        >>> MeshAPIError.stream_interrupted("connection reset").message
+        'Stream interrupted: connection reset'
+        """
+        return StreamInterruptedError(f"Stream interrupted: {cause}")
 
     @property
     def status_code(self) -> int:
@@ -611,7 +686,7 @@ def error_from_response(
     ...     b'{"error": {"code": "rate_limit_exceeded", "message": "Slow down."}}',
     ... )
     >>> type(err).__name__, err.error_code, err.retry_after_seconds, err.request_id
-    ('RateLimitError', 'rate_limit_exceeded', 5.0, 'req_2')
+    ('RateLimitError', 'rate_limit_exceeded', 5, 'req_2')
     """
     content_type = headers.get("content-type", "")
     payload: Any = None
@@ -648,12 +723,14 @@ def _from_payload(
     error = payload.get("error")
     request_id = payload.get("request_id")
     detail = payload.get("detail")
+    provider_error: Any = None
     if isinstance(error, dict):
         code = error.get("code") or error.get("type") or _default_code(status)
         message = error.get("message") or f"HTTP {status}"
         request_id = request_id or error.get("request_id")
         body_wait = _seconds(error.get("retry_after_seconds"))
-        details = error.get("details", error.get("provider_error"))
+        details = error.get("details")
+        provider_error = error.get("provider_error")
         provider_code = error.get("provider_code")
     elif isinstance(detail, str):
         code, message, body_wait, details, provider_code = (
@@ -683,6 +760,9 @@ def _from_payload(
         request_id=_short_id(request_id) or headers.get("x-request-id"),
         retry_after_seconds=retry_after if retry_after is not None else body_wait,
         details=_bounded_details(details),
+        provider_error=(
+            _bounded_details(provider_error) if isinstance(provider_error, dict) else None
+        ),
         provider_code=_short_id(provider_code),
         headers=headers,
         body=_bounded_details(payload),

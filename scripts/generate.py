@@ -348,7 +348,8 @@ def _classes(module_name: str, base: type = object) -> Dict[str, str]:
     }
 
 
-# What ``meshapi`` exports besides the models: the clients, the errors, streams and pages.
+# What ``meshapi`` exports besides the models: the clients, the errors, streams and pages,
+# and meshapi 0.1.11's other names (``meshapi/_compat``).
 _DEPRECATED = ("ValidationError",)  # meshapi/__init__.py serves it with a warning
 CORE_EXPORTS: Dict[str, str] = {
     **{
@@ -393,6 +394,9 @@ CORE_EXPORTS: Dict[str, str] = {
     "UploadFailedError": "meshapi_core.uploads",
     "Upload": "meshapi_core.uploads",
     "FileInput": "meshapi_core.uploads",
+    # meshapi 0.1.11's names that are not models: its config and resource classes
+    **_classes("meshapi._compat.vendor"),
+    **_classes("meshapi._compat.vendor_clients"),
 }
 
 

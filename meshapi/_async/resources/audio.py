@@ -63,7 +63,7 @@ class AsyncAudio(AsyncResource):
     retried; one from a path, bytes or a seekable file is, like any other POST.
     """
 
-    async def synthesize(self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]) -> bytes:
+    async def synthesize(self, params: Speech = None, **kwargs: Unpack[SpeechArgs]) -> bytes:
         """Text to speech: the whole audio, as bytes (bounded by the client's
         ``max_response_size``). For long audio, :meth:`synthesize_stream` hands it over as
         it arrives, or writes it to a file.
@@ -104,7 +104,7 @@ class AsyncAudio(AsyncResource):
         return await self._request(AUDIO_TRANSCRIPTIONS, params, kwargs, files=files)
 
     async def get_transcription(
-        self, transcription_id: str, /, **options: Unpack[RequestOptions]
+        self, transcription_id: str, **options: Unpack[RequestOptions]
     ) -> TranscriptionResponse:
         """A transcription by id (for webhook or asynchronous transcriptions)."""
         return await self._request(
@@ -143,13 +143,12 @@ class AsyncAudio(AsyncResource):
     async def list_voices(
         self,
         params: Union[ListVoicesParams, ListVoicesParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVoicesArgs],
     ) -> VoicesResponse:
         """The voice catalog, filtered by ``brand``, ``model``, ``search`` (or the older
         paging parameters)."""
         return await self._request(AUDIO_VOICES, params, kwargs)
 
-    async def get_voice(self, voice_id: str, /, **options: Unpack[RequestOptions]) -> Voice:
+    async def get_voice(self, voice_id: str, **options: Unpack[RequestOptions]) -> Voice:
         """One voice by id; raises ``NotFoundError``."""
         return await self._request(AUDIO_VOICE_GET, kwargs=options, path={"voice_id": voice_id})

@@ -45,7 +45,6 @@ class AsyncBatches(AsyncResource):
     async def create(
         self,
         params: Union[BatchCreateParams, BatchCreateParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchCreateArgs],
     ) -> Batch:
         """Start a batch. Every request must name the same model. Refused with
@@ -57,7 +56,6 @@ class AsyncBatches(AsyncResource):
     def list(
         self,
         params: Union[BatchListParams, BatchListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchListArgs],
     ) -> AsyncPaginator[Batch]:
         """Your batches, newest first, page by page (``limit`` per page, ``after`` a batch id).
@@ -69,11 +67,11 @@ class AsyncBatches(AsyncResource):
         """
         return self._list(BATCHES_LIST, params, kwargs)
 
-    async def get(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    async def get(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """One batch by id, as it is now; raises ``NotFoundError``."""
         return await self._request(BATCHES_GET, kwargs=options, path={"batch_id": batch_id})
 
-    async def cancel(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    async def cancel(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """Cancel a batch; returns it (its status says where it stopped)."""
         return await self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 

@@ -26,7 +26,7 @@ class AsyncCompletions(AsyncResource):
     """Chat completions: ``create`` for the whole reply, ``stream`` for its chunks."""
 
     async def create(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params = None, **kwargs: Unpack[ChatCompletionArgs]
     ) -> ChatCompletion:
         """Run a chat completion and return the whole reply.
 
@@ -43,7 +43,7 @@ class AsyncCompletions(AsyncResource):
         return await self._request(CHAT_COMPLETIONS, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params = None, **kwargs: Unpack[ChatCompletionArgs]
     ) -> AsyncStream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 

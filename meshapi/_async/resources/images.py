@@ -45,7 +45,7 @@ class AsyncImages(AsyncResource):
     """
 
     async def generate(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> ImageGenerationResponse:
         """Generate images; ``data`` holds one :class:`~meshapi.types.ImageItem` per image
         (a URL, or ``b64_json`` with ``response_format="b64_json"``).
@@ -57,7 +57,7 @@ class AsyncImages(AsyncResource):
         return await self._request(IMAGES_GENERATE, params, kwargs)
 
     def stream(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> AsyncStream[ImageGenerationChunk]:
         """Generate images over a stream that stays open during a long render: status events
         (``status="processing"``, no images) until the one that carries the images
@@ -70,7 +70,7 @@ class AsyncImages(AsyncResource):
         return self._stream(IMAGES_STREAM, params, kwargs)
 
     async def edit(
-        self, params: EditParams = None, /, **kwargs: Unpack[ImageEditArgs]
+        self, params: EditParams = None, **kwargs: Unpack[ImageEditArgs]
     ) -> ImageGenerationResponse:
         """Edit an image (``operation``: ``edit``, ``inpaint``, ``outpaint``, ``mix``,
         ``reframe``, ``upscale``, ``remove_background``).

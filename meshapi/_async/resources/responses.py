@@ -44,7 +44,7 @@ class AsyncResponses(AsyncResource):
     background jobs and ``get`` one."""
 
     async def create(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
     ) -> ResponsesResponse:
         """Create a response and return it whole (a queued job with ``background=True``, or
         when a ``web_search_preview`` tool makes the gateway run it in the background).
@@ -57,7 +57,7 @@ class AsyncResponses(AsyncResource):
         return await self._request(RESPONSES_CREATE, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
     ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
@@ -73,7 +73,6 @@ class AsyncResponses(AsyncResource):
     def list(
         self,
         params: Union[ResponsesListParams, ResponsesListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ResponsesListArgs],
     ) -> AsyncPaginator[ResponsesListItem]:
         """Your background jobs, newest first, page by page (``after``, ``limit``).
@@ -86,9 +85,7 @@ class AsyncResponses(AsyncResource):
         """
         return self._list(RESPONSES_LIST, params, kwargs)
 
-    async def get(
-        self, response_id: str, /, **options: Unpack[RequestOptions]
-    ) -> ResponsesResponse:
+    async def get(self, response_id: str, **options: Unpack[RequestOptions]) -> ResponsesResponse:
         """One response by id; polls a background job (``status``, and ``output`` once
         ``completed``). Raises ``NotFoundError`` for an unknown id."""
         return await self._request(RESPONSES_GET, kwargs=options, path={"response_id": response_id})

@@ -64,7 +64,7 @@ class Audio(Resource):
     retried; one from a path, bytes or a seekable file is, like any other POST.
     """
 
-    def synthesize(self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]) -> bytes:
+    def synthesize(self, params: Speech = None, **kwargs: Unpack[SpeechArgs]) -> bytes:
         """Text to speech: the whole audio, as bytes (bounded by the client's
         ``max_response_size``). For long audio, :meth:`synthesize_stream` hands it over as
         it arrives, or writes it to a file.
@@ -105,7 +105,7 @@ class Audio(Resource):
         return self._request(AUDIO_TRANSCRIPTIONS, params, kwargs, files=files)
 
     def get_transcription(
-        self, transcription_id: str, /, **options: Unpack[RequestOptions]
+        self, transcription_id: str, **options: Unpack[RequestOptions]
     ) -> TranscriptionResponse:
         """A transcription by id (for webhook or blocking transcriptions)."""
         return self._request(
@@ -144,13 +144,12 @@ class Audio(Resource):
     def list_voices(
         self,
         params: Union[ListVoicesParams, ListVoicesParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVoicesArgs],
     ) -> VoicesResponse:
         """The voice catalog, filtered by ``brand``, ``model``, ``search`` (or the older
         paging parameters)."""
         return self._request(AUDIO_VOICES, params, kwargs)
 
-    def get_voice(self, voice_id: str, /, **options: Unpack[RequestOptions]) -> Voice:
+    def get_voice(self, voice_id: str, **options: Unpack[RequestOptions]) -> Voice:
         """One voice by id; raises ``NotFoundError``."""
         return self._request(AUDIO_VOICE_GET, kwargs=options, path={"voice_id": voice_id})

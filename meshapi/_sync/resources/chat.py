@@ -27,7 +27,7 @@ class Completions(Resource):
     """Chat completions: ``create`` for the whole reply, ``stream`` for its chunks."""
 
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params = None, **kwargs: Unpack[ChatCompletionArgs]
     ) -> ChatCompletion:
         """Run a chat completion and return the whole reply.
 
@@ -44,7 +44,7 @@ class Completions(Resource):
         return self._request(CHAT_COMPLETIONS, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params = None, **kwargs: Unpack[ChatCompletionArgs]
     ) -> Stream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 

@@ -4,7 +4,7 @@ embed, search, and the legacy content download."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, overload
 
 from meshapi_core.endpoints.rag import (
     RAG_CONTENT,
@@ -60,7 +60,6 @@ class Rag(Resource):
     def init_upload(
         self,
         params: Union[InitUploadRequest, InitUploadRequestDict, None] = None,
-        /,
         **kwargs: Unpack[InitUploadRequestArgs],
     ) -> InitUploadResponse:
         """Register a file: the answer's ``signed_url`` is where its bytes go (a ``PUT``,
@@ -108,23 +107,38 @@ class Rag(Resource):
             kwargs=options,
         )
 
+    @overload
     def list(
         self,
         params: Union[RagFileListParams, RagFileListParamsDict, None] = None,
         /,
         **kwargs: Unpack[RagFileListArgs],
+    ) -> Page[RagFileStatus]: ...
+    @overload
+    def list(
+        self,
+        limit: Optional[int],
+        offset: Optional[int] = None,
+        /,
+        **options: Unpack[RequestOptions],
+    ) -> Page[RagFileStatus]: ...
+    def list(
+        self, params: Any = None, offset: Optional[int] = None, /, **kwargs: Any
     ) -> Page[RagFileStatus]:
-        """Files, page by page (``limit`` up to 200, from ``offset``)."""
+        """Files, page by page (``limit`` up to 200, from ``offset``): ``list(limit=50)``,
+        or positionally ``list(50, 0)`` as in meshapi 0.1.11. Each page also has the
+        gateway's ``files``, ``total``, ``limit`` and ``offset``."""
+        if isinstance(params, int) or offset is not None:  # list(limit, offset)
+            params, kwargs = None, {"limit": params, "offset": offset, **kwargs}
         return self._list(RAG_LIST, params, kwargs)
 
-    def get(self, file_id: str, /, **options: Unpack[RequestOptions]) -> RagFileStatus:
+    def get(self, file_id: str, **options: Unpack[RequestOptions]) -> RagFileStatus:
         """A file and its status (``upload_status``, ``embedding_status``)."""
         return self._request(RAG_GET, kwargs=options, path={"file_id": file_id})
 
     def embed(
         self,
         params: Union[BulkEmbedRequest, BulkEmbedRequestDict, None] = None,
-        /,
         **kwargs: Unpack[BulkEmbedRequestArgs],
     ) -> BulkEmbedResponse:
         """Embed up to 100 uploaded files whose embedding is ``pending`` or ``failed``."""
@@ -133,7 +147,6 @@ class Rag(Resource):
     def search(
         self,
         params: Union[SearchRequest, SearchRequestDict, None] = None,
-        /,
         **kwargs: Unpack[SearchRequestArgs],
     ) -> SearchResponse:
         """The chunks of your embedded files nearest ``query``, best first."""

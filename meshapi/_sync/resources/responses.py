@@ -45,7 +45,7 @@ class Responses(Resource):
     background jobs and ``get`` one."""
 
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
     ) -> ResponsesResponse:
         """Create a response and return it whole (a queued job with ``background=True``, or
         when a ``web_search_preview`` tool makes the gateway run it in the background).
@@ -58,7 +58,7 @@ class Responses(Resource):
         return self._request(RESPONSES_CREATE, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
     ) -> Stream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
@@ -74,7 +74,6 @@ class Responses(Resource):
     def list(
         self,
         params: Union[ResponsesListParams, ResponsesListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ResponsesListArgs],
     ) -> Page[ResponsesListItem]:
         """Your background jobs, newest first, page by page (``after``, ``limit``).
@@ -87,9 +86,7 @@ class Responses(Resource):
         """
         return self._list(RESPONSES_LIST, params, kwargs)
 
-    def get(
-        self, response_id: str, /, **options: Unpack[RequestOptions]
-    ) -> ResponsesResponse:
+    def get(self, response_id: str, **options: Unpack[RequestOptions]) -> ResponsesResponse:
         """One response by id; polls a background job (``status``, and ``output`` once
         ``completed``). Raises ``NotFoundError`` for an unknown id."""
         return self._request(RESPONSES_GET, kwargs=options, path={"response_id": response_id})

@@ -51,7 +51,6 @@ class Videos(Resource):
     def generate(
         self,
         params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        /,
         **kwargs: Unpack[VideoGenerationArgs],
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
@@ -62,15 +61,12 @@ class Videos(Resource):
     def list(
         self,
         params: Union[ListVideoGenerationsParams, ListVideoGenerationsParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVideoGenerationsArgs],
     ) -> Page[VideoTaskResponse]:
         """Tasks, newest first, page by page (``status`` and ``model`` filters may be lists)."""
         return self._list(VIDEOS_LIST, params, kwargs)
 
-    def retrieve(
-        self, task_id: str, /, **options: Unpack[RequestOptions]
-    ) -> VideoTaskResponse:
+    def retrieve(self, task_id: str, **options: Unpack[RequestOptions]) -> VideoTaskResponse:
         """One task by id (refreshed from the provider while it runs)."""
         return self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
