@@ -179,7 +179,7 @@ def prepare_call(
         decode=endpoint.reply.decode,
         policy=config.retry_policy(options),
         runtime=runtime,
-        retryable=endpoint.retry is not RetryClass.NEVER
-        and (not isinstance(body, StreamedBody) or body.replayable),
+        retryable=endpoint.retry is not RetryClass.NEVER,
+        replayable=not isinstance(body, StreamedBody) or body.replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
     )

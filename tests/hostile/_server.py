@@ -6,6 +6,8 @@ Each accepted connection gets its own thread, which reads request heads (and bod
 function that writes what it likes, paces its writes with :meth:`Conn.pause` (which ends at
 once when the server stops), and returns ``True`` to keep the connection for another request.
 
+:meth:`Conn.abort` makes the close that ends an answer a reset rather than a FIN.
+
 Stopping the server shuts every socket down, so an answer blocked on a client that stopped
 reading wakes up; :attr:`Conn.client_closed` is set when the client hangs up, which is how
 tests see that a client closed a connection rather than read it to the end.
@@ -17,6 +19,7 @@ import contextlib
 import gzip
 import json
 import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -72,6 +75,10 @@ class Conn:
     def pause(self, seconds: float) -> bool:
         """Pace the next write; ``False`` when the server is stopping (end the answer)."""
         return not self.server.stopping.wait(seconds)
+
+    def abort(self) -> None:
+        """Make the close that follows this answer a reset (``SO_LINGER`` 0), not a FIN."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def until_client_closes(self) -> None:
         """Read (and drop) until the client hangs up or the server stops: silence."""
