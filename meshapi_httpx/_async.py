@@ -3,8 +3,9 @@
 ``Timeout.total`` bounds the whole exchange: the transport fixes an absolute deadline (on the
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
-within one pass of the event loop of the deadline. Its connections say whether they were
-reused (``_network_async.py``). Bodies are decoded here in bounded pieces
+within one pass of the event loop of the deadline. Its connections keep an answer the server
+sends while a request is still being written, and say whether they were reused
+(``_network_async.py``). Bodies are decoded here in bounded pieces
 (``_decoding.py``), not by httpx. A client the transport made is sent to through its own
 ``httpx.AsyncHTTPTransport`` (``_direct.py``). No SDK error it raises is chained to httpx's
 exception (which holds the request, and so the credential).

@@ -6,7 +6,9 @@ Each accepted connection gets its own thread, which reads request heads (and bod
 function that writes what it likes, paces its writes with :meth:`Conn.pause` (which ends at
 once when the server stops), and returns ``True`` to keep the connection for another request.
 
-:meth:`Conn.abort` makes the close that ends an answer a reset rather than a FIN.
+A server made with ``read_bodies=False`` reads only the heads: a request's body stays unread
+in the socket (an edge that refuses a body on its ``content-length`` does that), so closing
+the connection afterwards resets it. :meth:`Conn.abort` makes the close a reset in any case.
 
 Stopping the server shuts every socket down, so an answer blocked on a client that stopped
 reading wakes up; :attr:`Conn.client_closed` is set when the client hangs up, which is how
@@ -99,6 +101,8 @@ class Conn:
         method, target, _ = request_line.split(" ", 2)
         headers = [(k, v.strip()) for k, v in (line.split(":", 1) for line in lines)]
         seen = Seen(method, target, headers, b"", self.index)
+        if not self.server.read_bodies:
+            return seen
         length = int(seen.header("content-length") or 0)
         while len(self._buffer) < length:
             data = self._recv()
@@ -125,8 +129,9 @@ Answer = Callable[[Seen, Conn], bool]
 class RawServer:
     """See the module docs. Use as a context manager; :attr:`url` is its base URL."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, *, read_bodies: bool = True) -> None:
         self.answer = answer
+        self.read_bodies = read_bodies
         self.seen: List[Seen] = []
         self.conns: List[Conn] = []
         self.stopping = threading.Event()
