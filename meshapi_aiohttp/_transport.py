@@ -33,12 +33,23 @@ What maps to what:
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
   it is tested for first. Cancellation is never caught. The SDK's error is raised after the
   ``except`` block, so it is not chained to aiohttp's (which may hold the request).
+- A request that a pooled keep-alive connection lost because the server had closed it
+  (``ServerDisconnectedError`` with nothing of a response parsed, or a reset or broken pipe)
+  becomes :class:`~meshapi_core.errors.StaleConnectionError`, which the call machine sends
+  again at once, once. Whether the connection was pooled is known from the session's
+  connector (:class:`_PoolConnector`, which notes each connection it hands out), so only a
+  session the transport made tells. aiohttp retries GET, PUT and DELETE on such a failure
+  itself; a reset cannot be told from a reset after part of a status line, which only a
+  broken server sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import weakref
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
 
@@ -75,10 +86,59 @@ _NEVER_CEIL = float("inf")
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
-def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
+def _connection_error(
+    exc: BaseException, *, response_started: bool, stale: bool = False
+) -> APIConnectionError:
     """The SDK error for a failure while sending, or while reading a whole response."""
     timeout = isinstance(exc, _TIMEOUTS)
-    return transport_failure(exc, timeout=timeout, response_started=response_started)
+    return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
+
+
+class _Exchange:
+    """Whether the running request's connection came from the pool (set by the connector)."""
+
+    __slots__ = ("reused",)
+
+    def __init__(self) -> None:
+        self.reused = False
+
+    def stale(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the server having closed the reused connection, before any
+        byte of a response."""
+        if not self.reused:
+            return False
+        if isinstance(exc, aiohttp.ServerDisconnectedError):
+            return isinstance(exc.message, str)  # else the part of a response it parsed
+        return isinstance(exc, aiohttp.ClientOSError) and exc.errno in _PEER_CLOSED
+
+
+_PEER_CLOSED = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+_exchange: ContextVar[Optional[_Exchange]] = ContextVar("meshapi_aiohttp_exchange", default=None)
+
+
+class _PoolConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, telling the running request whether the connection it hands
+    out has carried a request before."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._handed: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: List[Any], timeout: aiohttp.ClientTimeout
+    ) -> Any:
+        record = _exchange.get()
+        if record is not None:
+            record.reused = False
+        connection = await super().connect(req, traces, timeout)
+        protocol = connection.protocol
+        if protocol is not None:
+            reused = protocol in self._handed
+            if not reused:
+                self._handed.add(protocol)
+            if record is not None:
+                record.reused = reused
+        return connection
 
 
 def _stream_error(exc: BaseException) -> StreamInterruptedError:
@@ -200,7 +260,7 @@ class AiohttpTransport:
         self._refuse_if_closed()
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100),
+                connector=_PoolConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
@@ -215,6 +275,8 @@ class AiohttpTransport:
         headers = request.headers
         if request.header("accept-encoding") is None:
             headers = (*headers, _ACCEPT_ENCODING)
+        record = _Exchange()
+        token = _exchange.set(record)
         try:
             response = await session.request(
                 request.method, request.url, headers=headers,
@@ -228,7 +290,11 @@ class AiohttpTransport:
             failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
-            failure = failures[0] if failures else _connection_error(exc, response_started=False)
+            failure = failures[0] if failures else _connection_error(
+                exc, response_started=False, stale=record.stale(exc)
+            )  # fmt: skip
+        finally:
+            _exchange.reset(token)
         raise failure  # here, so aiohttp's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:

@@ -20,7 +20,8 @@ everything::
     ├── ClientContextError        a client used where its connections cannot work: another
     │                             event loop, a closed one, a forked child (also a RuntimeError)
     ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
-    │   └── APITimeoutError           a time limit ran out
+    │   ├── APITimeoutError           a time limit ran out
+    │   └── StaleConnectionError      a reused connection the server had closed: no answer
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
         └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
 
@@ -68,6 +69,7 @@ __all__ = [
     "ResponseTooLargeError",
     "Seconds",
     "ServerError",
+    "StaleConnectionError",
     "StreamInterruptedError",
     "StreamTimeoutError",
     "UnprocessableEntityError",
@@ -344,6 +346,19 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, response_started=response_started, error_code="timeout")
 
 
+class StaleConnectionError(APIConnectionError):
+    """A pooled keep-alive connection the server had closed: the request, sent on it, failed
+    before any byte of a response arrived, so nothing was answered.
+
+    Transports raise it only when they know all three: the connection had carried an earlier
+    exchange, the failure says the peer closed or reset it, and no byte of this response came.
+    The call machine sends such a request again at once, once, streams included (see
+    :attr:`RetryPolicy.replay_stale_connections
+    <meshapi_core.retry.RetryPolicy.replay_stale_connections>`); it is raised when that replay
+    fails the same way.
+    """
+
+
 class StreamInterruptedError(MeshAPIError):
     """A stream ended before the gateway said ``[DONE]``; what arrived is incomplete."""
 
@@ -427,17 +442,23 @@ def _short_id(value: Any) -> Optional[str]:
 
 
 def transport_failure(
-    cause: BaseException, *, timeout: bool, response_started: bool
+    cause: BaseException, *, timeout: bool, response_started: bool, stale: bool = False
 ) -> APIConnectionError:
     """The SDK error for a transport's failure to send a request or read a whole response.
 
-    Transports classify their library's exception (``timeout``: did a time limit run out?)
+    Transports classify their library's exception (``timeout``: did a time limit run out?
+    ``stale``: was it a reused connection the server had closed, with no byte of a response?)
     and call this, so every transport words its errors the same way. The message names the
     cause's type and text, never the request's headers.
 
     >>> transport_failure(OSError("refused"), timeout=False, response_started=False).message
     'Connection to the gateway failed before any response (OSError: refused)'
     """
+    if stale and not timeout and not response_started:
+        return StaleConnectionError(
+            "The server had closed the reused connection the request was sent on: no response "
+            f"({_describe(cause)})"
+        )
     if timeout:
         return APITimeoutError(
             f"Timed out talking to the gateway ({_describe(cause)})",

@@ -161,7 +161,9 @@ class StreamedBody:
     """A request body sent as it is read: bytes and references to bytes, in order.
 
     ``length`` is the total size, or ``None`` when a one-shot part does not say (the
-    transport then sends it with chunked transfer-encoding).
+    transport then sends it with chunked transfer-encoding). ``limit``, if set, bounds what
+    :meth:`chunks` sends of a body of unknown length: past it, sending stops with an
+    :class:`~meshapi_core.errors.InvalidArgumentError`.
 
     >>> import io
     >>> body = StreamedBody((b"head:", ReaderRange(io.BytesIO(b"abcdef"), 0, 6), b":tail"))
@@ -172,6 +174,7 @@ class StreamedBody:
     """
 
     parts: Tuple[BodyPart, ...]
+    limit: Optional[int] = None
 
     @property
     def length(self) -> Optional[int]:
@@ -203,6 +206,10 @@ class StreamedBody:
         this method opens are closed when the iterator ends or is closed; readers handed in
         are left open.
         """
+        chunks = self._chunks(open_file, chunk_size)
+        return chunks if self.limit is None else self._bounded(chunks, self.limit)
+
+    def _chunks(self, open_file: FileOpener, chunk_size: int) -> Generator[bytes, None, None]:
         for part in self.parts:
             if isinstance(part, bytes):
                 if part:
@@ -211,6 +218,25 @@ class StreamedBody:
                 yield from _file_chunks(part, open_file, chunk_size)
             else:
                 yield from _reader_chunks(part, chunk_size)
+
+    def _bounded(
+        self, chunks: Generator[bytes, None, None], limit: int
+    ) -> Generator[bytes, None, None]:
+        sent = 0
+        try:
+            for data in chunks:
+                sent += len(data)
+                if sent > limit:
+                    param = next((p.param for p in self.parts if not isinstance(p, bytes)), None)
+                    raise InvalidArgumentError(
+                        f"The request body passed the gateway's limit of {limit:,} bytes while "
+                        "it was being sent (its size was not known before): the gateway "
+                        "refuses larger bodies with 413. Send less.",
+                        param=param,
+                    )
+                yield data
+        finally:
+            chunks.close()
 
 
 def _read_failed(param: str, what: str, exc: BaseException) -> InvalidArgumentError:

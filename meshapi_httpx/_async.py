@@ -3,11 +3,13 @@
 ``Timeout.total`` bounds the whole exchange: the transport fixes an absolute deadline (on the
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
-within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
+within one pass of the event loop of the deadline. Its connections keep an answer the server
+sends while a request is still being written, and say whether they were reused
+(``_network_async.py``). Bodies are decoded here in bounded pieces
 (:mod:`meshapi_core.decoding`, which also fails a cut compressed stream), not by httpx. A
 client the transport made is sent to through its own ``httpx.AsyncHTTPTransport``
-(``_direct.py``). No SDK error it raises is chained to httpx's
-exception (which holds the request, and so the credential).
+(``_direct.py``). No SDK error it raises is chained to httpx's exception (which holds the
+request, and so the credential).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from ._common import (
     stream_error,
 )
 from ._direct import new_async_client
+from ._exchange import exchange
+from ._network_async import install_async
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -105,6 +109,7 @@ class AsyncHttpxTransport:
         self._owns_client = client is None
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
         self._client, self._direct = (client, None) if client is not None else new_async_client()
+        install_async(self._client)
 
     async def _send(self, request: Request) -> httpx.Response:
         client, direct = self._client, self._direct
@@ -118,20 +123,21 @@ class AsyncHttpxTransport:
         refuse_if_closed(self._client)
         total = request.timeout.total
         failure: MeshAPIError
-        try:
-            if total is None:
-                return AsyncHttpxStreamResponse(await self._send(request))
-            import anyio
+        with exchange() as record:
+            try:
+                if total is None:
+                    return AsyncHttpxStreamResponse(await self._send(request))
+                import anyio
 
-            deadline = anyio.current_time() + total
-            with anyio.CancelScope(deadline=deadline) as scope:
-                response = await self._send(request)
-            if scope.cancelled_caught:
-                failure = APITimeoutError(deadline_message("waiting for the response"))
-            else:
-                return AsyncHttpxStreamResponse(response, deadline)
-        except httpx.HTTPError as exc:
-            failure = connection_error(exc, response_started=False)
+                deadline = anyio.current_time() + total
+                with anyio.CancelScope(deadline=deadline) as scope:
+                    response = await self._send(request)
+                if scope.cancelled_caught:
+                    failure = APITimeoutError(deadline_message("waiting for the response"))
+                else:
+                    return AsyncHttpxStreamResponse(response, deadline)
+            except httpx.HTTPError as exc:
+                failure = connection_error(exc, response_started=False, stale=record.stale(exc))
         raise failure  # here, so httpx's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:

@@ -7,7 +7,7 @@ with it the credential.
 
 from __future__ import annotations
 
-from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
+from typing import Any, AsyncIterator, BinaryIO, Dict, Iterator, List, Optional, Type, Union
 
 import httpx
 
@@ -121,12 +121,40 @@ def headers_of(response: httpx.Response) -> Dict[str, str]:
         return header_dict(response.headers.multi_items())
 
 
-def connection_error(exc: httpx.HTTPError, *, response_started: bool) -> APIConnectionError:
-    """The SDK error for an httpx failure while sending or reading a whole response."""
+def connection_error(
+    exc: httpx.HTTPError, *, response_started: bool, stale: bool = False
+) -> APIConnectionError:
+    """The SDK error for an httpx failure while sending or reading a whole response;
+    ``stale`` when it ended a request on a reused connection the server had closed, before
+    any byte of a response (``_exchange.py``)."""
     timeout = isinstance(exc, httpx.TimeoutException)
-    return transport_failure(exc, timeout=timeout, response_started=response_started)
+    return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
 
 
 def stream_error(exc: httpx.HTTPError) -> StreamInterruptedError:
     """The SDK error for an httpx failure in the middle of a streamed body."""
     return stream_failure(exc, timeout=isinstance(exc, httpx.TimeoutException))
+
+
+def wrap_backends(client: _AnyClient, kind: Type[Any], wrapper: Type[Any]) -> bool:
+    """Give every connection pool of ``client`` whose transport is a ``kind`` (httpx's own
+    ``HTTPTransport`` or ``AsyncHTTPTransport``) the network backend ``wrapper(its
+    backend)``, unless it has one already; ``True`` when every pool was reached.
+
+    Reaches into httpx's ``HTTPTransport._pool`` and httpcore's
+    ``ConnectionPool._network_backend`` (stable since httpx 0.23 / httpcore 0.17); anything
+    else is left alone.
+    """
+    transports: List[Any] = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    complete = True
+    for transport in transports:
+        if transport is None:
+            continue
+        pool = getattr(transport, "_pool", None) if isinstance(transport, kind) else None
+        backend = getattr(pool, "_network_backend", None)
+        if backend is None:
+            complete = False
+        elif not isinstance(backend, wrapper):
+            pool._network_backend = wrapper(backend)  # type: ignore[union-attr]
+    return complete

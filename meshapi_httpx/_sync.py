@@ -41,6 +41,7 @@ from ._common import (
 )
 from ._deadline import install, under
 from ._direct import new_client
+from ._exchange import exchange
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -144,15 +145,16 @@ class HttpxTransport:
         refuse_if_closed(client)
         total = request.timeout.total
         failure: MeshAPIError
-        try:
-            if total is None:
-                return HttpxStreamResponse(self._send(client, request))
-            deadline = time.monotonic() + total
-            with under(deadline):
-                response = self._send(client, request)
-            return HttpxStreamResponse(response, deadline)
-        except httpx.HTTPError as exc:
-            failure = connection_error(exc, response_started=False)
+        with exchange() as record:
+            try:
+                if total is None:
+                    return HttpxStreamResponse(self._send(client, request))
+                deadline = time.monotonic() + total
+                with under(deadline):
+                    response = self._send(client, request)
+                return HttpxStreamResponse(response, deadline)
+            except httpx.HTTPError as exc:
+                failure = connection_error(exc, response_started=False, stale=record.stale(exc))
         raise failure  # here, so httpx's exception is not its __context__
 
     def connect_websocket(self, request: WebSocketRequest) -> WsprotoWebSocket:

@@ -22,7 +22,7 @@ from contextlib import suppress
 from typing import Any, Mapping, Optional, Tuple, TypeVar
 
 from meshapi_core.bodies import BodyReader
-from meshapi_core.calls import Call, Done, Runtime, Send, Sleep
+from meshapi_core.calls import Call, Done, Fail, Runtime, Send, Sleep
 from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
@@ -138,21 +138,31 @@ class AsyncEngine:
     async def open(
         self, call: Call[Any], kind: StreamKind
     ) -> Tuple[AsyncStreamResponse, Request, CallWatch]:
-        """Open a stream: one attempt. A head that does not start the stream (an error
-        status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
-        returned is told when the stream ends."""
+        """Open a stream: one attempt (and, if a reused connection the server had closed
+        lost it before any answer, one more at once). A head that does not start the stream
+        (an error status, or a 2xx with a JSON body) becomes the typed error it reports. The
+        watch returned is told when the stream ends."""
         # async-only: begin
         if self.guard is not None:
             self.guard.check()
         # async-only: end
         watch = self.observer.watch(self.capture, call.redact)
-        request = call.open_stream()
-        watch.sending(request, 1)
-        try:
-            response = await self.transport.open_stream(request)
-        except MeshAPIError as error:
-            watch.failed(error)
-            raise
+        while True:
+            request = call.open_stream()
+            watch.sending(request, call.attempts)
+            try:
+                response = await self.transport.open_stream(request)
+                break
+            except MeshAPIError as error:
+                watch.failed(error)
+                call.receive_error(error)
+            # Only a request that nothing answered is sent again (see Call): at once, and once.
+            action = call.next_action()
+            if isinstance(action, Fail):
+                raise action.error
+            assert isinstance(action, Sleep), action
+            watch.retrying(action.seconds)
+            await self.transport.sleep(action.seconds)
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()

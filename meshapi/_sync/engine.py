@@ -23,7 +23,7 @@ from contextlib import suppress
 from typing import Any, Mapping, Optional, Tuple, TypeVar
 
 from meshapi_core.bodies import BodyReader
-from meshapi_core.calls import Call, Done, Runtime, Send, Sleep
+from meshapi_core.calls import Call, Done, Fail, Runtime, Send, Sleep
 from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
@@ -126,17 +126,27 @@ class Engine:
     def open(
         self, call: Call[Any], kind: StreamKind
     ) -> Tuple[StreamResponse, Request, CallWatch]:
-        """Open a stream: one attempt. A head that does not start the stream (an error
-        status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
-        returned is told when the stream ends."""
+        """Open a stream: one attempt (and, if a reused connection the server had closed
+        lost it before any answer, one more at once). A head that does not start the stream
+        (an error status, or a 2xx with a JSON body) becomes the typed error it reports. The
+        watch returned is told when the stream ends."""
         watch = self.observer.watch(self.capture, call.redact)
-        request = call.open_stream()
-        watch.sending(request, 1)
-        try:
-            response = self.transport.open_stream(request)
-        except MeshAPIError as error:
-            watch.failed(error)
-            raise
+        while True:
+            request = call.open_stream()
+            watch.sending(request, call.attempts)
+            try:
+                response = self.transport.open_stream(request)
+                break
+            except MeshAPIError as error:
+                watch.failed(error)
+                call.receive_error(error)
+            # Only a request that nothing answered is sent again (see Call): at once, and once.
+            action = call.next_action()
+            if isinstance(action, Fail):
+                raise action.error
+            assert isinstance(action, Sleep), action
+            watch.retrying(action.seconds)
+            self.transport.sleep(action.seconds)
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()
