@@ -199,6 +199,7 @@ class AsyncModelsWithRawResponse(AsyncRawView):
     paid = async_raw(AsyncModels.paid)
     search = async_raw(AsyncModels.search)
     get = async_raw(AsyncModels.get)
+    retrieve = async_raw(AsyncModels.retrieve)
 
 
 class AsyncModerationsWithRawResponse(AsyncRawView):
@@ -507,6 +508,7 @@ class ModelsWithRawResponse(RawView):
     paid = raw(Models.paid)
     search = raw(Models.search)
     get = raw(Models.get)
+    retrieve = raw(Models.retrieve)
 
 
 class ModerationsWithRawResponse(RawView):

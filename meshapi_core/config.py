@@ -29,13 +29,12 @@ from typing import (
     Sequence,
     Tuple,
     TypedDict,
-    Union,
 )
 from urllib.parse import urlencode, urlsplit
 
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Body, Request, StreamedBody, Timeout
+from .http import Body, Request, StreamedBody, Timeout, TimeoutTypes
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -47,6 +46,7 @@ __all__ = [
     "ClientSettings",
     "RequestOptions",
     "WrongRealmError",
+    "check_setting_names",
     "normalize_base_url",
     "split_options",
 ]
@@ -86,9 +86,10 @@ class ClientSettings(TypedDict, total=False):
     credential: CredentialName
     """What kind of credential ``token`` is, when its form does not say (``rsk_`` keys,
     ``mak_`` admin keys and JWTs are recognised)."""
-    timeout: Union[Timeout, float, None]
-    """Seconds for each phase of an attempt, or a :class:`~meshapi_core.http.Timeout`
-    (default: 10 s to connect, 600 s per read, 300 s between stream events)."""
+    timeout: TimeoutTypes
+    """Seconds for each phase of an attempt, a :class:`~meshapi_core.http.Timeout`, or an
+    ``httpx.Timeout`` (default: 10 s to connect, 600 s per read, 300 s between stream
+    events)."""
     max_retries: int
     """Retries after a transient failure (default 3; ``0`` turns them off)."""
     retry: RetryPolicy
@@ -97,6 +98,8 @@ class ClientSettings(TypedDict, total=False):
     """Seconds for a whole call: every attempt, wait and read (default: none)."""
     default_headers: Mapping[str, str]
     """Headers sent with every request."""
+    default_query: Mapping[str, Any]
+    """Query parameters sent with every request (a call's ``extra_query`` comes after)."""
     api_version: Optional[str]
     """Pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``)."""
     sdk_header: bool
@@ -225,7 +228,7 @@ class CallOptions:
     0
     """
 
-    timeout: Union[Timeout, float, None] = None
+    timeout: TimeoutTypes = None
     max_retries: Optional[int] = None
     deadline: Optional[float] = None
     extra_headers: Optional[Mapping[str, str]] = None
@@ -270,8 +273,9 @@ class RequestOptions(TypedDict, total=False):
     """The keyword options every method accepts besides its params' fields; each overrides
     the client's setting for that call."""
 
-    timeout: Union[Timeout, float, None]
-    """Seconds (or a :class:`~meshapi_core.http.Timeout`) for each attempt."""
+    timeout: TimeoutTypes
+    """Seconds (or a :class:`~meshapi_core.http.Timeout`, or an ``httpx.Timeout``) for each
+    attempt."""
     max_retries: int
     """Retries after the first attempt (``0`` turns them off)."""
     deadline: float
@@ -320,6 +324,7 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     deadline: Optional[float] = None
     default_headers: Tuple[Tuple[str, str], ...] = ()
+    default_query: Tuple[Tuple[str, str], ...] = ()
     api_version: Optional[str] = None
     sdk_header: bool = True
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
@@ -342,9 +347,7 @@ class ClientConfig:
         >>> "rsk_x" in repr(config)
         False
         """
-        unknown = set(settings) - set(ClientSettings.__annotations__)
-        if unknown:
-            raise InvalidArgumentError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        check_setting_names(settings)
         token = settings.get("token")
         api_key = settings.get("api_key")
         if token is not None and api_key is not None and token != api_key:
@@ -385,6 +388,9 @@ class ClientConfig:
             raise InvalidArgumentError(str(exc), param="max_retries") from None
         timeout = settings.get("timeout")
         allow_http = bool(settings.get("allow_insecure_http", False))
+        default_query = settings.get("default_query")
+        if default_query is not None and not isinstance(default_query, Mapping):
+            raise InvalidArgumentError("default_query must be a mapping", param="default_query")
         config = cls(
             base_url=normalize_base_url(
                 settings.get("base_url", ""), allow_insecure_http=allow_http
@@ -395,6 +401,7 @@ class ClientConfig:
             retry=policy,
             deadline=_positive(settings.get("deadline"), "deadline"),
             default_headers=check_headers(settings.get("default_headers"), "default_headers"),
+            default_query=tuple(_query_pairs(default_query or {})),
             api_version=api_version,
             sdk_header=bool(settings.get("sdk_header", True)),
             max_event_size=_positive_int(
@@ -417,8 +424,9 @@ class ClientConfig:
         return self
 
     def with_changes(self, **changes: Any) -> ClientConfig:
-        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``,
-        ``default_headers`` merged over the current ones), checked like :meth:`create`."""
+        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``;
+        ``default_headers`` and ``default_query`` merged over the current ones), checked
+        like :meth:`create`."""
         current: dict[str, Any] = {
             "base_url": self.base_url,
             "token": self.token,
@@ -426,6 +434,7 @@ class ClientConfig:
             "retry": self.retry,
             "deadline": self.deadline,
             "default_headers": dict(self.default_headers),
+            "default_query": dict(self.default_query),
             "api_version": self.api_version,
             "sdk_header": self.sdk_header,
             "max_event_size": self.max_event_size,
@@ -440,8 +449,9 @@ class ClientConfig:
                 current["retry"] = replace(self.retry, max_retries=max_retries)
             except (TypeError, ValueError) as exc:
                 raise InvalidArgumentError(str(exc), param="max_retries") from None
-        if "default_headers" in changes:
-            current["default_headers"].update(changes.pop("default_headers") or {})
+        for merged in ("default_headers", "default_query"):
+            if merged in changes:
+                current[merged].update(changes.pop(merged) or {})
         current.update(changes)
         return ClientConfig.create(**current)
 
@@ -482,8 +492,8 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        if query or options.extra_query:
-            pairs = list(query or ())
+        if query or options.extra_query or self.default_query:
+            pairs = [*(query or ()), *self.default_query]
             if options.extra_query:
                 pairs.extend(_query_pairs(options.extra_query))
             if pairs:
@@ -528,6 +538,29 @@ def _query_pairs(extra: Mapping[str, Any]) -> Sequence[Tuple[str, str]]:
                 item = "true" if item else "false"
             pairs.append((str(name), str(item)))
     return pairs
+
+
+def check_setting_names(settings: Mapping[str, Any], also_known: Sequence[str] = ()) -> None:
+    """Refuse a setting no client takes, suggesting the closest known name (a client passes
+    its own keywords, like ``httpx_client``, as ``also_known``).
+
+    >>> check_setting_names({"timout": 5})
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: unknown setting timout (did you mean timeout?)
+    """
+    known = [*ClientSettings.__annotations__, *also_known]
+    unknown = sorted(set(settings) - set(known))
+    if not unknown:
+        return
+    import difflib
+
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        described.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    plural = "s" if len(unknown) > 1 else ""
+    raise InvalidArgumentError(f"unknown setting{plural} {', '.join(described)}", param=unknown[0])
 
 
 def secret_header(name: str) -> bool:

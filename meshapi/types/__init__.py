@@ -220,6 +220,7 @@ if TYPE_CHECKING:
     from meshapi_core.models.catalog import (
         ListModelsParams as ListModelsParams,
         ModelInfo as ModelInfo,
+        ModelList as ModelList,
         ModelListParams as ModelListParams,
         ModelPricing as ModelPricing,
         ModelSearchPage as ModelSearchPage,
@@ -709,6 +710,7 @@ _LAZY: Dict[str, str] = {
     "ModelLimitArgs": "meshapi.types._dicts",
     "ModelLimitParams": "meshapi_core.models.keys",
     "ModelLimitParamsDict": "meshapi.types._dicts",
+    "ModelList": "meshapi_core.models.catalog",
     "ModelListArgs": "meshapi.types._dicts",
     "ModelListParams": "meshapi_core.models.catalog",
     "ModelListParamsDict": "meshapi.types._dicts",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Dict, List, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 
-from .base import RequestModel, ResponseModel
+from .base import RequestModel, ResponseModel, _Model
 
 __all__ = [
     "AudioOutputOptions",
@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 
-class _Passthrough(BaseModel):
+class _Passthrough(_Model):
     """Checked where it is known, passed through where it is not (provider markers)."""
 
     model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)

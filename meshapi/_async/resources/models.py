@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Union
+from typing import TYPE_CHECKING, Union
 
 from meshapi_core.endpoints.models import (
     MODELS_FREE,
@@ -12,7 +12,7 @@ from meshapi_core.endpoints.models import (
     MODELS_PAID,
     MODELS_SEARCH,
 )
-from meshapi_core.models.catalog import ModelInfo, ModelListParams, ModelSearchParams
+from meshapi_core.models.catalog import ModelInfo, ModelList, ModelListParams, ModelSearchParams
 
 from ..pages import AsyncPaginator
 from ..resource import AsyncResource
@@ -43,15 +43,17 @@ class AsyncModels(AsyncResource):
         params: Union[ModelListParams, ModelListParamsDict, None] = None,
         /,
         **kwargs: Unpack[ModelListArgs],
-    ) -> List[ModelInfo]:
-        """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``."""
+    ) -> ModelList:
+        """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``.
+
+        A list, which also has openai-python's ``.data`` (the same models)."""
         return await self._request(MODELS_LIST, params, kwargs)
 
-    async def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    async def free(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The free models."""
         return await self._request(MODELS_FREE, kwargs=options)
 
-    async def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    async def paid(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The paid models."""
         return await self._request(MODELS_PAID, kwargs=options)
 
@@ -75,3 +77,7 @@ class AsyncModels(AsyncResource):
     async def get(self, model_id: str, /, **options: Unpack[RequestOptions]) -> ModelInfo:
         """One model by id, e.g. ``"openai/gpt-4o-mini"``; raises ``NotFoundError``."""
         return await self._request(MODELS_GET, kwargs=options, path={"model_id": model_id})
+
+    async def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> ModelInfo:
+        """:meth:`get`, by openai-python's name: one model by id."""
+        return await self.get(model, **options)

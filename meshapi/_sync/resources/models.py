@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Union
+from typing import TYPE_CHECKING, Union
 
 from meshapi_core.endpoints.models import (
     MODELS_FREE,
@@ -13,7 +13,7 @@ from meshapi_core.endpoints.models import (
     MODELS_PAID,
     MODELS_SEARCH,
 )
-from meshapi_core.models.catalog import ModelInfo, ModelListParams, ModelSearchParams
+from meshapi_core.models.catalog import ModelInfo, ModelList, ModelListParams, ModelSearchParams
 
 from ..pages import Page
 from ..resource import Resource
@@ -44,15 +44,17 @@ class Models(Resource):
         params: Union[ModelListParams, ModelListParamsDict, None] = None,
         /,
         **kwargs: Unpack[ModelListArgs],
-    ) -> List[ModelInfo]:
-        """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``."""
+    ) -> ModelList:
+        """Every enabled model, with your pricing; filter by ``free``, ``type``, ``provider``.
+
+        A list, which also has openai-python's ``.data`` (the same models)."""
         return self._request(MODELS_LIST, params, kwargs)
 
-    def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    def free(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The free models."""
         return self._request(MODELS_FREE, kwargs=options)
 
-    def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    def paid(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The paid models."""
         return self._request(MODELS_PAID, kwargs=options)
 
@@ -76,3 +78,7 @@ class Models(Resource):
     def get(self, model_id: str, /, **options: Unpack[RequestOptions]) -> ModelInfo:
         """One model by id, e.g. ``"openai/gpt-4o-mini"``; raises ``NotFoundError``."""
         return self._request(MODELS_GET, kwargs=options, path={"model_id": model_id})
+
+    def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> ModelInfo:
+        """:meth:`get`, by openai-python's name: one model by id."""
+        return self.get(model, **options)
