@@ -59,7 +59,8 @@ class Renderer:
     """Writes a type annotation as source text for a ``TypedDict`` of call arguments.
 
     A nested model is accepted as the model or a mapping (``Union[ChatMessage, Mapping[str,
-    Any]]``); lists become ``Sequence`` and dicts ``Mapping``, so that a caller's own
+    Any]]``), and as the replies it names in ``__reply_forms__`` (``ResponseMessage``);
+    lists become ``Sequence`` and dicts ``Mapping``, so that a caller's own
     ``list[dict[str, str]]`` type-checks.
     """
 
@@ -86,8 +87,11 @@ class Renderer:
             mapping = "Mapping[str, Any]"
             return [a for a in found if a != mapping] + ([mapping] if mapping in found else [])
         if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
-            self.models.add((tp.__module__, tp.__name__))
-            return [tp.__name__, "Mapping[str, Any]"]
+            # A model, the reply models it accepts as they are (a reply's message sent back
+            # into the conversation), or a mapping of its fields.
+            forms = [tp, *getattr(tp, "__reply_forms__", ())]
+            self.models.update((form.__module__, form.__name__) for form in forms)
+            return [form.__name__ for form in forms] + ["Mapping[str, Any]"]
         if tp is pydantic.SecretStr:  # a secret may be given as a plain string
             self.models.add(("pydantic", "SecretStr"))
             return ["str", "SecretStr"]

@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from meshapi_core.models.audio import PronunciationDictionaryLocator, VoiceSettings
 from meshapi_core.models.batches import BatchRequest
-from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, ResponseMessage, Tool, ToolChoiceObject
 from meshapi_core.models.compare import ModelOverride
 from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
 from meshapi_core.models.keys import ModelLimitParams
-from meshapi_core.models.messages import MessageParam, MessagesTool
+from meshapi_core.models.messages import MessageParam, MessagesResponse, MessagesTool
 from meshapi_core.models.moderations import ModerationInputItem
 from meshapi_core.models.realtime import RealtimeAudioConfig, RealtimeAudioFormat, RealtimeAudioInput, RealtimeAudioOutput
 from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
@@ -468,7 +468,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     model: Optional[str]
     template: Optional[str]
     variables: Optional[Mapping[str, str]]
@@ -513,7 +513,7 @@ class CompareParamsDict(TypedDict, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     models: Sequence[str]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     model_overrides: Optional[Sequence[Union[ModelOverride, Mapping[str, Any]]]]
     comparison_model: Optional[str]
     comparison_instructions: Optional[str]
@@ -735,7 +735,7 @@ class MessagesParamsDict(TypedDict, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     max_tokens: int
-    messages: Sequence[Union[MessageParam, Mapping[str, Any]]]
+    messages: Sequence[Union[MessageParam, MessagesResponse, Mapping[str, Any]]]
     model: Optional[str]
     system: Optional[Union[str, Sequence[Mapping[str, Any]]]]
     temperature: Optional[float]
@@ -1150,7 +1150,7 @@ class RouterSelectParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     api_type: Optional[Literal['completions', 'responses', 'embeddings']]
     exclude_models: Optional[Sequence[str]]
     candidate_models: Optional[Sequence[str]]

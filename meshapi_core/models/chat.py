@@ -4,13 +4,24 @@ Shapes follow ``docs/gateway/api.md`` §1 and ``docs/gateway/streaming.md`` §2.
 strict (see :class:`~meshapi_core.models.base.RequestModel`); replies and chunks are lenient.
 A message and its content parts keep extra keys in both directions, because providers attach
 markers to them (``cache_control``, ``thought_signature``) that must travel untouched.
+
+A reply's message goes back into the conversation as it is: ``messages.append(
+resp.choices[0].message)`` (or ``stream.final()``'s) is a request message with everything the
+reply carried (tool calls and their ``thought_signature``, ``reasoning_details``, unknown
+fields), so a tool loop needs no conversion.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, List, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
-from pydantic import ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    model_validator,
+)
 
 from .base import RequestModel, ResponseModel, _Model
 
@@ -22,9 +33,11 @@ __all__ = [
     "ChatCompletionChunkChoice",
     "ChatCompletionChunkDelta",
     "ChatCompletionMessage",
+    "ChatCompletionMessageParam",
     "ChatCompletionParams",
     "ChatCompletionResponse",
     "ChatCompletionStreamOptions",
+    "ChatCompletionToolParam",
     "ChatMessage",
     "ChatRole",
     "Choice",
@@ -264,12 +277,49 @@ Role = Literal["system", "developer", "user", "assistant", "tool"]
 """Who speaks in a message."""
 
 
+_REPLY_ONLY = ("parsed",)
+"""Fields a reply's message has that a request's must not send back (``.parse()``'s)."""
+
+
+def reply_as_request(message: Any) -> Any:
+    """A reply's message (any reply model: ``ResponseMessage``, ``.parse()``'s message) as
+    the fields of a request message: every field it was given, unknown ones included, by
+    their wire names; the parsed values of ``.parse()`` left out. Anything else is returned
+    as it is.
+
+    >>> reply = ResponseMessage.model_validate({"role": "assistant", "content": None,
+    ...     "tool_calls": [{"id": "c1", "type": "function", "thought_signature": "sig",
+    ...                     "function": {"name": "f", "arguments": "{}"}}]})
+    >>> ChatMessage.model_validate(reply).tool_calls[0].thought_signature
+    'sig'
+    """
+    if not isinstance(message, ResponseModel):
+        return message
+    data: Dict[str, Any] = message.model_dump(by_alias=True, exclude_unset=True)
+    data.setdefault("role", getattr(message, "role", None) or "assistant")
+    for name in _REPLY_ONLY:
+        data.pop(name, None)
+    for call in data.get("tool_calls") or ():
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict):
+            function.pop("parsed_arguments", None)
+    return data
+
+
 class ChatMessage(_Passthrough):
-    """One turn of a conversation.
+    """One turn of a conversation; a reply's message is one too, as it is.
 
     >>> ChatMessage(role="user", content="What is 2+2?").content
     'What is 2+2?'
     """
+
+    __reply_forms__: ClassVar[Tuple[type, ...]] = ()
+    """The reply models accepted in place of this one (typed as such in the typed dicts)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_reply(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else reply_as_request(value)
 
     role: Role
     content: Union[str, List[ContentPart], None] = None
@@ -396,13 +446,19 @@ class Usage(ResponseModel):
 
 
 class ResponseMessage(ResponseModel):
-    """The assistant's message in a reply."""
+    """The assistant's message in a reply; append it to the conversation as it is to send
+    it back (see :class:`ChatMessage`)."""
 
     role: str = "assistant"
     content: Optional[str] = None
+    refusal: Optional[str] = None
+    """Why the model declined to answer, when it did (``content`` is then empty)."""
     tool_calls: Optional[List[ToolCall]] = None
     audio: Optional[Dict[str, Any]] = None
     reasoning_details: Optional[List[Dict[str, Any]]] = None
+
+
+ChatMessage.__reply_forms__ = (ResponseMessage,)
 
 
 class Choice(ResponseModel):
@@ -560,3 +616,13 @@ ChatCompletionChunkDelta = ChoiceDelta
 """meshapi 0.1.11's name for :class:`ChoiceDelta`."""
 ChatCompletionChunkChoice = ChunkChoice
 """meshapi 0.1.11's name for :class:`ChunkChoice`."""
+
+
+# --- openai-python's names for what a request takes ----------------------------------------
+
+ChatCompletionMessageParam = Union[ChatMessage, ResponseMessage, Mapping[str, Any]]
+"""What a conversation's list holds, by openai-python's name: a :class:`ChatMessage`, a
+reply's :class:`ResponseMessage` sent back as it is, or a dict of a message's fields
+(``messages: list[ChatCompletionMessageParam]``)."""
+ChatCompletionToolParam = Union[Tool, Mapping[str, Any]]
+"""A tool, by openai-python's name: a :class:`Tool` or a dict of its fields."""
