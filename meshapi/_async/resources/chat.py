@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.chat import CHAT_COMPLETIONS, CHAT_COMPLETIONS_STREAM
 from meshapi_core.models.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionParams
@@ -25,14 +25,45 @@ Params = Union[ChatCompletionParams, "ChatCompletionParamsDict", None]
 class AsyncCompletions(AsyncResource):
     """Chat completions: ``create`` for the whole reply, ``stream`` for its chunks."""
 
+    @overload
     async def create(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
-    ) -> ChatCompletion:
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> ChatCompletion: ...
+
+    @overload
+    async def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Literal[True],
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> AsyncStream[ChatCompletionChunk, ChatCompletion]: ...
+
+    @overload
+    async def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    async def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]:
         """Run a chat completion and return the whole reply.
 
         Takes a :class:`~meshapi.types.ChatCompletionParams`, a dict of its fields, or its
         fields as keywords. Retried on 429, 502, 503, 504 and connection failures, with one
-        ``Idempotency-Key`` for every attempt.
+        ``Idempotency-Key`` for every attempt. With ``stream=True`` (openai-python's way) it
+        returns what :meth:`stream` returns, the same stream object.
 
         >>> resp = await client.chat.completions.create(   # doctest: +SKIP
         ...     model="openai/gpt-4o-mini",
@@ -40,6 +71,8 @@ class AsyncCompletions(AsyncResource):
         >>> resp.choices[0].message.content                 # doctest: +SKIP
         '4'
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return await self._request(CHAT_COMPLETIONS, params, kwargs)
 
     def stream(

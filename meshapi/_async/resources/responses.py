@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.responses import (
     RESPONSES_CREATE,
@@ -43,17 +43,46 @@ class AsyncResponses(AsyncResource):
     """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
     background jobs and ``get`` one."""
 
+    @overload
     async def create(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
-    ) -> ResponsesResponse:
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[ResponsesArgs],
+    ) -> ResponsesResponse: ...
+
+    @overload
+    async def create(
+        self, params: Params = None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+    ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    async def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
+    ) -> Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    async def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[ResponsesArgs],
+    ) -> Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]:
         """Create a response and return it whole (a queued job with ``background=True``, or
-        when a ``web_search_preview`` tool makes the gateway run it in the background).
+        when a ``web_search_preview`` tool makes the gateway run it in the background). With
+        ``stream=True`` (openai-python's way) it returns what :meth:`stream` returns, the same
+        stream object.
 
         >>> resp = await client.responses.create(              # doctest: +SKIP
         ...     model="openai/gpt-4o-mini", input="What is 2+2?")
         >>> resp.output_text                                     # doctest: +SKIP
         '2 + 2 = 4.'
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return await self._request(RESPONSES_CREATE, params, kwargs)
 
     def stream(

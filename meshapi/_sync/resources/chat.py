@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.chat import CHAT_COMPLETIONS, CHAT_COMPLETIONS_STREAM
 from meshapi_core.models.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionParams
@@ -26,14 +26,45 @@ Params = Union[ChatCompletionParams, "ChatCompletionParamsDict", None]
 class Completions(Resource):
     """Chat completions: ``create`` for the whole reply, ``stream`` for its chunks."""
 
+    @overload
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[ChatCompletionArgs]
-    ) -> ChatCompletion:
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> ChatCompletion: ...
+
+    @overload
+    def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Literal[True],
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> Stream[ChatCompletionChunk, ChatCompletion]: ...
+
+    @overload
+    def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[ChatCompletionArgs],
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]:
         """Run a chat completion and return the whole reply.
 
         Takes a :class:`~meshapi.types.ChatCompletionParams`, a dict of its fields, or its
         fields as keywords. Retried on 429, 502, 503, 504 and connection failures, with one
-        ``Idempotency-Key`` for every attempt.
+        ``Idempotency-Key`` for every attempt. With ``stream=True`` (openai-python's way) it
+        returns what :meth:`stream` returns, the same stream object.
 
         >>> resp = client.chat.completions.create(   # doctest: +SKIP
         ...     model="openai/gpt-4o-mini",
@@ -41,6 +72,8 @@ class Completions(Resource):
         >>> resp.choices[0].message.content                 # doctest: +SKIP
         '4'
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return self._request(CHAT_COMPLETIONS, params, kwargs)
 
     def stream(

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.responses import (
     RESPONSES_CREATE,
@@ -44,17 +44,46 @@ class Responses(Resource):
     """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
     background jobs and ``get`` one."""
 
+    @overload
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[ResponsesArgs]
-    ) -> ResponsesResponse:
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[ResponsesArgs],
+    ) -> ResponsesResponse: ...
+
+    @overload
+    def create(
+        self, params: Params = None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[ResponsesArgs],
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]:
         """Create a response and return it whole (a queued job with ``background=True``, or
-        when a ``web_search_preview`` tool makes the gateway run it in the background).
+        when a ``web_search_preview`` tool makes the gateway run it in the background). With
+        ``stream=True`` (openai-python's way) it returns what :meth:`stream` returns, the same
+        stream object.
 
         >>> resp = client.responses.create(              # doctest: +SKIP
         ...     model="openai/gpt-4o-mini", input="What is 2+2?")
         >>> resp.output_text                                     # doctest: +SKIP
         '2 + 2 = 4.'
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return self._request(RESPONSES_CREATE, params, kwargs)
 
     def stream(
