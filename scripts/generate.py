@@ -9,9 +9,10 @@ Three things are derived rather than written by hand, so no list is kept twice:
    ``mypy --strict`` catches a misspelled keyword;
 3. the export tables: ``meshapi/types/__init__.py`` (every public model, lazily) and the
    block of ``meshapi/__init__.py`` between its ``generated`` markers;
-4. ``meshapi/_raw_views.py``: for every resource class, the typed view of its
-   ``with_raw_response`` (each method's own signature, returning a raw response of its
-   value), read by type checkers only; at run time one generic view serves every resource.
+4. ``meshapi/_raw_views.py``: for every resource class, the typed views of its
+   ``with_raw_response`` and ``with_streaming_response`` (each method's own signature,
+   returning a raw or streaming response of its value), read by type checkers only; at run
+   time one generic view of each kind serves every resource.
 
 Usage: ``python scripts/generate.py`` to write, ``python scripts/generate.py --check`` to
 verify (run by ``scripts/lint``).
@@ -285,29 +286,23 @@ def resource_methods(cls: type) -> List[str]:
     ]
 
 
-def raw_views_source() -> str:
-    """The text of ``meshapi/_raw_views.py``: the async views, then their blocking twins."""
-    classes = [
-        cls
-        for cls in resource_classes()
-        if resource_methods(cls) and getattr(cls, "_raw_responses", True)
-    ]
-    viewed = {cls: f"{cls.__name__}WithRawResponse" for cls in classes}
-    imports = [
-        "from meshapi._async.raw import AsyncRawView, async_raw\n",
-        "from meshapi._async.resource import AsyncResource\n",
-    ]
-    imports += sorted(f"from {cls.__module__} import {cls.__name__}\n" for cls in classes)
+def _views(classes: List[type], kind: str, wrap: str, skip: str = "") -> str:
+    """The async typed views of one kind (``RawResponse``, ``StreamingResponse``) for
+    ``classes``, and their descriptor: each method wrapped by ``wrap`` (methods marked
+    ``skip`` left out)."""
+    viewed = {cls: f"{cls.__name__}With{kind}" for cls in classes}
+    base_view = "AsyncRawView" if kind == "RawResponse" else "AsyncStreamingView"
     blocks: List[str] = []
     for cls in classes:
-        base = next((viewed[b] for b in cls.__mro__[1:] if b in viewed), "AsyncRawView")
+        base = next((viewed[b] for b in cls.__mro__[1:] if b in viewed), base_view)
         lines = [
             f"class {viewed[cls]}({base}):\n",
-            f'    """``{cls.__name__}.with_raw_response``."""\n\n',
+            f'    """``{cls.__name__}.with_{_snake(kind)}``."""\n\n',
         ]
-        lines += [
-            f"    {name} = async_raw({cls.__name__}.{name})\n" for name in resource_methods(cls)
-        ]
+        methods = [m for m in resource_methods(cls) if not getattr(getattr(cls, m), skip, False)]
+        lines += [f"    {name} = {wrap}({cls.__name__}.{name})\n" for name in methods]
+        if not methods:
+            lines.append("    pass\n")
         blocks.append("".join(lines))
     overloads = "".join(
         "    @overload\n"
@@ -316,20 +311,45 @@ def raw_views_source() -> str:
         for cls in classes
     )
     blocks.append(
-        "class AsyncRawResponseDescriptor:\n"
-        '    """``with_raw_response`` of every resource, typed per resource."""\n\n'
+        f"class Async{kind}Descriptor:\n"
+        f'    """``with_{_snake(kind)}`` of every resource, typed per resource."""\n\n'
         + overloads
         + "    @overload\n"
-        "    def __get__(self, resource: AsyncResource, owner: Any = None) -> AsyncRawView: ...\n"
+        f"    def __get__(self, resource: AsyncResource, owner: Any = None) -> {base_view}: ...\n"
         "    def __get__(self, resource: Any, owner: Any = None) -> Any:\n"
-        "        return AsyncRawView(resource)\n"
+        f"        return {base_view}(resource)\n"
     )
+    return "\n\n".join(blocks)
+
+
+def _snake(kind: str) -> str:
+    """``RawResponse`` -> ``raw_response``."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in kind).lstrip("_")
+
+
+def raw_views_source() -> str:
+    """The text of ``meshapi/_raw_views.py``: the async views of ``with_raw_response`` and
+    ``with_streaming_response``, then their blocking twins."""
+    classes = [
+        cls
+        for cls in resource_classes()
+        if resource_methods(cls) and getattr(cls, "_raw_responses", True)
+    ]
+    imports = [
+        "from meshapi._async.raw import AsyncRawView, AsyncStreamingView, async_raw, "
+        "async_streaming\n",
+        "from meshapi._async.resource import AsyncResource\n",
+    ]
+    imports += sorted(f"from {cls.__module__} import {cls.__name__}\n" for cls in classes)
+    raw = _views(classes, "RawResponse", "async_raw")
+    streaming = _views(classes, "StreamingResponse", "async_streaming", skip="several_calls")
     async_imports = "".join(imports)
-    async_classes = "\n\n".join(blocks)
+    async_classes = raw + "\n\n" + streaming
     return (
-        '"""The typed views of ``resource.with_raw_response``, for type checkers: each\n'
-        "method keeps its signature and returns a raw response of its value. Never imported\n"
-        "at run time (one generic view serves every resource there). Generated by\n"
+        '"""The typed views of ``resource.with_raw_response`` and\n'
+        "``resource.with_streaming_response``, for type checkers: each method keeps its\n"
+        "signature and returns a raw (or streaming) response of its value. Never imported at\n"
+        "run time (one generic view of each kind serves every resource there). Generated by\n"
         '``scripts/generate.py`` from the resources: do not edit.\n"""\n\n'
         "from __future__ import annotations\n\n"
         "from typing import Any, overload\n\n"

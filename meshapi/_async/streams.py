@@ -73,12 +73,48 @@ async def _in_thread(function: Callable[..., T], *args: Any) -> T:
 # async-only: end
 
 
+# sync: def write_chunks(chunks: Generator[bytes, None, None], path: Union[str, os.PathLike[str]]) -> int:  # noqa: E501
+async def write_chunks(
+    chunks: AsyncGenerator[bytes, None], path: Union[str, os.PathLike[str]]
+) -> int:
+    """Write ``chunks`` into the file at ``path``, whole or not at all, and return its size.
+
+    The bytes go to ``<path>.part`` (at most ``WRITE_BUFFER_SIZE`` held in memory), which
+    replaces ``path`` only once ``chunks`` ends; if they fail, the partial file is removed,
+    any earlier file at ``path`` is left as it was, and the error is raised. ``chunks`` is
+    closed either way; file writes run in a worker thread, off the event loop.
+    """
+    # sync: target = PartialFile(path)
+    target = await _in_thread(PartialFile, path)
+    try:
+        buffer = bytearray()
+        try:
+            async for data in chunks:
+                buffer += data
+                if len(buffer) >= WRITE_BUFFER_SIZE:
+                    # sync: target.write(buffer)
+                    await _in_thread(target.write, buffer)
+                    buffer = bytearray()
+        finally:
+            await chunks.aclose()
+        if buffer:
+            # sync: target.write(buffer)
+            await _in_thread(target.write, buffer)
+        # sync: return target.commit()
+        return await _in_thread(target.commit)
+    except BaseException:
+        target.discard()
+        raise
+
+
 def _ignore(event: Any) -> None:
     """Where events go once a stream is too long to keep whole."""
 
 
 class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
+
+    _request: Optional[Request] = None
 
     def __init__(
         self,
@@ -131,6 +167,7 @@ class _AsyncResponseStream:
             response, request, self._watch = await self._engine.open(self._call, self._kind)
             self._response = response
             self._status, self._headers = response.status, response.headers
+            self._request = request
             self._opened(request)
         return self._response
 
@@ -346,11 +383,6 @@ class AsyncByteStream(_AsyncResponseStream):
     >>> await client.audio.synthesize_stream(input="Hello").write_to("hello.mp3")  # doctest: +SKIP
     """
 
-    _request: Optional[Request] = None
-
-    def _opened(self, request: Any) -> None:
-        self._request = request
-
     async def open(self) -> AsyncByteStream:
         """Send the request and wait for the headers (done for you on first iteration)."""
         await self._open_response()
@@ -409,25 +441,4 @@ class AsyncByteStream(_AsyncResponseStream):
         partial file is removed, any earlier file at ``path`` is left as it was, and the
         error is raised. File writes run in a worker thread, off the event loop.
         """
-        # sync: target = PartialFile(path)
-        target = await _in_thread(PartialFile, path)
-        try:
-            buffer = bytearray()
-            chunks = self._chunks()
-            try:
-                async for data in chunks:
-                    buffer += data
-                    if len(buffer) >= WRITE_BUFFER_SIZE:
-                        # sync: target.write(buffer)
-                        await _in_thread(target.write, buffer)
-                        buffer = bytearray()
-            finally:
-                await chunks.aclose()
-            if buffer:
-                # sync: target.write(buffer)
-                await _in_thread(target.write, buffer)
-            # sync: return target.commit()
-            return await _in_thread(target.commit)
-        except BaseException:
-            target.discard()
-            raise
+        return await write_chunks(self._chunks(), path)

@@ -65,12 +65,41 @@ WRITE_BUFFER_SIZE = 1024 * 1024
 
 
 
+def write_chunks(chunks: Generator[bytes, None, None], path: Union[str, os.PathLike[str]]) -> int:  # noqa: E501
+    """Write ``chunks`` into the file at ``path``, whole or not at all, and return its size.
+
+    The bytes go to ``<path>.part`` (at most ``WRITE_BUFFER_SIZE`` held in memory), which
+    replaces ``path`` only once ``chunks`` ends; if they fail, the partial file is removed,
+    any earlier file at ``path`` is left as it was, and the error is raised. ``chunks`` is
+    closed either way; file writes run in a worker thread, off the event loop.
+    """
+    target = PartialFile(path)
+    try:
+        buffer = bytearray()
+        try:
+            for data in chunks:
+                buffer += data
+                if len(buffer) >= WRITE_BUFFER_SIZE:
+                    target.write(buffer)
+                    buffer = bytearray()
+        finally:
+            chunks.close()
+        if buffer:
+            target.write(buffer)
+        return target.commit()
+    except BaseException:
+        target.discard()
+        raise
+
+
 def _ignore(event: Any) -> None:
     """Where events go once a stream is too long to keep whole."""
 
 
 class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
+
+    _request: Optional[Request] = None
 
     def __init__(
         self,
@@ -123,6 +152,7 @@ class _AsyncResponseStream:
             response, request, self._watch = self._engine.open(self._call, self._kind)
             self._response = response
             self._status, self._headers = response.status, response.headers
+            self._request = request
             self._opened(request)
         return self._response
 
@@ -338,11 +368,6 @@ class ByteStream(_AsyncResponseStream):
     >>> client.audio.synthesize_stream(input="Hello").write_to("hello.mp3")  # doctest: +SKIP
     """
 
-    _request: Optional[Request] = None
-
-    def _opened(self, request: Any) -> None:
-        self._request = request
-
     def open(self) -> ByteStream:
         """Send the request and wait for the headers (done for you on first iteration)."""
         self._open_response()
@@ -400,21 +425,4 @@ class ByteStream(_AsyncResponseStream):
         partial file is removed, any earlier file at ``path`` is left as it was, and the
         error is raised. File writes run in a worker thread, off the event loop.
         """
-        target = PartialFile(path)
-        try:
-            buffer = bytearray()
-            chunks = self._chunks()
-            try:
-                for data in chunks:
-                    buffer += data
-                    if len(buffer) >= WRITE_BUFFER_SIZE:
-                        target.write(buffer)
-                        buffer = bytearray()
-            finally:
-                chunks.close()
-            if buffer:
-                target.write(buffer)
-            return target.commit()
-        except BaseException:
-            target.discard()
-            raise
+        return write_chunks(self._chunks(), path)
