@@ -129,6 +129,7 @@ class AsyncCompletionsWithRawResponse(AsyncRawView):
     """``AsyncCompletions.with_raw_response``."""
 
     create = async_raw(AsyncCompletions.create)
+    parse = async_raw(AsyncCompletions.parse)
     stream = async_raw(AsyncCompletions.stream)
 
 
@@ -267,6 +268,7 @@ class AsyncResponsesWithRawResponse(AsyncRawView):
     """``AsyncResponses.with_raw_response``."""
 
     create = async_raw(AsyncResponses.create)
+    parse = async_raw(AsyncResponses.parse)
     stream = async_raw(AsyncResponses.stream)
     list = async_raw(AsyncResponses.list)
     get = async_raw(AsyncResponses.get)
@@ -437,6 +439,7 @@ class AsyncCompletionsWithStreamingResponse(AsyncStreamingView):
     """``AsyncCompletions.with_streaming_response``."""
 
     create = async_streaming(AsyncCompletions.create)
+    parse = async_streaming(AsyncCompletions.parse)
     stream = async_streaming(AsyncCompletions.stream)
 
 
@@ -573,6 +576,7 @@ class AsyncResponsesWithStreamingResponse(AsyncStreamingView):
     """``AsyncResponses.with_streaming_response``."""
 
     create = async_streaming(AsyncResponses.create)
+    parse = async_streaming(AsyncResponses.parse)
     stream = async_streaming(AsyncResponses.stream)
     list = async_streaming(AsyncResponses.list)
     get = async_streaming(AsyncResponses.get)
@@ -743,6 +747,7 @@ class CompletionsWithRawResponse(RawView):
     """``Completions.with_raw_response``."""
 
     create = raw(Completions.create)
+    parse = raw(Completions.parse)
     stream = raw(Completions.stream)
 
 
@@ -881,6 +886,7 @@ class ResponsesWithRawResponse(RawView):
     """``Responses.with_raw_response``."""
 
     create = raw(Responses.create)
+    parse = raw(Responses.parse)
     stream = raw(Responses.stream)
     list = raw(Responses.list)
     get = raw(Responses.get)
@@ -1051,6 +1057,7 @@ class CompletionsWithStreamingResponse(StreamingView):
     """``Completions.with_streaming_response``."""
 
     create = streaming(Completions.create)
+    parse = streaming(Completions.parse)
     stream = streaming(Completions.stream)
 
 
@@ -1187,6 +1194,7 @@ class ResponsesWithStreamingResponse(StreamingView):
     """``Responses.with_streaming_response``."""
 
     create = streaming(Responses.create)
+    parse = streaming(Responses.parse)
     stream = streaming(Responses.stream)
     list = streaming(Responses.list)
     get = streaming(Responses.get)

@@ -286,12 +286,20 @@ class ResponseTooLargeError(ResponseDecodeError):
 
 class LengthFinishReasonError(ResponseDecodeError):
     """``.parse()`` got a reply cut at its token limit (``finish_reason: "length"``), which
-    cannot be whole JSON: raise ``max_tokens``, or ask for less (``length_limit``)."""
+    cannot be whole JSON: raise ``max_tokens``, or ask for less (``length_limit``). The
+    reply as it came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was cut (a ``ChatCompletion``)."""
 
 
 class ContentFilterFinishReasonError(ResponseDecodeError):
     """``.parse()`` got a reply stopped by a content filter (``finish_reason:
-    "content_filter"``), so there is nothing to parse (``content_filter``)."""
+    "content_filter"``), so there is nothing to parse (``content_filter``). The reply as it
+    came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was stopped (a ``ChatCompletion``)."""
 
 
 class InvalidArgumentError(MeshAPIError, ValueError):

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         BulkEmbedRequestDict as BulkEmbedRequestDict,
         ChatCompletionArgs as ChatCompletionArgs,
         ChatCompletionParamsDict as ChatCompletionParamsDict,
+        ChatCompletionParseArgs as ChatCompletionParseArgs,
         CompareArgs as CompareArgs,
         CompareParamsDict as CompareParamsDict,
         EmbeddingsArgs as EmbeddingsArgs,
@@ -386,6 +387,14 @@ if TYPE_CHECKING:
         OffsetPage as OffsetPage,
         Paged as Paged,
     )
+    from meshapi_core.models.parsed import (
+        ParsedChatCompletion as ParsedChatCompletion,
+        ParsedChatCompletionMessage as ParsedChatCompletionMessage,
+        ParsedChoice as ParsedChoice,
+        ParsedFunction as ParsedFunction,
+        ParsedFunctionToolCall as ParsedFunctionToolCall,
+        ParsedResponse as ParsedResponse,
+    )
     from meshapi_core.models.provider_keys import (
         AwsProviderKeyParams as AwsProviderKeyParams,
         AwsProviderKeyUpdateParams as AwsProviderKeyUpdateParams,
@@ -590,6 +599,7 @@ _LAZY: Dict[str, str] = {
     "ChatCompletionMessageParam": "meshapi_core.models.chat",
     "ChatCompletionParams": "meshapi_core.models.chat",
     "ChatCompletionParamsDict": "meshapi.types._dicts",
+    "ChatCompletionParseArgs": "meshapi.types._dicts",
     "ChatCompletionResponse": "meshapi_core.models.chat",
     "ChatCompletionStreamOptions": "meshapi_core.models.chat",
     "ChatCompletionToolParam": "meshapi_core.models.chat",
@@ -751,6 +761,12 @@ _LAZY: Dict[str, str] = {
     "OrgSpend": "meshapi_core.models.orgs",
     "PROVIDERS": "meshapi_core.models.provider_keys",
     "Paged": "meshapi_core.models.pages",
+    "ParsedChatCompletion": "meshapi_core.models.parsed",
+    "ParsedChatCompletionMessage": "meshapi_core.models.parsed",
+    "ParsedChoice": "meshapi_core.models.parsed",
+    "ParsedFunction": "meshapi_core.models.parsed",
+    "ParsedFunctionToolCall": "meshapi_core.models.parsed",
+    "ParsedResponse": "meshapi_core.models.parsed",
     "PromptTokensDetails": "meshapi_core.models.chat",
     "PronunciationDictionaryLocator": "meshapi_core.models.audio",
     "PronunciationDictionaryLocatorArgs": "meshapi.types._dicts",

@@ -60,6 +60,7 @@ __all__ = [
     "BulkEmbedRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
+    "ChatCompletionParseArgs",
     "CompareArgs",
     "CompareParamsDict",
     "EmbeddingsArgs",
@@ -506,6 +507,45 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
+
+
+class ChatCompletionParseArgs(RequestOptions, total=False):
+    """:class:`ChatCompletionArgs` without response_format, which the method takes as a parameter of its own."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    model: Optional[str]
+    template: Optional[str]
+    variables: Optional[Mapping[str, str]]
+    session_id: Optional[str]
+    temperature: Optional[float]
+    max_tokens: Optional[int]
+    max_completion_tokens: Optional[int]
+    top_p: Optional[float]
+    frequency_penalty: Optional[float]
+    presence_penalty: Optional[float]
+    stop: Optional[Union[str, Sequence[str]]]
+    seed: Optional[int]
+    n: Optional[int]
+    reasoning_effort: Optional[Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh']]
+    tools: Optional[Sequence[Union[Tool, Mapping[str, Any]]]]
+    tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceObject, Mapping[str, Any]]]
+    parallel_tool_calls: Optional[bool]
+    transforms: Optional[Sequence[str]]
+    models: Optional[Sequence[str]]
+    user: Optional[str]
+    modality: Optional[Literal['text', 'image']]
+    image: Optional[Union[ImageOptions, Mapping[str, Any]]]
+    modalities: Optional[Sequence[Literal['text', 'audio', 'image']]]
+    audio: Optional[Union[AudioOutputOptions, Mapping[str, Any]]]
+    upstream_timeout: Optional[float]
+    cache: Optional[bool]
+    weight_profile: Optional[Literal['quality_first', 'balanced', 'cost_first', 'latency_first']]
+    service_tier: Optional[str]
+    async_mode: Optional[bool]
+    logprobs: Optional[bool]
+    top_logprobs: Optional[int]
+    stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
 
 
 class CompareParamsDict(TypedDict, total=False):

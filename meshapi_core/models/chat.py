@@ -16,13 +16,16 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
 from pydantic import (
+    BaseModel,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    field_validator,
     model_validator,
 )
 
+from ..errors import InvalidArgumentError
 from .base import RequestModel, ResponseModel, _Model
 
 __all__ = [
@@ -413,6 +416,20 @@ class ChatCompletionParams(RequestModel):
     """Decided by the method: ``create`` sends no stream, ``stream`` asks for one."""
     stream_options: Optional[ChatCompletionStreamOptions] = None
     """For ``.stream(...)``: ``{"include_usage": True}`` asks for the usage chunk."""
+
+    @field_validator("response_format", mode="before")
+    @classmethod
+    def _not_a_model_class(cls, value: Any) -> Any:
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            name = value.__name__
+            raise InvalidArgumentError(
+                f"response_format={name} is a pydantic model, which only .parse() takes: call "
+                f"client.chat.completions.parse(..., response_format={name}) to get the reply "
+                "read into it (message.parsed), or send its schema with "
+                f"response_format=pydantic_response_format({name})",
+                param="response_format",
+            )
+        return value
 
 
 # --- the reply -----------------------------------------------------------------------------------
