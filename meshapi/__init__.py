@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from meshapi._async.raw import (
         AsyncRawResponse as AsyncRawResponse,
+        AsyncStreamingResponse as AsyncStreamingResponse,
     )
     from meshapi._async.sessions import (
         AsyncRealtimeSession as AsyncRealtimeSession,
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
         MeshAPI as MeshAPI,
         MeshAPIAdmin as MeshAPIAdmin,
     )
+    from meshapi._files import (
+        BinaryResponseContent as BinaryResponseContent,
+    )
     from meshapi._observe import (
         EventHooks as EventHooks,
     )
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     )
     from meshapi._sync.raw import (
         RawResponse as RawResponse,
+        StreamingResponse as StreamingResponse,
     )
     from meshapi._sync.sessions import (
         RealtimeSession as RealtimeSession,
@@ -622,6 +627,7 @@ _LAZY: Dict[str, str] = {
     "AsyncSessionConnect": "meshapi._async.sessions",
     "AsyncSpeechStreamSession": "meshapi._async.sessions",
     "AsyncStream": "meshapi._async.streams",
+    "AsyncStreamingResponse": "meshapi._async.raw",
     "AsyncTranscriptionSession": "meshapi._async.sessions",
     "AudioOutputOptions": "meshapi.types",
     "AudioTranslationsArgs": "meshapi.types",
@@ -675,6 +681,7 @@ _LAZY: Dict[str, str] = {
     "BatchResult": "meshapi.types",
     "BatchResultResponse": "meshapi.types",
     "BatchStatus": "meshapi.types",
+    "BinaryResponseContent": "meshapi._files",
     "BuiltinTool": "meshapi.types",
     "BulkEmbedRequest": "meshapi.types",
     "BulkEmbedRequestArgs": "meshapi.types",
@@ -1002,6 +1009,7 @@ _LAZY: Dict[str, str] = {
     "StreamEndEvent": "meshapi_core.events",
     "StreamInterruptedError": "meshapi_core.errors",
     "StreamTimeoutError": "meshapi_core.errors",
+    "StreamingResponse": "meshapi._sync.raw",
     "Template": "meshapi.types",
     "TemplateCreateArgs": "meshapi.types",
     "TemplateCreateParams": "meshapi.types",

@@ -14,6 +14,9 @@ from meshapi._async.resource import AsyncResource
 from meshapi._async.resources.admin_keys import AsyncAdminKeys
 from meshapi._async.resources.api_versions import AsyncApiVersions
 from meshapi._async.resources.audio import AsyncAudio
+from meshapi._async.resources.audio import AsyncAudioSpeech
+from meshapi._async.resources.audio import AsyncAudioTranscriptions
+from meshapi._async.resources.audio import AsyncAudioTranslations
 from meshapi._async.resources.audit_logs import AsyncAuditLogs
 from meshapi._async.resources.batches import AsyncBatches
 from meshapi._async.resources.billing import AsyncBilling
@@ -44,6 +47,9 @@ from meshapi._sync.resource import Resource
 from meshapi._sync.resources.admin_keys import AdminKeys
 from meshapi._sync.resources.api_versions import ApiVersions
 from meshapi._sync.resources.audio import Audio
+from meshapi._sync.resources.audio import AudioSpeech
+from meshapi._sync.resources.audio import AudioTranscriptions
+from meshapi._sync.resources.audio import AudioTranslations
 from meshapi._sync.resources.audit_logs import AuditLogs
 from meshapi._sync.resources.batches import Batches
 from meshapi._sync.resources.billing import Billing
@@ -98,6 +104,24 @@ class AsyncAudioWithRawResponse(AsyncRawView):
     audio_translate = async_raw(AsyncAudio.audio_translate)
     list_voices = async_raw(AsyncAudio.list_voices)
     get_voice = async_raw(AsyncAudio.get_voice)
+
+
+class AsyncAudioSpeechWithRawResponse(AsyncRawView):
+    """``AsyncAudioSpeech.with_raw_response``."""
+
+    create = async_raw(AsyncAudioSpeech.create)
+
+
+class AsyncAudioTranscriptionsWithRawResponse(AsyncRawView):
+    """``AsyncAudioTranscriptions.with_raw_response``."""
+
+    create = async_raw(AsyncAudioTranscriptions.create)
+
+
+class AsyncAudioTranslationsWithRawResponse(AsyncRawView):
+    """``AsyncAudioTranslations.with_raw_response``."""
+
+    create = async_raw(AsyncAudioTranslations.create)
 
 
 class AsyncAuditLogsWithRawResponse(AsyncRawView):
@@ -327,6 +351,12 @@ class AsyncRawResponseDescriptor:
     @overload
     def __get__(self, resource: AsyncAudio, owner: Any = None) -> AsyncAudioWithRawResponse: ...
     @overload
+    def __get__(self, resource: AsyncAudioSpeech, owner: Any = None) -> AsyncAudioSpeechWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncAudioTranscriptions, owner: Any = None) -> AsyncAudioTranscriptionsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AsyncAudioTranslations, owner: Any = None) -> AsyncAudioTranslationsWithRawResponse: ...
+    @overload
     def __get__(self, resource: AsyncAuditLogs, owner: Any = None) -> AsyncAuditLogsWithRawResponse: ...
     @overload
     def __get__(self, resource: AsyncBatches, owner: Any = None) -> AsyncBatchesWithRawResponse: ...
@@ -409,6 +439,24 @@ class AsyncAudioWithStreamingResponse(AsyncStreamingView):
     audio_translate = async_streaming(AsyncAudio.audio_translate)
     list_voices = async_streaming(AsyncAudio.list_voices)
     get_voice = async_streaming(AsyncAudio.get_voice)
+
+
+class AsyncAudioSpeechWithStreamingResponse(AsyncStreamingView):
+    """``AsyncAudioSpeech.with_streaming_response``."""
+
+    create = async_streaming(AsyncAudioSpeech.create)
+
+
+class AsyncAudioTranscriptionsWithStreamingResponse(AsyncStreamingView):
+    """``AsyncAudioTranscriptions.with_streaming_response``."""
+
+    create = async_streaming(AsyncAudioTranscriptions.create)
+
+
+class AsyncAudioTranslationsWithStreamingResponse(AsyncStreamingView):
+    """``AsyncAudioTranslations.with_streaming_response``."""
+
+    create = async_streaming(AsyncAudioTranslations.create)
 
 
 class AsyncAuditLogsWithStreamingResponse(AsyncStreamingView):
@@ -634,6 +682,12 @@ class AsyncStreamingResponseDescriptor:
     @overload
     def __get__(self, resource: AsyncAudio, owner: Any = None) -> AsyncAudioWithStreamingResponse: ...
     @overload
+    def __get__(self, resource: AsyncAudioSpeech, owner: Any = None) -> AsyncAudioSpeechWithStreamingResponse: ...
+    @overload
+    def __get__(self, resource: AsyncAudioTranscriptions, owner: Any = None) -> AsyncAudioTranscriptionsWithStreamingResponse: ...
+    @overload
+    def __get__(self, resource: AsyncAudioTranslations, owner: Any = None) -> AsyncAudioTranslationsWithStreamingResponse: ...
+    @overload
     def __get__(self, resource: AsyncAuditLogs, owner: Any = None) -> AsyncAuditLogsWithStreamingResponse: ...
     @overload
     def __get__(self, resource: AsyncBatches, owner: Any = None) -> AsyncBatchesWithStreamingResponse: ...
@@ -716,6 +770,24 @@ class AudioWithRawResponse(RawView):
     audio_translate = raw(Audio.audio_translate)
     list_voices = raw(Audio.list_voices)
     get_voice = raw(Audio.get_voice)
+
+
+class AudioSpeechWithRawResponse(RawView):
+    """``AudioSpeech.with_raw_response``."""
+
+    create = raw(AudioSpeech.create)
+
+
+class AudioTranscriptionsWithRawResponse(RawView):
+    """``AudioTranscriptions.with_raw_response``."""
+
+    create = raw(AudioTranscriptions.create)
+
+
+class AudioTranslationsWithRawResponse(RawView):
+    """``AudioTranslations.with_raw_response``."""
+
+    create = raw(AudioTranslations.create)
 
 
 class AuditLogsWithRawResponse(RawView):
@@ -945,6 +1017,12 @@ class RawResponseDescriptor:
     @overload
     def __get__(self, resource: Audio, owner: Any = None) -> AudioWithRawResponse: ...
     @overload
+    def __get__(self, resource: AudioSpeech, owner: Any = None) -> AudioSpeechWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AudioTranscriptions, owner: Any = None) -> AudioTranscriptionsWithRawResponse: ...
+    @overload
+    def __get__(self, resource: AudioTranslations, owner: Any = None) -> AudioTranslationsWithRawResponse: ...
+    @overload
     def __get__(self, resource: AuditLogs, owner: Any = None) -> AuditLogsWithRawResponse: ...
     @overload
     def __get__(self, resource: Batches, owner: Any = None) -> BatchesWithRawResponse: ...
@@ -1027,6 +1105,24 @@ class AudioWithStreamingResponse(StreamingView):
     audio_translate = streaming(Audio.audio_translate)
     list_voices = streaming(Audio.list_voices)
     get_voice = streaming(Audio.get_voice)
+
+
+class AudioSpeechWithStreamingResponse(StreamingView):
+    """``AudioSpeech.with_streaming_response``."""
+
+    create = streaming(AudioSpeech.create)
+
+
+class AudioTranscriptionsWithStreamingResponse(StreamingView):
+    """``AudioTranscriptions.with_streaming_response``."""
+
+    create = streaming(AudioTranscriptions.create)
+
+
+class AudioTranslationsWithStreamingResponse(StreamingView):
+    """``AudioTranslations.with_streaming_response``."""
+
+    create = streaming(AudioTranslations.create)
 
 
 class AuditLogsWithStreamingResponse(StreamingView):
@@ -1251,6 +1347,12 @@ class StreamingResponseDescriptor:
     def __get__(self, resource: ApiVersions, owner: Any = None) -> ApiVersionsWithStreamingResponse: ...
     @overload
     def __get__(self, resource: Audio, owner: Any = None) -> AudioWithStreamingResponse: ...
+    @overload
+    def __get__(self, resource: AudioSpeech, owner: Any = None) -> AudioSpeechWithStreamingResponse: ...
+    @overload
+    def __get__(self, resource: AudioTranscriptions, owner: Any = None) -> AudioTranscriptionsWithStreamingResponse: ...
+    @overload
+    def __get__(self, resource: AudioTranslations, owner: Any = None) -> AudioTranslationsWithStreamingResponse: ...
     @overload
     def __get__(self, resource: AuditLogs, owner: Any = None) -> AuditLogsWithStreamingResponse: ...
     @overload
