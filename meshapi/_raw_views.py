@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
-from meshapi._async.raw import AsyncRawView, AsyncStreamingView, async_raw, async_streaming
+from meshapi._async.raw import AsyncRawResponse, AsyncRawView, AsyncStreamingResponseManager, AsyncStreamingView, async_raw, async_streaming
 from meshapi._async.resource import AsyncResource
 from meshapi._async.resources.admin_keys import AsyncAdminKeys
 from meshapi._async.resources.api_versions import AsyncApiVersions
@@ -42,7 +42,19 @@ from meshapi._async.resources.templates import AsyncTemplates
 from meshapi._async.resources.usage import AsyncUsage
 from meshapi._async.resources.videos import AsyncVideos
 from meshapi._async.resources.web import AsyncWeb
-from meshapi._sync.raw import RawView, StreamingView, raw, streaming
+import meshapi._async.resources.chat as async_module_chat
+import meshapi._async.resources.messages as async_module_messages
+import meshapi._async.resources.responses as async_module_responses
+from meshapi._async.streams import AsyncStream
+from meshapi.types import AwsProviderKeyArgs, AwsProviderKeyParamsDict, AwsProviderKeyUpdateArgs, AwsProviderKeyUpdateParamsDict, AzureFoundryProviderKeyArgs, AzureFoundryProviderKeyParamsDict, AzureFoundryProviderKeyUpdateArgs, AzureFoundryProviderKeyUpdateParamsDict, AzureProviderKeyArgs, AzureProviderKeyParamsDict, AzureProviderKeyUpdateArgs, AzureProviderKeyUpdateParamsDict, ChatCompletionArgs, ChatCompletionParseArgs, MessagesArgs, OpenAIProviderKeyArgs, OpenAIProviderKeyParamsDict, OpenAIProviderKeyUpdateArgs, OpenAIProviderKeyUpdateParamsDict, ResponsesArgs, VertexProviderKeyArgs, VertexProviderKeyParamsDict, VertexProviderKeyUpdateArgs, VertexProviderKeyUpdateParamsDict
+from meshapi_core.models.chat import ChatCompletion, ChatCompletionChunk
+from meshapi_core.models.messages import MessagesResponse, MessagesStreamEvent
+from meshapi_core.models.parsed import ParsedChatCompletion, ParsedResponse
+from meshapi_core.models.provider_keys import AwsProviderKeyParams, AwsProviderKeyUpdateParams, AzureFoundryProviderKeyParams, AzureFoundryProviderKeyUpdateParams, AzureProviderKeyParams, AzureProviderKeyUpdateParams, OpenAIProviderKeyParams, OpenAIProviderKeyUpdateParams, ProviderKey, VertexProviderKeyParams, VertexProviderKeyUpdateParams
+from meshapi_core.models.responses import ResponsesResponse, ResponsesStreamEvent
+from typing import Literal, Optional, Type, Union
+from typing_extensions import Unpack
+from meshapi._sync.raw import RawResponse, RawView, StreamingResponseManager, StreamingView, raw, streaming
 from meshapi._sync.resource import Resource
 from meshapi._sync.resources.admin_keys import AdminKeys
 from meshapi._sync.resources.api_versions import ApiVersions
@@ -75,6 +87,10 @@ from meshapi._sync.resources.templates import Templates
 from meshapi._sync.resources.usage import Usage
 from meshapi._sync.resources.videos import Videos
 from meshapi._sync.resources.web import Web
+import meshapi._sync.resources.chat as module_chat
+import meshapi._sync.resources.messages as module_messages
+import meshapi._sync.resources.responses as module_responses
+from meshapi._sync.streams import Stream
 
 
 class AsyncAdminKeysWithRawResponse(AsyncRawView):
@@ -152,9 +168,28 @@ class AsyncBillingWithRawResponse(AsyncRawView):
 class AsyncCompletionsWithRawResponse(AsyncRawView):
     """``AsyncCompletions.with_raw_response``."""
 
-    create = async_raw(AsyncCompletions.create)
-    parse = async_raw(AsyncCompletions.parse)
     stream = async_raw(AsyncCompletions.stream)
+
+    @overload
+    async def create(self, params: async_module_chat.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[ChatCompletion]: ...
+
+    @overload
+    async def create(self, params: async_module_chat.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    async def create(self, params: async_module_chat.Params=None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
+
+    @overload
+    async def parse(self, params: async_module_chat.Params=None, /, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[async_module_chat.M]]: ...
+
+    @overload
+    async def parse(self, params: async_module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[None]]: ...
+
+    async def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('parse')(*args, **kwargs)
 
 
 class AsyncCompareWithRawResponse(AsyncRawView):
@@ -213,8 +248,19 @@ class AsyncMemoryItemsWithRawResponse(AsyncRawView):
 class AsyncMessagesWithRawResponse(AsyncRawView):
     """``AsyncMessages.with_raw_response``."""
 
-    create = async_raw(AsyncMessages.create)
     stream = async_raw(AsyncMessages.stream)
+
+    @overload
+    async def create(self, params: async_module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[MessagesResponse]: ...
+
+    @overload
+    async def create(self, params: async_module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    async def create(self, params: async_module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncModelsWithRawResponse(AsyncRawView):
@@ -270,10 +316,44 @@ class AsyncProviderKeysWithRawResponse(AsyncRawView):
     """``AsyncProviderKeys.with_raw_response``."""
 
     list = async_raw(AsyncProviderKeys.list)
-    add = async_raw(AsyncProviderKeys.add)
-    update = async_raw(AsyncProviderKeys.update)
     test = async_raw(AsyncProviderKeys.test)
     remove = async_raw(AsyncProviderKeys.remove)
+
+    @overload
+    async def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    async def add(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('add')(*args, **kwargs)
+
+    @overload
+    async def update(self, provider: Literal['aws'], params: Union[AwsProviderKeyUpdateParams, AwsProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyUpdateArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def update(self, provider: Literal['azure'], params: Union[AzureProviderKeyUpdateParams, AzureProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyUpdateArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def update(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyUpdateParams, AzureFoundryProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyUpdateArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def update(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyUpdateParams, OpenAIProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyUpdateArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def update(self, provider: Literal['vertex'], params: Union[VertexProviderKeyUpdateParams, VertexProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyUpdateArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    async def update(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('update')(*args, **kwargs)
 
 
 class AsyncRagWithRawResponse(AsyncRawView):
@@ -291,11 +371,30 @@ class AsyncRagWithRawResponse(AsyncRawView):
 class AsyncResponsesWithRawResponse(AsyncRawView):
     """``AsyncResponses.with_raw_response``."""
 
-    create = async_raw(AsyncResponses.create)
-    parse = async_raw(AsyncResponses.parse)
     stream = async_raw(AsyncResponses.stream)
     list = async_raw(AsyncResponses.list)
     get = async_raw(AsyncResponses.get)
+
+    @overload
+    async def create(self, params: async_module_responses.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ResponsesResponse]: ...
+
+    @overload
+    async def create(self, params: async_module_responses.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    async def create(self, params: async_module_responses.Params=None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
+
+    @overload
+    async def parse(self, params: async_module_responses.Params=None, /, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[async_module_responses.M]]: ...
+
+    @overload
+    async def parse(self, params: async_module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[None]]: ...
+
+    async def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('parse')(*args, **kwargs)
 
 
 class AsyncRouterWithRawResponse(AsyncRawView):
@@ -486,9 +585,28 @@ class AsyncBillingWithStreamingResponse(AsyncStreamingView):
 class AsyncCompletionsWithStreamingResponse(AsyncStreamingView):
     """``AsyncCompletions.with_streaming_response``."""
 
-    create = async_streaming(AsyncCompletions.create)
-    parse = async_streaming(AsyncCompletions.parse)
     stream = async_streaming(AsyncCompletions.stream)
+
+    @overload
+    def create(self, params: async_module_chat.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[ChatCompletion]: ...
+
+    @overload
+    def create(self, params: async_module_chat.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, params: async_module_chat.Params=None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: async_module_chat.Params=None, /, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[async_module_chat.M]]: ...
+
+    @overload
+    def parse(self, params: async_module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class AsyncCompareWithStreamingResponse(AsyncStreamingView):
@@ -546,8 +664,19 @@ class AsyncMemoryItemsWithStreamingResponse(AsyncStreamingView):
 class AsyncMessagesWithStreamingResponse(AsyncStreamingView):
     """``AsyncMessages.with_streaming_response``."""
 
-    create = async_streaming(AsyncMessages.create)
     stream = async_streaming(AsyncMessages.stream)
+
+    @overload
+    def create(self, params: async_module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[MessagesResponse]: ...
+
+    @overload
+    def create(self, params: async_module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, params: async_module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncModelsWithStreamingResponse(AsyncStreamingView):
@@ -603,10 +732,44 @@ class AsyncProviderKeysWithStreamingResponse(AsyncStreamingView):
     """``AsyncProviderKeys.with_streaming_response``."""
 
     list = async_streaming(AsyncProviderKeys.list)
-    add = async_streaming(AsyncProviderKeys.add)
-    update = async_streaming(AsyncProviderKeys.update)
     test = async_streaming(AsyncProviderKeys.test)
     remove = async_streaming(AsyncProviderKeys.remove)
+
+    @overload
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('add')(*args, **kwargs)
+
+    @overload
+    def update(self, provider: Literal['aws'], params: Union[AwsProviderKeyUpdateParams, AwsProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyUpdateArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure'], params: Union[AzureProviderKeyUpdateParams, AzureProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyUpdateArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyUpdateParams, AzureFoundryProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyUpdateArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyUpdateParams, OpenAIProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyUpdateArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['vertex'], params: Union[VertexProviderKeyUpdateParams, VertexProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyUpdateArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('update')(*args, **kwargs)
 
 
 class AsyncRagWithStreamingResponse(AsyncStreamingView):
@@ -623,11 +786,30 @@ class AsyncRagWithStreamingResponse(AsyncStreamingView):
 class AsyncResponsesWithStreamingResponse(AsyncStreamingView):
     """``AsyncResponses.with_streaming_response``."""
 
-    create = async_streaming(AsyncResponses.create)
-    parse = async_streaming(AsyncResponses.parse)
     stream = async_streaming(AsyncResponses.stream)
     list = async_streaming(AsyncResponses.list)
     get = async_streaming(AsyncResponses.get)
+
+    @overload
+    def create(self, params: async_module_responses.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ResponsesResponse]: ...
+
+    @overload
+    def create(self, params: async_module_responses.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, params: async_module_responses.Params=None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: async_module_responses.Params=None, /, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[async_module_responses.M]]: ...
+
+    @overload
+    def parse(self, params: async_module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class AsyncRouterWithStreamingResponse(AsyncStreamingView):
@@ -818,9 +1000,28 @@ class BillingWithRawResponse(RawView):
 class CompletionsWithRawResponse(RawView):
     """``Completions.with_raw_response``."""
 
-    create = raw(Completions.create)
-    parse = raw(Completions.parse)
     stream = raw(Completions.stream)
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[ChatCompletion]: ...
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: module_chat.Params=None, /, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[module_chat.M]]: ...
+
+    @overload
+    def parse(self, params: module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class CompareWithRawResponse(RawView):
@@ -879,8 +1080,19 @@ class MemoryItemsWithRawResponse(RawView):
 class MessagesWithRawResponse(RawView):
     """``Messages.with_raw_response``."""
 
-    create = raw(Messages.create)
     stream = raw(Messages.stream)
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> RawResponse[MessagesResponse]: ...
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> RawResponse[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ModelsWithRawResponse(RawView):
@@ -936,10 +1148,44 @@ class ProviderKeysWithRawResponse(RawView):
     """``ProviderKeys.with_raw_response``."""
 
     list = raw(ProviderKeys.list)
-    add = raw(ProviderKeys.add)
-    update = raw(ProviderKeys.update)
     test = raw(ProviderKeys.test)
     remove = raw(ProviderKeys.remove)
+
+    @overload
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('add')(*args, **kwargs)
+
+    @overload
+    def update(self, provider: Literal['aws'], params: Union[AwsProviderKeyUpdateParams, AwsProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyUpdateArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure'], params: Union[AzureProviderKeyUpdateParams, AzureProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyUpdateArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyUpdateParams, AzureFoundryProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyUpdateArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyUpdateParams, OpenAIProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyUpdateArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['vertex'], params: Union[VertexProviderKeyUpdateParams, VertexProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyUpdateArgs]) -> RawResponse[ProviderKey]: ...
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('update')(*args, **kwargs)
 
 
 class RagWithRawResponse(RawView):
@@ -957,11 +1203,30 @@ class RagWithRawResponse(RawView):
 class ResponsesWithRawResponse(RawView):
     """``Responses.with_raw_response``."""
 
-    create = raw(Responses.create)
-    parse = raw(Responses.parse)
     stream = raw(Responses.stream)
     list = raw(Responses.list)
     get = raw(Responses.get)
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ResponsesResponse]: ...
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: module_responses.Params=None, /, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[module_responses.M]]: ...
+
+    @overload
+    def parse(self, params: module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class RouterWithRawResponse(RawView):
@@ -1152,9 +1417,28 @@ class BillingWithStreamingResponse(StreamingView):
 class CompletionsWithStreamingResponse(StreamingView):
     """``Completions.with_streaming_response``."""
 
-    create = streaming(Completions.create)
-    parse = streaming(Completions.parse)
     stream = streaming(Completions.stream)
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[ChatCompletion]: ...
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, params: module_chat.Params=None, /, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: module_chat.Params=None, /, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[module_chat.M]]: ...
+
+    @overload
+    def parse(self, params: module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class CompareWithStreamingResponse(StreamingView):
@@ -1212,8 +1496,19 @@ class MemoryItemsWithStreamingResponse(StreamingView):
 class MessagesWithStreamingResponse(StreamingView):
     """``Messages.with_streaming_response``."""
 
-    create = streaming(Messages.create)
     stream = streaming(Messages.stream)
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[MessagesResponse]: ...
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, params: module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ModelsWithStreamingResponse(StreamingView):
@@ -1269,10 +1564,44 @@ class ProviderKeysWithStreamingResponse(StreamingView):
     """``ProviderKeys.with_streaming_response``."""
 
     list = streaming(ProviderKeys.list)
-    add = streaming(ProviderKeys.add)
-    update = streaming(ProviderKeys.update)
     test = streaming(ProviderKeys.test)
     remove = streaming(ProviderKeys.remove)
+
+    @overload
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    def add(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('add')(*args, **kwargs)
+
+    @overload
+    def update(self, provider: Literal['aws'], params: Union[AwsProviderKeyUpdateParams, AwsProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyUpdateArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure'], params: Union[AzureProviderKeyUpdateParams, AzureProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyUpdateArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyUpdateParams, AzureFoundryProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyUpdateArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyUpdateParams, OpenAIProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyUpdateArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def update(self, provider: Literal['vertex'], params: Union[VertexProviderKeyUpdateParams, VertexProviderKeyUpdateParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyUpdateArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('update')(*args, **kwargs)
 
 
 class RagWithStreamingResponse(StreamingView):
@@ -1289,11 +1618,30 @@ class RagWithStreamingResponse(StreamingView):
 class ResponsesWithStreamingResponse(StreamingView):
     """``Responses.with_streaming_response``."""
 
-    create = streaming(Responses.create)
-    parse = streaming(Responses.parse)
     stream = streaming(Responses.stream)
     list = streaming(Responses.list)
     get = streaming(Responses.get)
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ResponsesResponse]: ...
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, params: module_responses.Params=None, /, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def parse(self, params: module_responses.Params=None, /, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[module_responses.M]]: ...
+
+    @overload
+    def parse(self, params: module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[None]]: ...
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('parse')(*args, **kwargs)
 
 
 class RouterWithStreamingResponse(StreamingView):

@@ -303,10 +303,135 @@ def resource_methods(cls: type) -> List[str]:
     ]
 
 
-def _views(classes: List[type], kind: str, wrap: str, skip: str = "") -> str:
+class Overloads:
+    """The overloads of resource methods (``create(stream=True)``), read from the source, for
+    the views to repeat: a view of an overloaded method built from the method itself would
+    keep only its first overload.
+
+    Each overload's parameters and return are copied as they are written; a name the
+    resource module defines (``Params``) is read through the module (``async_module_chat``),
+    and a name it imports is imported here from where it came (``imports``).
+    """
+
+    def __init__(self) -> None:
+        self.imports: Set[Tuple[str, str]] = set()
+        self.modules: Set[str] = set()
+
+    def of(self, cls: type, name: str) -> List[Tuple[str, str, bool]]:
+        """``(parameters, return annotation, async)`` of each overload of ``cls.<name>``."""
+        import ast
+        import inspect
+
+        module = sys.modules[cls.__module__]
+        tree = ast.parse(inspect.getsource(module))
+        klass = next(
+            n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__
+        )
+        stubs = [
+            n
+            for n in klass.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name == name
+            and any(isinstance(d, ast.Name) and d.id == "overload" for d in n.decorator_list)
+        ]
+        if not stubs:
+            return []
+        local, imported = self._names(tree, cls.__module__)
+        alias = "async_module_" + cls.__module__.rsplit(".", 1)[1]
+        found = []
+        for stub in stubs:
+            if stub.args.posonlyargs:  # self
+                stub.args.posonlyargs = stub.args.posonlyargs[1:]
+            else:
+                stub.args.args = stub.args.args[1:]
+            for node in ast.walk(stub):
+                if isinstance(node, ast.Name) and node.id in local:
+                    self.modules.add(cls.__module__)
+                    node.id = f"{alias}.{node.id}"
+                elif isinstance(node, ast.Name) and node.id in imported:
+                    self.imports.add((imported[node.id], node.id))
+            assert stub.returns is not None, f"{cls.__name__}.{name} overload has no return"
+            found.append(
+                (
+                    ast.unparse(stub.args),
+                    ast.unparse(stub.returns),
+                    isinstance(stub, ast.AsyncFunctionDef),
+                )
+            )
+        return found
+
+    @staticmethod
+    def _names(tree: Any, module: str) -> Tuple[Set[str], Dict[str, str]]:
+        """The names ``module`` defines at its top level, and those it imports (by name,
+        with the absolute module each comes from)."""
+        import ast
+
+        local: Set[str] = set()
+        imported: Dict[str, str] = {}
+        package = module.rsplit(".", 1)[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                source = node.module or ""
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    source = f"{base}.{source}" if source else base
+                for item in node.names:
+                    imported[item.asname or item.name] = source
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            local.update(t.id for t in targets if isinstance(t, ast.Name))
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                local.add(node.name)
+        return local, imported
+
+    def import_lines(self) -> str:
+        """The imports the copied overloads need."""
+        lines = [
+            f"import {module} as async_module_{module.rsplit('.', 1)[1]}\n"
+            for module in sorted(self.modules)
+        ]
+        by_module: Dict[str, List[str]] = {}
+        for module, name in sorted(self.imports):
+            if (module, name) not in (("typing", "overload"), ("typing", "Any")):
+                by_module.setdefault(module, []).append(name)
+        lines += [f"from {m} import {', '.join(names)}\n" for m, names in by_module.items()]
+        return "".join(lines)
+
+
+def _overloaded_view(name: str, overloads: List[Tuple[str, str, bool]], kind: str) -> str:
+    """A view's method for an overloaded resource method: each overload repeated, returning
+    the view's response of its value."""
+    lines = []
+    for params, returns, _ in overloads:
+        if kind == "RawResponse":
+            lines.append(
+                f"    @overload\n    async def {name}(self, {params}) -> "
+                f"AsyncRawResponse[{returns}]: ...\n"
+            )
+        else:
+            lines.append(
+                f"    @overload\n    def {name}(self, {params}) -> "
+                f"AsyncStreamingResponseManager[{returns}]: ...\n"
+            )
+    if kind == "RawResponse":
+        lines.append(
+            f"    async def {name}(self, *args: Any, **kwargs: Any) -> Any:\n"
+            f"        return await self._method({name!r})(*args, **kwargs)\n"
+        )
+    else:
+        lines.append(
+            f"    def {name}(self, *args: Any, **kwargs: Any) -> Any:\n"
+            f"        return self._method({name!r})(*args, **kwargs)\n"
+        )
+    return "\n".join(lines)
+
+
+def _views(
+    classes: List[type], kind: str, wrap: str, overloads: Overloads, skip: str = ""
+) -> str:
     """The async typed views of one kind (``RawResponse``, ``StreamingResponse``) for
-    ``classes``, and their descriptor: each method wrapped by ``wrap`` (methods marked
-    ``skip`` left out)."""
+    ``classes``, and their descriptor: each method wrapped by ``wrap`` (an overloaded one
+    repeating its overloads; methods marked ``skip`` left out)."""
     viewed = {cls: f"{cls.__name__}With{kind}" for cls in classes}
     base_view = "AsyncRawView" if kind == "RawResponse" else "AsyncStreamingView"
     blocks: List[str] = []
@@ -317,11 +442,18 @@ def _views(classes: List[type], kind: str, wrap: str, skip: str = "") -> str:
             f'    """``{cls.__name__}.with_{_snake(kind)}``."""\n\n',
         ]
         methods = [m for m in resource_methods(cls) if not getattr(getattr(cls, m), skip, False)]
-        lines += [f"    {name} = {wrap}({cls.__name__}.{name})\n" for name in methods]
+        plain = []
+        for name in methods:
+            stubs = overloads.of(cls, name)
+            if stubs:
+                lines.append("\n" + _overloaded_view(name, stubs, kind))
+            else:
+                plain.append(f"    {name} = {wrap}({cls.__name__}.{name})\n")
+        lines[2:2] = plain
         if not methods:
             lines.append("    pass\n")
         blocks.append("".join(lines))
-    overloads = "".join(
+    overloads_text = "".join(
         "    @overload\n"
         f"    def __get__(self, resource: {cls.__name__}, owner: Any = None)"
         f" -> {viewed[cls]}: ...\n"
@@ -330,7 +462,7 @@ def _views(classes: List[type], kind: str, wrap: str, skip: str = "") -> str:
     blocks.append(
         f"class Async{kind}Descriptor:\n"
         f'    """``with_{_snake(kind)}`` of every resource, typed per resource."""\n\n'
-        + overloads
+        + overloads_text
         + "    @overload\n"
         f"    def __get__(self, resource: AsyncResource, owner: Any = None) -> {base_view}: ...\n"
         "    def __get__(self, resource: Any, owner: Any = None) -> Any:\n"
@@ -353,14 +485,17 @@ def raw_views_source() -> str:
         if resource_methods(cls) and getattr(cls, "_raw_responses", True)
     ]
     imports = [
-        "from meshapi._async.raw import AsyncRawView, AsyncStreamingView, async_raw, "
-        "async_streaming\n",
+        "from meshapi._async.raw import AsyncRawResponse, AsyncRawView, "
+        "AsyncStreamingResponseManager, AsyncStreamingView, async_raw, async_streaming\n",
         "from meshapi._async.resource import AsyncResource\n",
     ]
     imports += sorted(f"from {cls.__module__} import {cls.__name__}\n" for cls in classes)
-    raw = _views(classes, "RawResponse", "async_raw")
-    streaming = _views(classes, "StreamingResponse", "async_streaming", skip="several_calls")
-    async_imports = "".join(imports)
+    overloads = Overloads()
+    raw = _views(classes, "RawResponse", "async_raw", overloads)
+    streaming = _views(
+        classes, "StreamingResponse", "async_streaming", overloads, skip="several_calls"
+    )
+    async_imports = "".join(imports) + overloads.import_lines()
     async_classes = raw + "\n\n" + streaming
     return (
         '"""The typed views of ``resource.with_raw_response`` and\n'
@@ -371,7 +506,11 @@ def raw_views_source() -> str:
         "from __future__ import annotations\n\n"
         "from typing import Any, overload\n\n"
         + async_imports
-        + unasync.unasync_text(async_imports)
+        + "".join(
+            line
+            for line in unasync.unasync_text(async_imports).splitlines(keepends=True)
+            if line not in async_imports.splitlines(keepends=True)  # the same in both halves
+        )
         + "\n\n"
         + async_classes
         + "\n\n"

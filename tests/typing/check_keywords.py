@@ -80,7 +80,7 @@ def raw_responses(client: MeshAPI) -> None:
     model: ModelInfo = client.models.with_raw_response.get("a/b").parse()
     first: ModelInfo = client.models.with_raw_response.search(q="x").parse().data[0]
     print(final, model, first)
-    client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-arg]
+    client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-overload]
     client.chat.completions.with_raw_response.craete()  # type: ignore[attr-defined]
     client.realtime.with_raw_response.connect(model="x")  # type: ignore[attr-defined]
     wrong: int = raw.parse()  # type: ignore[assignment]
