@@ -379,3 +379,19 @@ def test_a_cut_download_leaves_no_file(meshapi_gateway: GatewayFixture, tmp_path
             response.stream_to_file(target)
     assert list(tmp_path.iterdir()) == []
     client.close()
+
+
+def test_create_stream_true_through_the_views(meshapi_gateway: GatewayFixture) -> None:
+    client = MeshAPI(api_key=meshapi_gateway.token, base_url=meshapi_gateway.base_url)
+    messages: List[Any] = [{"role": "user", "content": "Count to 3."}]
+    raw = client.chat.completions.with_raw_response.create(
+        model="openai/gpt-4o-mini", messages=messages, stream=True
+    )
+    assert raw.headers["content-type"].startswith("text/event-stream")
+    with raw.parse() as stream:
+        assert "".join(stream.text()) == "1, 2, 3."
+    with client.chat.completions.with_streaming_response.create(
+        model="openai/gpt-4o-mini", messages=messages, stream=True
+    ) as response:
+        assert response.parse().final().choices[0].message.content == "1, 2, 3."
+    client.close()
