@@ -49,7 +49,7 @@ class RolesExtension(griffe.Extension):
 
 def _qualify(target: str, obj: griffe.Object) -> Optional[str]:
     """The path ``target`` is rendered under, or ``None`` for a name that is not ours."""
-    if "." not in target:
+    if "." not in target and target not in _OURS:  # one of our packages is not a bare name
         if hasattr(builtins, target):
             return None  # ``ValueError``, ``RuntimeError``: Python's, not linked
         # A bare name: the object's own class or module is where it lives (or is imported).
@@ -117,7 +117,7 @@ def _defining_module(module: Any, name: str, value: Any) -> str:
 _MISSING = object()
 
 
-_OURS = ("meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp")
+_OURS = ("meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi_wsproto")
 
 
 def _cite(match: re.Match[str]) -> str:

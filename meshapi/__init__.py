@@ -560,6 +560,7 @@ if TYPE_CHECKING:
     )
     from meshapi_core.polling import (
         PollTimeoutError as PollTimeoutError,
+        UnknownStatusError as UnknownStatusError,
     )
     from meshapi_core.realtime.errors import (
         RealtimeAuthenticationError as RealtimeAuthenticationError,
@@ -1051,6 +1052,7 @@ _LAZY: Dict[str, str] = {
     "TransferOwnershipArgs": "meshapi.types",
     "TransferOwnershipParams": "meshapi.types",
     "TransferOwnershipParamsDict": "meshapi.types",
+    "UnknownStatusError": "meshapi_core.polling",
     "UnprocessableEntityError": "meshapi_core.errors",
     "UpdateTemplateParams": "meshapi.types",
     "Upload": "meshapi_core.uploads",

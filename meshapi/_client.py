@@ -25,7 +25,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Runtime
-from meshapi_core.config import ClientConfig, ClientSettings, WrongRealmError, check_setting_names
+from meshapi_core.config import (
+    ClientConfig,
+    ClientSettings,
+    WrongRealmError,
+    check_headers,
+    check_setting_names,
+)
 from meshapi_core.endpoint import MANAGEMENT, Credential
 from meshapi_core.transport import AsyncTransport, Transport
 
@@ -117,14 +123,14 @@ class _Client:
         headers: Optional[Mapping[str, str]] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         default_query: Optional[Mapping[str, Any]] = None,
-        base_url: Optional[str] = None,
-        api_key: Optional[str] = None,
     ) -> C:
         """A client with some settings changed, sharing this one's connections.
 
-        ``headers`` (or ``default_headers``, openai-python's name) and ``default_query`` are
-        merged over this client's; ``api_key`` replaces the token, and is checked as a new
-        client's would be. :meth:`copy` is the same method, by openai-python's other name.
+        ``headers`` (or ``default_headers``, openai-python's name) are merged over the
+        client's default headers, and ``default_query`` over its default query; like them,
+        they never set the credential (a client's token, and the gateway it goes to, are
+        fixed when it is made). :meth:`copy` is the same method, by openai-python's other
+        name.
 
         >>> fast = client.with_options(timeout=5, max_retries=0)   # doctest: +SKIP
         """
@@ -136,13 +142,11 @@ class _Client:
         if deadline is not None:
             changes["deadline"] = deadline
         if headers is not None or default_headers is not None:
+            check_headers(headers, "headers")  # the error names this method's keyword
+            check_headers(default_headers, "default_headers")
             changes["default_headers"] = {**(headers or {}), **(default_headers or {})}
         if default_query is not None:
             changes["default_query"] = default_query
-        if base_url is not None:
-            changes["base_url"] = base_url
-        if api_key is not None:
-            changes["token"] = api_key
         derived = object.__new__(type(self))
         derived.config = self._checked(self.config.with_changes(**changes))
         derived._transport = self._transport

@@ -10,18 +10,22 @@ otherwise a one-shot stream. Nothing is read here: the transport streams the byt
 
 :class:`BinaryResponseContent` is a whole binary reply (speech) in openai-python's shape.
 
-:class:`PartialFile` is how a download reaches the disk: into ``<name>.part`` beside the
-target, renamed over the target only once the body is complete; a download that fails removes
-its partial file and leaves any earlier file at the target untouched.
+:class:`PartialFile` is how a download reaches the disk: into a temporary file of the SDK's
+own beside the target (a unique name, created exclusively, made only once a successful
+response is in), renamed over the target only once the body is complete; a download that
+fails removes that temporary file, and nothing else, leaving any earlier file at the target
+untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import secrets
 import stat
-from typing import Any, BinaryIO, Dict, Iterator, List, Mapping, Optional, TypeVar, Union
+from typing import Any, BinaryIO, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from meshapi_core.calls import Call, Runtime
 from meshapi_core.config import CallOptions, ClientConfig
@@ -105,11 +109,33 @@ def file_part(upload: Upload, name: str, *, param: Optional[str] = None) -> File
 
 
 class PartialFile:
-    """A download being written to ``<path>.part``; :meth:`commit` moves it to ``path``,
-    :meth:`discard` removes it. ``with`` discards it unless it was committed."""
+    """A download on its way to ``path``: whole there, or absent.
+
+    Made before anything is sent, it only checks ``path`` (a file path whose folder exists;
+    :class:`~meshapi_core.errors.InvalidArgumentError` otherwise). :meth:`create` then makes
+    the temporary file the bytes go to, :meth:`commit` moves it over ``path`` and
+    :meth:`discard` removes it; ``with`` discards it unless it was committed.
+
+    The temporary file is the SDK's own: a new one per download, named
+    ``.<name>.<random>.part`` in the target's folder (so the final move is one atomic
+    rename) and created exclusively (``O_CREAT | O_EXCL``, ``O_NOFOLLOW``), so a file or link
+    already there is never opened, followed, truncated or removed; only that file is ever
+    removed. It is created with mode ``0o666`` less the process's umask, as ``open(path,
+    "wb")`` would create ``path`` (``tempfile.mkstemp`` would make it ``0o600``), so the
+    download ends up with the permissions of any file the program writes. The move replaces
+    whatever ``path`` was (a file, or a link, which is replaced, not followed); of two
+    downloads to one path, the one to finish last is the one left there, whole.
+
+    A failure of the file system after the request was sent (no space left, the folder gone,
+    permission denied) is raised as an :class:`OSError` of the same kind, whose ``filename``
+    is ``path`` and whose ``strerror`` says what was being done.
+    """
 
     def __init__(self, path: PathType) -> None:
-        target = os.fspath(path)
+        try:
+            target = os.fspath(path)
+        except TypeError:
+            target = None
         if not isinstance(target, str) or not target:
             raise InvalidArgumentError("path must be a non-empty file path", param="path")
         if os.path.isdir(target):
@@ -118,44 +144,117 @@ class PartialFile:
         if not os.path.isdir(folder):
             raise InvalidArgumentError(f"path: the folder {folder!r} does not exist", param="path")
         self.path = target
-        self.part_path = target + ".part"
-        try:
-            self._file: Optional[BinaryIO] = open(self.part_path, "wb")  # noqa: SIM115 (closed by commit or discard)
-        except OSError as exc:
-            raise InvalidArgumentError(
-                f"path: cannot write {self.part_path!r} ({exc.strerror or exc})", param="path"
-            ) from None
+        self.folder = folder
+        self.part_path: Optional[str] = None
+        """The temporary file, once :meth:`create` made it."""
+        self._file: Optional[BinaryIO] = None
+        self._identity: Optional[Tuple[int, int]] = None
         self.size = 0
+
+    def create(self) -> None:
+        """Make the temporary file, with a name no other file has (see the class docs)."""
+        name = os.path.basename(self.path)[:_NAME_ROOM]
+        for _ in range(_ATTEMPTS):
+            candidate = os.path.join(self.folder, f".{name}.{secrets.token_hex(6)}.part")
+            try:
+                fd = os.open(candidate, _CREATE, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise self._failed(exc, "creating its temporary file") from exc
+            break
+        else:  # pragma: no cover - 2**48 names, all taken
+            raise FileExistsError(errno.EEXIST, "no free temporary file name", self.path)
+        self.part_path = candidate
+        info = os.fstat(fd)
+        self._identity = (info.st_dev, info.st_ino)
+        self._file = os.fdopen(fd, "wb")
 
     def write(self, data: Union[bytes, bytearray]) -> None:
         """Append ``data``."""
-        assert self._file is not None
-        self._file.write(data)
+        assert self._file is not None, "create() first"
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise self._failed(exc, "writing the download") from exc
         self.size += len(data)
 
     def commit(self) -> int:
         """Flush, close, and move the file into place; returns its size."""
         file, self._file = self._file, None
-        if file is not None:
-            file.flush()
-            os.fsync(file.fileno())
-            file.close()
-            os.replace(self.part_path, self.path)
+        assert file is not None, "create() first"
+        part = self.part_path
+        assert part is not None
+        try:
+            with file:
+                file.flush()
+                os.fsync(file.fileno())
+            if not self._is_ours():
+                raise OSError(errno.EIO, "its temporary file was removed or replaced", part)
+            os.replace(part, self.path)
+        except OSError as exc:
+            self._file = None
+            raise self._failed(exc, "moving the download into place") from exc
+        self.part_path = None
+        _sync_folder(self.folder)
         return self.size
 
     def discard(self) -> None:
-        """Close and remove the partial file (the target is left as it was)."""
+        """Close and remove the temporary file, if it is still the one this object made
+        (the target is left as it was). Safe to call more than once."""
         file, self._file = self._file, None
         if file is not None:
-            file.close()
             with contextlib.suppress(OSError):
-                os.remove(self.part_path)
+                file.close()
+        part, self.part_path = self.part_path, None
+        if part is not None and self._is_ours(part):
+            with contextlib.suppress(OSError):
+                os.remove(part)
+
+    def _is_ours(self, part: Optional[str] = None) -> bool:
+        """Whether the temporary file's name still names the file :meth:`create` made."""
+        try:
+            info = os.lstat(part or self.part_path or "")
+        except OSError:
+            return False
+        return (info.st_dev, info.st_ino) == self._identity
+
+    def _failed(self, exc: OSError, doing: str) -> OSError:
+        """``exc`` as the error of the same kind that names the target, saying what failed."""
+        return OSError(exc.errno, f"{exc.strerror or exc} ({doing})", self.path)
 
     def __enter__(self) -> PartialFile:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.discard()
+
+
+_NAME_ROOM = 40
+"""How much of the target's name the temporary file's name keeps (names are at most 255
+bytes; 40 characters are at most 160)."""
+_ATTEMPTS = 100
+_CREATE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename durable where the platform allows it (POSIX: fsync the folder)."""
+    flags = getattr(os, "O_DIRECTORY", None)
+    if flags is None:
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def prepare_form(
@@ -228,9 +327,11 @@ class BinaryResponseContent:
             yield content[start : start + step]
 
     def write_to_file(self, file: PathType) -> int:
-        """Write the body into the file at ``file``, whole or not at all (through
-        ``<file>.part``); returns its size."""
+        """Write the body into the file at ``file`` and return its size: the file is whole
+        or absent, and no file the SDK did not create is touched (see
+        :class:`PartialFile`)."""
         with PartialFile(file) as target:
+            target.create()
             target.write(self.content)
             return target.commit()
 

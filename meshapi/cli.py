@@ -19,20 +19,35 @@ machine with no network and no key.
 Adding a command: write a function that takes the ``commands`` sub-parser collection, adds
 its parser and sets ``run`` to a function of ``(args, context)`` returning the exit status
 (``None`` for 0), then list it in :data:`COMMANDS`. A :class:`Context` gives the output
-streams and a client for the configured gateway; a :class:`MeshAPIError` it raises becomes a
-one-line error and exit status 1.
+streams and a client for the configured gateway.
+
+Whatever goes wrong is one line on stderr and a conventional exit status, never a traceback:
+
+=====  ==============================================================================
+  0    done
+  1    the gateway (or the connection to it) failed: ``meshapi: error: ...``; a
+       connection failure names the URL it tried
+  2    a bad argument (``--temperature 5``, ``--port 99999``), refused before anything
+       is sent, naming the option
+ 130   interrupted (Ctrl-C): the line in progress is ended with a newline
+ 141   the reader of stdout went away (``meshapi chat ... | head -c 5``): the rest is
+       dropped silently, as ``cat`` does
+=====  ==============================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, TextIO
 
-from meshapi_core.errors import MeshAPIError
+from meshapi_core.errors import APIConnectionError, InvalidArgumentError, MeshAPIError
 from meshapi_core.models.chat import ChatCompletionParams
+from meshapi_core.params import bind
 from meshapi_core.version import __version__
 
 from ._cli_control import COMMANDS as CONTROL_COMMANDS
@@ -57,6 +72,12 @@ class Context:
         """A client for ``$MESHAPI_BASE_URL`` with ``$MESHAPI_TOKEN``, or for the embedded
         emulator when neither is set (said on stderr)."""
         return _client(self.stderr)
+
+    def usage_error(self, option: str, message: str) -> int:
+        """Print ``meshapi: error: <option>: <message>`` on stderr; returns the exit status 2
+        (a bad argument, as argparse reports one)."""
+        print(f"meshapi: error: {option}: {message}", file=self.stderr)
+        return 2
 
     def fail(self, message: str) -> int:
         """Print ``meshapi: error: <message>`` on stderr; returns the exit status 1."""
@@ -105,8 +126,8 @@ def _add_chat(commands: Any) -> None:
     chat.add_argument("prompt", nargs="?", help="what to ask (default: read it from stdin)")
     chat.add_argument("-m", "--model", default=DEFAULT_MODEL, help=f"default {DEFAULT_MODEL}")
     chat.add_argument("-s", "--system", help="a system prompt")
-    chat.add_argument("--temperature", type=float)
-    chat.add_argument("--max-tokens", type=int)
+    chat.add_argument("--temperature", type=float, help="0 to 2")
+    chat.add_argument("--max-tokens", type=int, help="at least 1")
     chat.add_argument("--no-stream", action="store_true", help="wait for the whole reply")
     chat.add_argument("--json", action="store_true", help="print the whole completion as JSON")
     chat.set_defaults(run=_chat)
@@ -135,7 +156,11 @@ def _chat(args: argparse.Namespace, context: Context) -> Optional[int]:
         fields["temperature"] = args.temperature
     if args.max_tokens is not None:
         fields["max_tokens"] = args.max_tokens
-    params = ChatCompletionParams.model_validate(fields)
+    try:
+        params = bind(ChatCompletionParams, fields, None)
+    except InvalidArgumentError as error:
+        option = _CHAT_OPTIONS.get((error.param or "").split(".")[0], "chat")
+        return context.usage_error(option, _reason(error))
     out = context.stdout
     with context.client() as client:
         if args.json or args.no_stream:
@@ -152,6 +177,22 @@ def _chat(args: argparse.Namespace, context: Context) -> Optional[int]:
                 out.flush()
         out.write("\n")
     return None
+
+
+_CHAT_OPTIONS = {
+    "model": "--model",
+    "temperature": "--temperature",
+    "max_tokens": "--max-tokens",
+    "messages": "prompt",
+}
+"""The option of ``meshapi chat`` that sets each field of its params."""
+
+
+def _reason(error: InvalidArgumentError) -> str:
+    """What was wrong, without the ``Invalid ChatCompletionParams: field:`` prefix."""
+    text = str(error)
+    _, found, rest = text.partition(f"{error.param}: ") if error.param else ("", "", "")
+    return rest.split(" (code ")[0] if found else text
 
 
 # --- models ----------------------------------------------------------------------------------
@@ -199,13 +240,24 @@ def _add_gateway(commands: Any) -> None:
     gateway = commands.add_parser("gateway", help="the local gateway emulator")
     gateway_commands = gateway.add_subparsers(dest="gateway_command", required=True)
     serve = gateway_commands.add_parser("serve", help="serve the emulator on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     serve.add_argument(
         "--token",
         help="the data-plane key to accept (rsk_...); the same token on every restart keeps "
         "an exported MESHAPI_TOKEN working (default: a new random one)",
     )
     serve.set_defaults(run=_serve)
+
+
+def _port(text: str) -> int:
+    """``--port``: a whole number from 0 to 65535 (argparse reports anything else)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
+    return port
 
 
 def _os_error(error: BaseException) -> Optional[OSError]:
@@ -261,8 +313,16 @@ COMMANDS: List[Register] = [_add_chat, _add_models, _add_control, _add_gateway]
 """Every command, in the order ``meshapi --help`` lists them."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (and ``--help`` named) instead of two."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message>`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="meshapi",
         description="Talk to the MeshAPI gateway (or, with no MESHAPI_TOKEN, its local emulator).",
     )
@@ -286,10 +346,39 @@ def main(
     run: Run = args.run
     try:
         return run(args, context) or 0
+    except APIConnectionError as error:
+        return context.fail(f"{error} (tried {_gateway_url()})")
     except MeshAPIError as error:
         return context.fail(str(error))
     except KeyboardInterrupt:
+        # End the line the reply was being written on, so the shell's prompt starts afresh.
+        with contextlib.suppress(OSError):  # a closed stderr at exit is not news
+            print(file=context.stderr, flush=True)
         return 130
+    except BrokenPipeError:
+        return _reader_gone(context)
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            return _reader_gone(context)
+        raise
+
+
+def _gateway_url() -> str:
+    """The gateway a connection failure was about: the configured one, or the default."""
+    return _environ("MESHAPI_BASE_URL") or "https://api.meshapi.ai"
+
+
+def _reader_gone(context: Context) -> int:
+    """stdout's reader closed its end (``| head``): drop the rest of the output silently.
+
+    Python would otherwise report the broken pipe again while flushing stdout at exit; pointing
+    the descriptor at ``/dev/null`` leaves that flush nothing to fail on.
+    """
+    stdout = context.stdout
+    if stdout is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):  # ValueError: stdout already closed
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, what a shell reports for a pipeline's killed writer
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,15 +13,21 @@ What maps to what:
   ``pool`` and ``connect`` (no limit if either has none). aiohttp has no write timeout, so
   ``write`` is not enforced (``total`` still bounds it); the read timer starts once the body
   is out.
-- Bodies are decompressed by aiohttp, which (from 3.13.3) inflates at most about one read
-  buffer (64-256 KiB) per step and pauses the socket while its buffer is full, so a gzip bomb
-  costs the SDK's bound plus that much.
+- Bodies are decompressed by the core's decoder (:mod:`meshapi_core.decoding`), not by
+  aiohttp (``auto_decompress=False``): it inflates at most 64 KiB per step, so a gzip bomb
+  costs the SDK's bound plus that much, and it fails a body whose compressed stream was cut
+  even where the HTTP framing looks complete, which aiohttp does not check for gzip. The
+  transport asks for the encodings it decodes (``Accept-Encoding: gzip, deflate``) unless the
+  request says otherwise.
 - A streamed body (a file upload) becomes an async generator of bounded chunks, each read in
   a worker thread; it is sent with the ``Content-Length`` the core set. If reading it fails
   (the file changed), that error is raised, not aiohttp's wrapping of it.
 - Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
-- Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
-  error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
+- A request aiohttp refuses to build (a URL yarl cannot parse, a header value with a line
+  break: ``InvalidURL`` or a ``ValueError``) is the SDK's ``InvalidArgumentError``; nothing
+  was sent. The core checks what it builds, so this is a last line.
+- Every other aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the
+  SDK's error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
   ``APITimeoutError`` (``response_started`` says which phase); mid-stream,
   ``StreamInterruptedError`` or ``StreamTimeoutError``. A timeout is any ``TimeoutError``,
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
@@ -38,6 +44,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Opti
 
 import aiohttp
 
+from meshapi_core.decoding import ACCEPT_ENCODING, decoder_for
 from meshapi_core.errors import (
     APIConnectionError,
     ClientContextError,
@@ -46,23 +53,26 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket import AiohttpWebSocket
+    from meshapi_wsproto import AsyncWsprotoWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
 # What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
 _ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+# What aiohttp raises for a request it cannot build (a URL yarl refuses, a header value with a
+# line break, a host name IDNA refuses): nothing was sent. (InvalidURL is also a ClientError.)
+_REFUSED: Tuple[Type[BaseException], ...] = (aiohttp.InvalidURL, ValueError)
 # aiohttp would label a request without a body application/octet-stream; one with a body
 # always carries the core's own content-type, so only bodiless ones need the (costly) skip.
 _NO_CONTENT_TYPE = ("Content-Type",)
 # aiohttp rounds a timeout of at least this many seconds up to the next whole second.
 _NEVER_CEIL = float("inf")
+_ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
 def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
@@ -129,11 +139,20 @@ class AiohttpStreamResponse:
         self.headers: Dict[str, str] = header_dict(response.headers.items())
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body as it arrives, in the chunks the socket delivers."""
+        """The body as it arrives, in the chunks the socket delivers, decoded in bounded
+        pieces."""
         failure: Optional[StreamInterruptedError] = None
+        decoder = decoder_for(self.headers.get("content-encoding"))
         try:
             async for chunk in self._response.content.iter_any():
-                yield chunk
+                if decoder is None:
+                    yield chunk
+                else:
+                    for piece in decoder.decode(chunk):
+                        yield piece
+            if decoder is not None:
+                for piece in decoder.flush():
+                    yield piece
         except _ERRORS as exc:
             failure = _stream_error(exc)
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
@@ -152,10 +171,14 @@ class AiohttpTransport:
 
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
-    ``raise_for_status``, decompressed bodies. Without one, the transport makes a session on
-    first use, inside the running loop, and :meth:`aclose` closes it: up to 100 connections, no
-    cookies kept, no proxy or ``.netrc`` from the environment. One transport is safe to share
-    between the tasks of one event loop.
+    ``raise_for_status``, bodies decompressed by the SDK. Without one, the transport makes a
+    session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
+    connections, no cookies kept, no proxy or ``.netrc`` from the environment. One transport
+    is safe to share between the tasks of one event loop.
+
+    WebSocket sessions never use the session: each opens a connection of its own, outside
+    its pool (so open sessions never hold back a REST call), closed when the session closes
+    (see :meth:`connect_websocket`).
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
@@ -163,7 +186,7 @@ class AiohttpTransport:
         self._owns_session = session is None
         self._closed = False
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _refuse_if_closed(self) -> None:
         # A session handed in stays usable after aclose() (it is the caller's), unless they
         # closed it themselves.
         closed = self._closed and self._owns_session
@@ -172,11 +195,14 @@ class AiohttpTransport:
                 "This client is closed (aclose() or an `async with` block ended it): make a "
                 "new client for further calls"
             )
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        self._refuse_if_closed()
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
+                auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self._session
@@ -186,25 +212,35 @@ class AiohttpTransport:
         session = self._get_session()
         failures: List[MeshAPIError] = []
         failure: MeshAPIError
+        headers = request.headers
+        if request.header("accept-encoding") is None:
+            headers = (*headers, _ACCEPT_ENCODING)
         try:
             response = await session.request(
-                request.method, request.url, headers=request.headers,
+                request.method, request.url, headers=headers,
                 data=_body_data(request, failures),
                 skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
                 timeout=_client_timeout(request.timeout),
-                allow_redirects=False, raise_for_status=False, auto_decompress=True,
+                allow_redirects=False, raise_for_status=False, auto_decompress=False,
             )  # fmt: skip
             return AiohttpStreamResponse(response)
+        except _REFUSED as exc:
+            failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
             failure = failures[0] if failures else _connection_error(exc, response_started=False)
         raise failure  # here, so aiohttp's exception is not its __context__
 
-    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
-        """Open a WebSocket session with the session's ``ws_connect``."""
-        from ._websocket import connect_websocket
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a connection of its own, outside the
+        session's pool, with aiohttp's default SSL context (see :mod:`meshapi_wsproto`; the
+        session's ``ws_connect`` would follow redirects and accept invalid frames)."""
+        from meshapi_wsproto import aconnect_websocket
 
-        return await connect_websocket(self._get_session(), request)
+        from ._websocket import ssl_context
+
+        self._refuse_if_closed()
+        return await aconnect_websocket(request, ssl_context)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

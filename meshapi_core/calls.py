@@ -28,9 +28,11 @@ followed it is what does not fit).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Generic, Optional, TypeVar, Union
+from typing import Callable, Generic, Optional, Tuple, TypeVar, Union
 
-from .errors import APITimeoutError, MeshAPIError, error_from_response, not_a_stream
+from pydantic import SecretStr
+
+from .errors import APITimeoutError, MeshAPIError, error_from_response, not_a_stream, redact
 from .http import Request, Response
 from .retry import RetryPolicy
 
@@ -108,6 +110,8 @@ class Call(Generic[T]):
     ``decode`` turns a 2xx :class:`Response` into the result (and may raise a
     :class:`MeshAPIError`, e.g. for an in-band error). ``retryable`` is false for calls that
     must never be repeated. ``deadline`` is in seconds from the start, or ``None``.
+    ``secrets`` are the call's own (its credential, the secrets among its params), taken out
+    of every error it fails with, in case a server echoed one (:meth:`redact`).
     """
 
     def __init__(
@@ -119,8 +123,10 @@ class Call(Generic[T]):
         runtime: Runtime,
         retryable: bool = True,
         deadline: Optional[float] = None,
+        secrets: Tuple[SecretStr, ...] = (),
     ) -> None:
         self._request = request
+        self._secrets = secrets
         self._decode = decode
         self._policy = policy
         self._runtime = runtime
@@ -151,7 +157,7 @@ class Call(Generic[T]):
             try:
                 self._next = Done(self._decode(response))
             except MeshAPIError as decode_error:
-                self._next = Fail(decode_error)
+                self._next = Fail(self.redact(decode_error))
             return
         status_error = error_from_response(
             response.status, response.headers, response.body, now=self._runtime.wall_clock()
@@ -176,11 +182,20 @@ class Call(Generic[T]):
         status, or a 2xx whose body is not ``expected`` (an in-band error, usually)."""
         if 200 <= response.status < 300:
             self._next = None
-            return not_a_stream(response.status, response.headers, response.body, expected)
+            return self.redact(
+                not_a_stream(response.status, response.headers, response.body, expected)
+            )
         self.receive_response(response)
         action = self.next_action()
         assert isinstance(action, Fail), action
         return action.error
+
+    def redact(self, error: MeshAPIError) -> MeshAPIError:
+        """``error`` with this call's secrets taken out of all it shows (in place): what a
+        server sent may echo the token or a provider key back."""
+        if self._secrets:
+            redact(error, [secret.get_secret_value() for secret in self._secrets])
+        return error
 
     def time_left(self) -> Optional[float]:
         """Seconds before the call's deadline, or ``None`` without one."""
@@ -198,15 +213,15 @@ class Call(Generic[T]):
 
     def _retry_or_fail(self, error: MeshAPIError) -> Union[Sleep, Fail]:
         if not self._retryable:
-            return Fail(error)
+            return Fail(self.redact(error))
         wait = self._policy.delay_before_retry(
             self._attempt - 1, error, random=self._runtime.random
         )
         if wait is None:
-            return Fail(error)
+            return Fail(self.redact(error))
         left = self._time_left()
         if left is not None and wait >= left:
-            return Fail(error)
+            return Fail(self.redact(error))
         return Sleep(wait)
 
     def _time_left(self) -> Optional[float]:

@@ -37,7 +37,9 @@ The mapping from a response follows ``docs/gateway/errors.md``: the JSON envelop
 ``error``), FastAPI's ``{"detail": ...}`` in both forms, Anthropic's
 ``{"type": "error", "error": {"type", "message"}}``, and anything else (an HTML page from a
 proxy, the edge's 413 page, truncated JSON) by status alone. Messages never contain a
-credential: they are built from the gateway's own words and the status.
+credential: they are built from the gateway's own words and the status, and a server that
+echoes a call's secret (its token, a provider key among its params) back has it taken out
+again by :func:`redact` before the error is raised.
 
 Whatever a server sends, an error stays small: the gateway's ``message`` is cut at
 :data:`MAX_MESSAGE` characters, codes and ids at :data:`MAX_CODE`, and ``details`` is a copy
@@ -52,7 +54,7 @@ import json
 import math
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
 
 __all__ = [
     "MAX_CODE",
@@ -90,6 +92,7 @@ __all__ = [
     "inband_error",
     "not_a_stream",
     "parse_retry_after",
+    "redact",
     "shorten",
     "stream_failure",
     "transport_failure",
@@ -889,6 +892,62 @@ def error_from_frame(frame: Dict[str, Any], headers: Mapping[str, str]) -> MeshA
             request_id=headers.get("x-request-id"),
             headers=headers,
         )
+    return error
+
+
+REDACTED = "[redacted]"
+_MIN_SECRET = 4  # a shorter "secret" would take ordinary words out of messages
+E = TypeVar("E", bound=MeshAPIError)
+
+
+def _scrub_text(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+        if "..." in text:  # shortening may have cut a secret: its start, then "..."
+            parts = text.split("...")
+            for index, head in enumerate(parts[:-1]):
+                for size in range(min(len(secret) - 1, len(head)), _MIN_SECRET - 1, -1):
+                    if head.endswith(secret[:size]):
+                        parts[index] = head[:-size] + REDACTED
+                        break
+            text = "...".join(parts)
+    return text
+
+
+def _scrub(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, str):
+        return _scrub_text(value, secrets)
+    if isinstance(value, dict):
+        return {_scrub_text(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value
+
+
+def redact(error: E, secrets: Sequence[str]) -> E:
+    """``error``, with each of ``secrets`` taken out of everything it shows (its message,
+    args, body, details, codes, ids and header values), in place.
+
+    A call's error is built from what a server sent, and a server may echo a call's secret:
+    a token in "unknown key rsk_...", a provider key in a validation error. ``secrets``
+    shorter than four characters are left alone.
+
+    >>> error = error_from_response(400, {}, b'{"error": {"message": "bad key sk-live-123"}}')
+    >>> redact(error, ["sk-live-123"]).message
+    'bad key [redacted]'
+    """
+    secrets = [s for s in secrets if len(s) >= _MIN_SECRET]
+    if not secrets:
+        return error
+    error.message = _scrub_text(error.message, secrets)
+    error.args = tuple(_scrub(arg, secrets) for arg in error.args)
+    for name in ("body", "details", "provider_code", "error_code", "request_id"):
+        value = getattr(error, name, None)
+        if value is not None:
+            setattr(error, name, _scrub(value, secrets))
+    if any(secret in value for value in error.headers.values() for secret in secrets):
+        error.headers = {name: _scrub_text(value, secrets) for name, value in error.headers.items()}
     return error
 
 

@@ -18,6 +18,8 @@ with such a body is never retried.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import (
     Any,
@@ -32,8 +34,9 @@ from typing import (
     Tuple,
     Union,
 )
+from urllib.parse import SplitResult, urlsplit
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, MeshAPIError
 
 Headers = Mapping[str, str]
 """Response headers with lower-case names."""
@@ -410,7 +413,11 @@ body=<0 bytes>, stream=False)
 
 @dataclass(frozen=True, init=False)
 class Response:
-    """A complete HTTP response: status, lower-case headers, and the whole body."""
+    """A complete HTTP response: status, lower-case headers, and the whole body.
+
+    >>> Response(200, {"content-type": "application/json"}, b'{"key": "rsk_..."}')
+    Response(status=200, body=<18 bytes>)
+    """
 
     status: int
     headers: Dict[str, str]
@@ -426,6 +433,12 @@ class Response:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this response, if it sent one."""
         return self.headers.get("x-request-id")
+
+    def __repr__(self) -> str:
+        # Like a Request's, the repr shows the body's size only: a body may hold a secret
+        # (a created key, or one a server echoed), and an error reporter that records the
+        # local variables of each frame shows them by their repr.
+        return f"Response(status={self.status!r}, body=<{len(self.body)} bytes>)"
 
 
 def header_dict(items: Iterable[Tuple[str, str]]) -> Dict[str, str]:
@@ -452,3 +465,100 @@ def find_header(headers: Iterable[Tuple[str, str]], name: str) -> Optional[str]:
         if key.lower() == wanted:
             return value
     return None
+
+
+# --- what every transport can send --------------------------------------------------------
+
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_ASCII_HOST = re.compile(r"\A[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?\Z")
+
+
+def _shown_url(url: str) -> str:
+    # A signed URL's query is its signature: a message shows the URL without it.
+    bare = url.split("?", 1)[0].split("#", 1)[0]
+    return repr(bare if len(bare) <= 100 else bare[:97] + "...")
+
+
+def _host_problem(parts: SplitResult) -> Optional[str]:
+    host = parts.hostname
+    if not host:
+        return "has no host"
+    if parts.netloc.rpartition("@")[2].startswith("["):
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return "has a bracketed host that is not an IPv6 address"
+        return None
+    if not host.isascii():
+        return (
+            "has a host that is not ASCII: write an internationalised name in its ASCII (xn--) form"
+        )
+    if not _ASCII_HOST.match(host):
+        return "has a host that is not a host name or an IP address"
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return "has an xn-- label that is not a valid internationalised name"
+    return None
+
+
+def check_url(url: object, *, param: str) -> SplitResult:
+    """``url`` (leading and trailing whitespace dropped) split into its parts, if every
+    transport can send a request to it; else an :class:`~meshapi_core.errors.InvalidArgumentError`
+    naming ``param``, before anything is sent.
+
+    Refused: a value that is not a string; a control character, space or line break anywhere
+    in it (the transports disagree on these: httpx raises, aiohttp and ``urllib`` drop a CR or
+    LF silently, and a line break in a URL is how a header is injected); a scheme other than
+    ``http`` or ``https``; no host; a port that is not a number from 0 to 65535; a host that
+    is not a host name, an IPv4 address or a bracketed IPv6 address, or that is not ASCII
+    (an internationalised name goes in its ``xn--`` form, which the transports agree on).
+    A message shows the URL without its query, which may be a signature.
+
+    >>> check_url("https://storage.example/u/1?sig=abc", param="url").hostname
+    'storage.example'
+    >>> check_url("https://storage.example/u\\r\\n1?sig=abc", param="signed_url")
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: signed_url 'https://storage.example/u\\r\\n1' \
+contains a control character, a space or a line break, which no request may carry
+    """
+    if not isinstance(url, str):
+        raise InvalidArgumentError(
+            f"{param} must be a string URL, not {type(url).__name__}", param=param
+        )
+    text = url.strip()
+    problem: Optional[str] = None
+    parts: Optional[SplitResult] = None
+    if _NOT_IN_URL.search(text):
+        problem = (
+            "contains a control character, a space or a line break, which no request may carry"
+        )
+    else:
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 (raises for a port that is not a number in range)
+        except ValueError:
+            problem = "is not a URL with a valid host and port"
+    if parts is not None and problem is None:
+        if parts.scheme not in ("http", "https"):
+            problem = "must be an http:// or https:// URL"
+        else:
+            problem = _host_problem(parts)
+    if problem is not None or parts is None:
+        raise InvalidArgumentError(f"{param} {_shown_url(text)} {problem}", param=param)
+    return parts
+
+
+def unsendable(library: str, exc: BaseException) -> MeshAPIError:
+    """The SDK's error for a request a transport's library refuses to build (a URL or header
+    value it cannot put on the wire), before anything is sent: an
+    :class:`~meshapi_core.errors.InvalidArgumentError`. The core checks what it builds, so
+    this is a last line; it names only the library's exception type, as the exception's text
+    may quote the request."""
+    return InvalidArgumentError(
+        f"{library} refused to send this request ({type(exc).__name__}): a URL or header value "
+        "it cannot put on the wire. Nothing was sent."
+    )

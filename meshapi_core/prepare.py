@@ -34,6 +34,7 @@ from .config import NO_OPTIONS, CallOptions, ClientConfig
 from .endpoint import SSE, Endpoint, RetryClass, Send
 from .errors import InvalidArgumentError
 from .http import Body, StreamedBody
+from .models.secrets import SecretRequestModel
 from .multipart import boundary_from, content_type_for, encode_multipart, form_fields
 from .params import bind, encode_json, encode_query
 from .uploads import FilePart, Upload, is_upload, to_upload
@@ -179,6 +180,9 @@ def prepare_call(
         idempotency_key=key,
         stream=endpoint.stream is not None,
     )
+    secrets = config.secrets  # what the call's errors leave out, should a server echo it
+    if isinstance(bound, SecretRequestModel):
+        secrets += bound.secrets()
     return Call(
         request,
         decode=endpoint.reply.decode,
@@ -187,4 +191,5 @@ def prepare_call(
         retryable=endpoint.retry is not RetryClass.NEVER
         and (not isinstance(body, StreamedBody) or body.replayable),
         deadline=options.deadline if options.deadline is not None else config.deadline,
+        secrets=secrets,
     )

@@ -19,7 +19,9 @@ to its library's exception (which may hold the request, and so the credential).
 - ``open_stream`` raises :class:`~meshapi_core.errors.APIConnectionError` (or its
   :class:`~meshapi_core.errors.APITimeoutError`) when no response could be had.
 - ``iter_bytes`` raises :class:`~meshapi_core.errors.StreamInterruptedError` (or
-  :class:`~meshapi_core.errors.StreamTimeoutError`) when the body breaks off.
+  :class:`~meshapi_core.errors.StreamTimeoutError`) when the body breaks off, and when a
+  compressed body's compressed stream did not reach its end, whatever the HTTP framing says
+  (decompress with :mod:`meshapi_core.decoding`, which checks it).
 - Any status is a response, not an error: the core reads error statuses itself.
 """
 

@@ -4,8 +4,9 @@
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
 within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
-(``_decoding.py``), not by httpx. A client the transport made is sent to through its own
-``httpx.AsyncHTTPTransport`` (``_direct.py``). No SDK error it raises is chained to httpx's
+(:mod:`meshapi_core.decoding`, which also fails a cut compressed stream), not by httpx. A
+client the transport made is sent to through its own ``httpx.AsyncHTTPTransport``
+(``_direct.py``). No SDK error it raises is chained to httpx's
 exception (which holds the request, and so the credential).
 """
 
@@ -15,26 +16,24 @@ from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
 
+from meshapi_core.decoding import decoder_for
 from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
 from ._common import (
-    body_content,
     connection_error,
     deadline_message,
     headers_of,
+    outgoing,
     read_already,
     refuse_if_closed,
     stream_error,
-    to_httpx,
 )
-from ._decoding import decoder_for
 from ._direct import new_async_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket_async import AsyncHttpxWebSocket
+    from meshapi_wsproto import AsyncWsprotoWebSocket
 
 
 class AsyncHttpxStreamResponse:
@@ -114,9 +113,10 @@ class AsyncHttpxTransport:
 
     async def _send(self, request: Request) -> httpx.Response:
         client, direct = self._client, self._direct
+        sent = outgoing(client, direct, request)
         if direct is None:
-            return await client.send(to_httpx(client, request), stream=True)
-        return await direct.send_async(direct.request(request, body_content(client, request.body)))
+            return await client.send(sent, stream=True)
+        return await direct.send_async(sent)
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
@@ -139,11 +139,14 @@ class AsyncHttpxTransport:
             failure = connection_error(exc, response_started=False)
         raise failure  # here, so httpx's exception is not its __context__
 
-    async def connect_websocket(self, request: WebSocketRequest) -> AsyncHttpxWebSocket:
-        """Open a WebSocket session (wsproto over an anyio stream: httpx has none)."""
-        from ._websocket_async import connect_websocket
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a connection of its own (httpx has no
+        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        from meshapi_wsproto import aconnect_websocket
 
-        return await connect_websocket(request)
+        from ._websocket import ssl_context
+
+        return await aconnect_websocket(request, ssl_context)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -11,17 +11,18 @@ from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
 
 import httpx
 
+from meshapi_core.decoding import ACCEPT_ENCODING
 from meshapi_core.errors import (
     APIConnectionError,
     ClientContextError,
+    MeshAPIError,
     StreamInterruptedError,
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, StreamedBody, header_dict
+from meshapi_core.http import Request, StreamedBody, header_dict, unsendable
 
-from ._decoding import ACCEPT_ENCODING
-from ._direct import timeout_of, url_of
+from ._direct import Direct, timeout_of, url_of
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
@@ -29,7 +30,8 @@ _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
     """The httpx request for a core request, with its per-phase timeouts. It asks for the
-    encodings the transport decodes itself (``_decoding.py``), unless the request says."""
+    encodings the transport decodes itself (:mod:`meshapi_core.decoding`), unless the request
+    says."""
     headers = request.headers
     if request.header("accept-encoding") is None:
         headers = (*headers, _ACCEPT_ENCODING)
@@ -40,6 +42,23 @@ def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
         content=body_content(client, request.body),
         timeout=timeout_of(request.timeout),
     )
+
+
+def outgoing(client: _AnyClient, direct: Optional[Direct], request: Request) -> httpx.Request:
+    """The httpx request to send for ``request``: through the client (``to_httpx``), or
+    straight to its transport (``direct``). A URL or header httpx refuses to build
+    (``InvalidURL``, an IDNA or encoding error) is the SDK's ``InvalidArgumentError``, and
+    nothing is sent; the core's checks make this a last line."""
+    failure: MeshAPIError
+    try:
+        if direct is None:
+            return to_httpx(client, request)
+        return direct.request(request, body_content(client, request.body))
+    except MeshAPIError:
+        raise
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
+        failure = unsendable("httpx", exc)
+    raise failure  # here, so httpx's exception (which holds the request) is not its context
 
 
 def deadline_message(when: str) -> str:

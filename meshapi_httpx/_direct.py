@@ -29,9 +29,8 @@ from urllib.request import getproxies
 
 import httpx
 
+from meshapi_core.decoding import ACCEPT_ENCODING
 from meshapi_core.http import Request, Timeout
-
-from ._decoding import ACCEPT_ENCODING
 
 __all__ = ["URL_CACHE_SIZE", "Direct", "new_async_client", "new_client", "timeout_of", "url_of"]
 

@@ -5,8 +5,9 @@ Besides moving bytes it does four things httpx does not:
 - ``Timeout.total`` bounds the whole exchange, however the server paces its bytes: the
   client's connection pools are given a network backend that shortens every socket wait to
   the time left (``_deadline.py`` explains how, and the bound);
-- bodies are decoded here, in bounded pieces (``_decoding.py``), not by httpx, which
-  inflates a whole network read at once;
+- bodies are decoded here, in bounded pieces (:mod:`meshapi_core.decoding`), not by httpx,
+  which inflates a whole network read at once (and never checks that a compressed stream
+  ended);
 - after ``os.fork()`` a child never uses the parent's pooled connections: a client the
   transport made is replaced by a fresh one; one it was handed raises
   :class:`~meshapi_core.errors.ClientContextError`;
@@ -25,28 +26,26 @@ from typing import TYPE_CHECKING, Dict, Iterator, Optional
 
 import httpx
 
+from meshapi_core.decoding import BodyDecoder, decoder_for
 from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
 
 from . import _fork
 from ._common import (
-    body_content,
     connection_error,
     deadline_message,
     headers_of,
+    outgoing,
     read_already,
     refuse_if_closed,
     stream_error,
-    to_httpx,
 )
 from ._deadline import install, under
-from ._decoding import BodyDecoder, decoder_for
 from ._direct import new_client
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket_sync import HttpxWebSocket
+    from meshapi_wsproto import WsprotoWebSocket
 
 
 class HttpxStreamResponse:
@@ -141,9 +140,8 @@ class HttpxTransport:
 
     def _send(self, client: httpx.Client, request: Request) -> httpx.Response:
         direct = self._direct
-        if direct is None:
-            return client.send(to_httpx(client, request), stream=True)
-        return direct.send(direct.request(request, body_content(client, request.body)))
+        sent = outgoing(client, direct, request)
+        return client.send(sent, stream=True) if direct is None else direct.send(sent)
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
@@ -162,11 +160,14 @@ class HttpxTransport:
             failure = connection_error(exc, response_started=False)
         raise failure  # here, so httpx's exception is not its __context__
 
-    def connect_websocket(self, request: WebSocketRequest) -> HttpxWebSocket:
-        """Open a WebSocket session (wsproto over its own socket: httpx has none)."""
-        from ._websocket_sync import connect_websocket
+    def connect_websocket(self, request: WebSocketRequest) -> WsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a socket of its own (httpx has no
+        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        from meshapi_wsproto import connect_websocket
 
-        return connect_websocket(request)
+        from ._websocket import ssl_context
+
+        return connect_websocket(request, ssl_context)
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""

@@ -564,6 +564,7 @@ CORE_EXPORTS: Dict[str, str] = {
     "RetryPolicy": "meshapi_core.retry",
     "WrongRealmError": "meshapi_core.config",
     "PollTimeoutError": "meshapi_core.polling",
+    "UnknownStatusError": "meshapi_core.polling",
     "RealtimeMessage": "meshapi_core.realtime.messages",
     "RealtimeSession": "meshapi._sync.sessions",
     "SpeechStreamSession": "meshapi._sync.sessions",

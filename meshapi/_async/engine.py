@@ -161,7 +161,7 @@ class AsyncEngine:
         if self.guard is not None:
             self.guard.check()
         # async-only: end
-        watch = self.observer.watch(self.capture)
+        watch = self.observer.watch(self.capture, call.redact)
         response: Optional[Response] = None
         while True:
             action = call.next_action()
@@ -227,7 +227,7 @@ class AsyncEngine:
         if self.guard is not None:
             self.guard.check()
         # async-only: end
-        watch = self.observer.watch(self.capture)
+        watch = self.observer.watch(self.capture, call.redact)
         request = call.open_stream()
         watch.sending(request, 1)
         try:

@@ -247,6 +247,9 @@ class AsyncRawView:
 
         @functools.wraps(method)
         async def call(*args: Any, **kwargs: Any) -> AsyncRawResponse[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return await _call_raw(resource, name, args, kwargs)
 
         return call
@@ -373,9 +376,10 @@ class AsyncStreamingResponse(_ResponseFacts, Generic[T]):
                     break
         return "utf-8"
 
-    # sync: def _body(self) -> Generator[bytes, None, None]:
-    async def _body(self) -> AsyncGenerator[bytes, None]:
-        """The body as it arrives, read once; the connection is closed at its end."""
+    # sync: def _body(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+    async def _body(self, limit: Optional[int] = None) -> AsyncGenerator[bytes, None]:
+        """The body as it arrives, read once (checked against its announced length, and
+        ``limit`` bytes); the connection is closed at its end."""
         if self._consumed or self._closed:
             raise RuntimeError(
                 "This response's body was already read (or the response closed): read it "
@@ -383,7 +387,8 @@ class AsyncStreamingResponse(_ResponseFacts, Generic[T]):
             )
         self._consumed = True
         try:
-            counter = ByteCounter(self.headers)
+            counter = ByteCounter(self.headers, limit, status=self.status_code)
+            counter.check_announced()
             async for data in self._source.iter_bytes():
                 if data:
                     counter.feed(data)
@@ -511,9 +516,14 @@ class AsyncStreamingResponse(_ResponseFacts, Generic[T]):
         return parsed
 
     async def stream_to_file(self, file: Union[str, os.PathLike[str]]) -> int:
-        """Write the body into ``file`` as it arrives, whole or not at all (through
-        ``<file>.part``), and return its size."""
-        return await write_chunks(self._pieces(None), file)
+        """Write the body into ``file`` as it arrives and return its size: the file is whole
+        or absent, and no file the SDK did not create is touched (as
+        :meth:`~meshapi.AsyncByteStream.write_to`); bounded by the client's
+        ``max_download_size``."""
+        if self._content is not None:  # already read whole
+            return await write_chunks(file, functools.partial(self._pieces, None))
+        limit = self._engine.config.max_download_size
+        return await write_chunks(file, functools.partial(self._body, limit))
 
     async def aclose(self) -> None:
         """Close the connection (reading the body closes it at its end)."""
@@ -614,6 +624,9 @@ class AsyncStreamingView:
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> AsyncStreamingResponseManager[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return AsyncStreamingResponseManager(
                 functools.partial(_call_streaming, resource, name, args, kwargs)
             )

@@ -14,10 +14,11 @@ is the source of ``meshapi/_sync/resource.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, overload
 
 from meshapi_core.endpoint import Endpoint
 from meshapi_core.models.pages import Paged
+from meshapi_core.models.secrets import SecretFields
 
 from .engine import AsyncEngine
 from .pages import AsyncPaginator, PageRequest
@@ -60,8 +61,23 @@ class AsyncResource:
     """Whether ``with_raw_response`` applies; false for resources whose methods open
     WebSocket sessions, which have no HTTP response to show."""
 
+    _secret_fields: Optional[SecretFields] = None
+    """The params fields of this resource's methods that hold a secret (a provider's key):
+    a method that takes them calls :meth:`_conceal` first, and ``with_raw_response``
+    conceals them before the call."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    def _conceal(self, params: Any, kwargs: Mapping[str, Any]) -> Tuple[Any, Dict[str, Any]]:
+        """``params`` and ``kwargs`` with each secret field a ``SecretStr``, so that from
+        here to the encoding of the body no frame holds one as a plain string. A method
+        rebinds its own arguments to the result."""
+        fields = self._secret_fields
+        if fields is None:
+            return params, dict(kwargs)
+        (concealed,), concealed_kwargs = fields.conceal_arguments((params,), kwargs)
+        return concealed, concealed_kwargs
 
     @overload
     async def _request(

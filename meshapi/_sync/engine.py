@@ -148,7 +148,7 @@ class Engine:
     def run(self, call: Call[R], then: Optional[Callable[[R], Any]] = None) -> Any:
         """Drive ``call`` to its end: send, sleep, retry, return or raise; the value is the
         call's reply, or what ``then`` makes of it (so a held call can apply it later)."""
-        watch = self.observer.watch(self.capture)
+        watch = self.observer.watch(self.capture, call.redact)
         response: Optional[Response] = None
         while True:
             action = call.next_action()
@@ -210,7 +210,7 @@ class Engine:
         """Open a stream: one attempt. A head that does not start the stream (an error
         status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
         returned is told when the stream ends."""
-        watch = self.observer.watch(self.capture)
+        watch = self.observer.watch(self.capture, call.redact)
         request = call.open_stream()
         watch.sending(request, 1)
         try:

@@ -243,6 +243,9 @@ class RawView:
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return _call_raw(resource, name, args, kwargs)
 
         return call
@@ -347,8 +350,9 @@ class StreamingResponse(_ResponseFacts, Generic[T]):
                     break
         return "utf-8"
 
-    def _body(self) -> Generator[bytes, None, None]:
-        """The body as it arrives, read once; the connection is closed at its end."""
+    def _body(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+        """The body as it arrives, read once (checked against its announced length, and
+        ``limit`` bytes); the connection is closed at its end."""
         if self._consumed or self._closed:
             raise RuntimeError(
                 "This response's body was already read (or the response closed): read it "
@@ -356,7 +360,8 @@ class StreamingResponse(_ResponseFacts, Generic[T]):
             )
         self._consumed = True
         try:
-            counter = ByteCounter(self.headers)
+            counter = ByteCounter(self.headers, limit, status=self.status_code)
+            counter.check_announced()
             for data in self._source.iter_bytes():
                 if data:
                     counter.feed(data)
@@ -483,9 +488,14 @@ class StreamingResponse(_ResponseFacts, Generic[T]):
         return parsed
 
     def stream_to_file(self, file: Union[str, os.PathLike[str]]) -> int:
-        """Write the body into ``file`` as it arrives, whole or not at all (through
-        ``<file>.part``), and return its size."""
-        return write_chunks(self._pieces(None), file)
+        """Write the body into ``file`` as it arrives and return its size: the file is whole
+        or absent, and no file the SDK did not create is touched (as
+        :meth:`~meshapi.ByteStream.write_to`); bounded by the client's
+        ``max_download_size``."""
+        if self._content is not None:  # already read whole
+            return write_chunks(file, functools.partial(self._pieces, None))
+        limit = self._engine.config.max_download_size
+        return write_chunks(file, functools.partial(self._body, limit))
 
     def close(self) -> None:
         """Close the connection (reading the body closes it at its end)."""
@@ -572,6 +582,9 @@ class StreamingView:
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> StreamingResponseManager[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
             return StreamingResponseManager(
                 functools.partial(_call_streaming, resource, name, args, kwargs)
             )

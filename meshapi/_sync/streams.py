@@ -15,18 +15,21 @@ into it and events out of it. Every event also goes through the endpoint's accum
 (:mod:`meshapi_core.accumulate`), so :meth:`Stream.text` can give the text as it comes
 and :meth:`Stream.final` the whole reply, however much was iterated before. A byte stream
 (:class:`ByteStream`) is read chunk by chunk, whole (:meth:`ByteStream.read`,
-bounded by ``max_response_size``) or into a file (:meth:`ByteStream.write_to`, which
-never leaves a short file behind). This module is the source of ``meshapi/_sync/streams.py``.
+bounded by ``max_response_size``) or into a file (:meth:`ByteStream.write_to`, bounded by
+``max_download_size``, which never leaves a short file behind nor touches a file it did not
+make). This module is the source of ``meshapi/_sync/streams.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from types import TracebackType
 from typing import (
     Any,
     Generator,
     Iterator,
+    Awaitable,
     Callable,
     Dict,
     Generic,
@@ -65,30 +68,37 @@ WRITE_BUFFER_SIZE = 1024 * 1024
 
 
 
-def write_chunks(chunks: Generator[bytes, None, None], path: Union[str, os.PathLike[str]]) -> int:  # noqa: E501
-    """Write ``chunks`` into the file at ``path``, whole or not at all, and return its size.
+def write_chunks(path: Union[str, os.PathLike[str]], chunks: Callable[[], Generator[bytes, None, None]], head: Optional[Callable[[], Any]] = None) -> int:  # noqa: E501
+    """Write the bytes ``chunks()`` gives into the file at ``path``, whole or absent, and
+    return its size: what :meth:`ByteStream.write_to` and a streaming response's
+    ``stream_to_file`` both do (see the former for the guarantees).
 
-    The bytes go to ``<path>.part`` (at most ``WRITE_BUFFER_SIZE`` held in memory), which
-    replaces ``path`` only once ``chunks`` ends; if they fail, the partial file is removed,
-    any earlier file at ``path`` is left as it was, and the error is raised. ``chunks`` is
-    closed either way; file writes run in a worker thread, off the event loop.
+    ``path`` is checked first; then ``head()`` (if given) opens the response, so an error
+    status raises before any file is made; then the bytes go to the SDK's own temporary file
+    (at most ``WRITE_BUFFER_SIZE`` held in memory), moved over ``path`` only once the body
+    ended. On any failure that file is removed and the error raised. The chunks are closed
+    either way; file writes run in a worker thread, off the event loop.
     """
     target = PartialFile(path)
     try:
+        if head is not None:
+            head()  # an error status raises here: no file is made
+        target.create()
         buffer = bytearray()
+        body = chunks()
         try:
-            for data in chunks:
+            for data in body:
                 buffer += data
                 if len(buffer) >= WRITE_BUFFER_SIZE:
                     target.write(buffer)
                     buffer = bytearray()
         finally:
-            chunks.close()
+            body.close()
         if buffer:
             target.write(buffer)
         return target.commit()
     except BaseException:
-        target.discard()
+        target.discard()  # not in a thread: it must run even when the task is cancelled
         raise
 
 
@@ -358,8 +368,9 @@ class ByteStream(_AsyncResponseStream):
     whole unless asked to.
 
     Iterate it for the chunks as they arrive, :meth:`read` it whole (bounded by the client's
-    ``max_response_size``), or :meth:`write_to` a file. It is complete only when the whole
-    body arrived (every byte its ``Content-Length`` announced); a body cut short raises
+    ``max_response_size``), or :meth:`write_to` a file (bounded by ``max_download_size``).
+    It is complete only when the whole body arrived (every byte its ``Content-Length``
+    announced, and a compressed body's whole compressed stream); a body cut short raises
     :class:`~meshapi_core.errors.StreamInterruptedError`.
 
     >>> with client.audio.synthesize_stream(input="Hello") as audio:   # doctest: +SKIP
@@ -378,11 +389,13 @@ class ByteStream(_AsyncResponseStream):
         """The body's ``Content-Type`` (e.g. ``audio/mpeg``), once open."""
         return self._headers.get("content-type")
 
-    def _chunks(self) -> Generator[bytes, None, None]:
+    def _chunks(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+        """The body's chunks, checked against its announced length and ``limit``."""
         try:
             self._open_response()
             response = self._claim()
-            counter = ByteCounter(self._headers)
+            counter = ByteCounter(self._headers, limit, status=self._status)
+            counter.check_announced()
             try:
                 for data in response.iter_bytes():
                     if data:
@@ -420,9 +433,26 @@ class ByteStream(_AsyncResponseStream):
     def write_to(self, path: Union[str, os.PathLike[str]]) -> int:
         """Stream the body into the file at ``path`` and return its size in bytes.
 
-        The bytes go to ``<path>.part`` (at most 1 MiB, ``WRITE_BUFFER_SIZE``, held in memory),
-        which replaces ``path`` only once the body is complete; if the download fails, the
-        partial file is removed, any earlier file at ``path`` is left as it was, and the
-        error is raised. File writes run in a worker thread, off the event loop.
+        A file the SDK writes is whole or absent, and a file it did not create is never
+        touched. ``path`` is checked before the request is sent (a missing folder or a
+        directory raises :class:`~meshapi_core.errors.InvalidArgumentError`). Once a
+        successful response is in, the bytes go to a temporary file of the SDK's own beside
+        ``path`` (a unique ``.<name>.<random>.part``, created exclusively, never through a
+        link; at most 1 MiB, ``WRITE_BUFFER_SIZE``, held in memory), which replaces ``path``
+        in one rename only once the body is complete. If the download fails, that temporary
+        file is removed (and nothing else), any earlier file at ``path`` is left as it was,
+        and the error is raised: a body cut short raises
+        :class:`~meshapi_core.errors.StreamInterruptedError`, one larger than the client's
+        ``max_download_size`` (counted after decompression) raises
+        :class:`~meshapi_core.errors.ResponseTooLargeError`, and a failure of the file system
+        raises the :class:`OSError` of that kind, naming ``path``. The file gets the mode
+        ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
+        the event loop.
         """
-        return write_chunks(self._chunks(), path)
+        limit = self._engine.config.max_download_size
+        try:
+            return write_chunks(
+                path, functools.partial(self._chunks, limit), self._open_response
+            )
+        finally:
+            self.close()

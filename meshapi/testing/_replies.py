@@ -13,6 +13,8 @@ the ``seed``:
 The text becomes content deltas one word each (a word with its leading space). ``max_tokens``
 caps the number of deltas (``finish_reason: "length"``).
 
+With ``tools``, the model may call them instead (:mod:`meshapi.testing._tools` says when).
+
 A script (:meth:`Gateway.script_reply <meshapi.testing.Gateway.script_reply>`) queues exact
 replies: a text, optionally cut into exactly ``chunks`` deltas (with no text, ``chunks``
 words are generated: the way to ask for a 20,000-chunk stream), or a tool call whose
@@ -28,14 +30,16 @@ import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 __all__ = [
     "Completion",
     "ReplyScript",
     "ScriptedReply",
     "ToolCallReply",
+    "argument_pieces",
     "build_completion",
+    "last_user_text",
     "message_text",
     "split_even",
     "split_words",
@@ -143,25 +147,37 @@ class ReplyScript:
 
 @dataclass(frozen=True)
 class Completion:
-    """The decided output of one chat completion."""
+    """The decided output of one chat completion: text deltas, or tool calls, each with the
+    fragments its arguments stream in (``argument_deltas[i]`` for ``tool_calls[i]``)."""
 
     deltas: Tuple[str, ...]
     finish_reason: str
     prompt_tokens: int
-    tool_call: Optional[ToolCallReply] = None
-    argument_deltas: Tuple[str, ...] = ()
+    tool_calls: Tuple[ToolCallReply, ...] = ()
+    argument_deltas: Tuple[Tuple[str, ...], ...] = ()
+
+    @property
+    def tool_call(self) -> Optional[ToolCallReply]:
+        """The first tool call, or ``None`` for a text reply."""
+        return self.tool_calls[0] if self.tool_calls else None
 
     @property
     def text(self) -> Optional[str]:
-        """The whole reply text (``None`` for a tool call)."""
-        return None if self.tool_call is not None else "".join(self.deltas)
+        """The whole reply text (``None`` for tool calls)."""
+        return None if self.tool_calls else "".join(self.deltas)
 
     @property
     def completion_tokens(self) -> int:
         """Tokens in the reply: one per delta, or per four characters of tool arguments."""
-        if self.tool_call is not None:
-            return max(1, (len(self.tool_call.arguments) + 3) // 4)
+        if self.tool_calls:
+            return max(1, sum((len(call.arguments) + 3) // 4 for call in self.tool_calls))
         return len(self.deltas)
+
+
+def argument_pieces(arguments: str, chunks: Optional[int] = None) -> Tuple[str, ...]:
+    """A call's ``arguments`` cut into the fragments a stream delivers them in (up to three,
+    or exactly ``chunks`` when a script asks)."""
+    return tuple(split_even(arguments, chunks or max(1, min(3, len(arguments)))))
 
 
 def split_words(text: str) -> List[str]:
@@ -213,7 +229,8 @@ def message_text(message: Any) -> str:
     return ""
 
 
-def _last_user_text(messages: List[Dict[str, Any]]) -> str:
+def last_user_text(messages: List[Dict[str, Any]]) -> str:
+    """The text of the last ``user`` message (``""`` if there is none)."""
     for message in reversed(messages):
         if message.get("role") == "user":
             return message_text(message)
@@ -257,7 +274,7 @@ def _counting(text: str) -> Optional[str]:
 
 def default_reply(model: str, messages: List[Dict[str, Any]], seed: Optional[int]) -> str:
     """The unscripted reply of ``model`` to ``messages`` (see the module docstring)."""
-    last = _last_user_text(messages)
+    last = last_user_text(messages)
     if model == "mesh/echo":
         return last
     answer = _arithmetic(last) or _counting(last)
@@ -281,18 +298,26 @@ def build_completion(
     seed: Optional[int],
     max_tokens: Optional[int],
     scripted: Optional[ScriptedReply],
+    calls: Sequence[ToolCallReply] = (),
 ) -> Completion:
-    """Decide the reply to one chat completion request."""
+    """Decide the reply to one chat completion request: the script's, else the tool
+    ``calls`` the model decided to make (:mod:`meshapi.testing._tools`), else text."""
     prompt_tokens = _prompt_tokens(messages)
     if scripted is not None and scripted.tool_call is not None:
-        arguments = scripted.tool_call.arguments
-        count = scripted.chunks or max(1, min(3, len(arguments)))
         return Completion(
             deltas=(),
             finish_reason=scripted.finish_reason or "tool_calls",
             prompt_tokens=prompt_tokens,
-            tool_call=scripted.tool_call,
-            argument_deltas=tuple(split_even(arguments, count)),
+            tool_calls=(scripted.tool_call,),
+            argument_deltas=(argument_pieces(scripted.tool_call.arguments, scripted.chunks),),
+        )
+    if scripted is None and calls:
+        return Completion(
+            deltas=(),
+            finish_reason="tool_calls",
+            prompt_tokens=prompt_tokens,
+            tool_calls=tuple(calls),
+            argument_deltas=tuple(argument_pieces(call.arguments) for call in calls),
         )
     if scripted is not None:
         text = scripted.text

@@ -6,9 +6,11 @@ pass validation (422); a ``template`` is looked up (404) and rendered with ``var
 key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
 answers with that documented error (:mod:`meshapi.testing._codes`); it must exist (404
 ``model_not_found``), be allowed for the key (403) and be a text model (400). Then the reply
-is decided (see :mod:`meshapi.testing._replies`) and framed. With ``response_format:
-{"type": "json_schema", ...}`` the reply is JSON that validates against the schema (see
-:mod:`meshapi.testing._schema`), unless a scripted reply says otherwise.
+is decided (see :mod:`meshapi.testing._replies`; with ``tools``, the model may call them:
+:mod:`meshapi.testing._tools`) and framed. With ``response_format: {"type": "json_schema",
+...}`` the reply is JSON that validates against the schema, and with ``{"type":
+"json_object"}`` a JSON object (see :mod:`meshapi.testing._schema`), unless a scripted reply
+says otherwise.
 
 Streams follow ``docs/gateway/streaming.md`` §2 byte for byte: compact JSON, one ``data:`` line per
 event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
@@ -23,9 +25,10 @@ from typing import Any, Dict, Iterator, List, Optional
 from ._codes import model_trigger
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
-from ._replies import Completion, build_completion
+from ._replies import Completion, build_completion, last_user_text
 from ._router import Route, RouteContext, route
-from ._schema import structured_completion
+from ._schema import response_schema, structured_completion
+from ._tools import chat_tool_request, decide_tool_calls
 from ._validate import CHAT_FIELDS, validate_chat
 
 __all__ = ["AUTO_MODEL", "ROUTES"]
@@ -44,9 +47,10 @@ def _usage(completion: Completion) -> Dict[str, Any]:
 
 
 def _events(
-    completion_id: str, created: int, model: str, completion: Completion, call_id: str
+    completion_id: str, created: int, model: str, completion: Completion, call_ids: List[str]
 ) -> Iterator[bytes]:
-    """The SSE events of one streamed completion, lazily."""
+    """The SSE events of one streamed completion, lazily. Each tool call opens with its id,
+    name and empty arguments, then its arguments follow in fragments, as providers send them."""
     head = dumps(
         {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
     )[:-1]
@@ -55,23 +59,20 @@ def _events(
     def chunk(delta: Dict[str, Any], finish_reason: Optional[str] = None) -> bytes:
         return opening + dumps(delta) + b',"finish_reason":' + dumps(finish_reason) + b"}]}\n\n"
 
-    tool_call = completion.tool_call
-    if tool_call is not None:
-        yield chunk(
-            {
-                "role": "assistant",
-                "tool_calls": [
-                    {
-                        "index": 0,
-                        "id": call_id,
-                        "type": "function",
-                        "function": {"name": tool_call.name, "arguments": ""},
-                    }
-                ],
+    if completion.tool_calls:
+        for index, (call, pieces) in enumerate(
+            zip(completion.tool_calls, completion.argument_deltas)
+        ):
+            header: Dict[str, Any] = {
+                "index": index,
+                "id": call_ids[index],
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
             }
-        )
-        for piece in completion.argument_deltas:
-            yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+            first = {"role": "assistant", "tool_calls": [header]} if index == 0 else {}
+            yield chunk(first or {"tool_calls": [header]})
+            for piece in pieces:
+                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
     else:
         deltas = completion.deltas
         yield chunk({"role": "assistant", "content": deltas[0] if deltas else ""})
@@ -83,19 +84,17 @@ def _events(
 
 
 def _body(
-    completion_id: str, created: int, model: str, completion: Completion, call_id: str
+    completion_id: str, created: int, model: str, completion: Completion, call_ids: List[str]
 ) -> Dict[str, Any]:
     message: Dict[str, Any] = {"role": "assistant", "content": completion.text}
-    if completion.tool_call is not None:
+    if completion.tool_calls:
         message["tool_calls"] = [
             {
                 "id": call_id,
                 "type": "function",
-                "function": {
-                    "name": completion.tool_call.name,
-                    "arguments": completion.tool_call.arguments,
-                },
+                "function": {"name": call.name, "arguments": call.arguments},
             }
+            for call, call_id in zip(completion.tool_calls, call_ids)
         ]
     return {
         "id": completion_id,
@@ -155,7 +154,8 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
     max_tokens = body.get("max_tokens")
     if max_tokens is None and isinstance(params.get("max_tokens"), int):
         max_tokens = params["max_tokens"]
-    has_tools = bool(body.get("tools")) and body.get("tool_choice") != "none"
+    tools = chat_tool_request(body)
+    has_tools = tools is not None and tools.choice != "none"
     scripted = state.script.take(model, has_tools)
     completion = build_completion(
         model,
@@ -163,31 +163,23 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
         seed=body.get("seed"),
         max_tokens=int(max_tokens) if max_tokens is not None else None,
         scripted=scripted,
+        calls=decide_tool_calls(tools, last_user_text(messages)),
     )
-    response_format = body.get("response_format")
-    if (
-        scripted is None
-        and isinstance(response_format, dict)
-        and response_format.get("type") == "json_schema"
-    ):
-        json_schema = response_format.get("json_schema") or {}
+    schema = response_schema(body.get("response_format"))
+    if scripted is None and schema is not None:
         completion = structured_completion(
-            completion,
-            json_schema.get("schema", {}),
-            int(max_tokens) if max_tokens is not None else None,
+            completion, schema, int(max_tokens) if max_tokens is not None else None
         )
     completion_id = state.ids.completion_id()
-    call_id = state.ids.call_id()
-    if completion.tool_call is not None and completion.tool_call.call_id:
-        call_id = completion.tool_call.call_id
+    call_ids = [call.call_id or state.ids.call_id() for call in completion.tool_calls]
     created = int(ctx.now)
 
     if body.get("stream"):
         headers = [("x-resolved-model-id", model)] if requested == "auto" else []
         return sse_plan(
-            _events(completion_id, created, model, completion, call_id), headers=headers
+            _events(completion_id, created, model, completion, call_ids), headers=headers
         )
-    payload = _body(completion_id, created, model, completion, call_id)
+    payload = _body(completion_id, created, model, completion, call_ids)
     if requested == "auto":
         payload["x_resolved_model_id"] = model
         payload["x_auto_routed_fallback"] = False

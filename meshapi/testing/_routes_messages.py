@@ -5,9 +5,9 @@ content is a string or a list of blocks) are required; ``system``, ``tools``,
 ``tool_choice``, ``temperature`` (0-1), ``top_p``, ``top_k``, ``stop_sequences``,
 ``thinking``, ``metadata`` and ``stream`` are optional. The model resolves as for chat
 (``auto`` too). The reply is the chat completion of the same conversation (scripted replies
-included) as an Anthropic message: ``text`` blocks, or a ``tool_use`` block for a scripted
-tool call when the request has ``tools``; ``stop_reason`` ``end_turn``, ``max_tokens`` or
-``tool_use``.
+included) as an Anthropic message: ``text`` blocks, or ``tool_use`` blocks when the model
+calls tools (scripted, or as :mod:`meshapi.testing._tools` decides); ``stop_reason``
+``end_turn``, ``max_tokens`` or ``tool_use``.
 
 Errors raised here use Anthropic's envelope ``{"type": "error", "error": {"type",
 "message"}, "request_id"}``: a body that fails the schema is a **400**
@@ -33,9 +33,10 @@ from typing import Any, Dict, Iterator, List, Optional
 from ._errors import GatewayError
 from ._inference import anything, resolve_model
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
-from ._replies import Completion, build_completion
+from ._replies import Completion, build_completion, last_user_text
 from ._router import Route, RouteContext, route
 from ._routes_chat import AUTO_MODEL
+from ._tools import decide_tool_calls, messages_tool_request
 from ._validate import (
     Checker,
     any_object,
@@ -159,34 +160,35 @@ def _create(ctx: RouteContext) -> ResponsePlan:
     if failure is not None and not body.get("stream"):
         return _error_plan(ctx, failure, f"Forced {failure} for testing.")
 
-    tool_choice = body.get("tool_choice") or {}
-    has_tools = bool(body.get("tools")) and tool_choice.get("type") != "none"
+    tools = messages_tool_request(body)
+    has_tools = tools is not None and tools.choice != "none"
     completion = build_completion(
         model,
         messages,
         seed=None,
         max_tokens=body["max_tokens"],
         scripted=ctx.state.script.take(model, has_tools),
+        calls=decide_tool_calls(tools, last_user_text(messages)),
     )
     message_id = "msg_" + ctx.state.ids.alnum(24)
-    tool_id = "toolu_" + ctx.state.ids.alnum(24)
-    message = _message(message_id, model, completion, tool_id)
+    tool_ids = [
+        call.call_id or "toolu_" + ctx.state.ids.alnum(24) for call in completion.tool_calls
+    ]
+    message = _message(message_id, model, completion, tool_ids)
     if body.get("stream"):
         return sse_plan(_events(message, completion, failure))
     return json_plan(200, message)
 
 
-def _message(message_id: str, model: str, completion: Completion, tool_id: str) -> Dict[str, Any]:
-    tool = completion.tool_call
-    if tool is not None:
-        try:
-            arguments = json.loads(tool.arguments)
-        except ValueError:
-            arguments = {}
-        content: List[Dict[str, Any]] = [
-            {"type": "tool_use", "id": tool.call_id or tool_id, "name": tool.name,
-             "input": arguments}
-        ]  # fmt: skip
+def _message(
+    message_id: str, model: str, completion: Completion, tool_ids: List[str]
+) -> Dict[str, Any]:
+    content: List[Dict[str, Any]]
+    if completion.tool_calls:
+        content = [
+            {"type": "tool_use", "id": tool_id, "name": call.name, "input": _input(call.arguments)}
+            for call, tool_id in zip(completion.tool_calls, tool_ids)
+        ]
         stop = "tool_use"
     else:
         content = [{"type": "text", "text": completion.text or ""}]
@@ -204,6 +206,14 @@ def _message(message_id: str, model: str, completion: Completion, tool_id: str) 
             "output_tokens": completion.completion_tokens,
         },
     }
+
+
+def _input(arguments: str) -> Any:
+    """A tool call's arguments as the ``input`` object of a ``tool_use`` block."""
+    try:
+        return json.loads(arguments)
+    except ValueError:
+        return {}
 
 
 def _frame(kind: str, **data: Any) -> bytes:
@@ -225,20 +235,24 @@ def _events(
         error = {"type": failure, "message": f"Forced {failure} for testing."}
         yield _frame("error", error=error)
         return
-    block = message["content"][0]
-    if block["type"] == "tool_use":
-        yield _frame("content_block_start", index=0, content_block={**block, "input": {}})
-        yield _frame("ping")
-        for piece in completion.argument_deltas:
-            delta = {"type": "input_json_delta", "partial_json": piece}
-            yield _frame("content_block_delta", index=0, delta=delta)
+    if completion.tool_calls:
+        for index, (block, pieces) in enumerate(
+            zip(message["content"], completion.argument_deltas)
+        ):
+            yield _frame("content_block_start", index=index, content_block={**block, "input": {}})
+            if index == 0:
+                yield _frame("ping")
+            for piece in pieces:
+                delta = {"type": "input_json_delta", "partial_json": piece}
+                yield _frame("content_block_delta", index=index, delta=delta)
+            yield _frame("content_block_stop", index=index)
     else:
         yield _frame("content_block_start", index=0, content_block={"type": "text", "text": ""})
         yield _frame("ping")
         for piece in completion.deltas:
             delta = {"type": "text_delta", "text": piece}
             yield _frame("content_block_delta", index=0, delta=delta)
-    yield _frame("content_block_stop", index=0)
+        yield _frame("content_block_stop", index=0)
     stop = {"stop_reason": message["stop_reason"], "stop_sequence": None}
     yield _frame("message_delta", delta=stop, usage={"output_tokens": usage["output_tokens"]})
     yield _frame("message_stop")

@@ -42,10 +42,11 @@ from typing import Any, Dict, Iterator, List, Optional
 from ._errors import GatewayError, validation_error
 from ._inference import anything, find_template, input_messages, resolve_model
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
-from ._replies import Completion, build_completion, message_text
+from ._replies import Completion, build_completion, last_user_text, message_text
 from ._router import Route, RouteContext, route
 from ._routes_chat import AUTO_MODEL
-from ._schema import structured_completion
+from ._schema import response_schema, structured_completion
+from ._tools import decide_tool_calls, responses_tool_request
 from ._validate import (
     Checker,
     any_object,
@@ -194,28 +195,23 @@ def _store(ctx: RouteContext) -> ResponseStore:
 def _schema_of(body: Dict[str, Any]) -> Optional[Any]:
     """The JSON Schema the output must follow, from ``text.format`` or ``response_format``."""
     text = body.get("text")
-    fmt = text.get("format") if isinstance(text, dict) else None
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        return fmt.get("schema", {})
-    legacy = body.get("response_format")
-    if isinstance(legacy, dict) and legacy.get("type") == "json_schema":
-        inner = legacy.get("json_schema")
-        return (inner or {}).get("schema", {}) if isinstance(inner, dict) else {}
-    return None
+    return response_schema(text.get("format") if isinstance(text, dict) else None) or (
+        response_schema(body.get("response_format"))
+    )
 
 
 def _output(ctx: RouteContext, completion: Completion, item_id: str) -> List[Dict[str, Any]]:
-    tool = completion.tool_call
-    if tool is not None:
+    if completion.tool_calls:
         return [
             {
                 "type": "function_call",
-                "id": "fc_" + item_id,
-                "call_id": tool.call_id or ctx.state.ids.call_id(),
-                "name": tool.name,
-                "arguments": tool.arguments,
+                "id": f"fc_{item_id}" if index == 0 else f"fc_{item_id}_{index}",
+                "call_id": call.call_id or ctx.state.ids.call_id(),
+                "name": call.name,
+                "arguments": call.arguments,
                 "status": "completed",
             }
+            for index, call in enumerate(completion.tool_calls)
         ]
     return [
         {
@@ -285,13 +281,17 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
                 f"At most {MAX_ACTIVE_JOBS} background responses may be active at once.",
             )
 
-    has_tools = (
-        any(t.get("type") == "function" for t in tools) and body.get("tool_choice") != "none"
-    )
+    functions = responses_tool_request(body)
+    has_tools = functions is not None and functions.choice != "none"
     max_tokens = body.get("max_output_tokens")
     scripted = ctx.state.script.take(model, has_tools)
     completion = build_completion(
-        model, messages, seed=body.get("seed"), max_tokens=max_tokens, scripted=scripted
+        model,
+        messages,
+        seed=body.get("seed"),
+        max_tokens=max_tokens,
+        scripted=scripted,
+        calls=decide_tool_calls(functions, last_user_text(messages)),
     )
     schema = _schema_of(body)
     if schema is not None and scripted is None:
@@ -354,26 +354,29 @@ def _events(payload: Dict[str, Any], completion: Completion, item_id: str) -> It
     yield event("response.created", response=opening)
     yield event("response.in_progress", response=opening)
     item = payload["output"][0]
-    tool = completion.tool_call
-    if tool is not None:
-        yield event(
-            "response.output_item.added",
-            output_index=0,
-            item={**item, "arguments": "", "status": "in_progress"},
-        )
-        for piece in completion.argument_deltas:
+    if completion.tool_calls:
+        for index, (call_item, pieces) in enumerate(
+            zip(payload["output"], completion.argument_deltas)
+        ):
             yield event(
-                "response.function_call_arguments.delta",
-                item_id=item["id"],
-                output_index=0,
-                delta=piece,
+                "response.output_item.added",
+                output_index=index,
+                item={**call_item, "arguments": "", "status": "in_progress"},
             )
-        yield event(
-            "response.function_call_arguments.done",
-            item_id=item["id"],
-            output_index=0,
-            arguments=tool.arguments,
-        )
+            for piece in pieces:
+                yield event(
+                    "response.function_call_arguments.delta",
+                    item_id=call_item["id"],
+                    output_index=index,
+                    delta=piece,
+                )
+            yield event(
+                "response.function_call_arguments.done",
+                item_id=call_item["id"],
+                output_index=index,
+                arguments=call_item["arguments"],
+            )
+            yield event("response.output_item.done", output_index=index, item=call_item)
     else:
         where = {"item_id": item["id"], "output_index": 0}
         yield event(
@@ -388,7 +391,7 @@ def _events(payload: Dict[str, Any], completion: Completion, item_id: str) -> It
         text = completion.text or ""
         yield event("response.output_text.done", **where, content_index=0, text=text)
         yield event("response.content_part.done", **where, content_index=0, part=item["content"][0])
-    yield event("response.output_item.done", output_index=0, item=item)
+        yield event("response.output_item.done", output_index=0, item=item)
     terminal = "response.incomplete" if payload["status"] == "incomplete" else "response.completed"
     yield event(terminal, response=payload)
 

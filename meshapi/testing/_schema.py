@@ -1,7 +1,8 @@
 """Structured output: a deterministic JSON value that validates against a JSON Schema.
 
 The emulator answers ``response_format: {"type": "json_schema", ...}`` (chat) and
-``text.format: {"type": "json_schema", ...}`` (responses) with :func:`instance_of` the schema:
+``text.format: {"type": "json_schema", ...}`` (responses) with :func:`instance_of` the schema
+(JSON mode, ``{"type": "json_object"}``, with an instance of :data:`JSON_OBJECT`):
 the same schema always gives the same value. The first string the value needs carries the
 model's ordinary reply (so ``{"answer": {"type": "string"}}`` reads ``{"answer": "2 + 2 =
 4."}``); other strings are named after their property.
@@ -26,7 +27,7 @@ from typing import Any, Dict, List, Optional
 
 from ._replies import Completion, split_words
 
-__all__ = ["instance_of", "structured_completion"]
+__all__ = ["JSON_OBJECT", "instance_of", "response_schema", "structured_completion"]
 
 _MAX_DEPTH = 16
 _FORMATS = {
@@ -243,6 +244,30 @@ def _merge(left: Dict[str, Any], right: Dict[str, Any]) -> Dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+JSON_OBJECT: Dict[str, Any] = {
+    "type": "object",
+    "properties": {"answer": {"type": "string"}},
+    "required": ["answer"],
+}
+"""What JSON mode (``{"type": "json_object"}``) answers: ``{"answer": <the model's reply>}``."""
+
+
+def response_schema(response_format: Any) -> Optional[Any]:
+    """The schema a ``response_format`` (chat) or ``text.format`` (Responses) asks the reply
+    to follow: a ``json_schema``'s schema (nested under ``json_schema`` in chat, inline in
+    Responses), :data:`JSON_OBJECT` for JSON mode, ``None`` for text."""
+    if not isinstance(response_format, dict):
+        return None
+    kind = response_format.get("type")
+    if kind == "json_object":
+        return JSON_OBJECT
+    if kind != "json_schema":
+        return None
+    inner = response_format.get("json_schema")
+    holder = inner if isinstance(inner, dict) else response_format
+    return holder.get("schema", {})
 
 
 def instance_of(schema: Any, text: str = "") -> Any:

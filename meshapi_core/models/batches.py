@@ -43,6 +43,9 @@ BatchStatus = Literal[
 
 BATCH_TERMINAL_STATUSES: FrozenSet[str] = frozenset({"completed", "failed", "cancelled", "expired"})
 """The statuses a batch never leaves."""
+BATCH_RUNNING_STATUSES: FrozenSet[str] = frozenset({"validating", "in_progress", "finalizing"})
+"""The statuses of a batch still on its way (``batches.wait`` looks again); with the terminal
+ones, every status ``docs/gateway/api.md`` §12 documents."""
 
 
 class BatchRequest(RequestModel):

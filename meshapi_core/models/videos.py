@@ -29,6 +29,9 @@ __all__ = [
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "expired", "cancelled"})
 """The states a video task never leaves."""
+RUNNING_STATUSES = frozenset({"queued", "running"})
+"""The states of a task still on its way (``videos.wait`` looks again): BytePlus's task
+states, which the gateway passes on (``docs/gateway/api.md`` §7.2 names the terminal ones)."""
 
 
 class VideoContentItem(RequestModel):

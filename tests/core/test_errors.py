@@ -179,3 +179,51 @@ def test_stream_timeout_is_both_a_timeout_and_an_interruption() -> None:
     assert isinstance(err, e.APITimeoutError)
     assert err.error_code == "stream_interrupted"
     assert err.response_started
+
+
+# -- a secret a server echoes is taken out again (issue 18, item 4) ------------------------------
+
+SECRET = "sk-live-0123456789abcdef"
+
+
+def test_redact_takes_a_secret_out_of_everything_an_error_shows() -> None:
+    body = json.dumps(
+        {
+            "error": {
+                "code": f"bad_{SECRET}",
+                "message": f"Key {SECRET} refused",
+                "details": {SECRET: [f"got {SECRET}"], "n": 1},
+                "provider_code": SECRET,
+            },
+            "request_id": f"req_{SECRET}",
+        }
+    ).encode()
+    err = error_from_response(400, {"x-echo": f"<{SECRET}>", "x-other": "ok"}, body)
+    assert e.redact(err, [SECRET]) is err
+    texts = [str(err), repr(err), err.message, *map(str, err.args), repr(err.body)]
+    texts += [repr(err.details), repr(dict(err.headers)), err.error_code, str(err.request_id)]
+    texts += [str(err.provider_code)]
+    for text in texts:
+        assert SECRET not in text
+    assert err.message == "Key [redacted] refused"
+    assert err.details == {"[redacted]": ["got [redacted]"], "n": 1}
+    assert err.headers == {"x-echo": "<[redacted]>", "x-other": "ok"}
+
+
+def test_redact_finds_a_secret_that_shortening_cut() -> None:
+    for room in range(1, len(SECRET)):
+        message = "x" * (e.MAX_MESSAGE - room) + SECRET + " and more"
+        err = error_from_response(400, {}, envelope("bad", message))
+        e.redact(err, [SECRET])
+        kept = SECRET[: min(room, len(SECRET))]
+        if room >= 4:
+            assert kept not in err.message, room
+        assert err.message.count("...") == 1
+    text = error_from_response(502, {}, b"key " + SECRET.encode() * 20)
+    assert SECRET[:4] not in e.redact(text, [SECRET]).message
+
+
+def test_redact_leaves_words_alone_for_a_short_or_empty_secret() -> None:
+    err = error_from_response(400, {}, envelope("bad", "a key is missing"))
+    assert e.redact(err, ["", "key"]).message == "a key is missing"
+    assert e.redact(err, []).message == "a key is missing"

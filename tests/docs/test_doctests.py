@@ -13,7 +13,7 @@ from typing import List
 
 import pytest
 
-PACKAGES = ("meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi")
+PACKAGES = ("meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi_wsproto", "meshapi")
 
 
 def modules() -> List[str]:

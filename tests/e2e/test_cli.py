@@ -82,6 +82,8 @@ def test_errors_exit_1_without_a_traceback_or_the_token(monkeypatch: pytest.Monk
     assert status == 1
     assert out == ""
     assert err.startswith("meshapi: error: Connection to the gateway failed")
+    assert err.rstrip("\n").endswith(f"(tried http://127.0.0.1:{port})")
+    assert err.count("\n") == 1
     assert "SECRET" not in err
     assert "Traceback" not in err
 
@@ -122,7 +124,10 @@ def test_gateway_serve() -> None:
 
 def test_version() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "meshapi.cli", "--version"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "meshapi.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (done.returncode, done.stdout) == (0, f"meshapi {__version__}\n")
     assert __version__ >= "0.2.0"  # past the vendor's 0.1.11, so pip orders them sensibly
@@ -131,7 +136,12 @@ def test_version() -> None:
 @pytest.mark.usefixtures("no_gateway_configured")
 def test_chat_reads_the_prompt_from_stdin() -> None:
     out, err = io.StringIO(), io.StringIO()
-    status = main(["chat", "--model", "mesh/echo"], stdin=io.StringIO("piped prompt\n"), stdout=out, stderr=err)
+    status = main(
+        ["chat", "--model", "mesh/echo"],
+        stdin=io.StringIO("piped prompt\n"),
+        stdout=out,
+        stderr=err,
+    )
     assert (status, out.getvalue()) == (0, "piped prompt\n")
     status = main(["chat", "--json"], stdin=io.StringIO("Count to 5."), stdout=out, stderr=err)
     assert status == 0
@@ -148,7 +158,10 @@ class Terminal(io.StringIO):
 def test_chat_without_any_prompt_is_a_one_line_error(stdin: io.StringIO) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["chat"], stdin=stdin, stdout=out, stderr=err) == 1
-    assert err.getvalue() == "meshapi: error: no prompt: give one as an argument, or pipe it on stdin\n"
+    assert (
+        err.getvalue()
+        == "meshapi: error: no prompt: give one as an argument, or pipe it on stdin\n"
+    )
     assert out.getvalue() == ""
 
 
@@ -213,6 +226,25 @@ def test_a_pinned_token_survives_a_restart() -> None:
     assert settings["MESHAPI_BASE_URL"] == f"http://127.0.0.1:{port}"
 
 
+def test_every_run_announces_tokens_no_other_run_could_predict() -> None:
+    children = [serve("--port", "0") for _ in range(2)]  # two runs, side by side
+    try:
+        announced = []
+        for child in children:
+            settings = exported(child)
+            assert child.stderr is not None
+            admin = child.stderr.readline().split("admin key:", 1)[1].split()[0]
+            announced.append((settings["MESHAPI_TOKEN"], admin))
+    finally:
+        for child in children:
+            stop(child)
+    (token_a, admin_a), (token_b, admin_b) = announced
+    assert token_a.startswith("rsk_") and admin_a.startswith("mak_")
+    # "rsk_" + 10 characters of timestamp, then the random part: never the same twice
+    assert token_a[14:] != token_b[14:] and admin_a[14:] != admin_b[14:]
+    assert len(token_a[14:]) == 16
+
+
 def test_a_bad_token_and_a_busy_port_are_one_line_errors() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -232,7 +264,12 @@ def test_a_bad_token_and_a_busy_port_are_one_line_errors() -> None:
 def test_commands_are_registered_from_a_list() -> None:
     from meshapi import cli
 
-    assert [register.__name__ for register in cli.COMMANDS] == ["_add_chat", "_add_models", "_add_control", "_add_gateway"]
+    assert [register.__name__ for register in cli.COMMANDS] == [
+        "_add_chat",
+        "_add_models",
+        "_add_control",
+        "_add_gateway",
+    ]
     seen: List[str] = []
 
     def add_echo(commands: Any) -> None:
@@ -246,3 +283,88 @@ def test_commands_are_registered_from_a_list() -> None:
     finally:
         cli.COMMANDS.remove(add_echo)
     assert seen == ["hello"]
+
+
+@pytest.mark.usefixtures("no_gateway_configured")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["chat", "--temperature", "5", "hi"],
+            "meshapi: error: --temperature: Input should be less than or equal to 2 (got 5.0)\n",
+        ),
+        (
+            ["chat", "--max-tokens", "-1", "hi"],
+            "meshapi: error: --max-tokens: Input should be greater than or equal to 1 (got -1)\n",
+        ),
+    ],
+)
+def test_a_bad_chat_option_is_one_line_and_status_2(args: List[str], expected: str) -> None:
+    assert run(args) == (2, "", expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["gateway", "serve", "--port", "99999"],
+            "meshapi gateway serve: error: argument --port: 99999 is not a port (0 to 65535; 0 picks a free one) (see meshapi gateway serve --help)\n",
+        ),
+        (
+            ["gateway", "serve", "--port", "-1"],
+            "meshapi gateway serve: error: argument --port: -1 is not a port (0 to 65535; 0 picks a free one) (see meshapi gateway serve --help)\n",
+        ),
+        (
+            ["chat", "--temperature", "warm"],
+            "meshapi chat: error: argument --temperature: invalid float value: 'warm' (see meshapi chat --help)\n",
+        ),
+        (
+            ["chat", "--bogus"],
+            "meshapi: error: unrecognized arguments: --bogus (see meshapi --help)\n",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_and_status_2(
+    args: List[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == expected
+
+
+def test_a_closed_stdout_ends_quietly_with_status_141() -> None:
+    """``meshapi chat ... | head -c 5``: the reader goes away; no traceback, 128 + SIGPIPE."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESHAPI_")}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte: every write fails
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "meshapi.cli", "chat", "Write a long story."],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert child.returncode == 141
+    assert "Traceback" not in child.stderr and "BrokenPipe" not in child.stderr
+    assert "Exception ignored" not in child.stderr
+
+
+@pytest.mark.usefixtures("no_gateway_configured")
+def test_ctrl_c_ends_the_line_and_exits_130() -> None:
+    class Interrupted(io.StringIO):
+        def write(self, text: str) -> int:
+            if self.tell():
+                raise KeyboardInterrupt
+            return super().write(text)
+
+    out, err = Interrupted(), io.StringIO()
+    status = main(["chat", "Write a long story."], stdout=out, stderr=err)
+    assert status == 130
+    assert out.getvalue()  # the reply had started
+    assert err.getvalue().endswith("(meshapi.testing), not the real gateway.\n\n")

@@ -1,16 +1,29 @@
-"""Content decoding whose output per step is bounded, for the httpx transports.
+"""Content decoding whose output per step is bounded, and which knows when a body is whole.
 
-httpx inflates each network read in one call: a 64 KiB read of a gzip bomb becomes about
-64 MiB at once (deflate's limit is 1032:1), and with Brotli or Zstandard installed one read
-can become gigabytes. So the transports read httpx's raw bytes and decode them here instead,
-``zlib`` with ``max_length``: every piece handed on is at most :data:`PIECE` bytes, and the
-reader, which stops at its bound, is never made to hold more than one piece beyond it.
+Transports decompress bodies (``Content-Encoding``) with this module, not with their
+library's decoder, for two reasons:
 
-Only what the transports ask for is decoded: they send ``Accept-Encoding: gzip, deflate``.
-``gzip`` (several members too) and ``deflate`` (zlib-wrapped, or raw as some servers send it)
-are decoded; ``identity`` and encodings this module does not know pass through as they came,
-as httpx does for encodings it does not know. Corrupt data raises
-:class:`httpx.DecodingError`, which the transports report like any broken body.
+- **Bounded steps.** httpx inflates each network read in one call: a 64 KiB read of a gzip
+  bomb becomes about 64 MiB at once (deflate's limit is 1032:1), and with Brotli or
+  Zstandard installed one read can become gigabytes. Here ``zlib`` decodes with
+  ``max_length``: every piece handed on is at most :data:`PIECE` bytes, and the reader, which
+  stops at its bound, is never made to hold more than one piece beyond it.
+- **A cut stream is never whole.** When a body is compressed, its ``Content-Length`` counts
+  the compressed bytes, and HTTP framing that looks complete (the right length, the last
+  chunk, or a close) says nothing of whether the compressed stream inside it was cut.
+  Only the decompressor knows: :meth:`BodyDecoder.flush`, called at the end of the body,
+  raises :class:`~meshapi_core.errors.StreamInterruptedError` unless every layer reached the
+  end of its stream (zlib's ``eof``: for gzip, after the trailer's CRC and size were
+  checked). An empty body is empty, whatever its encoding says (a ``HEAD`` reply, a
+  ``204``).
+
+Only what the transports ask for is decoded: they send ``Accept-Encoding:`` :data:`ACCEPT_ENCODING`.
+``gzip`` (several members too) and ``deflate`` (zlib-wrapped, or raw as some servers send
+it) are decoded; ``identity`` and encodings this module does not know pass through as they
+came. Corrupt data raises :class:`~meshapi_core.errors.StreamInterruptedError` too: the body
+cannot be read to its end. A transport raises these errors as they are (the SDK reports one
+met while reading a whole, non-stream body as a connection failure after the response
+started, like any other broken body).
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ from __future__ import annotations
 import zlib
 from typing import Iterator, List, Optional
 
-import httpx
+from .errors import StreamInterruptedError
 
 __all__ = ["ACCEPT_ENCODING", "PIECE", "BodyDecoder", "decoder_for"]
 
@@ -37,12 +50,13 @@ class _Layer:
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
-        self._wbits = _GZIP if encoding == "gzip" else _ZLIB
-        self._inflate = zlib.decompressobj(self._wbits)
+        self._inflate = zlib.decompressobj(_GZIP if encoding == "gzip" else _ZLIB)
         self._started = False
 
     def decode(self, data: bytes) -> Iterator[bytes]:
         """Decode ``data``, in pieces of at most :data:`PIECE` bytes."""
+        if not data:
+            return
         inflate = self._inflate
         while True:
             try:
@@ -50,11 +64,10 @@ class _Layer:
             except zlib.error as exc:
                 if self.encoding == "deflate" and not self._started:
                     # Some servers send raw deflate under "deflate": try that instead.
-                    self._wbits = _RAW
                     self._inflate = inflate = zlib.decompressobj(_RAW)
                     self._started = True
                     continue
-                raise _error(self.encoding, exc) from None
+                raise _corrupt(self.encoding, exc) from None
             self._started = True
             if piece:
                 yield piece
@@ -68,21 +81,43 @@ class _Layer:
                 return
 
     def flush(self) -> Iterator[bytes]:
-        """What the decoder still holds once the body has ended."""
+        """What the decoder still holds once the body has ended; raises if its stream did
+        not end (the body was cut short)."""
+        if not self._started:
+            return  # an empty body
+        inflate = self._inflate
         try:
-            rest = self._inflate.flush()
+            rest = inflate.flush()
         except zlib.error as exc:  # pragma: no cover - flush after decompress raises rarely
-            raise _error(self.encoding, exc) from None
+            raise _corrupt(self.encoding, exc) from None
         if rest:
             yield rest
+        if not inflate.eof:
+            raise StreamInterruptedError(
+                f"The body ended before its {self.encoding} stream did: it was cut short"
+            )
 
 
-def _error(encoding: str, exc: zlib.error) -> httpx.DecodingError:
-    return httpx.DecodingError(f"the body is not valid {encoding} data ({exc})")
+def _corrupt(encoding: str, exc: zlib.error) -> StreamInterruptedError:
+    return StreamInterruptedError(f"The body is not valid {encoding} data ({exc})")
 
 
 class BodyDecoder:
-    """Undoes a response's ``Content-Encoding`` layers, last applied first."""
+    """Undoes a response's ``Content-Encoding`` layers, last applied first.
+
+    Feed it the body with :meth:`decode`; at the end of the body, :meth:`flush` gives what is
+    left and checks that every layer's compressed stream ended.
+
+    >>> import gzip
+    >>> decoder = decoder_for("gzip")
+    >>> b"".join(decoder.decode(gzip.compress(b"hello")[:-4]))
+    b'hello'
+    >>> list(decoder.flush())
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.StreamInterruptedError: The body ended before its gzip stream did: \
+it was cut short (code stream_interrupted)
+    """
 
     def __init__(self, layers: List[_Layer]) -> None:
         self._layers = layers
@@ -92,7 +127,8 @@ class BodyDecoder:
         return self._through(0, data)
 
     def flush(self) -> Iterator[bytes]:
-        """Decode what the layers still hold once the body has ended."""
+        """Decode what the layers still hold once the body has ended; raises
+        :class:`~meshapi_core.errors.StreamInterruptedError` if a layer's stream was cut."""
         for index, layer in enumerate(self._layers):
             for rest in layer.flush():
                 yield from self._through(index + 1, rest)
