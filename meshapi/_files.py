@@ -328,8 +328,8 @@ class BinaryResponseContent:
 
     def write_to_file(self, file: PathType) -> int:
         """Write the body into the file at ``file`` and return its size: the file is whole
-        or absent, and no file the SDK did not create is touched (see
-        :class:`PartialFile`)."""
+        or absent, and no file the SDK did not create is touched (through a temporary file
+        of the SDK's own, moved into place once written, as ``ByteStream.write_to`` does)."""
         with PartialFile(file) as target:
             target.create()
             target.write(self.content)
