@@ -27,6 +27,7 @@ from ._common import (
     deadline_message,
     headers_of,
     outgoing,
+    read_already,
     refuse_if_closed,
     stream_error,
 )
@@ -51,6 +52,10 @@ class AsyncHttpxStreamResponse:
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         """The body as it arrives, decoded in bounded pieces."""
         failure: Optional[MeshAPIError] = None
+        content = read_already(self._response)
+        if content is not None:
+            yield content
+            return
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
         raw = self._response.aiter_raw()

@@ -121,6 +121,18 @@ def headers_of(response: httpx.Response) -> Dict[str, str]:
         return header_dict(response.headers.multi_items())
 
 
+def read_already(response: httpx.Response) -> Optional[bytes]:
+    """The body of a response that whoever made it has read already, else ``None``: an
+    ``httpx.MockTransport``'s response built with its content (how openai-python users
+    test, through ``http_client=``) comes read, decoded, with nothing left to stream."""
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
+
+
 def connection_error(
     exc: httpx.HTTPError, *, response_started: bool, stale: bool = False
 ) -> APIConnectionError:

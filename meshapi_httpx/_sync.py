@@ -36,6 +36,7 @@ from ._common import (
     deadline_message,
     headers_of,
     outgoing,
+    read_already,
     refuse_if_closed,
     stream_error,
 )
@@ -60,6 +61,10 @@ class HttpxStreamResponse:
     def iter_bytes(self) -> Iterator[bytes]:
         """The body as it arrives, decoded in bounded pieces."""
         failure: Optional[MeshAPIError] = None
+        content = read_already(self._response)
+        if content is not None:
+            yield content
+            return
         decoder = decoder_for(self.headers.get("content-encoding"))
         try:
             if self._deadline is None and decoder is None:

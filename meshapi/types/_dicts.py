@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from meshapi_core.models.audio import PronunciationDictionaryLocator, VoiceSettings
 from meshapi_core.models.batches import BatchRequest
-from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, ResponseMessage, Tool, ToolChoiceObject
 from meshapi_core.models.compare import ModelOverride
 from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
 from meshapi_core.models.keys import ModelLimitParams
-from meshapi_core.models.messages import MessageParam, MessagesTool
+from meshapi_core.models.messages import MessageParam, MessagesResponse, MessagesTool
 from meshapi_core.models.moderations import ModerationInputItem
 from meshapi_core.models.realtime import RealtimeAudioConfig, RealtimeAudioFormat, RealtimeAudioInput, RealtimeAudioOutput
 from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
@@ -60,6 +60,7 @@ __all__ = [
     "BulkEmbedRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
+    "ChatCompletionParseArgs",
     "CompareArgs",
     "CompareParamsDict",
     "EmbeddingsArgs",
@@ -468,7 +469,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     model: Optional[str]
     template: Optional[str]
     variables: Optional[Mapping[str, str]]
@@ -508,12 +509,51 @@ class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
 
 
+class ChatCompletionParseArgs(RequestOptions, total=False):
+    """:class:`ChatCompletionArgs` without response_format, which the method takes as a parameter of its own."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    model: Optional[str]
+    template: Optional[str]
+    variables: Optional[Mapping[str, str]]
+    session_id: Optional[str]
+    temperature: Optional[float]
+    max_tokens: Optional[int]
+    max_completion_tokens: Optional[int]
+    top_p: Optional[float]
+    frequency_penalty: Optional[float]
+    presence_penalty: Optional[float]
+    stop: Optional[Union[str, Sequence[str]]]
+    seed: Optional[int]
+    n: Optional[int]
+    reasoning_effort: Optional[Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh']]
+    tools: Optional[Sequence[Union[Tool, Mapping[str, Any]]]]
+    tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceObject, Mapping[str, Any]]]
+    parallel_tool_calls: Optional[bool]
+    transforms: Optional[Sequence[str]]
+    models: Optional[Sequence[str]]
+    user: Optional[str]
+    modality: Optional[Literal['text', 'image']]
+    image: Optional[Union[ImageOptions, Mapping[str, Any]]]
+    modalities: Optional[Sequence[Literal['text', 'audio', 'image']]]
+    audio: Optional[Union[AudioOutputOptions, Mapping[str, Any]]]
+    upstream_timeout: Optional[float]
+    cache: Optional[bool]
+    weight_profile: Optional[Literal['quality_first', 'balanced', 'cost_first', 'latency_first']]
+    service_tier: Optional[str]
+    async_mode: Optional[bool]
+    logprobs: Optional[bool]
+    top_logprobs: Optional[int]
+    stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
+
+
 class CompareParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.compare.CompareParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
     models: Sequence[str]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     model_overrides: Optional[Sequence[Union[ModelOverride, Mapping[str, Any]]]]
     comparison_model: Optional[str]
     comparison_instructions: Optional[str]
@@ -735,7 +775,7 @@ class MessagesParamsDict(TypedDict, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     max_tokens: int
-    messages: Sequence[Union[MessageParam, Mapping[str, Any]]]
+    messages: Sequence[Union[MessageParam, MessagesResponse, Mapping[str, Any]]]
     model: Optional[str]
     system: Optional[Union[str, Sequence[Mapping[str, Any]]]]
     temperature: Optional[float]
@@ -1150,7 +1190,7 @@ class RouterSelectParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
     api_type: Optional[Literal['completions', 'responses', 'embeddings']]
     exclude_models: Optional[Sequence[str]]
     candidate_models: Optional[Sequence[str]]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, GetCoreSchemaHandler
 
 from .base import RequestModel, ResponseModel
 
 __all__ = [
     "ListModelsParams",
     "ModelInfo",
+    "ModelList",
     "ModelListParams",
     "ModelPricing",
     "ModelSearchPage",
@@ -123,6 +124,30 @@ class ModelInfo(ResponseModel):
     realtime_max_concurrent_per_owner: Optional[int] = None
     is_composite: Optional[bool] = None
     composite_models: Optional[List[str]] = None
+
+
+class ModelList(List[ModelInfo]):
+    """The models of ``models.list()`` (and ``free()``, ``paid()``): a plain list, as the
+    gateway sends it, that also reads as openai-python's page (``.data``).
+
+    >>> models = ModelList([ModelInfo(id="openai/gpt-4o-mini")])
+    >>> models[0].id, models.data[0].id, isinstance(models, list)
+    ('openai/gpt-4o-mini', 'openai/gpt-4o-mini', True)
+    """
+
+    @property
+    def data(self) -> List[ModelInfo]:
+        """The models: this list itself, by openai-python's name."""
+        return self
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        # A list of ModelInfo, then made a ModelList (pydantic-core's schema as plain dicts).
+        return {
+            "type": "function-after",
+            "function": {"type": "no-info", "function": cls},
+            "schema": handler.generate_schema(List[ModelInfo]),
+        }
 
 
 class ModelListParams(RequestModel):

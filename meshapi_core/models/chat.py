@@ -4,15 +4,29 @@ Shapes follow ``docs/gateway/api.md`` §1 and ``docs/gateway/streaming.md`` §2.
 strict (see :class:`~meshapi_core.models.base.RequestModel`); replies and chunks are lenient.
 A message and its content parts keep extra keys in both directions, because providers attach
 markers to them (``cache_control``, ``thought_signature``) that must travel untouched.
+
+A reply's message goes back into the conversation as it is: ``messages.append(
+resp.choices[0].message)`` (or ``stream.final()``'s) is a request message with everything the
+reply carried (tool calls and their ``thought_signature``, ``reasoning_details``, unknown
+fields), so a tool loop needs no conversion.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, List, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
 
-from .base import RequestModel, ResponseModel
+from ..errors import InvalidArgumentError
+from .base import RequestModel, ResponseModel, _Model
 
 __all__ = [
     "AudioOutputOptions",
@@ -22,9 +36,11 @@ __all__ = [
     "ChatCompletionChunkChoice",
     "ChatCompletionChunkDelta",
     "ChatCompletionMessage",
+    "ChatCompletionMessageParam",
     "ChatCompletionParams",
     "ChatCompletionResponse",
     "ChatCompletionStreamOptions",
+    "ChatCompletionToolParam",
     "ChatMessage",
     "ChatRole",
     "Choice",
@@ -72,7 +88,7 @@ __all__ = [
 ]
 
 
-class _Passthrough(BaseModel):
+class _Passthrough(_Model):
     """Checked where it is known, passed through where it is not (provider markers)."""
 
     model_config = ConfigDict(extra="allow", defer_build=True, populate_by_name=True)
@@ -264,12 +280,49 @@ Role = Literal["system", "developer", "user", "assistant", "tool"]
 """Who speaks in a message."""
 
 
+_REPLY_ONLY = ("parsed",)
+"""Fields a reply's message has that a request's must not send back (``.parse()``'s)."""
+
+
+def reply_as_request(message: Any) -> Any:
+    """A reply's message (any reply model: ``ResponseMessage``, ``.parse()``'s message) as
+    the fields of a request message: every field it was given, unknown ones included, by
+    their wire names; the parsed values of ``.parse()`` left out. Anything else is returned
+    as it is.
+
+    >>> reply = ResponseMessage.model_validate({"role": "assistant", "content": None,
+    ...     "tool_calls": [{"id": "c1", "type": "function", "thought_signature": "sig",
+    ...                     "function": {"name": "f", "arguments": "{}"}}]})
+    >>> ChatMessage.model_validate(reply).tool_calls[0].thought_signature
+    'sig'
+    """
+    if not isinstance(message, ResponseModel):
+        return message
+    data: Dict[str, Any] = message.model_dump(by_alias=True, exclude_unset=True)
+    data.setdefault("role", getattr(message, "role", None) or "assistant")
+    for name in _REPLY_ONLY:
+        data.pop(name, None)
+    for call in data.get("tool_calls") or ():
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict):
+            function.pop("parsed_arguments", None)
+    return data
+
+
 class ChatMessage(_Passthrough):
-    """One turn of a conversation.
+    """One turn of a conversation; a reply's message is one too, as it is.
 
     >>> ChatMessage(role="user", content="What is 2+2?").content
     'What is 2+2?'
     """
+
+    __reply_forms__: ClassVar[Tuple[type, ...]] = ()
+    """The reply models accepted in place of this one (typed as such in the typed dicts)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_reply(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else reply_as_request(value)
 
     role: Role
     content: Union[str, List[ContentPart], None] = None
@@ -364,6 +417,20 @@ class ChatCompletionParams(RequestModel):
     stream_options: Optional[ChatCompletionStreamOptions] = None
     """For ``.stream(...)``: ``{"include_usage": True}`` asks for the usage chunk."""
 
+    @field_validator("response_format", mode="before")
+    @classmethod
+    def _not_a_model_class(cls, value: Any) -> Any:
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            name = value.__name__
+            raise InvalidArgumentError(
+                f"response_format={name} is a pydantic model, which only .parse() takes: call "
+                f"client.chat.completions.parse(..., response_format={name}) to get the reply "
+                "read into it (message.parsed), or send its schema with "
+                f"response_format=pydantic_response_format({name})",
+                param="response_format",
+            )
+        return value
+
 
 # --- the reply -----------------------------------------------------------------------------------
 
@@ -396,13 +463,19 @@ class Usage(ResponseModel):
 
 
 class ResponseMessage(ResponseModel):
-    """The assistant's message in a reply."""
+    """The assistant's message in a reply; append it to the conversation as it is to send
+    it back (see :class:`ChatMessage`)."""
 
     role: str = "assistant"
     content: Optional[str] = None
+    refusal: Optional[str] = None
+    """Why the model declined to answer, when it did (``content`` is then empty)."""
     tool_calls: Optional[List[ToolCall]] = None
     audio: Optional[Dict[str, Any]] = None
     reasoning_details: Optional[List[Dict[str, Any]]] = None
+
+
+ChatMessage.__reply_forms__ = (ResponseMessage,)
 
 
 class Choice(ResponseModel):
@@ -560,3 +633,13 @@ ChatCompletionChunkDelta = ChoiceDelta
 """meshapi 0.1.11's name for :class:`ChoiceDelta`."""
 ChatCompletionChunkChoice = ChunkChoice
 """meshapi 0.1.11's name for :class:`ChunkChoice`."""
+
+
+# --- openai-python's names for what a request takes ----------------------------------------
+
+ChatCompletionMessageParam = Union[ChatMessage, ResponseMessage, Mapping[str, Any]]
+"""What a conversation's list holds, by openai-python's name: a :class:`ChatMessage`, a
+reply's :class:`ResponseMessage` sent back as it is, or a dict of a message's fields
+(``messages: list[ChatCompletionMessageParam]``)."""
+ChatCompletionToolParam = Union[Tool, Mapping[str, Any]]
+"""A tool, by openai-python's name: a :class:`Tool` or a dict of its fields."""

@@ -11,14 +11,15 @@ sequence, told apart by ``type``: ``message_start``, then per content block
 
 Content blocks are kept open (``type`` plus whatever fields that type has: ``text``,
 ``image``, ``tool_use``, ``tool_result``, ``thinking``...), so every block Anthropic defines
-travels, in both directions.
+travels, in both directions. A reply goes back into the conversation as it is:
+``messages.append(reply)``, or ``{"role": "assistant", "content": reply.content}``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional, Type, Union
+from typing import Any, ClassVar, Dict, List, Literal, Optional, Tuple, Type, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import RequestModel, ResponseModel
 from .chat import _Passthrough
@@ -49,14 +50,37 @@ MESSAGES_TERMINAL_EVENTS = frozenset({"message_stop"})
 # --- the request ---------------------------------------------------------------------------
 
 
+def _block(block: Any) -> Any:
+    """A reply's content block as the dict a request sends (the fields it came with)."""
+    if isinstance(block, ResponseModel):
+        return block.model_dump(by_alias=True, exclude_unset=True)
+    return block
+
+
 class MessageParam(_Passthrough):
     """One turn: ``role`` and ``content``, a string or a list of content blocks
     (``{"type": "text", "text": ...}``, ``{"type": "image", "source": {...}}``,
-    ``{"type": "tool_result", ...}``...).
+    ``{"type": "tool_result", ...}``...). A reply (:class:`MessagesResponse`) is one too, as
+    it is, and its blocks may be the content of one.
 
     >>> MessageParam(role="user", content="Hello").content
     'Hello'
     """
+
+    __reply_forms__: ClassVar[Tuple[type, ...]] = ()
+    """The reply models accepted in place of this one (typed as such in the typed dicts)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_reply(cls, value: Any) -> Any:
+        if isinstance(value, ResponseModel):  # a whole reply: its role and content blocks
+            value = {"role": getattr(value, "role", None) or "assistant",
+                     "content": getattr(value, "content", None)}  # fmt: skip
+        if isinstance(value, dict) and isinstance(value.get("content"), list):
+            content = value["content"]
+            if any(isinstance(block, ResponseModel) for block in content):
+                value = {**value, "content": [_block(block) for block in content]}
+        return value
 
     role: Literal["user", "assistant"]
     content: Union[str, List[Dict[str, Any]]]
@@ -149,6 +173,9 @@ class MessagesResponse(ResponseModel):
 
 
 # --- stream events ---------------------------------------------------------------------------
+
+
+MessageParam.__reply_forms__ = (MessagesResponse,)
 
 
 class MessagesStreamEvent(ResponseModel):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from .base import RequestModel, ResponseModel
+from .base import RequestModel, ResponseModel, _Model
 
 __all__ = [
     "CreateTemplateParams",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-class TemplateMessage(BaseModel):
+class TemplateMessage(_Model):
     """A base message of a template: ``role`` and text ``content``, which may hold
     ``{{ name }}`` slots. Other keys are kept, both ways.
 

@@ -16,7 +16,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -75,6 +75,7 @@ class AsyncBatches(AsyncResource):
         """Cancel a batch; returns it (its status says where it stopped)."""
         return await self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     async def wait(
         self,
         batch_id: str,

@@ -15,7 +15,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream, AsyncStream
 from ..transfers import download_image, save_image
 
@@ -95,6 +95,7 @@ class AsyncImages(AsyncResource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     async def save(
         self,
         item: ImageItem,

@@ -26,7 +26,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import AsyncPaginator
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import upload_file
 
@@ -65,6 +65,7 @@ class AsyncRag(AsyncResource):
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return await self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     async def upload_file(
         self,
         file: Optional[FileInput] = None,

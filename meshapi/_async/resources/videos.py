@@ -20,7 +20,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import download_video
 
@@ -69,6 +69,7 @@ class AsyncVideos(AsyncResource):
         """One task by id (refreshed from the provider while it runs)."""
         return await self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     async def wait(
         self,
         task: Union[VideoTaskResponse, str],

@@ -17,7 +17,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -76,6 +76,7 @@ class Batches(Resource):
         """Cancel a batch; returns it (its status says where it stopped)."""
         return self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     def wait(
         self,
         batch_id: str,

@@ -16,7 +16,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream, Stream
 from ..transfers import download_image, save_image
 
@@ -96,6 +96,7 @@ class Images(Resource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     def save(
         self,
         item: ImageItem,

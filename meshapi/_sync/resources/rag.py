@@ -27,7 +27,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import Page
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import upload_file
 
@@ -66,6 +66,7 @@ class Rag(Resource):
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     def upload_file(
         self,
         file: Optional[FileInput] = None,

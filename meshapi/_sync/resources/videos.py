@@ -21,7 +21,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import download_video
 
@@ -70,6 +70,7 @@ class Videos(Resource):
         """One task by id (refreshed from the provider while it runs)."""
         return self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     def wait(
         self,
         task: Union[VideoTaskResponse, str],
