@@ -135,7 +135,8 @@ def body_in_memory(response: httpx.Response) -> Optional[bytes]:
     A transport that builds its responses from bytes (``httpx.MockTransport`` with
     ``httpx.Response(200, json=...)``, a custom transport, an event hook that called
     ``response.read()``) hands over a response whose stream is spent and whose body is in
-    ``response.content``, already decoded by httpx.
+    ``response.content``, already decoded by httpx (which does not check that a compressed
+    stream ended, as :mod:`meshapi_core.decoding` does for the bodies the transport reads).
     """
     if not response.is_stream_consumed:
         return None
