@@ -56,6 +56,7 @@ import math
 import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
+from urllib.parse import urlsplit
 
 __all__ = [
     "MAX_CODE",
@@ -170,7 +171,7 @@ class MeshAPIError(Exception):
         status: the HTTP status, or ``0`` when no response was received.
         error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
-            ``stream_interrupted``, ``event_too_large``.
+            ``stream_interrupted``, ``event_too_large``, ``redirect``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
         retry_after_seconds: how long the gateway asked the caller to wait, if it said: a
             :class:`Seconds` (a ``float`` that writes a whole number as an integer, as
@@ -808,6 +809,8 @@ def error_from_response(
     payload: Any = None
     if body:
         payload = _json_or_none(body)
+    if 300 <= status < 400:
+        return _redirect_error(status, headers, payload if payload is not None else body)
     retry_after = parse_retry_after(headers, now)
     if isinstance(payload, dict):
         error = _from_payload(status, payload, headers, retry_after)
@@ -828,6 +831,34 @@ def error_from_response(
         headers=headers,
         body=_bounded_details(payload if payload is not None else _text_body(body)),
     )
+
+
+def _redirect_error(status: int, headers: Mapping[str, str], body: Any) -> APIStatusError:
+    """A 3xx: the SDK follows no redirect (a request and its credential go only where they
+    were sent), so a redirect is an error naming where it pointed (origin only: a path or a
+    query may carry a signature)."""
+    return APIStatusError(
+        f"HTTP {status} redirect to {_origin_of(headers.get('location', ''))} not followed: "
+        "the SDK follows no redirect, so a request and its credential go only to the address "
+        "it was sent to (for the gateway, base_url: set it to the final address if you trust it)",
+        status=status,
+        error_code="redirect",
+        request_id=_short_id(headers.get("x-request-id")),
+        headers=headers,
+        body=_bounded_details(body if not isinstance(body, bytes) else _text_body(body)),
+    )
+
+
+def _origin_of(location: str) -> str:
+    """Where a ``Location`` points, as ``scheme://host[:port]``, without path or query."""
+    try:
+        parts = urlsplit(location.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "an unreadable location"
+    if not host:
+        return "another path on the same host" if location.strip() else "nowhere (no location)"
+    return shorten(f"{parts.scheme}://{host}" + (f":{port}" if port else ""), 200)
 
 
 def _from_payload(
