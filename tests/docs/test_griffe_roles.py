@@ -84,7 +84,7 @@ def test_a_model_gets_a_table_of_its_fields(core: Any) -> None:
     roles._tabulate_fields(params)
     docstring = params.docstring.value
     assert "\nAttributes:\n" in docstring
-    assert "    messages: Required." in docstring
+    assert "    messages: The conversation (required). Required." in docstring
     assert "    upstream_timeout: The gateway's own time limit" in docstring
     assert "On the wire: `timeout`." in docstring
     assert params.members["upstream_timeout"].docstring is None  # said once, in the table
