@@ -6,7 +6,8 @@ Three things are derived rather than written by hand, so no list is kept twice:
 2. ``meshapi/types/_dicts.py``: for every request model ``XParams`` of ``meshapi_core.models``,
    a ``TypedDict`` of its fields (``XParamsDict``, the dict form of the params) and one of its
    fields plus the per-call options (``XArgs``, what ``**kwargs`` of a method takes), so that
-   ``mypy --strict`` catches a misspelled keyword;
+   ``mypy --strict`` catches a misspelled keyword; each key repeats its field's docstring,
+   which an editor shows on hover of a keyword argument;
 3. the export tables: ``meshapi/types/__init__.py`` (every public model, lazily) and the
    block of ``meshapi/__init__.py`` between its ``generated`` markers;
 4. ``meshapi/_raw_views.py``: for every resource class, the typed views of its
@@ -14,19 +15,28 @@ Three things are derived rather than written by hand, so no list is kept twice:
    returning a raw or streaming response of its value), read by type checkers only; at run
    time one generic view of each kind serves every resource.
 
+``--check`` also checks what the generated dicts cannot carry: every field of every public
+model of ``meshapi_core.models`` has a docstring, the string literal on the line after the
+field, which editors show on hover and the reference pages put in the model's table of
+fields. An undocumented field is named, with the line to document.
+
 Usage: ``python scripts/generate.py`` to write, ``python scripts/generate.py --check`` to
-verify (run by ``scripts/lint``).
+verify (run by ``scripts/lint``), ``python scripts/generate.py --field-docs`` to print how
+many fields are documented.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import importlib
+import re
 import sys
 import typing
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Type
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +47,7 @@ import unasync  # noqa: E402
 
 import meshapi_core.models  # noqa: E402
 from meshapi_core.config import CALL_OPTION_NAMES  # noqa: E402
-from meshapi_core.models.base import RequestModel  # noqa: E402
+from meshapi_core.models.base import RequestModel, ResponseModel  # noqa: E402
 
 DICTS = ROOT / "meshapi" / "types" / "_dicts.py"
 RAW_VIEWS = ROOT / "meshapi" / "_raw_views.py"
@@ -166,7 +176,12 @@ def dicts_source() -> str:
                     f"{model.__name__}.{name} collides with a per-call option; rename the "
                     "field (keep the wire name with alias=...)"
                 )
-            fields.append(f"    {name}: {renderer.render(info.annotation)}\n")
+            fields.append(
+                f"    {name}: {renderer.render(info.annotation)}\n"
+                + docstring_source(
+                    field_docstring(model, name), declaring_class(model, name).__module__
+                )
+            )
         dict_name = f"{model.__name__}Dict"
         args = args_name(model.__name__)
         names += [dict_name, args]
@@ -597,6 +612,152 @@ def package_init_source() -> str:
     return head + BEGIN + lazy_block(table) + END + tail
 
 
+# --- field documentation ----------------------------------------------------------------------
+
+
+class FieldDoc(NamedTuple):
+    """One field of a public model, and the docstring of its declaration."""
+
+    model: type  # the public model
+    name: str
+    owner: type  # the class that declares the field (the model or one of its bases)
+    line: int  # the declaration's line in the owner's module
+    doc: Optional[str]
+
+
+_TREES: Dict[str, ast.Module] = {}
+
+
+def declared_fields(cls: type) -> Dict[str, Tuple[int, Optional[str]]]:
+    """The fields ``cls`` declares in its own body, each with its line and its attribute
+    docstring (the string literal right after it), read from the source of its module."""
+    filename = sys.modules[cls.__module__].__file__
+    assert filename is not None
+    if filename not in _TREES:
+        _TREES[filename] = ast.parse(Path(filename).read_text(), filename)
+    body: List[ast.stmt] = _TREES[filename].body
+    for part in cls.__qualname__.split("."):
+        node = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == part), None)
+        if node is None:
+            raise LookupError(f"no class {cls.__qualname__} in {filename}")
+        body = node.body
+    found: Dict[str, Tuple[int, Optional[str]]] = {}
+    for statement, following in zip(body, [*body[1:], None]):
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            doc = None
+            if (
+                isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+                and following.value.value.strip()
+            ):
+                doc = following.value.value
+            found[statement.target.id] = (statement.lineno, doc)
+    return found
+
+
+def public_models() -> List[Type[pydantic.BaseModel]]:
+    """Every pydantic model a module of ``meshapi_core.models`` lists in ``__all__``, once
+    (an older name of a model is the same class)."""
+    found: List[Type[pydantic.BaseModel]] = []
+    for area in model_areas():
+        module = importlib.import_module(f"meshapi_core.models.{area}")
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            if (
+                isinstance(value, type)
+                and issubclass(value, pydantic.BaseModel)
+                and value not in (RequestModel, ResponseModel)
+                and value not in found
+            ):
+                found.append(value)
+    return found
+
+
+def declaring_class(model: type, name: str) -> type:
+    """The class of ``model``'s MRO whose body declares field ``name``."""
+    return next(c for c in model.__mro__ if name in vars(c).get("__annotations__", {}))
+
+
+def field_docstring(model: type, name: str) -> Optional[str]:
+    """The docstring of ``model``'s field ``name``, from the class that declares it."""
+    return declared_fields(declaring_class(model, name))[name][1]
+
+
+_BARE_ROLE = re.compile(r"(:(?:class|meth|func|attr|data|exc|obj):`)~?(\w+)`")
+
+
+def docstring_source(doc: Optional[str], module: str, indent: str = "    ") -> str:
+    """``doc``, a docstring written in ``module``, as a docstring line for a generated class
+    body (empty for no docstring): the field's documentation, which an editor shows on hover
+    of the key or the keyword. A role naming a class by its bare name (``:class:`ImageRef```)
+    names it by its module, which the generated file does not share."""
+    if doc is None:
+        return ""
+    text = " ".join(doc.split())
+    text = _BARE_ROLE.sub(
+        lambda m: m[0] if hasattr(builtins, m[2]) else f"{m[1]}~{module}.{m[2]}`", text
+    )
+    if '"""' in text or "\\" in text or text.endswith('"'):
+        return f"{indent}{text!r}\n"
+    return f'{indent}"""{text}"""\n'
+
+
+def field_docs(models: Optional[Sequence[Type[pydantic.BaseModel]]] = None) -> List[FieldDoc]:
+    """Every field of ``models`` (by default every public model), inherited ones too, with
+    its documentation."""
+    rows: List[FieldDoc] = []
+    for model in public_models() if models is None else models:
+        for name in model.model_fields:
+            owner = declaring_class(model, name)
+            line, doc = declared_fields(owner)[name]
+            rows.append(FieldDoc(model, name, owner, line, doc))
+    return rows
+
+
+def undocumented_fields(models: Optional[Sequence[Type[pydantic.BaseModel]]] = None) -> List[str]:
+    """Each field declaration of ``models`` (by default every public model) without a
+    docstring, named with the place to document it (a field inherited by several models is
+    named once)."""
+    missing: List[str] = []
+    for row in field_docs(models):
+        if row.doc is not None:
+            continue
+        path = Path(sys.modules[row.owner.__module__].__file__ or "").resolve()
+        shown = path.relative_to(ROOT) if ROOT in path.parents else path
+        where = f"{shown}:{row.line}"
+        text = f"{row.owner.__module__}.{row.owner.__qualname__}.{row.name} ({where})"
+        if text not in missing:
+            missing.append(text)
+    return missing
+
+
+def field_docs_report() -> str:
+    """How many fields are documented: each declaration once, by the kind of model that
+    declares it (request, reply, or other: the parts both directions share, such as
+    messages and tools), then each field of each public model (what a hover shows)."""
+    rows = field_docs()
+
+    def kind(cls: type) -> str:
+        if issubclass(cls, RequestModel):
+            return "request"
+        if issubclass(cls, ResponseModel):
+            return "reply"
+        return "other"
+
+    declarations = {(row.owner, row.name): row for row in rows}
+    lines = ["field declarations with a docstring:"]
+    for label in ("request", "reply", "other"):
+        chosen = [r for r in declarations.values() if kind(r.owner) == label]
+        done = sum(r.doc is not None for r in chosen)
+        lines.append(f"  {label:<10} {done:>5} of {len(chosen):>5}")
+    done = sum(r.doc is not None for r in declarations.values())
+    lines.append(f"  {'all':<10} {done:>5} of {len(declarations):>5}")
+    done = sum(r.doc is not None for r in rows)
+    lines.append(f"fields of public models (inherited included): {done} of {len(rows)}")
+    return "\n".join(lines)
+
+
 def expected() -> Dict[Path, str]:
     """Every generated file, with its content."""
     files = unasync.expected()
@@ -608,7 +769,11 @@ def expected() -> Dict[Path, str]:
 
 
 def main(argv: List[str]) -> int:
-    """Write the generated files, or with ``--check`` list the stale ones (exit status 1)."""
+    """Write the generated files, or with ``--check`` list the stale ones and the
+    undocumented model fields (exit status 1); ``--field-docs`` prints the coverage."""
+    if "--field-docs" in argv:
+        print(field_docs_report())
+        return 0
     check = "--check" in argv
     files = expected()
     stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
@@ -616,7 +781,10 @@ def main(argv: List[str]) -> int:
     if check:
         for path in stale + orphans:
             print(f"stale: {path.relative_to(ROOT)} (run: python scripts/generate.py)")
-        return 1 if stale or orphans else 0
+        undocumented = undocumented_fields()
+        for field in undocumented:
+            print(f"undocumented field: {field} (add a docstring on the line after it)")
+        return 1 if stale or orphans or undocumented else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(files[path])

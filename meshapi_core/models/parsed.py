@@ -36,25 +36,30 @@ class ParsedFunction(FunctionCall):
     ``None``."""
 
     parsed_arguments: Optional[object] = None
+    """The arguments read as the tool asks: its model's instance, the JSON value, or ``None``."""
 
 
 class ParsedFunctionToolCall(ToolCall):
     """A tool call of a parsed reply."""
 
     function: ParsedFunction
+    """The function called, with its arguments parsed."""
 
 
 class ParsedChatCompletionMessage(ResponseMessage, Generic[T]):
     """The assistant's message, its content read into your model as ``parsed``."""
 
     parsed: Optional[T] = None
+    """The content read into your model (``None`` when the model refused: see ``refusal``)."""
     tool_calls: Optional[List[ParsedFunctionToolCall]] = None  # type: ignore[assignment]
+    """The tools the model called, each with its arguments parsed."""
 
 
 class ParsedChoice(Choice, Generic[T]):
     """One choice of a parsed completion."""
 
     message: ParsedChatCompletionMessage[T] = Field(default_factory=ParsedChatCompletionMessage)
+    """The assistant's message, with its content parsed."""
 
 
 class ParsedChatCompletion(ChatCompletion, Generic[T]):
@@ -62,6 +67,7 @@ class ParsedChatCompletion(ChatCompletion, Generic[T]):
     parsed."""
 
     choices: List[ParsedChoice[T]] = Field(default_factory=list)  # type: ignore[assignment]
+    """The alternatives, each with its message parsed."""
 
 
 class ParsedResponse(ResponsesResponse, Generic[T]):
@@ -69,3 +75,4 @@ class ParsedResponse(ResponsesResponse, Generic[T]):
     as ``output_parsed``."""
 
     output_parsed: Optional[T] = None
+    """The output text read into your model (``None`` without output text, e.g. a refusal)."""
