@@ -94,6 +94,22 @@ def test_a_model_gets_a_table_of_its_fields(core: Any) -> None:
     assert types["messages"] == "List[ChatMessage]"  # from the source, so it links
 
 
+def test_an_inherited_field_is_described_by_the_class_that_declares_it(core: Any) -> None:
+    # Whichever table is built first: the declaring class's own (which takes the docstring
+    # off its member) or an inheriting one's.
+    create, update = core["models.keys.KeyCreateParams"], core["models.keys.KeyUpdateParams"]
+    roles._tabulate_fields(create)
+    roles._tabulate_fields(core["models.base.RequestModel"])
+    roles._tabulate_fields(update)
+    for model in (create, update):
+        docstring = model.docstring.value
+        assert "    rpm_limit: Requests per minute, at most 1,000" in docstring  # private base
+        assert "    extra_body: Fields to send as they are" in docstring  # RequestModel's
+    page = core["models.admin_keys.AdminKeyPage"]  # a generic base: CursorPage[AdminKey]
+    roles._tabulate_fields(page)
+    assert "    has_more: Whether another page follows" in page.docstring.value
+
+
 def test_a_typed_dict_gets_one_too(core: Any) -> None:
     settings = core["config.ClientSettings"]
     roles._tabulate_fields(settings)
