@@ -233,9 +233,10 @@ def _fields(cls: type) -> List[Tuple[str, str, Optional[str]]]:
     return []
 
 
-def _field_doc(obj: griffe.Class, cls: type, name: str) -> Optional[str]:
+def _field_doc(obj: griffe.Class, cls: type, name: str) -> Optional[Tuple[str, griffe.Object]]:
     """The first paragraph of the docstring of field ``name`` of ``cls``, from the class
-    that declares it (``cls`` itself or a base, a private one included).
+    that declares it (``cls`` itself or a base, a private one included), with the member it
+    documents (where a bare name in it is looked up).
 
     The declaring class's own table takes the docstring off the member (no heading of its
     own) and keeps the paragraph in the member's ``extra``, where the tables of the classes
@@ -245,7 +246,7 @@ def _field_doc(obj: griffe.Class, cls: type, name: str) -> Optional[str]:
         return None
     try:
         declaring = obj if owner is cls else obj.modules_collection.get_member(owner.__module__)
-        for part in ([] if owner is cls else owner.__qualname__.split(".")):
+        for part in [] if owner is cls else owner.__qualname__.split("."):
             declaring = declaring.members[part]
         member = declaring.members.get(name)
         if member is None:  # a TypedDict's key, declared by a base (flattened at run time)
@@ -265,7 +266,7 @@ def _field_doc(obj: griffe.Class, cls: type, name: str) -> Optional[str]:
     if owner is cls:
         member.docstring = None  # said in the table: no heading of its own
     doc: str = kept["doc"]
-    return doc
+    return doc, member
 
 
 def _tabulate_fields(obj: griffe.Class) -> None:
@@ -279,9 +280,10 @@ def _tabulate_fields(obj: griffe.Class) -> None:
     rows = []
     for name, default, wire in _fields(cls):
         words = []
-        first = _field_doc(obj, cls, name)
-        if first is not None:
-            words.append(_links(" ".join(first.split()), obj))
+        found = _field_doc(obj, cls, name)
+        if found is not None:
+            first, member = found
+            words.append(_links(" ".join(first.split()), member))
         if wire:
             words.append(f"On the wire: `{wire}`.")
         words.append(default[0].upper() + default[1:] + ".")

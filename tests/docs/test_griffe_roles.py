@@ -110,6 +110,19 @@ def test_an_inherited_field_is_described_by_the_class_that_declares_it(core: Any
     assert "    has_more: Whether another page follows" in page.docstring.value
 
 
+def test_an_inherited_field_links_names_where_it_is_declared() -> None:
+    # A keyword form's per-call options are declared by RequestOptions, in the core: a bare
+    # name in their docstrings is looked up there, not in the typed dicts' module.
+    loader = griffe.GriffeLoader(search_paths=[str(ROOT)])
+    loader.load("meshapi_core")
+    dicts = loader.load("meshapi.types._dicts")
+    args = dicts["ChatCompletionArgs"]
+    roles._tabulate_fields(args)
+    docstring = args.docstring.value
+    assert "    temperature: Sampling temperature: 0 to 2" in docstring  # its own keys
+    assert "[`CREDENTIAL_HEADERS`][meshapi_core.config.CREDENTIAL_HEADERS]" in docstring
+
+
 def test_a_typed_dict_gets_one_too(core: Any) -> None:
     settings = core["config.ClientSettings"]
     roles._tabulate_fields(settings)
