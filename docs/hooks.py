@@ -12,7 +12,8 @@ What counts as public:
 
 - every name in ``meshapi.__all__`` and ``meshapi.types.__all__``;
 - every name in the ``__all__`` of each public module (no ``_`` in its dotted path) of
-  ``meshapi_core``, ``meshapi_httpx``, ``meshapi_aiohttp`` and ``meshapi.testing`` (a module
+  ``meshapi_core``, ``meshapi_httpx``, ``meshapi_aiohttp``, ``meshapi_wsproto`` and
+  ``meshapi.testing`` (a module
   without ``__all__``: the public names it defines itself);
 - the resources and the surfaces that hold them (``meshapi/_async/resources``, the sync twins
   generated from them, ``surface``);
@@ -36,8 +37,14 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp")
-_PUBLIC_TREES = ("meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi.testing")
+OURS = ("meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi_wsproto")
+_PUBLIC_TREES = (
+    "meshapi_core",
+    "meshapi_httpx",
+    "meshapi_aiohttp",
+    "meshapi_wsproto",
+    "meshapi.testing",
+)
 _RESOURCE_TREES = ("meshapi._async.resources", "meshapi._sync.resources")
 _SURFACES = ("meshapi._async.surface", "meshapi._sync.surface")
 

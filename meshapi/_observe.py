@@ -42,6 +42,9 @@ __all__ = ["CallWatch", "Capture", "EventHooks", "Observer", "configure_logging"
 
 logger = logging.getLogger("meshapi")
 
+Redact = Callable[[MeshAPIError], MeshAPIError]
+"""Takes a call's secrets out of an error (in place) and returns it."""
+
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _HOOK_NAMES = ("request", "response", "retry", "stream_end")
 
@@ -110,13 +113,16 @@ class Observer:
         self.clock = clock
         self.hooks = _check_hooks(event_hooks)
 
-    def watch(self, capture: Optional[Capture] = None) -> CallWatch:
-        """A watch for one call; ``capture`` receives the exchange behind its value. When
-        nobody listens (no hook, the logger below INFO, no capture), one shared watch that
-        does nothing serves every call."""
+    def watch(
+        self, capture: Optional[Capture] = None, redact: Optional[Redact] = None
+    ) -> CallWatch:
+        """A watch for one call; ``capture`` receives the exchange behind its value, and
+        ``redact`` (the call's :meth:`~meshapi_core.calls.Call.redact`) takes the call's
+        secrets out of the errors it reports. When nobody listens (no hook, the logger below
+        INFO, no capture), one shared watch that does nothing serves every call."""
         if capture is None and not self.hooks and not logger.isEnabledFor(logging.INFO):
             return _QUIET
-        return CallWatch(self, capture)
+        return CallWatch(self, capture, redact)
 
     def wants(self, name: str, level: int) -> bool:
         """Whether anyone listens to events ``name`` (a hook, or the logger at ``level``)."""
@@ -157,9 +163,12 @@ class CallWatch:
     _started = 0.0
     _sent = 0.0
 
-    def __init__(self, observer: Observer, capture: Optional[Capture]) -> None:
+    def __init__(
+        self, observer: Observer, capture: Optional[Capture], redact: Optional[Redact] = None
+    ) -> None:
         self._observer = observer
         self._capture = capture
+        self._redact = redact
         # Whether anyone listens to this call (a hook, the logger), asked once per call.
         self._loud = bool(observer.hooks) or logger.isEnabledFor(logging.INFO)
         self._started = self._sent = observer.clock()
@@ -184,7 +193,7 @@ class CallWatch:
         self._status, self._headers, self._body, self._error = status, headers, body, None
         observer = self._observer
         if self._loud and observer.wants("response", logging.INFO):
-            error = error_from_response(status, headers, body or b"") if status >= 400 else None
+            error = self._error_of(status, headers, body) if status >= 400 else None
             observer.emit("response", logging.INFO, self._response_event(status, error))
 
     def failed(self, error: MeshAPIError) -> None:
@@ -204,7 +213,7 @@ class CallWatch:
         from meshapi_core.events import RetryEvent
 
         if error is None and self._status:
-            error = error_from_response(self._status, self._headers, self._body or b"")
+            error = self._error_of(self._status, self._headers, self._body)
             code = error.error_code
         event = RetryEvent(self._method, self._url, self._attempt, wait, error, self._status, code)
         observer.emit("retry", logging.INFO, event)
@@ -234,6 +243,12 @@ class CallWatch:
                 error,
             )
             observer.emit("stream_end", logging.INFO, event)
+
+    def _error_of(
+        self, status: int, headers: Mapping[str, str], body: Optional[bytes]
+    ) -> MeshAPIError:
+        error = error_from_response(status, headers, body or b"")
+        return error if self._redact is None else self._redact(error)
 
     def _record(self, body: Optional[bytes]) -> None:
         capture = self._capture

@@ -17,6 +17,9 @@ or bring your own session (proxies, TLS, limits), which the SDK uses and never c
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=20)) as session:
         client = AsyncMeshAPI(token="rsk_...", aiohttp_session=session)
+
+Realtime sessions (``client.realtime``) do not use the session: each opens a connection of
+its own, outside the session's pool, with :mod:`meshapi_wsproto`, as on every transport.
 """
 
 from ._transport import AiohttpStreamResponse, AiohttpTransport

@@ -23,19 +23,33 @@ What maps to what:
   a worker thread; it is sent with the ``Content-Length`` the core set. If reading it fails
   (the file changed), that error is raised, not aiohttp's wrapping of it.
 - Response headers become a dict with lower-case names, repeated ones joined by ``", "``.
-- Every aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the SDK's
-  error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
+- A request aiohttp refuses to build (a URL yarl cannot parse, a header value with a line
+  break: ``InvalidURL`` or a ``ValueError``) is the SDK's ``InvalidArgumentError``; nothing
+  was sent. The core checks what it builds, so this is a last line.
+- Every other aiohttp exception, bare ``asyncio.TimeoutError`` and ``OSError`` becomes the
+  SDK's error for its phase: before the headers or reading a whole body, ``APIConnectionError`` or
   ``APITimeoutError`` (``response_started`` says which phase); mid-stream,
   ``StreamInterruptedError`` or ``StreamTimeoutError``. A timeout is any ``TimeoutError``,
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
   it is tested for first. Cancellation is never caught. The SDK's error is raised after the
   ``except`` block, so it is not chained to aiohttp's (which may hold the request).
+- A request that a pooled keep-alive connection lost because the server had closed it
+  (``ServerDisconnectedError`` with nothing of a response parsed, or a reset or broken pipe)
+  becomes :class:`~meshapi_core.errors.StaleConnectionError`, which the call machine sends
+  again at once, once. Whether the connection was pooled is known from the session's
+  connector (:class:`_PoolConnector`, which notes each connection it hands out), so only a
+  session the transport made tells. aiohttp retries GET, PUT and DELETE on such a failure
+  itself; a reset cannot be told from a reset after part of a status line, which only a
+  broken server sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import weakref
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
 
@@ -50,18 +64,21 @@ from meshapi_core.errors import (
     stream_failure,
     transport_failure,
 )
-from meshapi_core.http import Request, StreamedBody, Timeout, header_dict
+from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
+from meshapi_core.transport import refuse_client_credentials
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
-
-    from ._websocket import AiohttpWebSocket
+    from meshapi_wsproto import AsyncWsprotoWebSocket
 
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
 # What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
 _ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
+# What aiohttp raises for a request it cannot build (a URL yarl refuses, a header value with a
+# line break, a host name IDNA refuses): nothing was sent. (InvalidURL is also a ClientError.)
+_REFUSED: Tuple[Type[BaseException], ...] = (aiohttp.InvalidURL, ValueError)
 # aiohttp would label a request without a body application/octet-stream; one with a body
 # always carries the core's own content-type, so only bodiless ones need the (costly) skip.
 _NO_CONTENT_TYPE = ("Content-Type",)
@@ -70,10 +87,59 @@ _NEVER_CEIL = float("inf")
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
-def _connection_error(exc: BaseException, *, response_started: bool) -> APIConnectionError:
+def _connection_error(
+    exc: BaseException, *, response_started: bool, stale: bool = False
+) -> APIConnectionError:
     """The SDK error for a failure while sending, or while reading a whole response."""
     timeout = isinstance(exc, _TIMEOUTS)
-    return transport_failure(exc, timeout=timeout, response_started=response_started)
+    return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
+
+
+class _Exchange:
+    """Whether the running request's connection came from the pool (set by the connector)."""
+
+    __slots__ = ("reused",)
+
+    def __init__(self) -> None:
+        self.reused = False
+
+    def stale(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the server having closed the reused connection, before any
+        byte of a response."""
+        if not self.reused:
+            return False
+        if isinstance(exc, aiohttp.ServerDisconnectedError):
+            return isinstance(exc.message, str)  # else the part of a response it parsed
+        return isinstance(exc, aiohttp.ClientOSError) and exc.errno in _PEER_CLOSED
+
+
+_PEER_CLOSED = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+_exchange: ContextVar[Optional[_Exchange]] = ContextVar("meshapi_aiohttp_exchange", default=None)
+
+
+class _PoolConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, telling the running request whether the connection it hands
+    out has carried a request before."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._handed: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: List[Any], timeout: aiohttp.ClientTimeout
+    ) -> Any:
+        record = _exchange.get()
+        if record is not None:
+            record.reused = False
+        connection = await super().connect(req, traces, timeout)
+        protocol = connection.protocol
+        if protocol is not None:
+            reused = protocol in self._handed
+            if not reused:
+                self._handed.add(protocol)
+            if record is not None:
+                record.reused = reused
+        return connection
 
 
 def _stream_error(exc: BaseException) -> StreamInterruptedError:
@@ -91,6 +157,16 @@ def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
         sock_connect=t.connect,
         sock_read=t.read,
         ceil_threshold=_NEVER_CEIL,
+    )
+
+
+def _refuse_credentials_of(session: aiohttp.ClientSession) -> None:
+    """Refuse a session whose ``auth`` or default headers would add a credential to the SDK's
+    requests (see :func:`~meshapi_core.transport.refuse_client_credentials`): aiohttp
+    applies them to every request and cannot be told not to per request."""
+    auth = getattr(session, "auth", None)  # deprecated in aiohttp 3.14, gone in 4
+    refuse_client_credentials(
+        "aiohttp_session", session.headers.keys(), None if auth is None else type(auth).__name__
     )
 
 
@@ -166,18 +242,25 @@ class AiohttpTransport:
 
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
-    ``raise_for_status``, bodies decompressed by the SDK. Without one, the transport makes a
-    session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
-    connections, no cookies kept, no proxy or ``.netrc`` from the environment. One transport
-    is safe to share between the tasks of one event loop.
+    ``raise_for_status``, bodies decompressed by the SDK; one with ``auth`` or a
+    credential-bearing default header is refused (``InvalidArgumentError``). Without one, the
+    transport makes a session on first use, inside the running loop, and :meth:`aclose`
+    closes it: up to 100 connections, no cookies kept, no proxy or ``.netrc`` from the
+    environment. One transport is safe to share between the tasks of one event loop.
+
+    WebSocket sessions never use the session: each opens a connection of its own, outside
+    its pool (so open sessions never hold back a REST call), closed when the session closes
+    (see :meth:`connect_websocket`).
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
+        if session is not None:
+            _refuse_credentials_of(session)
         self._session = session
         self._owns_session = session is None
         self._closed = False
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _refuse_if_closed(self) -> None:
         # A session handed in stays usable after aclose() (it is the caller's), unless they
         # closed it themselves.
         closed = self._closed and self._owns_session
@@ -186,13 +269,18 @@ class AiohttpTransport:
                 "This client is closed (aclose() or an `async with` block ended it): make a "
                 "new client for further calls"
             )
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        self._refuse_if_closed()
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100),
+                connector=_PoolConnector(limit=100),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
+        elif not self._owns_session:  # checked on every request: its settings can change
+            _refuse_credentials_of(self._session)
         return self._session
 
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:
@@ -203,6 +291,8 @@ class AiohttpTransport:
         headers = request.headers
         if request.header("accept-encoding") is None:
             headers = (*headers, _ACCEPT_ENCODING)
+        record = _Exchange()
+        token = _exchange.set(record)
         try:
             response = await session.request(
                 request.method, request.url, headers=headers,
@@ -212,16 +302,27 @@ class AiohttpTransport:
                 allow_redirects=False, raise_for_status=False, auto_decompress=False,
             )  # fmt: skip
             return AiohttpStreamResponse(response)
+        except _REFUSED as exc:
+            failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
-            failure = failures[0] if failures else _connection_error(exc, response_started=False)
+            failure = failures[0] if failures else _connection_error(
+                exc, response_started=False, stale=record.stale(exc)
+            )  # fmt: skip
+        finally:
+            _exchange.reset(token)
         raise failure  # here, so aiohttp's exception is not its __context__
 
-    async def connect_websocket(self, request: WebSocketRequest) -> AiohttpWebSocket:
-        """Open a WebSocket session with the session's ``ws_connect``."""
-        from ._websocket import connect_websocket
+    async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
+        """Open a WebSocket session: wsproto over a connection of its own, outside the
+        session's pool, with aiohttp's default SSL context (see :mod:`meshapi_wsproto`; the
+        session's ``ws_connect`` would follow redirects and accept invalid frames)."""
+        from meshapi_wsproto import aconnect_websocket
 
-        return await connect_websocket(self._get_session(), request)
+        from ._websocket import ssl_context
+
+        self._refuse_if_closed()
+        return await aconnect_websocket(request, ssl_context)
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

@@ -19,6 +19,11 @@ The loop that runs this is a few lines in each driver (sync and async differ onl
 ``await``); every decision lives here, once. Time comes from an injected clock and jitter from
 an injected random source, so tests of retries are exact and take no real time.
 
+One failure is answered apart from the policy's retries: a request that a reused keep-alive
+connection lost before any byte of a response (:class:`~meshapi_core.errors.StaleConnectionError`)
+is sent again at once (``Sleep(0.0)``), once, even by a call that is never retried (a stream),
+as long as its body can be sent again; it does not count as one of the policy's retries.
+
 The deadline bounds the whole call: no attempt is given a timeout longer than the time left,
 no wait is started that would end past the deadline, and when it passes the call fails with
 :class:`~meshapi_core.errors.APITimeoutError` (or the last error, if the wait that would have
@@ -28,9 +33,11 @@ followed it is what does not fit).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Generic, Optional, TypeVar, Union
+from typing import Callable, Generic, Optional, Tuple, TypeVar, Union
 
-from .errors import APITimeoutError, MeshAPIError, error_from_response, not_a_stream
+from pydantic import SecretStr
+
+from .errors import APITimeoutError, MeshAPIError, error_from_response, not_a_stream, redact
 from .http import Request, Response
 from .retry import RetryPolicy
 
@@ -107,7 +114,11 @@ class Call(Generic[T]):
 
     ``decode`` turns a 2xx :class:`Response` into the result (and may raise a
     :class:`MeshAPIError`, e.g. for an in-band error). ``retryable`` is false for calls that
-    must never be repeated. ``deadline`` is in seconds from the start, or ``None``.
+    must never be repeated after an answer may have been given (streams); ``replayable`` is
+    false for a request that cannot be sent twice at all (a body read from a one-shot
+    stream). ``deadline`` is in seconds from the start, or ``None``.
+    ``secrets`` are the call's own (its credential, the secrets among its params), taken out
+    of every error it fails with, in case a server echoed one (:meth:`redact`).
     """
 
     def __init__(
@@ -118,13 +129,18 @@ class Call(Generic[T]):
         policy: RetryPolicy,
         runtime: Runtime,
         retryable: bool = True,
+        replayable: bool = True,
         deadline: Optional[float] = None,
+        secrets: Tuple[SecretStr, ...] = (),
     ) -> None:
         self._request = request
+        self._secrets = secrets
         self._decode = decode
         self._policy = policy
         self._runtime = runtime
-        self._retryable = retryable
+        self._retryable = retryable and replayable
+        self._replayable = replayable
+        self._replays = 0
         self._started = runtime.clock()
         self._deadline = None if deadline is None else self._started + deadline
         self._attempt = 0
@@ -151,7 +167,7 @@ class Call(Generic[T]):
             try:
                 self._next = Done(self._decode(response))
             except MeshAPIError as decode_error:
-                self._next = Fail(decode_error)
+                self._next = Fail(self.redact(decode_error))
             return
         status_error = error_from_response(
             response.status, response.headers, response.body, now=self._runtime.wall_clock()
@@ -176,11 +192,20 @@ class Call(Generic[T]):
         status, or a 2xx whose body is not ``expected`` (an in-band error, usually)."""
         if 200 <= response.status < 300:
             self._next = None
-            return not_a_stream(response.status, response.headers, response.body, expected)
+            return self.redact(
+                not_a_stream(response.status, response.headers, response.body, expected)
+            )
         self.receive_response(response)
         action = self.next_action()
         assert isinstance(action, Fail), action
         return action.error
+
+    def redact(self, error: MeshAPIError) -> MeshAPIError:
+        """``error`` with this call's secrets taken out of all it shows (in place): what a
+        server sent may echo the token or a provider key back."""
+        if self._secrets:
+            redact(error, [secret.get_secret_value() for secret in self._secrets])
+        return error
 
     def time_left(self) -> Optional[float]:
         """Seconds before the call's deadline, or ``None`` without one."""
@@ -197,16 +222,21 @@ class Call(Generic[T]):
         return Send(request, self._attempt - 1)
 
     def _retry_or_fail(self, error: MeshAPIError) -> Union[Sleep, Fail]:
+        left = self._time_left()
+        if self._replayable and self._policy.replays_at_once(error, self._replays):
+            if left is not None and left <= 0:
+                return Fail(self.redact(error))
+            self._replays += 1  # nothing was answered: not one of the policy's retries
+            return Sleep(0.0)
         if not self._retryable:
-            return Fail(error)
+            return Fail(self.redact(error))
         wait = self._policy.delay_before_retry(
-            self._attempt - 1, error, random=self._runtime.random
+            self._attempt - 1 - self._replays, error, random=self._runtime.random
         )
         if wait is None:
-            return Fail(error)
-        left = self._time_left()
+            return Fail(self.redact(error))
         if left is not None and wait >= left:
-            return Fail(error)
+            return Fail(self.redact(error))
         return Sleep(wait)
 
     def _time_left(self) -> Optional[float]:

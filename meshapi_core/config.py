@@ -29,17 +29,19 @@ from typing import (
     Sequence,
     Tuple,
     TypedDict,
-    Union,
 )
 from urllib.parse import urlencode, urlsplit
 
+from pydantic import SecretStr
+
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Body, Request, StreamedBody, Timeout
+from .http import Body, Request, StreamedBody, Timeout, TimeoutTypes, check_url
 from .retry import RetryPolicy
 from .version import __version__
 
 __all__ = [
+    "CREDENTIAL_HEADERS",
     "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
@@ -48,6 +50,7 @@ __all__ = [
     "ClientSettings",
     "RequestOptions",
     "WrongRealmError",
+    "check_setting_names",
     "normalize_base_url",
     "split_options",
 ]
@@ -56,6 +59,23 @@ _API_VERSION = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")
 _HEADER_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _HEADER_VALUE = re.compile(r"\A[\t\x20-\x7e]*\Z")
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
+CREDENTIAL_HEADERS = frozenset(
+    {
+        # What the gateway reads a credential from (docs/gateway/api.md §0.2 and §15).
+        "authorization",
+        "x-api-key",
+        "sec-websocket-protocol",
+        # The key headers of the APIs it mirrors (Azure OpenAI, Google, ElevenLabs), which a
+        # compatible endpoint may read as well.
+        "api-key",
+        "x-goog-api-key",
+        "xi-api-key",
+    }
+)
+"""Headers that carry the gateway's credential: ``default_headers``, ``extra_headers`` and
+``with_options(headers=)`` may not set them (any case), since the credential has one place,
+the ``token`` setting, where the client's realm is read from."""
+_BEARER = re.compile(r"\A[Bb][Ee][Aa][Rr][Ee][Rr][ \t]+")
 SDK_HEADER = ("x-meshapi-sdk", f"python/{__version__}")
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
@@ -84,15 +104,18 @@ class ClientSettings(TypedDict, total=False):
     """The gateway, with or without ``/v1`` (default ``$MESHAPI_BASE_URL``, else
     ``https://api.meshapi.ai``)."""
     token: Optional[str]
-    """The credential (default ``$MESHAPI_TOKEN``); never shown in a repr, log or error."""
+    """The credential (default ``$MESHAPI_TOKEN``); never shown in a repr, log or error. The
+    token alone: a leading ``Bearer `` is dropped, any other space refused."""
     api_key: Optional[str]
     """The same as ``token``, as openai-python users type it."""
     credential: CredentialName
     """What kind of credential ``token`` is, when its form does not say (``rsk_`` keys,
-    ``mak_`` admin keys and JWTs are recognised)."""
-    timeout: Union[Timeout, float, None]
-    """Seconds for each phase of an attempt, or a :class:`~meshapi_core.http.Timeout`
-    (default: 10 s to connect, 600 s per read, 300 s between stream events)."""
+    ``mak_`` admin keys and JWTs are recognised, and a setting that contradicts the form is
+    refused)."""
+    timeout: TimeoutTypes
+    """Seconds for each phase of an attempt, a :class:`~meshapi_core.http.Timeout`, or an
+    ``httpx.Timeout`` (default: 10 s to connect, 600 s per read, 300 s between stream
+    events)."""
     max_retries: int
     """Retries after a transient failure (default 3; ``0`` turns them off)."""
     retry: RetryPolicy
@@ -100,7 +123,9 @@ class ClientSettings(TypedDict, total=False):
     deadline: Optional[float]
     """Seconds for a whole call: every attempt, wait and read (default: none)."""
     default_headers: Mapping[str, str]
-    """Headers sent with every request."""
+    """Headers sent with every request; never a credential (:data:`CREDENTIAL_HEADERS`)."""
+    default_query: Mapping[str, Any]
+    """Query parameters sent with every request (a call's ``extra_query`` comes after)."""
     api_version: Optional[str]
     """Pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``)."""
     sdk_header: bool
@@ -117,6 +142,55 @@ class ClientSettings(TypedDict, total=False):
     allow_insecure_http: bool
     """Allow ``http://`` to a host that is not loopback, sending the credential in clear
     (default false)."""
+
+
+def _bare_token(value: Any, what: str) -> Optional[str]:
+    """``value`` (a ``token`` or ``api_key`` setting) as the bare credential, or ``None``.
+
+    A leading ``Bearer `` (any case) is dropped: the header's scheme is added when the
+    request is built, and a token copied from a header means the same credential. Anything
+    else with a space in it (``Basic ...``, two tokens) is refused, naming the setting.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgumentError(
+            f"{what} must be a non-empty string (an rsk_ key, mak_ key or JWT)", param=what
+        )
+    bare = _BEARER.sub("", value, count=1)
+    if not bare:
+        raise InvalidArgumentError(f"{what} holds a 'Bearer ' scheme but no credential", param=what)
+    if bare != bare.strip() or not _HEADER_VALUE.match(bare) or "\t" in bare:
+        raise InvalidArgumentError(
+            f"{what} contains whitespace or characters not allowed in a header "
+            "(printable ASCII only)",
+            param=what,
+        )
+    if " " in bare:
+        raise InvalidArgumentError(
+            f"{what} must be the credential alone (rsk_..., mak_... or a JWT), not a header "
+            "value with a scheme or several parts: it contains a space",
+            param=what,
+        )
+    return bare
+
+
+def _credential_of(token: str, named: Optional[str]) -> Optional[Credential]:
+    """The kind of ``token``: from its form, or from the ``credential`` setting when the form
+    says nothing. A setting that contradicts the form is refused (naming both kinds, never
+    the token): the form is what the gateway goes by."""
+    by_form = Credential.of(token)
+    if named is None:
+        return by_form
+    chosen = _CREDENTIALS[named]
+    if by_form is not None and by_form is not chosen:
+        raise InvalidArgumentError(
+            f"credential={named!r} says the token is {chosen.value}, but its form says it is "
+            f"{by_form.value}; the gateway goes by the form. Drop credential=, or use a token "
+            "of that kind.",
+            param="credential",
+        )
+    return chosen
 
 
 class WrongRealmError(InvalidArgumentError):
@@ -150,6 +224,7 @@ def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> s
             f"'https://api.meshapi.ai', not {base_url!r}",
             param="base_url",
         )
+    check_url(base_url, param="base_url")  # one every transport can send to
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidArgumentError(
             "base_url must not carry a query, a fragment or credentials", param="base_url"
@@ -180,7 +255,15 @@ def check_headers(headers: Optional[Mapping[str, str]], what: str) -> Tuple[Tupl
     """``headers`` as lower-case pairs, each name and value checked for HTTP.
 
     Values must be printable ASCII: the error names the header, and shows no value (a
-    header may hold a secret).
+    header may hold a secret). A header of :data:`CREDENTIAL_HEADERS` is refused: the
+    credential is the client's ``token``, set in one place only.
+
+    >>> check_headers({"X-Mesh-Cache": "no-store"}, "extra_headers")
+    (('x-mesh-cache', 'no-store'),)
+    >>> check_headers({"AUTHORIZATION": "Bearer mak_x"}, "extra_headers")
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: extra_headers may not set 'AUTHORIZATION': ...
     """
     if not headers:
         return ()
@@ -196,6 +279,13 @@ def check_headers(headers: Optional[Mapping[str, str]], what: str) -> Tuple[Tupl
             raise InvalidArgumentError(
                 f"{what}: the value of {name!r} is not a valid header value (printable ASCII "
                 "only; no line breaks)",
+                param=what,
+            )
+        if name.lower() in CREDENTIAL_HEADERS:
+            raise InvalidArgumentError(
+                f"{what} may not set {name!r}: the credential is the client's token setting "
+                "(token= or api_key=), which decides the calls it may make, and is set there "
+                "only. Make a client with that token for calls made with it.",
                 param=what,
             )
         checked.append((name.lower(), value))
@@ -243,7 +333,7 @@ class CallOptions:
     0
     """
 
-    timeout: Union[Timeout, float, None] = None
+    timeout: TimeoutTypes = None
     max_retries: Optional[int] = None
     deadline: Optional[float] = None
     extra_headers: Optional[Mapping[str, str]] = None
@@ -288,14 +378,16 @@ class RequestOptions(TypedDict, total=False):
     """The keyword options every method accepts besides its params' fields; each overrides
     the client's setting for that call."""
 
-    timeout: Union[Timeout, float, None]
-    """Seconds (or a :class:`~meshapi_core.http.Timeout`) for each attempt."""
+    timeout: TimeoutTypes
+    """Seconds (or a :class:`~meshapi_core.http.Timeout`, or an ``httpx.Timeout``) for each
+    attempt."""
     max_retries: int
     """Retries after the first attempt (``0`` turns them off)."""
     deadline: float
     """Seconds for the whole call, waits and retries included."""
     extra_headers: Mapping[str, str]
-    """Headers sent as given, e.g. ``{"X-Mesh-Cache": "no-store"}``."""
+    """Headers sent as given, e.g. ``{"X-Mesh-Cache": "no-store"}``; never a credential
+    (:data:`CREDENTIAL_HEADERS`)."""
     extra_query: Mapping[str, Any]
     """Query parameters sent as given."""
     idempotency_key: str
@@ -338,6 +430,7 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     deadline: Optional[float] = None
     default_headers: Tuple[Tuple[str, str], ...] = ()
+    default_query: Tuple[Tuple[str, str], ...] = ()
     api_version: Optional[str] = None
     sdk_header: bool = True
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
@@ -345,6 +438,8 @@ class ClientConfig:
     max_download_size: Optional[int] = DEFAULT_MAX_DOWNLOAD_SIZE
     allow_insecure_http: bool = False
     _base_headers: Tuple[Tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    secrets: Tuple[SecretStr, ...] = field(default=(), init=False, repr=False, compare=False)
+    """The client's own secrets (its token), which every call's errors leave out."""
     _heads: Dict[Tuple[str, Optional[str]], Tuple[Tuple[str, str], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # the headers of a call before its own, by (accept, content type); see build_request
@@ -361,23 +456,15 @@ class ClientConfig:
         >>> "rsk_x" in repr(config)
         False
         """
-        unknown = set(settings) - set(ClientSettings.__annotations__)
-        if unknown:
-            raise InvalidArgumentError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        token = settings.get("token")
-        api_key = settings.get("api_key")
+        check_setting_names(settings)
+        token = _bare_token(settings.get("token"), "token")
+        api_key = _bare_token(settings.get("api_key"), "api_key")
         if token is not None and api_key is not None and token != api_key:
             raise InvalidArgumentError("pass token or api_key, not both", param="token")
         token = token if token is not None else api_key
-        if not isinstance(token, str) or not token.strip():
+        if token is None:
             raise InvalidArgumentError(
                 "token must be a non-empty string (an rsk_ key, mak_ key or JWT)", param="token"
-            )
-        if token != token.strip() or not _HEADER_VALUE.match(token) or "\t" in token:
-            raise InvalidArgumentError(
-                "token contains whitespace or characters not allowed in a header "
-                "(printable ASCII only)",
-                param="token",
             )
         named = settings.get("credential")
         if named is not None and named not in _CREDENTIALS:
@@ -385,6 +472,7 @@ class ClientConfig:
                 f"credential must be 'data', 'dashboard' or 'admin', not {named!r}",
                 param="credential",
             )
+        credential = _credential_of(token, named)
         api_version = settings.get("api_version")
         if api_version is not None and not (
             isinstance(api_version, str) and _API_VERSION.match(api_version)
@@ -404,16 +492,20 @@ class ClientConfig:
             raise InvalidArgumentError(str(exc), param="max_retries") from None
         timeout = settings.get("timeout")
         allow_http = bool(settings.get("allow_insecure_http", False))
+        default_query = settings.get("default_query")
+        if default_query is not None and not isinstance(default_query, Mapping):
+            raise InvalidArgumentError("default_query must be a mapping", param="default_query")
         config = cls(
             base_url=normalize_base_url(
                 settings.get("base_url", ""), allow_insecure_http=allow_http
             ),
             token=token,
-            credential=_CREDENTIALS[named] if named is not None else Credential.of(token),
+            credential=credential,
             timeout=Timeout() if timeout is None else _timeout(timeout),
             retry=policy,
             deadline=_positive(settings.get("deadline"), "deadline"),
             default_headers=check_headers(settings.get("default_headers"), "default_headers"),
+            default_query=tuple(_query_pairs(default_query or {})),
             api_version=api_version,
             sdk_header=bool(settings.get("sdk_header", True)),
             max_event_size=_positive_int(
@@ -436,11 +528,13 @@ class ClientConfig:
         if self.api_version:
             base.append(("x-mesh-version", self.api_version))
         object.__setattr__(self, "_base_headers", tuple(base) + self.default_headers)
+        object.__setattr__(self, "secrets", (SecretStr(self.token),))
         return self
 
     def with_changes(self, **changes: Any) -> ClientConfig:
-        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``,
-        ``default_headers`` merged over the current ones), checked like :meth:`create`."""
+        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``;
+        ``default_headers`` and ``default_query`` merged over the current ones), checked
+        like :meth:`create`."""
         current: dict[str, Any] = {
             "base_url": self.base_url,
             "token": self.token,
@@ -448,6 +542,7 @@ class ClientConfig:
             "retry": self.retry,
             "deadline": self.deadline,
             "default_headers": dict(self.default_headers),
+            "default_query": dict(self.default_query),
             "api_version": self.api_version,
             "sdk_header": self.sdk_header,
             "max_event_size": self.max_event_size,
@@ -463,8 +558,11 @@ class ClientConfig:
                 current["retry"] = replace(self.retry, max_retries=max_retries)
             except (TypeError, ValueError) as exc:
                 raise InvalidArgumentError(str(exc), param="max_retries") from None
-        if "default_headers" in changes:
-            current["default_headers"].update(changes.pop("default_headers") or {})
+        if "default_headers" in changes:  # by lower-case name, so "X-Team" replaces "x-team"
+            added = check_headers(changes.pop("default_headers"), "default_headers")
+            current["default_headers"].update(added)
+        if "default_query" in changes:
+            current["default_query"].update(changes.pop("default_query") or {})
         current.update(changes)
         return ClientConfig.create(**current)
 
@@ -505,8 +603,8 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        if query or options.extra_query:
-            pairs = list(query or ())
+        if query or options.extra_query or self.default_query:
+            pairs = [*(query or ()), *self.default_query]
             if options.extra_query:
                 pairs.extend(_query_pairs(options.extra_query))
             if pairs:
@@ -551,6 +649,29 @@ def _query_pairs(extra: Mapping[str, Any]) -> Sequence[Tuple[str, str]]:
                 item = "true" if item else "false"
             pairs.append((str(name), str(item)))
     return pairs
+
+
+def check_setting_names(settings: Mapping[str, Any], also_known: Sequence[str] = ()) -> None:
+    """Refuse a setting no client takes, suggesting the closest known name (a client passes
+    its own keywords, like ``httpx_client``, as ``also_known``).
+
+    >>> check_setting_names({"timout": 5})
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: unknown setting timout (did you mean timeout?)
+    """
+    known = [*ClientSettings.__annotations__, *also_known]
+    unknown = sorted(set(settings) - set(known))
+    if not unknown:
+        return
+    import difflib
+
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        described.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    plural = "s" if len(unknown) > 1 else ""
+    raise InvalidArgumentError(f"unknown setting{plural} {', '.join(described)}", param=unknown[0])
 
 
 def secret_header(name: str) -> bool:

@@ -13,12 +13,16 @@ knows its HTTP shape. A declaration says:
   nothing for a 204);
 - ``stream``: for streaming endpoints, the stream kind (:class:`SSE` events ending on
   ``[DONE]`` or on a terminal event type, or :class:`ByteStream` raw bytes);
-- ``paging``: for list endpoints, the page style (:class:`CursorPaging`, :class:`OffsetPaging`);
+- ``paging``: for list endpoints, the page style (:class:`~meshapi_core.paging.CursorPaging`,
+  :class:`~meshapi_core.paging.OffsetPaging`, declared in :mod:`meshapi_core.paging`);
 - ``retry``: whether a transient failure may be retried (by default: yes for everything but
   streams, with one ``Idempotency-Key`` across the attempts of a POST or PATCH); a multipart
   body read from a one-shot stream is never retried, whatever the class;
 - ``files``: the params fields that may hold files (``images.edit(image=Path(...))``); a
-  file in any of them sends the call as a multipart form instead of JSON.
+  file in any of them sends the call as a multipart form instead of JSON;
+- ``max_request_size``: the largest request body the gateway accepts, in bytes:
+  :data:`MAX_REQUEST_SIZE` (32 MiB, refused at the edge with a ``413``) unless the gateway
+  documents another for the endpoint; a larger body is refused before it is sent.
 
 Path values are checked and percent-encoded here, so an id can never leave its segment:
 ``"../admin"`` is refused rather than sent as a path that climbs out of the endpoint.
@@ -56,6 +60,7 @@ from urllib.parse import quote
 
 from .errors import InvalidArgumentError, ResponseDecodeError, inband_error, shorten
 from .http import Response
+from .paging import CursorPaging, OffsetPaging, Paging
 
 if TYPE_CHECKING:
     import pydantic
@@ -69,6 +74,7 @@ __all__ = [
     "EMPTY",
     "JSON",
     "MANAGEMENT",
+    "MAX_REQUEST_SIZE",
     "SSE",
     "ByteStream",
     "Credential",
@@ -329,73 +335,13 @@ class ByteStream:
 StreamKind = Union[SSE[Any], ByteStream]
 
 
-# --- pages --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CursorPaging:
-    """OpenAI-style pages: ``has_more`` and ``last_id`` in the page; the next page is asked
-    for with ``after=<last_id>``."""
-
-    cursor_param: str = "after"
-    limit_param: str = "limit"
-
-    def next_params(self, sent: Mapping[str, Any], page: Any) -> Optional[Dict[str, Any]]:
-        """What changes in the params for the page after ``page`` (fetched with ``sent``),
-        or ``None`` after the last page.
-
-        >>> class Page: has_more, last_id, data = True, "b_2", [1, 2]
-        >>> CursorPaging().next_params({"limit": 2}, Page())
-        {'after': 'b_2'}
-        """
-        last_id = getattr(page, "last_id", None)
-        if not getattr(page, "has_more", False) or not isinstance(last_id, str) or not last_id:
-            return None
-        if sent.get(self.cursor_param) == last_id:
-            raise ResponseDecodeError(
-                f"The gateway's page cursor did not move (after={last_id!r} again): "
-                "stopping instead of fetching the same page forever",
-                error_code="parse_error",
-            )
-        return {self.cursor_param: last_id}
-
-
-@dataclass(frozen=True)
-class OffsetPaging:
-    """Pages addressed by ``offset`` and ``limit``, with a ``total`` count in the page."""
-
-    offset_param: str = "offset"
-    limit_param: str = "limit"
-
-    def next_params(self, sent: Mapping[str, Any], page: Any) -> Optional[Dict[str, Any]]:
-        """What changes in the params for the page after ``page`` (fetched with ``sent``),
-        or ``None`` after the last page.
-
-        >>> class Page: total, offset, data = 5, 2, [1, 2]
-        >>> OffsetPaging().next_params({"limit": 2, "offset": 2}, Page())
-        {'offset': 4}
-        """
-        items = page.page_items() if hasattr(page, "page_items") else getattr(page, "data", [])
-        if not items:
-            return None
-        offset = getattr(page, "offset", None)
-        if not isinstance(offset, int):
-            offset = sent.get(self.offset_param) or 0
-        after = offset + len(items)
-        total = getattr(page, "total", None)
-        has_more = getattr(page, "has_more", None)
-        if isinstance(total, int):
-            if after >= total:
-                return None
-        elif not has_more:
-            return None
-        return {self.offset_param: after}
-
-
-Paging = Union[CursorPaging, OffsetPaging]
-
-
 # --- the declaration ----------------------------------------------------------------------
+
+MAX_REQUEST_SIZE = 32 * 1024 * 1024
+"""The gateway's ceiling on a request body, in bytes: 32 MiB (33,554,432), enforced at its
+edge with an HTML ``413`` (``docs/gateway/api.md`` §0). It applies to every endpoint; no
+endpoint is documented with a larger one. Requests to other hosts (a signed upload URL) are
+not the gateway's and are not bound by it."""
 
 _SEGMENT = re.compile(r"\{(\w+)(:path)?\}")
 
@@ -418,6 +364,7 @@ class Endpoint(Generic[P, R_co]):
     paging: Optional[Paging] = None
     retry: Optional[RetryClass] = None
     files: Tuple[str, ...] = ()
+    max_request_size: Optional[int] = MAX_REQUEST_SIZE
     _names: Tuple[Tuple[str, bool], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

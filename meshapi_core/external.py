@@ -30,12 +30,12 @@ False
 from __future__ import annotations
 
 from typing import Any, Callable, Optional, TypeVar
-from urllib.parse import urlsplit
 
 from .calls import Call, Runtime
 from .config import NO_OPTIONS, CallOptions, ClientConfig, _is_loopback
 from .errors import InvalidArgumentError
-from .http import Body, Request, Response, StreamedBody, Timeout
+from .http import Body, Request, Response, StreamedBody, Timeout, check_url
+from .uploads import check_content_type
 
 __all__ = ["check_external_url", "external_call", "external_request"]
 
@@ -53,21 +53,8 @@ def check_external_url(url: Any, *, allow_insecure_http: bool, param: str = "url
 http:// to a host that is not loopback; use https://, or allow_insecure_http=True if this \
 network is trusted
     """
-    if not isinstance(url, str):
-        raise InvalidArgumentError(
-            f"{param} must be a string URL, not {type(url).__name__}", param=param
-        )
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-    except ValueError:
-        host = None
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        shown = url if len(url) <= 80 else url[:77] + "..."
-        raise InvalidArgumentError(
-            f"{param} must be an http:// or https:// URL with a host, not {shown!r}", param=param
-        )
+    parts = check_url(url, param=param)
+    host = parts.hostname or ""
     if parts.username or parts.password:
         raise InvalidArgumentError(f"{param} must not carry credentials", param=param)
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(host):
@@ -76,7 +63,7 @@ network is trusted
             "use https://, or allow_insecure_http=True if this network is trusted",
             param=param,
         )
-    return url.strip()
+    return str(url).strip()
 
 
 def _without_query(url: str) -> str:
@@ -101,7 +88,7 @@ def external_request(
     checked = check_external_url(url, allow_insecure_http=config.allow_insecure_http, param=param)
     headers = [("accept", accept)]
     if content_type is not None:
-        headers.append(("content-type", content_type))
+        headers.append(("content-type", check_content_type(content_type, "content_type")))
     if isinstance(body, StreamedBody) and body.length is not None:
         headers.append(("content-length", str(body.length)))
     timeout = config.timeout if options.timeout is None else Timeout.of(options.timeout)
@@ -127,7 +114,8 @@ def external_call(
     retryable: bool = True,
 ) -> Call[T]:
     """The call machine for an external request: the client's retry policy (with the call's
-    ``max_retries``) and deadline. A body that cannot be replayed is never retried."""
+    ``max_retries``) and deadline. A body that cannot be replayed is never retried, nor sent
+    again on a fresh connection."""
     body = request.body
     replayable = not isinstance(body, StreamedBody) or body.replayable
     return Call(
@@ -135,6 +123,7 @@ def external_call(
         decode=decode,
         policy=config.retry_policy(options),
         runtime=runtime,
-        retryable=retryable and replayable and not request.stream,
+        retryable=retryable and not request.stream,
+        replayable=replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
     )

@@ -18,6 +18,8 @@ with such a body is never retried.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import (
     Any,
@@ -28,11 +30,13 @@ from typing import (
     Iterator,
     Mapping,
     Optional,
+    Protocol,
     Tuple,
     Union,
 )
+from urllib.parse import SplitResult, urlsplit
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, MeshAPIError
 
 Headers = Mapping[str, str]
 """Response headers with lower-case names."""
@@ -66,18 +70,46 @@ class Timeout:
     total: Optional[float] = None
 
     @classmethod
-    def of(cls, value: Union[Timeout, float, None]) -> Timeout:
-        """Accept a :class:`Timeout`, a number of seconds for every phase, or ``None``."""
+    def of(cls, value: TimeoutTypes) -> Timeout:
+        """Accept a :class:`Timeout`, a number of seconds for every phase, ``None``, or
+        another library's timeout with ``connect``, ``read``, ``write`` and ``pool``
+        (an ``httpx.Timeout``, as openai-python takes): those phases are taken as they are,
+        and ``idle`` keeps its default unless every phase is unlimited.
+
+        >>> class HttpxLike:   # what httpx.Timeout(60.0, connect=5.0) holds
+        ...     connect, read, write, pool = 5.0, 60.0, 60.0, 60.0
+        >>> Timeout.of(HttpxLike())
+        Timeout(read=60.0, connect=5.0, write=60.0, pool=60.0, idle=300.0, total=None)
+        """
         if isinstance(value, Timeout):
             return value
         if value is None:
             return cls(None, None, None, None, None, None)
+        if not isinstance(value, (int, float)) and all(hasattr(value, n) for n in _PHASES):
+            return cls._of_phases(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"timeout must be a number of seconds or a Timeout, not {value!r}")
+            raise TypeError(
+                f"timeout must be a number of seconds, a Timeout or an httpx.Timeout, not {value!r}"
+            )
         seconds = float(value)
         if not seconds > 0:
             raise ValueError(f"timeout must be positive, not {value!r}")
         return cls(seconds, seconds, seconds, seconds, seconds, None)
+
+    @classmethod
+    def _of_phases(cls, value: Any) -> Timeout:
+        phases: Dict[str, Optional[float]] = {}
+        for name in _PHASES:
+            seconds = getattr(value, name)
+            if seconds is not None and (
+                isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0
+            ):
+                raise ValueError(
+                    f"timeout.{name} must be a positive number of seconds or None, not {seconds!r}"
+                )
+            phases[name] = None if seconds is None else float(seconds)
+        unlimited = all(seconds is None for seconds in phases.values())
+        return cls(**phases, idle=None if unlimited else cls.idle)
 
     def capped(self, limit: Optional[float]) -> Timeout:
         """This timeout with no phase longer than ``limit`` seconds (the time left)."""
@@ -101,8 +133,32 @@ ERROR_BODY_LIMIT = 256 * 1024
 """How much of an error response's body is read (bytes after decompression); the rest is
 dropped. Error bodies are a few hundred bytes of JSON, or a proxy's HTML page."""
 
-TimeoutTypes = Union[Timeout, float, None]
-"""What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, or ``None``."""
+_PHASES = ("connect", "read", "write", "pool")
+
+
+class TimeoutLike(Protocol):
+    """Another library's timeout, read by its phases: ``httpx.Timeout`` is one."""
+
+    @property
+    def connect(self) -> Optional[float]:
+        """Seconds to open a connection."""
+
+    @property
+    def read(self) -> Optional[float]:
+        """Seconds for each read."""
+
+    @property
+    def write(self) -> Optional[float]:
+        """Seconds for each write."""
+
+    @property
+    def pool(self) -> Optional[float]:
+        """Seconds to wait for a free connection."""
+
+
+TimeoutTypes = Union[Timeout, float, TimeoutLike, None]
+"""What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, an
+``httpx.Timeout`` (any :class:`TimeoutLike`), or ``None``."""
 
 
 UPLOAD_CHUNK_SIZE = 256 * 1024
@@ -158,7 +214,9 @@ class StreamedBody:
     """A request body sent as it is read: bytes and references to bytes, in order.
 
     ``length`` is the total size, or ``None`` when a one-shot part does not say (the
-    transport then sends it with chunked transfer-encoding).
+    transport then sends it with chunked transfer-encoding). ``limit``, if set, bounds what
+    :meth:`chunks` sends of a body of unknown length: past it, sending stops with an
+    :class:`~meshapi_core.errors.InvalidArgumentError`.
 
     >>> import io
     >>> body = StreamedBody((b"head:", ReaderRange(io.BytesIO(b"abcdef"), 0, 6), b":tail"))
@@ -169,6 +227,7 @@ class StreamedBody:
     """
 
     parts: Tuple[BodyPart, ...]
+    limit: Optional[int] = None
 
     @property
     def length(self) -> Optional[int]:
@@ -200,6 +259,10 @@ class StreamedBody:
         this method opens are closed when the iterator ends or is closed; readers handed in
         are left open.
         """
+        chunks = self._chunks(open_file, chunk_size)
+        return chunks if self.limit is None else self._bounded(chunks, self.limit)
+
+    def _chunks(self, open_file: FileOpener, chunk_size: int) -> Generator[bytes, None, None]:
         for part in self.parts:
             if isinstance(part, bytes):
                 if part:
@@ -208,6 +271,25 @@ class StreamedBody:
                 yield from _file_chunks(part, open_file, chunk_size)
             else:
                 yield from _reader_chunks(part, chunk_size)
+
+    def _bounded(
+        self, chunks: Generator[bytes, None, None], limit: int
+    ) -> Generator[bytes, None, None]:
+        sent = 0
+        try:
+            for data in chunks:
+                sent += len(data)
+                if sent > limit:
+                    param = next((p.param for p in self.parts if not isinstance(p, bytes)), None)
+                    raise InvalidArgumentError(
+                        f"The request body passed the gateway's limit of {limit:,} bytes while "
+                        "it was being sent (its size was not known before): the gateway "
+                        "refuses larger bodies with 413. Send less.",
+                        param=param,
+                    )
+                yield data
+        finally:
+            chunks.close()
 
 
 def _read_failed(param: str, what: str, exc: BaseException) -> InvalidArgumentError:
@@ -357,7 +439,11 @@ body=<0 bytes>, stream=False)
 
 @dataclass(frozen=True, init=False)
 class Response:
-    """A complete HTTP response: status, lower-case headers, and the whole body."""
+    """A complete HTTP response: status, lower-case headers, and the whole body.
+
+    >>> Response(200, {"content-type": "application/json"}, b'{"key": "rsk_..."}')
+    Response(status=200, body=<18 bytes>)
+    """
 
     status: int
     headers: Dict[str, str]
@@ -373,6 +459,12 @@ class Response:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this response, if it sent one."""
         return self.headers.get("x-request-id")
+
+    def __repr__(self) -> str:
+        # Like a Request's, the repr shows the body's size only: a body may hold a secret
+        # (a created key, or one a server echoed), and an error reporter that records the
+        # local variables of each frame shows them by their repr.
+        return f"Response(status={self.status!r}, body=<{len(self.body)} bytes>)"
 
 
 def header_dict(items: Iterable[Tuple[str, str]]) -> Dict[str, str]:
@@ -399,3 +491,100 @@ def find_header(headers: Iterable[Tuple[str, str]], name: str) -> Optional[str]:
         if key.lower() == wanted:
             return value
     return None
+
+
+# --- what every transport can send --------------------------------------------------------
+
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_ASCII_HOST = re.compile(r"\A[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?\Z")
+
+
+def _shown_url(url: str) -> str:
+    # A signed URL's query is its signature: a message shows the URL without it.
+    bare = url.split("?", 1)[0].split("#", 1)[0]
+    return repr(bare if len(bare) <= 100 else bare[:97] + "...")
+
+
+def _host_problem(parts: SplitResult) -> Optional[str]:
+    host = parts.hostname
+    if not host:
+        return "has no host"
+    if parts.netloc.rpartition("@")[2].startswith("["):
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return "has a bracketed host that is not an IPv6 address"
+        return None
+    if not host.isascii():
+        return (
+            "has a host that is not ASCII: write an internationalised name in its ASCII (xn--) form"
+        )
+    if not _ASCII_HOST.match(host):
+        return "has a host that is not a host name or an IP address"
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return "has an xn-- label that is not a valid internationalised name"
+    return None
+
+
+def check_url(url: object, *, param: str) -> SplitResult:
+    """``url`` (leading and trailing whitespace dropped) split into its parts, if every
+    transport can send a request to it; else an :class:`~meshapi_core.errors.InvalidArgumentError`
+    naming ``param``, before anything is sent.
+
+    Refused: a value that is not a string; a control character, space or line break anywhere
+    in it (the transports disagree on these: httpx raises, aiohttp and ``urllib`` drop a CR or
+    LF silently, and a line break in a URL is how a header is injected); a scheme other than
+    ``http`` or ``https``; no host; a port that is not a number from 0 to 65535; a host that
+    is not a host name, an IPv4 address or a bracketed IPv6 address, or that is not ASCII
+    (an internationalised name goes in its ``xn--`` form, which the transports agree on).
+    A message shows the URL without its query, which may be a signature.
+
+    >>> check_url("https://storage.example/u/1?sig=abc", param="url").hostname
+    'storage.example'
+    >>> check_url("https://storage.example/u\\r\\n1?sig=abc", param="signed_url")
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: signed_url 'https://storage.example/u\\r\\n1' \
+contains a control character, a space or a line break, which no request may carry
+    """
+    if not isinstance(url, str):
+        raise InvalidArgumentError(
+            f"{param} must be a string URL, not {type(url).__name__}", param=param
+        )
+    text = url.strip()
+    problem: Optional[str] = None
+    parts: Optional[SplitResult] = None
+    if _NOT_IN_URL.search(text):
+        problem = (
+            "contains a control character, a space or a line break, which no request may carry"
+        )
+    else:
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 (raises for a port that is not a number in range)
+        except ValueError:
+            problem = "is not a URL with a valid host and port"
+    if parts is not None and problem is None:
+        if parts.scheme not in ("http", "https"):
+            problem = "must be an http:// or https:// URL"
+        else:
+            problem = _host_problem(parts)
+    if problem is not None or parts is None:
+        raise InvalidArgumentError(f"{param} {_shown_url(text)} {problem}", param=param)
+    return parts
+
+
+def unsendable(library: str, exc: BaseException) -> MeshAPIError:
+    """The SDK's error for a request a transport's library refuses to build (a URL or header
+    value it cannot put on the wire), before anything is sent: an
+    :class:`~meshapi_core.errors.InvalidArgumentError`. The core checks what it builds, so
+    this is a last line; it names only the library's exception type, as the exception's text
+    may quote the request."""
+    return InvalidArgumentError(
+        f"{library} refused to send this request ({type(exc).__name__}): a URL or header value "
+        "it cannot put on the wire. Nothing was sent."
+    )

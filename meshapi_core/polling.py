@@ -20,16 +20,28 @@ without one by :attr:`PollPolicy.max_wait` (25 hours: a batch's 24-hour completi
 an hour more, after which the gateway has marked it ``expired``). Each look is given the time
 that is left as its own deadline, and a wait that would end past the deadline is not begun:
 the poll fails with :class:`PollTimeoutError` at once, carrying the last state it saw.
+
+A wait ends early on a state it cannot wait on: a status outside the set the gateway
+documents for the job (:attr:`Waiter.running` and :attr:`Waiter.finished`), such as
+``"bogus"``, ``"COMPLETED"``, ``""`` or none at all, is an :class:`UnknownStatusError` at
+once, naming the status, rather than a wait until the deadline (25 hours without one) for a
+status that may never come.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Optional, TypeVar, Union, cast
+from typing import Any, Callable, FrozenSet, Generic, Optional, TypeVar, Union, cast
 
 from .calls import Done, Fail, Runtime, Sleep
 from .endpoint import Endpoint
-from .errors import APITimeoutError, InvalidArgumentError
+from .errors import (
+    APITimeoutError,
+    InvalidArgumentError,
+    MeshAPIError,
+    ResponseDecodeError,
+    shorten,
+)
 
 __all__ = [
     "DEFAULT_MAX_WAIT",
@@ -38,6 +50,7 @@ __all__ = [
     "Poll",
     "PollPolicy",
     "PollTimeoutError",
+    "UnknownStatusError",
     "Waiter",
 ]
 
@@ -55,6 +68,17 @@ class PollTimeoutError(APITimeoutError):
 
     def __init__(self, message: str, *, last: object) -> None:
         super().__init__(message)
+        self.last = last
+
+
+class UnknownStatusError(ResponseDecodeError):
+    """A job reported a status outside the set the gateway documents for it, so the wait
+    stopped at once (``parse_error``); ``job_status`` is the status as received (``None``
+    when there was none) and ``last`` the job's state at that look (the job itself goes on)."""
+
+    def __init__(self, message: str, *, job_status: object, last: object) -> None:
+        super().__init__(message, error_code="parse_error")
+        self.job_status = job_status
         self.last = last
 
 
@@ -119,15 +143,64 @@ least 1, not 0.1
 _DEFAULT = PollPolicy()
 
 
+def _status_of(state: Any) -> object:
+    return getattr(state, "status", None)
+
+
 @dataclass(frozen=True)
 class Waiter(Generic[T]):
     """What waiting for one kind of job is, declared next to its endpoints: the ``endpoint``
-    that reads the job (its path names the job), when a state is final (``done``), and how
-    to word one that is not (``describe``, for the timeout's message)."""
+    that reads the job (its path names the job), the job's ``name`` in messages (``"Batch
+    batch_1"``), and the statuses the gateway documents for it: ``running`` ones, after which
+    the wait looks again, and ``finished`` ones, which end it. A state's status is read from
+    its ``status`` attribute (``status_of`` to read it elsewhere).
+
+    >>> from meshapi_core.endpoints.batches import BATCHES_WAIT
+    >>> from meshapi_core.models.batches import Batch
+    >>> BATCHES_WAIT.done(Batch(id="b_1", status="in_progress"))
+    False
+    >>> BATCHES_WAIT.done(Batch(id="b_1", status="COMPLETED"))
+    Traceback (most recent call last):
+    ...
+    meshapi_core.polling.UnknownStatusError: Batch b_1 has status 'COMPLETED', which is none \
+of the statuses the gateway documents for it (cancelled, completed, expired, failed, \
+finalizing, in_progress, validating): stopping the wait instead of waiting for one of them \
+(code parse_error)
+    """
 
     endpoint: Endpoint[Any, T]
-    done: Callable[[T], bool]
-    describe: Callable[[T], str]
+    """The endpoint that reads the job."""
+    name: Callable[[T], str]
+    """The job in a message: ``"Batch batch_1"``."""
+    running: FrozenSet[str]
+    """The statuses of a job still on its way: the wait looks again."""
+    finished: FrozenSet[str]
+    """The statuses a job never leaves: the wait ends with the job."""
+    status_of: Callable[[T], object] = _status_of
+    """How to read a state's status (its ``status`` attribute)."""
+
+    def done(self, state: T) -> bool:
+        """Whether ``state`` is final; an :class:`UnknownStatusError` if its status is none
+        of the documented ones."""
+        status = self.status_of(state)
+        if isinstance(status, str):
+            if status in self.finished:
+                return True
+            if status in self.running:
+                return False
+        shown = shorten(repr(status), 200)
+        known = ", ".join(sorted(self.running | self.finished))
+        raise UnknownStatusError(
+            f"{self.name(state)} has status {shown}, which is none of the statuses the "
+            f"gateway documents for it ({known}): stopping the wait instead of waiting for "
+            "one of them",
+            job_status=status,
+            last=state,
+        )
+
+    def describe(self, state: T) -> str:
+        """An unfinished ``state`` in words, for a timeout's message."""
+        return f"{self.name(state)} is still {self.status_of(state)}"
 
 
 @dataclass(frozen=True)
@@ -150,9 +223,11 @@ _FETCH_NEXT = _FetchNext()
 class Poll(Generic[T]):
     """Drives one wait: looks, waits between them, and the final state or timeout.
 
-    ``done`` says whether a state is final; ``describe`` words an unfinished state for the
-    timeout's message (``"batch batch_1 is still in_progress"``). ``deadline`` is seconds from
-    now, or ``None`` for :attr:`PollPolicy.max_wait`.
+    ``done`` says whether a state is final, or raises a
+    :class:`~meshapi_core.errors.MeshAPIError` for a state that cannot be waited on (an
+    unknown status): the poll then fails with it at once. ``describe`` words an unfinished
+    state for the timeout's message (``"batch batch_1 is still in_progress"``). ``deadline``
+    is seconds from now, or ``None`` for :attr:`PollPolicy.max_wait`.
 
     >>> from meshapi_core.calls import Runtime
     >>> now = [0.0]
@@ -209,7 +284,12 @@ class Poll(Generic[T]):
             raise RuntimeError("Poll.receive() called without a pending Fetch")
         self._looks += 1
         self._last = state
-        if self._done(state):
+        try:
+            done = self._done(state)
+        except MeshAPIError as error:
+            self._next = Fail(error)
+            return
+        if done:
             self._next = Done(state)
             return
         wait = self._policy.delay(self._looks - 1, random=self._runtime.random)

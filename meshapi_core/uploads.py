@@ -28,6 +28,7 @@ upload use.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import IO, Any, Dict, Optional, Protocol, Tuple, Union
 
@@ -40,6 +41,7 @@ __all__ = [
     "PathLike",
     "Upload",
     "UploadFailedError",
+    "check_content_type",
     "content_length",
     "file_field",
     "guess_content_type",
@@ -269,6 +271,37 @@ def _check_content(content: Any, param: str, str_is_path: bool) -> Any:
     )
 
 
+_CONTENT_TYPE = re.compile(r"\A[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?\Z")
+
+
+def check_content_type(value: Any, param: str) -> str:
+    """``value`` if it can be sent as a content type (a ``Content-Type`` header, a form
+    part's type, a file's ``mime_type``): a string of printable ASCII, no line break, no
+    space at either end. Else an :class:`~meshapi_core.errors.InvalidArgumentError` naming
+    ``param``, raised before anything is sent.
+
+    >>> check_content_type("text/markdown; charset=utf-8", "mime_type")
+    'text/markdown; charset=utf-8'
+    >>> check_content_type("t\u00ebxt/plain", "mime_type")
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: mime_type: the content type 't\xebxt/plain' is \
+not printable ASCII on one line, as a header value must be
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentError(
+            f"{param}: the content type must be a non-empty string, not {value!r}", param=param
+        )
+    if not _CONTENT_TYPE.match(value):
+        shown = repr(value if len(value) <= 100 else value[:97] + "...")
+        raise InvalidArgumentError(
+            f"{param}: the content type {shown} is not printable ASCII on one line, as a "
+            "header value must be",
+            param=param,
+        )
+    return value
+
+
 def _check_name(value: Any, what: str, param: str) -> Optional[str]:
     if value is None:
         return None
@@ -277,6 +310,10 @@ def _check_name(value: Any, what: str, param: str) -> Optional[str]:
             f"{param}: the {what} must be a non-empty string, not {value!r}", param=param
         )
     return value
+
+
+def _check_type(value: Any, param: str) -> Optional[str]:
+    return None if value is None else check_content_type(value, param)
 
 
 def to_upload(
@@ -316,7 +353,7 @@ binary file (or a tuple (filename, content[, content_type])), not int
     return Upload(
         _check_content(content, param, str_is_path),
         _check_name(filename if filename is not None else name, "file name", param),
-        _check_name(content_type if content_type is not None else kind, "content type", param),
+        _check_type(content_type if content_type is not None else kind, param),
     )
 
 

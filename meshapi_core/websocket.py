@@ -10,8 +10,9 @@ satisfies that one. A transport that carries sessions implements one more method
     def connect_websocket(self, request: WebSocketRequest) -> WebSocketConnection: ...
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWebSocketConnection: ...
 
-The SDK's transports do: ``meshapi_httpx`` with wsproto over its own socket (httpx has no
-WebSocket client), ``meshapi_aiohttp`` with aiohttp's ``ws_connect``.
+The SDK's transports do, all in the same way: ``meshapi_wsproto`` frames a connection of the
+session's own with wsproto (httpx has no WebSocket client; aiohttp's follows redirects,
+shares the REST pool and accepts frames a server may not send).
 
 What a connection does:
 
@@ -50,13 +51,14 @@ subprotocol entry (``Sec-WebSocket-Protocol``), and its ``repr`` hides it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Protocol, Tuple, Union
+from typing import Dict, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from .errors import (
     APIStatusError,
     MeshAPIError,
     ResponseTooLargeError,
     error_from_response,
+    redact,
 )
 from .http import Timeout
 
@@ -102,6 +104,16 @@ class WebSocketRequest:
     headers: Tuple[Tuple[str, str], ...] = ()
     timeout: Timeout = field(default_factory=Timeout)
     max_message_size: int = 16 * 1024 * 1024
+
+    @property
+    def secrets(self) -> Tuple[str, ...]:
+        """The credentials the handshake carries (``Bearer <token>`` entries, or the dotted
+        ``Bearer.<token>``), which no error may repeat."""
+        found = []
+        for entry in self.subprotocols:
+            if entry[:7].lower() in ("bearer ", "bearer."):
+                found.append(entry[7:])
+        return tuple(found)
 
     def __repr__(self) -> str:
         offered = tuple(_redact_entry(entry) for entry in self.subprotocols)
@@ -200,17 +212,21 @@ class AsyncWebSocketTransport(Protocol):
         """Open the WebSocket ``request`` describes; return once the handshake is done."""
 
 
-# Codes the gateway would have sent for a refused handshake with no readable body (aiohttp
-# never shows one), beyond the REST ones: a plain HTTP request to a WebSocket endpoint.
+# Codes the gateway would have sent for a refused handshake with no readable body, beyond
+# the REST ones: a plain HTTP request to a WebSocket endpoint.
 _HANDSHAKE_CODES = {426: "upgrade_required"}
 
 
-def handshake_refused(status: int, headers: Mapping[str, str], body: bytes) -> MeshAPIError:
+def handshake_refused(
+    status: int, headers: Mapping[str, str], body: bytes, *, secrets: Sequence[str] = ()
+) -> MeshAPIError:
     """The error for a handshake the server answered with ``status`` instead of ``101``.
 
     The body, when the transport could read it, is read like any REST error (its
     ``error.code`` and message); without one, the code follows from the status. ``headers``
-    has lower-case names (``x-request-id`` gives the request id).
+    has lower-case names (``x-request-id`` gives the request id). ``secrets`` (the
+    request's :attr:`WebSocketRequest.secrets`) are taken out of the error, should the
+    server have echoed one.
 
     >>> err = handshake_refused(401, {"x-request-id": "req_1"}, b"")
     >>> type(err).__name__, err.status, err.error_code, err.request_id
@@ -224,7 +240,7 @@ def handshake_refused(status: int, headers: Mapping[str, str], body: bytes) -> M
         error.message = f"HTTP {status}: the endpoint expects a WebSocket upgrade"
     if 200 <= status < 300 and not isinstance(error, APIStatusError):
         error.message = f"Expected 101 Switching Protocols, got {error.message}"
-    return error
+    return redact(error, secrets)
 
 
 def message_too_large(limit: int) -> ResponseTooLargeError:

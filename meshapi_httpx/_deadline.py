@@ -14,6 +14,8 @@ calling thread); each connect, TLS handshake, read and write on a wrapped stream
 most until that deadline, and one that starts after it fails at once with httpcore's timeout
 error, which httpx reports as its own (``ReadTimeout``...) and the transport as the SDK's.
 Outside :func:`under` (another library's requests on a shared client) nothing changes.
+The same streams also tell the running exchange whether its connection was reused and
+whether any byte of the response came back (``_exchange.py``).
 
 The bound: the exchange ends within one scheduling delay of its deadline, whatever the
 server does, except for what no socket timeout covers: DNS resolution (``getaddrinfo``) and
@@ -29,11 +31,13 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-import typing
 from typing import Any, Iterable, Optional
 
 import httpcore
 import httpx
+
+from ._common import wrap_backends
+from ._exchange import Tracked
 
 __all__ = ["WRITE_PIECE", "install", "under"]
 
@@ -80,20 +84,23 @@ class under:
         _state.deadline = self._previous
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    """httpcore's stream, with every wait bounded by the thread's deadline."""
+class _DeadlineStream(Tracked, httpcore.NetworkStream):
+    """httpcore's stream, with every wait bounded by the thread's deadline, and telling the
+    running exchange whether it was reused and answered (``_exchange.py``)."""
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        record = self._touched()
         if _state.deadline is None:  # outside under(): httpcore's own limits
-            return self._inner.read(max_bytes, timeout)
-        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+            return self._read(record, self._inner.read(max_bytes, timeout))
+        return self._read(record, self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
 
     def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
         if not buffer:  # h11's end of a body with a Content-Length: nothing to send
             return
+        self._touched()
         if _state.deadline is None:
             self._inner.write(buffer, timeout)
             return
@@ -159,24 +166,5 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 def install(client: httpx.Client) -> bool:
     """Wrap the network backend of every connection pool of ``client``; ``True`` when every
-    pool was reached (so the total limit is enforced on every wait), else ``False``.
-
-    Reaches into httpx's ``HTTPTransport._pool`` and httpcore's
-    ``ConnectionPool._network_backend`` (stable since httpx 0.23 / httpcore 0.17); anything
-    else is left alone.
-    """
-    transports: typing.List[Any] = [getattr(client, "_transport", None)]
-    transports += list(getattr(client, "_mounts", {}).values())
-    complete = True
-    for transport in transports:
-        if transport is None:
-            continue
-        pool = getattr(transport, "_pool", None)
-        if not isinstance(transport, httpx.HTTPTransport):
-            pool = None
-        backend = getattr(pool, "_network_backend", None)
-        if backend is None:
-            complete = False
-        elif not isinstance(backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return complete
+    pool was reached (so the total limit is enforced on every wait), else ``False``."""
+    return wrap_backends(client, httpx.HTTPTransport, _DeadlineBackend)

@@ -5,7 +5,10 @@ A page (:class:`AsyncPage`) exposes the fields users read (``data``, ``has_more`
 page model (``page.model``, or plain attribute access), and :meth:`AsyncPage.next_page` to
 step by hand. Iterating a page walks every item from it on, each next page fetched only when
 the one before it is used up. Which page comes next is the core's decision
-(:class:`~meshapi_core.endpoint.CursorPaging`, :class:`~meshapi_core.endpoint.OffsetPaging`).
+(:class:`~meshapi_core.paging.CursorPaging`, :class:`~meshapi_core.paging.OffsetPaging`), and
+so is the end of a walk the gateway would send round in circles: a page that does not move
+the walk forward raises :class:`~meshapi_core.errors.ResponseDecodeError` when the page after
+it is asked for (see :mod:`meshapi_core.paging`).
 
 >>> async for batch in client.batches.list(limit=20):   # doctest: +SKIP
 ...     print(batch.id, batch.status)
@@ -15,11 +18,14 @@ This module is the source of ``meshapi/_sync/pages.py``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Dict, Generator, Generic, List, Mapping, Optional, TypeVar
 
 from meshapi_core.config import split_options
 from meshapi_core.endpoint import Endpoint
+from meshapi_core.errors import ResponseDecodeError
+from meshapi_core.paging import PageWalk
 from meshapi_core.params import params_dict
 from meshapi_core.prepare import bind_params
 
@@ -33,12 +39,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class PageRequest:
-    """How to ask for one page: the endpoint, its bound params, path and call keywords."""
+    """How to ask for one page: the endpoint, its bound params, path and call keywords, and
+    the walk that led to it (the cursors sent before, as the core remembers them)."""
 
     endpoint: Endpoint[Any, Any]
     params: Any
     path: Optional[Mapping[str, Any]] = None
     options: Dict[str, Any] = field(default_factory=dict)
+    walk: PageWalk = field(default_factory=PageWalk)
 
     @classmethod
     def of(
@@ -57,15 +65,18 @@ class PageRequest:
         return cls(endpoint, bound, path, options)
 
     def after(self, page: Any) -> Optional[PageRequest]:
-        """The request of the page after ``page``, or ``None`` if ``page`` is the last."""
+        """The request of the page after ``page``, or ``None`` if ``page`` is the last; a
+        :class:`~meshapi_core.errors.ResponseDecodeError` if ``page`` says there is more but
+        does not move the walk forward."""
         paging = self.endpoint.paging
         if paging is None or self.params is None:
             return None
-        changes = paging.next_params(params_dict(self.params), page)
-        if changes is None:
+        step = paging.next_page(params_dict(self.params), page, self.walk)
+        if step is None:
             return None
+        changes, walk = step
         return PageRequest(
-            self.endpoint, self.params.model_copy(update=changes), self.path, self.options
+            self.endpoint, self.params.model_copy(update=changes), self.path, self.options, walk
         )
 
 
@@ -83,7 +94,7 @@ class AsyncPage(Generic[T]):
     async def fetch(cls, engine: AsyncEngine, request: PageRequest) -> AsyncPage[T]:
         """Fetch the page ``request`` asks for."""
         call = engine.prepare(request.endpoint, request.params, request.options, request.path)
-        return cls(engine, request, await engine.run(call))
+        return await engine.run(call, functools.partial(cls, engine, request))
 
     @property
     def data(self) -> List[T]:
@@ -93,8 +104,12 @@ class AsyncPage(Generic[T]):
 
     @property
     def has_more(self) -> bool:
-        """Whether the gateway has more items after this page."""
-        return self._request.after(self.model) is not None
+        """Whether the gateway has more items after this page (also when it names no way
+        to them: then :meth:`next_page` raises)."""
+        try:
+            return self._request.after(self.model) is not None
+        except ResponseDecodeError:
+            return True
 
     @property
     def first_id(self) -> Optional[str]:
@@ -116,7 +131,10 @@ class AsyncPage(Generic[T]):
         return self.has_more
 
     async def next_page(self) -> Optional[AsyncPage[T]]:
-        """The next page, fetched now, or ``None`` after the last."""
+        """The next page, fetched now, or ``None`` after the last; a
+        :class:`~meshapi_core.errors.ResponseDecodeError`, with nothing fetched, when this
+        page does not move the walk forward (no ``last_id`` to go on with, a cursor already
+        sent, an offset that does not grow)."""
         request = self._request.after(self.model)
         if request is None:
             return None

@@ -29,7 +29,7 @@ from meshapi_core.models.rag import (
 )
 from meshapi_core.models.videos import VideoTaskResponse
 from meshapi_core.params import bind
-from meshapi_core.uploads import UploadFailedError, to_upload
+from meshapi_core.uploads import UploadFailedError, check_content_type, to_upload
 
 from .._files import PartialFile, file_part
 from .engine import AsyncEngine
@@ -91,7 +91,8 @@ async def upload_file(
         )
     init_params: Dict[str, Any] = {
         "file_name": part.filename,
-        "mime_type": mime_type or part.content_type,
+        # checked now: it is the Content-Type of the PUT, after the file is registered
+        "mime_type": check_content_type(mime_type, "mime_type") if mime_type else part.content_type,
     }
     if embed is not None or embed_after_upload:
         init_params["embed"] = False if embed_after_upload else embed

@@ -19,7 +19,9 @@ in its order, without I/O:
 All state lives behind one lock, so the test thread can script replies, inject faults and
 read the log while the server thread answers requests. The clock and the random source are
 injected: with a :class:`~meshapi.testing.FakeClock` and a fixed ``seed`` every id, timestamp
-and reply is reproducible.
+and reply is reproducible. Credentials are not: every token (the built-in ones, keys created
+or rotated, session tokens, signed-URL tokens) comes from ``secrets``, so no two emulators
+share one, whatever their seed.
 """
 
 from __future__ import annotations
@@ -95,8 +97,10 @@ class Gateway:
     """An in-memory MeshAPI gateway: credentials, catalog, templates, faults, request log.
 
     ``clock`` defaults to the system clock; ``seed`` (or a ``rng`` of your own) drives every
-    random choice. The built-in credentials are attributes: :attr:`token` (an active
-    data-plane key), :attr:`suspended_token`, :attr:`admin_token` and :attr:`jwt`.
+    random choice but credentials, which come from Python's ``secrets``. The built-in credentials
+    are attributes: :attr:`token` (an active data-plane key), :attr:`suspended_token`,
+    :attr:`admin_token` and :attr:`jwt`; they are new with each gateway, and the same after
+    :meth:`reset`.
     ``token`` pins the built-in data-plane key (an ``rsk_...`` string of your choosing), so
     an emulator restarted with the same token keeps working with the same exported
     ``MESHAPI_TOKEN``; it survives :meth:`reset`.
@@ -129,7 +133,7 @@ class Gateway:
             raise ValueError(
                 "token must be a data-plane key: 'rsk_' then letters, digits, '_' or '-'"
             )
-        self._pinned_token = token
+        self._builtin = {"token": token} if token is not None else None
         self._catalog = load_catalog(catalog) if catalog is not None else default_models()
         self._rate_limits = RateLimiter(rate_limits).defaults  # checked now, used on reset
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -143,19 +147,17 @@ class Gateway:
         self._state = self._new_state()
 
     def _new_state(self) -> GatewayState:
-        """Fresh state; the built-in data-plane key takes the pinned token, if any."""
+        """Fresh state with the built-in credentials of the first one (made from
+        ``secrets``; the data-plane key is the pinned token, if any)."""
         state = GatewayState(
             self._ids,
             self.clock.time(),
             copy.deepcopy(self._catalog),
+            self._builtin,
             rate_limits=self._rate_limits,
             clock_speed=float(getattr(self.clock, "speed", 1.0)),
         )
-        token = self._pinned_token
-        if token is not None:
-            key = state.keys.pop(state.token)
-            key.token = state.token = token
-            state.keys[token] = key
+        self._builtin = state.builtin_credentials()
         return state
 
     # -- credentials ------------------------------------------------------------------

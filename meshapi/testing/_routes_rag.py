@@ -177,7 +177,7 @@ def init_upload(ctx: RouteContext) -> ResponsePlan:
     if problems:
         raise validation_error(problems)
     state = _state(ctx)
-    token = ctx.state.ids.alnum(32)
+    token = ctx.state.ids.secret(32)
     item = RagFile(
         id="file_" + ctx.state.ids.ulid().lower(),
         file_name=body["file_name"],
@@ -192,7 +192,7 @@ def init_upload(ctx: RouteContext) -> ResponsePlan:
     )
     state.files[item.id] = item
     state.tokens[token] = item.id
-    signature = ctx.state.ids.alnum(24)
+    signature = ctx.state.ids.secret(24)
     url = f"{base_url(ctx)}/_uploads/{token}?expires={int(item.expires_at)}&signature={signature}"
     return json_plan(
         200, {"file_id": item.id, "signed_url": url, "expires_at": iso8601(item.expires_at)}

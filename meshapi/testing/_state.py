@@ -289,17 +289,25 @@ def _b64(value: Dict[str, Any]) -> str:
 
 
 class GatewayState:
-    """Credentials, templates, catalog, reply script and rate-limit windows of one gateway."""
+    """Credentials, templates, catalog, reply script and rate-limit windows of one gateway.
+
+    ``builtin`` holds the built-in credentials to keep (:meth:`builtin_credentials` of an
+    earlier state, so that a reset keeps them, or a pinned ``"token"``); the others are
+    made afresh, each from ``secrets``. ``catalog`` is the models it serves, ``rate_limits``
+    the server's default limits and ``clock_speed`` how fast the gateway's clock runs.
+    """
 
     def __init__(
         self,
         ids: IdFactory,
         now: float,
         catalog: Dict[str, Dict[str, Any]],
+        builtin: Optional[Dict[str, str]] = None,
         *,
         rate_limits: Optional[Mapping[str, Optional[int]]] = None,
         clock_speed: float = 1.0,
     ) -> None:
+        given = builtin or {}
         self.ids = ids
         self.catalog = catalog
         self.clock_speed = clock_speed
@@ -309,13 +317,28 @@ class GatewayState:
         self.templates: Dict[str, Template] = {}
         self.limiter = RateLimiter(rate_limits)
         self.owner = "usr_" + ids.ulid()
-        self.token = self.add_key(now, realm="dp", name="default").token
+        self.token = self.add_key(now, realm="dp", name="default", token=given.get("token")).token
         self.suspended_token = self.add_key(
-            now, realm="dp", name="suspended", status="suspended"
+            now, realm="dp", name="suspended", status="suspended", token=given.get("suspended")
         ).token
-        self.admin_token = self.add_key(now, realm="mak", name="admin").token
-        self.jwt = self.issue_jwt(now, self.owner)
+        self.admin_token = self.add_key(
+            now, realm="mak", name="admin", token=given.get("admin")
+        ).token
+        jwt = given.get("jwt")
+        if jwt is None:
+            jwt = self.issue_jwt(now, self.owner)
+        self.jwts[jwt] = self.owner
+        self.jwt = jwt
         self._stores: Dict[str, Any] = {}
+
+    def builtin_credentials(self) -> Dict[str, str]:
+        """The built-in credentials, to make a later state with the same ones."""
+        return {
+            "token": self.token,
+            "suspended": self.suspended_token,
+            "admin": self.admin_token,
+            "jwt": self.jwt,
+        }
 
     def now(self) -> float:
         """The gateway clock's time: the clock the ids are drawn from, for the checks made
@@ -362,9 +385,9 @@ class GatewayState:
         """A new dashboard session token for ``owner``."""
         header = _b64({"alg": "HS256", "typ": "JWT"})
         payload = _b64(
-            {"sub": owner, "iat": int(now), "iss": "meshapi-testing", "jti": self.ids.alnum(16)}
+            {"sub": owner, "iat": int(now), "iss": "meshapi-testing", "jti": self.ids.secret(16)}
         )
-        token = f"{header}.{payload}.{self.ids.alnum(43)}"
+        token = f"{header}.{payload}.{self.ids.secret(43)}"
         self.jwts[token] = owner
         return token
 

@@ -4,7 +4,14 @@
 from __future__ import annotations
 
 from ..endpoint import DATA, JSON, CursorPaging, Endpoint
-from ..models.batches import Batch, BatchCreateParams, BatchListParams, BatchListResponse
+from ..models.batches import (
+    BATCH_RUNNING_STATUSES,
+    BATCH_TERMINAL_STATUSES,
+    Batch,
+    BatchCreateParams,
+    BatchListParams,
+    BatchListResponse,
+)
 from ..polling import Waiter
 
 __all__ = ["BATCHES_CANCEL", "BATCHES_CREATE", "BATCHES_GET", "BATCHES_LIST", "BATCHES_WAIT"]
@@ -31,7 +38,9 @@ BATCHES_CANCEL: Endpoint[None, Batch] = Endpoint(
 
 BATCHES_WAIT: Waiter[Batch] = Waiter(
     BATCHES_GET,
-    done=lambda batch: batch.done,
-    describe=lambda batch: f"Batch {batch.id} is still {batch.status or 'unfinished'}",
+    name=lambda batch: f"Batch {batch.id}",
+    running=BATCH_RUNNING_STATUSES,
+    finished=BATCH_TERMINAL_STATUSES,
 )
-"""``batches.wait``: look at a batch until its status is terminal."""
+"""``batches.wait``: look at a batch until its status is terminal; a status the gateway does
+not document (§12) ends the wait at once."""

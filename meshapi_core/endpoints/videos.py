@@ -7,6 +7,8 @@ from typing import Dict
 from ..endpoint import DATA, JSON, Endpoint, OffsetPaging
 from ..errors import InvalidArgumentError
 from ..models.videos import (
+    RUNNING_STATUSES,
+    TERMINAL_STATUSES,
     ListVideoGenerationsParams,
     VideoGenerationParams,
     VideoTaskListResponse,
@@ -46,10 +48,12 @@ VIDEOS_RETRIEVE: Endpoint[None, VideoTaskResponse] = Endpoint(
 """``GET /v1/video/generations/{task_id}``, called by ``videos.retrieve`` (and ``videos.wait``)."""
 VIDEOS_WAIT: Waiter[VideoTaskResponse] = Waiter(
     VIDEOS_RETRIEVE,
-    done=lambda task: task.is_terminal,
-    describe=lambda task: f"Video task {task.id} is still {task.status or 'unfinished'}",
+    name=lambda task: f"Video task {task.id}",
+    running=RUNNING_STATUSES,
+    finished=TERMINAL_STATUSES,
 )
-"""``videos.wait``: look at a task until its status is terminal."""
+"""``videos.wait``: look at a task until its status is terminal; a status outside the task's
+documented ones ends the wait at once."""
 
 
 def task_path(task: object) -> Dict[str, str]:

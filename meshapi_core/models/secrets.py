@@ -15,6 +15,11 @@ from :class:`~meshapi_core.models.base.RequestModel` in three ways:
   fields and reasons only, with no exception chained to it;
 - ``extra_body`` is left out of the ``repr``, since an unmodelled credential travels there.
 
+A secret is a ``SecretStr`` from the first line of SDK code it reaches to the moment the body
+is encoded: a method that takes one conceals its arguments with :class:`SecretFields` before
+it passes them on, so no frame below it holds the plain string (an error reporter that
+records the local variables of each frame, as Sentry does by default, finds none).
+
 >>> from meshapi_core.models.provider_keys import OpenAIProviderKeyParams
 >>> params = OpenAIProviderKeyParams(api_key="sk-live-123")
 >>> params
@@ -27,7 +32,10 @@ b'{"api_key":"sk-live-123"}'
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, List, Optional
+import json
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type
 
 import pydantic
 from pydantic import ConfigDict, Field, SecretStr, SerializationInfo
@@ -98,3 +106,78 @@ class SecretRequestModel(RequestModel):
     def to_json_bytes(self) -> bytes:
         """:meth:`to_json_dict`, encoded as compact UTF-8 JSON."""
         return json_bytes(self.to_json_dict())
+
+    def secrets(self) -> Tuple[SecretStr, ...]:
+        """The secrets among the fields that were set (what an error must not repeat)."""
+        values = (getattr(self, name) for name in self.model_fields_set)
+        return tuple(value for value in values if isinstance(value, SecretStr))
+
+
+def _mentions(annotation: Any, wanted: Tuple[type, ...]) -> bool:
+    """Whether ``annotation`` (with its ``Optional``/``Union``/``Annotated`` arguments) names
+    one of the ``wanted`` types."""
+    if isinstance(annotation, type) and issubclass(annotation, wanted):
+        return True
+    origin = typing.get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, wanted):
+        return True
+    return any(_mentions(arg, wanted) for arg in typing.get_args(annotation))
+
+
+@dataclass(frozen=True)
+class SecretFields:
+    """The fields of some request models that hold a secret, and how a caller's value for
+    one becomes a ``SecretStr`` before it travels on.
+
+    >>> from meshapi_core.models.provider_keys import OpenAIProviderKeyParams
+    >>> fields = SecretFields.of(OpenAIProviderKeyParams)
+    >>> fields.conceal({"api_key": "sk-live-123", "organization": "org-1"})
+    {'api_key': SecretStr('**********'), 'organization': 'org-1'}
+    """
+
+    names: FrozenSet[str]
+    """The fields (by name and alias) whose value is a secret."""
+    json_names: FrozenSet[str] = frozenset()
+    """Those among them that also take a mapping, sent as its JSON text (a service
+    account's key file)."""
+
+    @classmethod
+    def of(cls, *models: Type[pydantic.BaseModel]) -> SecretFields:
+        """The secret fields of ``models`` together."""
+        names, json_names = set(), set()
+        for model in models:
+            for name, info in model.model_fields.items():
+                if not _mentions(info.annotation, (SecretStr,)):
+                    continue
+                keys = {name} | ({info.alias} if info.alias else set())
+                names |= keys
+                if _mentions(info.annotation, (dict, Mapping)):
+                    json_names |= keys
+        return cls(frozenset(names), frozenset(json_names))
+
+    def conceal(self, data: Mapping[str, Any]) -> Dict[str, Any]:
+        """A copy of ``data`` (a caller's fields) whose secrets are ``SecretStr``: a string
+        wrapped, a mapping given for a JSON field encoded first. Anything else is left as it
+        is, for validation to refuse (without showing it)."""
+        concealed = dict(data)
+        for name in self.names.intersection(concealed):
+            value = concealed[name]
+            if isinstance(value, str):
+                concealed[name] = SecretStr(value)
+            elif name in self.json_names and isinstance(value, Mapping):
+                try:
+                    text = json.dumps(dict(value), separators=(",", ":"))
+                except (TypeError, ValueError):
+                    continue  # left for validation, which says what is wrong with it
+                concealed[name] = SecretStr(text)
+        return concealed
+
+    def conceal_arguments(
+        self, args: Tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+        """A method's positional and keyword arguments, each mapping among the positional
+        ones (a params dict) and the keywords concealed."""
+        return (
+            tuple(self.conceal(a) if isinstance(a, Mapping) else a for a in args),
+            self.conceal(kwargs),
+        )

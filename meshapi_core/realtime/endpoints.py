@@ -120,7 +120,8 @@ class SessionOptions(TypedDict, total=False):
     """Seconds (or a :class:`~meshapi_core.http.Timeout`): ``connect`` for the connection,
     ``read`` for the handshake and each wait for a message, ``write`` for each send."""
     extra_headers: Mapping[str, str]
-    """Headers sent with the handshake, as given."""
+    """Headers sent with the handshake, as given (never a credential, nor
+    ``Sec-WebSocket-Protocol``: see :data:`~meshapi_core.config.CREDENTIAL_HEADERS`)."""
     extra_query: Mapping[str, Any]
     """Query parameters sent as given (never a credential)."""
     max_audio_lead: Optional[float]

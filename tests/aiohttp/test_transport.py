@@ -20,12 +20,15 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from meshapi import AsyncMeshAPI
+from meshapi import AsyncMeshAPI, ClientContextError
+from meshapi.testing import realtime
+from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_aiohttp import AiohttpStreamResponse, AiohttpTransport
 from meshapi_aiohttp._transport import _connection_error, _stream_error
 from meshapi_core.errors import (
     APIConnectionError,
     APITimeoutError,
+    InvalidArgumentError,
     StreamInterruptedError,
     StreamTimeoutError,
 )
@@ -322,12 +325,15 @@ async def test_refused_connection_is_a_connection_error(transport: AiohttpTransp
     assert_unchained(error)
 
 
-async def test_invalid_url_is_a_connection_error(transport: AiohttpTransport) -> None:
-    with pytest.raises(APIConnectionError) as info:
+async def test_an_invalid_url_is_refused_not_a_connection_error(
+    transport: AiohttpTransport,
+) -> None:
+    # The core refuses such a URL first; a request built by hand reaches aiohttp's refusal.
+    with pytest.raises(InvalidArgumentError) as info:
         await asend(transport, get("http:///no-host"))
     assert "InvalidUrl" in info.value.message  # InvalidUrlClientError, an InvalidURL
+    assert "Nothing was sent" in info.value.message
     assert_unchained(info.value)
-    assert not info.value.response_started
 
 
 async def test_stall_before_headers_is_a_timeout(transport: AiohttpTransport) -> None:
@@ -473,6 +479,43 @@ async def test_a_session_it_made_is_closed() -> None:
         await transport.aclose()
         assert session.closed
         await asyncio.wait_for(server.conns[0].client_closed.wait(), 5)
+
+
+async def test_realtime_sessions_never_take_a_connection_from_the_pool(
+    meshapi_gateway: GatewayFixture,
+) -> None:
+    """A session is a connection of its own: a pool of one still serves REST calls while
+    three sessions are open, and the user's session stays theirs."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
+        client = AsyncMeshAPI(
+            base_url=meshapi_gateway.base_url, token=meshapi_gateway.token,
+            aiohttp_session=session, timeout=Timeout(5.0, pool=0.5, connect=0.5),
+            max_retries=0,
+        )  # fmt: skip
+        opened = [await client.realtime.connect(model="openai/gpt-realtime") for _ in range(3)]
+        try:
+            models = await client.models.list()
+            created = [(await s.receive()).type for s in opened]
+        finally:
+            for s in opened:
+                await s.close()
+        await client.aclose()
+        assert not session.closed
+    assert len(models) > 0 and created == ["session.created"] * 3
+    assert realtime.wait_for_active_sessions(meshapi_gateway.gateway, 0)
+
+
+async def test_no_session_opens_once_the_client_is_closed(
+    meshapi_gateway: GatewayFixture,
+) -> None:
+    client = AsyncMeshAPI(
+        base_url=meshapi_gateway.base_url, token=meshapi_gateway.token, transport="aiohttp"
+    )
+    await client.models.list()
+    await client.aclose()
+    with pytest.raises(ClientContextError):
+        await client.realtime.connect(model="openai/gpt-realtime")
+    assert [r.path for r in meshapi_gateway.gateway.requests] == ["/v1/models"]
 
 
 def test_made_outside_a_loop_and_closed_unused() -> None:

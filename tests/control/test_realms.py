@@ -340,6 +340,40 @@ def test_a_control_plane_client_refuses_a_data_plane_key_at_once(cls: Any) -> No
     with pytest.raises(WrongRealmError):
         cls(base_url="https://api.meshapi.ai", token="opaque", credential="data")
     cls(base_url="https://api.meshapi.ai", token="opaque", credential="dashboard")
+    for named in ("admin", "dashboard"):  # naming it otherwise does not make it another key
+        with pytest.raises(InvalidArgumentError) as contradicted:
+            cls(base_url="https://api.meshapi.ai", token=secret, credential=named)
+        assert contradicted.value.param == "credential"
+        assert secret not in str(contradicted.value)
+
+
+def test_a_data_plane_key_never_reaches_the_control_plane_by_any_setting() -> None:
+    gateway = Gateway()
+    attempts = [
+        {"token": gateway.token, "credential": "admin"},
+        {"token": f"Bearer {gateway.token}"},
+        {"token": gateway.admin_token, "default_headers": {"Authorization": gateway.token}},
+        {"token": gateway.admin_token, "default_headers": {"x-api-key": gateway.token}},
+    ]
+    for settings in attempts:
+        transport = InProcessTransport(gateway)
+        with pytest.raises(InvalidArgumentError):
+            MeshAPIAdmin(base_url="http://127.0.0.1", transport=transport, **settings)
+    transport = InProcessTransport(gateway)
+    admin = MeshAPIAdmin(
+        base_url="http://127.0.0.1", token=gateway.admin_token, transport=transport
+    )
+    with pytest.raises(InvalidArgumentError) as refused:
+        admin.keys.list(extra_headers={"AUTHORIZATION": f"Bearer {gateway.token}"})
+    assert refused.value.param == "extra_headers"
+    with pytest.raises(InvalidArgumentError) as refused:
+        admin.with_options(headers={"Authorization": f"Bearer {gateway.token}"})
+    assert refused.value.param == "headers"
+    assert gateway.requests == []
+    admin.keys.list()
+    assert [r.headers["authorization"] for r in gateway.requests] == [
+        f"Bearer {gateway.admin_token}"
+    ]
 
 
 def test_the_admin_client_reads_its_token_from_meshapi_admin_key(

@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from meshapi import (
     AdminKeyCreated,
@@ -25,14 +26,20 @@ from meshapi import (
 )
 from meshapi.testing import Gateway, InProcessTransport, faults
 from meshapi.testing.pytest_plugin import GatewayFixture
+from meshapi_core.calls import Fail, Runtime, Send
+from meshapi_core.config import ClientConfig
 from meshapi_core.endpoint import JSON
+from meshapi_core.endpoints.provider_keys import PROVIDER_KEYS_ADD
 from meshapi_core.http import Response
 from meshapi_core.models.provider_keys import PROVIDERS
+from meshapi_core.models.secrets import SecretFields
 from meshapi_core.params import bind
+from meshapi_core.prepare import prepare_call
 
 from .conftest import Clients, Runner, do
 
 SECRET = "sk-SECRET-0123456789abcdef"
+PROVIDERS_ADD_OPENAI = PROVIDER_KEYS_ADD["openai"]
 
 
 def texts_of(value: Any) -> List[str]:
@@ -211,3 +218,53 @@ def test_provider_secrets_over_the_wire_on_every_transport(
     shown = chain_of(error) + texts_of(stored) + [r.getMessage() for r in caplog.records]
     for text in shown:
         assert SECRET not in text
+
+
+# -- a secret is a SecretStr from a method's first line; an echoed one is taken out -------------
+
+ALL_PROVIDER_MODELS = [model for pair in PROVIDERS.values() for model in pair]
+
+
+def test_every_secret_field_of_every_provider_is_concealed() -> None:
+    fields = SecretFields.of(*ALL_PROVIDER_MODELS)
+    names = {"api_key", "secret_access_key", "session_token", "service_account_json"}
+    assert fields.names == names
+    assert fields.json_names == {"service_account_json"}
+    given = {
+        "api_key": SECRET,
+        "secret_access_key": SECRET,
+        "session_token": SECRET,
+        "service_account_json": {"type": "service_account", "private_key": SECRET},
+        "region": "eu-west-1",
+    }
+    concealed = fields.conceal(given)
+    assert given["api_key"] == SECRET  # the caller's mapping is left as it was
+    assert concealed["region"] == "eu-west-1"
+    for name in fields.names:
+        assert isinstance(concealed[name], SecretStr), name
+    assert SECRET not in repr(concealed)
+    # validation and the body see the same values as before
+    account = {"service_account_json": concealed["service_account_json"]}
+    sent = json.loads(bind(VertexProviderKeyParams, account, None).to_json_bytes())
+    assert json.loads(sent["service_account_json"])["private_key"] == SECRET
+    # values validation must refuse are left for it to refuse
+    odd = fields.conceal({"api_key": 12345678, "service_account_json": {"k": object()}})
+    assert odd["api_key"] == 12345678 and isinstance(odd["service_account_json"], dict)
+    args, kwargs = fields.conceal_arguments(("openai", {"api_key": SECRET}), {"api_key": SECRET})
+    assert args[0] == "openai" and isinstance(args[1]["api_key"], SecretStr)
+    assert isinstance(kwargs["api_key"], SecretStr)
+
+
+def test_a_call_takes_its_secrets_out_of_an_echoed_error() -> None:
+    config = ClientConfig.create(base_url="https://api.meshapi.ai", token="mak_0123SECRETADMIN")
+    runtime = Runtime(lambda: 0.0, lambda: 0.0, lambda: 0.5, lambda: "key")
+    call = prepare_call(PROVIDERS_ADD_OPENAI, config, runtime, fields={"api_key": SECRET})
+    action = call.next_action()
+    assert isinstance(action, Send) and SECRET.encode() in action.request.body  # type: ignore[operator]
+    assert SECRET not in repr(action.request)
+    echo = json.dumps({"error": {"code": "bad", "message": f"{SECRET} / mak_0123SECRETADMIN"}})
+    call.receive_response(Response(400, {}, echo.encode()))
+    failed = call.next_action()
+    assert isinstance(failed, Fail)
+    assert failed.error.message == "[redacted] / [redacted]"
+    assert SECRET not in repr(Response(400, {}, echo.encode()))  # a body shows its size only

@@ -359,3 +359,84 @@ def test_settings_and_options_are_listed_once() -> None:
     configured = {f.name for f in dataclasses.fields(ClientConfig)} - {"_base_headers"}
     inputs = set(ClientSettings.__annotations__) - {"token", "api_key", "max_retries", "retry"}
     assert inputs <= configured | {"retry"}
+
+
+# -- the credential is set in one place only (issue 18, item 3) ---------------------------------
+
+CREDENTIAL_NAMES = ["Authorization", "authorization", "AUTHORIZATION", "X-API-Key", "x-api-key",
+                    "Sec-WebSocket-Protocol", "Api-Key", "X-Goog-Api-Key", "XI-API-KEY"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CREDENTIAL_NAMES)
+def test_no_setting_but_the_token_sets_a_credential_header(name: str) -> None:
+    from meshapi_core.realtime.endpoints import REALTIME, prepare_session
+
+    value = "Bearer mak_01OTHERCREDENTIAL"
+    attempts = [
+        ("default_headers", lambda: config(default_headers={name: value})),
+        ("extra_headers", lambda: CallOptions.create({"extra_headers": {name: value}})),
+        # options made directly are checked again when the request is built
+        (
+            "extra_headers",
+            lambda: request_of(MODELS_LIST, options=CallOptions(extra_headers={name: value})),
+        ),
+        (
+            "extra_headers",
+            lambda: prepare_session(
+                REALTIME, config(), fields={"model": "m"}, options={"extra_headers": {name: value}}
+            ),
+        ),
+    ]
+    for where, attempt in attempts:
+        with pytest.raises(InvalidArgumentError) as refused:
+            attempt()
+        assert refused.value.param == where
+        assert repr(name) in refused.value.message
+        assert value not in str(refused.value) and TOKEN not in str(refused.value)
+
+
+def test_with_changes_merges_headers_by_their_lower_case_name() -> None:
+    cfg = config(default_headers={"X-Team": "a"}).with_changes(default_headers={"x-TEAM": "b"})
+    assert cfg.default_headers == (("x-team", "b"),)
+    with pytest.raises(InvalidArgumentError, match="default_headers"):
+        cfg.with_changes(default_headers={"X-Api-Key": "mak_x"})
+
+
+@pytest.mark.parametrize(
+    "given", [f"Bearer {TOKEN}", f"bearer {TOKEN}", f"BeArEr   {TOKEN}", f"Bearer\t{TOKEN}"]
+)
+def test_a_leading_bearer_is_dropped(given: str) -> None:
+    for setting in ("token", "api_key"):
+        cfg = ClientConfig.create(base_url="https://x", **{setting: given})
+        assert cfg.token == TOKEN and cfg.credential is Credential.DATA_KEY
+        assert request_of(MODELS_LIST, cfg).header("authorization") == f"Bearer {TOKEN}"
+    assert ClientConfig.create(base_url="https://x", token=given, api_key=TOKEN).token == TOKEN
+
+
+@pytest.mark.parametrize(
+    "given", [f"Bearer Bearer {TOKEN}", f"Basic {TOKEN}", f"{TOKEN} {TOKEN}", "Bearer ", " "]
+)
+def test_a_token_with_another_scheme_or_a_space_is_refused(given: str) -> None:
+    with pytest.raises(InvalidArgumentError) as refused:
+        ClientConfig.create(base_url="https://x", token=given)
+    assert refused.value.param == "token" and TOKEN not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("token", "named"),
+    [
+        ("rsk_1", "admin"),
+        ("rsk_1", "dashboard"),
+        ("mak_1", "data"),
+        ("mak_1", "dashboard"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig", "admin"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig", "data"),
+    ],
+)
+def test_a_credential_setting_must_agree_with_the_tokens_form(token: str, named: str) -> None:
+    with pytest.raises(InvalidArgumentError) as refused:
+        config(token=token, credential=named)
+    assert refused.value.param == "credential"
+    assert token not in str(refused.value)
+    agreeing = {"rsk_1": "data", "mak_1": "admin"}.get(token, "dashboard")
+    assert config(token=token, credential=agreeing).credential is Credential.of(token)

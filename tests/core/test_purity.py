@@ -73,10 +73,13 @@ def test_core_never_imports_io(module: str) -> None:
 
 def test_adapters_depend_only_on_the_core_and_their_library() -> None:
     # httpcore is httpx's own engine (a dependency of httpx): the blocking transport wraps its
-    # network backend to bound whole exchanges; wsproto frames the WebSocket sessions.
-    httpx_side = {"meshapi_core", "meshapi_httpx", "httpx", "httpcore", "anyio", "wsproto"}
+    # network backend to bound whole exchanges. Every transport opens its WebSocket sessions
+    # with meshapi_wsproto, which depends on the core, wsproto and anyio only.
+    sessions = {"meshapi_core", "meshapi_wsproto"}
+    httpx_side = {"meshapi_httpx", "httpx", "httpcore", "anyio", *sessions}
     assert third_party("meshapi_httpx") <= httpx_side
-    assert third_party("meshapi_aiohttp") <= {"meshapi_core", "meshapi_aiohttp", "aiohttp"}
+    assert third_party("meshapi_aiohttp") <= {"meshapi_aiohttp", "aiohttp", *sessions}
+    assert third_party("meshapi_wsproto") <= {"wsproto", "anyio", *sessions}
 
 
 def test_importing_the_core_loads_no_transport() -> None:

@@ -272,6 +272,25 @@ def test_bad_emulator_options_are_one_line_errors(args: List[str], message: str)
     assert (status, out) == (1, "") and err.startswith(message) and err.count("\n") == 1
 
 
+def test_every_run_announces_tokens_no_other_run_could_predict() -> None:
+    children = [serve("--port", "0") for _ in range(2)]  # two runs, side by side
+    try:
+        announced = []
+        for child in children:
+            settings = exported(child)
+            assert child.stderr is not None
+            admin = child.stderr.readline().split("admin key:", 1)[1].split()[0]
+            announced.append((settings["MESHAPI_TOKEN"], admin))
+    finally:
+        for child in children:
+            stop(child)
+    (token_a, admin_a), (token_b, admin_b) = announced
+    assert token_a.startswith("rsk_") and admin_a.startswith("mak_")
+    # "rsk_" + 10 characters of timestamp, then the random part: never the same twice
+    assert token_a[14:] != token_b[14:] and admin_a[14:] != admin_b[14:]
+    assert len(token_a[14:]) == 16
+
+
 def test_a_bad_token_and_a_busy_port_are_one_line_errors() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from typing import List
 
 import anyio
 import pytest
@@ -58,12 +59,27 @@ def test_error_envelope_repeats_the_header_request_id() -> None:
     }
 
 
-def test_same_seed_and_clock_give_the_same_ids_and_tokens() -> None:
+def builtin_credentials(gateway: Gateway) -> List[str]:
+    return [gateway.token, gateway.suspended_token, gateway.admin_token, gateway.jwt]
+
+
+def test_same_seed_and_clock_give_the_same_ids_but_never_the_same_tokens() -> None:
     first, second = make(), make()
-    assert first.token == second.token and first.jwt == second.jwt
     a = first.handle(gw_request("GET", "/v1/models", first.token))
     b = second.handle(gw_request("GET", "/v1/models", second.token))
     assert a.header("x-request-id") == b.header("x-request-id")
+    # Credentials come from `secrets`: the seed, the clock and the rng do not predict them.
+    for one, other in zip(builtin_credentials(first), builtin_credentials(second)):
+        assert one != other
+    for gateway in (first, second):
+        assert gateway.token.startswith("rsk_") and gateway.admin_token.startswith("mak_")
+        assert gateway.jwt.count(".") == 2
+    made = [g.add_key() for g in (first, second)] + [g.add_admin_key() for g in (first, second)]
+    assert len(set(made)) == 4
+    assert first.issue_jwt() != second.issue_jwt()
+    # ... and the 16 random characters after the 10 of the timestamp differ too
+    assert first.token[14:] != second.token[14:]
+    assert first.admin_token[14:] != second.admin_token[14:]
 
 
 def test_reset_restores_the_initial_state() -> None:
@@ -73,10 +89,14 @@ def test_reset_restores_the_initial_state() -> None:
     gateway.add_template("t")
     gateway.inject(faults.Status(500))
     gateway.handle(gw_request("GET", "/v1/models", token))
+    before = builtin_credentials(gateway)
     gateway.reset()
     assert gateway.token == token
+    assert builtin_credentials(gateway) == before  # the same credentials, though not seeded
     assert gateway.templates == [] and gateway.requests == [] and gateway.pending_faults == []
     assert gateway.handle(gw_request("GET", "/v1/models", extra)).status == 401
+    statuses = [gateway.handle(gw_request("GET", "/v1/models", c)).status for c in before]
+    assert statuses == [200, 403, 403, 200]  # all known (401 if not): suspended, wrong realm
 
 
 def test_version_is_checked_before_auth() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import ssl
 from typing import Any, List
 
 import httpx
@@ -33,7 +34,7 @@ from meshapi.testing._sessions import (
 from meshapi.testing._wsplan import AwaitInput, ClientClosed, ClientText, CloseSession, LimitReached
 from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_core.websocket import CloseMessage, TextMessage, WebSocketRequest
-from meshapi_httpx._websocket_sync import HttpxWebSocket, connect_websocket
+from meshapi_wsproto import WsprotoWebSocket, connect_websocket
 
 
 def ws_url(gw: GatewayFixture, path: str) -> str:
@@ -42,12 +43,13 @@ def ws_url(gw: GatewayFixture, path: str) -> str:
 
 def raw(
     gw: GatewayFixture, path: str = "/v1/realtime?model=openai/gpt-realtime", *offered: str
-) -> HttpxWebSocket:
+) -> WsprotoWebSocket:
     protocols = offered or ("openai-realtime", f"Bearer {gw.token}")
-    return connect_websocket(WebSocketRequest(ws_url(gw, path), protocols, timeout=Timeout(5.0)))
+    request = WebSocketRequest(ws_url(gw, path), protocols, timeout=Timeout(5.0))
+    return connect_websocket(request, ssl.create_default_context)
 
 
-def event(conn: HttpxWebSocket) -> Any:
+def event(conn: WsprotoWebSocket) -> Any:
     message = conn.receive(5.0)
     assert isinstance(message, TextMessage), message
     return json.loads(message.data)

@@ -2,6 +2,8 @@
 
 Each provider's fields are checked before anything is sent, and its secrets never appear in
 a repr, a log line or an error (they are ``SecretStr``; only the request body holds them).
+``add`` and ``update`` turn them into ``SecretStr`` on their first line, so no frame below
+holds one as a plain string (see :class:`~meshapi_core.models.secrets.SecretFields`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from meshapi_core.endpoints.provider_keys import (
     for_provider,
 )
 from meshapi_core.models.provider_keys import (
+    PROVIDERS,
     AwsProviderKeyParams,
     AwsProviderKeyUpdateParams,
     AzureFoundryProviderKeyParams,
@@ -31,6 +34,7 @@ from meshapi_core.models.provider_keys import (
     VertexProviderKeyParams,
     VertexProviderKeyUpdateParams,
 )
+from meshapi_core.models.secrets import SecretFields
 
 from ..pages import AsyncPaginator
 from ..resource import AsyncResource
@@ -73,6 +77,8 @@ class AsyncProviderKeys(AsyncResource):
     ... # doctest: +SKIP
     >>> await admin.provider_keys.test("openai")   # doctest: +SKIP
     """
+
+    _secret_fields = SecretFields.of(*(model for pair in PROVIDERS.values() for model in pair))
 
     def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[ProviderKey]:
         """The providers you hold keys for (never their secrets)."""
@@ -125,6 +131,7 @@ class AsyncProviderKeys(AsyncResource):
         ``access_key_id``, ``secret_access_key``, ``region``; ``azure``: ``api_key``,
         ``endpoint``; ``azure-foundry``: ``api_key``, ``endpoint``; ``openai``: ``api_key``;
         ``vertex``: ``service_account_json``), plus ``allow_fallback``."""
+        params, kwargs = self._conceal(params, kwargs)
         return await self._request(for_provider(PROVIDER_KEYS_ADD, provider), params, kwargs)
 
     @overload
@@ -176,6 +183,7 @@ class AsyncProviderKeys(AsyncResource):
     async def update(self, provider: Provider, params: Any = None, /, **kwargs: Any) -> ProviderKey:
         """Change the stored key for ``provider``: only the fields you pass are sent (e.g.
         ``allow_fallback=False`` for strict isolation)."""
+        params, kwargs = self._conceal(params, kwargs)
         return await self._request(for_provider(PROVIDER_KEYS_UPDATE, provider), params, kwargs)
 
     async def test(

@@ -3,6 +3,8 @@
 
 Each provider's fields are checked before anything is sent, and its secrets never appear in
 a repr, a log line or an error (they are ``SecretStr``; only the request body holds them).
+``add`` and ``update`` turn them into ``SecretStr`` on their first line, so no frame below
+holds one as a plain string (see :class:`~meshapi_core.models.secrets.SecretFields`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from meshapi_core.endpoints.provider_keys import (
     for_provider,
 )
 from meshapi_core.models.provider_keys import (
+    PROVIDERS,
     AwsProviderKeyParams,
     AwsProviderKeyUpdateParams,
     AzureFoundryProviderKeyParams,
@@ -32,6 +35,7 @@ from meshapi_core.models.provider_keys import (
     VertexProviderKeyParams,
     VertexProviderKeyUpdateParams,
 )
+from meshapi_core.models.secrets import SecretFields
 
 from ..pages import Page
 from ..resource import Resource
@@ -74,6 +78,8 @@ class ProviderKeys(Resource):
     ... # doctest: +SKIP
     >>> admin.provider_keys.test("openai")   # doctest: +SKIP
     """
+
+    _secret_fields = SecretFields.of(*(model for pair in PROVIDERS.values() for model in pair))
 
     def list(self, **options: Unpack[RequestOptions]) -> Page[ProviderKey]:
         """The providers you hold keys for (never their secrets)."""
@@ -126,6 +132,7 @@ class ProviderKeys(Resource):
         ``access_key_id``, ``secret_access_key``, ``region``; ``azure``: ``api_key``,
         ``endpoint``; ``azure-foundry``: ``api_key``, ``endpoint``; ``openai``: ``api_key``;
         ``vertex``: ``service_account_json``), plus ``allow_fallback``."""
+        params, kwargs = self._conceal(params, kwargs)
         return self._request(for_provider(PROVIDER_KEYS_ADD, provider), params, kwargs)
 
     @overload
@@ -177,6 +184,7 @@ class ProviderKeys(Resource):
     def update(self, provider: Provider, params: Any = None, /, **kwargs: Any) -> ProviderKey:
         """Change the stored key for ``provider``: only the fields you pass are sent (e.g.
         ``allow_fallback=False`` for strict isolation)."""
+        params, kwargs = self._conceal(params, kwargs)
         return self._request(for_provider(PROVIDER_KEYS_UPDATE, provider), params, kwargs)
 
     def test(

@@ -9,6 +9,7 @@ time, and sends under a send lock, so frames never interleave.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import ssl
@@ -28,9 +29,9 @@ from meshapi_core.errors import (
 from meshapi_core.http import Timeout
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._websocket import READ_SIZE, WsprotoClient, ssl_context
+from ._protocol import READ_SIZE, TLSContext, WsprotoClient
 
-__all__ = ["HttpxWebSocket", "connect_websocket"]
+__all__ = ["WsprotoWebSocket", "connect_websocket"]
 
 _WANT_READ = (BlockingIOError, InterruptedError, ssl.SSLWantReadError)
 _WANT_WRITE = ssl.SSLWantWriteError
@@ -44,7 +45,7 @@ def _deadline(seconds: Optional[float]) -> Optional[float]:
     return None if seconds is None else time.monotonic() + seconds
 
 
-class HttpxWebSocket:
+class WsprotoWebSocket:
     """One open session on a socket (see :mod:`meshapi_core.websocket` for the contract)."""
 
     def __init__(self, sock: socket.socket, client: WsprotoClient, timeout: Timeout) -> None:
@@ -120,6 +121,14 @@ class HttpxWebSocket:
             if not self._wait(write, deadline):
                 raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
 
+    def _send_unsent(self) -> None:
+        """Send the replies to frames that came with the ``101``; if that fails, the peer is
+        gone, and the next receive delivers what it sent, then says so."""
+        out = self._client.take_unsent()
+        if out:
+            with contextlib.suppress(MeshAPIError):
+                self._write(out)
+
     # -- the contract -----------------------------------------------------------------------
 
     def send_text(self, data: str) -> None:
@@ -176,8 +185,9 @@ class HttpxWebSocket:
             self._sock.close()
 
 
-def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
-    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`)."""
+def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> WsprotoWebSocket:
+    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
+    ``wss://`` one with the SSL context ``tls()`` returns."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
@@ -187,7 +197,7 @@ def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
         sock = socket.create_connection((endpoint.host, endpoint.port), timeout=timeout.connect)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if endpoint.tls:
-            sock = ssl_context().wrap_socket(sock, server_hostname=endpoint.host)
+            sock = tls().wrap_socket(sock, server_hostname=endpoint.host)
     except OSError as exc:  # socket.timeout is an OSError too
         failure = exc
     if failure is not None or sock is None:
@@ -196,7 +206,7 @@ def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
         timed_out = isinstance(failure, (socket.timeout, TimeoutError))
         raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
     sock.settimeout(0.0)
-    connection = HttpxWebSocket(sock, client, timeout)
+    connection = WsprotoWebSocket(sock, client, timeout)
     try:
         connection._write(client.handshake())
         deadline = _deadline(timeout.read)
@@ -209,6 +219,7 @@ def connect_websocket(request: WebSocketRequest) -> HttpxWebSocket:
                     response_started=False,
                 )
             if client.receive_handshake(data):
+                connection._send_unsent()
                 return connection
     except StreamInterruptedError as error:
         sock.close()

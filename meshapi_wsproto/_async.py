@@ -10,6 +10,7 @@ interleave. Closing is shielded from cancellation, so a cancelled task still say
 
 from __future__ import annotations
 
+import contextlib
 from typing import Dict, Optional, Tuple, Type
 
 import anyio
@@ -27,9 +28,9 @@ from meshapi_core.errors import (
 from meshapi_core.http import Timeout
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._websocket import READ_SIZE, WsprotoClient, ssl_context
+from ._protocol import READ_SIZE, TLSContext, WsprotoClient
 
-__all__ = ["AsyncHttpxWebSocket", "connect_websocket"]
+__all__ = ["AsyncWsprotoWebSocket", "connect_websocket"]
 
 _IO_ERRORS: Tuple[Type[BaseException], ...] = (
     OSError,
@@ -40,7 +41,7 @@ _IO_ERRORS: Tuple[Type[BaseException], ...] = (
 _CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
 
 
-class AsyncHttpxWebSocket:
+class AsyncWsprotoWebSocket:
     """One open session on an anyio stream (see :mod:`meshapi_core.websocket`)."""
 
     def __init__(
@@ -88,6 +89,15 @@ class AsyncHttpxWebSocket:
             raise StreamTimeoutError("Timed out sending to the gateway (write timeout)")
         assert failure is not None
         raise stream_failure(failure, timeout=False)
+
+    async def _send_unsent(self) -> None:
+        """Send the replies to frames that came with the ``101``; if that fails, the peer is
+        gone, and the next receive delivers what it sent, then says so."""
+        out = self._client.take_unsent()
+        if out:
+            with contextlib.suppress(MeshAPIError):
+                async with self._sending:
+                    await self._write(out)
 
     async def send_text(self, data: str) -> None:
         """Send one text message."""
@@ -149,8 +159,9 @@ class AsyncHttpxWebSocket:
                 await self._stream.aclose()
 
 
-async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
-    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`)."""
+async def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> AsyncWsprotoWebSocket:
+    """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
+    ``wss://`` one with the SSL context ``tls()`` returns."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
@@ -162,7 +173,7 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
                 stream = await anyio.connect_tcp(
                     endpoint.host,
                     endpoint.port,
-                    ssl_context=ssl_context(),
+                    ssl_context=tls(),
                     tls_standard_compatible=False,
                 )
             else:
@@ -172,7 +183,7 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
     if failure is not None or stream is None:
         timed_out = isinstance(failure, TimeoutError)
         raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
-    connection = AsyncHttpxWebSocket(stream, client, timeout)
+    connection = AsyncWsprotoWebSocket(stream, client, timeout)
     try:
         await connection._write(client.handshake())
         answered = False
@@ -182,6 +193,7 @@ async def connect_websocket(request: WebSocketRequest) -> AsyncHttpxWebSocket:
             answered = True
         if not answered:
             raise APITimeoutError("Timed out waiting for the answer to the WebSocket handshake")
+        await connection._send_unsent()
         return connection
     except StreamInterruptedError as error:
         with anyio.CancelScope(shield=True):
