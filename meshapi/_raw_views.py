@@ -42,19 +42,37 @@ from meshapi._async.resources.templates import AsyncTemplates
 from meshapi._async.resources.usage import AsyncUsage
 from meshapi._async.resources.videos import AsyncVideos
 from meshapi._async.resources.web import AsyncWeb
+import meshapi._async.resources.audio as async_module_audio
 import meshapi._async.resources.chat as async_module_chat
+import meshapi._async.resources.compare as async_module_compare
+import meshapi._async.resources.images as async_module_images
 import meshapi._async.resources.messages as async_module_messages
 import meshapi._async.resources.responses as async_module_responses
 from meshapi._async.pages import AsyncPaginator
-from meshapi._async.streams import AsyncStream
-from meshapi.types import AwsProviderKeyArgs, AwsProviderKeyParamsDict, AwsProviderKeyUpdateArgs, AwsProviderKeyUpdateParamsDict, AzureFoundryProviderKeyArgs, AzureFoundryProviderKeyParamsDict, AzureFoundryProviderKeyUpdateArgs, AzureFoundryProviderKeyUpdateParamsDict, AzureProviderKeyArgs, AzureProviderKeyParamsDict, AzureProviderKeyUpdateArgs, AzureProviderKeyUpdateParamsDict, ChatCompletionArgs, ChatCompletionParseArgs, MessagesArgs, OpenAIProviderKeyArgs, OpenAIProviderKeyParamsDict, OpenAIProviderKeyUpdateArgs, OpenAIProviderKeyUpdateParamsDict, RagFileListArgs, RagFileListParamsDict, RequestOptions, ResponsesArgs, TemplateCreateArgs, TemplateCreateParamsDict, TemplateUpdateArgs, TemplateUpdateParamsDict, VertexProviderKeyArgs, VertexProviderKeyParamsDict, VertexProviderKeyUpdateArgs, VertexProviderKeyUpdateParamsDict
+from meshapi._async.streams import AsyncByteStream, AsyncStream
+from meshapi._files import BinaryResponseContent
+from meshapi.types import AdminKeyCreateArgs, AdminKeyCreateParamsDict, AudioTranslationsArgs, AudioTranslationsParamsDict, AutoRechargeSetupArgs, AutoRechargeSetupParamsDict, AwsProviderKeyArgs, AwsProviderKeyParamsDict, AwsProviderKeyUpdateArgs, AwsProviderKeyUpdateParamsDict, AzureFoundryProviderKeyArgs, AzureFoundryProviderKeyParamsDict, AzureFoundryProviderKeyUpdateArgs, AzureFoundryProviderKeyUpdateParamsDict, AzureProviderKeyArgs, AzureProviderKeyParamsDict, AzureProviderKeyUpdateArgs, AzureProviderKeyUpdateParamsDict, BatchCreateArgs, BatchCreateParamsDict, BulkEmbedRequestArgs, BulkEmbedRequestDict, ChatCompletionArgs, ChatCompletionParseArgs, CompareArgs, EmbeddingsArgs, EmbeddingsParamsDict, ImageEditArgs, ImageGenerationArgs, InitUploadRequestArgs, InitUploadRequestDict, InvitationCreateArgs, InvitationCreateParamsDict, MemoryCreateArgs, MemoryCreateParamsDict, MemoryItemCreateArgs, MemoryItemCreateParamsDict, MessagesArgs, ModerationArgs, ModerationParamsDict, OpenAIProviderKeyArgs, OpenAIProviderKeyParamsDict, OpenAIProviderKeyUpdateArgs, OpenAIProviderKeyUpdateParamsDict, OrgCreateArgs, OrgCreateParamsDict, RagFileListArgs, RagFileListParamsDict, RequestOptions, ResponsesArgs, RouterSelectArgs, RouterSelectParamsDict, SearchRequestArgs, SearchRequestDict, SpeechArgs, TemplateCreateArgs, TemplateCreateParamsDict, TemplateUpdateArgs, TemplateUpdateParamsDict, TranscriptionArgs, TranscriptionParamsDict, TransferOwnershipArgs, TransferOwnershipParamsDict, VertexProviderKeyArgs, VertexProviderKeyParamsDict, VertexProviderKeyUpdateArgs, VertexProviderKeyUpdateParamsDict, VideoGenerationArgs, VideoGenerationParamsDict, WebSearchArgs, WebSearchParamsDict
+from meshapi_core.models.admin_keys import AdminKeyCreateParams, AdminKeyCreated
+from meshapi_core.models.audio import AudioTranslationsParams, TranscriptionParams, TranscriptionResponse
+from meshapi_core.models.batches import Batch, BatchCreateParams
+from meshapi_core.models.billing import AutoRecharge, AutoRechargeSetupParams
 from meshapi_core.models.chat import ChatCompletion, ChatCompletionChunk
+from meshapi_core.models.compare import CompareResponse, CompareStreamEvent
+from meshapi_core.models.embeddings import EmbeddingsParams, EmbeddingsResponse
+from meshapi_core.models.images import ImageGenerationChunk, ImageGenerationResponse
+from meshapi_core.models.memories import Memory, MemoryCreateParams, MemoryItem, MemoryItemCreateParams
 from meshapi_core.models.messages import MessagesResponse, MessagesStreamEvent
+from meshapi_core.models.moderations import ModerationParams, ModerationResponse
+from meshapi_core.models.orgs import Invitation, InvitationCreateParams, Org, OrgCreateParams, TransferOwnershipParams
 from meshapi_core.models.parsed import ParsedChatCompletion, ParsedResponse
 from meshapi_core.models.provider_keys import AwsProviderKeyParams, AwsProviderKeyUpdateParams, AzureFoundryProviderKeyParams, AzureFoundryProviderKeyUpdateParams, AzureProviderKeyParams, AzureProviderKeyUpdateParams, OpenAIProviderKeyParams, OpenAIProviderKeyUpdateParams, ProviderKey, VertexProviderKeyParams, VertexProviderKeyUpdateParams
-from meshapi_core.models.rag import RagFileListParams, RagFileStatus
+from meshapi_core.models.rag import BulkEmbedRequest, BulkEmbedResponse, InitUploadRequest, InitUploadResponse, RagFileListParams, RagFileStatus, SearchRequest, SearchResponse
 from meshapi_core.models.responses import ResponsesResponse, ResponsesStreamEvent
+from meshapi_core.models.router import RouterSelectParams, RouterSelectResponse
 from meshapi_core.models.templates import Template, TemplateCreateParams, TemplateUpdateParams
+from meshapi_core.models.videos import VideoGenerationParams, VideoTaskResponse
+from meshapi_core.models.web import WebSearchParams, WebSearchResponse
+from meshapi_core.uploads import FileInput
 from typing import Literal, Optional, Type, Union
 from typing_extensions import Unpack
 from meshapi._sync.raw import RawResponse, RawView, StreamingResponseManager, StreamingView, raw, streaming
@@ -90,21 +108,32 @@ from meshapi._sync.resources.templates import Templates
 from meshapi._sync.resources.usage import Usage
 from meshapi._sync.resources.videos import Videos
 from meshapi._sync.resources.web import Web
+import meshapi._sync.resources.audio as module_audio
 import meshapi._sync.resources.chat as module_chat
+import meshapi._sync.resources.compare as module_compare
+import meshapi._sync.resources.images as module_images
 import meshapi._sync.resources.messages as module_messages
 import meshapi._sync.resources.responses as module_responses
 from meshapi._sync.pages import Page
-from meshapi._sync.streams import Stream
+from meshapi._sync.streams import ByteStream, Stream
 
 
 class AsyncAdminKeysWithRawResponse(AsyncRawView):
     """``AsyncAdminKeys.with_raw_response``."""
 
-    create = async_raw(AsyncAdminKeys.create)
     list = async_raw(AsyncAdminKeys.list)
     get = async_raw(AsyncAdminKeys.get)
     rotate = async_raw(AsyncAdminKeys.rotate)
     revoke = async_raw(AsyncAdminKeys.revoke)
+
+    @overload
+    async def create(self, params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AdminKeyCreated]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[AdminKeyCreateArgs]) -> AsyncRawResponse[AdminKeyCreated]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncApiVersionsWithRawResponse(AsyncRawView):
@@ -116,32 +145,94 @@ class AsyncApiVersionsWithRawResponse(AsyncRawView):
 class AsyncAudioWithRawResponse(AsyncRawView):
     """``AsyncAudio.with_raw_response``."""
 
-    synthesize = async_raw(AsyncAudio.synthesize)
-    synthesize_stream = async_raw(AsyncAudio.synthesize_stream)
-    transcribe = async_raw(AsyncAudio.transcribe)
     get_transcription = async_raw(AsyncAudio.get_transcription)
     translate = async_raw(AsyncAudio.translate)
-    audio_translate = async_raw(AsyncAudio.audio_translate)
     list_voices = async_raw(AsyncAudio.list_voices)
     get_voice = async_raw(AsyncAudio.get_voice)
+
+    @overload
+    async def synthesize(self, params: async_module_audio.Speech, **options: Unpack[RequestOptions]) -> AsyncRawResponse[bytes]: ...
+
+    @overload
+    async def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> AsyncRawResponse[bytes]: ...
+
+    async def synthesize(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('synthesize')(*args, **kwargs)
+
+    @overload
+    async def synthesize_stream(self, params: async_module_audio.Speech, /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncByteStream]: ...
+
+    @overload
+    async def synthesize_stream(self, **kwargs: Unpack[SpeechArgs]) -> AsyncRawResponse[AsyncByteStream]: ...
+
+    async def synthesize_stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('synthesize_stream')(*args, **kwargs)
+
+    @overload
+    async def transcribe(self, file: Optional[FileInput], params: Union[TranscriptionParams, TranscriptionParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def transcribe(self, file: Optional[FileInput]=None, *, params: Union[TranscriptionParams, TranscriptionParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def transcribe(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    async def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('transcribe')(*args, **kwargs)
+
+    @overload
+    async def audio_translate(self, file: Optional[FileInput], params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def audio_translate(self, file: Optional[FileInput]=None, *, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def audio_translate(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    async def audio_translate(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('audio_translate')(*args, **kwargs)
 
 
 class AsyncAudioSpeechWithRawResponse(AsyncRawView):
     """``AsyncAudioSpeech.with_raw_response``."""
 
-    create = async_raw(AsyncAudioSpeech.create)
+
+    @overload
+    async def create(self, params: async_module_audio.Speech, /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[BinaryResponseContent]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[SpeechArgs]) -> AsyncRawResponse[BinaryResponseContent]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncAudioTranscriptionsWithRawResponse(AsyncRawView):
     """``AsyncAudioTranscriptions.with_raw_response``."""
 
-    create = async_raw(AsyncAudioTranscriptions.create)
+
+    @overload
+    async def create(self, params: Union[TranscriptionParams, TranscriptionParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncAudioTranslationsWithRawResponse(AsyncRawView):
     """``AsyncAudioTranslations.with_raw_response``."""
 
-    create = async_raw(AsyncAudioTranslations.create)
+
+    @overload
+    async def create(self, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    @overload
+    async def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> AsyncRawResponse[TranscriptionResponse]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncAuditLogsWithRawResponse(AsyncRawView):
@@ -154,11 +245,19 @@ class AsyncAuditLogsWithRawResponse(AsyncRawView):
 class AsyncBatchesWithRawResponse(AsyncRawView):
     """``AsyncBatches.with_raw_response``."""
 
-    create = async_raw(AsyncBatches.create)
     list = async_raw(AsyncBatches.list)
     get = async_raw(AsyncBatches.get)
     cancel = async_raw(AsyncBatches.cancel)
     wait = async_raw(AsyncBatches.wait)
+
+    @overload
+    async def create(self, params: Union[BatchCreateParams, BatchCreateParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[Batch]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[BatchCreateArgs]) -> AsyncRawResponse[Batch]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncBillingWithRawResponse(AsyncRawView):
@@ -166,57 +265,136 @@ class AsyncBillingWithRawResponse(AsyncRawView):
 
     balance = async_raw(AsyncBilling.balance)
     auto_recharge = async_raw(AsyncBilling.auto_recharge)
-    setup_auto_recharge = async_raw(AsyncBilling.setup_auto_recharge)
+
+    @overload
+    async def setup_auto_recharge(self, params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AutoRecharge]: ...
+
+    @overload
+    async def setup_auto_recharge(self, **kwargs: Unpack[AutoRechargeSetupArgs]) -> AsyncRawResponse[AutoRecharge]: ...
+
+    async def setup_auto_recharge(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('setup_auto_recharge')(*args, **kwargs)
 
 
 class AsyncCompletionsWithRawResponse(AsyncRawView):
     """``AsyncCompletions.with_raw_response``."""
 
-    stream = async_raw(AsyncCompletions.stream)
 
     @overload
-    async def create(self, params: async_module_chat.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[ChatCompletion]: ...
+    async def create(self, params: async_module_chat.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ChatCompletion]: ...
 
     @overload
-    async def create(self, params: async_module_chat.Params=None, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+    async def create(self, params: async_module_chat.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
 
     @overload
-    async def create(self, params: async_module_chat.Params=None, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+    async def create(self, params: async_module_chat.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    @overload
+    async def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[ChatCompletion]: ...
+
+    @overload
+    async def create(self, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    async def create(self, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
 
     async def create(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('create')(*args, **kwargs)
 
     @overload
-    async def parse(self, params: async_module_chat.Params=None, /, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[async_module_chat.M]]: ...
+    async def parse(self, params: async_module_chat.Params, /, *, response_format: Type[async_module_chat.M], **options: Unpack[RequestOptions]) -> AsyncRawResponse[ParsedChatCompletion[async_module_chat.M]]: ...
 
     @overload
-    async def parse(self, params: async_module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[None]]: ...
+    async def parse(self, params: async_module_chat.Params, /, *, response_format: None=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ParsedChatCompletion[None]]: ...
+
+    @overload
+    async def parse(self, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[async_module_chat.M]]: ...
+
+    @overload
+    async def parse(self, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncRawResponse[ParsedChatCompletion[None]]: ...
 
     async def parse(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('parse')(*args, **kwargs)
+
+    @overload
+    async def stream(self, params: async_module_chat.Params, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    async def stream(self, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncRawResponse[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('stream')(*args, **kwargs)
 
 
 class AsyncCompareWithRawResponse(AsyncRawView):
     """``AsyncCompare.with_raw_response``."""
 
-    create = async_raw(AsyncCompare.create)
-    stream = async_raw(AsyncCompare.stream)
+
+    @overload
+    async def create(self, params: async_module_compare.Params, **options: Unpack[RequestOptions]) -> AsyncRawResponse[CompareResponse]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[CompareArgs]) -> AsyncRawResponse[CompareResponse]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
+
+    @overload
+    async def stream(self, params: async_module_compare.Params, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[CompareStreamEvent]]: ...
+
+    @overload
+    async def stream(self, **kwargs: Unpack[CompareArgs]) -> AsyncRawResponse[AsyncStream[CompareStreamEvent]]: ...
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('stream')(*args, **kwargs)
 
 
 class AsyncEmbeddingsWithRawResponse(AsyncRawView):
     """``AsyncEmbeddings.with_raw_response``."""
 
-    create = async_raw(AsyncEmbeddings.create)
+
+    @overload
+    async def create(self, params: Union[EmbeddingsParams, EmbeddingsParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[EmbeddingsResponse]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> AsyncRawResponse[EmbeddingsResponse]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncImagesWithRawResponse(AsyncRawView):
     """``AsyncImages.with_raw_response``."""
 
-    generate = async_raw(AsyncImages.generate)
-    stream = async_raw(AsyncImages.stream)
-    edit = async_raw(AsyncImages.edit)
     download = async_raw(AsyncImages.download)
     save = async_raw(AsyncImages.save)
+
+    @overload
+    async def generate(self, params: async_module_images.GenerationParams, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ImageGenerationResponse]: ...
+
+    @overload
+    async def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> AsyncRawResponse[ImageGenerationResponse]: ...
+
+    async def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('generate')(*args, **kwargs)
+
+    @overload
+    async def stream(self, params: async_module_images.GenerationParams, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[ImageGenerationChunk]]: ...
+
+    @overload
+    async def stream(self, **kwargs: Unpack[ImageGenerationArgs]) -> AsyncRawResponse[AsyncStream[ImageGenerationChunk]]: ...
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('stream')(*args, **kwargs)
+
+    @overload
+    async def edit(self, params: async_module_images.EditParams, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ImageGenerationResponse]: ...
+
+    @overload
+    async def edit(self, **kwargs: Unpack[ImageEditArgs]) -> AsyncRawResponse[ImageGenerationResponse]: ...
+
+    async def edit(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('edit')(*args, **kwargs)
 
 
 class AsyncKeysWithRawResponse(AsyncRawView):
@@ -234,37 +412,70 @@ class AsyncMemoriesWithRawResponse(AsyncRawView):
     """``AsyncMemories.with_raw_response``."""
 
     list = async_raw(AsyncMemories.list)
-    create = async_raw(AsyncMemories.create)
     get = async_raw(AsyncMemories.get)
     update = async_raw(AsyncMemories.update)
     delete = async_raw(AsyncMemories.delete)
+
+    @overload
+    async def create(self, params: Union[MemoryCreateParams, MemoryCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Memory]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[MemoryCreateArgs]) -> AsyncRawResponse[Memory]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncMemoryItemsWithRawResponse(AsyncRawView):
     """``AsyncMemoryItems.with_raw_response``."""
 
     list = async_raw(AsyncMemoryItems.list)
-    create = async_raw(AsyncMemoryItems.create)
     update = async_raw(AsyncMemoryItems.update)
     delete = async_raw(AsyncMemoryItems.delete)
+
+    @overload
+    async def create(self, slug: str, params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[MemoryItem]: ...
+
+    @overload
+    async def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> AsyncRawResponse[MemoryItem]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncMessagesWithRawResponse(AsyncRawView):
     """``AsyncMessages.with_raw_response``."""
 
-    stream = async_raw(AsyncMessages.stream)
 
     @overload
-    async def create(self, params: async_module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[MessagesResponse]: ...
+    async def create(self, params: async_module_messages.Params, /, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[MessagesResponse]: ...
 
     @overload
-    async def create(self, params: async_module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+    async def create(self, params: async_module_messages.Params, /, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
 
     @overload
-    async def create(self, params: async_module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+    async def create(self, params: async_module_messages.Params, /, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    @overload
+    async def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[MessagesResponse]: ...
+
+    @overload
+    async def create(self, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    async def create(self, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
 
     async def create(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('create')(*args, **kwargs)
+
+    @overload
+    async def stream(self, params: async_module_messages.Params, /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    async def stream(self, **kwargs: Unpack[MessagesArgs]) -> AsyncRawResponse[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('stream')(*args, **kwargs)
 
 
 class AsyncModelsWithRawResponse(AsyncRawView):
@@ -281,7 +492,15 @@ class AsyncModelsWithRawResponse(AsyncRawView):
 class AsyncModerationsWithRawResponse(AsyncRawView):
     """``AsyncModerations.with_raw_response``."""
 
-    create = async_raw(AsyncModerations.create)
+
+    @overload
+    async def create(self, params: Union[ModerationParams, ModerationParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[ModerationResponse]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[ModerationArgs]) -> AsyncRawResponse[ModerationResponse]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncInvitationsWithRawResponse(AsyncRawView):
@@ -295,9 +514,17 @@ class AsyncInvitationsWithRawResponse(AsyncRawView):
 class AsyncOrgInvitationsWithRawResponse(AsyncRawView):
     """``AsyncOrgInvitations.with_raw_response``."""
 
-    create = async_raw(AsyncOrgInvitations.create)
     list = async_raw(AsyncOrgInvitations.list)
     revoke = async_raw(AsyncOrgInvitations.revoke)
+
+    @overload
+    async def create(self, params: Union[InvitationCreateParams, InvitationCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Invitation]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[InvitationCreateArgs]) -> AsyncRawResponse[Invitation]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
 
 
 class AsyncOrgMembersWithRawResponse(AsyncRawView):
@@ -309,11 +536,27 @@ class AsyncOrgMembersWithRawResponse(AsyncRawView):
 class AsyncOrgsWithRawResponse(AsyncRawView):
     """``AsyncOrgs.with_raw_response``."""
 
-    create = async_raw(AsyncOrgs.create)
     current = async_raw(AsyncOrgs.current)
-    transfer_ownership = async_raw(AsyncOrgs.transfer_ownership)
     spend = async_raw(AsyncOrgs.spend)
     usage = async_raw(AsyncOrgs.usage)
+
+    @overload
+    async def create(self, params: Union[OrgCreateParams, OrgCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Org]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[OrgCreateArgs]) -> AsyncRawResponse[Org]: ...
+
+    async def create(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('create')(*args, **kwargs)
+
+    @overload
+    async def transfer_ownership(self, params: Union[TransferOwnershipParams, TransferOwnershipParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[None]: ...
+
+    @overload
+    async def transfer_ownership(self, **kwargs: Unpack[TransferOwnershipArgs]) -> AsyncRawResponse[None]: ...
+
+    async def transfer_ownership(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('transfer_ownership')(*args, **kwargs)
 
 
 class AsyncProviderKeysWithRawResponse(AsyncRawView):
@@ -324,19 +567,34 @@ class AsyncProviderKeysWithRawResponse(AsyncRawView):
     remove = async_raw(AsyncProviderKeys.remove)
 
     @overload
-    async def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+    async def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ProviderKey]: ...
 
     @overload
-    async def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+    async def add(self, provider: Literal['aws'], /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
 
     @overload
-    async def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+    async def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ProviderKey]: ...
 
     @overload
-    async def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+    async def add(self, provider: Literal['azure'], /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
 
     @overload
-    async def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+    async def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['azure-foundry'], /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['openai'], /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ProviderKey]: ...
+
+    @overload
+    async def add(self, provider: Literal['vertex'], /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncRawResponse[ProviderKey]: ...
 
     async def add(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('add')(*args, **kwargs)
@@ -363,12 +621,18 @@ class AsyncProviderKeysWithRawResponse(AsyncRawView):
 class AsyncRagWithRawResponse(AsyncRawView):
     """``AsyncRag.with_raw_response``."""
 
-    init_upload = async_raw(AsyncRag.init_upload)
     upload_file = async_raw(AsyncRag.upload_file)
     get = async_raw(AsyncRag.get)
-    embed = async_raw(AsyncRag.embed)
-    search = async_raw(AsyncRag.search)
     content = async_raw(AsyncRag.content)
+
+    @overload
+    async def init_upload(self, params: Union[InitUploadRequest, InitUploadRequestDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[InitUploadResponse]: ...
+
+    @overload
+    async def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> AsyncRawResponse[InitUploadResponse]: ...
+
+    async def init_upload(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('init_upload')(*args, **kwargs)
 
     @overload
     async def list(self, params: Union[RagFileListParams, RagFileListParamsDict, None]=None, /, **kwargs: Unpack[RagFileListArgs]) -> AsyncRawResponse[AsyncPaginator[RagFileStatus]]: ...
@@ -379,40 +643,89 @@ class AsyncRagWithRawResponse(AsyncRawView):
     async def list(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('list')(*args, **kwargs)
 
+    @overload
+    async def embed(self, params: Union[BulkEmbedRequest, BulkEmbedRequestDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[BulkEmbedResponse]: ...
+
+    @overload
+    async def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> AsyncRawResponse[BulkEmbedResponse]: ...
+
+    async def embed(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('embed')(*args, **kwargs)
+
+    @overload
+    async def search(self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[SearchResponse]: ...
+
+    @overload
+    async def search(self, **kwargs: Unpack[SearchRequestArgs]) -> AsyncRawResponse[SearchResponse]: ...
+
+    async def search(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('search')(*args, **kwargs)
+
 
 class AsyncResponsesWithRawResponse(AsyncRawView):
     """``AsyncResponses.with_raw_response``."""
 
-    stream = async_raw(AsyncResponses.stream)
     list = async_raw(AsyncResponses.list)
     get = async_raw(AsyncResponses.get)
 
     @overload
-    async def create(self, params: async_module_responses.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ResponsesResponse]: ...
+    async def create(self, params: async_module_responses.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ResponsesResponse]: ...
 
     @overload
-    async def create(self, params: async_module_responses.Params=None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+    async def create(self, params: async_module_responses.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     @overload
-    async def create(self, params: async_module_responses.Params=None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+    async def create(self, params: async_module_responses.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    @overload
+    async def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ResponsesResponse]: ...
+
+    @overload
+    async def create(self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    async def create(self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
 
     async def create(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('create')(*args, **kwargs)
 
     @overload
-    async def parse(self, params: async_module_responses.Params=None, /, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[async_module_responses.M]]: ...
+    async def parse(self, params: async_module_responses.Params, /, *, text_format: Type[async_module_responses.M], **options: Unpack[RequestOptions]) -> AsyncRawResponse[ParsedResponse[async_module_responses.M]]: ...
 
     @overload
-    async def parse(self, params: async_module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[None]]: ...
+    async def parse(self, params: async_module_responses.Params, /, *, text_format: None=None, **options: Unpack[RequestOptions]) -> AsyncRawResponse[ParsedResponse[None]]: ...
+
+    @overload
+    async def parse(self, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[async_module_responses.M]]: ...
+
+    @overload
+    async def parse(self, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[ParsedResponse[None]]: ...
 
     async def parse(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('parse')(*args, **kwargs)
+
+    @overload
+    async def stream(self, params: async_module_responses.Params, **options: Unpack[RequestOptions]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    async def stream(self, **kwargs: Unpack[ResponsesArgs]) -> AsyncRawResponse[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('stream')(*args, **kwargs)
 
 
 class AsyncRouterWithRawResponse(AsyncRawView):
     """``AsyncRouter.with_raw_response``."""
 
-    select = async_raw(AsyncRouter.select)
+
+    @overload
+    async def select(self, params: Union[RouterSelectParams, RouterSelectParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[RouterSelectResponse]: ...
+
+    @overload
+    async def select(self, **kwargs: Unpack[RouterSelectArgs]) -> AsyncRawResponse[RouterSelectResponse]: ...
+
+    async def select(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('select')(*args, **kwargs)
 
 
 class AsyncTemplatesWithRawResponse(AsyncRawView):
@@ -423,10 +736,13 @@ class AsyncTemplatesWithRawResponse(AsyncRawView):
     delete = async_raw(AsyncTemplates.delete)
 
     @overload
-    async def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict, None]=None, /, **kwargs: Unpack[TemplateCreateArgs]) -> AsyncRawResponse[Template]: ...
+    async def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Template]: ...
 
     @overload
     async def create(self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]) -> AsyncRawResponse[Template]: ...
+
+    @overload
+    async def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> AsyncRawResponse[Template]: ...
 
     async def create(self, *args: Any, **kwargs: Any) -> Any:
         return await self._method('create')(*args, **kwargs)
@@ -455,17 +771,33 @@ class AsyncUsageWithRawResponse(AsyncRawView):
 class AsyncVideosWithRawResponse(AsyncRawView):
     """``AsyncVideos.with_raw_response``."""
 
-    generate = async_raw(AsyncVideos.generate)
     list = async_raw(AsyncVideos.list)
     retrieve = async_raw(AsyncVideos.retrieve)
     wait = async_raw(AsyncVideos.wait)
     download = async_raw(AsyncVideos.download)
 
+    @overload
+    async def generate(self, params: Union[VideoGenerationParams, VideoGenerationParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[VideoTaskResponse]: ...
+
+    @overload
+    async def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> AsyncRawResponse[VideoTaskResponse]: ...
+
+    async def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('generate')(*args, **kwargs)
+
 
 class AsyncWebWithRawResponse(AsyncRawView):
     """``AsyncWeb.with_raw_response``."""
 
-    search = async_raw(AsyncWeb.search)
+
+    @overload
+    async def search(self, params: Union[WebSearchParams, WebSearchParamsDict], **options: Unpack[RequestOptions]) -> AsyncRawResponse[WebSearchResponse]: ...
+
+    @overload
+    async def search(self, **kwargs: Unpack[WebSearchArgs]) -> AsyncRawResponse[WebSearchResponse]: ...
+
+    async def search(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._method('search')(*args, **kwargs)
 
 
 class AsyncRawResponseDescriptor:
@@ -542,11 +874,19 @@ class AsyncRawResponseDescriptor:
 class AsyncAdminKeysWithStreamingResponse(AsyncStreamingView):
     """``AsyncAdminKeys.with_streaming_response``."""
 
-    create = async_streaming(AsyncAdminKeys.create)
     list = async_streaming(AsyncAdminKeys.list)
     get = async_streaming(AsyncAdminKeys.get)
     rotate = async_streaming(AsyncAdminKeys.rotate)
     revoke = async_streaming(AsyncAdminKeys.revoke)
+
+    @overload
+    def create(self, params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AdminKeyCreated]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[AdminKeyCreateArgs]) -> AsyncStreamingResponseManager[AdminKeyCreated]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncApiVersionsWithStreamingResponse(AsyncStreamingView):
@@ -558,32 +898,94 @@ class AsyncApiVersionsWithStreamingResponse(AsyncStreamingView):
 class AsyncAudioWithStreamingResponse(AsyncStreamingView):
     """``AsyncAudio.with_streaming_response``."""
 
-    synthesize = async_streaming(AsyncAudio.synthesize)
-    synthesize_stream = async_streaming(AsyncAudio.synthesize_stream)
-    transcribe = async_streaming(AsyncAudio.transcribe)
     get_transcription = async_streaming(AsyncAudio.get_transcription)
     translate = async_streaming(AsyncAudio.translate)
-    audio_translate = async_streaming(AsyncAudio.audio_translate)
     list_voices = async_streaming(AsyncAudio.list_voices)
     get_voice = async_streaming(AsyncAudio.get_voice)
+
+    @overload
+    def synthesize(self, params: async_module_audio.Speech, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[bytes]: ...
+
+    @overload
+    def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> AsyncStreamingResponseManager[bytes]: ...
+
+    def synthesize(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize')(*args, **kwargs)
+
+    @overload
+    def synthesize_stream(self, params: async_module_audio.Speech, /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncByteStream]: ...
+
+    @overload
+    def synthesize_stream(self, **kwargs: Unpack[SpeechArgs]) -> AsyncStreamingResponseManager[AsyncByteStream]: ...
+
+    def synthesize_stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize_stream')(*args, **kwargs)
+
+    @overload
+    def transcribe(self, file: Optional[FileInput], params: Union[TranscriptionParams, TranscriptionParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, params: Union[TranscriptionParams, TranscriptionParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transcribe')(*args, **kwargs)
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput], params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    def audio_translate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('audio_translate')(*args, **kwargs)
 
 
 class AsyncAudioSpeechWithStreamingResponse(AsyncStreamingView):
     """``AsyncAudioSpeech.with_streaming_response``."""
 
-    create = async_streaming(AsyncAudioSpeech.create)
+
+    @overload
+    def create(self, params: async_module_audio.Speech, /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[BinaryResponseContent]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[SpeechArgs]) -> AsyncStreamingResponseManager[BinaryResponseContent]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncAudioTranscriptionsWithStreamingResponse(AsyncStreamingView):
     """``AsyncAudioTranscriptions.with_streaming_response``."""
 
-    create = async_streaming(AsyncAudioTranscriptions.create)
+
+    @overload
+    def create(self, params: Union[TranscriptionParams, TranscriptionParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncAudioTranslationsWithStreamingResponse(AsyncStreamingView):
     """``AsyncAudioTranslations.with_streaming_response``."""
 
-    create = async_streaming(AsyncAudioTranslations.create)
+
+    @overload
+    def create(self, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> AsyncStreamingResponseManager[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncAuditLogsWithStreamingResponse(AsyncStreamingView):
@@ -596,10 +998,18 @@ class AsyncAuditLogsWithStreamingResponse(AsyncStreamingView):
 class AsyncBatchesWithStreamingResponse(AsyncStreamingView):
     """``AsyncBatches.with_streaming_response``."""
 
-    create = async_streaming(AsyncBatches.create)
     list = async_streaming(AsyncBatches.list)
     get = async_streaming(AsyncBatches.get)
     cancel = async_streaming(AsyncBatches.cancel)
+
+    @overload
+    def create(self, params: Union[BatchCreateParams, BatchCreateParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Batch]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[BatchCreateArgs]) -> AsyncStreamingResponseManager[Batch]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncBillingWithStreamingResponse(AsyncStreamingView):
@@ -607,56 +1017,135 @@ class AsyncBillingWithStreamingResponse(AsyncStreamingView):
 
     balance = async_streaming(AsyncBilling.balance)
     auto_recharge = async_streaming(AsyncBilling.auto_recharge)
-    setup_auto_recharge = async_streaming(AsyncBilling.setup_auto_recharge)
+
+    @overload
+    def setup_auto_recharge(self, params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AutoRecharge]: ...
+
+    @overload
+    def setup_auto_recharge(self, **kwargs: Unpack[AutoRechargeSetupArgs]) -> AsyncStreamingResponseManager[AutoRecharge]: ...
+
+    def setup_auto_recharge(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('setup_auto_recharge')(*args, **kwargs)
 
 
 class AsyncCompletionsWithStreamingResponse(AsyncStreamingView):
     """``AsyncCompletions.with_streaming_response``."""
 
-    stream = async_streaming(AsyncCompletions.stream)
 
     @overload
-    def create(self, params: async_module_chat.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[ChatCompletion]: ...
+    def create(self, params: async_module_chat.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ChatCompletion]: ...
 
     @overload
-    def create(self, params: async_module_chat.Params=None, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+    def create(self, params: async_module_chat.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
 
     @overload
-    def create(self, params: async_module_chat.Params=None, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+    def create(self, params: async_module_chat.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[ChatCompletion]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[Union[ChatCompletion, AsyncStream[ChatCompletionChunk, ChatCompletion]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: async_module_chat.Params=None, /, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[async_module_chat.M]]: ...
+    def parse(self, params: async_module_chat.Params, /, *, response_format: Type[async_module_chat.M], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ParsedChatCompletion[async_module_chat.M]]: ...
 
     @overload
-    def parse(self, params: async_module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[None]]: ...
+    def parse(self, params: async_module_chat.Params, /, *, response_format: None=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ParsedChatCompletion[None]]: ...
+
+    @overload
+    def parse(self, *, response_format: Type[async_module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[async_module_chat.M]]: ...
+
+    @overload
+    def parse(self, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> AsyncStreamingResponseManager[ParsedChatCompletion[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: async_module_chat.Params, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ChatCompletionArgs]) -> AsyncStreamingResponseManager[AsyncStream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class AsyncCompareWithStreamingResponse(AsyncStreamingView):
     """``AsyncCompare.with_streaming_response``."""
 
-    create = async_streaming(AsyncCompare.create)
-    stream = async_streaming(AsyncCompare.stream)
+
+    @overload
+    def create(self, params: async_module_compare.Params, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[CompareResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[CompareArgs]) -> AsyncStreamingResponseManager[CompareResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: async_module_compare.Params, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[CompareStreamEvent]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[CompareArgs]) -> AsyncStreamingResponseManager[AsyncStream[CompareStreamEvent]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class AsyncEmbeddingsWithStreamingResponse(AsyncStreamingView):
     """``AsyncEmbeddings.with_streaming_response``."""
 
-    create = async_streaming(AsyncEmbeddings.create)
+
+    @overload
+    def create(self, params: Union[EmbeddingsParams, EmbeddingsParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[EmbeddingsResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> AsyncStreamingResponseManager[EmbeddingsResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncImagesWithStreamingResponse(AsyncStreamingView):
     """``AsyncImages.with_streaming_response``."""
 
-    generate = async_streaming(AsyncImages.generate)
-    stream = async_streaming(AsyncImages.stream)
-    edit = async_streaming(AsyncImages.edit)
     download = async_streaming(AsyncImages.download)
+
+    @overload
+    def generate(self, params: async_module_images.GenerationParams, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ImageGenerationResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> AsyncStreamingResponseManager[ImageGenerationResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: async_module_images.GenerationParams, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[ImageGenerationChunk]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ImageGenerationArgs]) -> AsyncStreamingResponseManager[AsyncStream[ImageGenerationChunk]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
+
+    @overload
+    def edit(self, params: async_module_images.EditParams, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ImageGenerationResponse]: ...
+
+    @overload
+    def edit(self, **kwargs: Unpack[ImageEditArgs]) -> AsyncStreamingResponseManager[ImageGenerationResponse]: ...
+
+    def edit(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('edit')(*args, **kwargs)
 
 
 class AsyncKeysWithStreamingResponse(AsyncStreamingView):
@@ -674,37 +1163,70 @@ class AsyncMemoriesWithStreamingResponse(AsyncStreamingView):
     """``AsyncMemories.with_streaming_response``."""
 
     list = async_streaming(AsyncMemories.list)
-    create = async_streaming(AsyncMemories.create)
     get = async_streaming(AsyncMemories.get)
     update = async_streaming(AsyncMemories.update)
     delete = async_streaming(AsyncMemories.delete)
+
+    @overload
+    def create(self, params: Union[MemoryCreateParams, MemoryCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Memory]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[MemoryCreateArgs]) -> AsyncStreamingResponseManager[Memory]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncMemoryItemsWithStreamingResponse(AsyncStreamingView):
     """``AsyncMemoryItems.with_streaming_response``."""
 
     list = async_streaming(AsyncMemoryItems.list)
-    create = async_streaming(AsyncMemoryItems.create)
     update = async_streaming(AsyncMemoryItems.update)
     delete = async_streaming(AsyncMemoryItems.delete)
+
+    @overload
+    def create(self, slug: str, params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[MemoryItem]: ...
+
+    @overload
+    def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> AsyncStreamingResponseManager[MemoryItem]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncMessagesWithStreamingResponse(AsyncStreamingView):
     """``AsyncMessages.with_streaming_response``."""
 
-    stream = async_streaming(AsyncMessages.stream)
 
     @overload
-    def create(self, params: async_module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[MessagesResponse]: ...
+    def create(self, params: async_module_messages.Params, /, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[MessagesResponse]: ...
 
     @overload
-    def create(self, params: async_module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+    def create(self, params: async_module_messages.Params, /, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
 
     @overload
-    def create(self, params: async_module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+    def create(self, params: async_module_messages.Params, /, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[MessagesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: async_module_messages.Params, /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[MessagesArgs]) -> AsyncStreamingResponseManager[AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class AsyncModelsWithStreamingResponse(AsyncStreamingView):
@@ -721,7 +1243,15 @@ class AsyncModelsWithStreamingResponse(AsyncStreamingView):
 class AsyncModerationsWithStreamingResponse(AsyncStreamingView):
     """``AsyncModerations.with_streaming_response``."""
 
-    create = async_streaming(AsyncModerations.create)
+
+    @overload
+    def create(self, params: Union[ModerationParams, ModerationParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ModerationResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[ModerationArgs]) -> AsyncStreamingResponseManager[ModerationResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncInvitationsWithStreamingResponse(AsyncStreamingView):
@@ -735,9 +1265,17 @@ class AsyncInvitationsWithStreamingResponse(AsyncStreamingView):
 class AsyncOrgInvitationsWithStreamingResponse(AsyncStreamingView):
     """``AsyncOrgInvitations.with_streaming_response``."""
 
-    create = async_streaming(AsyncOrgInvitations.create)
     list = async_streaming(AsyncOrgInvitations.list)
     revoke = async_streaming(AsyncOrgInvitations.revoke)
+
+    @overload
+    def create(self, params: Union[InvitationCreateParams, InvitationCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Invitation]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[InvitationCreateArgs]) -> AsyncStreamingResponseManager[Invitation]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AsyncOrgMembersWithStreamingResponse(AsyncStreamingView):
@@ -749,11 +1287,27 @@ class AsyncOrgMembersWithStreamingResponse(AsyncStreamingView):
 class AsyncOrgsWithStreamingResponse(AsyncStreamingView):
     """``AsyncOrgs.with_streaming_response``."""
 
-    create = async_streaming(AsyncOrgs.create)
     current = async_streaming(AsyncOrgs.current)
-    transfer_ownership = async_streaming(AsyncOrgs.transfer_ownership)
     spend = async_streaming(AsyncOrgs.spend)
     usage = async_streaming(AsyncOrgs.usage)
+
+    @overload
+    def create(self, params: Union[OrgCreateParams, OrgCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Org]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[OrgCreateArgs]) -> AsyncStreamingResponseManager[Org]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def transfer_ownership(self, params: Union[TransferOwnershipParams, TransferOwnershipParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[None]: ...
+
+    @overload
+    def transfer_ownership(self, **kwargs: Unpack[TransferOwnershipArgs]) -> AsyncStreamingResponseManager[None]: ...
+
+    def transfer_ownership(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transfer_ownership')(*args, **kwargs)
 
 
 class AsyncProviderKeysWithStreamingResponse(AsyncStreamingView):
@@ -764,19 +1318,34 @@ class AsyncProviderKeysWithStreamingResponse(AsyncStreamingView):
     remove = async_streaming(AsyncProviderKeys.remove)
 
     @overload
-    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], /, **kwargs: Unpack[AwsProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], /, **kwargs: Unpack[AzureProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], /, **kwargs: Unpack[VertexProviderKeyArgs]) -> AsyncStreamingResponseManager[ProviderKey]: ...
 
     def add(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('add')(*args, **kwargs)
@@ -803,11 +1372,17 @@ class AsyncProviderKeysWithStreamingResponse(AsyncStreamingView):
 class AsyncRagWithStreamingResponse(AsyncStreamingView):
     """``AsyncRag.with_streaming_response``."""
 
-    init_upload = async_streaming(AsyncRag.init_upload)
     get = async_streaming(AsyncRag.get)
-    embed = async_streaming(AsyncRag.embed)
-    search = async_streaming(AsyncRag.search)
     content = async_streaming(AsyncRag.content)
+
+    @overload
+    def init_upload(self, params: Union[InitUploadRequest, InitUploadRequestDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[InitUploadResponse]: ...
+
+    @overload
+    def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> AsyncStreamingResponseManager[InitUploadResponse]: ...
+
+    def init_upload(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('init_upload')(*args, **kwargs)
 
     @overload
     def list(self, params: Union[RagFileListParams, RagFileListParamsDict, None]=None, /, **kwargs: Unpack[RagFileListArgs]) -> AsyncStreamingResponseManager[AsyncPaginator[RagFileStatus]]: ...
@@ -818,40 +1393,89 @@ class AsyncRagWithStreamingResponse(AsyncStreamingView):
     def list(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('list')(*args, **kwargs)
 
+    @overload
+    def embed(self, params: Union[BulkEmbedRequest, BulkEmbedRequestDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[BulkEmbedResponse]: ...
+
+    @overload
+    def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> AsyncStreamingResponseManager[BulkEmbedResponse]: ...
+
+    def embed(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('embed')(*args, **kwargs)
+
+    @overload
+    def search(self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[SearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[SearchRequestArgs]) -> AsyncStreamingResponseManager[SearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
+
 
 class AsyncResponsesWithStreamingResponse(AsyncStreamingView):
     """``AsyncResponses.with_streaming_response``."""
 
-    stream = async_streaming(AsyncResponses.stream)
     list = async_streaming(AsyncResponses.list)
     get = async_streaming(AsyncResponses.get)
 
     @overload
-    def create(self, params: async_module_responses.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ResponsesResponse]: ...
+    def create(self, params: async_module_responses.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ResponsesResponse]: ...
 
     @overload
-    def create(self, params: async_module_responses.Params=None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+    def create(self, params: async_module_responses.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     @overload
-    def create(self, params: async_module_responses.Params=None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+    def create(self, params: async_module_responses.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ResponsesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: async_module_responses.Params=None, /, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[async_module_responses.M]]: ...
+    def parse(self, params: async_module_responses.Params, /, *, text_format: Type[async_module_responses.M], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ParsedResponse[async_module_responses.M]]: ...
 
     @overload
-    def parse(self, params: async_module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[None]]: ...
+    def parse(self, params: async_module_responses.Params, /, *, text_format: None=None, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[ParsedResponse[None]]: ...
+
+    @overload
+    def parse(self, *, text_format: Type[async_module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[async_module_responses.M]]: ...
+
+    @overload
+    def parse(self, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[ParsedResponse[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: async_module_responses.Params, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ResponsesArgs]) -> AsyncStreamingResponseManager[AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class AsyncRouterWithStreamingResponse(AsyncStreamingView):
     """``AsyncRouter.with_streaming_response``."""
 
-    select = async_streaming(AsyncRouter.select)
+
+    @overload
+    def select(self, params: Union[RouterSelectParams, RouterSelectParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[RouterSelectResponse]: ...
+
+    @overload
+    def select(self, **kwargs: Unpack[RouterSelectArgs]) -> AsyncStreamingResponseManager[RouterSelectResponse]: ...
+
+    def select(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('select')(*args, **kwargs)
 
 
 class AsyncTemplatesWithStreamingResponse(AsyncStreamingView):
@@ -862,10 +1486,13 @@ class AsyncTemplatesWithStreamingResponse(AsyncStreamingView):
     delete = async_streaming(AsyncTemplates.delete)
 
     @overload
-    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict, None]=None, /, **kwargs: Unpack[TemplateCreateArgs]) -> AsyncStreamingResponseManager[Template]: ...
+    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict], /, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Template]: ...
 
     @overload
     def create(self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[Template]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> AsyncStreamingResponseManager[Template]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
@@ -894,16 +1521,32 @@ class AsyncUsageWithStreamingResponse(AsyncStreamingView):
 class AsyncVideosWithStreamingResponse(AsyncStreamingView):
     """``AsyncVideos.with_streaming_response``."""
 
-    generate = async_streaming(AsyncVideos.generate)
     list = async_streaming(AsyncVideos.list)
     retrieve = async_streaming(AsyncVideos.retrieve)
     download = async_streaming(AsyncVideos.download)
+
+    @overload
+    def generate(self, params: Union[VideoGenerationParams, VideoGenerationParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[VideoTaskResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> AsyncStreamingResponseManager[VideoTaskResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
 
 
 class AsyncWebWithStreamingResponse(AsyncStreamingView):
     """``AsyncWeb.with_streaming_response``."""
 
-    search = async_streaming(AsyncWeb.search)
+
+    @overload
+    def search(self, params: Union[WebSearchParams, WebSearchParamsDict], **options: Unpack[RequestOptions]) -> AsyncStreamingResponseManager[WebSearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[WebSearchArgs]) -> AsyncStreamingResponseManager[WebSearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
 
 
 class AsyncStreamingResponseDescriptor:
@@ -980,11 +1623,19 @@ class AsyncStreamingResponseDescriptor:
 class AdminKeysWithRawResponse(RawView):
     """``AdminKeys.with_raw_response``."""
 
-    create = raw(AdminKeys.create)
     list = raw(AdminKeys.list)
     get = raw(AdminKeys.get)
     rotate = raw(AdminKeys.rotate)
     revoke = raw(AdminKeys.revoke)
+
+    @overload
+    def create(self, params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[AdminKeyCreated]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[AdminKeyCreateArgs]) -> RawResponse[AdminKeyCreated]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ApiVersionsWithRawResponse(RawView):
@@ -996,32 +1647,94 @@ class ApiVersionsWithRawResponse(RawView):
 class AudioWithRawResponse(RawView):
     """``Audio.with_raw_response``."""
 
-    synthesize = raw(Audio.synthesize)
-    synthesize_stream = raw(Audio.synthesize_stream)
-    transcribe = raw(Audio.transcribe)
     get_transcription = raw(Audio.get_transcription)
     translate = raw(Audio.translate)
-    audio_translate = raw(Audio.audio_translate)
     list_voices = raw(Audio.list_voices)
     get_voice = raw(Audio.get_voice)
+
+    @overload
+    def synthesize(self, params: module_audio.Speech, **options: Unpack[RequestOptions]) -> RawResponse[bytes]: ...
+
+    @overload
+    def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> RawResponse[bytes]: ...
+
+    def synthesize(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize')(*args, **kwargs)
+
+    @overload
+    def synthesize_stream(self, params: module_audio.Speech, /, **options: Unpack[RequestOptions]) -> RawResponse[ByteStream]: ...
+
+    @overload
+    def synthesize_stream(self, **kwargs: Unpack[SpeechArgs]) -> RawResponse[ByteStream]: ...
+
+    def synthesize_stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize_stream')(*args, **kwargs)
+
+    @overload
+    def transcribe(self, file: Optional[FileInput], params: Union[TranscriptionParams, TranscriptionParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, params: Union[TranscriptionParams, TranscriptionParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> RawResponse[TranscriptionResponse]: ...
+
+    def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transcribe')(*args, **kwargs)
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput], params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> RawResponse[TranscriptionResponse]: ...
+
+    def audio_translate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('audio_translate')(*args, **kwargs)
 
 
 class AudioSpeechWithRawResponse(RawView):
     """``AudioSpeech.with_raw_response``."""
 
-    create = raw(AudioSpeech.create)
+
+    @overload
+    def create(self, params: module_audio.Speech, /, **options: Unpack[RequestOptions]) -> RawResponse[BinaryResponseContent]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[SpeechArgs]) -> RawResponse[BinaryResponseContent]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AudioTranscriptionsWithRawResponse(RawView):
     """``AudioTranscriptions.with_raw_response``."""
 
-    create = raw(AudioTranscriptions.create)
+
+    @overload
+    def create(self, params: Union[TranscriptionParams, TranscriptionParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> RawResponse[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AudioTranslationsWithRawResponse(RawView):
     """``AudioTranslations.with_raw_response``."""
 
-    create = raw(AudioTranslations.create)
+
+    @overload
+    def create(self, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> RawResponse[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> RawResponse[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AuditLogsWithRawResponse(RawView):
@@ -1034,11 +1747,19 @@ class AuditLogsWithRawResponse(RawView):
 class BatchesWithRawResponse(RawView):
     """``Batches.with_raw_response``."""
 
-    create = raw(Batches.create)
     list = raw(Batches.list)
     get = raw(Batches.get)
     cancel = raw(Batches.cancel)
     wait = raw(Batches.wait)
+
+    @overload
+    def create(self, params: Union[BatchCreateParams, BatchCreateParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[Batch]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[BatchCreateArgs]) -> RawResponse[Batch]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class BillingWithRawResponse(RawView):
@@ -1046,57 +1767,136 @@ class BillingWithRawResponse(RawView):
 
     balance = raw(Billing.balance)
     auto_recharge = raw(Billing.auto_recharge)
-    setup_auto_recharge = raw(Billing.setup_auto_recharge)
+
+    @overload
+    def setup_auto_recharge(self, params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[AutoRecharge]: ...
+
+    @overload
+    def setup_auto_recharge(self, **kwargs: Unpack[AutoRechargeSetupArgs]) -> RawResponse[AutoRecharge]: ...
+
+    def setup_auto_recharge(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('setup_auto_recharge')(*args, **kwargs)
 
 
 class CompletionsWithRawResponse(RawView):
     """``Completions.with_raw_response``."""
 
-    stream = raw(Completions.stream)
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[ChatCompletion]: ...
+    def create(self, params: module_chat.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> RawResponse[ChatCompletion]: ...
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+    def create(self, params: module_chat.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+    def create(self, params: module_chat.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> RawResponse[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[ChatCompletion]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: module_chat.Params=None, /, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[module_chat.M]]: ...
+    def parse(self, params: module_chat.Params, /, *, response_format: Type[module_chat.M], **options: Unpack[RequestOptions]) -> RawResponse[ParsedChatCompletion[module_chat.M]]: ...
 
     @overload
-    def parse(self, params: module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[None]]: ...
+    def parse(self, params: module_chat.Params, /, *, response_format: None=None, **options: Unpack[RequestOptions]) -> RawResponse[ParsedChatCompletion[None]]: ...
+
+    @overload
+    def parse(self, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[module_chat.M]]: ...
+
+    @overload
+    def parse(self, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> RawResponse[ParsedChatCompletion[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_chat.Params, **options: Unpack[RequestOptions]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ChatCompletionArgs]) -> RawResponse[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class CompareWithRawResponse(RawView):
     """``Compare.with_raw_response``."""
 
-    create = raw(Compare.create)
-    stream = raw(Compare.stream)
+
+    @overload
+    def create(self, params: module_compare.Params, **options: Unpack[RequestOptions]) -> RawResponse[CompareResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[CompareArgs]) -> RawResponse[CompareResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_compare.Params, **options: Unpack[RequestOptions]) -> RawResponse[Stream[CompareStreamEvent]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[CompareArgs]) -> RawResponse[Stream[CompareStreamEvent]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class EmbeddingsWithRawResponse(RawView):
     """``Embeddings.with_raw_response``."""
 
-    create = raw(Embeddings.create)
+
+    @overload
+    def create(self, params: Union[EmbeddingsParams, EmbeddingsParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[EmbeddingsResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> RawResponse[EmbeddingsResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ImagesWithRawResponse(RawView):
     """``Images.with_raw_response``."""
 
-    generate = raw(Images.generate)
-    stream = raw(Images.stream)
-    edit = raw(Images.edit)
     download = raw(Images.download)
     save = raw(Images.save)
+
+    @overload
+    def generate(self, params: module_images.GenerationParams, **options: Unpack[RequestOptions]) -> RawResponse[ImageGenerationResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> RawResponse[ImageGenerationResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_images.GenerationParams, **options: Unpack[RequestOptions]) -> RawResponse[Stream[ImageGenerationChunk]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ImageGenerationArgs]) -> RawResponse[Stream[ImageGenerationChunk]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
+
+    @overload
+    def edit(self, params: module_images.EditParams, **options: Unpack[RequestOptions]) -> RawResponse[ImageGenerationResponse]: ...
+
+    @overload
+    def edit(self, **kwargs: Unpack[ImageEditArgs]) -> RawResponse[ImageGenerationResponse]: ...
+
+    def edit(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('edit')(*args, **kwargs)
 
 
 class KeysWithRawResponse(RawView):
@@ -1114,37 +1914,70 @@ class MemoriesWithRawResponse(RawView):
     """``Memories.with_raw_response``."""
 
     list = raw(Memories.list)
-    create = raw(Memories.create)
     get = raw(Memories.get)
     update = raw(Memories.update)
     delete = raw(Memories.delete)
+
+    @overload
+    def create(self, params: Union[MemoryCreateParams, MemoryCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[Memory]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[MemoryCreateArgs]) -> RawResponse[Memory]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class MemoryItemsWithRawResponse(RawView):
     """``MemoryItems.with_raw_response``."""
 
     list = raw(MemoryItems.list)
-    create = raw(MemoryItems.create)
     update = raw(MemoryItems.update)
     delete = raw(MemoryItems.delete)
+
+    @overload
+    def create(self, slug: str, params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[MemoryItem]: ...
+
+    @overload
+    def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> RawResponse[MemoryItem]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class MessagesWithRawResponse(RawView):
     """``Messages.with_raw_response``."""
 
-    stream = raw(Messages.stream)
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> RawResponse[MessagesResponse]: ...
+    def create(self, params: module_messages.Params, /, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> RawResponse[MessagesResponse]: ...
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+    def create(self, params: module_messages.Params, /, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> RawResponse[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+    def create(self, params: module_messages.Params, /, *, stream: bool, **options: Unpack[RequestOptions]) -> RawResponse[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> RawResponse[MessagesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> RawResponse[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_messages.Params, /, **options: Unpack[RequestOptions]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[MessagesArgs]) -> RawResponse[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class ModelsWithRawResponse(RawView):
@@ -1161,7 +1994,15 @@ class ModelsWithRawResponse(RawView):
 class ModerationsWithRawResponse(RawView):
     """``Moderations.with_raw_response``."""
 
-    create = raw(Moderations.create)
+
+    @overload
+    def create(self, params: Union[ModerationParams, ModerationParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[ModerationResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[ModerationArgs]) -> RawResponse[ModerationResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class InvitationsWithRawResponse(RawView):
@@ -1175,9 +2016,17 @@ class InvitationsWithRawResponse(RawView):
 class OrgInvitationsWithRawResponse(RawView):
     """``OrgInvitations.with_raw_response``."""
 
-    create = raw(OrgInvitations.create)
     list = raw(OrgInvitations.list)
     revoke = raw(OrgInvitations.revoke)
+
+    @overload
+    def create(self, params: Union[InvitationCreateParams, InvitationCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[Invitation]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[InvitationCreateArgs]) -> RawResponse[Invitation]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class OrgMembersWithRawResponse(RawView):
@@ -1189,11 +2038,27 @@ class OrgMembersWithRawResponse(RawView):
 class OrgsWithRawResponse(RawView):
     """``Orgs.with_raw_response``."""
 
-    create = raw(Orgs.create)
     current = raw(Orgs.current)
-    transfer_ownership = raw(Orgs.transfer_ownership)
     spend = raw(Orgs.spend)
     usage = raw(Orgs.usage)
+
+    @overload
+    def create(self, params: Union[OrgCreateParams, OrgCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[Org]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[OrgCreateArgs]) -> RawResponse[Org]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def transfer_ownership(self, params: Union[TransferOwnershipParams, TransferOwnershipParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[None]: ...
+
+    @overload
+    def transfer_ownership(self, **kwargs: Unpack[TransferOwnershipArgs]) -> RawResponse[None]: ...
+
+    def transfer_ownership(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transfer_ownership')(*args, **kwargs)
 
 
 class ProviderKeysWithRawResponse(RawView):
@@ -1204,19 +2069,34 @@ class ProviderKeysWithRawResponse(RawView):
     remove = raw(ProviderKeys.remove)
 
     @overload
-    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], /, **kwargs: Unpack[AwsProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], /, **kwargs: Unpack[AzureProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], /, **kwargs: Unpack[VertexProviderKeyArgs]) -> RawResponse[ProviderKey]: ...
 
     def add(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('add')(*args, **kwargs)
@@ -1243,12 +2123,18 @@ class ProviderKeysWithRawResponse(RawView):
 class RagWithRawResponse(RawView):
     """``Rag.with_raw_response``."""
 
-    init_upload = raw(Rag.init_upload)
     upload_file = raw(Rag.upload_file)
     get = raw(Rag.get)
-    embed = raw(Rag.embed)
-    search = raw(Rag.search)
     content = raw(Rag.content)
+
+    @overload
+    def init_upload(self, params: Union[InitUploadRequest, InitUploadRequestDict], **options: Unpack[RequestOptions]) -> RawResponse[InitUploadResponse]: ...
+
+    @overload
+    def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> RawResponse[InitUploadResponse]: ...
+
+    def init_upload(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('init_upload')(*args, **kwargs)
 
     @overload
     def list(self, params: Union[RagFileListParams, RagFileListParamsDict, None]=None, /, **kwargs: Unpack[RagFileListArgs]) -> RawResponse[Page[RagFileStatus]]: ...
@@ -1259,40 +2145,89 @@ class RagWithRawResponse(RawView):
     def list(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('list')(*args, **kwargs)
 
+    @overload
+    def embed(self, params: Union[BulkEmbedRequest, BulkEmbedRequestDict], **options: Unpack[RequestOptions]) -> RawResponse[BulkEmbedResponse]: ...
+
+    @overload
+    def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> RawResponse[BulkEmbedResponse]: ...
+
+    def embed(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('embed')(*args, **kwargs)
+
+    @overload
+    def search(self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]) -> RawResponse[SearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[SearchRequestArgs]) -> RawResponse[SearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
+
 
 class ResponsesWithRawResponse(RawView):
     """``Responses.with_raw_response``."""
 
-    stream = raw(Responses.stream)
     list = raw(Responses.list)
     get = raw(Responses.get)
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ResponsesResponse]: ...
+    def create(self, params: module_responses.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> RawResponse[ResponsesResponse]: ...
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+    def create(self, params: module_responses.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+    def create(self, params: module_responses.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> RawResponse[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ResponsesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: module_responses.Params=None, /, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[module_responses.M]]: ...
+    def parse(self, params: module_responses.Params, /, *, text_format: Type[module_responses.M], **options: Unpack[RequestOptions]) -> RawResponse[ParsedResponse[module_responses.M]]: ...
 
     @overload
-    def parse(self, params: module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[None]]: ...
+    def parse(self, params: module_responses.Params, /, *, text_format: None=None, **options: Unpack[RequestOptions]) -> RawResponse[ParsedResponse[None]]: ...
+
+    @overload
+    def parse(self, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[module_responses.M]]: ...
+
+    @overload
+    def parse(self, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[ParsedResponse[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_responses.Params, **options: Unpack[RequestOptions]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ResponsesArgs]) -> RawResponse[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class RouterWithRawResponse(RawView):
     """``Router.with_raw_response``."""
 
-    select = raw(Router.select)
+
+    @overload
+    def select(self, params: Union[RouterSelectParams, RouterSelectParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[RouterSelectResponse]: ...
+
+    @overload
+    def select(self, **kwargs: Unpack[RouterSelectArgs]) -> RawResponse[RouterSelectResponse]: ...
+
+    def select(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('select')(*args, **kwargs)
 
 
 class TemplatesWithRawResponse(RawView):
@@ -1303,10 +2238,13 @@ class TemplatesWithRawResponse(RawView):
     delete = raw(Templates.delete)
 
     @overload
-    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict, None]=None, /, **kwargs: Unpack[TemplateCreateArgs]) -> RawResponse[Template]: ...
+    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict], /, **options: Unpack[RequestOptions]) -> RawResponse[Template]: ...
 
     @overload
     def create(self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]) -> RawResponse[Template]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> RawResponse[Template]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
@@ -1335,17 +2273,33 @@ class UsageWithRawResponse(RawView):
 class VideosWithRawResponse(RawView):
     """``Videos.with_raw_response``."""
 
-    generate = raw(Videos.generate)
     list = raw(Videos.list)
     retrieve = raw(Videos.retrieve)
     wait = raw(Videos.wait)
     download = raw(Videos.download)
 
+    @overload
+    def generate(self, params: Union[VideoGenerationParams, VideoGenerationParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[VideoTaskResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> RawResponse[VideoTaskResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
+
 
 class WebWithRawResponse(RawView):
     """``Web.with_raw_response``."""
 
-    search = raw(Web.search)
+
+    @overload
+    def search(self, params: Union[WebSearchParams, WebSearchParamsDict], **options: Unpack[RequestOptions]) -> RawResponse[WebSearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[WebSearchArgs]) -> RawResponse[WebSearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
 
 
 class RawResponseDescriptor:
@@ -1422,11 +2376,19 @@ class RawResponseDescriptor:
 class AdminKeysWithStreamingResponse(StreamingView):
     """``AdminKeys.with_streaming_response``."""
 
-    create = streaming(AdminKeys.create)
     list = streaming(AdminKeys.list)
     get = streaming(AdminKeys.get)
     rotate = streaming(AdminKeys.rotate)
     revoke = streaming(AdminKeys.revoke)
+
+    @overload
+    def create(self, params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[AdminKeyCreated]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[AdminKeyCreateArgs]) -> StreamingResponseManager[AdminKeyCreated]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ApiVersionsWithStreamingResponse(StreamingView):
@@ -1438,32 +2400,94 @@ class ApiVersionsWithStreamingResponse(StreamingView):
 class AudioWithStreamingResponse(StreamingView):
     """``Audio.with_streaming_response``."""
 
-    synthesize = streaming(Audio.synthesize)
-    synthesize_stream = streaming(Audio.synthesize_stream)
-    transcribe = streaming(Audio.transcribe)
     get_transcription = streaming(Audio.get_transcription)
     translate = streaming(Audio.translate)
-    audio_translate = streaming(Audio.audio_translate)
     list_voices = streaming(Audio.list_voices)
     get_voice = streaming(Audio.get_voice)
+
+    @overload
+    def synthesize(self, params: module_audio.Speech, **options: Unpack[RequestOptions]) -> StreamingResponseManager[bytes]: ...
+
+    @overload
+    def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> StreamingResponseManager[bytes]: ...
+
+    def synthesize(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize')(*args, **kwargs)
+
+    @overload
+    def synthesize_stream(self, params: module_audio.Speech, /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ByteStream]: ...
+
+    @overload
+    def synthesize_stream(self, **kwargs: Unpack[SpeechArgs]) -> StreamingResponseManager[ByteStream]: ...
+
+    def synthesize_stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('synthesize_stream')(*args, **kwargs)
+
+    @overload
+    def transcribe(self, file: Optional[FileInput], params: Union[TranscriptionParams, TranscriptionParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, params: Union[TranscriptionParams, TranscriptionParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def transcribe(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transcribe')(*args, **kwargs)
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput], params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], *, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def audio_translate(self, file: Optional[FileInput]=None, *, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    def audio_translate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('audio_translate')(*args, **kwargs)
 
 
 class AudioSpeechWithStreamingResponse(StreamingView):
     """``AudioSpeech.with_streaming_response``."""
 
-    create = streaming(AudioSpeech.create)
+
+    @overload
+    def create(self, params: module_audio.Speech, /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[BinaryResponseContent]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[SpeechArgs]) -> StreamingResponseManager[BinaryResponseContent]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AudioTranscriptionsWithStreamingResponse(StreamingView):
     """``AudioTranscriptions.with_streaming_response``."""
 
-    create = streaming(AudioTranscriptions.create)
+
+    @overload
+    def create(self, params: Union[TranscriptionParams, TranscriptionParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[TranscriptionArgs]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AudioTranslationsWithStreamingResponse(StreamingView):
     """``AudioTranslations.with_streaming_response``."""
 
-    create = streaming(AudioTranslations.create)
+
+    @overload
+    def create(self, params: Union[AudioTranslationsParams, AudioTranslationsParamsDict], /, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    @overload
+    def create(self, *, file: Optional[FileInput]=None, filename: Optional[str]=None, content_type: Optional[str]=None, **kwargs: Unpack[AudioTranslationsArgs]) -> StreamingResponseManager[TranscriptionResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class AuditLogsWithStreamingResponse(StreamingView):
@@ -1476,10 +2500,18 @@ class AuditLogsWithStreamingResponse(StreamingView):
 class BatchesWithStreamingResponse(StreamingView):
     """``Batches.with_streaming_response``."""
 
-    create = streaming(Batches.create)
     list = streaming(Batches.list)
     get = streaming(Batches.get)
     cancel = streaming(Batches.cancel)
+
+    @overload
+    def create(self, params: Union[BatchCreateParams, BatchCreateParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[Batch]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[BatchCreateArgs]) -> StreamingResponseManager[Batch]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class BillingWithStreamingResponse(StreamingView):
@@ -1487,56 +2519,135 @@ class BillingWithStreamingResponse(StreamingView):
 
     balance = streaming(Billing.balance)
     auto_recharge = streaming(Billing.auto_recharge)
-    setup_auto_recharge = streaming(Billing.setup_auto_recharge)
+
+    @overload
+    def setup_auto_recharge(self, params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[AutoRecharge]: ...
+
+    @overload
+    def setup_auto_recharge(self, **kwargs: Unpack[AutoRechargeSetupArgs]) -> StreamingResponseManager[AutoRecharge]: ...
+
+    def setup_auto_recharge(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('setup_auto_recharge')(*args, **kwargs)
 
 
 class CompletionsWithStreamingResponse(StreamingView):
     """``Completions.with_streaming_response``."""
 
-    stream = streaming(Completions.stream)
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[ChatCompletion]: ...
+    def create(self, params: module_chat.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ChatCompletion]: ...
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+    def create(self, params: module_chat.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
 
     @overload
-    def create(self, params: module_chat.Params=None, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+    def create(self, params: module_chat.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[ChatCompletion]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: module_chat.Params=None, /, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[module_chat.M]]: ...
+    def parse(self, params: module_chat.Params, /, *, response_format: Type[module_chat.M], **options: Unpack[RequestOptions]) -> StreamingResponseManager[ParsedChatCompletion[module_chat.M]]: ...
 
     @overload
-    def parse(self, params: module_chat.Params=None, /, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[None]]: ...
+    def parse(self, params: module_chat.Params, /, *, response_format: None=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ParsedChatCompletion[None]]: ...
+
+    @overload
+    def parse(self, *, response_format: Type[module_chat.M], **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[module_chat.M]]: ...
+
+    @overload
+    def parse(self, *, response_format: None=None, **kwargs: Unpack[ChatCompletionParseArgs]) -> StreamingResponseManager[ParsedChatCompletion[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_chat.Params, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ChatCompletionArgs]) -> StreamingResponseManager[Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class CompareWithStreamingResponse(StreamingView):
     """``Compare.with_streaming_response``."""
 
-    create = streaming(Compare.create)
-    stream = streaming(Compare.stream)
+
+    @overload
+    def create(self, params: module_compare.Params, **options: Unpack[RequestOptions]) -> StreamingResponseManager[CompareResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[CompareArgs]) -> StreamingResponseManager[CompareResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_compare.Params, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[CompareStreamEvent]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[CompareArgs]) -> StreamingResponseManager[Stream[CompareStreamEvent]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class EmbeddingsWithStreamingResponse(StreamingView):
     """``Embeddings.with_streaming_response``."""
 
-    create = streaming(Embeddings.create)
+
+    @overload
+    def create(self, params: Union[EmbeddingsParams, EmbeddingsParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[EmbeddingsResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> StreamingResponseManager[EmbeddingsResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class ImagesWithStreamingResponse(StreamingView):
     """``Images.with_streaming_response``."""
 
-    generate = streaming(Images.generate)
-    stream = streaming(Images.stream)
-    edit = streaming(Images.edit)
     download = streaming(Images.download)
+
+    @overload
+    def generate(self, params: module_images.GenerationParams, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ImageGenerationResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> StreamingResponseManager[ImageGenerationResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_images.GenerationParams, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[ImageGenerationChunk]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ImageGenerationArgs]) -> StreamingResponseManager[Stream[ImageGenerationChunk]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
+
+    @overload
+    def edit(self, params: module_images.EditParams, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ImageGenerationResponse]: ...
+
+    @overload
+    def edit(self, **kwargs: Unpack[ImageEditArgs]) -> StreamingResponseManager[ImageGenerationResponse]: ...
+
+    def edit(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('edit')(*args, **kwargs)
 
 
 class KeysWithStreamingResponse(StreamingView):
@@ -1554,37 +2665,70 @@ class MemoriesWithStreamingResponse(StreamingView):
     """``Memories.with_streaming_response``."""
 
     list = streaming(Memories.list)
-    create = streaming(Memories.create)
     get = streaming(Memories.get)
     update = streaming(Memories.update)
     delete = streaming(Memories.delete)
+
+    @overload
+    def create(self, params: Union[MemoryCreateParams, MemoryCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Memory]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[MemoryCreateArgs]) -> StreamingResponseManager[Memory]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class MemoryItemsWithStreamingResponse(StreamingView):
     """``MemoryItems.with_streaming_response``."""
 
     list = streaming(MemoryItems.list)
-    create = streaming(MemoryItems.create)
     update = streaming(MemoryItems.update)
     delete = streaming(MemoryItems.delete)
+
+    @overload
+    def create(self, slug: str, params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[MemoryItem]: ...
+
+    @overload
+    def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> StreamingResponseManager[MemoryItem]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class MessagesWithStreamingResponse(StreamingView):
     """``Messages.with_streaming_response``."""
 
-    stream = streaming(Messages.stream)
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[MessagesResponse]: ...
+    def create(self, params: module_messages.Params, /, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[MessagesResponse]: ...
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+    def create(self, params: module_messages.Params, /, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
 
     @overload
-    def create(self, params: module_messages.Params=None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+    def create(self, params: module_messages.Params, /, *, stream: bool, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[MessagesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_messages.Params, /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[MessagesArgs]) -> StreamingResponseManager[Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class ModelsWithStreamingResponse(StreamingView):
@@ -1601,7 +2745,15 @@ class ModelsWithStreamingResponse(StreamingView):
 class ModerationsWithStreamingResponse(StreamingView):
     """``Moderations.with_streaming_response``."""
 
-    create = streaming(Moderations.create)
+
+    @overload
+    def create(self, params: Union[ModerationParams, ModerationParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[ModerationResponse]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[ModerationArgs]) -> StreamingResponseManager[ModerationResponse]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class InvitationsWithStreamingResponse(StreamingView):
@@ -1615,9 +2767,17 @@ class InvitationsWithStreamingResponse(StreamingView):
 class OrgInvitationsWithStreamingResponse(StreamingView):
     """``OrgInvitations.with_streaming_response``."""
 
-    create = streaming(OrgInvitations.create)
     list = streaming(OrgInvitations.list)
     revoke = streaming(OrgInvitations.revoke)
+
+    @overload
+    def create(self, params: Union[InvitationCreateParams, InvitationCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Invitation]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[InvitationCreateArgs]) -> StreamingResponseManager[Invitation]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
 
 
 class OrgMembersWithStreamingResponse(StreamingView):
@@ -1629,11 +2789,27 @@ class OrgMembersWithStreamingResponse(StreamingView):
 class OrgsWithStreamingResponse(StreamingView):
     """``Orgs.with_streaming_response``."""
 
-    create = streaming(Orgs.create)
     current = streaming(Orgs.current)
-    transfer_ownership = streaming(Orgs.transfer_ownership)
     spend = streaming(Orgs.spend)
     usage = streaming(Orgs.usage)
+
+    @overload
+    def create(self, params: Union[OrgCreateParams, OrgCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Org]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[OrgCreateArgs]) -> StreamingResponseManager[Org]: ...
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('create')(*args, **kwargs)
+
+    @overload
+    def transfer_ownership(self, params: Union[TransferOwnershipParams, TransferOwnershipParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[None]: ...
+
+    @overload
+    def transfer_ownership(self, **kwargs: Unpack[TransferOwnershipArgs]) -> StreamingResponseManager[None]: ...
+
+    def transfer_ownership(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('transfer_ownership')(*args, **kwargs)
 
 
 class ProviderKeysWithStreamingResponse(StreamingView):
@@ -1644,19 +2820,34 @@ class ProviderKeysWithStreamingResponse(StreamingView):
     remove = streaming(ProviderKeys.remove)
 
     @overload
-    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AwsProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['aws'], /, **kwargs: Unpack[AwsProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure'], /, **kwargs: Unpack[AzureProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
 
     @overload
-    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None]=None, /, **kwargs: Unpack[VertexProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+    def add(self, provider: Literal['azure-foundry'], params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['azure-foundry'], /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['openai'], /, **kwargs: Unpack[OpenAIProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ProviderKey]: ...
+
+    @overload
+    def add(self, provider: Literal['vertex'], /, **kwargs: Unpack[VertexProviderKeyArgs]) -> StreamingResponseManager[ProviderKey]: ...
 
     def add(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('add')(*args, **kwargs)
@@ -1683,11 +2874,17 @@ class ProviderKeysWithStreamingResponse(StreamingView):
 class RagWithStreamingResponse(StreamingView):
     """``Rag.with_streaming_response``."""
 
-    init_upload = streaming(Rag.init_upload)
     get = streaming(Rag.get)
-    embed = streaming(Rag.embed)
-    search = streaming(Rag.search)
     content = streaming(Rag.content)
+
+    @overload
+    def init_upload(self, params: Union[InitUploadRequest, InitUploadRequestDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[InitUploadResponse]: ...
+
+    @overload
+    def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> StreamingResponseManager[InitUploadResponse]: ...
+
+    def init_upload(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('init_upload')(*args, **kwargs)
 
     @overload
     def list(self, params: Union[RagFileListParams, RagFileListParamsDict, None]=None, /, **kwargs: Unpack[RagFileListArgs]) -> StreamingResponseManager[Page[RagFileStatus]]: ...
@@ -1698,40 +2895,89 @@ class RagWithStreamingResponse(StreamingView):
     def list(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('list')(*args, **kwargs)
 
+    @overload
+    def embed(self, params: Union[BulkEmbedRequest, BulkEmbedRequestDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[BulkEmbedResponse]: ...
+
+    @overload
+    def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> StreamingResponseManager[BulkEmbedResponse]: ...
+
+    def embed(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('embed')(*args, **kwargs)
+
+    @overload
+    def search(self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[SearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[SearchRequestArgs]) -> StreamingResponseManager[SearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
+
 
 class ResponsesWithStreamingResponse(StreamingView):
     """``Responses.with_streaming_response``."""
 
-    stream = streaming(Responses.stream)
     list = streaming(Responses.list)
     get = streaming(Responses.get)
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ResponsesResponse]: ...
+    def create(self, params: module_responses.Params, *, stream: Optional[Literal[False]]=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ResponsesResponse]: ...
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+    def create(self, params: module_responses.Params, *, stream: Literal[True], **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     @overload
-    def create(self, params: module_responses.Params=None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+    def create(self, params: module_responses.Params, *, stream: bool, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
+
+    @overload
+    def create(self, *, stream: Optional[Literal[False]]=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ResponsesResponse]: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
 
     @overload
-    def parse(self, params: module_responses.Params=None, /, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[module_responses.M]]: ...
+    def parse(self, params: module_responses.Params, /, *, text_format: Type[module_responses.M], **options: Unpack[RequestOptions]) -> StreamingResponseManager[ParsedResponse[module_responses.M]]: ...
 
     @overload
-    def parse(self, params: module_responses.Params=None, /, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[None]]: ...
+    def parse(self, params: module_responses.Params, /, *, text_format: None=None, **options: Unpack[RequestOptions]) -> StreamingResponseManager[ParsedResponse[None]]: ...
+
+    @overload
+    def parse(self, *, text_format: Type[module_responses.M], **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[module_responses.M]]: ...
+
+    @overload
+    def parse(self, *, text_format: None=None, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[ParsedResponse[None]]: ...
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('parse')(*args, **kwargs)
+
+    @overload
+    def stream(self, params: module_responses.Params, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def stream(self, **kwargs: Unpack[ResponsesArgs]) -> StreamingResponseManager[Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('stream')(*args, **kwargs)
 
 
 class RouterWithStreamingResponse(StreamingView):
     """``Router.with_streaming_response``."""
 
-    select = streaming(Router.select)
+
+    @overload
+    def select(self, params: Union[RouterSelectParams, RouterSelectParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[RouterSelectResponse]: ...
+
+    @overload
+    def select(self, **kwargs: Unpack[RouterSelectArgs]) -> StreamingResponseManager[RouterSelectResponse]: ...
+
+    def select(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('select')(*args, **kwargs)
 
 
 class TemplatesWithStreamingResponse(StreamingView):
@@ -1742,10 +2988,13 @@ class TemplatesWithStreamingResponse(StreamingView):
     delete = streaming(Templates.delete)
 
     @overload
-    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict, None]=None, /, **kwargs: Unpack[TemplateCreateArgs]) -> StreamingResponseManager[Template]: ...
+    def create(self, params: Union[TemplateCreateParams, TemplateCreateParamsDict], /, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Template]: ...
 
     @overload
     def create(self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]) -> StreamingResponseManager[Template]: ...
+
+    @overload
+    def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> StreamingResponseManager[Template]: ...
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
         return self._method('create')(*args, **kwargs)
@@ -1774,16 +3023,32 @@ class UsageWithStreamingResponse(StreamingView):
 class VideosWithStreamingResponse(StreamingView):
     """``Videos.with_streaming_response``."""
 
-    generate = streaming(Videos.generate)
     list = streaming(Videos.list)
     retrieve = streaming(Videos.retrieve)
     download = streaming(Videos.download)
+
+    @overload
+    def generate(self, params: Union[VideoGenerationParams, VideoGenerationParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[VideoTaskResponse]: ...
+
+    @overload
+    def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> StreamingResponseManager[VideoTaskResponse]: ...
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('generate')(*args, **kwargs)
 
 
 class WebWithStreamingResponse(StreamingView):
     """``Web.with_streaming_response``."""
 
-    search = streaming(Web.search)
+
+    @overload
+    def search(self, params: Union[WebSearchParams, WebSearchParamsDict], **options: Unpack[RequestOptions]) -> StreamingResponseManager[WebSearchResponse]: ...
+
+    @overload
+    def search(self, **kwargs: Unpack[WebSearchArgs]) -> StreamingResponseManager[WebSearchResponse]: ...
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._method('search')(*args, **kwargs)
 
 
 class StreamingResponseDescriptor:

@@ -6,8 +6,10 @@ Three things are derived rather than written by hand, so no list is kept twice:
 2. ``meshapi/types/_dicts.py``: for every request model ``XParams`` of ``meshapi_core.models``,
    a ``TypedDict`` of its fields (``XParamsDict``, the dict form of the params) and one of its
    fields plus the per-call options (``XArgs``, what ``**kwargs`` of a method takes), so that
-   ``mypy --strict`` catches a misspelled keyword; each key repeats its field's docstring,
-   which an editor shows on hover of a keyword argument;
+   ``mypy --strict`` catches a misspelled keyword, and a missing one: a field without a
+   default is ``Required[...]`` in both (the methods whose params have one take either the
+   params, as a model or dict, or the keywords, by ``@overload``); each key repeats its
+   field's docstring, which an editor shows on hover of a keyword argument;
 3. the export tables: ``meshapi/types/__init__.py`` (every public model, lazily) and the
    block of ``meshapi/__init__.py`` between its ``generated`` markers;
 4. ``meshapi/_raw_views.py``: for every resource class, the typed views of its
@@ -168,6 +170,7 @@ def dicts_source() -> str:
     for model in request_models():
         model.model_rebuild()
         fields = []
+        required: List[str] = []  # the fields without a default: Required[...] in the dicts
         for name, info in model.model_fields.items():
             if name in SKIPPED_FIELDS:
                 continue
@@ -176,8 +179,12 @@ def dicts_source() -> str:
                     f"{model.__name__}.{name} collides with a per-call option; rename the "
                     "field (keep the wire name with alias=...)"
                 )
+            annotation = renderer.render(info.annotation)
+            if info.is_required():
+                required.append(name)
+                annotation = f"Required[{annotation}]"
             fields.append(
-                f"    {name}: {renderer.render(info.annotation)}\n"
+                f"    {name}: {annotation}\n"
                 + docstring_source(
                     field_docstring(model, name), declaring_class(model, name).__module__
                 )
@@ -185,14 +192,16 @@ def dicts_source() -> str:
         dict_name = f"{model.__name__}Dict"
         args = args_name(model.__name__)
         names += [dict_name, args]
+        must = f" (required: {', '.join(f'``{n}``' for n in required)})" if required else ""
         blocks.append(
             f"class {dict_name}(TypedDict, total=False):\n"
-            f'    """The fields of :class:`~{model.__module__}.{model.__name__}`, as a dict."""\n\n'
+            f'    """The fields of :class:`~{model.__module__}.{model.__name__}`, as a dict'
+            f'{must}."""\n\n'
             + "".join(fields)
             + "\n\n"
             f"class {args}({dict_name}, RequestOptions, total=False):\n"
             f'    """The keywords of a method taking :class:`~{model.__module__}.'
-            f'{model.__name__}`: its fields and the per-call options."""\n'
+            f'{model.__name__}`: its fields and the per-call options{must}."""\n'
         )
         if model.__name__ in VARIANT_ARGS:
             variant, left_out = VARIANT_ARGS[model.__name__]
@@ -217,6 +226,7 @@ def dicts_source() -> str:
         '"""\n\n'
         "from __future__ import annotations\n\n"
         "from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union\n\n"
+        "from typing_extensions import Required\n\n"
         "from meshapi_core.config import RequestOptions\n"
         + import_lines
         + "\n__all__ = [\n"

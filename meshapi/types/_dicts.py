@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
+from typing_extensions import Required
+
 from meshapi_core.config import RequestOptions
 from datetime import datetime
 from decimal import Decimal
@@ -175,13 +177,13 @@ __all__ = [
 
 
 class AdminKeyCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`, as a dict (required: ``permissions``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
     """A label for the key."""
-    permissions: Sequence[Literal['keys:read', 'keys:write', 'org:read', 'limits:read', 'limits:write', 'alerts:read', 'alerts:write']]
+    permissions: Required[Sequence[Literal['keys:read', 'keys:write', 'org:read', 'limits:read', 'limits:write', 'alerts:read', 'alerts:write']]]
     """What the key may do, at least one; ``alerts:*``, ``limits:*`` and ``org:read`` only at scope ``org``."""
     scope: Optional[Literal['self', 'team', 'org']]
     """Whose keys it reaches: ``self`` (yours), ``team`` or ``org``."""
@@ -192,7 +194,7 @@ class AdminKeyCreateParamsDict(TypedDict, total=False):
 
 
 class AdminKeyCreateArgs(AdminKeyCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`: its fields and the per-call options (required: ``permissions``)."""
 
 
 class AdminKeyListParamsDict(TypedDict, total=False):
@@ -239,11 +241,11 @@ class AdminKeyRotateArgs(AdminKeyRotateParamsDict, RequestOptions, total=False):
 
 
 class AudioTranslationsParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.audio.AudioTranslationsParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.audio.AudioTranslationsParams`, as a dict (required: ``model``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    model: str
+    model: Required[str]
     """The model (required); a provider without translation answers 422."""
     prompt: Optional[str]
     """Text that guides the translation's style or vocabulary."""
@@ -254,7 +256,7 @@ class AudioTranslationsParamsDict(TypedDict, total=False):
 
 
 class AudioTranslationsArgs(AudioTranslationsParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.audio.AudioTranslationsParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.AudioTranslationsParams`: its fields and the per-call options (required: ``model``)."""
 
 
 class ListVoicesParamsDict(TypedDict, total=False):
@@ -291,26 +293,26 @@ class ListVoicesArgs(ListVoicesParamsDict, RequestOptions, total=False):
 
 
 class PronunciationDictionaryLocatorDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`, as a dict (required: ``pronunciation_dictionary_id``, ``version_id``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    pronunciation_dictionary_id: str
+    pronunciation_dictionary_id: Required[str]
     """The dictionary's id."""
-    version_id: str
+    version_id: Required[str]
     """The dictionary version to use."""
 
 
 class PronunciationDictionaryLocatorArgs(PronunciationDictionaryLocatorDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`: its fields and the per-call options (required: ``pronunciation_dictionary_id``, ``version_id``)."""
 
 
 class SpeechParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.audio.SpeechParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.audio.SpeechParams`, as a dict (required: ``input``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    input: str
+    input: Required[str]
     """The text to speak (required)."""
     model: Optional[str]
     """The TTS model (the gateway's default: ``sarvam/bulbul:v3``); it decides the provider."""
@@ -363,15 +365,15 @@ class SpeechParamsDict(TypedDict, total=False):
 
 
 class SpeechArgs(SpeechParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.audio.SpeechParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.SpeechParams`: its fields and the per-call options (required: ``input``)."""
 
 
 class TranscriptionParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.audio.TranscriptionParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.audio.TranscriptionParams`, as a dict (required: ``model``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    model: str
+    model: Required[str]
     """The STT model (required), e.g. ``elevenlabs/scribe_v2`` or ``sarvam/saaras:v3``."""
     response_format: Optional[str]
     """``json`` (the default, ``{text}``) or ``verbose_json`` (with per-word ``words``)."""
@@ -426,7 +428,7 @@ class TranscriptionParamsDict(TypedDict, total=False):
 
 
 class TranscriptionArgs(TranscriptionParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.audio.TranscriptionParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.audio.TranscriptionParams`: its fields and the per-call options (required: ``model``)."""
 
 
 class TranscriptionTranslateParamsDict(TypedDict, total=False):
@@ -481,11 +483,11 @@ class AuditLogListArgs(AuditLogListParamsDict, RequestOptions, total=False):
 
 
 class BatchCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.batches.BatchCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.batches.BatchCreateParams`, as a dict (required: ``requests``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    requests: Sequence[Union[BatchRequest, Mapping[str, Any]]]
+    requests: Required[Sequence[Union[BatchRequest, Mapping[str, Any]]]]
     """The requests, at least one, all for the same model."""
     completion_window: Optional[str]
     """How long the batch may take (the gateway's default and only value: ``"24h"``)."""
@@ -494,7 +496,7 @@ class BatchCreateParamsDict(TypedDict, total=False):
 
 
 class BatchCreateArgs(BatchCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchCreateParams`: its fields and the per-call options (required: ``requests``)."""
 
 
 class BatchListParamsDict(TypedDict, total=False):
@@ -513,13 +515,13 @@ class BatchListArgs(BatchListParamsDict, RequestOptions, total=False):
 
 
 class BatchRequestDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.batches.BatchRequest`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.batches.BatchRequest`, as a dict (required: ``custom_id``, ``body``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    custom_id: str
+    custom_id: Required[str]
     """Your id for the request, to find its result again (results come in no particular order)."""
-    body: Mapping[str, Any]
+    body: Required[Mapping[str, Any]]
     """The request's JSON body, as you would send it to ``url``: ``{model, messages, ...}``."""
     method: Optional[str]
     """The HTTP method of the request (the gateway's default: ``POST``)."""
@@ -528,22 +530,22 @@ class BatchRequestDict(TypedDict, total=False):
 
 
 class BatchRequestArgs(BatchRequestDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchRequest`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.batches.BatchRequest`: its fields and the per-call options (required: ``custom_id``, ``body``)."""
 
 
 class AutoRechargeSetupParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`, as a dict (required: ``amount_usd``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    amount_usd: Union[str, Decimal, int]
+    amount_usd: Required[Union[str, Decimal, int]]
     """How much each recharge adds, in USD: $5 to $100."""
     threshold_usd: Optional[Union[str, Decimal, int]]
     """The balance below which a recharge happens, in USD."""
 
 
 class AutoRechargeSetupArgs(AutoRechargeSetupParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`: its fields and the per-call options (required: ``amount_usd``)."""
 
 
 class ModelListParamsDict(TypedDict, total=False):
@@ -595,11 +597,11 @@ class ModelSearchArgs(ModelSearchParamsDict, RequestOptions, total=False):
 
 
 class ChatCompletionParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict (required: ``messages``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    messages: Required[Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]]
     """The conversation (required)."""
     model: Optional[str]
     """The model id, e.g. ``openai/gpt-4o-mini``, or ``auto`` for the Auto Router; by default the key's, then the template's."""
@@ -670,7 +672,7 @@ class ChatCompletionParamsDict(TypedDict, total=False):
 
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options (required: ``messages``)."""
 
 
 class ChatCompletionParseArgs(RequestOptions, total=False):
@@ -678,7 +680,7 @@ class ChatCompletionParseArgs(RequestOptions, total=False):
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    messages: Required[Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]]
     """The conversation (required)."""
     model: Optional[str]
     """The model id, e.g. ``openai/gpt-4o-mini``, or ``auto`` for the Auto Router; by default the key's, then the template's."""
@@ -747,13 +749,13 @@ class ChatCompletionParseArgs(RequestOptions, total=False):
 
 
 class CompareParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.compare.CompareParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.compare.CompareParams`, as a dict (required: ``models``, ``messages``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    models: Sequence[str]
+    models: Required[Sequence[str]]
     """The models to compare: two or more (duplicates are dropped, order is kept)."""
-    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    messages: Required[Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]]
     """The conversation every model answers, as in a chat completion."""
     model_overrides: Optional[Sequence[Union[ModelOverride, Mapping[str, Any]]]]
     """Settings for single models (temperature, max tokens, system prompt)."""
@@ -776,15 +778,15 @@ class CompareParamsDict(TypedDict, total=False):
 
 
 class CompareArgs(CompareParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.compare.CompareParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.compare.CompareParams`: its fields and the per-call options (required: ``models``, ``messages``)."""
 
 
 class EmbeddingsParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.embeddings.EmbeddingsParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.embeddings.EmbeddingsParams`, as a dict (required: ``input``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    input: Union[str, Sequence[str], Sequence[int], Sequence[Sequence[int]], Sequence[Union[MultimodalEmbeddingInput, Mapping[str, Any]]]]
+    input: Required[Union[str, Sequence[str], Sequence[int], Sequence[Sequence[int]], Sequence[Union[MultimodalEmbeddingInput, Mapping[str, Any]]]]]
     """What to embed (required): a string, strings, token ids, lists of token ids, or multimodal items."""
     model: Optional[str]
     """The embedding model, e.g. ``openai/text-embedding-3-small`` (required unless the key has a default)."""
@@ -805,17 +807,17 @@ class EmbeddingsParamsDict(TypedDict, total=False):
 
 
 class EmbeddingsArgs(EmbeddingsParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.embeddings.EmbeddingsParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.embeddings.EmbeddingsParams`: its fields and the per-call options (required: ``input``)."""
 
 
 class ImageEditParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.images.ImageEditParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.images.ImageEditParams`, as a dict (required: ``model``, ``image``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    model: str
+    model: Required[str]
     """The image model (required); it must support the ``operation``."""
-    image: Any
+    image: Required[Any]
     """The image to edit (required): a data URL, base64, an :class:`~meshapi_core.models.images.ImageRef`, or a file."""
     prompt: Optional[str]
     """What to change; required for ``edit``, ``outpaint`` and ``mix``."""
@@ -848,15 +850,15 @@ class ImageEditParamsDict(TypedDict, total=False):
 
 
 class ImageEditArgs(ImageEditParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageEditParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageEditParams`: its fields and the per-call options (required: ``model``, ``image``)."""
 
 
 class ImageGenerationParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.images.ImageGenerationParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.images.ImageGenerationParams`, as a dict (required: ``prompt``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    prompt: str
+    prompt: Required[str]
     """What to draw (required)."""
     model: Optional[str]
     """The image model, e.g. ``openai/gpt-image-1`` or ``vertex/imagen-3``."""
@@ -899,7 +901,7 @@ class ImageGenerationParamsDict(TypedDict, total=False):
 
 
 class ImageGenerationArgs(ImageGenerationParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageGenerationParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.images.ImageGenerationParams`: its fields and the per-call options (required: ``prompt``)."""
 
 
 class KeyCreateParamsDict(TypedDict, total=False):
@@ -1017,11 +1019,11 @@ class ModelLimitArgs(ModelLimitParamsDict, RequestOptions, total=False):
 
 
 class MemoryCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.memories.MemoryCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.memories.MemoryCreateParams`, as a dict (required: ``slug``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    slug: str
+    slug: Required[str]
     """The memory's slug: its address, and what ``x-mem-id`` names."""
     name: Optional[str]
     """A display name."""
@@ -1032,22 +1034,22 @@ class MemoryCreateParamsDict(TypedDict, total=False):
 
 
 class MemoryCreateArgs(MemoryCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryCreateParams`: its fields and the per-call options (required: ``slug``)."""
 
 
 class MemoryItemCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.memories.MemoryItemCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.memories.MemoryItemCreateParams`, as a dict (required: ``type``, ``content``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    type: Literal['guardrail', 'preference', 'fact']
+    type: Required[Literal['guardrail', 'preference', 'fact']]
     """``guardrail`` (always injected, verbatim), ``preference`` or ``fact`` (the 8 most relevant)."""
-    content: str
+    content: Required[str]
     """The text to inject."""
 
 
 class MemoryItemCreateArgs(MemoryItemCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryItemCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.memories.MemoryItemCreateParams`: its fields and the per-call options (required: ``type``, ``content``)."""
 
 
 class MemoryItemUpdateParamsDict(TypedDict, total=False):
@@ -1083,13 +1085,13 @@ class MemoryUpdateArgs(MemoryUpdateParamsDict, RequestOptions, total=False):
 
 
 class MessagesParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.messages.MessagesParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.messages.MessagesParams`, as a dict (required: ``max_tokens``, ``messages``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    max_tokens: int
+    max_tokens: Required[int]
     """The most tokens to generate (required, at least 1)."""
-    messages: Sequence[Union[MessageParam, MessagesResponse, Mapping[str, Any]]]
+    messages: Required[Sequence[Union[MessageParam, MessagesResponse, Mapping[str, Any]]]]
     """The conversation, alternating ``user`` and ``assistant`` turns (required)."""
     model: Optional[str]
     """Any catalog model id, e.g. ``anthropic/claude-haiku-4.5`` (by default the key's)."""
@@ -1114,86 +1116,86 @@ class MessagesParamsDict(TypedDict, total=False):
 
 
 class MessagesArgs(MessagesParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.messages.MessagesParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.messages.MessagesParams`: its fields and the per-call options (required: ``max_tokens``, ``messages``)."""
 
 
 class ModerationParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.moderations.ModerationParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.moderations.ModerationParams`, as a dict (required: ``input``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    input: Union[str, Sequence[str], Sequence[Union[ModerationInputItem, Mapping[str, Any]]]]
+    input: Required[Union[str, Sequence[str], Sequence[Union[ModerationInputItem, Mapping[str, Any]]]]]
     """What to check: a string, strings (one result each), or text and image items."""
     model: Optional[str]
     """The moderation model (the gateway's default: ``omni-moderation-latest``)."""
 
 
 class ModerationArgs(ModerationParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.moderations.ModerationParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.moderations.ModerationParams`: its fields and the per-call options (required: ``input``)."""
 
 
 class InvitationCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.orgs.InvitationCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.orgs.InvitationCreateParams`, as a dict (required: ``role``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     email: Optional[str]
     """Who to invite."""
-    role: Literal['admin', 'member']
+    role: Required[Literal['admin', 'member']]
     """The role to grant: ``admin`` or ``member`` (``owner`` only comes by transfer)."""
     team_id: Optional[str]
     """A team to invite into."""
 
 
 class InvitationCreateArgs(InvitationCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.orgs.InvitationCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.InvitationCreateParams`: its fields and the per-call options (required: ``role``)."""
 
 
 class OrgCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.orgs.OrgCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.orgs.OrgCreateParams`, as a dict (required: ``name``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    name: str
+    name: Required[str]
     """The new org's name."""
 
 
 class OrgCreateArgs(OrgCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.orgs.OrgCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.OrgCreateParams`: its fields and the per-call options (required: ``name``)."""
 
 
 class TransferOwnershipParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.orgs.TransferOwnershipParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.orgs.TransferOwnershipParams`, as a dict (required: ``user_id``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    user_id: str
+    user_id: Required[str]
     """The member who becomes the owner."""
 
 
 class TransferOwnershipArgs(TransferOwnershipParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.orgs.TransferOwnershipParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.orgs.TransferOwnershipParams`: its fields and the per-call options (required: ``user_id``)."""
 
 
 class AwsProviderKeyParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`, as a dict (required: ``access_key_id``, ``secret_access_key``, ``region``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
     """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
-    access_key_id: str
+    access_key_id: Required[str]
     """The AWS access key id (16 to 128 letters and digits)."""
-    secret_access_key: Union[str, SecretStr]
+    secret_access_key: Required[Union[str, SecretStr]]
     """The AWS secret access key (a secret: sent, never shown)."""
-    region: str
+    region: Required[str]
     """The Bedrock region, e.g. ``us-east-1``."""
     session_token: Optional[Union[str, SecretStr]]
     """A session token, for temporary credentials (a secret: sent, never shown)."""
 
 
 class AwsProviderKeyArgs(AwsProviderKeyParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`: its fields and the per-call options (required: ``access_key_id``, ``secret_access_key``, ``region``)."""
 
 
 class AwsProviderKeyUpdateParamsDict(TypedDict, total=False):
@@ -1218,20 +1220,20 @@ class AwsProviderKeyUpdateArgs(AwsProviderKeyUpdateParamsDict, RequestOptions, t
 
 
 class AzureFoundryProviderKeyParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`, as a dict (required: ``api_key``, ``endpoint``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
     """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
-    api_key: Union[str, SecretStr]
+    api_key: Required[Union[str, SecretStr]]
     """The Azure AI Foundry project's key (a secret: sent, never shown)."""
-    endpoint: str
+    endpoint: Required[str]
     """The project's ``https://`` endpoint."""
 
 
 class AzureFoundryProviderKeyArgs(AzureFoundryProviderKeyParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`: its fields and the per-call options (required: ``api_key``, ``endpoint``)."""
 
 
 class AzureFoundryProviderKeyUpdateParamsDict(TypedDict, total=False):
@@ -1252,22 +1254,22 @@ class AzureFoundryProviderKeyUpdateArgs(AzureFoundryProviderKeyUpdateParamsDict,
 
 
 class AzureProviderKeyParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`, as a dict (required: ``api_key``, ``endpoint``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
     """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
-    api_key: Union[str, SecretStr]
+    api_key: Required[Union[str, SecretStr]]
     """The Azure OpenAI resource's key (a secret: sent, never shown)."""
-    endpoint: str
+    endpoint: Required[str]
     """The resource's ``https://`` endpoint, e.g. ``https://my-resource.openai.azure.com``."""
     api_version: Optional[str]
     """The Azure OpenAI API version to call."""
 
 
 class AzureProviderKeyArgs(AzureProviderKeyParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`: its fields and the per-call options (required: ``api_key``, ``endpoint``)."""
 
 
 class AzureProviderKeyUpdateParamsDict(TypedDict, total=False):
@@ -1290,20 +1292,20 @@ class AzureProviderKeyUpdateArgs(AzureProviderKeyUpdateParamsDict, RequestOption
 
 
 class OpenAIProviderKeyParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`, as a dict (required: ``api_key``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
     """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
-    api_key: Union[str, SecretStr]
+    api_key: Required[Union[str, SecretStr]]
     """Your OpenAI API key (a secret: sent, never shown)."""
     organization: Optional[str]
     """The OpenAI organization to bill."""
 
 
 class OpenAIProviderKeyArgs(OpenAIProviderKeyParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`: its fields and the per-call options (required: ``api_key``)."""
 
 
 class OpenAIProviderKeyUpdateParamsDict(TypedDict, total=False):
@@ -1324,13 +1326,13 @@ class OpenAIProviderKeyUpdateArgs(OpenAIProviderKeyUpdateParamsDict, RequestOpti
 
 
 class VertexProviderKeyParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`, as a dict (required: ``service_account_json``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
     """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
-    service_account_json: Union[str, SecretStr, Mapping[str, Any]]
+    service_account_json: Required[Union[str, SecretStr, Mapping[str, Any]]]
     """The service account key file: its JSON text or the parsed dict (a secret: sent, never shown)."""
     project_id: Optional[str]
     """The Google Cloud project to bill."""
@@ -1339,7 +1341,7 @@ class VertexProviderKeyParamsDict(TypedDict, total=False):
 
 
 class VertexProviderKeyArgs(VertexProviderKeyParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`: its fields and the per-call options (required: ``service_account_json``)."""
 
 
 class VertexProviderKeyUpdateParamsDict(TypedDict, total=False):
@@ -1362,11 +1364,11 @@ class VertexProviderKeyUpdateArgs(VertexProviderKeyUpdateParamsDict, RequestOpti
 
 
 class BulkEmbedRequestDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.rag.BulkEmbedRequest`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.rag.BulkEmbedRequest`, as a dict (required: ``file_ids``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    file_ids: Sequence[str]
+    file_ids: Required[Sequence[str]]
     """The files to embed: 1 to 100, uploaded, with an embedding ``pending`` or ``failed``."""
     wait: Optional[bool]
     """Wait for the embeddings before answering (the gateway's default: false)."""
@@ -1375,17 +1377,17 @@ class BulkEmbedRequestDict(TypedDict, total=False):
 
 
 class BulkEmbedRequestArgs(BulkEmbedRequestDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.rag.BulkEmbedRequest`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.BulkEmbedRequest`: its fields and the per-call options (required: ``file_ids``)."""
 
 
 class InitUploadRequestDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.rag.InitUploadRequest`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.rag.InitUploadRequest`, as a dict (required: ``file_name``, ``mime_type``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    file_name: str
+    file_name: Required[str]
     """The file's name (required)."""
-    mime_type: str
+    mime_type: Required[str]
     """The file's MIME type (required); it decides how the file is read."""
     embed: Optional[bool]
     """Embed the file once its bytes are in (the gateway's default: true)."""
@@ -1394,7 +1396,7 @@ class InitUploadRequestDict(TypedDict, total=False):
 
 
 class InitUploadRequestArgs(InitUploadRequestDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.rag.InitUploadRequest`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.InitUploadRequest`: its fields and the per-call options (required: ``file_name``, ``mime_type``)."""
 
 
 class RagFileListParamsDict(TypedDict, total=False):
@@ -1413,11 +1415,11 @@ class RagFileListArgs(RagFileListParamsDict, RequestOptions, total=False):
 
 
 class SearchRequestDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.rag.SearchRequest`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.rag.SearchRequest`, as a dict (required: ``query``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    query: str
+    query: Required[str]
     """What to look for (required)."""
     top_k: Optional[int]
     """How many chunks: 1 to 50 (the gateway's default: 5)."""
@@ -1432,7 +1434,7 @@ class SearchRequestDict(TypedDict, total=False):
 
 
 class SearchRequestArgs(SearchRequestDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.rag.SearchRequest`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.rag.SearchRequest`: its fields and the per-call options (required: ``query``)."""
 
 
 class RealtimeAudioConfigDict(TypedDict, total=False):
@@ -1451,18 +1453,18 @@ class RealtimeAudioConfigArgs(RealtimeAudioConfigDict, RequestOptions, total=Fal
 
 
 class RealtimeAudioFormatDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`, as a dict (required: ``type``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    type: str
+    type: Required[str]
     """``audio/pcm`` (24 kHz), or ``audio/pcmu`` or ``audio/pcma`` (8 kHz)."""
     rate: Optional[int]
     """The sample rate in Hz, e.g. ``24000`` for ``audio/pcm``."""
 
 
 class RealtimeAudioFormatArgs(RealtimeAudioFormatDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`: its fields and the per-call options (required: ``type``)."""
 
 
 class RealtimeAudioInputDict(TypedDict, total=False):
@@ -1502,16 +1504,16 @@ class RealtimeAudioOutputArgs(RealtimeAudioOutputDict, RequestOptions, total=Fal
 
 
 class RealtimeConnectParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.realtime.RealtimeConnectParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.realtime.RealtimeConnectParams`, as a dict (required: ``model``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    model: str
+    model: Required[str]
     """A realtime-capable model id, e.g. ``openai/gpt-realtime``."""
 
 
 class RealtimeConnectArgs(RealtimeConnectParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeConnectParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.realtime.RealtimeConnectParams`: its fields and the per-call options (required: ``model``)."""
 
 
 class RealtimeSessionConfigDict(TypedDict, total=False):
@@ -1589,11 +1591,11 @@ class ResponsesListArgs(ResponsesListParamsDict, RequestOptions, total=False):
 
 
 class ResponsesParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.responses.ResponsesParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.responses.ResponsesParams`, as a dict (required: ``input``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    input: Union[str, Sequence[Any]]
+    input: Required[Union[str, Sequence[Any]]]
     """The input (required): a string, or a list of input items."""
     model: Optional[str]
     """The model id, or ``auto`` for the Auto Router."""
@@ -1650,15 +1652,15 @@ class ResponsesParamsDict(TypedDict, total=False):
 
 
 class ResponsesArgs(ResponsesParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.responses.ResponsesParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.responses.ResponsesParams`: its fields and the per-call options (required: ``input``)."""
 
 
 class RouterSelectParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict (required: ``messages``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    messages: Required[Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]]
     """The conversation to route (at least one message)."""
     api_type: Optional[Literal['completions', 'responses', 'embeddings']]
     """The API the choice is for: ``completions`` (the gateway's default), ``responses`` or ``embeddings``."""
@@ -1669,15 +1671,15 @@ class RouterSelectParamsDict(TypedDict, total=False):
 
 
 class RouterSelectArgs(RouterSelectParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.router.RouterSelectParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.router.RouterSelectParams`: its fields and the per-call options (required: ``messages``)."""
 
 
 class TemplateCreateParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.templates.TemplateCreateParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.templates.TemplateCreateParams`, as a dict (required: ``name``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    name: str
+    name: Required[str]
     """The template's name, unique among yours (required; chat finds it by name)."""
     description: Optional[str]
     """What the template is for."""
@@ -1696,7 +1698,7 @@ class TemplateCreateParamsDict(TypedDict, total=False):
 
 
 class TemplateCreateArgs(TemplateCreateParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateCreateParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.templates.TemplateCreateParams`: its fields and the per-call options (required: ``name``)."""
 
 
 class TemplateListParamsDict(TypedDict, total=False):
@@ -1886,11 +1888,11 @@ class ListVideoGenerationsArgs(ListVideoGenerationsParamsDict, RequestOptions, t
 
 
 class VideoContentItemDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.videos.VideoContentItem`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.videos.VideoContentItem`, as a dict (required: ``type``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    type: str
+    type: Required[str]
     """``text``, ``image_url``, ``video_url``, ``audio_url`` or ``draft_task``."""
     text: Optional[str]
     """The prompt, for ``type="text"``."""
@@ -1907,17 +1909,17 @@ class VideoContentItemDict(TypedDict, total=False):
 
 
 class VideoContentItemArgs(VideoContentItemDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoContentItem`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoContentItem`: its fields and the per-call options (required: ``type``)."""
 
 
 class VideoGenerationParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.videos.VideoGenerationParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.videos.VideoGenerationParams`, as a dict (required: ``model``, ``content``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    model: str
+    model: Required[str]
     """The video model (required), e.g. ``byteplus/seedance-1-0-pro``."""
-    content: Sequence[Union[VideoContentItem, Mapping[str, Any]]]
+    content: Required[Sequence[Union[VideoContentItem, Mapping[str, Any]]]]
     """The prompt and the reference images, videos or audio (required)."""
     callback_url: Optional[str]
     """A URL the gateway POSTs the task to when it ends (once, 10 s timeout, no retry)."""
@@ -1952,15 +1954,15 @@ class VideoGenerationParamsDict(TypedDict, total=False):
 
 
 class VideoGenerationArgs(VideoGenerationParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoGenerationParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.videos.VideoGenerationParams`: its fields and the per-call options (required: ``model``, ``content``)."""
 
 
 class WebSearchParamsDict(TypedDict, total=False):
-    """The fields of :class:`~meshapi_core.models.web.WebSearchParams`, as a dict."""
+    """The fields of :class:`~meshapi_core.models.web.WebSearchParams`, as a dict (required: ``query``)."""
 
     extra_body: Optional[Mapping[str, Any]]
     """Fields to send as they are, for parameters this release does not model yet."""
-    query: str
+    query: Required[str]
     """What to search for (required): 1 to 2,000 characters."""
     model: Optional[str]
     """The model that runs the native search (the gateway's default runs as ``perplexity/sonar``)."""
@@ -1979,4 +1981,4 @@ class WebSearchParamsDict(TypedDict, total=False):
 
 
 class WebSearchArgs(WebSearchParamsDict, RequestOptions, total=False):
-    """The keywords of a method taking :class:`~meshapi_core.models.web.WebSearchParams`: its fields and the per-call options."""
+    """The keywords of a method taking :class:`~meshapi_core.models.web.WebSearchParams`: its fields and the per-call options (required: ``query``)."""

@@ -24,7 +24,7 @@ def misspelled_field(client: MeshAPI) -> None:
         messages=[{"role": "user", "content": "hi"}],
         temprature=0.2,
     )
-    client.embeddings.create(model="x", input="hi", dimensons=3)  # type: ignore[call-arg]
+    client.embeddings.create(model="x", input="hi", dimensons=3)  # type: ignore[call-overload]
 
 
 def wrong_field_type(client: MeshAPI) -> None:
@@ -32,7 +32,7 @@ def wrong_field_type(client: MeshAPI) -> None:
         messages=[{"role": "user", "content": "hi"}],
         max_tokens="many",
     )
-    client.embeddings.create(model="x", input="hi", dimensions="3")  # type: ignore[arg-type]
+    client.embeddings.create(model="x", input="hi", dimensions="3")  # type: ignore[call-overload]
 
 
 def misspelled_option(client: MeshAPI) -> None:

@@ -136,7 +136,7 @@ def client_and_replies(client: MeshAPI) -> None:
     text: TranscriptionResponse = client.audio.transcriptions.create(
         model="openai/whisper-1", file=speech.content
     )
-    client.audio.transcriptions.create(model="openai/whisper-1", fil=b"")  # type: ignore[call-arg]
+    client.audio.transcriptions.create(model="openai/whisper-1", fil=b"")  # type: ignore[call-overload]
     try:
         client.models.list()
     except APIStatusError as error:

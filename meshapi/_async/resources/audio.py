@@ -6,7 +6,7 @@ each a view of the method here that makes the same call."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.audio import (
     AUDIO_SPEECH,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncAudio", "AsyncAudioSpeech", "AsyncAudioTranscriptions", "AsyncAudioTranslations"]
 
-Speech = Union[SpeechParams, "SpeechParamsDict", None]
+Speech = Union[SpeechParams, "SpeechParamsDict"]
 
 
 class AsyncAudio(AsyncResource):
@@ -67,7 +67,11 @@ class AsyncAudio(AsyncResource):
     retried; one from a path, bytes or a seekable file is, like any other POST.
     """
 
-    async def synthesize(self, params: Speech = None, **kwargs: Unpack[SpeechArgs]) -> bytes:
+    @overload
+    async def synthesize(self, params: Speech, **options: Unpack[RequestOptions]) -> bytes: ...
+    @overload
+    async def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> bytes: ...
+    async def synthesize(self, params: Optional[Speech] = None, **kwargs: Any) -> bytes:
         """Text to speech: the whole audio, as bytes (bounded by the client's
         ``max_response_size``). For long audio, :meth:`synthesize_stream` hands it over as
         it arrives, or writes it to a file.
@@ -77,8 +81,14 @@ class AsyncAudio(AsyncResource):
         """
         return await self._request(AUDIO_SPEECH, params, kwargs)
 
+    @overload
     def synthesize_stream(
-        self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]
+        self, params: Speech, /, **options: Unpack[RequestOptions]
+    ) -> AsyncByteStream: ...
+    @overload
+    def synthesize_stream(self, /, **kwargs: Unpack[SpeechArgs]) -> AsyncByteStream: ...
+    def synthesize_stream(
+        self, params: Optional[Speech] = None, /, **kwargs: Any
     ) -> AsyncByteStream:
         """Text to speech, read as it is synthesised: iterate the chunks, or
         ``write_to(path)`` (which never leaves a cut file behind). Never retried.
@@ -88,14 +98,43 @@ class AsyncAudio(AsyncResource):
         """
         return self._byte_stream(AUDIO_SPEECH_STREAM, params, kwargs)
 
+    @overload
+    async def transcribe(
+        self,
+        file: Optional[FileInput],
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
     async def transcribe(
         self,
         file: Optional[FileInput] = None,
-        params: Union[TranscriptionParams, TranscriptionParamsDict, None] = None,
+        *,
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    async def transcribe(
+        self,
+        file: Optional[FileInput] = None,
         *,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[TranscriptionArgs],
+    ) -> TranscriptionResponse: ...
+    async def transcribe(
+        self,
+        file: Optional[FileInput] = None,
+        params: Optional[Union[TranscriptionParams, TranscriptionParamsDict]] = None,
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to text, from a file (left out when ``source_url`` or
         ``cloud_storage_url`` names the audio).
@@ -129,14 +168,43 @@ class AsyncAudio(AsyncResource):
         files = file_field(file, filename, content_type)
         return await self._request(AUDIO_TRANSCRIPTIONS_TRANSLATE, params, kwargs, files=files)
 
+    @overload
+    async def audio_translate(
+        self,
+        file: Optional[FileInput],
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
     async def audio_translate(
         self,
         file: Optional[FileInput] = None,
-        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict, None] = None,
+        *,
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    async def audio_translate(
+        self,
+        file: Optional[FileInput] = None,
         *,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[AudioTranslationsArgs],
+    ) -> TranscriptionResponse: ...
+    async def audio_translate(
+        self,
+        file: Optional[FileInput] = None,
+        params: Optional[Union[AudioTranslationsParams, AudioTranslationsParamsDict]] = None,
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to English (``POST /v1/audio/translations``, OpenAI's shape). With
         ``response_format="text"`` the gateway answers plain text, returned as the
@@ -176,8 +244,14 @@ class AsyncAudio(AsyncResource):
 class AsyncAudioSpeech(AsyncResource):
     """``client.audio.speech``: :meth:`AsyncAudio.synthesize` in openai-python's shape."""
 
+    @overload
     async def create(
-        self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]
+        self, params: Speech, /, **options: Unpack[RequestOptions]
+    ) -> BinaryResponseContent: ...
+    @overload
+    async def create(self, /, **kwargs: Unpack[SpeechArgs]) -> BinaryResponseContent: ...
+    async def create(
+        self, params: Optional[Speech] = None, /, **kwargs: Any
     ) -> BinaryResponseContent:
         """Text to speech (the call :meth:`AsyncAudio.synthesize` makes), as a
         :class:`~meshapi.BinaryResponseContent`: ``.content``, ``.iter_bytes()``,
@@ -195,15 +269,36 @@ class AsyncAudioTranscriptions(AsyncResource):
     """``client.audio.transcriptions``: :meth:`AsyncAudio.transcribe` in openai-python's
     shape."""
 
+    @overload
     async def create(
         self,
-        params: Union[TranscriptionParams, TranscriptionParamsDict, None] = None,
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    async def create(
+        self,
         /,
         *,
         file: Optional[FileInput] = None,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[TranscriptionArgs],
+    ) -> TranscriptionResponse: ...
+    async def create(
+        self,
+        params: Optional[Union[TranscriptionParams, TranscriptionParamsDict]] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to text: :meth:`AsyncAudio.transcribe` with the file as ``file=``.
 
@@ -211,29 +306,46 @@ class AsyncAudioTranscriptions(AsyncResource):
         ...     model="openai/whisper-1", file=open("meeting.mp3", "rb"))
         >>> result.text                                           # doctest: +SKIP
         """
-        audio = AsyncAudio(self._engine)
-        return await audio.transcribe(
-            file, params, filename=filename, content_type=content_type, **kwargs
-        )
+        files = file_field(file, filename, content_type)
+        return await self._request(AUDIO_TRANSCRIPTIONS, params, kwargs, files=files)
 
 
 class AsyncAudioTranslations(AsyncResource):
     """``client.audio.translations``: :meth:`AsyncAudio.audio_translate` in openai-python's
     shape."""
 
+    @overload
     async def create(
         self,
-        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict, None] = None,
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    async def create(
+        self,
         /,
         *,
         file: Optional[FileInput] = None,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[AudioTranslationsArgs],
+    ) -> TranscriptionResponse: ...
+    async def create(
+        self,
+        params: Optional[Union[AudioTranslationsParams, AudioTranslationsParamsDict]] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to English (``POST /v1/audio/translations``): :meth:`AsyncAudio.audio_translate`
         with the file as ``file=``."""
-        audio = AsyncAudio(self._engine)
-        return await audio.audio_translate(
-            file, params, filename=filename, content_type=content_type, **kwargs
-        )
+        files = file_field(file, filename, content_type)
+        return await self._request(AUDIO_TRANSLATIONS, params, kwargs, files=files)

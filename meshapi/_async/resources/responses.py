@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncResponses"]
 
-Params = Union[ResponsesParams, "ResponsesParamsDict", None]
+Params = Union[ResponsesParams, "ResponsesParamsDict"]
 M = TypeVar("M", bound="BaseModel")
 
 
@@ -47,31 +47,48 @@ class AsyncResponses(AsyncResource):
     """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
     background jobs and ``get`` one."""
 
+    # The params (a ResponsesParams or a dict) next to the call's options, or the fields as
+    # keywords; each with stream= left out or False, True, or a bool known at run time.
     @overload
     async def create(
         self,
-        params: Params = None,
+        params: Params,
         *,
         stream: Optional[Literal[False]] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **options: Unpack[RequestOptions],
     ) -> ResponsesResponse: ...
 
     @overload
     async def create(
-        self, params: Params = None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, *, stream: Literal[True], **options: Unpack[RequestOptions]
     ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]: ...
 
     @overload
     async def create(
-        self, params: Params = None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, *, stream: bool, **options: Unpack[RequestOptions]
+    ) -> Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    async def create(
+        self, *, stream: Optional[Literal[False]] = None, **kwargs: Unpack[ResponsesArgs]
+    ) -> ResponsesResponse: ...
+
+    @overload
+    async def create(
+        self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+    ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    async def create(
+        self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
     ) -> Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     async def create(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         *,
         stream: Optional[bool] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **kwargs: Any,
     ) -> Union[ResponsesResponse, AsyncStream[ResponsesStreamEvent, ResponsesResponse]]:
         """Create a response and return it whole (a queued job with ``background=True``, or
         when a ``web_search_preview`` tool makes the gateway run it in the background). With
@@ -83,37 +100,37 @@ class AsyncResponses(AsyncResource):
         >>> resp.output_text                                     # doctest: +SKIP
         '2 + 2 = 4.'
         """
-        if stream:
-            return self.stream(params, **kwargs)
+        if stream:  # what stream() returns
+            return self._stream(RESPONSES_STREAM, params, kwargs)
         return await self._request(RESPONSES_CREATE, params, kwargs)
 
     @overload
     async def parse(
-        self,
-        params: Params = None,
-        /,
-        *,
-        text_format: Type[M],
-        **kwargs: Unpack[ResponsesArgs],
+        self, params: Params, /, *, text_format: Type[M], **options: Unpack[RequestOptions]
     ) -> ParsedResponse[M]: ...
 
     @overload
     async def parse(
-        self,
-        params: Params = None,
-        /,
-        *,
-        text_format: None = None,
-        **kwargs: Unpack[ResponsesArgs],
+        self, params: Params, /, *, text_format: None = None, **options: Unpack[RequestOptions]
+    ) -> ParsedResponse[None]: ...
+
+    @overload
+    async def parse(
+        self, /, *, text_format: Type[M], **kwargs: Unpack[ResponsesArgs]
+    ) -> ParsedResponse[M]: ...
+
+    @overload
+    async def parse(
+        self, /, *, text_format: None = None, **kwargs: Unpack[ResponsesArgs]
     ) -> ParsedResponse[None]: ...
 
     async def parse(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         /,
         *,
         text_format: Optional[Type[Any]] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **kwargs: Any,
     ) -> ParsedResponse[Any]:
         """Create a response whose output must follow ``text_format``, a pydantic model, and
         return it parsed: ``output_parsed`` is an instance of the model (``None`` without
@@ -139,8 +156,16 @@ class AsyncResponses(AsyncResource):
         then = functools.partial(parse_response, text_format=text_format)
         return await self._request(RESPONSES_CREATE, params, kwargs, then=then)
 
+    @overload
     def stream(
-        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ResponsesArgs]
+    ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]: ...
+    def stream(
+        self, params: Optional[Params] = None, **kwargs: Any
     ) -> AsyncStream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.

@@ -3,7 +3,7 @@ and downloading their videos."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.videos import (
     VIDEOS_GENERATE,
@@ -47,10 +47,18 @@ class AsyncVideos(AsyncResource):
     >>> await client.videos.download(task).write_to("fox.mp4")    # doctest: +SKIP
     """
 
+    @overload
     async def generate(
         self,
-        params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        **kwargs: Unpack[VideoGenerationArgs],
+        params: Union[VideoGenerationParams, VideoGenerationParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> VideoTaskResponse: ...
+    @overload
+    async def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> VideoTaskResponse: ...
+    async def generate(
+        self,
+        params: Optional[Union[VideoGenerationParams, VideoGenerationParamsDict]] = None,
+        **kwargs: Any,
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
         only its ``id``). Retried on transient failures with one ``Idempotency-Key``, so a

@@ -7,7 +7,7 @@ each a view of the method here that makes the same call."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.audio import (
     AUDIO_SPEECH,
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Audio", "AudioSpeech", "AudioTranscriptions", "AudioTranslations"]
 
-Speech = Union[SpeechParams, "SpeechParamsDict", None]
+Speech = Union[SpeechParams, "SpeechParamsDict"]
 
 
 class Audio(Resource):
@@ -68,7 +68,11 @@ class Audio(Resource):
     retried; one from a path, bytes or a seekable file is, like any other POST.
     """
 
-    def synthesize(self, params: Speech = None, **kwargs: Unpack[SpeechArgs]) -> bytes:
+    @overload
+    def synthesize(self, params: Speech, **options: Unpack[RequestOptions]) -> bytes: ...
+    @overload
+    def synthesize(self, **kwargs: Unpack[SpeechArgs]) -> bytes: ...
+    def synthesize(self, params: Optional[Speech] = None, **kwargs: Any) -> bytes:
         """Text to speech: the whole audio, as bytes (bounded by the client's
         ``max_response_size``). For long audio, :meth:`synthesize_stream` hands it over as
         it arrives, or writes it to a file.
@@ -78,8 +82,14 @@ class Audio(Resource):
         """
         return self._request(AUDIO_SPEECH, params, kwargs)
 
+    @overload
     def synthesize_stream(
-        self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]
+        self, params: Speech, /, **options: Unpack[RequestOptions]
+    ) -> ByteStream: ...
+    @overload
+    def synthesize_stream(self, /, **kwargs: Unpack[SpeechArgs]) -> ByteStream: ...
+    def synthesize_stream(
+        self, params: Optional[Speech] = None, /, **kwargs: Any
     ) -> ByteStream:
         """Text to speech, read as it is synthesised: iterate the chunks, or
         ``write_to(path)`` (which never leaves a cut file behind). Never retried.
@@ -89,14 +99,43 @@ class Audio(Resource):
         """
         return self._byte_stream(AUDIO_SPEECH_STREAM, params, kwargs)
 
+    @overload
+    def transcribe(
+        self,
+        file: Optional[FileInput],
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
     def transcribe(
         self,
         file: Optional[FileInput] = None,
-        params: Union[TranscriptionParams, TranscriptionParamsDict, None] = None,
+        *,
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    def transcribe(
+        self,
+        file: Optional[FileInput] = None,
         *,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[TranscriptionArgs],
+    ) -> TranscriptionResponse: ...
+    def transcribe(
+        self,
+        file: Optional[FileInput] = None,
+        params: Optional[Union[TranscriptionParams, TranscriptionParamsDict]] = None,
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to text, from a file (left out when ``source_url`` or
         ``cloud_storage_url`` names the audio).
@@ -130,14 +169,43 @@ class Audio(Resource):
         files = file_field(file, filename, content_type)
         return self._request(AUDIO_TRANSCRIPTIONS_TRANSLATE, params, kwargs, files=files)
 
+    @overload
+    def audio_translate(
+        self,
+        file: Optional[FileInput],
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
     def audio_translate(
         self,
         file: Optional[FileInput] = None,
-        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict, None] = None,
+        *,
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    def audio_translate(
+        self,
+        file: Optional[FileInput] = None,
         *,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[AudioTranslationsArgs],
+    ) -> TranscriptionResponse: ...
+    def audio_translate(
+        self,
+        file: Optional[FileInput] = None,
+        params: Optional[Union[AudioTranslationsParams, AudioTranslationsParamsDict]] = None,
+        *,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to English (``POST /v1/audio/translations``, OpenAI's shape). With
         ``response_format="text"`` the gateway answers plain text, returned as the
@@ -177,8 +245,14 @@ class Audio(Resource):
 class AudioSpeech(Resource):
     """``client.audio.speech``: :meth:`Audio.synthesize` in openai-python's shape."""
 
+    @overload
     def create(
-        self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]
+        self, params: Speech, /, **options: Unpack[RequestOptions]
+    ) -> BinaryResponseContent: ...
+    @overload
+    def create(self, /, **kwargs: Unpack[SpeechArgs]) -> BinaryResponseContent: ...
+    def create(
+        self, params: Optional[Speech] = None, /, **kwargs: Any
     ) -> BinaryResponseContent:
         """Text to speech (the call :meth:`Audio.synthesize` makes), as a
         :class:`~meshapi.BinaryResponseContent`: ``.content``, ``.iter_bytes()``,
@@ -196,15 +270,36 @@ class AudioTranscriptions(Resource):
     """``client.audio.transcriptions``: :meth:`Audio.transcribe` in openai-python's
     shape."""
 
+    @overload
     def create(
         self,
-        params: Union[TranscriptionParams, TranscriptionParamsDict, None] = None,
+        params: Union[TranscriptionParams, TranscriptionParamsDict],
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    def create(
+        self,
         /,
         *,
         file: Optional[FileInput] = None,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[TranscriptionArgs],
+    ) -> TranscriptionResponse: ...
+    def create(
+        self,
+        params: Optional[Union[TranscriptionParams, TranscriptionParamsDict]] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to text: :meth:`Audio.transcribe` with the file as ``file=``.
 
@@ -212,29 +307,46 @@ class AudioTranscriptions(Resource):
         ...     model="openai/whisper-1", file=open("meeting.mp3", "rb"))
         >>> result.text                                           # doctest: +SKIP
         """
-        audio = Audio(self._engine)
-        return audio.transcribe(
-            file, params, filename=filename, content_type=content_type, **kwargs
-        )
+        files = file_field(file, filename, content_type)
+        return self._request(AUDIO_TRANSCRIPTIONS, params, kwargs, files=files)
 
 
 class AudioTranslations(Resource):
     """``client.audio.translations``: :meth:`Audio.audio_translate` in openai-python's
     shape."""
 
+    @overload
     def create(
         self,
-        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict, None] = None,
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict],
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> TranscriptionResponse: ...
+    @overload
+    def create(
+        self,
         /,
         *,
         file: Optional[FileInput] = None,
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
         **kwargs: Unpack[AudioTranslationsArgs],
+    ) -> TranscriptionResponse: ...
+    def create(
+        self,
+        params: Optional[Union[AudioTranslationsParams, AudioTranslationsParamsDict]] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Any,
     ) -> TranscriptionResponse:
         """Speech to English (``POST /v1/audio/translations``): :meth:`Audio.audio_translate`
         with the file as ``file=``."""
-        audio = Audio(self._engine)
-        return audio.audio_translate(
-            file, params, filename=filename, content_type=content_type, **kwargs
-        )
+        files = file_field(file, filename, content_type)
+        return self._request(AUDIO_TRANSLATIONS, params, kwargs, files=files)

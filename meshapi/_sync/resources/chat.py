@@ -24,46 +24,64 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from typing_extensions import Unpack
 
-    from meshapi.types import ChatCompletionArgs, ChatCompletionParamsDict, ChatCompletionParseArgs
+    from meshapi.types import (
+        ChatCompletionArgs,
+        ChatCompletionParamsDict,
+        ChatCompletionParseArgs,
+        RequestOptions,
+    )
 
 __all__ = ["Chat", "Completions"]
 
-Params = Union[ChatCompletionParams, "ChatCompletionParamsDict", None]
+Params = Union[ChatCompletionParams, "ChatCompletionParamsDict"]
 M = TypeVar("M", bound="BaseModel")
 
 
 class Completions(Resource):
     """Chat completions: ``create`` for the whole reply, ``stream`` for its chunks."""
 
+    # The params (a ChatCompletionParams or a dict) next to the call's options, or the fields
+    # as keywords; each with stream= left out or False, True, or a bool known at run time.
     @overload
     def create(
         self,
-        params: Params = None,
+        params: Params,
         *,
         stream: Optional[Literal[False]] = None,
-        **kwargs: Unpack[ChatCompletionArgs],
+        **options: Unpack[RequestOptions],
     ) -> ChatCompletion: ...
 
     @overload
     def create(
-        self,
-        params: Params = None,
-        *,
-        stream: Literal[True],
-        **kwargs: Unpack[ChatCompletionArgs],
+        self, params: Params, *, stream: Literal[True], **options: Unpack[RequestOptions]
     ) -> Stream[ChatCompletionChunk, ChatCompletion]: ...
 
     @overload
     def create(
-        self, params: Params = None, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params, *, stream: bool, **options: Unpack[RequestOptions]
+    ) -> Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]: ...
+
+    @overload
+    def create(
+        self, *, stream: Optional[Literal[False]] = None, **kwargs: Unpack[ChatCompletionArgs]
+    ) -> ChatCompletion: ...
+
+    @overload
+    def create(
+        self, *, stream: Literal[True], **kwargs: Unpack[ChatCompletionArgs]
+    ) -> Stream[ChatCompletionChunk, ChatCompletion]: ...
+
+    @overload
+    def create(
+        self, *, stream: bool, **kwargs: Unpack[ChatCompletionArgs]
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]: ...
 
     def create(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         *,
         stream: Optional[bool] = None,
-        **kwargs: Unpack[ChatCompletionArgs],
+        **kwargs: Any,
     ) -> Union[ChatCompletion, Stream[ChatCompletionChunk, ChatCompletion]]:
         """Run a chat completion and return the whole reply.
 
@@ -78,37 +96,42 @@ class Completions(Resource):
         >>> resp.choices[0].message.content                 # doctest: +SKIP
         '4'
         """
-        if stream:
-            return self.stream(params, **kwargs)
+        if stream:  # what stream() returns
+            return self._stream(CHAT_COMPLETIONS_STREAM, params, kwargs)
         return self._request(CHAT_COMPLETIONS, params, kwargs)
 
     @overload
     def parse(
         self,
-        params: Params = None,
+        params: Params,
         /,
         *,
         response_format: Type[M],
-        **kwargs: Unpack[ChatCompletionParseArgs],
+        **options: Unpack[RequestOptions],
     ) -> ParsedChatCompletion[M]: ...
 
     @overload
     def parse(
-        self,
-        params: Params = None,
-        /,
-        *,
-        response_format: None = None,
-        **kwargs: Unpack[ChatCompletionParseArgs],
+        self, params: Params, /, *, response_format: None = None, **options: Unpack[RequestOptions]
+    ) -> ParsedChatCompletion[None]: ...
+
+    @overload
+    def parse(
+        self, /, *, response_format: Type[M], **kwargs: Unpack[ChatCompletionParseArgs]
+    ) -> ParsedChatCompletion[M]: ...
+
+    @overload
+    def parse(
+        self, /, *, response_format: None = None, **kwargs: Unpack[ChatCompletionParseArgs]
     ) -> ParsedChatCompletion[None]: ...
 
     def parse(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         /,
         *,
         response_format: Optional[Type[Any]] = None,
-        **kwargs: Unpack[ChatCompletionParseArgs],
+        **kwargs: Any,
     ) -> ParsedChatCompletion[Any]:
         """Run a chat completion whose reply must follow ``response_format``, a pydantic
         model, and return it parsed: ``choices[0].message.parsed`` is an instance of the
@@ -145,14 +168,22 @@ class Completions(Resource):
             elif params is not None:
                 params = {**params, "response_format": fmt}
             else:
-                kwargs = {**kwargs, "response_format": fmt}  # type: ignore[typeddict-unknown-key]
+                kwargs = {**kwargs, "response_format": fmt}
         then = functools.partial(
             parse_chat_completion, response_format=response_format, tools=tool_parsers(tools)
         )
         return self._request(CHAT_COMPLETIONS, params, kwargs, then=then)
 
+    @overload
     def stream(
-        self, params: Params = None, **kwargs: Unpack[ChatCompletionArgs]
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> Stream[ChatCompletionChunk, ChatCompletion]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ChatCompletionArgs]
+    ) -> Stream[ChatCompletionChunk, ChatCompletion]: ...
+    def stream(
+        self, params: Optional[Params] = None, **kwargs: Any
     ) -> Stream[ChatCompletionChunk, ChatCompletion]:
         """Stream a chat completion chunk by chunk; never retried.
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Responses"]
 
-Params = Union[ResponsesParams, "ResponsesParamsDict", None]
+Params = Union[ResponsesParams, "ResponsesParamsDict"]
 M = TypeVar("M", bound="BaseModel")
 
 
@@ -48,31 +48,48 @@ class Responses(Resource):
     """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
     background jobs and ``get`` one."""
 
+    # The params (a ResponsesParams or a dict) next to the call's options, or the fields as
+    # keywords; each with stream= left out or False, True, or a bool known at run time.
     @overload
     def create(
         self,
-        params: Params = None,
+        params: Params,
         *,
         stream: Optional[Literal[False]] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **options: Unpack[RequestOptions],
     ) -> ResponsesResponse: ...
 
     @overload
     def create(
-        self, params: Params = None, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, *, stream: Literal[True], **options: Unpack[RequestOptions]
     ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
 
     @overload
     def create(
-        self, params: Params = None, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, *, stream: bool, **options: Unpack[RequestOptions]
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(
+        self, *, stream: Optional[Literal[False]] = None, **kwargs: Unpack[ResponsesArgs]
+    ) -> ResponsesResponse: ...
+
+    @overload
+    def create(
+        self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    def create(
+        self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
     ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
 
     def create(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         *,
         stream: Optional[bool] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **kwargs: Any,
     ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]:
         """Create a response and return it whole (a queued job with ``background=True``, or
         when a ``web_search_preview`` tool makes the gateway run it in the background). With
@@ -84,37 +101,37 @@ class Responses(Resource):
         >>> resp.output_text                                     # doctest: +SKIP
         '2 + 2 = 4.'
         """
-        if stream:
-            return self.stream(params, **kwargs)
+        if stream:  # what stream() returns
+            return self._stream(RESPONSES_STREAM, params, kwargs)
         return self._request(RESPONSES_CREATE, params, kwargs)
 
     @overload
     def parse(
-        self,
-        params: Params = None,
-        /,
-        *,
-        text_format: Type[M],
-        **kwargs: Unpack[ResponsesArgs],
+        self, params: Params, /, *, text_format: Type[M], **options: Unpack[RequestOptions]
     ) -> ParsedResponse[M]: ...
 
     @overload
     def parse(
-        self,
-        params: Params = None,
-        /,
-        *,
-        text_format: None = None,
-        **kwargs: Unpack[ResponsesArgs],
+        self, params: Params, /, *, text_format: None = None, **options: Unpack[RequestOptions]
+    ) -> ParsedResponse[None]: ...
+
+    @overload
+    def parse(
+        self, /, *, text_format: Type[M], **kwargs: Unpack[ResponsesArgs]
+    ) -> ParsedResponse[M]: ...
+
+    @overload
+    def parse(
+        self, /, *, text_format: None = None, **kwargs: Unpack[ResponsesArgs]
     ) -> ParsedResponse[None]: ...
 
     def parse(
         self,
-        params: Params = None,
+        params: Optional[Params] = None,
         /,
         *,
         text_format: Optional[Type[Any]] = None,
-        **kwargs: Unpack[ResponsesArgs],
+        **kwargs: Any,
     ) -> ParsedResponse[Any]:
         """Create a response whose output must follow ``text_format``, a pydantic model, and
         return it parsed: ``output_parsed`` is an instance of the model (``None`` without
@@ -140,8 +157,16 @@ class Responses(Resource):
         then = functools.partial(parse_response, text_format=text_format)
         return self._request(RESPONSES_CREATE, params, kwargs, then=then)
 
+    @overload
     def stream(
-        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ResponsesArgs]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+    def stream(
+        self, params: Optional[Params] = None, **kwargs: Any
     ) -> Stream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.
