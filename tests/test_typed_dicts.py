@@ -1,13 +1,16 @@
 """The typed dicts of the dict and keyword forms (``meshapi/types/_dicts.py``, generated) tell
 the truth about what a call needs: a field is ``Required[...]`` in ``XParamsDict`` and in
 ``XArgs`` exactly when the model has no default for it, and the methods' overloads that take
-the keywords refuse a call without it (``tests/typing/check_required.py``)."""
+the keywords refuse a call without it (``tests/typing/check_required.py``). The
+annotations are evaluated, so ``__required_keys__`` says it at run time too (3.11+: the
+reference pages read it)."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import pkgutil
+import sys
 from typing import List, Set, Type
 
 import pytest
@@ -57,8 +60,13 @@ def test_a_field_without_default_is_required_in_both_dicts(model: Type[RequestMo
         for name, info in model.model_fields.items()
         if info.is_required() and name not in SKIPPED_FIELDS
     }
-    assert required_keys(getattr(meshapi.types, f"{model.__name__}Dict")) == expected
-    assert required_keys(getattr(meshapi.types, args_name(model.__name__))) == expected
+    for typed_dict in (
+        getattr(meshapi.types, f"{model.__name__}Dict"),
+        getattr(meshapi.types, args_name(model.__name__)),
+    ):
+        assert required_keys(typed_dict) == expected
+        if sys.version_info >= (3, 11):  # typing.TypedDict reads Required[...] from 3.11 on
+            assert typed_dict.__required_keys__ == expected
 
 
 def test_some_models_have_required_fields_and_the_options_never_are() -> None:

@@ -128,3 +128,13 @@ def test_a_typed_dict_gets_one_too(core: Any) -> None:
     roles._tabulate_fields(settings)
     assert "    max_retries: Retries after a transient failure" in settings.docstring.value
     assert "Optional key." in settings.docstring.value
+
+
+def test_a_required_key_of_a_keyword_form_is_shown_required() -> None:
+    loader = griffe.GriffeLoader(search_paths=[str(ROOT)])
+    loader.load("meshapi_core")
+    args = loader.load("meshapi.types._dicts")["ModerationArgs"]
+    roles._tabulate_fields(args)
+    lines = args.docstring.value.splitlines()
+    assert next(line for line in lines if line.startswith("    input: ")).endswith("Required.")
+    assert next(line for line in lines if line.startswith("    model: ")).endswith("Optional key.")
