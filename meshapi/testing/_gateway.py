@@ -12,7 +12,8 @@ in its order, without I/O:
    declare no realm (the emulator's stand-ins for other hosts: signed upload URLs, media
    downloads) take no credential at all;
 7. the route's handler (validation, the work itself);
-8. the common headers (``x-request-id``, ``X-Mesh-Version``), then the transforming faults.
+8. the common headers (``x-request-id``, ``X-Mesh-Version``, and a retiring version's
+   ``Deprecation``/``Sunset``/``Link``), then the transforming faults.
 
 All state lives behind one lock, so the test thread can script replies, inject faults and
 read the log while the server thread answers requests. The clock and the random source are
@@ -46,7 +47,7 @@ from ._log import RecordedRequest, RequestLog, RequestPredicate, parse_json
 from ._plan import GatewayRequest, ResponsePlan
 from ._replies import ScriptedReply, ToolCallReply
 from ._router import Route, RouteContext, match
-from ._routes_meta import BASELINE_VERSION, VERSIONS
+from ._routes_meta import BASELINE_VERSION, VERSIONS, version_headers
 from ._state import GatewayState, Template
 from .faults import Fault
 
@@ -448,7 +449,9 @@ class Gateway:
             else:
                 faults = self._faults.take(request.method, request.path)
                 plan, version = self._decide(request, request_id, now, entry, faults)
-            plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", version))
+            plan = plan.with_headers(
+                ("x-request-id", request_id), ("x-mesh-version", version), *version_headers(version)
+            )
             plan = apply_faults(plan, faults)
             entry.status = plan.status
         self.log.changed()
