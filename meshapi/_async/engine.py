@@ -85,13 +85,6 @@ def _received(value: Any, headers: Mapping[str, str], call: Call[Any]) -> None:
         warn_deprecated(call.endpoint, headers)
 
 
-def _head_received(headers: Mapping[str, str], call: Call[Any]) -> None:
-    """A 2xx head came that the caller gets before any value (a stream, a held response):
-    warn if it announces the endpoint's retirement."""
-    if "deprecation" in headers or "sunset" in headers:
-        warn_deprecated(call.endpoint, headers)
-
-
 class Deferral:
     """Asks an engine to hold the next call that reaches a 2xx head (while ``active``)."""
 
@@ -229,7 +222,7 @@ class AsyncEngine:
             deferral.held = HeldResponse(call, request, head, then)
             watch.received(head.status, head.headers)
             watch.opened()
-            _head_received(head.headers, call)
+            await self._check_head(head, call)
             raise HeadReached()
         reader = BodyReader(request, head.status, head.headers)
         await self._read(head, reader)
@@ -266,7 +259,7 @@ class AsyncEngine:
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()
-            _head_received(response.headers, call)
+            await self._check_head(response, call)
             return response, request, watch
         reader = BodyReader(request, response.status, response.headers, error=True)
         with suppress(MeshAPIError):  # what arrived is all there is to read the error from
@@ -274,6 +267,19 @@ class AsyncEngine:
         refused = reader.response()
         watch.received(refused.status, refused.headers, refused.body)
         raise call.stream_refused(refused, kind.accept)
+
+    @staticmethod
+    async def _check_head(response: AsyncStreamResponse, call: Call[Any]) -> None:
+        """Warn if a 2xx head the caller gets before any value (a stream's, a held one's)
+        announces the endpoint's retirement; should the warning be an error (``-W error``),
+        the response is closed before it is raised."""
+        headers = response.headers
+        if "deprecation" in headers or "sunset" in headers:
+            try:
+                warn_deprecated(call.endpoint, headers)
+            except BaseException:
+                await response.aclose()
+                raise
 
     @staticmethod
     async def _read(response: AsyncStreamResponse, reader: BodyReader) -> None:

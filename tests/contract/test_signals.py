@@ -17,7 +17,7 @@ from meshapi._observe import _warned
 from meshapi.testing import faults
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-from .conftest import Api, Runner
+from .conftest import Api, Runner, in_thread
 
 CHAT = "/v1/chat/completions"
 MESSAGES = [{"role": "user", "content": "Say hello."}]
@@ -282,6 +282,25 @@ def test_a_deprecated_api_version_warns_once_per_endpoint_and_logs(
     assert {w.filename for w in caught} == {__file__}  # the caller's line, not the SDK's
     logged = [r.getMessage() for r in caplog.records if r.name == "meshapi"]
     assert logged == [str(w.message) for w in caught]
+
+
+def test_a_deprecation_made_an_error_raises_and_closes_the_stream(
+    run: Runner, meshapi_gateway: GatewayFixture
+) -> None:
+    # the body must still be arriving when the warning is raised, or it could be reused
+    meshapi_gateway.gateway.inject(faults.Stall(after_events=1), route=CHAT)
+    server = meshapi_gateway.server
+
+    async def scenario(api: Api) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # python -W error::...
+            with pytest.raises(DeprecationWarning) as raised:
+                await chunks_of(api, model="auto", messages=MESSAGES)
+        return str(raised.value), await in_thread(server.wait_for_closed_connections, 1)
+
+    message, closed = run(scenario, api_version="2026-07")
+    assert message.startswith("MeshAPI: POST /v1/chat/completions (API version 2026-07)")
+    assert closed, "the stream's connection stayed open after the warning was raised"
 
 
 def test_a_deprecated_endpoint_names_its_successor(
