@@ -596,6 +596,10 @@ if TYPE_CHECKING:
     from meshapi_core.http import (
         Timeout as Timeout,
     )
+    from meshapi_core.meta import (
+        DeprecationNotice as DeprecationNotice,
+        ResponseMeta as ResponseMeta,
+    )
     from meshapi_core.polling import (
         PollTimeoutError as PollTimeoutError,
         UnknownStatusError as UnknownStatusError,
@@ -791,6 +795,7 @@ _LAZY: Dict[str, str] = {
     "CreateTemplateParams": "meshapi.types",
     "CreateVideoGenerationResponse": "meshapi.types",
     "CursorPage": "meshapi.types",
+    "DeprecationNotice": "meshapi_core.meta",
     "EmbeddingItem": "meshapi.types",
     "EmbeddingsArgs": "meshapi.types",
     "EmbeddingsParams": "meshapi.types",
@@ -1028,6 +1033,7 @@ _LAZY: Dict[str, str] = {
     "ResponseFormatText": "meshapi.types",
     "ResponseInfo": "meshapi_core.events",
     "ResponseMessage": "meshapi.types",
+    "ResponseMeta": "meshapi_core.meta",
     "ResponseModel": "meshapi.types",
     "ResponseTooLargeError": "meshapi_core.errors",
     "ResponsesArgs": "meshapi.types",

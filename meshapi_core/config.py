@@ -29,6 +29,7 @@ from typing import (
     Sequence,
     Tuple,
     TypedDict,
+    Union,
 )
 from urllib.parse import urlencode, urlsplit
 
@@ -45,6 +46,7 @@ __all__ = [
     "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
+    "MAX_MEMORIES",
     "CallOptions",
     "ClientConfig",
     "ClientSettings",
@@ -339,6 +341,9 @@ class CallOptions:
     extra_headers: Optional[Mapping[str, str]] = None
     extra_query: Optional[Mapping[str, Any]] = None
     idempotency_key: Optional[str] = None
+    memories: Optional[Tuple[str, ...]] = None
+    skip_cache: Optional[bool] = None
+    refresh: Optional[bool] = None
 
     @classmethod
     def create(cls, options: Mapping[str, Any]) -> CallOptions:
@@ -371,7 +376,24 @@ class CallOptions:
         extra_query = options.get("extra_query")
         if extra_query is not None and not isinstance(extra_query, Mapping):
             raise InvalidArgumentError("extra_query must be a mapping", param="extra_query")
+        for name in ("skip_cache", "refresh"):
+            flag = options.get(name)
+            if flag is not None and not isinstance(flag, bool):
+                raise InvalidArgumentError(
+                    f"{name} must be True or False, not {flag!r}", param=name
+                )
+        if options.get("memories") is not None:
+            options = {**options, "memories": _memories(options["memories"])}
         return cls(**options)
+
+    def check_endpoint(self, label: str, takes: FrozenSet[str]) -> None:
+        """Refuse an option only some endpoints take (``memories``, ``refresh``) on the
+        endpoint ``label`` when it is not among those it ``takes``."""
+        for name, where in _ENDPOINT_OPTIONS:
+            if getattr(self, name) is not None and name not in takes:
+                raise InvalidArgumentError(
+                    f"{name} is taken by {where} only, not by {label}", param=name
+                )
 
 
 class RequestOptions(TypedDict, total=False):
@@ -392,12 +414,53 @@ class RequestOptions(TypedDict, total=False):
     """Query parameters sent as given."""
     idempotency_key: str
     """Your own ``Idempotency-Key``, instead of a fresh one per call."""
+    memories: Union[str, Sequence[str]]
+    """Stored memories to attach to a chat completion, by slug or id (sent as ``x-mem-id``,
+    ``docs/gateway/api.md`` §0.2): up to 16, the first winning where two disagree. Unknown
+    or inactive ones are ignored by the gateway; a request with memories is never answered
+    from its cache. Chat completions only."""
+    skip_cache: bool
+    """``True`` sends ``X-Mesh-Cache: no-store``: the gateway's response cache neither
+    answers this call nor keeps its reply (``api.md`` §0.2)."""
+    refresh: bool
+    """``True`` reads usage fresh (``?refresh=true``), past the gateway's cache of about 60 s
+    for dashboard sessions (``docs/gateway/control-plane.md`` §5). Usage reads only."""
 
 
 CALL_OPTION_NAMES = tuple(RequestOptions.__annotations__)
 """The names of :class:`RequestOptions` (the fields of :class:`CallOptions` too)."""
 
 NO_OPTIONS = CallOptions()
+
+MAX_MEMORIES = 16
+"""The most memories one call may attach (``x-mem-id``, ``docs/gateway/api.md`` §0.2)."""
+
+_ENDPOINT_OPTIONS = (("memories", "chat completions"), ("refresh", "usage reads"))
+_MEMORY_ID = re.compile(r"\A[!-+\--~]{1,256}\Z")  # printable ASCII, no space or comma
+
+
+def _memories(value: Any) -> Tuple[str, ...]:
+    """``memories=`` checked: one slug or id, or a list of them (at most
+    :data:`MAX_MEMORIES`), each printable ASCII without spaces or commas."""
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise InvalidArgumentError(
+            f"memories must be a memory slug or a list of them, not {type(value).__name__}",
+            param="memories",
+        )
+    if len(items) > MAX_MEMORIES:
+        raise InvalidArgumentError(
+            f"memories: at most {MAX_MEMORIES} per call (the gateway's limit), not {len(items)}",
+            param="memories",
+        )
+    for item in items:
+        if not isinstance(item, str) or not _MEMORY_ID.match(item):
+            raise InvalidArgumentError(
+                f"memories: {item!r} is not a memory slug or id (printable ASCII, without "
+                "spaces or commas)",
+                param="memories",
+            )
+    return tuple(items)
 
 
 def split_options(kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], CallOptions]:
@@ -603,8 +666,10 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        if query or options.extra_query or self.default_query:
+        if query or options.extra_query or self.default_query or options.refresh:
             pairs = [*(query or ()), *self.default_query]
+            if options.refresh:
+                pairs.append(("refresh", "true"))
             if options.extra_query:
                 pairs.extend(_query_pairs(options.extra_query))
             if pairs:
@@ -622,6 +687,11 @@ class ClientConfig:
             headers += (("content-length", str(body.length)),)
         if idempotency_key is not None:
             headers += (("idempotency-key", idempotency_key),)
+        if options is not NO_OPTIONS:
+            if options.memories:
+                headers += (("x-mem-id", ",".join(options.memories)),)
+            if options.skip_cache:
+                headers += (("x-mesh-cache", "no-store"),)
         if options.extra_headers:
             extra = check_headers(options.extra_headers, "extra_headers")
             names = {name for name, _ in extra}

@@ -177,6 +177,8 @@ def prepare_call(
     files of a multipart form by field name.
     """
     config.check_realm(endpoint.method, endpoint.path, endpoint.realms)
+    if options is not NO_OPTIONS:
+        options.check_endpoint(endpoint.label, endpoint.options)
     url_path = endpoint.path_for(path or {})
     bound = bind_params(endpoint, params, fields)
     query = None
@@ -218,4 +220,6 @@ def prepare_call(
         replayable=not isinstance(body, StreamedBody) or body.replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
         secrets=secrets,
+        endpoint=endpoint.label,
+        model=getattr(bound, "model", None),
     )

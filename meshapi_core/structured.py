@@ -45,7 +45,7 @@ from .errors import (
     LengthFinishReasonError,
     ResponseDecodeError,
 )
-from .models.base import stamp_request_id
+from .models.base import copy_stamp
 from .models.chat import ChatCompletion
 from .models.parsed import ParsedChatCompletion, ParsedResponse
 from .models.responses import ResponsesResponse
@@ -315,7 +315,7 @@ def parse_chat_completion(
                     request_id,
                 )  # fmt: skip
     parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_validate(data)
-    stamp_request_id(parsed, request_id)
+    copy_stamp(completion, parsed)
     return parsed
 
 
@@ -345,5 +345,5 @@ def parse_response(response: ResponsesResponse, text_format: Any = None) -> Pars
     if _parses(text_format) and text:
         data["output_parsed"] = _read(text_format, text, "The response's output text", request_id)
     parsed: ParsedResponse[Any] = ParsedResponse.model_validate(data)
-    stamp_request_id(parsed, request_id)
+    copy_stamp(response, parsed)
     return parsed

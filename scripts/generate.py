@@ -565,6 +565,7 @@ CORE_EXPORTS: Dict[str, str] = {
     },
     **_classes("meshapi_core.realtime.errors", BaseException),
     **_classes("meshapi_core.events"),
+    **_classes("meshapi_core.meta"),
     **{
         k: v
         for k, v in _classes("meshapi_core.accumulate").items()

@@ -72,6 +72,7 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.errors import InvalidArgumentError, ResponseDecodeError, ResponseTooLargeError
 from meshapi_core.events import ResponseInfo
 from meshapi_core.http import Request
+from meshapi_core.meta import ResponseMeta
 from meshapi_core.transport import AsyncStreamResponse
 
 from .._observe import Capture
@@ -118,6 +119,17 @@ class _ResponseFacts:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id``."""
         return self.info.request_id
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers: the model and provider
+        that served, routing and fallbacks, a cache hit, the API version, a deprecation
+        (:class:`~meshapi_core.meta.ResponseMeta`)."""
+        return ResponseMeta.from_headers(self.info.headers, self._requested_model())
+
+    def _requested_model(self) -> Optional[str]:
+        """The model the call asked for, where the response's object knows it."""
+        return None
 
     @property
     def elapsed(self) -> timedelta:
@@ -170,6 +182,16 @@ class AsyncRawResponse(_ResponseFacts, Generic[T]):
     def json(self) -> Any:
         """The body, parsed as JSON."""
         return json.loads(self.content)
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers (the value's own
+        ``meta`` when it has one: a reply, a page, a stream; see
+        :class:`~meshapi_core.meta.ResponseMeta`)."""
+        meta = getattr(self._value, "meta", None)
+        if isinstance(meta, ResponseMeta):
+            return meta
+        return ResponseMeta.from_headers(self.info.headers)
 
     async def parse(self) -> T:
         """The value the method returns: a model, a page, or for a stream method the open
@@ -363,6 +385,12 @@ class AsyncStreamingResponse(_ResponseFacts, Generic[T]):
     def is_closed(self) -> bool:
         """Whether the connection is closed (the body was read, or the response closed)."""
         return self._closed
+
+    def _requested_model(self) -> Optional[str]:
+        if self._held is not None:
+            return self._held.call.model
+        call = getattr(self._stream, "_call", None)
+        return getattr(call, "model", None)
 
     @property
     def encoding(self) -> str:

@@ -47,7 +47,8 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import ResponseTooLargeError, StreamInterruptedError
 from meshapi_core.http import Request
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.meta import EMPTY_META, ResponseMeta
+from meshapi_core.models.base import stamp_response
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import AsyncStreamResponse
 
@@ -128,6 +129,7 @@ class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
 
     _request: Optional[Request] = None
+    _meta: Optional[ResponseMeta] = None
 
     def __init__(
         self,
@@ -163,6 +165,19 @@ class _AsyncResponseStream:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this stream, once open."""
         return self._headers.get("x-request-id")
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about this stream in its headers (the model the Auto Router
+        chose, the API version, a deprecation...: see
+        :class:`~meshapi_core.meta.ResponseMeta`); all ``None`` until the stream is open.
+        Streams carry no routing headers (``docs/gateway/streaming.md`` §2)."""
+        meta = self._meta
+        if meta is None:
+            if not self._status:
+                return EMPTY_META
+            meta = self._meta = ResponseMeta.from_headers(self._headers, self._call.model)
+        return meta
 
     @property
     def resolved_model(self) -> Optional[str]:
@@ -362,7 +377,7 @@ class AsyncStream(_AsyncResponseStream, Generic[C, F]):
                 headers=self._headers,
             )
         result = self.accumulator.result()
-        stamp_request_id(result, self.request_id)
+        stamp_response(result, self._headers, self._call.model)
         return result
 
     async def get_final_completion(self) -> F:

@@ -7,10 +7,12 @@ against the transport (send, sleep, retry: :meth:`Engine.run`), and reads bodies
 their bounds (:class:`~meshapi_core.bodies.BodyReader`). Opening a stream is one attempt whose
 head the core checks (:meth:`Engine.open`). Every decision is the core's.
 
-It also stamps each reply with the request id of the response it came in, and reports what
-happens to a :class:`~meshapi._observe.CallWatch` (attempts, responses, retries, the end),
-which logs it, calls the client's hooks and fills the capture of ``with_raw_response``; the
-engine only says when.
+It also stamps each reply with the headers of the response it came in (its ``request_id`` and
+``meta``), has a response that announces its endpoint's retirement warned of
+(:func:`~meshapi._observe.warn_deprecated`), and reports what happens to a
+:class:`~meshapi._observe.CallWatch` (attempts, responses, retries, the end), which logs it,
+calls the client's hooks and fills the capture of ``with_raw_response``; the engine only
+says when.
 
 For ``with_streaming_response`` an engine may hold a call at its response's head
 (:class:`Deferral`): the call runs as usual (retries included) until a 2xx head arrives,
@@ -34,12 +36,12 @@ from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
 from meshapi_core.http import Request, Response
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.models.base import stamp_response
 from meshapi_core.prepare import prepare_call
 from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import StreamResponse, Transport
 
-from .._observe import CallWatch, Capture, Observer
+from .._observe import CallWatch, Capture, Observer, warn_deprecated
 
 __all__ = ["Deferral", "Engine", "HeadReached", "HeldResponse"]
 
@@ -66,9 +68,17 @@ class HeldResponse:
         if isinstance(action, Fail):
             raise action.error
         assert isinstance(action, Done), action  # a 2xx is never retried
-        stamp_request_id(action.value, head.headers.get("x-request-id"))
+        _received(action.value, head.headers, self.call)
         then = self.then
         return action.value if then is None else then(action.value)
+
+
+def _received(value: Any, headers: Mapping[str, str], call: Call[Any]) -> None:
+    """A call's reply came in a response with ``headers``: stamp the reply with them, and warn
+    if they announce the endpoint's retirement."""
+    stamp_response(value, headers, call.model)
+    if "deprecation" in headers or "sunset" in headers:
+        warn_deprecated(call.endpoint, headers)
 
 
 class Deferral:
@@ -169,8 +179,8 @@ class Engine:
                 watch.retrying(action.seconds)
                 self.transport.sleep(action.seconds)
             elif isinstance(action, Done):
-                if response is not None:  # the reply knows the request it answered
-                    stamp_request_id(action.value, response.headers.get("x-request-id"))
+                if response is not None:  # the reply knows the response it came in
+                    _received(action.value, response.headers, call)
                 watch.done()
                 return action.value if then is None else then(action.value)
             else:
@@ -199,6 +209,7 @@ class Engine:
             deferral.held = HeldResponse(call, request, head, then)
             watch.received(head.status, head.headers)
             watch.opened()
+            self._check_head(head, call)
             raise HeadReached()
         reader = BodyReader(request, head.status, head.headers)
         self._read(head, reader)
@@ -231,6 +242,7 @@ class Engine:
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()
+            self._check_head(response, call)
             return response, request, watch
         reader = BodyReader(request, response.status, response.headers, error=True)
         with suppress(MeshAPIError):  # what arrived is all there is to read the error from
@@ -238,6 +250,19 @@ class Engine:
         refused = reader.response()
         watch.received(refused.status, refused.headers, refused.body)
         raise call.stream_refused(refused, kind.accept)
+
+    @staticmethod
+    def _check_head(response: StreamResponse, call: Call[Any]) -> None:
+        """Warn if a 2xx head the caller gets before any value (a stream's, a held one's)
+        announces the endpoint's retirement; should the warning be an error (``-W error``),
+        the response is closed before it is raised."""
+        headers = response.headers
+        if "deprecation" in headers or "sunset" in headers:
+            try:
+                warn_deprecated(call.endpoint, headers)
+            except BaseException:
+                response.close()
+                raise
 
     @staticmethod
     def _read(response: StreamResponse, reader: BodyReader) -> None:

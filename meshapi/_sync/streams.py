@@ -48,7 +48,8 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import ResponseTooLargeError, StreamInterruptedError
 from meshapi_core.http import Request
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.meta import EMPTY_META, ResponseMeta
+from meshapi_core.models.base import stamp_response
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import StreamResponse
 
@@ -110,6 +111,7 @@ class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
 
     _request: Optional[Request] = None
+    _meta: Optional[ResponseMeta] = None
 
     def __init__(
         self,
@@ -145,6 +147,19 @@ class _AsyncResponseStream:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id`` for this stream, once open."""
         return self._headers.get("x-request-id")
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about this stream in its headers (the model the Auto Router
+        chose, the API version, a deprecation...: see
+        :class:`~meshapi_core.meta.ResponseMeta`); all ``None`` until the stream is open.
+        Streams carry no routing headers (``docs/gateway/streaming.md`` §2)."""
+        meta = self._meta
+        if meta is None:
+            if not self._status:
+                return EMPTY_META
+            meta = self._meta = ResponseMeta.from_headers(self._headers, self._call.model)
+        return meta
 
     @property
     def resolved_model(self) -> Optional[str]:
@@ -344,7 +359,7 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
                 headers=self._headers,
             )
         result = self.accumulator.result()
-        stamp_request_id(result, self.request_id)
+        stamp_response(result, self._headers, self._call.model)
         return result
 
     def get_final_completion(self) -> F:

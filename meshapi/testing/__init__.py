@@ -99,8 +99,8 @@ from ._plan import (
     Step,
     Write,
 )
-from ._routes_chat import AUTO_MODEL
-from ._routes_meta import BASELINE_VERSION, LATEST_VERSION, VERSIONS
+from ._routes_chat import AUTO_MODEL, UNAVAILABLE_PREFIX
+from ._routes_meta import BASELINE_VERSION, DEPRECATED_VERSION, LATEST_VERSION, VERSIONS
 from ._server import GatewayServer
 from ._transport import (
     AsyncInProcessStream,
@@ -112,8 +112,10 @@ from ._transport import (
 __all__ = [
     "AUTO_MODEL",
     "BASELINE_VERSION",
+    "DEPRECATED_VERSION",
     "LATEST_VERSION",
     "MAX_BODY_BYTES",
+    "UNAVAILABLE_PREFIX",
     "VERSIONS",
     "AsyncInProcessStream",
     "AsyncInProcessTransport",

@@ -14,7 +14,8 @@ in its order, without I/O:
    credential at all;
 7. the route's handler (validation, the work itself), then the request's accounts: its usage
    event, its cost taken from the balance, its tokens counted (:mod:`meshapi.testing._accounts`);
-8. the common headers (``x-request-id``, ``X-Mesh-Version``), then the transforming faults.
+8. the common headers (``x-request-id``, ``X-Mesh-Version``, and a retiring version's
+   ``Deprecation``/``Sunset``/``Link``), then the transforming faults.
 
 All state lives behind one lock, so the test thread can script replies, inject faults and
 read the log while the server thread answers requests. The clock and the random source are
@@ -49,7 +50,7 @@ from ._log import RecordedRequest, RequestLog, RequestPredicate, parse_json
 from ._plan import GatewayRequest, ResponsePlan
 from ._replies import ScriptedReply, ToolCallReply
 from ._router import Route, RouteContext, match
-from ._routes_meta import BASELINE_VERSION, VERSIONS
+from ._routes_meta import BASELINE_VERSION, VERSIONS, version_headers
 from ._state import GatewayState, RateLimiter, Template
 from .faults import Fault
 
@@ -477,7 +478,9 @@ class Gateway:
             else:
                 faults = self._faults.take(request.method, request.path)
                 plan, version = self._decide(request, request_id, now, entry, faults)
-            plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", version))
+            plan = plan.with_headers(
+                ("x-request-id", request_id), ("x-mesh-version", version), *version_headers(version)
+            )
             plan = apply_faults(plan, faults)
             entry.status = plan.status
         self.log.changed()

@@ -127,7 +127,9 @@ def test_bad_version_wins_over_bad_auth(meshapi_gateway: GatewayFixture) -> None
 
 def test_api_versions_listing(client: httpx.Client) -> None:
     body = client.get("/v1/api-versions").json()
-    assert [v["label"] for v in body["versions"]] == ["2026-08", "2026-09"]
+    assert [v["label"] for v in body["versions"]] == ["2026-07", "2026-08", "2026-09"]
+    assert [v["status"] for v in body["versions"]] == ["deprecated", "ga", "ga"]
+    assert body["versions"][0]["sunset_on"] == "2027-03-01"
     assert body["baseline"] == "2026-08" and body["latest"] == "2026-09"
 
 
