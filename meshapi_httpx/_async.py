@@ -12,6 +12,7 @@ exception (which holds the request, and so the credential).
 
 from __future__ import annotations
 
+import ssl
 from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
@@ -29,6 +30,7 @@ from ._common import (
     stream_error,
 )
 from ._direct import new_async_client
+from ._websocket import TLS
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -99,12 +101,21 @@ class AsyncHttpxTransport:
 
     Runs under asyncio and trio. Pass ``client`` to use your own; the transport then never
     closes it. One transport is safe to share between the tasks of one event loop.
+    ``ssl_context`` is as for :class:`~meshapi_httpx.HttpxTransport`.
     """
 
-    def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
+    def __init__(
+        self,
+        client: Optional[httpx.AsyncClient] = None,
+        *,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> None:
         self._owns_client = client is None
+        self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
-        self._client, self._direct = (client, None) if client is not None else new_async_client()
+        self._client, self._direct = (
+            (client, None) if client is not None else new_async_client(self._tls.context)
+        )
 
     async def _send(self, request: Request) -> httpx.Response:
         client, direct = self._client, self._direct
@@ -131,17 +142,17 @@ class AsyncHttpxTransport:
             else:
                 return AsyncHttpxStreamResponse(response, deadline)
         except httpx.HTTPError as exc:
-            failure = connection_error(exc, response_started=False)
+            failure = connection_error(exc, response_started=False, url=request.url)
         raise failure  # here, so httpx's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
         """Open a WebSocket session: wsproto over a connection of its own (httpx has no
-        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        WebSocket client), with the transport's SSL context, through the environment's
+        proxy (see :mod:`meshapi_wsproto`)."""
         from meshapi_wsproto import aconnect_websocket
 
-        from ._websocket import ssl_context
-
-        return await aconnect_websocket(request, ssl_context)
+        tls = self._tls
+        return await aconnect_websocket(request, tls.for_websocket, tls.proxy(request.url))
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

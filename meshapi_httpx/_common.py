@@ -8,6 +8,7 @@ with it the credential.
 from __future__ import annotations
 
 from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -121,10 +122,14 @@ def headers_of(response: httpx.Response) -> Dict[str, str]:
         return header_dict(response.headers.multi_items())
 
 
-def connection_error(exc: httpx.HTTPError, *, response_started: bool) -> APIConnectionError:
-    """The SDK error for an httpx failure while sending or reading a whole response."""
+def connection_error(
+    exc: httpx.HTTPError, *, response_started: bool, url: Optional[str] = None
+) -> APIConnectionError:
+    """The SDK error for an httpx failure while sending (to ``url``) or reading a whole
+    response."""
     timeout = isinstance(exc, httpx.TimeoutException)
-    return transport_failure(exc, timeout=timeout, response_started=response_started)
+    host = urlsplit(url).hostname if url is not None else None
+    return transport_failure(exc, timeout=timeout, response_started=response_started, host=host)
 
 
 def stream_error(exc: httpx.HTTPError) -> StreamInterruptedError:

@@ -20,6 +20,7 @@ credential): each is raised after the ``except`` block that caught it.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from typing import TYPE_CHECKING, Dict, Iterator, Optional
@@ -41,6 +42,7 @@ from ._common import (
 )
 from ._deadline import install, under
 from ._direct import new_client
+from ._websocket import TLS
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -101,16 +103,23 @@ class HttpxTransport:
 
     Pass ``client`` to use your own (proxies, certificates, limits); the transport then never
     closes it, and never uses it in a process forked after it was handed over. One transport
-    is safe to share between threads, as the client is.
+    is safe to share between threads, as the client is. ``ssl_context`` is what the client
+    it makes (without ``client``) and its WebSocket sessions (always) trust; without it,
+    httpx's default (certifi's roots, or ``$SSL_CERT_FILE`` / ``$SSL_CERT_DIR``).
 
     >>> transport = HttpxTransport()
     >>> transport.close()
     """
 
-    def __init__(self, client: Optional[httpx.Client] = None) -> None:
+    def __init__(
+        self, client: Optional[httpx.Client] = None, *, ssl_context: Optional[ssl.SSLContext] = None
+    ) -> None:
         self._owns_client = client is None
+        self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
-        self._client, self._direct = (client, None) if client is not None else new_client()
+        self._client, self._direct = (
+            (client, None) if client is not None else new_client(self._tls.context)
+        )
         install(self._client)
         self._generation = _fork.generation
         self._lock = threading.Lock()
@@ -128,7 +137,7 @@ class HttpxTransport:
                         "the SDK make its own."
                     )
                 # The parent's pool is dropped, not closed: its sockets are the parent's too.
-                self._client, self._direct = new_client()
+                self._client, self._direct = new_client(self._tls.context)
                 install(self._client)
                 self._generation = _fork.generation
         return self._client
@@ -152,17 +161,16 @@ class HttpxTransport:
                 response = self._send(client, request)
             return HttpxStreamResponse(response, deadline)
         except httpx.HTTPError as exc:
-            failure = connection_error(exc, response_started=False)
+            failure = connection_error(exc, response_started=False, url=request.url)
         raise failure  # here, so httpx's exception is not its __context__
 
     def connect_websocket(self, request: WebSocketRequest) -> WsprotoWebSocket:
-        """Open a WebSocket session: wsproto over a socket of its own (httpx has no
-        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        """Open a WebSocket session: wsproto over a connection of its own (httpx has no
+        WebSocket client), with the transport's SSL context, through the environment's
+        proxy (see :mod:`meshapi_wsproto`)."""
         from meshapi_wsproto import connect_websocket
 
-        from ._websocket import ssl_context
-
-        return connect_websocket(request, ssl_context)
+        return connect_websocket(request, self._tls.for_websocket, self._tls.proxy(request.url))
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""
