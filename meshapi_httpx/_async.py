@@ -30,6 +30,7 @@ from ._common import (
     stream_error,
 )
 from ._direct import new_async_client
+from ._http2 import areset_unfinished
 from ._websocket import TLS
 
 if TYPE_CHECKING:
@@ -88,12 +89,14 @@ class AsyncHttpxStreamResponse:
         """Release the connection (back to the pool if the body was read to its end).
 
         Shielded from cancellation: a task cancelled mid-stream still gives its connection
-        back, under trio's level-triggered cancellation as under asyncio's.
+        back, under trio's level-triggered cancellation as under asyncio's. An HTTP/2 stream
+        left before its end is reset (see ``_http2.py``).
         """
         import anyio  # here, not at import: a blocking client never needs it
 
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
+            await areset_unfinished(self._response)
 
 
 class AsyncHttpxTransport:

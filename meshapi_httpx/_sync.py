@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Dict, Iterator, Optional
 import httpx
 
 from meshapi_core.decoding import BodyDecoder, decoder_for
-from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutError
+from meshapi_core.errors import (
+    APITimeoutError,
+    ClientContextError,
+    MeshAPIError,
+    StreamTimeoutError,
+)
 from meshapi_core.http import Request
 
 from . import _fork
@@ -40,8 +45,9 @@ from ._common import (
     refuse_if_closed,
     stream_error,
 )
-from ._deadline import install, under
+from ._deadline import DeadlinePassed, install, under
 from ._direct import new_client
+from ._http2 import reset_unfinished
 from ._websocket import TLS
 
 if TYPE_CHECKING:
@@ -79,8 +85,11 @@ class HttpxStreamResponse:
             if deadline is None:
                 data = next(raw, None)
             else:
-                with under(deadline):
-                    data = next(raw, None)
+                try:
+                    with under(deadline):
+                        data = next(raw, None)
+                except DeadlinePassed:
+                    raise StreamTimeoutError(deadline_message("reading the body")) from None
                 if time.monotonic() >= deadline and data is not None:
                     # Reached only where a socket wait was not bounded (see _deadline.py).
                     raise StreamTimeoutError(deadline_message("reading the body"))
@@ -94,8 +103,10 @@ class HttpxStreamResponse:
             yield from decoder.flush()
 
     def close(self) -> None:
-        """Release the connection (back to the pool if the body was read to its end)."""
+        """Release the connection (back to the pool if the body was read to its end; an
+        HTTP/2 stream left before its end is reset, see ``_http2.py``)."""
         self._response.close()
+        reset_unfinished(self._response)
 
 
 class HttpxTransport:
@@ -160,6 +171,8 @@ class HttpxTransport:
             with under(deadline):
                 response = self._send(client, request)
             return HttpxStreamResponse(response, deadline)
+        except DeadlinePassed:
+            failure = APITimeoutError(deadline_message("waiting for the response"))
         except httpx.HTTPError as exc:
             failure = connection_error(exc, response_started=False, url=request.url)
         raise failure  # here, so httpx's exception is not its __context__

@@ -79,7 +79,7 @@ def verify_for(
             context = ssl.create_default_context()
             ca.configure_trust(context)
             return context
-        return False if setting == "off" else True
+        return setting != "off"
 
     return make
 
@@ -127,7 +127,9 @@ def alpn_server(ca: trustme.CA) -> Iterator[Any]:
                     data = b""
                     while b"\r\n\r\n" not in data:
                         data += tls.recv(65536)
-                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                    tls.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+                    )
             except (OSError, ssl.SSLError):
                 continue
 
@@ -141,9 +143,9 @@ def alpn_server(ca: trustme.CA) -> Iterator[Any]:
 def test_alpn_on_the_wire_is_httpxs(alpn_server: Any, ca_file: str) -> None:
     port, chosen = alpn_server
     url = f"https://127.0.0.1:{port}/v1/models"
-    with MeshAPI(base_url=f"https://127.0.0.1:{port}", token="rsk_x", verify=ca_file) as client:
-        with contextlib.suppress(MeshAPIError):  # the reply is not a model list: no matter
-            client.models.list()
+    client = MeshAPI(base_url=f"https://127.0.0.1:{port}", token="rsk_x", verify=ca_file)
+    with client, contextlib.suppress(MeshAPIError):  # the reply is no model list: no matter
+        client.models.list()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         with httpx.Client(verify=ca_file) as plain:
