@@ -279,8 +279,9 @@ class AiohttpTransport:
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
         """Open a WebSocket session: wsproto over a connection of its own, outside the
-        session's pool, with aiohttp's default SSL context (see :mod:`meshapi_wsproto`; the
-        session's ``ws_connect`` would follow redirects and accept invalid frames)."""
+        session's pool, with the transport's SSL context, through the environment's proxy
+        (see :mod:`meshapi_wsproto`; the session's ``ws_connect`` would follow redirects and
+        accept invalid frames)."""
         from meshapi_wsproto import aconnect_websocket
 
         from ._websocket import ssl_context
