@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
+import anyio
 import httpx
 import pytest
 
@@ -147,3 +148,32 @@ def test_the_proxy_rules_choose_what_httpx_chooses(
     assert (None if route is None else route.url) == expected
     websocket = url.replace("https://", "wss://").replace("http://", "ws://")
     assert ProxyRules.of(getproxies()).route(websocket) == route
+
+
+@pytest.mark.parametrize("kind", SOCKET_KINDS)
+def test_a_proxy_that_never_answers_connect_costs_a_session_its_connect_timeout(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from meshapi import APITimeoutError, Timeout
+    from tests.hostile._server import Conn, RawServer, Seen
+
+    def silent(seen: Seen, conn: Conn) -> bool:
+        conn.until_client_closes()
+        return False
+
+    async def scenario(api: Api) -> Tuple[Optional[Exception], float]:
+        started = anyio.current_time()
+        try:
+            await session_opens(api)
+        except APITimeoutError as error:
+            return error, anyio.current_time() - started
+        return None, 0.0  # pragma: no cover - the failure this test looks for
+
+    with RawServer(silent) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        error, waited = run(
+            kind, "https://gateway.example", scenario, token="rsk_x", timeout=Timeout(connect=0.3)
+        )
+        assert isinstance(error, APITimeoutError) and waited < 2.0
+        assert [seen.method for seen in proxy.seen] == ["CONNECT"]
+        assert proxy.seen[0].target == "gateway.example:443"
