@@ -90,11 +90,14 @@ _NEVER_CEIL = float("inf")
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
-def _connection_error(exc: BaseException, *, url: str) -> APIConnectionError:
-    """The SDK error for a failure while sending to ``url``."""
+def _connection_error(
+    exc: BaseException, *, response_started: bool = False, url: Optional[str] = None
+) -> APIConnectionError:
+    """The SDK error for a failure while sending (to ``url``), or while reading a whole
+    response."""
     timeout = isinstance(exc, _TIMEOUTS)
-    host = urlsplit(url).hostname
-    return transport_failure(exc, timeout=timeout, response_started=False, host=host)
+    host = None if url is None else urlsplit(url).hostname
+    return transport_failure(exc, timeout=timeout, response_started=response_started, host=host)
 
 
 def _stream_error(exc: BaseException) -> StreamInterruptedError:

@@ -17,8 +17,9 @@ httpcore's timeout error, which httpx reports as its own (``ConnectTimeout``...)
 share (HTTP/2); the transport reports either as the SDK's timeout. Outside :func:`under`
 (another library's requests on a shared client) nothing changes.
 
-HTTP/2 (a client of yours made with ``http2=True``): httpcore reads a shared connection for
-every stream on it, one thread at a time, under a lock. A thread waiting for that lock is
+HTTP/2 (a client of yours made with ``http2=True``, shared between threads, which httpcore
+does not make safe): httpcore reads a shared connection for every stream on it, one thread at
+a time, under a lock. A thread waiting for that lock is
 not woken by its own deadline; it takes its turn when the reading thread has received a
 frame (for any stream) or its read timed out, then reads within its own deadline. So on a
 shared HTTP/2 connection an exchange can outlast its deadline by the longest silence of the

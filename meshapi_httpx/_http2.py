@@ -51,6 +51,9 @@ def _reset(connection: Any, stream_id: int) -> bool:
     import h2.errors
     import h2.exceptions
 
+    stream = connection._h2_state.streams.get(stream_id)
+    if stream is None or stream.closed:  # looked up first: most streams end by themselves
+        return False
     try:
         connection._h2_state.reset_stream(stream_id, error_code=h2.errors.ErrorCodes.CANCEL)
     except h2.exceptions.H2Error:  # closed already: ended by the server, or reset
