@@ -104,7 +104,7 @@ class MeshAPIError(Exception):
         status: the HTTP status, or ``0`` when no response was received.
         error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
-            ``stream_interrupted``, ``event_too_large``.
+            ``certificate_verification_failed``, ``stream_interrupted``, ``event_too_large``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
         retry_after_seconds: how long the gateway asked the caller to wait, if it said.
         details: structured context, e.g. the list of validation problems of a 422.
