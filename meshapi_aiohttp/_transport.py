@@ -33,13 +33,24 @@ What maps to what:
   which aiohttp's ``ServerTimeoutError`` (connect or read) is as well as a ``ClientError``:
   it is tested for first. Cancellation is never caught. The SDK's error is raised after the
   ``except`` block, so it is not chained to aiohttp's (which may hold the request).
+- A request that a pooled keep-alive connection lost because the server had closed it
+  (``ServerDisconnectedError`` with nothing of a response parsed, or a reset or broken pipe)
+  becomes :class:`~meshapi_core.errors.StaleConnectionError`, which the call machine sends
+  again at once, once. Whether the connection was pooled is known from the session's
+  connector (:class:`_PoolConnector`, which notes each connection it hands out), so only a
+  session the transport made tells. aiohttp retries GET, PUT and DELETE on such a failure
+  itself; a reset cannot be told from a reset after part of a status line, which only a
+  broken server sends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ssl
+import weakref
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import (
     TYPE_CHECKING,
@@ -69,6 +80,7 @@ from meshapi_core.errors import (
 )
 from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
 from meshapi_core.proxies import ProxyRoute, ProxyRules
+from meshapi_core.transport import refuse_client_credentials
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -91,13 +103,66 @@ _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
 def _connection_error(
-    exc: BaseException, *, response_started: bool = False, url: Optional[str] = None
+    exc: BaseException,
+    *,
+    response_started: bool = False,
+    stale: bool = False,
+    url: Optional[str] = None,
 ) -> APIConnectionError:
     """The SDK error for a failure while sending (to ``url``), or while reading a whole
     response."""
     timeout = isinstance(exc, _TIMEOUTS)
     host = None if url is None else urlsplit(url).hostname
-    return transport_failure(exc, timeout=timeout, response_started=response_started, host=host)
+    return transport_failure(
+        exc, timeout=timeout, response_started=response_started, stale=stale, host=host
+    )
+
+
+class _Exchange:
+    """Whether the running request's connection came from the pool (set by the connector)."""
+
+    __slots__ = ("reused",)
+
+    def __init__(self) -> None:
+        self.reused = False
+
+    def stale(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the server having closed the reused connection, before any
+        byte of a response."""
+        if not self.reused:
+            return False
+        if isinstance(exc, aiohttp.ServerDisconnectedError):
+            return isinstance(exc.message, str)  # else the part of a response it parsed
+        return isinstance(exc, aiohttp.ClientOSError) and exc.errno in _PEER_CLOSED
+
+
+_PEER_CLOSED = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED})
+_exchange: ContextVar[Optional[_Exchange]] = ContextVar("meshapi_aiohttp_exchange", default=None)
+
+
+class _PoolConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, telling the running request whether the connection it hands
+    out has carried a request before."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._handed: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: List[Any], timeout: aiohttp.ClientTimeout
+    ) -> Any:
+        record = _exchange.get()
+        if record is not None:
+            record.reused = False
+        connection = await super().connect(req, traces, timeout)
+        protocol = connection.protocol
+        if protocol is not None:
+            reused = protocol in self._handed
+            if not reused:
+                self._handed.add(protocol)
+            if record is not None:
+                record.reused = reused
+        return connection
 
 
 def _stream_error(exc: BaseException) -> StreamInterruptedError:
@@ -124,6 +189,16 @@ def _proxy_headers(route: ProxyRoute) -> Optional[Dict[str, str]]:
     if route.authorization is None:
         return None
     return {"Proxy-Authorization": route.authorization}
+
+
+def _refuse_credentials_of(session: aiohttp.ClientSession) -> None:
+    """Refuse a session whose ``auth`` or default headers would add a credential to the SDK's
+    requests (see :func:`~meshapi_core.transport.refuse_client_credentials`): aiohttp
+    applies them to every request and cannot be told not to per request."""
+    auth = getattr(session, "auth", None)  # deprecated in aiohttp 3.14, gone in 4
+    refuse_client_credentials(
+        "aiohttp_session", session.headers.keys(), None if auth is None else type(auth).__name__
+    )
 
 
 def _open(path: str) -> BinaryIO:
@@ -198,12 +273,13 @@ class AiohttpTransport:
 
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
-    ``raise_for_status``, bodies decompressed by the SDK. Without one, the transport makes a
-    session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
-    connections, no cookies kept, TLS by ``ssl_context`` (aiohttp's default without one),
-    the environment's proxies by httpx's rules (``HTTPS_PROXY``, ``NO_PROXY``...: see
-    :mod:`meshapi_core.proxies`, read when the transport is made), no ``.netrc``. One
-    transport is safe to share between the tasks of one event loop.
+    ``raise_for_status``, bodies decompressed by the SDK; one with ``auth`` or a
+    credential-bearing default header is refused (``InvalidArgumentError``). Without one, the
+    transport makes a session on first use, inside the running loop, and :meth:`aclose`
+    closes it: up to 100 connections, no cookies kept, TLS by ``ssl_context`` (aiohttp's
+    default without one), the environment's proxies by httpx's rules (``HTTPS_PROXY``,
+    ``NO_PROXY``...: see :mod:`meshapi_core.proxies`, read when the transport is made), no
+    ``.netrc``. One transport is safe to share between the tasks of one event loop.
 
     WebSocket sessions never use the session: each opens a connection of its own, outside
     its pool (so open sessions never hold back a REST call), closed when the session closes,
@@ -216,6 +292,8 @@ class AiohttpTransport:
         *,
         ssl_context: Optional[ssl.SSLContext] = None,
     ) -> None:
+        if session is not None:
+            _refuse_credentials_of(session)
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -237,11 +315,13 @@ class AiohttpTransport:
         if self._session is None:
             tls: Union[ssl.SSLContext, bool] = self._ssl_context or True
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, ssl=tls),
+                connector=_PoolConnector(limit=100, ssl=tls),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
+        elif not self._owns_session:  # checked on every request: its settings can change
+            _refuse_credentials_of(self._session)
         return self._session
 
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:
@@ -253,6 +333,8 @@ class AiohttpTransport:
         if request.header("accept-encoding") is None:
             headers = (*headers, _ACCEPT_ENCODING)
         proxy = self._proxy_of(request.url)
+        record = _Exchange()
+        token = _exchange.set(record)
         try:
             response = await session.request(
                 request.method, request.url, headers=headers,
@@ -270,7 +352,11 @@ class AiohttpTransport:
             failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
-            failure = failures[0] if failures else _connection_error(exc, url=request.url)
+            failure = failures[0] if failures else _connection_error(
+                exc, stale=record.stale(exc), url=request.url
+            )  # fmt: skip
+        finally:
+            _exchange.reset(token)
         raise failure  # here, so aiohttp's exception is not its __context__
 
     def _proxy_of(self, url: str) -> Optional[ProxyRoute]:

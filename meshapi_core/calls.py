@@ -19,6 +19,11 @@ The loop that runs this is a few lines in each driver (sync and async differ onl
 ``await``); every decision lives here, once. Time comes from an injected clock and jitter from
 an injected random source, so tests of retries are exact and take no real time.
 
+One failure is answered apart from the policy's retries: a request that a reused keep-alive
+connection lost before any byte of a response (:class:`~meshapi_core.errors.StaleConnectionError`)
+is sent again at once (``Sleep(0.0)``), once, even by a call that is never retried (a stream),
+as long as its body can be sent again; it does not count as one of the policy's retries.
+
 The deadline bounds the whole call: no attempt is given a timeout longer than the time left,
 no wait is started that would end past the deadline, and when it passes the call fails with
 :class:`~meshapi_core.errors.APITimeoutError` (or the last error, if the wait that would have
@@ -109,7 +114,9 @@ class Call(Generic[T]):
 
     ``decode`` turns a 2xx :class:`Response` into the result (and may raise a
     :class:`MeshAPIError`, e.g. for an in-band error). ``retryable`` is false for calls that
-    must never be repeated. ``deadline`` is in seconds from the start, or ``None``.
+    must never be repeated after an answer may have been given (streams); ``replayable`` is
+    false for a request that cannot be sent twice at all (a body read from a one-shot
+    stream). ``deadline`` is in seconds from the start, or ``None``.
     ``secrets`` are the call's own (its credential, the secrets among its params), taken out
     of every error it fails with, in case a server echoed one (:meth:`redact`).
     """
@@ -122,6 +129,7 @@ class Call(Generic[T]):
         policy: RetryPolicy,
         runtime: Runtime,
         retryable: bool = True,
+        replayable: bool = True,
         deadline: Optional[float] = None,
         secrets: Tuple[SecretStr, ...] = (),
     ) -> None:
@@ -130,7 +138,9 @@ class Call(Generic[T]):
         self._decode = decode
         self._policy = policy
         self._runtime = runtime
-        self._retryable = retryable
+        self._retryable = retryable and replayable
+        self._replayable = replayable
+        self._replays = 0
         self._started = runtime.clock()
         self._deadline = None if deadline is None else self._started + deadline
         self._attempt = 0
@@ -212,14 +222,19 @@ class Call(Generic[T]):
         return Send(request, self._attempt - 1)
 
     def _retry_or_fail(self, error: MeshAPIError) -> Union[Sleep, Fail]:
+        left = self._time_left()
+        if self._replayable and self._policy.replays_at_once(error, self._replays):
+            if left is not None and left <= 0:
+                return Fail(self.redact(error))
+            self._replays += 1  # nothing was answered: not one of the policy's retries
+            return Sleep(0.0)
         if not self._retryable:
             return Fail(self.redact(error))
         wait = self._policy.delay_before_retry(
-            self._attempt - 1, error, random=self._runtime.random
+            self._attempt - 1 - self._replays, error, random=self._runtime.random
         )
         if wait is None:
             return Fail(self.redact(error))
-        left = self._time_left()
         if left is not None and wait >= left:
             return Fail(self.redact(error))
         return Sleep(wait)

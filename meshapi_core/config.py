@@ -29,7 +29,6 @@ from typing import (
     Sequence,
     Tuple,
     TypedDict,
-    Union,
 )
 from urllib.parse import urlencode, urlsplit
 
@@ -37,7 +36,7 @@ from pydantic import SecretStr
 
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Body, Request, StreamedBody, Timeout, check_url
+from .http import Body, Request, StreamedBody, Timeout, TimeoutTypes, check_url
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -51,6 +50,7 @@ __all__ = [
     "ClientSettings",
     "RequestOptions",
     "WrongRealmError",
+    "check_setting_names",
     "normalize_base_url",
     "split_options",
 ]
@@ -112,9 +112,10 @@ class ClientSettings(TypedDict, total=False):
     """What kind of credential ``token`` is, when its form does not say (``rsk_`` keys,
     ``mak_`` admin keys and JWTs are recognised, and a setting that contradicts the form is
     refused)."""
-    timeout: Union[Timeout, float, None]
-    """Seconds for each phase of an attempt, or a :class:`~meshapi_core.http.Timeout`
-    (default: 10 s to connect, 600 s per read, 300 s between stream events)."""
+    timeout: TimeoutTypes
+    """Seconds for each phase of an attempt, a :class:`~meshapi_core.http.Timeout`, or an
+    ``httpx.Timeout`` (default: 10 s to connect, 600 s per read, 300 s between stream
+    events)."""
     max_retries: int
     """Retries after a transient failure (default 3; ``0`` turns them off)."""
     retry: RetryPolicy
@@ -123,6 +124,8 @@ class ClientSettings(TypedDict, total=False):
     """Seconds for a whole call: every attempt, wait and read (default: none)."""
     default_headers: Mapping[str, str]
     """Headers sent with every request; never a credential (:data:`CREDENTIAL_HEADERS`)."""
+    default_query: Mapping[str, Any]
+    """Query parameters sent with every request (a call's ``extra_query`` comes after)."""
     api_version: Optional[str]
     """Pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``)."""
     sdk_header: bool
@@ -330,7 +333,7 @@ class CallOptions:
     0
     """
 
-    timeout: Union[Timeout, float, None] = None
+    timeout: TimeoutTypes = None
     max_retries: Optional[int] = None
     deadline: Optional[float] = None
     extra_headers: Optional[Mapping[str, str]] = None
@@ -375,8 +378,9 @@ class RequestOptions(TypedDict, total=False):
     """The keyword options every method accepts besides its params' fields; each overrides
     the client's setting for that call."""
 
-    timeout: Union[Timeout, float, None]
-    """Seconds (or a :class:`~meshapi_core.http.Timeout`) for each attempt."""
+    timeout: TimeoutTypes
+    """Seconds (or a :class:`~meshapi_core.http.Timeout`, or an ``httpx.Timeout``) for each
+    attempt."""
     max_retries: int
     """Retries after the first attempt (``0`` turns them off)."""
     deadline: float
@@ -426,6 +430,7 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     deadline: Optional[float] = None
     default_headers: Tuple[Tuple[str, str], ...] = ()
+    default_query: Tuple[Tuple[str, str], ...] = ()
     api_version: Optional[str] = None
     sdk_header: bool = True
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
@@ -451,9 +456,7 @@ class ClientConfig:
         >>> "rsk_x" in repr(config)
         False
         """
-        unknown = set(settings) - set(ClientSettings.__annotations__)
-        if unknown:
-            raise InvalidArgumentError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        check_setting_names(settings)
         token = _bare_token(settings.get("token"), "token")
         api_key = _bare_token(settings.get("api_key"), "api_key")
         if token is not None and api_key is not None and token != api_key:
@@ -489,6 +492,9 @@ class ClientConfig:
             raise InvalidArgumentError(str(exc), param="max_retries") from None
         timeout = settings.get("timeout")
         allow_http = bool(settings.get("allow_insecure_http", False))
+        default_query = settings.get("default_query")
+        if default_query is not None and not isinstance(default_query, Mapping):
+            raise InvalidArgumentError("default_query must be a mapping", param="default_query")
         config = cls(
             base_url=normalize_base_url(
                 settings.get("base_url", ""), allow_insecure_http=allow_http
@@ -499,6 +505,7 @@ class ClientConfig:
             retry=policy,
             deadline=_positive(settings.get("deadline"), "deadline"),
             default_headers=check_headers(settings.get("default_headers"), "default_headers"),
+            default_query=tuple(_query_pairs(default_query or {})),
             api_version=api_version,
             sdk_header=bool(settings.get("sdk_header", True)),
             max_event_size=_positive_int(
@@ -525,8 +532,9 @@ class ClientConfig:
         return self
 
     def with_changes(self, **changes: Any) -> ClientConfig:
-        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``,
-        ``default_headers`` merged over the current ones), checked like :meth:`create`."""
+        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``;
+        ``default_headers`` and ``default_query`` merged over the current ones), checked
+        like :meth:`create`."""
         current: dict[str, Any] = {
             "base_url": self.base_url,
             "token": self.token,
@@ -534,6 +542,7 @@ class ClientConfig:
             "retry": self.retry,
             "deadline": self.deadline,
             "default_headers": dict(self.default_headers),
+            "default_query": dict(self.default_query),
             "api_version": self.api_version,
             "sdk_header": self.sdk_header,
             "max_event_size": self.max_event_size,
@@ -552,6 +561,8 @@ class ClientConfig:
         if "default_headers" in changes:  # by lower-case name, so "X-Team" replaces "x-team"
             added = check_headers(changes.pop("default_headers"), "default_headers")
             current["default_headers"].update(added)
+        if "default_query" in changes:
+            current["default_query"].update(changes.pop("default_query") or {})
         current.update(changes)
         return ClientConfig.create(**current)
 
@@ -592,8 +603,8 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        if query or options.extra_query:
-            pairs = list(query or ())
+        if query or options.extra_query or self.default_query:
+            pairs = [*(query or ()), *self.default_query]
             if options.extra_query:
                 pairs.extend(_query_pairs(options.extra_query))
             if pairs:
@@ -638,6 +649,29 @@ def _query_pairs(extra: Mapping[str, Any]) -> Sequence[Tuple[str, str]]:
                 item = "true" if item else "false"
             pairs.append((str(name), str(item)))
     return pairs
+
+
+def check_setting_names(settings: Mapping[str, Any], also_known: Sequence[str] = ()) -> None:
+    """Refuse a setting no client takes, suggesting the closest known name (a client passes
+    its own keywords, like ``httpx_client``, as ``also_known``).
+
+    >>> check_setting_names({"timout": 5})
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: unknown setting timout (did you mean timeout?)
+    """
+    known = [*ClientSettings.__annotations__, *also_known]
+    unknown = sorted(set(settings) - set(known))
+    if not unknown:
+        return
+    import difflib
+
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        described.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    plural = "s" if len(unknown) > 1 else ""
+    raise InvalidArgumentError(f"unknown setting{plural} {', '.join(described)}", param=unknown[0])
 
 
 def secret_header(name: str) -> bool:

@@ -19,7 +19,10 @@ knows its HTTP shape. A declaration says:
   streams, with one ``Idempotency-Key`` across the attempts of a POST or PATCH); a multipart
   body read from a one-shot stream is never retried, whatever the class;
 - ``files``: the params fields that may hold files (``images.edit(image=Path(...))``); a
-  file in any of them sends the call as a multipart form instead of JSON.
+  file in any of them sends the call as a multipart form instead of JSON;
+- ``max_request_size``: the largest request body the gateway accepts, in bytes:
+  :data:`MAX_REQUEST_SIZE` (32 MiB, refused at the edge with a ``413``) unless the gateway
+  documents another for the endpoint; a larger body is refused before it is sent.
 
 Path values are checked and percent-encoded here, so an id can never leave its segment:
 ``"../admin"`` is refused rather than sent as a path that climbs out of the endpoint.
@@ -71,6 +74,7 @@ __all__ = [
     "EMPTY",
     "JSON",
     "MANAGEMENT",
+    "MAX_REQUEST_SIZE",
     "SSE",
     "ByteStream",
     "Credential",
@@ -333,6 +337,12 @@ StreamKind = Union[SSE[Any], ByteStream]
 
 # --- the declaration ----------------------------------------------------------------------
 
+MAX_REQUEST_SIZE = 32 * 1024 * 1024
+"""The gateway's ceiling on a request body, in bytes: 32 MiB (33,554,432), enforced at its
+edge with an HTML ``413`` (``docs/gateway/api.md`` §0). It applies to every endpoint; no
+endpoint is documented with a larger one. Requests to other hosts (a signed upload URL) are
+not the gateway's and are not bound by it."""
+
 _SEGMENT = re.compile(r"\{(\w+)(:path)?\}")
 
 
@@ -354,6 +364,7 @@ class Endpoint(Generic[P, R_co]):
     paging: Optional[Paging] = None
     retry: Optional[RetryClass] = None
     files: Tuple[str, ...] = ()
+    max_request_size: Optional[int] = MAX_REQUEST_SIZE
     _names: Tuple[Tuple[str, bool], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -6,7 +6,8 @@ everything::
 
     MeshAPIError
     ├── APIStatusError            the gateway answered with an error
-    │   ├── BadRequestError           400, 409, 413, 422 and other 4xx: fix the request
+    │   ├── BadRequestError           400, 413 and other 4xx: fix the request
+    │   │   ├── ConflictError             409: the resource is not in a state that allows it
     │   │   └── UnprocessableEntityError  422 and ``validation_error``: see ``details``
     │   ├── AuthenticationError       401
     │   ├── PaymentRequiredError      402: out of credit or over a spend cap
@@ -15,15 +16,23 @@ everything::
     │   ├── RateLimitError            429
     │   └── ServerError               5xx
     ├── ResponseDecodeError       a body that is not what the gateway promised (``parse_error``)
-    │   └── ResponseTooLargeError     ... or larger than the client accepts
+    │   ├── ResponseTooLargeError     ... or larger than the client accepts
+    │   ├── LengthFinishReasonError   ``.parse()``: the reply was cut at its token limit
+    │   └── ContentFilterFinishReasonError  ``.parse()``: the reply was filtered
     ├── InvalidArgumentError      an argument refused before sending (also a ValueError)
     ├── ClientContextError        a client used where its connections cannot work: another
     │                             event loop, a closed one, a forked child (also a RuntimeError)
     ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
     │   ├── APITimeoutError           a time limit ran out
-    │   └── CertificateVerificationError  the server's TLS certificate failed verification
+    │   ├── CertificateVerificationError  the server's TLS certificate failed verification
+    │   └── StaleConnectionError      a reused connection the server had closed: no answer
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
         └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
+
+openai-python's names are the same classes (see the end of this module): ``APIError`` is
+``MeshAPIError``, ``InternalServerError`` is ``ServerError``, ``APIResponseValidationError``
+is ``ResponseDecodeError``; ``err.status_code`` and ``err.response`` (status, headers, text,
+``json()``) read as they do there.
 
 The mapping from a response follows ``docs/gateway/errors.md``: the JSON envelope
 ``{"error": {"code", "message", ...}, "request_id"}`` (``request_id`` also accepted inside
@@ -48,20 +57,28 @@ import math
 import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
+from urllib.parse import urlsplit
 
 __all__ = [
     "MAX_CODE",
     "MAX_DETAILS",
     "MAX_MESSAGE",
     "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "CertificateVerificationError",
     "ClientContextError",
+    "ConflictError",
+    "ContentFilterFinishReasonError",
+    "ErrorResponse",
     "InsecureTLSWarning",
+    "InternalServerError",
     "InvalidArgumentError",
+    "LengthFinishReasonError",
     "MeshAPIError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -69,7 +86,9 @@ __all__ = [
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
+    "Seconds",
     "ServerError",
+    "StaleConnectionError",
     "StreamInterruptedError",
     "StreamTimeoutError",
     "UnprocessableEntityError",
@@ -96,6 +115,58 @@ MAX_DETAILS = 64 * 1024
 """About how many characters of strings and keys an error's ``details`` keeps."""
 
 
+class Seconds(float):
+    """A number of seconds, as ``retry_after_seconds`` holds it: a float, written like an
+    integer when it is a whole number.
+
+    meshapi 0.1.11 kept the wait as an ``int``; code written for it prints it
+    (``f"retry after {err.retry_after_seconds}s"``) and compares it. A ``Seconds`` is a
+    ``float`` (arithmetic, ``time.sleep``, ``math`` take it as one, and an arithmetic result is
+    a plain ``float``), whose ``str``, ``repr`` and default format write a whole number as the
+    ``int`` did, and which takes the integer formats (``:d``, ``:x``...) when whole. Equality
+    and hashing are the ``float``'s, which Python keeps consistent with the ``int``'s
+    (``Seconds(3) == 3`` and ``hash(Seconds(3)) == hash(3)``, so it finds the same dict key).
+    ``json.dumps`` writes ``3.0``: the same number to every JSON reader.
+
+    >>> wait = Seconds(3)
+    >>> wait, str(wait), f"{wait}s", f"{wait:d}", f"{wait:.1f}", wait == 3, wait + 0.5
+    (3, '3', '3s', '3', '3.0', True, 3.5)
+    >>> Seconds(1.5), f"{Seconds(1.5)}"
+    (1.5, '1.5')
+    """
+
+    __slots__ = ()
+
+    def _whole(self) -> bool:
+        return self.is_integer()
+
+    def __repr__(self) -> str:
+        return str(int(self)) if self._whole() else float.__repr__(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        kind = spec[-1:] if spec[-1:].isalpha() or spec[-1:] == "%" else ""
+        if self._whole() and "." not in spec and kind in ("", "b", "c", "d", "n", "o", "x", "X"):
+            return format(int(self), spec)
+        return float.__format__(self, spec)
+
+
+def _seconds_or_none(value: Optional[float]) -> Optional[Seconds]:
+    return None if value is None else Seconds(value)
+
+
+def _as_list(details: Any) -> List[Any]:
+    """``details`` as a list: none is ``[]``, a list is itself, one object is its one item."""
+    if details is None:
+        return []
+    if isinstance(details, list):
+        return details
+    if isinstance(details, tuple):
+        return list(details)
+    return [details]
+
+
 class MeshAPIError(Exception):
     """Base class of every error the SDK raises.
 
@@ -104,19 +175,29 @@ class MeshAPIError(Exception):
         status: the HTTP status, or ``0`` when no response was received.
         error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
-            ``certificate_verification_failed``, ``stream_interrupted``, ``event_too_large``.
+            ``certificate_verification_failed``, ``stream_interrupted``, ``event_too_large``,
+            ``redirect``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
-        retry_after_seconds: how long the gateway asked the caller to wait, if it said.
-        details: structured context, e.g. the list of validation problems of a 422.
+        retry_after_seconds: how long the gateway asked the caller to wait, if it said: a
+            :class:`Seconds` (a ``float`` that writes a whole number as an integer, as
+            meshapi 0.1.11's ``int`` did).
+        details: structured context, always a list (``[]`` when there is none): e.g. the
+            validation problems of a 422; a single object the gateway sent is its one item.
+        provider_error: the upstream provider's error object (``error.provider_error``), when
+            the gateway sends one, else ``None``.
         provider_code: the more specific upstream reason, when the gateway gives one.
         headers: the response headers (lower-case names), empty without a response.
         body: the error body as the gateway sent it: parsed JSON, else its text, ``None``
             without one; bounded like ``details`` (about ``MAX_DETAILS`` characters).
         status_code: the same as ``status``, as openai-python and httpx name it.
 
-    >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded")
-    >>> str(err)
-    'Rate limit exceeded. (status 429, code rate_limit_exceeded)'
+    It is constructed as meshapi 0.1.11's was (every argument after the message by keyword),
+    so an error made in a test double reads like one the SDK raised:
+
+    >>> err = MeshAPIError("Rate limit exceeded.", status=429, error_code="rate_limit_exceeded",
+    ...                    request_id="req_1", retry_after_seconds=5)
+    >>> str(err), err.details, err.retry_after_seconds
+    ('Rate limit exceeded. (status 429, code rate_limit_exceeded, request req_1)', [], 5)
     """
 
     def __init__(
@@ -128,6 +209,7 @@ class MeshAPIError(Exception):
         request_id: Optional[str] = None,
         retry_after_seconds: Optional[float] = None,
         details: Any = None,
+        provider_error: Optional[Dict[str, Any]] = None,
         provider_code: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
         body: Any = None,
@@ -137,11 +219,23 @@ class MeshAPIError(Exception):
         self.status = status
         self.error_code = error_code
         self.request_id = request_id
-        self.retry_after_seconds = retry_after_seconds
-        self.details = details
+        self.retry_after_seconds: Optional[Seconds] = _seconds_or_none(retry_after_seconds)
+        self.details: List[Any] = _as_list(details)
+        self.provider_error = provider_error
         self.provider_code = provider_code
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.body = body
+
+    @classmethod
+    def stream_interrupted(cls, cause: object) -> StreamInterruptedError:
+        """The error of a stream cut short by ``cause`` (text or an exception), as
+        meshapi 0.1.11 made it: a :class:`StreamInterruptedError`, code
+        ``stream_interrupted``, status ``0``.
+
+        >>> MeshAPIError.stream_interrupted("connection reset").message
+        'Stream interrupted: connection reset'
+        """
+        return StreamInterruptedError(f"Stream interrupted: {cause}")
 
     @property
     def status_code(self) -> int:
@@ -164,12 +258,73 @@ class MeshAPIError(Exception):
         )
 
 
+class ErrorResponse:
+    """The response an :class:`APIStatusError` came in, as openai-python's ``err.response``
+    reads it: ``status_code``, ``headers``, ``text`` and ``json()``.
+
+    The body is the error's own ``body`` (bounded like ``details``), so nothing here holds
+    more than the error does.
+
+    >>> err = error_from_response(404, {"x-request-id": "req_1"},
+    ...                           b'{"error": {"code": "not_found", "message": "No."}}')
+    >>> err.response.status_code, err.response.json()["error"]["code"]
+    (404, 'not_found')
+    """
+
+    __slots__ = ("_body", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], body: Any) -> None:
+        self.status_code = status_code
+        """The HTTP status (``0`` for an error reported inside a stream)."""
+        self.headers = headers
+        """The response headers (lower-case names)."""
+        self._body = body
+
+    @property
+    def text(self) -> str:
+        """The body as text (JSON written back as text; ``""`` without a body)."""
+        body = self._body
+        if body is None:
+            return ""
+        return body if isinstance(body, str) else json.dumps(body)
+
+    def json(self) -> Any:
+        """The body parsed as JSON; a body that is not JSON raises
+        :class:`ResponseDecodeError`."""
+        body = self._body
+        if not isinstance(body, str):
+            return body
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise ResponseDecodeError(
+                "The error response's body is not JSON", error_code="parse_error"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse [{self.status_code}]>"
+
+
 class APIStatusError(MeshAPIError):
-    """The gateway answered, with an error status or an in-band error body."""
+    """The gateway answered, with an error status or an in-band error body.
+
+    ``response`` is that response as openai-python reads it (:class:`ErrorResponse`).
+    """
+
+    @property
+    def response(self) -> ErrorResponse:
+        """The response this error came in: ``status_code``, ``headers``, ``text``,
+        ``json()``."""
+        return ErrorResponse(self.status, self.headers, self.body)
 
 
 class BadRequestError(APIStatusError):
-    """The request was refused as it stands (400, 409, 413, other 4xx); change it first."""
+    """The request was refused as it stands (400, 413, other 4xx); change it first."""
+
+
+class ConflictError(BadRequestError):
+    """The resource is not in a state that allows the request (409, ``conflict``): a name
+    already taken, a job already finished. Also a :class:`BadRequestError`."""
 
 
 class UnprocessableEntityError(BadRequestError):
@@ -213,6 +368,24 @@ class ResponseDecodeError(MeshAPIError):
 class ResponseTooLargeError(ResponseDecodeError):
     """A body was larger than the client accepts (``max_response_size``); nothing past the
     limit was kept (``response_too_large``)."""
+
+
+class LengthFinishReasonError(ResponseDecodeError):
+    """``.parse()`` got a reply cut at its token limit (``finish_reason: "length"``), which
+    cannot be whole JSON: raise ``max_tokens``, or ask for less (``length_limit``). The
+    reply as it came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was cut (a ``ChatCompletion``)."""
+
+
+class ContentFilterFinishReasonError(ResponseDecodeError):
+    """``.parse()`` got a reply stopped by a content filter (``finish_reason:
+    "content_filter"``), so there is nothing to parse (``content_filter``). The reply as it
+    came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was stopped (a ``ChatCompletion``)."""
 
 
 class InvalidArgumentError(MeshAPIError, ValueError):
@@ -299,6 +472,19 @@ class CertificateVerificationError(APIConnectionError):
 class InsecureTLSWarning(UserWarning):
     """A client was made with ``verify=False``: it accepts any certificate, so anyone on the
     network path can read and change its traffic, the credential included."""
+
+
+class StaleConnectionError(APIConnectionError):
+    """A pooled keep-alive connection the server had closed: the request, sent on it, failed
+    before any byte of a response arrived, so nothing was answered.
+
+    Transports raise it only when they know all three: the connection had carried an earlier
+    exchange, the failure says the peer closed or reset it, and no byte of this response came.
+    The call machine sends such a request again at once, once, streams included (see
+    :attr:`RetryPolicy.replay_stale_connections
+    <meshapi_core.retry.RetryPolicy.replay_stale_connections>`); it is raised when that replay
+    fails the same way.
+    """
 
 
 class StreamInterruptedError(MeshAPIError):
@@ -453,11 +639,17 @@ def certificate_failure(
 
 
 def transport_failure(
-    cause: BaseException, *, timeout: bool, response_started: bool, host: Optional[str] = None
+    cause: BaseException,
+    *,
+    timeout: bool,
+    response_started: bool,
+    stale: bool = False,
+    host: Optional[str] = None,
 ) -> APIConnectionError:
     """The SDK error for a transport's failure to send a request or read a whole response.
 
-    Transports classify their library's exception (``timeout``: did a time limit run out?)
+    Transports classify their library's exception (``timeout``: did a time limit run out?
+    ``stale``: was it a reused connection the server had closed, with no byte of a response?)
     and call this, so every transport words its errors the same way. The message names the
     cause's type and text, never the request's headers. A certificate that failed
     verification (found in ``cause`` or what it was raised from) is a
@@ -470,6 +662,11 @@ def transport_failure(
         refused = certificate_failure(cause, host)
         if refused is not None:
             return refused
+    if stale and not timeout and not response_started:
+        return StaleConnectionError(
+            "The server had closed the reused connection the request was sent on: no response "
+            f"({_describe(cause)})"
+        )
     if timeout:
         return APITimeoutError(
             f"Timed out talking to the gateway ({_describe(cause)})",
@@ -503,7 +700,7 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
     402: PaymentRequiredError,
     403: PermissionDeniedError,
     404: NotFoundError,
-    409: BadRequestError,
+    409: ConflictError,
     413: BadRequestError,
     422: UnprocessableEntityError,
     429: RateLimitError,
@@ -519,11 +716,12 @@ def _codes(family: Type[APIStatusError], codes: str) -> Dict[str, Type[APIStatus
 _BY_CODE: Dict[str, Type[APIStatusError]] = {
     **_codes(
         BadRequestError,
-        "bad_request invalid_request invalid_request_error invalid_input conflict "
+        "bad_request invalid_request invalid_request_error invalid_input "
         "context_window_exceeded content_policy_violation invalid_api_version "
         "model_capability_not_supported model_not_available_on_pinned_provider "
         "unsupported_operation invalid_search_parameter",
     ),
+    **_codes(ConflictError, "conflict"),
     **_codes(UnprocessableEntityError, "validation_error unprocessable_entity"),
     **_codes(AuthenticationError, "unauthorized invalid_api_key"),
     **_codes(PaymentRequiredError, "spend_limit_exceeded insufficient_credits insufficient_quota"),
@@ -718,12 +916,14 @@ def error_from_response(
     ...     b'{"error": {"code": "rate_limit_exceeded", "message": "Slow down."}}',
     ... )
     >>> type(err).__name__, err.error_code, err.retry_after_seconds, err.request_id
-    ('RateLimitError', 'rate_limit_exceeded', 5.0, 'req_2')
+    ('RateLimitError', 'rate_limit_exceeded', 5, 'req_2')
     """
     content_type = headers.get("content-type", "")
     payload: Any = None
     if body:
         payload = _json_or_none(body)
+    if 300 <= status < 400:
+        return _redirect_error(status, headers, payload if payload is not None else body)
     retry_after = parse_retry_after(headers, now)
     if isinstance(payload, dict):
         error = _from_payload(status, payload, headers, retry_after)
@@ -746,6 +946,34 @@ def error_from_response(
     )
 
 
+def _redirect_error(status: int, headers: Mapping[str, str], body: Any) -> APIStatusError:
+    """A 3xx: the SDK follows no redirect (a request and its credential go only where they
+    were sent), so a redirect is an error naming where it pointed (origin only: a path or a
+    query may carry a signature)."""
+    return APIStatusError(
+        f"HTTP {status} redirect to {_origin_of(headers.get('location', ''))} not followed: "
+        "the SDK follows no redirect, so a request and its credential go only to the address "
+        "it was sent to (for the gateway, base_url: set it to the final address if you trust it)",
+        status=status,
+        error_code="redirect",
+        request_id=_short_id(headers.get("x-request-id")),
+        headers=headers,
+        body=_bounded_details(body if not isinstance(body, bytes) else _text_body(body)),
+    )
+
+
+def _origin_of(location: str) -> str:
+    """Where a ``Location`` points, as ``scheme://host[:port]``, without path or query."""
+    try:
+        parts = urlsplit(location.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "an unreadable location"
+    if not host:
+        return "another path on the same host" if location.strip() else "nowhere (no location)"
+    return shorten(f"{parts.scheme}://{host}" + (f":{port}" if port else ""), 200)
+
+
 def _from_payload(
     status: int,
     payload: Dict[str, Any],
@@ -755,12 +983,14 @@ def _from_payload(
     error = payload.get("error")
     request_id = payload.get("request_id")
     detail = payload.get("detail")
+    provider_error: Any = None
     if isinstance(error, dict):
         code = error.get("code") or error.get("type") or _default_code(status)
         message = error.get("message") or f"HTTP {status}"
         request_id = request_id or error.get("request_id")
         body_wait = _seconds(error.get("retry_after_seconds"))
-        details = error.get("details", error.get("provider_error"))
+        details = error.get("details")
+        provider_error = error.get("provider_error")
         provider_code = error.get("provider_code")
     elif isinstance(detail, str):
         code, message, body_wait, details, provider_code = (
@@ -790,6 +1020,9 @@ def _from_payload(
         request_id=_short_id(request_id) or headers.get("x-request-id"),
         retry_after_seconds=retry_after if retry_after is not None else body_wait,
         details=_bounded_details(details),
+        provider_error=(
+            _bounded_details(provider_error) if isinstance(provider_error, dict) else None
+        ),
         provider_code=_short_id(provider_code),
         headers=headers,
         body=_bounded_details(payload),
@@ -961,3 +1194,15 @@ def redact(error: E, secrets: Sequence[str]) -> E:
     if any(secret in value for value in error.headers.values() for secret in secrets):
         error.headers = {name: _scrub_text(value, secrets) for name, value in error.headers.items()}
     return error
+
+
+# --- openai-python's names for the same classes ------------------------------------------
+# Code written for openai-python catches these; each is a class above, not a copy.
+
+APIError = MeshAPIError
+"""openai-python's name for :class:`MeshAPIError`, the base of every error the SDK raises."""
+InternalServerError = ServerError
+"""openai-python's name for :class:`ServerError` (5xx)."""
+APIResponseValidationError = ResponseDecodeError
+"""openai-python's name for :class:`ResponseDecodeError`: a body that is not what was
+promised."""

@@ -114,7 +114,8 @@ def external_call(
     retryable: bool = True,
 ) -> Call[T]:
     """The call machine for an external request: the client's retry policy (with the call's
-    ``max_retries``) and deadline. A body that cannot be replayed is never retried."""
+    ``max_retries``) and deadline. A body that cannot be replayed is never retried, nor sent
+    again on a fresh connection."""
     body = request.body
     replayable = not isinstance(body, StreamedBody) or body.replayable
     return Call(
@@ -122,6 +123,7 @@ def external_call(
         decode=decode,
         policy=config.retry_policy(options),
         runtime=runtime,
-        retryable=retryable and replayable and not request.stream,
+        retryable=retryable and not request.stream,
+        replayable=replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
     )

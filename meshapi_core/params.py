@@ -68,8 +68,23 @@ def bind(model: Type[P], params: Any, fields: Optional[Mapping[str, Any]]) -> P:
     Traceback (most recent call last):
     ...
     meshapi_core.errors.InvalidArgumentError: Pass the parameters once: ... not limit
+
+    A params object given as the keyword ``params`` (meshapi 0.1.11's spelling,
+    ``templates.create(params=...)``) is the params object, even where the model has a field
+    of that name:
+
+    >>> from meshapi_core.models.templates import TemplateCreateParams
+    >>> made = TemplateCreateParams(name="support", params={"temperature": 0.2})
+    >>> bind(TemplateCreateParams, None, {"params": made}) is made
+    True
     """
     name = model.__name__
+    if params is None and fields and isinstance(fields.get("params"), model):
+        # ``create(params=TemplateCreateParams(...))``, as meshapi 0.1.11 spelled it, where the
+        # model has a field named ``params`` too (a method's own ``params`` is positional-only
+        # there): the params object, not that field's value.
+        params = fields["params"]
+        fields = {k: v for k, v in fields.items() if k != "params"}
     if params is not None and fields:
         raise InvalidArgumentError(
             f"Pass the parameters once: as a {name} or a dict, or as keyword arguments; "

@@ -11,7 +11,9 @@ A multipart form (``Send.MULTIPART``, or files given to an endpoint whose declar
 file fields) is encoded by :mod:`~meshapi_core.multipart` from the params' fields and the
 files the facade has checked on disk (:class:`~meshapi_core.uploads.FilePart`); its boundary
 comes from the runtime. A call whose body cannot be sent twice (a one-shot stream) is never
-retried, whatever its endpoint's retry class.
+retried, whatever its endpoint's retry class. A body larger than the endpoint's
+``max_request_size`` (the gateway's 32 MiB) is refused here, before anything is sent; one of
+unknown length is bounded as it is sent.
 
 >>> from meshapi_core.calls import Runtime
 >>> from meshapi_core.config import ClientConfig
@@ -25,6 +27,7 @@ retried, whatever its endpoint's retry class.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import pydantic
@@ -54,8 +57,10 @@ def bind_params(
 ) -> Optional[pydantic.BaseModel]:
     """The endpoint's params model from whichever form the caller used, checked.
 
-    Also refuses a ``stream`` setting the method contradicts: ``create(stream=True)`` is a
-    mistake the caller must hear about, not a stream silently read as one reply.
+    Also refuses a ``stream`` setting in the params that the endpoint contradicts (a
+    ``stream=True`` sent to a whole-reply endpoint would be a stream silently read as one
+    reply); ``create(..., stream=True)`` as a keyword is the method's choice of endpoint,
+    made before this.
     """
     model = endpoint.params
     if model is None:
@@ -70,15 +75,18 @@ def bind_params(
     streams = isinstance(kind, SSE) and kind.flag == "stream"
     if not streams and getattr(bound, "stream_options", None) is not None:
         raise InvalidArgumentError(
-            "stream_options is for .stream(...): a whole reply has no chunks to configure",
+            "stream_options is for a stream (.stream(...), or create(..., stream=True)): a "
+            "whole reply has no chunks to configure",
             param="stream_options",
         )
     wanted = getattr(bound, "stream", None)
     if wanted is not None:
         if wanted and not streams:
             raise InvalidArgumentError(
-                "stream=True is not accepted here: this method returns the whole reply. "
-                "Call .stream(...) instead to iterate over the reply as it arrives.",
+                "stream=True in the params is not accepted here: this call returns the whole "
+                "reply. Call .stream(...) to iterate over the reply as it arrives (chat "
+                "completions, responses and messages also take create(..., stream=True) as a "
+                "keyword).",
                 param="stream",
             )
         if not wanted and streams:
@@ -129,6 +137,28 @@ def _multipart(
     return encode_multipart(form_fields(data), parts, boundary), content_type_for(boundary)
 
 
+def _within_limit(
+    endpoint: Endpoint[Any, Any], body: Optional[Body], files: Optional[Files]
+) -> Optional[Body]:
+    """``body`` if the gateway accepts a body that large (``endpoint.max_request_size``);
+    one of unknown length (a one-shot stream) bounded as it is sent."""
+    limit = endpoint.max_request_size
+    if limit is None or body is None:
+        return body
+    size = len(body) if isinstance(body, bytes) else body.length
+    if size is None:
+        assert isinstance(body, StreamedBody)
+        return replace(body, limit=limit)
+    if size <= limit:
+        return body
+    raise InvalidArgumentError(
+        f"The request body of {endpoint.method} {endpoint.path} would be {size:,} bytes: the "
+        f"gateway refuses bodies over {limit:,} bytes ({limit / 2**20:g} MiB) with 413, so it "
+        "was not sent. Send less (a smaller file, or a URL to it where the endpoint takes one).",
+        param=next(iter(files), None) if files else None,
+    )
+
+
 def prepare_call(
     endpoint: Endpoint[Any, R],
     config: ClientConfig,
@@ -161,6 +191,7 @@ def prepare_call(
             flag = endpoint.stream.flag if endpoint.stream is not None else None
             body = encode_json(bound, flag)
             content_type = _JSON
+    body = _within_limit(endpoint, body, files)
     key = None
     if endpoint.retry is RetryClass.KEYED and endpoint.method != "GET":
         key = options.idempotency_key or runtime.new_idempotency_key()
@@ -183,8 +214,8 @@ def prepare_call(
         decode=endpoint.reply.decode,
         policy=config.retry_policy(options),
         runtime=runtime,
-        retryable=endpoint.retry is not RetryClass.NEVER
-        and (not isinstance(body, StreamedBody) or body.replayable),
+        retryable=endpoint.retry is not RetryClass.NEVER,
+        replayable=not isinstance(body, StreamedBody) or body.replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
         secrets=secrets,
     )

@@ -12,6 +12,13 @@ What is retried (``docs/gateway/errors.md`` §7):
 - connection failures before any response arrived (refused, reset, DNS, TLS, timeouts while
   connecting or waiting for the status line).
 
+Apart from those, and before them: a request that failed on a reused keep-alive connection the
+server had closed, before any byte of a response
+(:class:`~meshapi_core.errors.StaleConnectionError`), was answered by nobody. It is sent
+again at once, once (:meth:`RetryPolicy.replays_at_once`), whatever ``max_retries`` says and
+for streams too, which are otherwise never retried: the race between a server closing an idle
+connection and a client picking it for the next request is not a failure of the call.
+
 How long to wait: exponential backoff (``initial_backoff * 2**n``, capped at ``max_backoff``),
 less a random share of up to ``jitter`` of it, so clients that failed together do not come back
 together. When the server names a wait (``Retry-After``, ``retry-after-ms`` or the body's
@@ -32,6 +39,7 @@ from .errors import (
     APIStatusError,
     CertificateVerificationError,
     MeshAPIError,
+    StaleConnectionError,
 )
 
 __all__ = ["RetryPolicy"]
@@ -63,6 +71,10 @@ class RetryPolicy:
     wait_scale: float = 1.0
     """Every wait is multiplied by this (after the decision to retry is made): ``0`` retries
     at once, which only tests should want."""
+    replay_stale_connections: bool = True
+    """Send a request again at once, once, when a reused connection the server had closed
+    failed it before any byte of a response (:class:`~meshapi_core.errors.StaleConnectionError`):
+    for streams too, and not counted in ``max_retries``."""
 
     @classmethod
     def for_testing(cls, max_retries: int = 3) -> RetryPolicy:
@@ -102,6 +114,24 @@ class RetryPolicy:
         if isinstance(error, APIConnectionError):
             return self.retry_connection_errors and not error.response_started
         return False
+
+    def replays_at_once(self, error: MeshAPIError, replays: int) -> bool:
+        """Whether a call that failed with ``error``, and was already replayed ``replays``
+        times this way, is sent again at once (see the module docs).
+
+        >>> from meshapi_core.errors import StaleConnectionError, APIConnectionError
+        >>> RetryPolicy(max_retries=0).replays_at_once(StaleConnectionError("closed"), 0)
+        True
+        >>> RetryPolicy().replays_at_once(StaleConnectionError("closed"), 1)
+        False
+        >>> RetryPolicy().replays_at_once(APIConnectionError("reset"), 0)
+        False
+        """
+        return (
+            self.replay_stale_connections
+            and replays == 0
+            and isinstance(error, StaleConnectionError)
+        )
 
     def backoff(self, retry_number: int, random: Callable[[], float]) -> float:
         """The wait before retry ``retry_number`` (0 for the first), jitter included."""

@@ -3,11 +3,13 @@
 ``Timeout.total`` bounds the whole exchange: the transport fixes an absolute deadline (on the
 event loop's clock) when it starts, and runs the send and every read of the body inside an
 anyio cancel scope with that deadline, so no pacing of the bytes outlives it; the scope ends
-within one pass of the event loop of the deadline. Bodies are decoded here in bounded pieces
+within one pass of the event loop of the deadline. Its connections keep an answer the server
+sends while a request is still being written, and say whether they were reused
+(``_network_async.py``). Bodies are decoded here in bounded pieces
 (:mod:`meshapi_core.decoding`, which also fails a cut compressed stream), not by httpx. A
 client the transport made is sent to through its own ``httpx.AsyncHTTPTransport``
-(``_direct.py``). No SDK error it raises is chained to httpx's
-exception (which holds the request, and so the credential).
+(``_direct.py``). No SDK error it raises is chained to httpx's exception (which holds the
+request, and so the credential).
 """
 
 from __future__ import annotations
@@ -22,15 +24,21 @@ from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutErro
 from meshapi_core.http import Request
 
 from ._common import (
+    HTTPX_ERRORS,
+    body_in_memory,
     connection_error,
     deadline_message,
     headers_of,
     outgoing,
+    refuse_credentials_of,
     refuse_if_closed,
+    send_options,
     stream_error,
 )
 from ._direct import new_async_client
+from ._exchange import exchange
 from ._http2 import areset_unfinished
+from ._network_async import install_async
 from ._websocket import TLS
 
 if TYPE_CHECKING:
@@ -48,7 +56,12 @@ class AsyncHttpxStreamResponse:
         self.headers: Dict[str, str] = headers_of(response)
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body as it arrives, decoded in bounded pieces."""
+        """The body as it arrives, decoded in bounded pieces (or at once, if httpx already
+        read it: see ``body_in_memory``)."""
+        content = body_in_memory(self._response)
+        if content is not None:
+            yield content
+            return
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
@@ -80,7 +93,7 @@ class AsyncHttpxStreamResponse:
                 if failure is None and decoder is not None:
                     for piece in decoder.flush():
                         yield piece
-        except httpx.HTTPError as exc:
+        except HTTPX_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
@@ -102,9 +115,12 @@ class AsyncHttpxStreamResponse:
 class AsyncHttpxTransport:
     """Sends the core's requests with an :class:`httpx.AsyncClient`.
 
-    Runs under asyncio and trio. Pass ``client`` to use your own; the transport then never
-    closes it. One transport is safe to share between the tasks of one event loop.
-    ``ssl_context`` is as for :class:`~meshapi_httpx.HttpxTransport`.
+    Runs under asyncio and trio. Pass ``client`` to use your own (any ``transport=``, a
+    ``MockTransport`` included); the transport then never closes it. Whatever the client's
+    settings, no redirect is followed and the client's ``auth`` is not applied; a client with
+    ``auth`` or a credential-bearing default header is refused (``InvalidArgumentError``).
+    One transport is safe to share between the tasks of one event loop. ``ssl_context`` is
+    as for :class:`~meshapi_httpx.HttpxTransport`.
     """
 
     def __init__(
@@ -114,17 +130,20 @@ class AsyncHttpxTransport:
         ssl_context: Optional[ssl.SSLContext] = None,
     ) -> None:
         self._owns_client = client is None
+        if client is not None:
+            refuse_credentials_of(client)
         self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
         self._client, self._direct = (
             (client, None) if client is not None else new_async_client(self._tls.context)
         )
+        install_async(self._client)
 
     async def _send(self, request: Request) -> httpx.Response:
         client, direct = self._client, self._direct
         sent = outgoing(client, direct, request)
         if direct is None:
-            return await client.send(sent, stream=True)
+            return await client.send(sent, **send_options(client))
         return await direct.send_async(sent)
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
@@ -132,20 +151,23 @@ class AsyncHttpxTransport:
         refuse_if_closed(self._client)
         total = request.timeout.total
         failure: MeshAPIError
-        try:
-            if total is None:
-                return AsyncHttpxStreamResponse(await self._send(request))
-            import anyio
+        with exchange() as record:
+            try:
+                if total is None:
+                    return AsyncHttpxStreamResponse(await self._send(request))
+                import anyio
 
-            deadline = anyio.current_time() + total
-            with anyio.CancelScope(deadline=deadline) as scope:
-                response = await self._send(request)
-            if scope.cancelled_caught:
-                failure = APITimeoutError(deadline_message("waiting for the response"))
-            else:
-                return AsyncHttpxStreamResponse(response, deadline)
-        except httpx.HTTPError as exc:
-            failure = connection_error(exc, response_started=False, url=request.url)
+                deadline = anyio.current_time() + total
+                with anyio.CancelScope(deadline=deadline) as scope:
+                    response = await self._send(request)
+                if scope.cancelled_caught:
+                    failure = APITimeoutError(deadline_message("waiting for the response"))
+                else:
+                    return AsyncHttpxStreamResponse(response, deadline)
+            except HTTPX_ERRORS as exc:
+                failure = connection_error(
+                    exc, response_started=False, stale=record.stale(exc), url=request.url
+                )
         raise failure  # here, so httpx's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:

@@ -7,7 +7,7 @@ with it the credential.
 
 from __future__ import annotations
 
-from typing import AsyncIterator, BinaryIO, Dict, Iterator, Optional, Union
+from typing import Any, AsyncIterator, BinaryIO, Dict, Iterator, List, Optional, Type, Union
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,11 +22,32 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, StreamedBody, header_dict, unsendable
+from meshapi_core.transport import refuse_client_credentials
 
 from ._direct import Direct, timeout_of, url_of
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
+
+
+def refuse_credentials_of(client: _AnyClient) -> None:
+    """Refuse a client whose ``auth`` or default headers would add a credential to the SDK's
+    requests (see :func:`~meshapi_core.transport.refuse_client_credentials`)."""
+    auth = client.auth
+    refuse_client_credentials(
+        "httpx_client", client.headers.keys(), None if auth is None else type(auth).__name__
+    )
+
+
+def send_options(client: _AnyClient) -> Dict[str, Any]:
+    """What ``client.send`` is told for every request of the SDK, whatever the client was
+    configured with: no redirect followed (a 3xx is the core's error), no auth of the
+    client's (the SDK's credential is in the request's headers), the body streamed."""
+    refuse_credentials_of(client)  # checked on every request: a client's settings can change
+    return _SEND_OPTIONS
+
+
+_SEND_OPTIONS: Dict[str, Any] = {"stream": True, "follow_redirects": False, "auth": None}
 
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
@@ -108,6 +129,24 @@ def refuse_if_closed(client: _AnyClient) -> None:
         )
 
 
+def body_in_memory(response: httpx.Response) -> Optional[bytes]:
+    """The body, decoded, if httpx had read it before the transport got the response, else
+    ``None`` (the transport reads the raw stream itself).
+
+    A transport that builds its responses from bytes (``httpx.MockTransport`` with
+    ``httpx.Response(200, json=...)``, a custom transport, an event hook that called
+    ``response.read()``) hands over a response whose stream is spent and whose body is in
+    ``response.content``, already decoded by httpx (which does not check that a compressed
+    stream ended, as :mod:`meshapi_core.decoding` does for the bodies the transport reads).
+    """
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:  # spent without being kept: iter_raw() says so
+        return None
+
+
 def headers_of(response: httpx.Response) -> Dict[str, str]:
     """Response headers as a dict with lower-case names; repeated headers joined by ", ".
 
@@ -122,16 +161,48 @@ def headers_of(response: httpx.Response) -> Dict[str, str]:
         return header_dict(response.headers.multi_items())
 
 
+HTTPX_ERRORS = (httpx.HTTPError, httpx.StreamError)
+"""What httpx raises for a failed exchange: its errors, and its stream misuse errors (a
+body spent before the SDK read it), which are not ``HTTPError``."""
+
+
 def connection_error(
-    exc: httpx.HTTPError, *, response_started: bool, url: Optional[str] = None
+    exc: Exception, *, response_started: bool, stale: bool = False, url: Optional[str] = None
 ) -> APIConnectionError:
     """The SDK error for an httpx failure while sending (to ``url``) or reading a whole
-    response."""
+    response; ``stale`` when it ended a request on a reused connection the server had closed,
+    before any byte of a response (``_exchange.py``)."""
     timeout = isinstance(exc, httpx.TimeoutException)
     host = urlsplit(url).hostname if url is not None else None
-    return transport_failure(exc, timeout=timeout, response_started=response_started, host=host)
+    return transport_failure(
+        exc, timeout=timeout, response_started=response_started, stale=stale, host=host
+    )
 
 
-def stream_error(exc: httpx.HTTPError) -> StreamInterruptedError:
+def stream_error(exc: Exception) -> StreamInterruptedError:
     """The SDK error for an httpx failure in the middle of a streamed body."""
     return stream_failure(exc, timeout=isinstance(exc, httpx.TimeoutException))
+
+
+def wrap_backends(client: _AnyClient, kind: Type[Any], wrapper: Type[Any]) -> bool:
+    """Give every connection pool of ``client`` whose transport is a ``kind`` (httpx's own
+    ``HTTPTransport`` or ``AsyncHTTPTransport``) the network backend ``wrapper(its
+    backend)``, unless it has one already; ``True`` when every pool was reached.
+
+    Reaches into httpx's ``HTTPTransport._pool`` and httpcore's
+    ``ConnectionPool._network_backend`` (stable since httpx 0.23 / httpcore 0.17); anything
+    else is left alone.
+    """
+    transports: List[Any] = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    complete = True
+    for transport in transports:
+        if transport is None:
+            continue
+        pool = getattr(transport, "_pool", None) if isinstance(transport, kind) else None
+        backend = getattr(pool, "_network_backend", None)
+        if backend is None:
+            complete = False
+        elif not isinstance(backend, wrapper):
+            pool._network_backend = wrapper(backend)  # type: ignore[union-attr]
+    return complete

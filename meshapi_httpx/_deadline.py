@@ -15,16 +15,18 @@ most until that deadline, and one that starts after it fails at once: a connect 
 httpcore's timeout error, which httpx reports as its own (``ConnectTimeout``...), a read with
 :class:`DeadlinePassed`, which ends the exchange without breaking a connection other streams
 share (HTTP/2); the transport reports either as the SDK's timeout. Outside :func:`under`
-(another library's requests on a shared client) nothing changes.
+(another library's requests on a shared client) nothing changes. The same streams also tell
+the running exchange whether its connection was reused and whether any byte of the response
+came back (``_exchange.py``).
 
 HTTP/2 (a client of yours made with ``http2=True``, shared between threads, which httpcore
 does not make safe): httpcore reads a shared connection for every stream on it, one thread at
-a time, under a lock. A thread waiting for that lock is
-not woken by its own deadline; it takes its turn when the reading thread has received a
-frame (for any stream) or its read timed out, then reads within its own deadline. So on a
-shared HTTP/2 connection an exchange can outlast its deadline by the longest silence of the
-whole connection, at most the per-read timeout; the async transports have no such lock
-(their waits are cancelled at the deadline).
+a time, under a lock. A thread waiting for that lock is not woken by its own deadline; it
+takes its turn when the reading thread has received a frame (for any stream) or its read
+timed out, then reads within its own deadline. So on a shared HTTP/2 connection an exchange
+can outlast its deadline by the longest silence of the whole connection, at most the
+per-read timeout; the async transports have no such lock (their waits are cancelled at the
+deadline).
 
 The bound: the exchange ends within one scheduling delay of its deadline, whatever the
 server does, except for what no socket timeout covers: DNS resolution (``getaddrinfo``) and
@@ -40,11 +42,13 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-import typing
 from typing import Any, Iterable, Optional
 
 import httpcore
 import httpx
+
+from ._common import wrap_backends
+from ._exchange import Tracked
 
 __all__ = ["WRITE_PIECE", "DeadlinePassed", "install", "under"]
 
@@ -104,23 +108,25 @@ class under:
         _state.deadline = self._previous
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    """httpcore's stream, with every wait bounded by the thread's deadline."""
+class _DeadlineStream(Tracked, httpcore.NetworkStream):
+    """httpcore's stream, with every wait bounded by the thread's deadline, and telling the
+    running exchange whether it was reused and answered (``_exchange.py``)."""
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        record = self._touched()
         deadline = _state.deadline
         if deadline is None:  # outside under(): httpcore's own limits
-            return self._inner.read(max_bytes, timeout)
+            return self._read(record, self._inner.read(max_bytes, timeout))
         left = deadline - time.monotonic()
         if left <= 0:
             raise DeadlinePassed(_MESSAGE)
+        if timeout is not None and timeout < left:
+            left = timeout
         try:
-            return self._inner.read(
-                max_bytes, left if timeout is None or timeout > left else timeout
-            )
+            return self._read(record, self._inner.read(max_bytes, left))
         except httpcore.ReadTimeout:
             if time.monotonic() >= deadline:
                 raise DeadlinePassed(_MESSAGE) from None
@@ -129,6 +135,7 @@ class _DeadlineStream(httpcore.NetworkStream):
     def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
         if not buffer:  # h11's end of a body with a Content-Length: nothing to send
             return
+        self._touched()
         if _state.deadline is None:
             self._inner.write(buffer, timeout)
             return
@@ -194,24 +201,5 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 def install(client: httpx.Client) -> bool:
     """Wrap the network backend of every connection pool of ``client``; ``True`` when every
-    pool was reached (so the total limit is enforced on every wait), else ``False``.
-
-    Reaches into httpx's ``HTTPTransport._pool`` and httpcore's
-    ``ConnectionPool._network_backend`` (stable since httpx 0.23 / httpcore 0.17); anything
-    else is left alone.
-    """
-    transports: typing.List[Any] = [getattr(client, "_transport", None)]
-    transports += list(getattr(client, "_mounts", {}).values())
-    complete = True
-    for transport in transports:
-        if transport is None:
-            continue
-        pool = getattr(transport, "_pool", None)
-        if not isinstance(transport, httpx.HTTPTransport):
-            pool = None
-        backend = getattr(pool, "_network_backend", None)
-        if backend is None:
-            complete = False
-        elif not isinstance(backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return complete
+    pool was reached (so the total limit is enforced on every wait), else ``False``."""
+    return wrap_backends(client, httpx.HTTPTransport, _DeadlineBackend)

@@ -11,6 +11,11 @@ happens to a :class:`~meshapi._observe.CallWatch` (attempts, responses, retries,
 which logs it, calls the client's hooks and fills the capture of ``with_raw_response``; the
 engine only says when.
 
+For ``with_streaming_response`` an engine may hold a call at its response's head
+(:class:`Deferral`): the call runs as usual (retries included) until a 2xx head arrives,
+which is handed over unread, its body to be read when the caller asks
+(:class:`HeldResponse`). The method that made the call is left by :class:`HeadReached`.
+
 This module is the source of the blocking engine in ``meshapi/_sync/engine.py``, written by
 ``scripts/unasync.py``.
 """
@@ -19,10 +24,11 @@ from __future__ import annotations
 
 import copy
 from contextlib import suppress
-from typing import Any, Mapping, Optional, Tuple, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Tuple, TypeVar, overload
 
 from meshapi_core.bodies import BodyReader
-from meshapi_core.calls import Call, Done, Runtime, Send, Sleep
+from meshapi_core.calls import Call, Done, Fail, Runtime, Send, Sleep
 from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
@@ -38,9 +44,50 @@ from .._loop import LoopGuard
 # async-only: end
 from .._observe import CallWatch, Capture, Observer
 
-__all__ = ["AsyncEngine"]
+# sync: __all__ = ["Deferral", "Engine", "HeadReached", "HeldResponse"]
+__all__ = ["AsyncEngine", "Deferral", "HeadReached", "HeldResponse"]
 
 R = TypeVar("R")
+T = TypeVar("T")
+
+
+@dataclass
+class HeldResponse:
+    """A call held at its 2xx head: the response, its body unread, and what turns the body
+    into the method's value (the call's decoder, then the method's ``then``)."""
+
+    call: Call[Any]
+    request: Request
+    response: AsyncStreamResponse
+    then: Optional[Callable[[Any], Any]]
+
+    def value(self, body: bytes) -> Any:
+        """The method's value from the whole ``body`` (no I/O), or the error it reports."""
+        head = self.response
+        response = Response(head.status, head.headers, body)
+        self.call.receive_response(response)
+        action = self.call.next_action()
+        if isinstance(action, Fail):
+            raise action.error
+        assert isinstance(action, Done), action  # a 2xx is never retried
+        stamp_request_id(action.value, head.headers.get("x-request-id"))
+        then = self.then
+        return action.value if then is None else then(action.value)
+
+
+class Deferral:
+    """Asks an engine to hold the next call that reaches a 2xx head (while ``active``)."""
+
+    __slots__ = ("active", "held")
+
+    def __init__(self) -> None:
+        self.active = True
+        self.held: Optional[HeldResponse] = None
+
+
+class HeadReached(BaseException):
+    """Leaves the method whose call an engine held (see :class:`Deferral`). A
+    ``BaseException``, so no ``except Exception`` on the way mistakes it for a failure."""
 
 
 class AsyncEngine:
@@ -63,11 +110,15 @@ class AsyncEngine:
         self.runtime = runtime
         self.observer = observer if observer is not None else Observer(runtime.clock)
         self.capture: Optional[Capture] = None
+        self.deferral: Optional[Deferral] = None
 
-    def capturing(self, capture: Capture) -> AsyncEngine:
-        """This engine, recording each call's exchange in ``capture`` (``with_raw_response``)."""
+    def capturing(self, capture: Capture, deferral: Optional[Deferral] = None) -> AsyncEngine:
+        """This engine, recording each call's exchange in ``capture`` (``with_raw_response``)
+        and, with a ``deferral``, holding the next call at its head
+        (``with_streaming_response``)."""
         engine = copy.copy(self)
         engine.capture = capture
+        engine.deferral = deferral
         return engine
 
     def prepare(
@@ -97,8 +148,15 @@ class AsyncEngine:
             options=options,
         )
 
-    async def run(self, call: Call[R]) -> R:
-        """Drive ``call`` to its end: send, sleep, retry, return or raise."""
+    @overload
+    async def run(self, call: Call[R]) -> R: ...
+
+    @overload
+    async def run(self, call: Call[R], then: Callable[[R], T]) -> T: ...
+
+    async def run(self, call: Call[R], then: Optional[Callable[[R], Any]] = None) -> Any:
+        """Drive ``call`` to its end: send, sleep, retry, return or raise; the value is the
+        call's reply, or what ``then`` makes of it (so a held call can apply it later)."""
         # async-only: begin
         if self.guard is not None:
             self.guard.check()
@@ -110,7 +168,10 @@ class AsyncEngine:
             if isinstance(action, Send):
                 watch.sending(action.request, action.attempt + 1)
                 try:
-                    response = await self.fetch(action.request)
+                    if self.deferral is not None and self.deferral.active:
+                        response = await self._fetch_or_hold(action.request, call, watch, then)
+                    else:
+                        response = await self.fetch(action.request)
                 except MeshAPIError as error:
                     watch.failed(error)
                     call.receive_error(error)
@@ -124,7 +185,7 @@ class AsyncEngine:
                 if response is not None:  # the reply knows the request it answered
                     stamp_request_id(action.value, response.headers.get("x-request-id"))
                 watch.done()
-                return action.value
+                return action.value if then is None else then(action.value)
             else:
                 raise action.error
 
@@ -135,24 +196,55 @@ class AsyncEngine:
         await self._read(response, reader)
         return reader.response()
 
+    async def _fetch_or_hold(
+        self,
+        request: Request,
+        call: Call[Any],
+        watch: CallWatch,
+        then: Optional[Callable[[Any], Any]],
+    ) -> Response:
+        """:meth:`fetch`, except that a 2xx head is held, unread, and :class:`HeadReached`
+        raised (an error status is read and decided on as usual, retries included)."""
+        head = await self.transport.open_stream(request)
+        deferral = self.deferral
+        if deferral is not None and 200 <= head.status < 300:
+            deferral.active = False
+            deferral.held = HeldResponse(call, request, head, then)
+            watch.received(head.status, head.headers)
+            watch.opened()
+            raise HeadReached()
+        reader = BodyReader(request, head.status, head.headers)
+        await self._read(head, reader)
+        return reader.response()
+
     async def open(
         self, call: Call[Any], kind: StreamKind
     ) -> Tuple[AsyncStreamResponse, Request, CallWatch]:
-        """Open a stream: one attempt. A head that does not start the stream (an error
-        status, or a 2xx with a JSON body) becomes the typed error it reports. The watch
-        returned is told when the stream ends."""
+        """Open a stream: one attempt (and, if a reused connection the server had closed
+        lost it before any answer, one more at once). A head that does not start the stream
+        (an error status, or a 2xx with a JSON body) becomes the typed error it reports. The
+        watch returned is told when the stream ends."""
         # async-only: begin
         if self.guard is not None:
             self.guard.check()
         # async-only: end
         watch = self.observer.watch(self.capture, call.redact)
-        request = call.open_stream()
-        watch.sending(request, 1)
-        try:
-            response = await self.transport.open_stream(request)
-        except MeshAPIError as error:
-            watch.failed(error)
-            raise
+        while True:
+            request = call.open_stream()
+            watch.sending(request, call.attempts)
+            try:
+                response = await self.transport.open_stream(request)
+                break
+            except MeshAPIError as error:
+                watch.failed(error)
+                call.receive_error(error)
+            # Only a request that nothing answered is sent again (see Call): at once, and once.
+            action = call.next_action()
+            if isinstance(action, Fail):
+                raise action.error
+            assert isinstance(action, Sleep), action
+            watch.retrying(action.seconds)
+            await self.transport.sleep(action.seconds)
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()

@@ -18,6 +18,7 @@ This module is the source of ``meshapi/_sync/pages.py``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Dict, Generator, Generic, List, Mapping, Optional, TypeVar
 
@@ -93,7 +94,7 @@ class AsyncPage(Generic[T]):
     async def fetch(cls, engine: AsyncEngine, request: PageRequest) -> AsyncPage[T]:
         """Fetch the page ``request`` asks for."""
         call = engine.prepare(request.endpoint, request.params, request.options, request.path)
-        return cls(engine, request, await engine.run(call))
+        return await engine.run(call, functools.partial(cls, engine, request))
 
     @property
     def data(self) -> List[T]:

@@ -19,6 +19,7 @@ This module is the source of ``meshapi/_sync/pages.py``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Dict, Generator, Generic, List, Mapping, Optional, TypeVar
 
@@ -93,7 +94,7 @@ class Page(Generic[T]):
     def fetch(cls, engine: Engine, request: PageRequest) -> Page[T]:
         """Fetch the page ``request`` asks for."""
         call = engine.prepare(request.endpoint, request.params, request.options, request.path)
-        return cls(engine, request, engine.run(call))
+        return engine.run(call, functools.partial(cls, engine, request))
 
     @property
     def data(self) -> List[T]:

@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from meshapi_core.models.audio import PronunciationDictionaryLocator, VoiceSettings
 from meshapi_core.models.batches import BatchRequest
-from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, Tool, ToolChoiceObject
+from meshapi_core.models.chat import AudioOutputOptions, ChatCompletionStreamOptions, ChatMessage, ImageOptions, ResponseFormatJSONObject, ResponseFormatJSONSchema, ResponseFormatText, ResponseMessage, Tool, ToolChoiceObject
 from meshapi_core.models.compare import ModelOverride
 from meshapi_core.models.embeddings import MultimodalEmbeddingInput, ProviderPreferences, SparseEmbeddingOptions
 from meshapi_core.models.keys import ModelLimitParams
-from meshapi_core.models.messages import MessageParam, MessagesTool
+from meshapi_core.models.messages import MessageParam, MessagesResponse, MessagesTool
 from meshapi_core.models.moderations import ModerationInputItem
 from meshapi_core.models.realtime import RealtimeAudioConfig, RealtimeAudioFormat, RealtimeAudioInput, RealtimeAudioOutput
 from meshapi_core.models.responses import BuiltinTool, ResponsesFunctionTool
@@ -60,6 +60,7 @@ __all__ = [
     "BulkEmbedRequestDict",
     "ChatCompletionArgs",
     "ChatCompletionParamsDict",
+    "ChatCompletionParseArgs",
     "CompareArgs",
     "CompareParamsDict",
     "EmbeddingsArgs",
@@ -177,11 +178,17 @@ class AdminKeyCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
+    """A label for the key."""
     permissions: Sequence[Literal['keys:read', 'keys:write', 'org:read', 'limits:read', 'limits:write', 'alerts:read', 'alerts:write']]
+    """What the key may do, at least one; ``alerts:*``, ``limits:*`` and ``org:read`` only at scope ``org``."""
     scope: Optional[Literal['self', 'team', 'org']]
+    """Whose keys it reaches: ``self`` (yours), ``team`` or ``org``."""
     team_id: Optional[str]
+    """The team, for scope ``team``."""
     expires_at: Optional[Union[datetime, str]]
+    """When it expires, at most 90 days away (a datetime or an ISO 8601 string)."""
 
 
 class AdminKeyCreateArgs(AdminKeyCreateParamsDict, RequestOptions, total=False):
@@ -192,8 +199,11 @@ class AdminKeyListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     limit: Optional[int]
+    """The most admin keys on one page (at least 1)."""
     after: Optional[str]
+    """The id of the last admin key of the previous page: this page starts after it."""
 
 
 class AdminKeyListArgs(AdminKeyListParamsDict, RequestOptions, total=False):
@@ -204,7 +214,9 @@ class AdminKeyRevokeParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyRevokeParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     reason: Optional[str]
+    """Why the key is revoked, recorded in the audit log."""
 
 
 class AdminKeyRevokeArgs(AdminKeyRevokeParamsDict, RequestOptions, total=False):
@@ -215,8 +227,11 @@ class AdminKeyRotateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.admin_keys.AdminKeyRotateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     grace_hours: Optional[float]
+    """How long the old key keeps working, in hours: 0 to 168 (the gateway's default: 24)."""
     expires_at: Optional[Union[datetime, str]]
+    """When the successor expires (by default it inherits the old key's lifetime)."""
 
 
 class AdminKeyRotateArgs(AdminKeyRotateParamsDict, RequestOptions, total=False):
@@ -227,10 +242,15 @@ class AudioTranslationsParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.AudioTranslationsParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: str
+    """The model (required); a provider without translation answers 422."""
     prompt: Optional[str]
+    """Text that guides the translation's style or vocabulary."""
     response_format: Optional[str]
+    """``json`` (the default), ``verbose_json``, or ``text`` (a plain-text reply)."""
     temperature: Optional[float]
+    """Sampling temperature: 0 to 2."""
 
 
 class AudioTranslationsArgs(AudioTranslationsParamsDict, RequestOptions, total=False):
@@ -241,17 +261,29 @@ class ListVoicesParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.ListVoicesParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     brand: Optional[str]
+    """Only voices of this brand, e.g. ``elevenlabs``, ``hexgrad``, ``canopylabs``, ``cartesia`` (newer catalog)."""
     model: Optional[str]
+    """Only voices of this model (newer catalog)."""
     search: Optional[str]
+    """A case-insensitive substring of the voice's name or description."""
     next_page_token: Optional[str]
+    """The ``next_page_token`` of the previous page (older, ElevenLabs-style paging)."""
     page_size: Optional[int]
+    """The most voices on one page (older paging)."""
     sort: Optional[str]
+    """The field to sort by (older paging)."""
     sort_direction: Optional[str]
+    """``asc`` or ``desc`` (older paging)."""
     voice_type: Optional[str]
+    """Only voices of this type (older paging)."""
     category: Optional[str]
+    """Only voices of this category (older paging)."""
     include_total_count: Optional[bool]
+    """Count every matching voice in ``total_count`` (older paging)."""
     voice_ids: Optional[Sequence[str]]
+    """Only these voices, by id (older paging)."""
 
 
 class ListVoicesArgs(ListVoicesParamsDict, RequestOptions, total=False):
@@ -262,8 +294,11 @@ class PronunciationDictionaryLocatorDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.PronunciationDictionaryLocator`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     pronunciation_dictionary_id: str
+    """The dictionary's id."""
     version_id: str
+    """The dictionary version to use."""
 
 
 class PronunciationDictionaryLocatorArgs(PronunciationDictionaryLocatorDict, RequestOptions, total=False):
@@ -274,31 +309,57 @@ class SpeechParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.SpeechParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     input: str
+    """The text to speak (required)."""
     model: Optional[str]
+    """The TTS model (the gateway's default: ``sarvam/bulbul:v3``); it decides the provider."""
     voice: Optional[str]
+    """The voice id; required for ElevenLabs, and it must match the model's brand."""
     speaker: Optional[str]
+    """The Sarvam speaker (the gateway's default: ``anushka``)."""
     chunked: Optional[bool]
+    """Send the audio as it is synthesised (sent as ``stream``; the gateway's default: true)."""
     response_format: Optional[str]
+    """The audio encoding, e.g. ``mp3_44100_128``, ``pcm_22050``, ``wav_44100`` (``wav_*`` only with ``chunked=False``)."""
     language_code: Optional[str]
+    """The language, BCP-47 (Sarvam expects a region, e.g. ``en-IN``)."""
     voice_settings: Optional[Union[VoiceSettings, Mapping[str, Any]]]
+    """Stability, similarity, style, speaker boost and speed (ElevenLabs)."""
     pronunciation_dictionary_locators: Optional[Sequence[Union[PronunciationDictionaryLocator, Mapping[str, Any]]]]
+    """Pronunciation dictionaries to apply, by id and version (ElevenLabs)."""
     seed: Optional[int]
+    """A seed, for repeatable audio (ElevenLabs)."""
     previous_text: Optional[str]
+    """The text spoken before this one, for continuity (ElevenLabs)."""
     next_text: Optional[str]
+    """The text spoken after this one, for continuity (ElevenLabs)."""
     previous_request_ids: Optional[Sequence[str]]
+    """Ids of the requests that spoke the text before this one, for continuity (ElevenLabs)."""
     next_request_ids: Optional[Sequence[str]]
+    """Ids of the requests that speak the text after this one, for continuity (ElevenLabs)."""
     apply_text_normalization: Optional[Literal['auto', 'on', 'off']]
+    """Spell out numbers and abbreviations: ``auto``, ``on`` or ``off`` (ElevenLabs)."""
     apply_language_text_normalization: Optional[bool]
+    """Normalise the text by the rules of its language (ElevenLabs)."""
     use_pvc_as_ivc: Optional[bool]
+    """Use a professional voice clone as an instant one (ElevenLabs)."""
     enable_logging: Optional[bool]
+    """Whether the provider may log the request (ElevenLabs)."""
     optimize_streaming_latency: Optional[int]
+    """Trade quality for a faster first byte: 0 to 4 (ElevenLabs)."""
     target_language_code: Optional[str]
+    """The language to speak (Sarvam; the gateway's default: ``hi-IN``)."""
     pitch: Optional[float]
+    """The voice's pitch (Sarvam)."""
     pace: Optional[float]
+    """How fast the voice speaks (Sarvam)."""
     loudness: Optional[float]
+    """How loud the voice is (Sarvam)."""
     speech_sample_rate: Optional[int]
+    """The sample rate of the audio, in Hz (Sarvam)."""
     enable_preprocessing: Optional[bool]
+    """Normalise the text before speaking it (Sarvam)."""
 
 
 class SpeechArgs(SpeechParamsDict, RequestOptions, total=False):
@@ -309,32 +370,59 @@ class TranscriptionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.TranscriptionParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: str
+    """The STT model (required), e.g. ``elevenlabs/scribe_v2`` or ``sarvam/saaras:v3``."""
     response_format: Optional[str]
+    """``json`` (the default, ``{text}``) or ``verbose_json`` (with per-word ``words``)."""
     language_code: Optional[str]
+    """The spoken language, if known."""
     diarize: Optional[bool]
+    """Tell the speakers apart."""
     num_speakers: Optional[int]
+    """How many speakers there are: 1 to 32."""
     timestamps_granularity: Optional[Literal['word', 'character']]
+    """Timestamps per ``word`` or per ``character``."""
     tag_audio_events: Optional[bool]
+    """Mark sounds such as laughter in the transcript."""
     diarization_threshold: Optional[float]
+    """How readily a new speaker is assumed: 0.1 to 0.4."""
     additional_formats: Optional[str]
+    """A JSON-encoded string (ElevenLabs)."""
     file_format: Optional[str]
+    """The format of the audio file, when it cannot be told from the file."""
     cloud_storage_url: Optional[str]
+    """A cloud-storage URL of the audio, instead of a file."""
     source_url: Optional[str]
+    """A URL of the audio, instead of a file."""
     webhook: Optional[bool]
+    """Answer at once and deliver the transcript to a webhook."""
     webhook_id: Optional[str]
+    """The webhook that receives the transcript."""
     webhook_metadata: Optional[str]
+    """Data passed back with the webhook call."""
     temperature: Optional[float]
+    """Sampling temperature: 0 to 2."""
     seed: Optional[int]
+    """A seed, for repeatable results: 0 to 2147483647."""
     use_multi_channel: Optional[bool]
+    """Transcribe each channel of the audio separately."""
     entity_detection: Optional[str]
+    """Which entities to detect in the transcript."""
     no_verbatim: Optional[bool]
+    """Leave out filler words and false starts."""
     detect_speaker_roles: Optional[bool]
+    """Name the speakers' roles."""
     entity_redaction: Optional[str]
+    """Which entities to redact from the transcript."""
     entity_redaction_mode: Optional[str]
+    """How redacted entities are replaced."""
     keyterms: Optional[Sequence[str]]
+    """Words and phrases the audio is likely to contain, to help recognise them."""
     with_timestamps: Optional[bool]
+    """Include timestamps in the transcript."""
     debug_mode: Optional[bool]
+    """Ask the provider for debugging output."""
 
 
 class TranscriptionArgs(TranscriptionParamsDict, RequestOptions, total=False):
@@ -345,8 +433,11 @@ class TranscriptionTranslateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.TranscriptionTranslateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: Optional[str]
+    """The model (Sarvam by default)."""
     prompt: Optional[str]
+    """Text that guides the translation's style or vocabulary."""
 
 
 class TranscriptionTranslateArgs(TranscriptionTranslateParamsDict, RequestOptions, total=False):
@@ -357,11 +448,17 @@ class VoiceSettingsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audio.VoiceSettings`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     stability: Optional[float]
+    """How steady the voice stays from one sentence to the next (ElevenLabs)."""
     similarity_boost: Optional[float]
+    """How closely the voice keeps to the original speaker (ElevenLabs)."""
     style: Optional[float]
+    """How much of the speaker's style is exaggerated (ElevenLabs)."""
     use_speaker_boost: Optional[bool]
+    """Boost the likeness to the original speaker (ElevenLabs)."""
     speed: Optional[float]
+    """How fast the voice speaks (ElevenLabs)."""
 
 
 class VoiceSettingsArgs(VoiceSettingsDict, RequestOptions, total=False):
@@ -372,8 +469,11 @@ class AuditLogListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.audit_logs.AuditLogListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     limit: Optional[int]
+    """The most entries on one page (at least 1)."""
     after: Optional[str]
+    """The id of the last entry of the previous page: this page starts after it."""
 
 
 class AuditLogListArgs(AuditLogListParamsDict, RequestOptions, total=False):
@@ -384,9 +484,13 @@ class BatchCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.batches.BatchCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     requests: Sequence[Union[BatchRequest, Mapping[str, Any]]]
+    """The requests, at least one, all for the same model."""
     completion_window: Optional[str]
+    """How long the batch may take (the gateway's default and only value: ``"24h"``)."""
     metadata: Optional[Mapping[str, Any]]
+    """Your own data, kept with the batch."""
 
 
 class BatchCreateArgs(BatchCreateParamsDict, RequestOptions, total=False):
@@ -397,8 +501,11 @@ class BatchListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.batches.BatchListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     after: Optional[str]
+    """The id of the last batch of the previous page: this page starts after it."""
     limit: Optional[int]
+    """The most batches on one page (at least 1)."""
 
 
 class BatchListArgs(BatchListParamsDict, RequestOptions, total=False):
@@ -409,10 +516,15 @@ class BatchRequestDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.batches.BatchRequest`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     custom_id: str
+    """Your id for the request, to find its result again (results come in no particular order)."""
     body: Mapping[str, Any]
+    """The request's JSON body, as you would send it to ``url``: ``{model, messages, ...}``."""
     method: Optional[str]
+    """The HTTP method of the request (the gateway's default: ``POST``)."""
     url: Optional[str]
+    """The endpoint of the request (the gateway's default: ``/v1/chat/completions``)."""
 
 
 class BatchRequestArgs(BatchRequestDict, RequestOptions, total=False):
@@ -423,8 +535,11 @@ class AutoRechargeSetupParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.billing.AutoRechargeSetupParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     amount_usd: Union[str, Decimal, int]
+    """How much each recharge adds, in USD: $5 to $100."""
     threshold_usd: Optional[Union[str, Decimal, int]]
+    """The balance below which a recharge happens, in USD."""
 
 
 class AutoRechargeSetupArgs(AutoRechargeSetupParamsDict, RequestOptions, total=False):
@@ -435,9 +550,13 @@ class ModelListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.catalog.ModelListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     free: Optional[bool]
+    """Only free models (``True``), only paid ones (``False``), or both (``None``)."""
     type: Optional[Literal['text', 'embedding', 'image', 'audio', 'video']]
+    """Only models of this kind: ``text``, ``embedding``, ``image``, ``audio`` or ``video``."""
     provider: Optional[str]
+    """Only models served by this provider, e.g. ``amazon-bedrock``, ``vertex``, ``openai``."""
 
 
 class ModelListArgs(ModelListParamsDict, RequestOptions, total=False):
@@ -448,16 +567,27 @@ class ModelSearchParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.catalog.ModelSearchParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     q: Optional[str]
+    """Fuzzy text matched against the id, name and brand."""
     free: Optional[bool]
+    """Only free models (``True``) or only paid ones (``False``)."""
     discounted: Optional[bool]
+    """Only discounted models (``True``) or only the others (``False``)."""
     brand: Optional[Sequence[str]]
+    """Only models of these brands (repeated in the query)."""
     input_modality: Optional[Sequence[str]]
+    """Only models with these input modalities (repeated in the query)."""
     output_modality: Optional[Sequence[str]]
+    """Only models with these output modalities (repeated in the query)."""
     sort: Optional[Literal['brand', 'name', 'id', 'context_length', 'price']]
+    """``price`` needs exactly one ``output_modality`` of text, image or video (newer gateways)."""
     order: Optional[Literal['asc', 'desc']]
+    """``asc`` or ``desc``."""
     limit: Optional[int]
+    """The most models on one page (at least 1)."""
     offset: Optional[int]
+    """How many matching models to skip (0 or more)."""
 
 
 class ModelSearchArgs(ModelSearchParamsDict, RequestOptions, total=False):
@@ -468,61 +598,181 @@ class ChatCompletionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.chat.ChatCompletionParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    """Fields to send as they are, for parameters this release does not model yet."""
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    """The conversation (required)."""
     model: Optional[str]
+    """The model id, e.g. ``openai/gpt-4o-mini``, or ``auto`` for the Auto Router; by default the key's, then the template's."""
     template: Optional[str]
+    """A prompt template, by name or UUID: its system prompt and messages come first."""
     variables: Optional[Mapping[str, str]]
+    """Values for the template's ``{{slot}}`` placeholders (a missing one is a 422; extra ones are ignored)."""
     session_id: Optional[str]
+    """Your grouping key, for usage reports."""
     temperature: Optional[float]
+    """Sampling temperature: 0 to 2 (reasoning models may reject or ignore it)."""
     max_tokens: Optional[int]
+    """The most tokens to generate (at least 1); input plus this above the context is a 400."""
     max_completion_tokens: Optional[int]
+    """The most tokens to generate, reasoning included (at least 1; OpenAI's newer name)."""
     top_p: Optional[float]
+    """Nucleus sampling: 0 to 1 (some models reject it together with ``temperature``)."""
     frequency_penalty: Optional[float]
+    """Penalise tokens by how often they appeared: -2 to 2."""
     presence_penalty: Optional[float]
+    """Penalise tokens that appeared at all: -2 to 2."""
     stop: Optional[Union[str, Sequence[str]]]
+    """Where to stop: a string or a list of them."""
     seed: Optional[int]
+    """A seed, for repeatable sampling where the model supports it."""
     n: Optional[int]
+    """How many alternatives (choices) to generate (at least 1)."""
     reasoning_effort: Optional[Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh']]
+    """How hard a reasoning model thinks: ``none``, ``minimal``, ``low``, ``medium``, ``high`` or ``xhigh``."""
     tools: Optional[Sequence[Union[Tool, Mapping[str, Any]]]]
+    """Functions the model may call (a request with tools skips the response cache)."""
     tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceObject, Mapping[str, Any]]]
+    """``auto``, ``none``, ``required``, or one function the model must call."""
     parallel_tool_calls: Optional[bool]
+    """Whether the model may call several tools in one turn."""
     response_format: Optional[Union[ResponseFormatText, ResponseFormatJSONObject, ResponseFormatJSONSchema, Mapping[str, Any]]]
+    """Text, any JSON object, or JSON that follows a schema (models without it answer prose)."""
     transforms: Optional[Sequence[str]]
+    """Prompt transforms, e.g. ``["middle-out"]``."""
     models: Optional[Sequence[str]]
+    """Models to fall back to, in order."""
     user: Optional[str]
+    """Your end user's id (at most 256 characters; not part of the cache key)."""
     modality: Optional[Literal['text', 'image']]
+    """``image`` generates an image through chat (options in ``image``)."""
     image: Optional[Union[ImageOptions, Mapping[str, Any]]]
+    """The image options, with ``modality="image"``."""
     modalities: Optional[Sequence[Literal['text', 'audio', 'image']]]
+    """What the reply holds, e.g. ``["text", "audio"]`` for spoken output."""
     audio: Optional[Union[AudioOutputOptions, Mapping[str, Any]]]
+    """The voice and format of spoken output."""
     upstream_timeout: Optional[float]
+    """The gateway's own time limit for the provider, in seconds (sent as ``timeout``; the ``timeout=`` keyword of a method is the client's HTTP timeout)."""
     cache: Optional[bool]
+    """``False`` opts out of the gateway's response cache; ``True`` caches only if eligible."""
     weight_profile: Optional[Literal['quality_first', 'balanced', 'cost_first', 'latency_first']]
+    """What ``model="auto"`` favours (the gateway's default: ``balanced``)."""
     service_tier: Optional[str]
+    """The provider's service tier (the model must publish a price for it)."""
     async_mode: Optional[bool]
+    """Documented by the gateway without its meaning."""
     logprobs: Optional[bool]
+    """Return the log probabilities of the output tokens."""
     top_logprobs: Optional[int]
+    """How many likeliest tokens to return at each position, with ``logprobs``."""
     stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
+    """For ``.stream(...)``: ``{"include_usage": True}`` asks for the usage chunk."""
 
 
 class ChatCompletionArgs(ChatCompletionParamsDict, RequestOptions, total=False):
     """The keywords of a method taking :class:`~meshapi_core.models.chat.ChatCompletionParams`: its fields and the per-call options."""
 
 
+class ChatCompletionParseArgs(RequestOptions, total=False):
+    """:class:`ChatCompletionArgs` without response_format, which the method takes as a parameter of its own."""
+
+    extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    """The conversation (required)."""
+    model: Optional[str]
+    """The model id, e.g. ``openai/gpt-4o-mini``, or ``auto`` for the Auto Router; by default the key's, then the template's."""
+    template: Optional[str]
+    """A prompt template, by name or UUID: its system prompt and messages come first."""
+    variables: Optional[Mapping[str, str]]
+    """Values for the template's ``{{slot}}`` placeholders (a missing one is a 422; extra ones are ignored)."""
+    session_id: Optional[str]
+    """Your grouping key, for usage reports."""
+    temperature: Optional[float]
+    """Sampling temperature: 0 to 2 (reasoning models may reject or ignore it)."""
+    max_tokens: Optional[int]
+    """The most tokens to generate (at least 1); input plus this above the context is a 400."""
+    max_completion_tokens: Optional[int]
+    """The most tokens to generate, reasoning included (at least 1; OpenAI's newer name)."""
+    top_p: Optional[float]
+    """Nucleus sampling: 0 to 1 (some models reject it together with ``temperature``)."""
+    frequency_penalty: Optional[float]
+    """Penalise tokens by how often they appeared: -2 to 2."""
+    presence_penalty: Optional[float]
+    """Penalise tokens that appeared at all: -2 to 2."""
+    stop: Optional[Union[str, Sequence[str]]]
+    """Where to stop: a string or a list of them."""
+    seed: Optional[int]
+    """A seed, for repeatable sampling where the model supports it."""
+    n: Optional[int]
+    """How many alternatives (choices) to generate (at least 1)."""
+    reasoning_effort: Optional[Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh']]
+    """How hard a reasoning model thinks: ``none``, ``minimal``, ``low``, ``medium``, ``high`` or ``xhigh``."""
+    tools: Optional[Sequence[Union[Tool, Mapping[str, Any]]]]
+    """Functions the model may call (a request with tools skips the response cache)."""
+    tool_choice: Optional[Union[Literal['auto', 'none', 'required'], ToolChoiceObject, Mapping[str, Any]]]
+    """``auto``, ``none``, ``required``, or one function the model must call."""
+    parallel_tool_calls: Optional[bool]
+    """Whether the model may call several tools in one turn."""
+    transforms: Optional[Sequence[str]]
+    """Prompt transforms, e.g. ``["middle-out"]``."""
+    models: Optional[Sequence[str]]
+    """Models to fall back to, in order."""
+    user: Optional[str]
+    """Your end user's id (at most 256 characters; not part of the cache key)."""
+    modality: Optional[Literal['text', 'image']]
+    """``image`` generates an image through chat (options in ``image``)."""
+    image: Optional[Union[ImageOptions, Mapping[str, Any]]]
+    """The image options, with ``modality="image"``."""
+    modalities: Optional[Sequence[Literal['text', 'audio', 'image']]]
+    """What the reply holds, e.g. ``["text", "audio"]`` for spoken output."""
+    audio: Optional[Union[AudioOutputOptions, Mapping[str, Any]]]
+    """The voice and format of spoken output."""
+    upstream_timeout: Optional[float]
+    """The gateway's own time limit for the provider, in seconds (sent as ``timeout``; the ``timeout=`` keyword of a method is the client's HTTP timeout)."""
+    cache: Optional[bool]
+    """``False`` opts out of the gateway's response cache; ``True`` caches only if eligible."""
+    weight_profile: Optional[Literal['quality_first', 'balanced', 'cost_first', 'latency_first']]
+    """What ``model="auto"`` favours (the gateway's default: ``balanced``)."""
+    service_tier: Optional[str]
+    """The provider's service tier (the model must publish a price for it)."""
+    async_mode: Optional[bool]
+    """Documented by the gateway without its meaning."""
+    logprobs: Optional[bool]
+    """Return the log probabilities of the output tokens."""
+    top_logprobs: Optional[int]
+    """How many likeliest tokens to return at each position, with ``logprobs``."""
+    stream_options: Optional[Union[ChatCompletionStreamOptions, Mapping[str, Any]]]
+    """For ``.stream(...)``: ``{"include_usage": True}`` asks for the usage chunk."""
+
+
 class CompareParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.compare.CompareParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     models: Sequence[str]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    """The models to compare: two or more (duplicates are dropped, order is kept)."""
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    """The conversation every model answers, as in a chat completion."""
     model_overrides: Optional[Sequence[Union[ModelOverride, Mapping[str, Any]]]]
+    """Settings for single models (temperature, max tokens, system prompt)."""
     comparison_model: Optional[str]
+    """The model that writes the evaluation."""
     comparison_instructions: Optional[str]
+    """Extra guidance for the evaluation."""
     temperature: Optional[float]
+    """Sampling temperature for every model: 0 to 2."""
     max_tokens: Optional[int]
+    """The most tokens each model may generate (at least 1)."""
     skip_comparison: Optional[bool]
+    """Skip the evaluation and only collect the answers (the gateway's default: false)."""
     template: Optional[str]
+    """A prompt template, by name or UUID, as in a chat completion."""
     variables: Optional[Mapping[str, str]]
+    """Values for the template's ``{{slot}}`` placeholders."""
     cache: Optional[bool]
+    """``False`` opts out of the gateway's response cache; ``True`` caches only if eligible."""
 
 
 class CompareArgs(CompareParamsDict, RequestOptions, total=False):
@@ -533,15 +783,25 @@ class EmbeddingsParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.embeddings.EmbeddingsParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     input: Union[str, Sequence[str], Sequence[int], Sequence[Sequence[int]], Sequence[Union[MultimodalEmbeddingInput, Mapping[str, Any]]]]
+    """What to embed (required): a string, strings, token ids, lists of token ids, or multimodal items."""
     model: Optional[str]
+    """The embedding model, e.g. ``openai/text-embedding-3-small`` (required unless the key has a default)."""
     dimensions: Optional[int]
+    """How many dimensions the embeddings have (at least 1), for models that can shorten them."""
     encoding_format: Optional[Literal['float', 'base64']]
+    """``float`` (the gateway's default) or ``base64`` (a packed string per embedding)."""
     input_type: Optional[str]
+    """E.g. ``query`` or ``document``, for asymmetric models."""
     provider: Optional[Union[str, ProviderPreferences, Mapping[str, Any]]]
+    """A provider's name, or routing preferences (order, fallbacks, data collection)."""
     user: Optional[str]
+    """Your end user's id (at most 256 characters)."""
     instructions: Optional[str]
+    """Instructions for the model (provider-specific)."""
     sparse_embedding: Optional[Union[SparseEmbeddingOptions, Mapping[str, Any]]]
+    """Ask for a sparse embedding too (BytePlus)."""
 
 
 class EmbeddingsArgs(EmbeddingsParamsDict, RequestOptions, total=False):
@@ -552,22 +812,39 @@ class ImageEditParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.images.ImageEditParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: str
+    """The image model (required); it must support the ``operation``."""
     image: Any
+    """The image to edit (required): a data URL, base64, an :class:`~meshapi_core.models.images.ImageRef`, or a file."""
     prompt: Optional[str]
+    """What to change; required for ``edit``, ``outpaint`` and ``mix``."""
     operation: Optional[Literal['edit', 'inpaint', 'outpaint', 'mix', 'reframe', 'upscale', 'remove_background']]
+    """``edit`` (the gateway's default), ``inpaint``, ``outpaint``, ``mix``, ``reframe``, ``upscale`` or ``remove_background``."""
     mask: Optional[Any]
+    """For ``inpaint`` and ``outpaint``: where to edit (white is the area to change)."""
     reference_images: Optional[Any]
+    """For ``mix``: 1 to 3 reference images."""
     n: Optional[int]
+    """How many images: 1 to 10."""
     size: Optional[str]
+    """``WxH`` or an aspect ratio, as in generation."""
     response_format: Optional[Literal['url', 'b64_json']]
+    """``url`` or ``b64_json``, as in generation."""
     background: Optional[str]
+    """``transparent``, ``opaque`` or ``auto``, as in generation."""
     upscale_factor: Optional[str]
+    """For ``upscale``: ``x2`` or ``x4``."""
     quality_tier: Optional[str]
+    """The quality tier of the result."""
     aspect_ratio: Optional[str]
+    """For ``reframe``: ``1:1``, ``3:4``, ``4:3``, ``9:16``, ``16:9``, ``2:3`` or ``3:2``."""
     resolution: Optional[str]
+    """The resolution of the result."""
     expand_factor: Optional[Union[str, float]]
+    """For ``outpaint``: how far to extend the image."""
     mask_feather: Optional[int]
+    """For ``inpaint``: how softly the edit blends in (501 where unavailable)."""
 
 
 class ImageEditArgs(ImageEditParamsDict, RequestOptions, total=False):
@@ -578,26 +855,47 @@ class ImageGenerationParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.images.ImageGenerationParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     prompt: str
+    """What to draw (required)."""
     model: Optional[str]
+    """The image model, e.g. ``openai/gpt-image-1`` or ``vertex/imagen-3``."""
     n: Optional[int]
+    """How many images: 1 to 10 (the gateway's default: 1)."""
     size: Optional[str]
+    """``WxH`` or an aspect ratio, e.g. ``1024x1024`` (the gateway's default: ``auto``)."""
     quality: Optional[str]
+    """``low``, ``medium`` or ``high`` (GPT image), ``hd`` or ``standard`` (DALL-E); the gateway's default: ``auto``."""
     response_format: Optional[Literal['url', 'b64_json']]
+    """``url`` (the gateway's default) or ``b64_json``; Vertex always answers ``b64_json``."""
     output_format: Optional[Literal['png', 'jpeg', 'webp']]
+    """``png``, ``jpeg`` or ``webp`` (OpenAI only)."""
     output_compression: Optional[int]
+    """Compression of ``jpeg`` and ``webp`` output: 0 to 100 (OpenAI only)."""
     background: Optional[Literal['transparent', 'opaque', 'auto']]
+    """``transparent``, ``opaque`` or ``auto``."""
     moderation: Optional[Literal['low', 'auto']]
+    """How strict the provider's content filter is: ``low`` or ``auto``."""
     partial_images: Optional[int]
+    """How many partial images to stream while rendering: 0 to 3."""
     aspect_ratio: Optional[str]
+    """The image's aspect ratio, e.g. ``16:9``."""
     resolution: Optional[str]
+    """The image's resolution, for models that take one."""
     image: Optional[Any]
+    """Reference image(s): a data URL or base64 string, or a list of them."""
     seed: Optional[int]
+    """A seed, for repeatable images: -1 to 2147483647."""
     sequential_image_generation: Optional[Literal['auto', 'disabled']]
+    """``auto`` lets the model make a series of related images; ``disabled`` does not."""
     sequential_image_generation_options: Optional[Mapping[str, Any]]
+    """Options of a series of images (``sequential_image_generation``)."""
     guidance_scale: Optional[float]
+    """How closely the image follows the prompt: 1 to 10."""
     watermark: Optional[bool]
+    """Whether the image carries a watermark."""
     optimize_prompt_options: Optional[Mapping[str, Any]]
+    """Options for rewriting the prompt before drawing."""
 
 
 class ImageGenerationArgs(ImageGenerationParamsDict, RequestOptions, total=False):
@@ -608,21 +906,37 @@ class KeyCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.keys.KeyCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
+    """A label for the key."""
     rpm_limit: Optional[int]
+    """Requests per minute, at most 1,000 (the gateway's default when unset: 100)."""
     rpd_limit: Optional[int]
+    """Requests per day (UTC), at most 1,000,000 (default when unset: 10,000)."""
     tpm_limit: Optional[int]
+    """Tokens per minute (keys without one are not TPM-throttled today)."""
     spend_cap_usd: Optional[Union[str, Decimal, int]]
+    """Lifetime USD cap as a decimal (``None`` or unset: unlimited)."""
     default_model: Optional[str]
+    """The model used when a request names none."""
     default_params: Optional[Mapping[str, Any]]
+    """Parameters used when a request leaves them out (the request's own win)."""
     allowed_models: Optional[Sequence[str]]
+    """The model allow-list; empty allows every model."""
     model_limits: Optional[Mapping[str, Union[ModelLimitParams, Mapping[str, Any]]]]
+    """Budgets per model id: cost, tokens, requests."""
     org_id: Optional[str]
+    """Attach the key to an org: it draws on the org's shared balance and inherits its limits."""
     team_id: Optional[str]
+    """Attach the key to a team: it inherits the team's limits."""
     routing_policy: Optional[Mapping[str, Any]]
+    """Retry, fallback and budget policy for non-streaming chat (early access; values are clamped)."""
     routing_policy_template_id: Optional[str]
+    """An org-scoped policy template (a key without an org gets 422)."""
     api_version: Optional[str]
+    """A contract pin like ``"2026-09"``; ``None`` clears it (on update)."""
     fixed_provider: Optional[str]
+    """Pin the key to one provider; a model it does not serve is refused."""
 
 
 class KeyCreateArgs(KeyCreateParamsDict, RequestOptions, total=False):
@@ -633,8 +947,11 @@ class KeyListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.keys.KeyListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     limit: Optional[int]
+    """The most keys on one page (at least 1)."""
     after: Optional[str]
+    """The id of the last key of the previous page: this page starts after it."""
 
 
 class KeyListArgs(KeyListParamsDict, RequestOptions, total=False):
@@ -645,21 +962,37 @@ class KeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.keys.KeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
+    """A label for the key."""
     rpm_limit: Optional[int]
+    """Requests per minute, at most 1,000 (the gateway's default when unset: 100)."""
     rpd_limit: Optional[int]
+    """Requests per day (UTC), at most 1,000,000 (default when unset: 10,000)."""
     tpm_limit: Optional[int]
+    """Tokens per minute (keys without one are not TPM-throttled today)."""
     spend_cap_usd: Optional[Union[str, Decimal, int]]
+    """Lifetime USD cap as a decimal (``None`` or unset: unlimited)."""
     default_model: Optional[str]
+    """The model used when a request names none."""
     default_params: Optional[Mapping[str, Any]]
+    """Parameters used when a request leaves them out (the request's own win)."""
     allowed_models: Optional[Sequence[str]]
+    """The model allow-list; empty allows every model."""
     model_limits: Optional[Mapping[str, Union[ModelLimitParams, Mapping[str, Any]]]]
+    """Budgets per model id: cost, tokens, requests."""
     org_id: Optional[str]
+    """Attach the key to an org: it draws on the org's shared balance and inherits its limits."""
     team_id: Optional[str]
+    """Attach the key to a team: it inherits the team's limits."""
     routing_policy: Optional[Mapping[str, Any]]
+    """Retry, fallback and budget policy for non-streaming chat (early access; values are clamped)."""
     routing_policy_template_id: Optional[str]
+    """An org-scoped policy template (a key without an org gets 422)."""
     api_version: Optional[str]
+    """A contract pin like ``"2026-09"``; ``None`` clears it (on update)."""
     fixed_provider: Optional[str]
+    """Pin the key to one provider; a model it does not serve is refused."""
 
 
 class KeyUpdateArgs(KeyUpdateParamsDict, RequestOptions, total=False):
@@ -670,9 +1003,13 @@ class ModelLimitParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.keys.ModelLimitParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     max_cost_usd: Optional[Union[str, Decimal, int]]
+    """The most the key may spend on the model, in USD."""
     max_tokens: Optional[int]
+    """The most tokens the key may use on the model (at least 1)."""
     max_requests: Optional[int]
+    """The most requests the key may send to the model (at least 1)."""
 
 
 class ModelLimitArgs(ModelLimitParamsDict, RequestOptions, total=False):
@@ -683,10 +1020,15 @@ class MemoryCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.memories.MemoryCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     slug: str
+    """The memory's slug: its address, and what ``x-mem-id`` names."""
     name: Optional[str]
+    """A display name."""
     description: Optional[str]
+    """What it holds."""
     active: Optional[bool]
+    """Whether it is injected."""
 
 
 class MemoryCreateArgs(MemoryCreateParamsDict, RequestOptions, total=False):
@@ -697,8 +1039,11 @@ class MemoryItemCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.memories.MemoryItemCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     type: Literal['guardrail', 'preference', 'fact']
+    """``guardrail`` (always injected, verbatim), ``preference`` or ``fact`` (the 8 most relevant)."""
     content: str
+    """The text to inject."""
 
 
 class MemoryItemCreateArgs(MemoryItemCreateParamsDict, RequestOptions, total=False):
@@ -709,8 +1054,11 @@ class MemoryItemUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.memories.MemoryItemUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     type: Optional[Literal['guardrail', 'preference', 'fact']]
+    """A new type: ``guardrail``, ``preference`` or ``fact``."""
     content: Optional[str]
+    """New text."""
 
 
 class MemoryItemUpdateArgs(MemoryItemUpdateParamsDict, RequestOptions, total=False):
@@ -721,9 +1069,13 @@ class MemoryUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.memories.MemoryUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
+    """A new display name."""
     description: Optional[str]
+    """A new description."""
     active: Optional[bool]
+    """``False`` makes the memory inactive: ``x-mem-id`` then ignores it."""
 
 
 class MemoryUpdateArgs(MemoryUpdateParamsDict, RequestOptions, total=False):
@@ -734,18 +1086,31 @@ class MessagesParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.messages.MessagesParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     max_tokens: int
-    messages: Sequence[Union[MessageParam, Mapping[str, Any]]]
+    """The most tokens to generate (required, at least 1)."""
+    messages: Sequence[Union[MessageParam, MessagesResponse, Mapping[str, Any]]]
+    """The conversation, alternating ``user`` and ``assistant`` turns (required)."""
     model: Optional[str]
+    """Any catalog model id, e.g. ``anthropic/claude-haiku-4.5`` (by default the key's)."""
     system: Optional[Union[str, Sequence[Mapping[str, Any]]]]
+    """The system prompt: a string or a list of text blocks."""
     temperature: Optional[float]
+    """Sampling temperature: 0 to 1."""
     top_p: Optional[float]
+    """Nucleus sampling: 0 to 1."""
     top_k: Optional[int]
+    """Sample only from the ``top_k`` likeliest tokens (0 or more)."""
     stop_sequences: Optional[Sequence[str]]
+    """Strings that end the generation."""
     tools: Optional[Sequence[Union[MessagesTool, Mapping[str, Any]]]]
+    """Tools the model may use."""
     tool_choice: Optional[Mapping[str, Any]]
+    """``{"type": "auto" | "any" | "none"}`` or ``{"type": "tool", "name": ...}``."""
     thinking: Optional[Mapping[str, Any]]
+    """``{"type": "enabled", "budget_tokens": N}`` for extended thinking."""
     metadata: Optional[Mapping[str, Any]]
+    """Data about the request, e.g. ``{"user_id": ...}``."""
 
 
 class MessagesArgs(MessagesParamsDict, RequestOptions, total=False):
@@ -756,8 +1121,11 @@ class ModerationParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.moderations.ModerationParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     input: Union[str, Sequence[str], Sequence[Union[ModerationInputItem, Mapping[str, Any]]]]
+    """What to check: a string, strings (one result each), or text and image items."""
     model: Optional[str]
+    """The moderation model (the gateway's default: ``omni-moderation-latest``)."""
 
 
 class ModerationArgs(ModerationParamsDict, RequestOptions, total=False):
@@ -768,9 +1136,13 @@ class InvitationCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.orgs.InvitationCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     email: Optional[str]
+    """Who to invite."""
     role: Literal['admin', 'member']
+    """The role to grant: ``admin`` or ``member`` (``owner`` only comes by transfer)."""
     team_id: Optional[str]
+    """A team to invite into."""
 
 
 class InvitationCreateArgs(InvitationCreateParamsDict, RequestOptions, total=False):
@@ -781,7 +1153,9 @@ class OrgCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.orgs.OrgCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: str
+    """The new org's name."""
 
 
 class OrgCreateArgs(OrgCreateParamsDict, RequestOptions, total=False):
@@ -792,7 +1166,9 @@ class TransferOwnershipParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.orgs.TransferOwnershipParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     user_id: str
+    """The member who becomes the owner."""
 
 
 class TransferOwnershipArgs(TransferOwnershipParamsDict, RequestOptions, total=False):
@@ -803,11 +1179,17 @@ class AwsProviderKeyParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     access_key_id: str
+    """The AWS access key id (16 to 128 letters and digits)."""
     secret_access_key: Union[str, SecretStr]
+    """The AWS secret access key (a secret: sent, never shown)."""
     region: str
+    """The Bedrock region, e.g. ``us-east-1``."""
     session_token: Optional[Union[str, SecretStr]]
+    """A session token, for temporary credentials (a secret: sent, never shown)."""
 
 
 class AwsProviderKeyArgs(AwsProviderKeyParamsDict, RequestOptions, total=False):
@@ -818,11 +1200,17 @@ class AwsProviderKeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AwsProviderKeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     access_key_id: Optional[str]
+    """A new AWS access key id."""
     secret_access_key: Optional[Union[str, SecretStr]]
+    """A new AWS secret access key (a secret: sent, never shown)."""
     region: Optional[str]
+    """A new Bedrock region, e.g. ``us-east-1``."""
     session_token: Optional[Union[str, SecretStr]]
+    """A new session token (a secret: sent, never shown)."""
 
 
 class AwsProviderKeyUpdateArgs(AwsProviderKeyUpdateParamsDict, RequestOptions, total=False):
@@ -833,9 +1221,13 @@ class AzureFoundryProviderKeyParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Union[str, SecretStr]
+    """The Azure AI Foundry project's key (a secret: sent, never shown)."""
     endpoint: str
+    """The project's ``https://`` endpoint."""
 
 
 class AzureFoundryProviderKeyArgs(AzureFoundryProviderKeyParamsDict, RequestOptions, total=False):
@@ -846,9 +1238,13 @@ class AzureFoundryProviderKeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AzureFoundryProviderKeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Optional[Union[str, SecretStr]]
+    """A new key (a secret: sent, never shown)."""
     endpoint: Optional[str]
+    """A new ``https://`` endpoint."""
 
 
 class AzureFoundryProviderKeyUpdateArgs(AzureFoundryProviderKeyUpdateParamsDict, RequestOptions, total=False):
@@ -859,10 +1255,15 @@ class AzureProviderKeyParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Union[str, SecretStr]
+    """The Azure OpenAI resource's key (a secret: sent, never shown)."""
     endpoint: str
+    """The resource's ``https://`` endpoint, e.g. ``https://my-resource.openai.azure.com``."""
     api_version: Optional[str]
+    """The Azure OpenAI API version to call."""
 
 
 class AzureProviderKeyArgs(AzureProviderKeyParamsDict, RequestOptions, total=False):
@@ -873,10 +1274,15 @@ class AzureProviderKeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.AzureProviderKeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Optional[Union[str, SecretStr]]
+    """A new key (a secret: sent, never shown)."""
     endpoint: Optional[str]
+    """A new ``https://`` endpoint."""
     api_version: Optional[str]
+    """A new Azure OpenAI API version."""
 
 
 class AzureProviderKeyUpdateArgs(AzureProviderKeyUpdateParamsDict, RequestOptions, total=False):
@@ -887,9 +1293,13 @@ class OpenAIProviderKeyParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Union[str, SecretStr]
+    """Your OpenAI API key (a secret: sent, never shown)."""
     organization: Optional[str]
+    """The OpenAI organization to bill."""
 
 
 class OpenAIProviderKeyArgs(OpenAIProviderKeyParamsDict, RequestOptions, total=False):
@@ -900,9 +1310,13 @@ class OpenAIProviderKeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.OpenAIProviderKeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     api_key: Optional[Union[str, SecretStr]]
+    """A new OpenAI API key (a secret: sent, never shown)."""
     organization: Optional[str]
+    """A new OpenAI organization to bill."""
 
 
 class OpenAIProviderKeyUpdateArgs(OpenAIProviderKeyUpdateParamsDict, RequestOptions, total=False):
@@ -913,10 +1327,15 @@ class VertexProviderKeyParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     service_account_json: Union[str, SecretStr, Mapping[str, Any]]
+    """The service account key file: its JSON text or the parsed dict (a secret: sent, never shown)."""
     project_id: Optional[str]
+    """The Google Cloud project to bill."""
     location: Optional[str]
+    """The Vertex AI location (region) to call."""
 
 
 class VertexProviderKeyArgs(VertexProviderKeyParamsDict, RequestOptions, total=False):
@@ -927,10 +1346,15 @@ class VertexProviderKeyUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.provider_keys.VertexProviderKeyUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     allow_fallback: Optional[bool]
+    """Let the gateway fall back to its own credentials when yours fail (gateway default: true)."""
     service_account_json: Optional[Union[str, SecretStr, Mapping[str, Any]]]
+    """A new service account key file (a secret: sent, never shown)."""
     project_id: Optional[str]
+    """A new Google Cloud project."""
     location: Optional[str]
+    """A new Vertex AI location."""
 
 
 class VertexProviderKeyUpdateArgs(VertexProviderKeyUpdateParamsDict, RequestOptions, total=False):
@@ -941,9 +1365,13 @@ class BulkEmbedRequestDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.rag.BulkEmbedRequest`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     file_ids: Sequence[str]
+    """The files to embed: 1 to 100, uploaded, with an embedding ``pending`` or ``failed``."""
     wait: Optional[bool]
+    """Wait for the embeddings before answering (the gateway's default: false)."""
     metadata: Optional[Mapping[str, Any]]
+    """Your own data about the files."""
 
 
 class BulkEmbedRequestArgs(BulkEmbedRequestDict, RequestOptions, total=False):
@@ -954,10 +1382,15 @@ class InitUploadRequestDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.rag.InitUploadRequest`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     file_name: str
+    """The file's name (required)."""
     mime_type: str
+    """The file's MIME type (required); it decides how the file is read."""
     embed: Optional[bool]
+    """Embed the file once its bytes are in (the gateway's default: true)."""
     metadata: Optional[Mapping[str, Any]]
+    """Your own data about the file; search filters match it exactly."""
 
 
 class InitUploadRequestArgs(InitUploadRequestDict, RequestOptions, total=False):
@@ -968,8 +1401,11 @@ class RagFileListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.rag.RagFileListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     limit: Optional[int]
+    """The most files on one page: 1 to 200 (the gateway's default: 50)."""
     offset: Optional[int]
+    """How many files to skip (0 or more)."""
 
 
 class RagFileListArgs(RagFileListParamsDict, RequestOptions, total=False):
@@ -980,12 +1416,19 @@ class SearchRequestDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.rag.SearchRequest`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     query: str
+    """What to look for (required)."""
     top_k: Optional[int]
+    """How many chunks: 1 to 50 (the gateway's default: 5)."""
     file_ids: Optional[Sequence[str]]
+    """Only search these files."""
     filter: Optional[Mapping[str, Any]]
+    """Only files whose metadata has exactly these values."""
     date_from: Optional[int]
+    """Only files created at or after this time (Unix seconds)."""
     date_to: Optional[int]
+    """Only files created at or before this time (Unix seconds)."""
 
 
 class SearchRequestArgs(SearchRequestDict, RequestOptions, total=False):
@@ -996,8 +1439,11 @@ class RealtimeAudioConfigDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioConfig`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     input: Optional[Union[RealtimeAudioInput, Mapping[str, Any]]]
+    """How your audio is read."""
     output: Optional[Union[RealtimeAudioOutput, Mapping[str, Any]]]
+    """How the model's audio is made."""
 
 
 class RealtimeAudioConfigArgs(RealtimeAudioConfigDict, RequestOptions, total=False):
@@ -1008,8 +1454,11 @@ class RealtimeAudioFormatDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioFormat`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     type: str
+    """``audio/pcm`` (24 kHz), or ``audio/pcmu`` or ``audio/pcma`` (8 kHz)."""
     rate: Optional[int]
+    """The sample rate in Hz, e.g. ``24000`` for ``audio/pcm``."""
 
 
 class RealtimeAudioFormatArgs(RealtimeAudioFormatDict, RequestOptions, total=False):
@@ -1020,10 +1469,15 @@ class RealtimeAudioInputDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioInput`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    """The format of the audio you send."""
     transcription: Optional[Mapping[str, Any]]
+    """How to transcribe your audio, e.g. ``{"model": ...}`` *[OpenAI GA]*."""
     turn_detection: Optional[Mapping[str, Any]]
+    """How the server decides you have finished speaking *[OpenAI GA]*."""
     noise_reduction: Optional[Mapping[str, Any]]
+    """Noise reduction of your audio *[OpenAI GA]*."""
 
 
 class RealtimeAudioInputArgs(RealtimeAudioInputDict, RequestOptions, total=False):
@@ -1034,9 +1488,13 @@ class RealtimeAudioOutputDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeAudioOutput`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     format: Optional[Union[RealtimeAudioFormat, Mapping[str, Any]]]
+    """The format of the audio the model speaks."""
     voice: Optional[str]
+    """The voice the model speaks with, e.g. ``alloy``."""
     speed: Optional[float]
+    """How fast the model speaks *[OpenAI GA]*."""
 
 
 class RealtimeAudioOutputArgs(RealtimeAudioOutputDict, RequestOptions, total=False):
@@ -1047,7 +1505,9 @@ class RealtimeConnectParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeConnectParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: str
+    """A realtime-capable model id, e.g. ``openai/gpt-realtime``."""
 
 
 class RealtimeConnectArgs(RealtimeConnectParamsDict, RequestOptions, total=False):
@@ -1058,13 +1518,21 @@ class RealtimeSessionConfigDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.RealtimeSessionConfig`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     type: Literal['realtime']
+    """Always ``realtime`` for a speech-to-speech session (sent even when not set)."""
     output_modalities: Optional[Sequence[Literal['text', 'audio']]]
+    """What the model answers with: ``["audio"]`` or ``["text"]``."""
     instructions: Optional[str]
+    """The system instructions of the session."""
     audio: Optional[Union[RealtimeAudioConfig, Mapping[str, Any]]]
+    """The audio formats, voice and input handling."""
     tools: Optional[Sequence[Mapping[str, Any]]]
+    """Function tools *[OpenAI GA]*."""
     tool_choice: Optional[Any]
+    """``auto``, ``none``, ``required`` or a function *[OpenAI GA]*."""
     max_output_tokens: Optional[Any]
+    """An int or ``"inf"`` *[OpenAI GA]*."""
 
 
 class RealtimeSessionConfigArgs(RealtimeSessionConfigDict, RequestOptions, total=False):
@@ -1075,9 +1543,13 @@ class SpeechStreamParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.SpeechStreamParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: Optional[str]
+    """The TTS model; its family decides the frame protocol (ElevenLabs or standard)."""
     output_format: Optional[Literal['mp3_22050_32', 'mp3_44100_32', 'mp3_44100_64', 'mp3_44100_96', 'mp3_44100_128', 'mp3_44100_192', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'ulaw_8000']]
+    """The audio encoding of the replies (the list of ``docs/gateway/api.md`` §6.7)."""
     language_code: Optional[str]
+    """BCP-47 language, for models that take one *[inferred]*."""
 
 
 class SpeechStreamArgs(SpeechStreamParamsDict, RequestOptions, total=False):
@@ -1088,9 +1560,13 @@ class TranscriptionSessionParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.realtime.TranscriptionSessionParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: Optional[str]
+    """The STT model, e.g. ``elevenlabs/scribe_v2_realtime``."""
     audio_format: Optional[Literal['pcm_8000', 'pcm_16000', 'pcm_22050', 'pcm_24000', 'pcm_44100', 'pcm_48000', 'ulaw_8000']]
+    """The encoding of the audio you send (the list of ``docs/gateway/api.md`` §6.7; PCM is 16-bit mono)."""
     language_code: Optional[str]
+    """The spoken language, if known."""
 
 
 class TranscriptionSessionArgs(TranscriptionSessionParamsDict, RequestOptions, total=False):
@@ -1101,8 +1577,11 @@ class ResponsesListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.responses.ResponsesListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     after: Optional[str]
+    """The id of the last response of the previous page: this page starts after it."""
     limit: Optional[int]
+    """The most responses on one page (at least 1)."""
 
 
 class ResponsesListArgs(ResponsesListParamsDict, RequestOptions, total=False):
@@ -1113,33 +1592,61 @@ class ResponsesParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.responses.ResponsesParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     input: Union[str, Sequence[Any]]
+    """The input (required): a string, or a list of input items."""
     model: Optional[str]
+    """The model id, or ``auto`` for the Auto Router."""
     template: Optional[str]
+    """A prompt template, by name or UUID, as in a chat completion."""
     variables: Optional[Mapping[str, str]]
+    """Values for the template's ``{{slot}}`` placeholders."""
     session_id: Optional[str]
+    """Your grouping key, for usage reports."""
     instructions: Optional[str]
+    """System instructions for the model."""
     previous_response_id: Optional[str]
+    """Continue the conversation of this earlier response."""
     max_output_tokens: Optional[int]
+    """The most tokens to generate (at least 1)."""
     temperature: Optional[float]
+    """Sampling temperature: 0 to 2."""
     top_p: Optional[float]
+    """Nucleus sampling: 0 to 1."""
     seed: Optional[int]
+    """A seed, for repeatable sampling where the model supports it."""
     reasoning: Optional[Mapping[str, Any]]
+    """Reasoning options, e.g. ``{"effort": "low"}`` (``low``, ``medium`` or ``high``)."""
     tools: Optional[Sequence[Union[ResponsesFunctionTool, BuiltinTool, Mapping[str, Any]]]]
+    """Function tools, or hosted tools (``web_search_preview`` turns the request into a background job)."""
     tool_choice: Optional[Union[str, Mapping[str, Any]]]
+    """Whether and which tool the model must call: a string or an object."""
     max_tool_calls: Optional[int]
+    """The most tool calls the model may make: 1 to 10."""
     text: Optional[Mapping[str, Any]]
+    """Text output options, e.g. ``{"format": {...}}`` for structured output."""
     response_format: Optional[Mapping[str, Any]]
+    """The output's format, as in a chat completion."""
     include: Optional[Sequence[Any]]
+    """Extra output to include in the reply."""
     background: Optional[bool]
+    """Queue a background job instead of answering; poll it with ``responses.get``."""
     store: Optional[bool]
+    """Whether the provider stores the response (ignored by providers without it)."""
     plugins: Optional[Sequence[Any]]
+    """Deprecated web-search plugin configuration."""
     user: Optional[str]
+    """Your end user's id (at most 256 characters)."""
     thinking: Optional[Mapping[str, Any]]
+    """Thinking options (provider-specific; ignored by providers without them)."""
     caching: Optional[Mapping[str, Any]]
+    """Prompt-caching options (provider-specific; ignored by providers without them)."""
     expire_at: Optional[int]
+    """When the stored response expires (provider-specific; ignored by providers without it)."""
     context_management: Optional[Mapping[str, Any]]
+    """Context-management options (provider-specific; ignored by providers without them)."""
     upstream_timeout: Optional[float]
+    """The gateway's own time limit for the provider, in seconds (sent as ``timeout``; the ``timeout=`` keyword of a method is the client's HTTP timeout)."""
 
 
 class ResponsesArgs(ResponsesParamsDict, RequestOptions, total=False):
@@ -1150,10 +1657,15 @@ class RouterSelectParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.router.RouterSelectParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
-    messages: Sequence[Union[ChatMessage, Mapping[str, Any]]]
+    """Fields to send as they are, for parameters this release does not model yet."""
+    messages: Sequence[Union[ChatMessage, ResponseMessage, Mapping[str, Any]]]
+    """The conversation to route (at least one message)."""
     api_type: Optional[Literal['completions', 'responses', 'embeddings']]
+    """The API the choice is for: ``completions`` (the gateway's default), ``responses`` or ``embeddings``."""
     exclude_models: Optional[Sequence[str]]
+    """Models the router must not choose."""
     candidate_models: Optional[Sequence[str]]
+    """Choose the best available of these models only (newer gateways)."""
 
 
 class RouterSelectArgs(RouterSelectParamsDict, RequestOptions, total=False):
@@ -1164,14 +1676,23 @@ class TemplateCreateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.templates.TemplateCreateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: str
+    """The template's name, unique among yours (required; chat finds it by name)."""
     description: Optional[str]
+    """What the template is for."""
     system: Optional[str]
+    """The system prompt; ``{{ name }}`` slots are filled from a chat's ``variables``."""
     messages: Optional[Sequence[Union[TemplateMessage, Mapping[str, Any]]]]
+    """Base messages, placed before the request's own."""
     model: Optional[str]
+    """The model used when neither the request nor the key names one."""
     params: Optional[Mapping[str, Any]]
+    """Default parameters (``temperature``, ``max_tokens``, ``stop``...)."""
     variables: Optional[Sequence[str]]
+    """The slot names, for documentation: the gateway does not check them."""
     team_id: Optional[str]
+    """The team the template belongs to."""
 
 
 class TemplateCreateArgs(TemplateCreateParamsDict, RequestOptions, total=False):
@@ -1182,8 +1703,11 @@ class TemplateListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.templates.TemplateListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     team_id: Optional[str]
+    """Only this team's templates."""
     member_owner: Optional[str]
+    """Only this member's templates (org admins and owners)."""
 
 
 class TemplateListArgs(TemplateListParamsDict, RequestOptions, total=False):
@@ -1194,14 +1718,23 @@ class TemplateUpdateParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.templates.TemplateUpdateParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     name: Optional[str]
+    """A new name, unique among yours."""
     description: Optional[str]
+    """A new description."""
     system: Optional[str]
+    """A new system prompt, with ``{{ name }}`` slots."""
     messages: Optional[Sequence[Union[TemplateMessage, Mapping[str, Any]]]]
+    """New base messages."""
     model: Optional[str]
+    """A new default model."""
     params: Optional[Mapping[str, Any]]
+    """New default parameters."""
     variables: Optional[Sequence[str]]
+    """New slot names (for documentation only)."""
     team_id: Optional[str]
+    """Move the template to this team."""
 
 
 class TemplateUpdateArgs(TemplateUpdateParamsDict, RequestOptions, total=False):
@@ -1212,8 +1745,11 @@ class RateLimitsParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.usage.RateLimitsParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     org_id: Optional[str]
+    """The org to report on (ignored for data-plane keys)."""
     team_id: Optional[str]
+    """The team to report on."""
 
 
 class RateLimitsArgs(RateLimitsParamsDict, RequestOptions, total=False):
@@ -1224,7 +1760,9 @@ class SpendTrendParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.usage.SpendTrendParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     granularity: Optional[str]
+    """The size of the buckets spend is summed in."""
 
 
 class SpendTrendArgs(SpendTrendParamsDict, RequestOptions, total=False):
@@ -1235,17 +1773,29 @@ class UsageEventListParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.usage.UsageEventListParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     org_id: str
+    """The org to report on; ignored for data-plane keys (sent as ``""`` unless set)."""
     since: Optional[Union[datetime, str]]
+    """Only requests at or after this moment (a datetime or an ISO 8601 string)."""
     until: Optional[Union[datetime, str]]
+    """Only requests before this moment (a datetime or an ISO 8601 string)."""
     model: Optional[str]
+    """Only requests for this model."""
     status: Optional[str]
+    """Only requests with this outcome."""
     key_id: Optional[str]
+    """Only requests made with this key."""
     team_id: Optional[str]
+    """Only requests of this team."""
     member_user_id: Optional[str]
+    """Only requests of this org member."""
     end_user_id: Optional[str]
+    """Only requests for this end user (the ``user`` a request sent)."""
     limit: Optional[int]
+    """The most events on one page: 1 to 200."""
     offset: Optional[int]
+    """How many events to skip (0 or more)."""
 
 
 class UsageEventListArgs(UsageEventListParamsDict, RequestOptions, total=False):
@@ -1256,14 +1806,23 @@ class UsageExportParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.usage.UsageExportParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     since: Optional[Union[datetime, str]]
+    """Only requests at or after this moment (a datetime or an ISO 8601 string)."""
     until: Optional[Union[datetime, str]]
+    """Only requests before this moment (a datetime or an ISO 8601 string)."""
     model: Optional[str]
+    """Only requests for this model."""
     status: Optional[str]
+    """Only requests with this outcome."""
     key_id: Optional[str]
+    """Only requests made with this key."""
     team_id: Optional[str]
+    """Only requests of this team."""
     member_user_id: Optional[str]
+    """Only requests of this org member."""
     end_user_id: Optional[str]
+    """Only requests for this end user."""
 
 
 class UsageExportArgs(UsageExportParamsDict, RequestOptions, total=False):
@@ -1274,17 +1833,29 @@ class UsageSummaryParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.usage.UsageSummaryParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     org_id: str
+    """The org to report on; ignored for data-plane keys (sent as ``""`` unless set)."""
     since: Optional[Union[datetime, str]]
+    """Only requests at or after this moment (a datetime or an ISO 8601 string)."""
     until: Optional[Union[datetime, str]]
+    """Only requests before this moment (a datetime or an ISO 8601 string)."""
     model: Optional[str]
+    """Only requests for this model."""
     status: Optional[str]
+    """Only requests with this outcome."""
     key_id: Optional[str]
+    """Only requests made with this key."""
     team_id: Optional[str]
+    """Only requests of this team."""
     member_user_id: Optional[str]
+    """Only requests of this org member."""
     end_user_id: Optional[str]
+    """Only requests for this end user (the ``user`` a request sent)."""
     limit: Optional[int]
+    """The most ``by_model`` rows (at least 1)."""
     offset: Optional[int]
+    """How many ``by_model`` rows to skip (0 or more)."""
 
 
 class UsageSummaryArgs(UsageSummaryParamsDict, RequestOptions, total=False):
@@ -1295,12 +1866,19 @@ class ListVideoGenerationsParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.videos.ListVideoGenerationsParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     status: Optional[Union[str, Sequence[str]]]
+    """Only tasks in this status, or in any of these."""
     model: Optional[Union[str, Sequence[str]]]
+    """Only tasks of this model, or of any of these."""
     created_after: Optional[str]
+    """Only tasks created after this moment (ISO 8601)."""
     created_before: Optional[str]
+    """Only tasks created before this moment (ISO 8601)."""
     limit: Optional[int]
+    """The most tasks on one page (at least 1)."""
     offset: Optional[int]
+    """How many tasks to skip (0 or more)."""
 
 
 class ListVideoGenerationsArgs(ListVideoGenerationsParamsDict, RequestOptions, total=False):
@@ -1311,13 +1889,21 @@ class VideoContentItemDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.videos.VideoContentItem`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     type: str
+    """``text``, ``image_url``, ``video_url``, ``audio_url`` or ``draft_task``."""
     text: Optional[str]
+    """The prompt, for ``type="text"``."""
     image_url: Optional[Mapping[str, Any]]
+    """``{"url": ...}``, for ``type="image_url"``: a first frame or a reference."""
     video_url: Optional[Mapping[str, Any]]
+    """``{"url": ...}``, for ``type="video_url"`` (Seedance 2.0; at most 50 MB)."""
     audio_url: Optional[Mapping[str, Any]]
+    """``{"url": ...}``, for ``type="audio_url"`` (Seedance 2.0; wav or mp3, 2 to 15 s)."""
     draft_task: Optional[Mapping[str, Any]]
+    """A draft task to render in full, for ``type="draft_task"``."""
     role: Optional[str]
+    """What an image is for, e.g. the first frame or a reference."""
 
 
 class VideoContentItemArgs(VideoContentItemDict, RequestOptions, total=False):
@@ -1328,23 +1914,41 @@ class VideoGenerationParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.videos.VideoGenerationParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     model: str
+    """The video model (required), e.g. ``byteplus/seedance-1-0-pro``."""
     content: Sequence[Union[VideoContentItem, Mapping[str, Any]]]
+    """The prompt and the reference images, videos or audio (required)."""
     callback_url: Optional[str]
+    """A URL the gateway POSTs the task to when it ends (once, 10 s timeout, no retry)."""
     return_last_frame: Optional[bool]
+    """Also return the video's last frame (``content.last_frame_url``)."""
     service_tier: Optional[str]
+    """The provider's service tier."""
     execution_expires_after: Optional[int]
+    """How long the provider may take before the task expires."""
     generate_audio: Optional[bool]
+    """Generate a soundtrack with the video."""
     draft: Optional[bool]
+    """Make a quick draft, to render in full later (``draft_task``)."""
     resolution: Optional[str]
+    """The video's resolution."""
     ratio: Optional[str]
+    """The video's aspect ratio."""
     duration: Optional[int]
+    """The video's length, in seconds."""
     frames: Optional[int]
+    """The video's length, in frames."""
     seed: Optional[int]
+    """A seed, for repeatable videos."""
     camera_fixed: Optional[bool]
+    """Keep the camera still."""
     watermark: Optional[bool]
+    """Whether the video carries a watermark."""
     safety_identifier: Optional[str]
+    """Your end user's id, for the provider's abuse checks."""
     priority: Optional[int]
+    """The task's priority in the provider's queue."""
 
 
 class VideoGenerationArgs(VideoGenerationParamsDict, RequestOptions, total=False):
@@ -1355,14 +1959,23 @@ class WebSearchParamsDict(TypedDict, total=False):
     """The fields of :class:`~meshapi_core.models.web.WebSearchParams`, as a dict."""
 
     extra_body: Optional[Mapping[str, Any]]
+    """Fields to send as they are, for parameters this release does not model yet."""
     query: str
+    """What to search for (required): 1 to 2,000 characters."""
     model: Optional[str]
+    """The model that runs the native search (the gateway's default runs as ``perplexity/sonar``)."""
     provider: Optional[Literal['native', 'tavily']]
+    """``None`` (the default) tries the native engine first, then Tavily."""
     max_results: Optional[int]
+    """How many results: 1 to 20 (the gateway's default: 5)."""
     search_depth: Optional[Literal['basic', 'advanced']]
+    """``basic`` (the gateway's default) or ``advanced``; Tavily only."""
     include_domains: Optional[Sequence[str]]
+    """Only results from these domains."""
     exclude_domains: Optional[Sequence[str]]
+    """No results from these domains."""
     include_answer: Optional[bool]
+    """Also write an answer from the results (the gateway's default: false)."""
 
 
 class WebSearchArgs(WebSearchParamsDict, RequestOptions, total=False):

@@ -9,6 +9,9 @@ the gateway's own defaults stay in force.
 a default, and fields this release does not know are kept (``model_extra``) rather than
 dropped, so nothing the gateway says is lost and a new field never breaks a stream.
 
+Every model has openai-python's ``to_dict()`` and ``to_json()``, which write the fields that
+were set (unknown fields of a reply included), by their wire names.
+
 Every reply a call returns knows the request it answered: ``reply.request_id`` is the
 gateway's ``x-request-id`` for that response (the engine stamps it with
 ``stamp_request_id``). A model whose body has a ``request_id`` field of its own reads
@@ -18,14 +21,70 @@ that field instead, so declaring one is safe.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["RequestModel", "ResponseModel", "json_bytes"]
 
 
-class RequestModel(BaseModel):
+class _Model(BaseModel):
+    """What every model of the SDK has: ``to_dict`` and ``to_json``, as openai-python's."""
+
+    def to_dict(
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+        warnings: bool = True,
+    ) -> Dict[str, Any]:
+        """The model as a dict: the fields that were set (``exclude_unset``), by their wire
+        names (``use_api_names``); ``mode="json"`` makes every value JSON-ready.
+
+        >>> from meshapi_core.models.chat import ChatMessage
+        >>> ChatMessage(role="user", content="Hi").to_dict()
+        {'role': 'user', 'content': 'Hi'}
+        """
+        return self.model_dump(
+            mode=mode,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+            warnings=warnings,
+        )
+
+    def to_json(
+        self,
+        *,
+        indent: Optional[int] = 2,
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+        warnings: bool = True,
+    ) -> str:
+        """The model as JSON text, indented by ``indent`` spaces (``None``: one line), with
+        the fields :meth:`to_dict` gives.
+
+        >>> from meshapi_core.models.chat import ChatMessage
+        >>> ChatMessage(role="user", content="Hi").to_json(indent=None)
+        '{"role":"user","content":"Hi"}'
+        """
+        return self.model_dump_json(
+            indent=indent,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+            warnings=warnings,
+        )
+
+
+class RequestModel(_Model):
     """Base of every request body: strict about known fields, with an escape hatch.
 
     >>> from meshapi_core.models.chat import ChatCompletionParams, ChatMessage
@@ -87,7 +146,7 @@ class _RequestId:
         return stamped
 
 
-class ResponseModel(BaseModel):
+class ResponseModel(_Model):
     """Base of every model the gateway sends: lenient, and keeps unknown fields.
 
     ``request_id`` is the gateway's id of the response this reply came in (``None`` for a

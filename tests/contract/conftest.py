@@ -4,6 +4,11 @@ Each scenario is an ``async def`` taking an :class:`Api`. The same scenario runs
 blocking httpx client (whose calls simply block inside the scenario's loop), on the async
 httpx client under asyncio and under trio, and on the aiohttp client under asyncio, against
 the gateway emulator on 127.0.0.1. A behaviour that differs between transports fails here.
+
+A test marked ``user_clients`` also runs on the *user kinds* (``user_clients.py``): the same
+transports given a client or session the user configured (redirect-following, a mock
+transport, a proxy mount). ``user_clients("live")`` runs on those whose bodies arrive as they
+are sent (not the mocks, which read each body whole first).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pytest
 
 from meshapi import AsyncMeshAPI, ChatCompletion, ChatCompletionChunk, ChatCompletionParams, MeshAPI
 from meshapi.testing.pytest_plugin import GatewayFixture
+
+from .user_clients import USER_KINDS, close_theirs, theirs, variant_of
 
 T = TypeVar("T")
 
@@ -77,19 +84,72 @@ class Api:
             self.client.close()
         else:
             await self.client.aclose()
+        await close_theirs(_THEIRS.pop(id(self.client), []))
+
+
+# What a user kind's client was handed (closed with the Api that wraps it).
+_THEIRS: Dict[int, List[Any]] = {}
 
 
 def make_client(
     kind: str, base_url: str, token: str, **options: Any
 ) -> Union[MeshAPI, AsyncMeshAPI]:
+    """A client of ``kind``; for a user kind, on the user's client or session (call it in
+    the running event loop, and close it through :class:`Api`)."""
+    mine: Any = None
+    if variant_of(kind) is not None:
+        mine, extras = theirs(kind)
+        client = _make_client(kind, base_url, token, mine, **options)
+        _THEIRS[id(client)] = [mine, *extras]
+        return client
+    return _make_client(kind, base_url, token, None, **options)
+
+
+def _make_client(
+    kind: str, base_url: str, token: str, mine: Any, **options: Any
+) -> Union[MeshAPI, AsyncMeshAPI]:
+    kind = base_of(kind)
     if kind == "httpx-sync":
-        return MeshAPI(base_url=base_url, token=token, **options)
-    transport = "aiohttp" if kind.startswith("aiohttp") else "httpx"
-    return AsyncMeshAPI(base_url=base_url, token=token, transport=transport, **options)
+        return MeshAPI(base_url=base_url, token=token, httpx_client=mine, **options)
+    if kind.startswith("aiohttp"):
+        return AsyncMeshAPI(
+            base_url=base_url, token=token, transport="aiohttp", aiohttp_session=mine, **options
+        )
+    return AsyncMeshAPI(base_url=base_url, token=token, httpx_client=mine, **options)
+
+
+def base_of(kind: str) -> str:
+    """The transport kind under a user kind: ``httpx-trio`` for ``httpx-trio+mock``."""
+    return kind.partition("+")[0]
 
 
 def backend_of(kind: str) -> str:
-    return "trio" if kind.endswith("trio") else "asyncio"
+    return "trio" if base_of(kind).endswith("trio") else "asyncio"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "user_clients(*tags): also run on the user-supplied-client kinds (with tags, only "
+        "the kinds that have them)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test marked ``user_clients`` on the user kinds too (see the module docs): it
+    gets a ``parametrize`` mark before pytest reads the marks, which the ``kind`` fixture's
+    own parameters then give way to."""
+    marker = metafunc.definition.get_closest_marker("user_clients")
+    if marker is None or "kind" not in metafunc.fixturenames:
+        return
+    for chosen in metafunc.definition.iter_markers("parametrize"):
+        names = chosen.args[0]
+        if "kind" in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return  # the test chose its kinds
+    tags = set(marker.args)
+    users = [kind for kind, have in USER_KINDS.items() if tags <= set(have)]
+    metafunc.definition.add_marker(pytest.mark.parametrize("kind", KINDS + users))
 
 
 Scenario = Callable[[Api], Awaitable[T]]

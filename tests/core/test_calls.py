@@ -18,6 +18,7 @@ from meshapi_core.errors import (
     RateLimitError,
     ResponseDecodeError,
     ServerError,
+    StaleConnectionError,
 )
 from meshapi_core.http import Request, Response, Timeout
 from meshapi_core.models.chat import ChatCompletion
@@ -39,6 +40,7 @@ def run(
     *,
     policy: Optional[RetryPolicy] = None,
     retryable: bool = True,
+    replayable: bool = True,
     deadline: Optional[float] = None,
 ) -> Tuple[Any, List[Any]]:
     """Drive a call against scripted outcomes; returns (result or error, actions)."""
@@ -49,6 +51,7 @@ def run(
         policy=policy or RetryPolicy(),
         runtime=world.runtime(),
         retryable=retryable,
+        replayable=replayable,
         deadline=deadline,
     )
     script = iter(outcomes)
@@ -142,6 +145,61 @@ def test_failures_after_the_response_started_are_not(world: FakeWorld) -> None:
     result, actions = run(world, [cut])
     assert result is cut
     assert len(sends(actions)) == 1
+
+
+def stale() -> StaleConnectionError:
+    return StaleConnectionError("the server had closed the reused connection")
+
+
+@pytest.mark.parametrize("retryable", [True, False], ids=["call", "stream"])
+def test_a_stale_connection_is_replayed_at_once_once(world: FakeWorld, retryable: bool) -> None:
+    result, actions = run(world, [stale(), OK], retryable=retryable)
+    assert isinstance(result, ChatCompletion)
+    assert sleeps(actions) == [0.0]
+    first, second = sends(actions)
+    assert second.request == first.request  # the same Idempotency-Key, the same body
+    # Twice in a row: a stream fails with it; a call retries it as a connection failure.
+    result, actions = run(world, [stale(), stale(), OK], retryable=retryable)
+    if retryable:
+        assert isinstance(result, ChatCompletion)
+        assert sleeps(actions) == [0.0, 0.4375]
+    else:
+        assert isinstance(result, StaleConnectionError)
+        assert len(sends(actions)) == 2
+
+
+def test_a_stale_replay_is_not_one_of_the_retries(world: FakeWorld) -> None:
+    result, actions = run(world, [stale(), OK], policy=RetryPolicy(max_retries=0))
+    assert isinstance(result, ChatCompletion)
+    result, actions = run(world, [stale(), status(503), status(503), OK])
+    assert isinstance(result, ChatCompletion)
+    assert sleeps(actions) == [0.0, 0.4375, 0.875]  # the backoff starts at the first retry
+
+
+def test_a_stale_connection_is_not_replayed_when_it_cannot_be(world: FakeWorld) -> None:
+    # A body read from a one-shot stream is gone; a policy may refuse replays.
+    result, actions = run(world, [stale()], replayable=False)
+    assert isinstance(result, StaleConnectionError)
+    assert len(sends(actions)) == 1
+    no_replays = RetryPolicy(replay_stale_connections=False)
+    result, actions = run(world, [stale()], retryable=False, policy=no_replays)
+    assert isinstance(result, StaleConnectionError)
+    assert len(sends(actions)) == 1
+    # Other failures of a stream are still never retried, a reset on a fresh connection too.
+    result, actions = run(world, [APIConnectionError("reset")], retryable=False)
+    assert len(sends(actions)) == 1
+
+
+def test_a_stale_connection_after_the_deadline_is_raised(world: FakeWorld) -> None:
+    request = Request("POST", "https://x/v1/chat/completions", ())
+    call: Call[Any] = Call(
+        request, decode=lambda r: r, policy=RetryPolicy(), runtime=world.runtime(), deadline=1.0
+    )
+    call.next_action()
+    world.now += 1.5
+    error = stale()
+    call.receive_error(error)
+    assert call.next_action() == Fail(error)
 
 
 def test_retry_after_is_honoured_exactly_when_longer_than_backoff(world: FakeWorld) -> None:

@@ -24,7 +24,7 @@ def envelope(code: str, message: str = "m", **extra: object) -> bytes:
         (402, "spend_limit_exceeded", e.PaymentRequiredError),
         (403, "forbidden", e.PermissionDeniedError),
         (404, "model_not_found", e.NotFoundError),
-        (409, "conflict", e.BadRequestError),
+        (409, "conflict", e.ConflictError),
         (422, "validation_error", e.ValidationError),
         (429, "rate_limit_exceeded", e.RateLimitError),
         (500, "internal_error", e.ServerError),
@@ -206,7 +206,7 @@ def test_redact_takes_a_secret_out_of_everything_an_error_shows() -> None:
     for text in texts:
         assert SECRET not in text
     assert err.message == "Key [redacted] refused"
-    assert err.details == {"[redacted]": ["got [redacted]"], "n": 1}
+    assert err.details == [{"[redacted]": ["got [redacted]"], "n": 1}]
     assert err.headers == {"x-echo": "<[redacted]>", "x-other": "ok"}
 
 
@@ -227,3 +227,100 @@ def test_redact_leaves_words_alone_for_a_short_or_empty_secret() -> None:
     err = error_from_response(400, {}, envelope("bad", "a key is missing"))
     assert e.redact(err, ["", "key"]).message == "a key is missing"
     assert e.redact(err, []).message == "a key is missing"
+
+
+# --- meshapi 0.1.11's error, field by field -------------------------------------------------
+
+
+def test_provider_error_is_its_own_field_and_details_always_a_list() -> None:
+    upstream = {"type": "server_error", "message": "overloaded"}
+    err = error_from_response(502, {}, envelope("upstream_error", provider_error=upstream))
+    assert err.provider_error == upstream
+    assert err.details == []
+    both = error_from_response(
+        400, {}, envelope("invalid_request", details=[{"loc": ["x"]}], provider_error=upstream)
+    )
+    assert (both.details, both.provider_error) == ([{"loc": ["x"]}], upstream)
+    structured = error_from_response(
+        400, {}, envelope("model_not_available_on_pinned_provider", details={"provider": "p"})
+    )
+    assert structured.details == [{"provider": "p"}]  # one object: its one item
+    assert (
+        error_from_response(400, {}, envelope("bad", provider_error="text")).provider_error is None
+    )
+    assert error_from_response(503, {}, b"").details == []
+    assert e.APIConnectionError("refused").details == []
+
+
+def test_constructed_as_the_vendor_constructed_it() -> None:
+    err = e.MeshAPIError(
+        "Rate limit exceeded.",
+        status=429,
+        error_code="rate_limit_exceeded",
+        request_id="req_1",
+        details=None,
+        provider_error={"code": "x"},
+        retry_after_seconds=5,
+    )
+    assert (err.status, err.error_code, err.request_id) == (429, "rate_limit_exceeded", "req_1")
+    assert (err.details, err.provider_error, err.retry_after_seconds) == ([], {"code": "x"}, 5)
+    assert e.MeshAPIError("m", status=400, error_code="c", request_id="r", details=[1]).details == [
+        1
+    ]
+    with pytest.raises(TypeError):
+        e.MeshAPIError("m", 400)  # type: ignore[misc]  # keywords only, as in 0.1.11
+
+
+def test_stream_interrupted_as_the_vendor_made_it() -> None:
+    err = e.MeshAPIError.stream_interrupted("connection reset")
+    assert isinstance(err, e.StreamInterruptedError)
+    assert (err.message, err.status, err.error_code, err.details) == (
+        "Stream interrupted: connection reset",
+        0,
+        "stream_interrupted",
+        [],
+    )
+    assert e.MeshAPIError.stream_interrupted(OSError("gone")).message == "Stream interrupted: gone"
+
+
+def test_whole_seconds_read_and_compare_as_the_vendor_int() -> None:
+    err = error_from_response(429, {"retry-after": "3"}, envelope("rate_limit_exceeded"))
+    wait = err.retry_after_seconds
+    assert wait is not None and isinstance(wait, float) and isinstance(wait, e.Seconds)
+    assert (str(wait), repr(wait), f"{wait}", f"{wait}s", format(wait)) == (
+        "3",
+        "3",
+        "3",
+        "3s",
+        "3",
+    )
+    assert (f"{wait:d}", f"{wait:>4}", f"{wait:03d}", f"{wait:x}", f"{wait:,}") == (
+        "3",
+        "   3",
+        "003",
+        "3",
+        "3",
+    )
+    assert (f"{wait:.1f}", f"{wait:e}", f"{wait:%}") == ("3.0", "3.000000e+00", "300.000000%")
+    assert ("%d" % wait, "%s" % wait) == ("3", "3")  # noqa: UP031  # as 0.1.11 code wrote it
+    assert wait == 3 == wait and wait == 3.0 and wait < 4 and not wait > 3
+    assert hash(wait) == hash(3) and {3: "found"}[wait] == "found" and wait in {3}
+    assert wait + 0.5 == 3.5 and type(wait * 2) is float and int(wait) == 3 and round(wait) == 3
+    assert json.loads(json.dumps({"wait": wait})) == {"wait": 3}  # written 3.0: the same number
+    half = e.Seconds(1.5)
+    assert (str(half), repr(half), f"{half}", f"{half:.2f}") == ("1.5", "1.5", "1.5", "1.50")
+    with pytest.raises(ValueError):
+        f"{half:d}"  # not a whole number: float's formats only
+    assert str(e.Seconds(86_400)) == "86400" and bool(e.Seconds(0)) is False
+
+
+def test_whole_seconds_survive_pickling_and_copies() -> None:
+    import copy
+    import pickle
+
+    err = e.RateLimitError("slow", status=429, retry_after_seconds=2)
+    again = pickle.loads(pickle.dumps(err))
+    assert (
+        isinstance(again.retry_after_seconds, e.Seconds) and str(again.retry_after_seconds) == "2"
+    )
+    assert str(copy.deepcopy(err.retry_after_seconds)) == "2"

@@ -20,7 +20,10 @@ from meshapi.testing._multipart import parse_form
 from meshapi_core.calls import Fail, Runtime, Send, Sleep
 from meshapi_core.config import CallOptions, ClientConfig
 from meshapi_core.downloads import ByteCounter
+from meshapi_core.endpoint import MAX_REQUEST_SIZE
+from meshapi_core.endpoints import all_endpoints
 from meshapi_core.endpoints.audio import AUDIO_TRANSCRIPTIONS
+from meshapi_core.endpoints.chat import CHAT_COMPLETIONS
 from meshapi_core.endpoints.images import IMAGES_EDIT
 from meshapi_core.errors import (
     InvalidArgumentError,
@@ -302,6 +305,42 @@ def test_a_replayable_form_is_retried_with_one_key_and_a_one_shot_form_is_not() 
     one_shot.receive_response(error)
     action = one_shot.next_action()
     assert isinstance(action, Fail) and isinstance(action.error, ServerError)
+
+
+def test_a_body_over_the_gateways_ceiling_is_refused_before_it_is_sent() -> None:
+    assert AUDIO_TRANSCRIPTIONS.max_request_size == MAX_REQUEST_SIZE == 32 * 1024 * 1024
+    assert all(e.max_request_size == MAX_REQUEST_SIZE for e in all_endpoints().values())
+    with pytest.raises(InvalidArgumentError, match="over 33,554,432 bytes") as caught:
+        _form_call(FileRange("/a.wav", 0, MAX_REQUEST_SIZE))  # plus the form's own bytes
+    assert caught.value.param == "file"
+    assert _form_call(FileRange("/a.wav", 0, MAX_REQUEST_SIZE - 1024)).next_action()
+    text = "x" * MAX_REQUEST_SIZE
+    params = {"model": "m", "messages": [{"role": "user", "content": text}]}
+    with pytest.raises(InvalidArgumentError, match="/v1/chat/completions would be 33,554,4"):
+        prepare_call(CHAT_COMPLETIONS, CONFIG, RUNTIME, params=params)
+    # A signed upload URL is another host's: the gateway's ceiling is not its.
+    big = StreamedBody((FileRange("/big", 0, 4 * MAX_REQUEST_SIZE),))
+    put = external_request(CONFIG, "PUT", "https://storage.example/u?sig=1", body=big)
+    assert put.body is big
+
+
+def test_a_body_of_unknown_size_stops_at_the_ceiling_as_it_is_sent() -> None:
+    class Endless:
+        def read(self, n: int) -> bytes:
+            return b"\0" * n
+
+    call = _form_call(ReaderRange(Endless()))
+    body = call.next_action().request.body  # type: ignore[union-attr]
+    assert isinstance(body, StreamedBody) and body.length is None
+    assert body.limit == MAX_REQUEST_SIZE
+    sent = 0
+    with pytest.raises(InvalidArgumentError, match="passed the gateway's limit") as caught:
+        for data in body.chunks(open):
+            sent += len(data)
+    assert caught.value.param == "file"
+    assert sent <= MAX_REQUEST_SIZE
+    small = StreamedBody((ReaderRange(io.BytesIO(b"abc")),), limit=3)
+    assert b"".join(small.chunks(open)) == b"abc"
 
 
 # -- requests to other hosts -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+import warnings
 from typing import List
 
 import pytest
@@ -29,7 +30,9 @@ def modules() -> List[str]:
 
 
 def examples(module_name: str) -> List[doctest.DocTest]:
-    module = importlib.import_module(module_name)
+    with warnings.catch_warnings():  # meshapi 0.1.11's old modules warn (tests/compat)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        module = importlib.import_module(module_name)
     tests = doctest.DocTestFinder(exclude_empty=True).find(module, module_name)
     return [t for t in tests if t.examples]
 

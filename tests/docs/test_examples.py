@@ -6,11 +6,19 @@ them, against ``https://api.meshapi.ai`` with placeholder credentials (``"rsk_..
 they run, those placeholders mean a gateway emulator on 127.0.0.1 that this test starts
 (and the ``MESHAPI_*`` variables point at it). A block preceded by an HTML comment
 ``<!-- no-run: reason -->`` is not run, and its reason is printed.
+
+A table preceded by ``<!-- run: each row's code -->`` is run too, row by row in page order:
+the first code span of each row's first cell (``docs/migrating.md``'s tables of idioms, where
+every row is an idiom as its users write it). Code may ``await`` at the top level: it then runs
+in an event loop of its own.
 """
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import contextlib
+import inspect
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple
@@ -25,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w-]*)[^\n]*$")
 SKIP = re.compile(r"<!--\s*no-run:\s*(?P<why>.+?)\s*-->")
+ROWS = re.compile(r"<!--\s*run: each row's code\s*-->")
+CODE_SPAN = re.compile(r"`(?P<code>[^`]+)`")
 PLACEHOLDER_HOSTS = ("https://api.meshapi.ai",)
 
 
@@ -40,6 +50,10 @@ def blocks(page: Path) -> Iterator[Block]:
     lines = page.read_text().splitlines()
     i = 0
     while i < len(lines):
+        if ROWS.search(lines[i]):
+            i += 1
+            yield from table_rows(page, lines, i)
+            continue
         fence = FENCE.match(lines[i])
         if fence is None:
             i += 1
@@ -56,6 +70,21 @@ def blocks(page: Path) -> Iterator[Block]:
         before = lines[start - 1] if start else ""
         skip = SKIP.search(before)
         yield Block(page, start + 1, "\n".join(body) + "\n", skip.group("why") if skip else "")
+
+
+def table_rows(page: Path, lines: List[str], start: int) -> Iterator[Block]:
+    """The code of each row of the table at ``lines[start:]`` (its header and rule skipped)."""
+    rows = []
+    for number in range(start, len(lines)):
+        if not lines[number].startswith("|"):
+            break
+        rows.append(number)
+    assert len(rows) > 2, f"{page.name} line {start}: no table after the run marker"
+    for number in rows[2:]:
+        first_cell = lines[number].split("|")[1]
+        code = CODE_SPAN.search(first_cell)
+        assert code, f"{page.name} line {number + 1}: a row without code in a table that runs"
+        yield Block(page, number + 1, code.group("code") + "\n", "")
 
 
 def pages_with_code() -> List[Path]:
@@ -104,9 +133,16 @@ def test_page_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path
             if block.skip:
                 skipped.append(f"line {block.line}: {block.skip}")
                 continue
-            code = compile(block.code, f"{page.relative_to(ROOT)}:{block.line}", "exec")
+            code = compile(
+                block.code,
+                f"{page.relative_to(ROOT)}:{block.line}",
+                "exec",
+                flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+            )
             try:
-                exec(code, namespace)
+                awaited = eval(code, namespace)
+                if inspect.iscoroutine(awaited):
+                    asyncio.run(awaited)
             except Exception as exc:
                 raise AssertionError(
                     f"{page.relative_to(ROOT)} line {block.line}: {type(exc).__name__}: {exc}"
@@ -119,3 +155,18 @@ def test_page_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path
 def test_the_examples_are_found() -> None:
     found = {p.name: len(list(blocks(p))) for p in PAGES}
     assert found["README.md"] >= 4
+
+
+def test_every_row_of_a_marked_table_runs() -> None:
+    page = ROOT / "docs" / "migrating.md"
+    lines = page.read_text().splitlines()
+    marked = [n for n, line in enumerate(lines) if ROWS.search(line)]
+    assert marked, "the migration guide's tables of idioms run row by row"
+    table = set()
+    for start in marked:
+        end = start + 1
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        table |= set(range(start + 4, end + 1))  # 1-based numbers of the rows after the rule
+    ran = {b.line for b in blocks(page)} & table
+    assert ran == table and len(ran) >= 25

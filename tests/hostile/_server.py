@@ -6,6 +6,10 @@ Each accepted connection gets its own thread, which reads request heads (and bod
 function that writes what it likes, paces its writes with :meth:`Conn.pause` (which ends at
 once when the server stops), and returns ``True`` to keep the connection for another request.
 
+A server made with ``read_bodies=False`` reads only the heads: a request's body stays unread
+in the socket (an edge that refuses a body on its ``content-length`` does that), so closing
+the connection afterwards resets it. :meth:`Conn.abort` makes the close a reset in any case.
+
 Stopping the server shuts every socket down, so an answer blocked on a client that stopped
 reading wakes up; :attr:`Conn.client_closed` is set when the client hangs up, which is how
 tests see that a client closed a connection rather than read it to the end.
@@ -17,6 +21,7 @@ import contextlib
 import gzip
 import json
 import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -73,6 +78,10 @@ class Conn:
         """Pace the next write; ``False`` when the server is stopping (end the answer)."""
         return not self.server.stopping.wait(seconds)
 
+    def abort(self) -> None:
+        """Make the close that follows this answer a reset (``SO_LINGER`` 0), not a FIN."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
     def until_client_closes(self) -> None:
         """Read (and drop) until the client hangs up or the server stops: silence."""
         try:
@@ -92,6 +101,8 @@ class Conn:
         method, target, _ = request_line.split(" ", 2)
         headers = [(k, v.strip()) for k, v in (line.split(":", 1) for line in lines)]
         seen = Seen(method, target, headers, b"", self.index)
+        if not self.server.read_bodies:
+            return seen
         length = int(seen.header("content-length") or 0)
         while len(self._buffer) < length:
             data = self._recv()
@@ -118,8 +129,9 @@ Answer = Callable[[Seen, Conn], bool]
 class RawServer:
     """See the module docs. Use as a context manager; :attr:`url` is its base URL."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, *, read_bodies: bool = True) -> None:
         self.answer = answer
+        self.read_bodies = read_bodies
         self.seen: List[Seen] = []
         self.conns: List[Conn] = []
         self.stopping = threading.Event()

@@ -38,8 +38,8 @@ def batch_pages(client: MeshAPI) -> Optional[str]:
 def template_keywords(client: MeshAPI) -> List[Template]:
     made: TemplateSummary = client.templates.create(name="support", system="Hi {{ who }}.")
     client.templates.update(made.id, description="d", timeout=5.0)
-    client.templates.update(made.id, descripton="d")  # type: ignore[call-arg]
-    client.templates.create(name=1)  # type: ignore[arg-type]
+    client.templates.update(made.id, descripton="d")  # type: ignore[call-overload]
+    client.templates.create(name=1)  # type: ignore[call-overload]
     client.templates.delete(made.id)
     return client.templates.list(team_id="team_1")
 

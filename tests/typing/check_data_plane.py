@@ -35,7 +35,7 @@ def keyword_forms(client: MeshAPI) -> None:
 
 def misspelled_fields(client: MeshAPI) -> None:
     client.web.search(query="x", max_result=3)  # type: ignore[call-arg]
-    client.responses.create(input="hi", max_tokens=5)  # type: ignore[call-arg]
+    client.responses.create(input="hi", max_tokens=5)  # type: ignore[call-overload]
     client.router.select(messages=[], candidate_model=["a/b"])  # type: ignore[call-arg]
     client.web.search({"query": "x", "depth": "basic"})  # type: ignore[arg-type]
 

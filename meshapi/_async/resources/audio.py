@@ -1,8 +1,11 @@
 """``client.audio``: speech (raw audio bytes), transcriptions and translations (multipart
-uploads), and voices (``/v1/audio/...``)."""
+uploads), and voices (``/v1/audio/...``); also in openai-python's shape
+(``audio.speech.create``, ``audio.transcriptions.create``, ``audio.translations.create``),
+each a view of the method here that makes the same call."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
 
 from meshapi_core.endpoints.audio import (
@@ -27,6 +30,7 @@ from meshapi_core.models.audio import (
 )
 from meshapi_core.uploads import file_field
 
+from ..._files import BinaryResponseContent
 from ..resource import AsyncResource
 from ..streams import AsyncByteStream
 
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
     )
     from meshapi_core.uploads import FileInput
 
-__all__ = ["AsyncAudio"]
+__all__ = ["AsyncAudio", "AsyncAudioSpeech", "AsyncAudioTranscriptions", "AsyncAudioTranslations"]
 
 Speech = Union[SpeechParams, "SpeechParamsDict", None]
 
@@ -63,7 +67,7 @@ class AsyncAudio(AsyncResource):
     retried; one from a path, bytes or a seekable file is, like any other POST.
     """
 
-    async def synthesize(self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]) -> bytes:
+    async def synthesize(self, params: Speech = None, **kwargs: Unpack[SpeechArgs]) -> bytes:
         """Text to speech: the whole audio, as bytes (bounded by the client's
         ``max_response_size``). For long audio, :meth:`synthesize_stream` hands it over as
         it arrives, or writes it to a file.
@@ -104,7 +108,7 @@ class AsyncAudio(AsyncResource):
         return await self._request(AUDIO_TRANSCRIPTIONS, params, kwargs, files=files)
 
     async def get_transcription(
-        self, transcription_id: str, /, **options: Unpack[RequestOptions]
+        self, transcription_id: str, **options: Unpack[RequestOptions]
     ) -> TranscriptionResponse:
         """A transcription by id (for webhook or asynchronous transcriptions)."""
         return await self._request(
@@ -143,13 +147,93 @@ class AsyncAudio(AsyncResource):
     async def list_voices(
         self,
         params: Union[ListVoicesParams, ListVoicesParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVoicesArgs],
     ) -> VoicesResponse:
         """The voice catalog, filtered by ``brand``, ``model``, ``search`` (or the older
         paging parameters)."""
         return await self._request(AUDIO_VOICES, params, kwargs)
 
-    async def get_voice(self, voice_id: str, /, **options: Unpack[RequestOptions]) -> Voice:
+    async def get_voice(self, voice_id: str, **options: Unpack[RequestOptions]) -> Voice:
         """One voice by id; raises ``NotFoundError``."""
         return await self._request(AUDIO_VOICE_GET, kwargs=options, path={"voice_id": voice_id})
+
+    @cached_property
+    def speech(self) -> AsyncAudioSpeech:
+        """Text to speech in openai-python's shape: ``audio.speech.create(...)``."""
+        return AsyncAudioSpeech(self._engine)
+
+    @cached_property
+    def transcriptions(self) -> AsyncAudioTranscriptions:
+        """Speech to text in openai-python's shape: ``audio.transcriptions.create(...)``."""
+        return AsyncAudioTranscriptions(self._engine)
+
+    @cached_property
+    def translations(self) -> AsyncAudioTranslations:
+        """Speech to English in openai-python's shape: ``audio.translations.create(...)``."""
+        return AsyncAudioTranslations(self._engine)
+
+
+class AsyncAudioSpeech(AsyncResource):
+    """``client.audio.speech``: :meth:`AsyncAudio.synthesize` in openai-python's shape."""
+
+    async def create(
+        self, params: Speech = None, /, **kwargs: Unpack[SpeechArgs]
+    ) -> BinaryResponseContent:
+        """Text to speech (the call :meth:`AsyncAudio.synthesize` makes), as a
+        :class:`~meshapi.BinaryResponseContent`: ``.content``, ``.iter_bytes()``,
+        ``.write_to_file(path)``. For long audio, ``with_streaming_response.create(...)``
+        hands it over as it arrives (``stream_to_file``).
+
+        >>> speech = await client.audio.speech.create(   # doctest: +SKIP
+        ...     model="sarvam/bulbul:v3", voice="alloy", input="Hello!")
+        >>> speech.write_to_file("hello.mp3")             # doctest: +SKIP
+        """
+        return await self._request(AUDIO_SPEECH, params, kwargs, then=BinaryResponseContent)
+
+
+class AsyncAudioTranscriptions(AsyncResource):
+    """``client.audio.transcriptions``: :meth:`AsyncAudio.transcribe` in openai-python's
+    shape."""
+
+    async def create(
+        self,
+        params: Union[TranscriptionParams, TranscriptionParamsDict, None] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Unpack[TranscriptionArgs],
+    ) -> TranscriptionResponse:
+        """Speech to text: :meth:`AsyncAudio.transcribe` with the file as ``file=``.
+
+        >>> result = await client.audio.transcriptions.create(   # doctest: +SKIP
+        ...     model="openai/whisper-1", file=open("meeting.mp3", "rb"))
+        >>> result.text                                           # doctest: +SKIP
+        """
+        audio = AsyncAudio(self._engine)
+        return await audio.transcribe(
+            file, params, filename=filename, content_type=content_type, **kwargs
+        )
+
+
+class AsyncAudioTranslations(AsyncResource):
+    """``client.audio.translations``: :meth:`AsyncAudio.audio_translate` in openai-python's
+    shape."""
+
+    async def create(
+        self,
+        params: Union[AudioTranslationsParams, AudioTranslationsParamsDict, None] = None,
+        /,
+        *,
+        file: Optional[FileInput] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+        **kwargs: Unpack[AudioTranslationsArgs],
+    ) -> TranscriptionResponse:
+        """Speech to English (``POST /v1/audio/translations``): :meth:`AsyncAudio.audio_translate`
+        with the file as ``file=``."""
+        audio = AsyncAudio(self._engine)
+        return await audio.audio_translate(
+            file, params, filename=filename, content_type=content_type, **kwargs
+        )

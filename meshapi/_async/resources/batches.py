@@ -16,7 +16,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -45,7 +45,6 @@ class AsyncBatches(AsyncResource):
     async def create(
         self,
         params: Union[BatchCreateParams, BatchCreateParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchCreateArgs],
     ) -> Batch:
         """Start a batch. Every request must name the same model. Refused with
@@ -57,7 +56,6 @@ class AsyncBatches(AsyncResource):
     def list(
         self,
         params: Union[BatchListParams, BatchListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchListArgs],
     ) -> AsyncPaginator[Batch]:
         """Your batches, newest first, page by page (``limit`` per page, ``after`` a batch id).
@@ -69,14 +67,15 @@ class AsyncBatches(AsyncResource):
         """
         return self._list(BATCHES_LIST, params, kwargs)
 
-    async def get(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    async def get(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """One batch by id, as it is now; raises ``NotFoundError``."""
         return await self._request(BATCHES_GET, kwargs=options, path={"batch_id": batch_id})
 
-    async def cancel(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    async def cancel(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """Cancel a batch; returns it (its status says where it stopped)."""
         return await self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     async def wait(
         self,
         batch_id: str,

@@ -23,9 +23,7 @@ Params = Union[CompareParams, "CompareParamsDict", None]
 class AsyncCompare(AsyncResource):
     """Model compare: ``create`` for the whole comparison, ``stream`` for its events."""
 
-    async def create(
-        self, params: Params = None, /, **kwargs: Unpack[CompareArgs]
-    ) -> CompareResponse:
+    async def create(self, params: Params = None, **kwargs: Unpack[CompareArgs]) -> CompareResponse:
         """Ask every model in ``models`` and return their results (and the comparison).
 
         A model that failed has a string ``error`` in its result and the reply is
@@ -39,7 +37,7 @@ class AsyncCompare(AsyncResource):
         return await self._request(COMPARE_CREATE, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[CompareArgs]
+        self, params: Params = None, **kwargs: Unpack[CompareArgs]
     ) -> AsyncStream[CompareStreamEvent]:
         """Stream the comparison; each event keeps its SSE name in ``event`` (``delta`` for
         text). A string ``error`` is one model's failure, not the stream's. Never retried.

@@ -23,7 +23,6 @@ class AsyncEmbeddings(AsyncResource):
     async def create(
         self,
         params: Union[EmbeddingsParams, EmbeddingsParamsDict, None] = None,
-        /,
         **kwargs: Unpack[EmbeddingsArgs],
     ) -> EmbeddingsResponse:
         """Embed ``input``; ``data`` comes back in input order.

@@ -15,7 +15,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream, AsyncStream
 from ..transfers import download_image, save_image
 
@@ -45,7 +45,7 @@ class AsyncImages(AsyncResource):
     """
 
     async def generate(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> ImageGenerationResponse:
         """Generate images; ``data`` holds one :class:`~meshapi.types.ImageItem` per image
         (a URL, or ``b64_json`` with ``response_format="b64_json"``).
@@ -57,7 +57,7 @@ class AsyncImages(AsyncResource):
         return await self._request(IMAGES_GENERATE, params, kwargs)
 
     def stream(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> AsyncStream[ImageGenerationChunk]:
         """Generate images over a stream that stays open during a long render: status events
         (``status="processing"``, no images) until the one that carries the images
@@ -70,7 +70,7 @@ class AsyncImages(AsyncResource):
         return self._stream(IMAGES_STREAM, params, kwargs)
 
     async def edit(
-        self, params: EditParams = None, /, **kwargs: Unpack[ImageEditArgs]
+        self, params: EditParams = None, **kwargs: Unpack[ImageEditArgs]
     ) -> ImageGenerationResponse:
         """Edit an image (``operation``: ``edit``, ``inpaint``, ``outpaint``, ``mix``,
         ``reframe``, ``upscale``, ``remove_background``).
@@ -95,6 +95,7 @@ class AsyncImages(AsyncResource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     async def save(
         self,
         item: ImageItem,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.messages import MESSAGES_CREATE, MESSAGES_STREAM
 from meshapi_core.models.messages import MessagesParams, MessagesResponse, MessagesStreamEvent
@@ -25,10 +25,36 @@ class AsyncMessages(AsyncResource):
     """Anthropic's Messages API: ``create`` for the whole message, ``stream`` for its
     events."""
 
+    @overload
     async def create(
-        self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
-    ) -> MessagesResponse:
-        """Send ``messages`` and return the whole reply.
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[MessagesArgs],
+    ) -> MessagesResponse: ...
+
+    @overload
+    async def create(
+        self, params: Params = None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]
+    ) -> AsyncStream[MessagesStreamEvent, MessagesResponse]: ...
+
+    @overload
+    async def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]
+    ) -> Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    async def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[MessagesArgs],
+    ) -> Union[MessagesResponse, AsyncStream[MessagesStreamEvent, MessagesResponse]]:
+        """Send ``messages`` and return the whole reply. With ``stream=True`` (the Anthropic
+        SDK's way) it returns what :meth:`stream` returns, the same stream object.
 
         >>> msg = await client.messages.create(                       # doctest: +SKIP
         ...     model="anthropic/claude-haiku-4.5", max_tokens=256,
@@ -36,6 +62,8 @@ class AsyncMessages(AsyncResource):
         >>> msg.text, msg.stop_reason                                  # doctest: +SKIP
         ('2 + 2 = 4.', 'end_turn')
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return await self._request(MESSAGES_CREATE, params, kwargs)
 
     def stream(

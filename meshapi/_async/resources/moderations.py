@@ -23,7 +23,6 @@ class AsyncModerations(AsyncResource):
     async def create(
         self,
         params: Union[ModerationParams, ModerationParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ModerationArgs],
     ) -> ModerationResponse:
         """Classify ``input``: one result per input, with ``flagged`` and the categories.

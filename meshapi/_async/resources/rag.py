@@ -3,7 +3,7 @@ embed, search, and the legacy content download."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, overload
 
 from meshapi_core.endpoints.rag import (
     RAG_CONTENT,
@@ -26,7 +26,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import AsyncPaginator
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import upload_file
 
@@ -59,13 +59,13 @@ class AsyncRag(AsyncResource):
     async def init_upload(
         self,
         params: Union[InitUploadRequest, InitUploadRequestDict, None] = None,
-        /,
         **kwargs: Unpack[InitUploadRequestArgs],
     ) -> InitUploadResponse:
         """Register a file: the answer's ``signed_url`` is where its bytes go (a ``PUT``,
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return await self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     async def upload_file(
         self,
         file: Optional[FileInput] = None,
@@ -107,23 +107,38 @@ class AsyncRag(AsyncResource):
             kwargs=options,
         )
 
+    @overload
     def list(
         self,
         params: Union[RagFileListParams, RagFileListParamsDict, None] = None,
         /,
         **kwargs: Unpack[RagFileListArgs],
+    ) -> AsyncPaginator[RagFileStatus]: ...
+    @overload
+    def list(
+        self,
+        limit: Optional[int],
+        offset: Optional[int] = None,
+        /,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncPaginator[RagFileStatus]: ...
+    def list(
+        self, params: Any = None, offset: Optional[int] = None, /, **kwargs: Any
     ) -> AsyncPaginator[RagFileStatus]:
-        """Files, page by page (``limit`` up to 200, from ``offset``)."""
+        """Files, page by page (``limit`` up to 200, from ``offset``): ``list(limit=50)``,
+        or positionally ``list(50, 0)`` as in meshapi 0.1.11. Each page also has the
+        gateway's ``files``, ``total``, ``limit`` and ``offset``."""
+        if isinstance(params, int) or offset is not None:  # list(limit, offset)
+            params, kwargs = None, {"limit": params, "offset": offset, **kwargs}
         return self._list(RAG_LIST, params, kwargs)
 
-    async def get(self, file_id: str, /, **options: Unpack[RequestOptions]) -> RagFileStatus:
+    async def get(self, file_id: str, **options: Unpack[RequestOptions]) -> RagFileStatus:
         """A file and its status (``upload_status``, ``embedding_status``)."""
         return await self._request(RAG_GET, kwargs=options, path={"file_id": file_id})
 
     async def embed(
         self,
         params: Union[BulkEmbedRequest, BulkEmbedRequestDict, None] = None,
-        /,
         **kwargs: Unpack[BulkEmbedRequestArgs],
     ) -> BulkEmbedResponse:
         """Embed up to 100 uploaded files whose embedding is ``pending`` or ``failed``."""
@@ -132,7 +147,6 @@ class AsyncRag(AsyncResource):
     async def search(
         self,
         params: Union[SearchRequest, SearchRequestDict, None] = None,
-        /,
         **kwargs: Unpack[SearchRequestArgs],
     ) -> SearchResponse:
         """The chunks of your embedded files nearest ``query``, best first."""

@@ -23,7 +23,6 @@ class AsyncRouter(AsyncResource):
     async def select(
         self,
         params: Union[RouterSelectParams, RouterSelectParamsDict, None] = None,
-        /,
         **kwargs: Unpack[RouterSelectArgs],
     ) -> RouterSelectResponse:
         """The model ``model="auto"`` would pick for ``messages``, without running it.

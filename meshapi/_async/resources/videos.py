@@ -20,7 +20,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import download_video
 
@@ -50,7 +50,6 @@ class AsyncVideos(AsyncResource):
     async def generate(
         self,
         params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        /,
         **kwargs: Unpack[VideoGenerationArgs],
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
@@ -61,18 +60,16 @@ class AsyncVideos(AsyncResource):
     def list(
         self,
         params: Union[ListVideoGenerationsParams, ListVideoGenerationsParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVideoGenerationsArgs],
     ) -> AsyncPaginator[VideoTaskResponse]:
         """Tasks, newest first, page by page (``status`` and ``model`` filters may be lists)."""
         return self._list(VIDEOS_LIST, params, kwargs)
 
-    async def retrieve(
-        self, task_id: str, /, **options: Unpack[RequestOptions]
-    ) -> VideoTaskResponse:
+    async def retrieve(self, task_id: str, **options: Unpack[RequestOptions]) -> VideoTaskResponse:
         """One task by id (refreshed from the provider while it runs)."""
         return await self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     async def wait(
         self,
         task: Union[VideoTaskResponse, str],

@@ -23,7 +23,6 @@ class AsyncWeb(AsyncResource):
     async def search(
         self,
         params: Union[WebSearchParams, WebSearchParamsDict, None] = None,
-        /,
         **kwargs: Unpack[WebSearchArgs],
     ) -> WebSearchResponse:
         """Search the web; options you leave out are the gateway's defaults.

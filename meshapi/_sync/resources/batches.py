@@ -17,7 +17,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -46,7 +46,6 @@ class Batches(Resource):
     def create(
         self,
         params: Union[BatchCreateParams, BatchCreateParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchCreateArgs],
     ) -> Batch:
         """Start a batch. Every request must name the same model. Refused with
@@ -58,7 +57,6 @@ class Batches(Resource):
     def list(
         self,
         params: Union[BatchListParams, BatchListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[BatchListArgs],
     ) -> Page[Batch]:
         """Your batches, newest first, page by page (``limit`` per page, ``after`` a batch id).
@@ -70,14 +68,15 @@ class Batches(Resource):
         """
         return self._list(BATCHES_LIST, params, kwargs)
 
-    def get(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    def get(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """One batch by id, as it is now; raises ``NotFoundError``."""
         return self._request(BATCHES_GET, kwargs=options, path={"batch_id": batch_id})
 
-    def cancel(self, batch_id: str, /, **options: Unpack[RequestOptions]) -> Batch:
+    def cancel(self, batch_id: str, **options: Unpack[RequestOptions]) -> Batch:
         """Cancel a batch; returns it (its status says where it stopped)."""
         return self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     def wait(
         self,
         batch_id: str,

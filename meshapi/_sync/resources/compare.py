@@ -24,9 +24,7 @@ Params = Union[CompareParams, "CompareParamsDict", None]
 class Compare(Resource):
     """Model compare: ``create`` for the whole comparison, ``stream`` for its events."""
 
-    def create(
-        self, params: Params = None, /, **kwargs: Unpack[CompareArgs]
-    ) -> CompareResponse:
+    def create(self, params: Params = None, **kwargs: Unpack[CompareArgs]) -> CompareResponse:
         """Ask every model in ``models`` and return their results (and the comparison).
 
         A model that failed has a string ``error`` in its result and the reply is
@@ -40,7 +38,7 @@ class Compare(Resource):
         return self._request(COMPARE_CREATE, params, kwargs)
 
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[CompareArgs]
+        self, params: Params = None, **kwargs: Unpack[CompareArgs]
     ) -> Stream[CompareStreamEvent]:
         """Stream the comparison; each event keeps its SSE name in ``event`` (``delta`` for
         text). A string ``error`` is one model's failure, not the stream's. Never retried.

@@ -24,7 +24,6 @@ class Embeddings(Resource):
     def create(
         self,
         params: Union[EmbeddingsParams, EmbeddingsParamsDict, None] = None,
-        /,
         **kwargs: Unpack[EmbeddingsArgs],
     ) -> EmbeddingsResponse:
         """Embed ``input``; ``data`` comes back in input order.

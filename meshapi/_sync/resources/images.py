@@ -16,7 +16,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream, Stream
 from ..transfers import download_image, save_image
 
@@ -46,7 +46,7 @@ class Images(Resource):
     """
 
     def generate(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> ImageGenerationResponse:
         """Generate images; ``data`` holds one :class:`~meshapi.types.ImageItem` per image
         (a URL, or ``b64_json`` with ``response_format="b64_json"``).
@@ -58,7 +58,7 @@ class Images(Resource):
         return self._request(IMAGES_GENERATE, params, kwargs)
 
     def stream(
-        self, params: GenerationParams = None, /, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
     ) -> Stream[ImageGenerationChunk]:
         """Generate images over a stream that stays open during a long render: status events
         (``status="processing"``, no images) until the one that carries the images
@@ -71,7 +71,7 @@ class Images(Resource):
         return self._stream(IMAGES_STREAM, params, kwargs)
 
     def edit(
-        self, params: EditParams = None, /, **kwargs: Unpack[ImageEditArgs]
+        self, params: EditParams = None, **kwargs: Unpack[ImageEditArgs]
     ) -> ImageGenerationResponse:
         """Edit an image (``operation``: ``edit``, ``inpaint``, ``outpaint``, ``mix``,
         ``reframe``, ``upscale``, ``remove_background``).
@@ -96,6 +96,7 @@ class Images(Resource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     def save(
         self,
         item: ImageItem,

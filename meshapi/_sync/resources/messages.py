@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.messages import MESSAGES_CREATE, MESSAGES_STREAM
 from meshapi_core.models.messages import MessagesParams, MessagesResponse, MessagesStreamEvent
@@ -26,10 +26,36 @@ class Messages(Resource):
     """Anthropic's Messages API: ``create`` for the whole message, ``stream`` for its
     events."""
 
+    @overload
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
-    ) -> MessagesResponse:
-        """Send ``messages`` and return the whole reply.
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **kwargs: Unpack[MessagesArgs],
+    ) -> MessagesResponse: ...
+
+    @overload
+    def create(
+        self, params: Params = None, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]: ...
+
+    @overload
+    def create(
+        self, params: Params = None, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]
+    ) -> Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    def create(
+        self,
+        params: Params = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Unpack[MessagesArgs],
+    ) -> Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]:
+        """Send ``messages`` and return the whole reply. With ``stream=True`` (the Anthropic
+        SDK's way) it returns what :meth:`stream` returns, the same stream object.
 
         >>> msg = client.messages.create(                       # doctest: +SKIP
         ...     model="anthropic/claude-haiku-4.5", max_tokens=256,
@@ -37,6 +63,8 @@ class Messages(Resource):
         >>> msg.text, msg.stop_reason                                  # doctest: +SKIP
         ('2 + 2 = 4.', 'end_turn')
         """
+        if stream:
+            return self.stream(params, **kwargs)
         return self._request(MESSAGES_CREATE, params, kwargs)
 
     def stream(

@@ -24,7 +24,6 @@ class Moderations(Resource):
     def create(
         self,
         params: Union[ModerationParams, ModerationParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ModerationArgs],
     ) -> ModerationResponse:
         """Classify ``input``: one result per input, with ``flagged`` and the categories.

@@ -4,7 +4,7 @@ embed, search, and the legacy content download."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, overload
 
 from meshapi_core.endpoints.rag import (
     RAG_CONTENT,
@@ -27,7 +27,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import Page
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import upload_file
 
@@ -60,13 +60,13 @@ class Rag(Resource):
     def init_upload(
         self,
         params: Union[InitUploadRequest, InitUploadRequestDict, None] = None,
-        /,
         **kwargs: Unpack[InitUploadRequestArgs],
     ) -> InitUploadResponse:
         """Register a file: the answer's ``signed_url`` is where its bytes go (a ``PUT``,
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     def upload_file(
         self,
         file: Optional[FileInput] = None,
@@ -108,23 +108,38 @@ class Rag(Resource):
             kwargs=options,
         )
 
+    @overload
     def list(
         self,
         params: Union[RagFileListParams, RagFileListParamsDict, None] = None,
         /,
         **kwargs: Unpack[RagFileListArgs],
+    ) -> Page[RagFileStatus]: ...
+    @overload
+    def list(
+        self,
+        limit: Optional[int],
+        offset: Optional[int] = None,
+        /,
+        **options: Unpack[RequestOptions],
+    ) -> Page[RagFileStatus]: ...
+    def list(
+        self, params: Any = None, offset: Optional[int] = None, /, **kwargs: Any
     ) -> Page[RagFileStatus]:
-        """Files, page by page (``limit`` up to 200, from ``offset``)."""
+        """Files, page by page (``limit`` up to 200, from ``offset``): ``list(limit=50)``,
+        or positionally ``list(50, 0)`` as in meshapi 0.1.11. Each page also has the
+        gateway's ``files``, ``total``, ``limit`` and ``offset``."""
+        if isinstance(params, int) or offset is not None:  # list(limit, offset)
+            params, kwargs = None, {"limit": params, "offset": offset, **kwargs}
         return self._list(RAG_LIST, params, kwargs)
 
-    def get(self, file_id: str, /, **options: Unpack[RequestOptions]) -> RagFileStatus:
+    def get(self, file_id: str, **options: Unpack[RequestOptions]) -> RagFileStatus:
         """A file and its status (``upload_status``, ``embedding_status``)."""
         return self._request(RAG_GET, kwargs=options, path={"file_id": file_id})
 
     def embed(
         self,
         params: Union[BulkEmbedRequest, BulkEmbedRequestDict, None] = None,
-        /,
         **kwargs: Unpack[BulkEmbedRequestArgs],
     ) -> BulkEmbedResponse:
         """Embed up to 100 uploaded files whose embedding is ``pending`` or ``failed``."""
@@ -133,7 +148,6 @@ class Rag(Resource):
     def search(
         self,
         params: Union[SearchRequest, SearchRequestDict, None] = None,
-        /,
         **kwargs: Unpack[SearchRequestArgs],
     ) -> SearchResponse:
         """The chunks of your embedded files nearest ``query``, best first."""

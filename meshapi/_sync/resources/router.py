@@ -24,7 +24,6 @@ class Router(Resource):
     def select(
         self,
         params: Union[RouterSelectParams, RouterSelectParamsDict, None] = None,
-        /,
         **kwargs: Unpack[RouterSelectArgs],
     ) -> RouterSelectResponse:
         """The model ``model="auto"`` would pick for ``messages``, without running it.

@@ -5,7 +5,7 @@ dashboard session. Chat with one through ``template=`` and ``variables=`` of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Union
+from typing import TYPE_CHECKING, Any, List, Tuple, Union, overload
 
 from meshapi_core.endpoints.templates import (
     TEMPLATES_CREATE,
@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 __all__ = ["Templates"]
 
 
+def _one(args: Tuple[Any, ...], method: str, most: int) -> Any:
+    """The params object or dict among a method's positional arguments, if given (the
+    methods that also take it as ``params=`` read their positional arguments as ``*args``)."""
+    if len(args) > 1:
+        given = len(args) + most - 1
+        plural = "s" if most > 1 else ""
+        raise TypeError(
+            f"{method}() takes at most {most} positional argument{plural} ({given} given)"
+        )
+    return args[0] if args else None
+
+
 class Templates(Resource):
     """Prompt templates: a system prompt and messages with ``{{ name }}`` slots.
 
@@ -48,42 +60,64 @@ class Templates(Resource):
     ...     variables={"customer": "Ada"}, messages=[{"role": "user", "content": "Hi"}])
     """
 
+    @overload
     def create(
         self,
         params: Union[TemplateCreateParams, TemplateCreateParamsDict, None] = None,
         /,
         **kwargs: Unpack[TemplateCreateArgs],
-    ) -> Template:
-        """Store a template; ``name`` must be new among yours (else ``409 conflict``)."""
-        return self._request(TEMPLATES_CREATE, params, kwargs)
+    ) -> Template: ...
+    @overload
+    def create(
+        self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]
+    ) -> Template: ...
+    def create(self, *args: Any, **kwargs: Any) -> Template:
+        """Store a template; ``name`` must be new among yours (else ``409 conflict``).
+
+        Takes a :class:`~meshapi.types.TemplateCreateParams` (also as ``params=``, as
+        meshapi 0.1.11 spelled it), a dict of its fields, or its fields as keywords, where
+        ``params={...}`` is the template's default parameters."""
+        return self._request(TEMPLATES_CREATE, _one(args, "create", 1), kwargs)
 
     def list(
         self,
         params: Union[TemplateListParams, TemplateListParamsDict, None] = None,
-        /,
         **kwargs: Unpack[TemplateListArgs],
     ) -> List[Template]:
         """Your templates, then the global ones (filter by ``team_id`` or ``member_owner``)."""
         return self._request(TEMPLATES_LIST, params, kwargs)
 
-    def get(self, template_id: str, /, **options: Unpack[RequestOptions]) -> Template:
+    def get(self, template_id: str, **options: Unpack[RequestOptions]) -> Template:
         """One template by its id (a UUID); raises ``NotFoundError``."""
         return self._request(TEMPLATES_GET, kwargs=options, path={"template_id": template_id})
 
+    @overload
     def update(
         self,
         template_id: str,
         params: Union[TemplateUpdateParams, TemplateUpdateParamsDict, None] = None,
         /,
         **kwargs: Unpack[TemplateUpdateArgs],
-    ) -> Template:
+    ) -> Template: ...
+    @overload
+    def update(
+        self, template_id: str, *, params: TemplateUpdateParams, **options: Unpack[RequestOptions]
+    ) -> Template: ...
+    def update(self, template_id: str, *args: Any, **kwargs: Any) -> Template:
         """Change the fields you pass, and only those (``PATCH``); global templates are
-        read-only (``PermissionDeniedError``)."""
+        read-only (``PermissionDeniedError``).
+
+        Takes the template's id, then a :class:`~meshapi.types.TemplateUpdateParams` (also
+        as ``params=``, as meshapi 0.1.11 spelled it), a dict of its fields, or its fields
+        as keywords, where ``params={...}`` is the template's default parameters."""
         return self._request(
-            TEMPLATES_UPDATE, params, kwargs, path={"template_id": template_id}
+            TEMPLATES_UPDATE,
+            _one(args, "update", 2),
+            kwargs,
+            path={"template_id": template_id},
         )
 
-    def delete(self, template_id: str, /, **options: Unpack[RequestOptions]) -> None:
+    def delete(self, template_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a template (the gateway answers ``204 No Content``)."""
         return self._request(
             TEMPLATES_DELETE, kwargs=options, path={"template_id": template_id}

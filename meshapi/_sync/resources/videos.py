@@ -21,7 +21,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import download_video
 
@@ -51,7 +51,6 @@ class Videos(Resource):
     def generate(
         self,
         params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        /,
         **kwargs: Unpack[VideoGenerationArgs],
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
@@ -62,18 +61,16 @@ class Videos(Resource):
     def list(
         self,
         params: Union[ListVideoGenerationsParams, ListVideoGenerationsParamsDict, None] = None,
-        /,
         **kwargs: Unpack[ListVideoGenerationsArgs],
     ) -> Page[VideoTaskResponse]:
         """Tasks, newest first, page by page (``status`` and ``model`` filters may be lists)."""
         return self._list(VIDEOS_LIST, params, kwargs)
 
-    def retrieve(
-        self, task_id: str, /, **options: Unpack[RequestOptions]
-    ) -> VideoTaskResponse:
+    def retrieve(self, task_id: str, **options: Unpack[RequestOptions]) -> VideoTaskResponse:
         """One task by id (refreshed from the provider while it runs)."""
         return self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     def wait(
         self,
         task: Union[VideoTaskResponse, str],

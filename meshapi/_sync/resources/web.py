@@ -24,7 +24,6 @@ class Web(Resource):
     def search(
         self,
         params: Union[WebSearchParams, WebSearchParamsDict, None] = None,
-        /,
         **kwargs: Unpack[WebSearchArgs],
     ) -> WebSearchResponse:
         """Search the web; options you leave out are the gateway's defaults.

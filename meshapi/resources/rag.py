@@ -1,0 +1,9 @@
+"""meshapi 0.1.11's ``meshapi.resources.rag``, kept so its imports run: deprecated,
+import its names from :mod:`meshapi`."""
+
+from meshapi import AsyncRagResource, RagResource
+from meshapi._compat.vendor import moved as _moved
+
+__all__ = ["AsyncRagResource", "RagResource"]
+
+_moved(__name__, "from meshapi import " + ", ".join(__all__))

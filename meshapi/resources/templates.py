@@ -1,0 +1,9 @@
+"""meshapi 0.1.11's ``meshapi.resources.templates``, kept so its imports run: deprecated,
+import its names from :mod:`meshapi`."""
+
+from meshapi import AsyncTemplatesResource, TemplatesResource
+from meshapi._compat.vendor import moved as _moved
+
+__all__ = ["AsyncTemplatesResource", "TemplatesResource"]
+
+_moved(__name__, "from meshapi import " + ", ".join(__all__))
