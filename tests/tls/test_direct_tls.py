@@ -136,6 +136,8 @@ def alpn_server(ca: trustme.CA) -> Iterator[Any]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield listener.getsockname()[1], chosen
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
     listener.close()
     thread.join(5)
 
