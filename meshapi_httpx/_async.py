@@ -14,6 +14,7 @@ request, and so the credential).
 
 from __future__ import annotations
 
+import ssl
 from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
@@ -36,7 +37,9 @@ from ._common import (
 )
 from ._direct import new_async_client
 from ._exchange import exchange
+from ._http2 import areset_unfinished
 from ._network_async import install_async
+from ._websocket import TLS
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -99,12 +102,14 @@ class AsyncHttpxStreamResponse:
         """Release the connection (back to the pool if the body was read to its end).
 
         Shielded from cancellation: a task cancelled mid-stream still gives its connection
-        back, under trio's level-triggered cancellation as under asyncio's.
+        back, under trio's level-triggered cancellation as under asyncio's. An HTTP/2 stream
+        left before its end is reset (see ``_http2.py``).
         """
         import anyio  # here, not at import: a blocking client never needs it
 
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
+            await areset_unfinished(self._response)
 
 
 class AsyncHttpxTransport:
@@ -114,15 +119,24 @@ class AsyncHttpxTransport:
     ``MockTransport`` included); the transport then never closes it. Whatever the client's
     settings, no redirect is followed and the client's ``auth`` is not applied; a client with
     ``auth`` or a credential-bearing default header is refused (``InvalidArgumentError``).
-    One transport is safe to share between the tasks of one event loop.
+    One transport is safe to share between the tasks of one event loop. ``ssl_context`` is
+    as for :class:`~meshapi_httpx.HttpxTransport`.
     """
 
-    def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
+    def __init__(
+        self,
+        client: Optional[httpx.AsyncClient] = None,
+        *,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> None:
         self._owns_client = client is None
         if client is not None:
             refuse_credentials_of(client)
+        self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
-        self._client, self._direct = (client, None) if client is not None else new_async_client()
+        self._client, self._direct = (
+            (client, None) if client is not None else new_async_client(self._tls.context)
+        )
         install_async(self._client)
 
     async def _send(self, request: Request) -> httpx.Response:
@@ -151,17 +165,19 @@ class AsyncHttpxTransport:
                 else:
                     return AsyncHttpxStreamResponse(response, deadline)
             except HTTPX_ERRORS as exc:
-                failure = connection_error(exc, response_started=False, stale=record.stale(exc))
+                failure = connection_error(
+                    exc, response_started=False, stale=record.stale(exc), url=request.url
+                )
         raise failure  # here, so httpx's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
         """Open a WebSocket session: wsproto over a connection of its own (httpx has no
-        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        WebSocket client), with the transport's SSL context, through the environment's
+        proxy (see :mod:`meshapi_wsproto`)."""
         from meshapi_wsproto import aconnect_websocket
 
-        from ._websocket import ssl_context
-
-        return await aconnect_websocket(request, ssl_context)
+        tls = self._tls
+        return await aconnect_websocket(request, tls.for_websocket, tls.proxy(request.url))
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

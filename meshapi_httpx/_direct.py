@@ -12,7 +12,9 @@ So when nothing in the environment routes requests elsewhere (no ``HTTP_PROXY``,
 ``HTTPS_PROXY`` or ``ALL_PROXY``), the transport builds the client around an
 :class:`httpx.HTTPTransport` of its own (as httpx itself would: same TLS settings, same
 limits) and gives each request to that transport directly, through httpx's public transport
-API (``handle_request`` / ``handle_async_request``): a :class:`Direct`. The request on the
+API (``handle_request`` / ``handle_async_request``): a :class:`Direct`. Its TLS is what
+``httpx.Client(verify=...)`` would have for the same setting: the same SSL context, handed to
+``httpx.HTTPTransport(verify=...)`` exactly as the client hands it on. The request on the
 wire is the same (the client's default headers are added to each request that lacks them).
 With proxies in the environment, and always for a client the caller handed over, requests go
 through ``client.send`` with everything the client was configured with.
@@ -23,6 +25,7 @@ kept (:func:`url_of`, at most :data:`URL_CACHE_SIZE`), as is each timeout's http
 
 from __future__ import annotations
 
+import ssl
 from functools import lru_cache
 from typing import Dict, Optional, Tuple, Union
 from urllib.request import getproxies
@@ -124,20 +127,27 @@ class Direct:
         return response
 
 
-def new_client() -> Tuple[httpx.Client, Optional[Direct]]:
-    """A blocking client for a transport to own, and its :class:`Direct` unless the
-    environment names a proxy."""
+def new_client(
+    ssl_context: Optional[ssl.SSLContext] = None,
+) -> Tuple[httpx.Client, Optional[Direct]]:
+    """A blocking client for a transport to own (trusting what ``ssl_context`` trusts;
+    httpx's default context if ``None``), and its :class:`Direct` unless the environment
+    names a proxy. Either way its TLS is what ``httpx.Client(verify=ssl_context)`` has."""
+    verify: Union[ssl.SSLContext, bool] = True if ssl_context is None else ssl_context
     if _proxied():
-        return httpx.Client(follow_redirects=False), None
-    transport = httpx.HTTPTransport()
+        return httpx.Client(follow_redirects=False, verify=verify), None
+    transport = httpx.HTTPTransport(verify=verify)
     client = httpx.Client(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))
 
 
-def new_async_client() -> Tuple[httpx.AsyncClient, Optional[Direct]]:
+def new_async_client(
+    ssl_context: Optional[ssl.SSLContext] = None,
+) -> Tuple[httpx.AsyncClient, Optional[Direct]]:
     """:func:`new_client` for the async transport."""
+    verify: Union[ssl.SSLContext, bool] = True if ssl_context is None else ssl_context
     if _proxied():
-        return httpx.AsyncClient(follow_redirects=False), None
-    transport = httpx.AsyncHTTPTransport()
+        return httpx.AsyncClient(follow_redirects=False, verify=verify), None
+    transport = httpx.AsyncHTTPTransport(verify=verify)
     client = httpx.AsyncClient(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))

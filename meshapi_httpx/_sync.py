@@ -22,6 +22,7 @@ credential): each is raised after the ``except`` block that caught it.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from typing import TYPE_CHECKING, Dict, Iterator, Optional
@@ -29,7 +30,12 @@ from typing import TYPE_CHECKING, Dict, Iterator, Optional
 import httpx
 
 from meshapi_core.decoding import BodyDecoder, decoder_for
-from meshapi_core.errors import ClientContextError, MeshAPIError, StreamTimeoutError
+from meshapi_core.errors import (
+    APITimeoutError,
+    ClientContextError,
+    MeshAPIError,
+    StreamTimeoutError,
+)
 from meshapi_core.http import Request
 
 from . import _fork
@@ -45,9 +51,11 @@ from ._common import (
     send_options,
     stream_error,
 )
-from ._deadline import install, under
+from ._deadline import DeadlinePassed, install, under
 from ._direct import new_client
 from ._exchange import exchange
+from ._http2 import reset_unfinished
+from ._websocket import TLS
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -89,8 +97,11 @@ class HttpxStreamResponse:
             if deadline is None:
                 data = next(raw, None)
             else:
-                with under(deadline):
-                    data = next(raw, None)
+                try:
+                    with under(deadline):
+                        data = next(raw, None)
+                except DeadlinePassed:
+                    raise StreamTimeoutError(deadline_message("reading the body")) from None
                 if time.monotonic() >= deadline and data is not None:
                     # Reached only where a socket wait was not bounded (see _deadline.py).
                     raise StreamTimeoutError(deadline_message("reading the body"))
@@ -104,8 +115,10 @@ class HttpxStreamResponse:
             yield from decoder.flush()
 
     def close(self) -> None:
-        """Release the connection (back to the pool if the body was read to its end)."""
+        """Release the connection (back to the pool if the body was read to its end; an
+        HTTP/2 stream left before its end is reset, see ``_http2.py``)."""
         self._response.close()
+        reset_unfinished(self._response)
 
 
 class HttpxTransport:
@@ -116,18 +129,25 @@ class HttpxTransport:
     process forked after it was handed over. Whatever the client's settings, no redirect is
     followed and the client's ``auth`` is not applied; a client with ``auth`` or a
     credential-bearing default header is refused (``InvalidArgumentError``). One transport
-    is safe to share between threads, as the client is.
+    is safe to share between threads, as the client is. ``ssl_context`` is what the client
+    it makes (without ``client``) and its WebSocket sessions (always) trust; without it,
+    httpx's default (certifi's roots, or ``$SSL_CERT_FILE`` / ``$SSL_CERT_DIR``).
 
     >>> transport = HttpxTransport()
     >>> transport.close()
     """
 
-    def __init__(self, client: Optional[httpx.Client] = None) -> None:
+    def __init__(
+        self, client: Optional[httpx.Client] = None, *, ssl_context: Optional[ssl.SSLContext] = None
+    ) -> None:
         self._owns_client = client is None
         if client is not None:
             refuse_credentials_of(client)
+        self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
-        self._client, self._direct = (client, None) if client is not None else new_client()
+        self._client, self._direct = (
+            (client, None) if client is not None else new_client(self._tls.context)
+        )
         install(self._client)
         self._generation = _fork.generation
         self._lock = threading.Lock()
@@ -145,7 +165,7 @@ class HttpxTransport:
                         "the SDK make its own."
                     )
                 # The parent's pool is dropped, not closed: its sockets are the parent's too.
-                self._client, self._direct = new_client()
+                self._client, self._direct = new_client(self._tls.context)
                 install(self._client)
                 self._generation = _fork.generation
         return self._client
@@ -171,18 +191,21 @@ class HttpxTransport:
                 with under(deadline):
                     response = self._send(client, request)
                 return HttpxStreamResponse(response, deadline)
+            except DeadlinePassed:
+                failure = APITimeoutError(deadline_message("waiting for the response"))
             except HTTPX_ERRORS as exc:
-                failure = connection_error(exc, response_started=False, stale=record.stale(exc))
+                failure = connection_error(
+                    exc, response_started=False, stale=record.stale(exc), url=request.url
+                )
         raise failure  # here, so httpx's exception is not its __context__
 
     def connect_websocket(self, request: WebSocketRequest) -> WsprotoWebSocket:
-        """Open a WebSocket session: wsproto over a socket of its own (httpx has no
-        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        """Open a WebSocket session: wsproto over a connection of its own (httpx has no
+        WebSocket client), with the transport's SSL context, through the environment's
+        proxy (see :mod:`meshapi_wsproto`)."""
         from meshapi_wsproto import connect_websocket
 
-        from ._websocket import ssl_context
-
-        return connect_websocket(request, ssl_context)
+        return connect_websocket(request, self._tls.for_websocket, self._tls.proxy(request.url))
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for ``seconds``."""
