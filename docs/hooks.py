@@ -238,10 +238,21 @@ def public_definitions() -> Dict[str, str]:
     return found
 
 
+VENDORED = ("assets/vendor/mermaid.min.js",)
+"""The scripts the site ships (fetched, pinned, by ``scripts/docs-assets``), under docs/."""
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
-    """Refuse to build while any public name lacks its own docstring."""
+    """Refuse to build while any public name lacks its own docstring, or a script the site
+    ships is not there."""
     from mkdocs.exceptions import PluginError
 
+    absent = [name for name in VENDORED if not (Path(config["docs_dir"]) / name).is_file()]
+    if absent:
+        raise PluginError(
+            f"{', '.join(absent)} is missing from docs/: run `bash scripts/docs-assets` "
+            "(bash scripts/docs runs it)"
+        )
     missing = missing_docstrings()
     if missing:
         listed = "\n  ".join(missing)
