@@ -259,6 +259,24 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
         raise PluginError(f"{len(missing)} public names have no docstring:\n  {listed}")
 
 
+REFERENCE_SEARCH_BOOST = 0.3
+"""How much a reference page (under ``reference/``) weighs in the site's search against a guide.
+
+The reference repeats every word of the API in short headings (``retry_policy``,
+``RetryEvent``...), which would otherwise rank above the guide a reader looks for ("retry"
+should find "Errors and retries" first); the reference is a click away from the guide. A page
+can set its own ``search: boost:`` in its front matter.
+"""
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    """Rank the reference pages below the guides in the site's search."""
+    if page.file.src_uri.startswith("reference/"):
+        search = page.meta.setdefault("search", {})
+        search.setdefault("boost", REFERENCE_SEARCH_BOOST)
+    return markdown
+
+
 def on_post_build(config: Any, **kwargs: Any) -> None:
     """Refuse a build whose reference leaves out a public name."""
     from mkdocs.exceptions import PluginError
