@@ -6,7 +6,8 @@ Property tests run a bounded number of examples by default, so the suite stays f
     .venv/bin/python -m pytest --hypothesis-profile=soak --timeout=0 tests/core tests/fuzz
 
 Coverage-guided fuzzing with atheris is opt-in: ``--fuzz-seconds=N`` runs each target of
-``tests/fuzz`` for N seconds (see ``tests/fuzz/fuzz_main.py``).
+``tests/fuzz`` for N seconds (see ``tests/fuzz/fuzz_main.py``). So are the browser tests of
+the built documentation site: ``--browser`` (see ``tests/browser/conftest.py``).
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=0,
         help="run each atheris fuzzing target (tests/fuzz) for this many seconds",
     )
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="run the browser tests of the built site (tests/browser: Chromium and playwright)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     ensure_registered(config)
     config.addinivalue_line("markers", "fuzz: an atheris fuzzing run (needs --fuzz-seconds)")
+    config.addinivalue_line("markers", "browser: a browser test of the built site (needs --browser)")
 
 
 @pytest.fixture
