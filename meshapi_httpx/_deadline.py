@@ -35,7 +35,7 @@ from typing import Any, Iterable, Optional
 import httpcore
 import httpx
 
-__all__ = ["WRITE_PIECE", "install", "under"]
+__all__ = ["WRITE_PIECE", "bounded", "install", "under"]
 
 WRITE_PIECE = 64 * 1024
 """Writes are cut into pieces this large, each bounded by the time left when it starts."""
@@ -121,6 +121,12 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def bounded(stream: object) -> bool:
+    """Whether every wait on ``stream`` (a response's ``network_stream``) is bounded by
+    :func:`under`: whether the pool that opened it had its backend wrapped."""
+    return isinstance(stream, _DeadlineStream)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
