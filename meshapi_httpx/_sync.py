@@ -67,7 +67,7 @@ class HttpxStreamResponse:
         raw = self._raw = self._response.iter_raw()
         try:
             if self._deadline is None and decoder is None:
-                for data in raw:
+                for data in raw:  # noqa: UP028 - not delegated: see above
                     yield data
             else:
                 yield from self._pieces(raw, decoder)
