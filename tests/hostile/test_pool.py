@@ -362,3 +362,36 @@ def test_the_sdk_reports_a_pool_timeout_as_its_own(backend: str) -> None:
     assert error.error_code == "timeout"
     assert content == "hi"
     assert opened == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_deadline_bounds_a_wait_for_a_connection(backend: str) -> None:
+    import time
+
+    release, saw = threading.Event(), threading.Event()
+
+    async def main() -> Any:
+        transport = AsyncHttpxTransport()
+        assert transport._direct is not None
+        limited = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=1))
+        transport._direct.transport._pool = AsyncStackPool(limited._pool)  # type: ignore[union-attr]
+        api = Api("httpx-" + backend, AsyncMeshAPI(
+            base_url=server.url, token=TOKEN, transport=transport, max_retries=0
+        ))  # fmt: skip
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(api.create)  # holds the one connection until released
+                await anyio.to_thread.run_sync(saw.wait, 5)
+                started = time.monotonic()
+                with pytest.raises(APITimeoutError):
+                    await api.create(timeout=Timeout(5.0, pool=5.0), deadline=0.3)
+                took = time.monotonic() - started
+                release.set()
+            return took, transport._direct.transport._pool._in_use  # type: ignore[union-attr]
+        finally:
+            await api.aclose()
+
+    with RawServer(stalled_completion(release, saw)) as server:
+        took, in_use = go(backend, main)
+    assert 0.3 <= took < 0.3 + 1.0  # the deadline, not the 5 s pool timeout
+    assert in_use == 0
