@@ -174,10 +174,12 @@ class AiohttpStreamResponse:
         seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
         if the end came)."""
         content = self._response.content
-        if not content.is_eof():
-            with contextlib.suppress(*_ERRORS):
-                await asyncio.wait_for(_drain(content), RELEASE_GRACE)
-        await self.aclose()
+        try:
+            if not content.is_eof():
+                with contextlib.suppress(*_ERRORS):
+                    await asyncio.wait_for(_drain(content), RELEASE_GRACE)
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the whole body came, else dropped."""

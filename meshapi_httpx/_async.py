@@ -92,20 +92,21 @@ class AsyncHttpxStreamResponse:
         import anyio
 
         raw, self._raw = self._raw, None
-        if raw is not None and not self._response.is_closed:
-            deadline = anyio.current_time() + RELEASE_GRACE
-            if self._deadline is not None:
-                deadline = min(deadline, self._deadline)
-            left = RELEASE_LIMIT
-            try:
+        try:
+            if raw is not None and not self._response.is_closed:
+                deadline = anyio.current_time() + RELEASE_GRACE
+                if self._deadline is not None:
+                    deadline = min(deadline, self._deadline)
+                left = RELEASE_LIMIT
                 with anyio.CancelScope(deadline=deadline):
                     async for data in raw:
                         left -= len(data)
                         if left < 0:
                             break
-            except httpx.HTTPError:
-                pass  # the body broke: the connection is dropped below
-        await self.aclose()
+        except httpx.HTTPError:
+            pass  # the body broke: the connection is dropped below
+        finally:
+            await self.aclose()  # shielded: runs even when the task is cancelled
 
     async def aclose(self) -> None:
         """Release the connection (back to the pool if the body was read to its end).

@@ -103,20 +103,21 @@ class HttpxStreamResponse:
         other, closes at once."""
         raw, self._raw = self._raw, None
         stream = self._response.extensions.get("network_stream")
-        if raw is not None and bounded(stream) and not self._response.is_closed:
-            deadline = time.monotonic() + RELEASE_GRACE
-            if self._deadline is not None:
-                deadline = min(deadline, self._deadline)
-            left = RELEASE_LIMIT
-            try:
+        try:
+            if raw is not None and bounded(stream) and not self._response.is_closed:
+                deadline = time.monotonic() + RELEASE_GRACE
+                if self._deadline is not None:
+                    deadline = min(deadline, self._deadline)
+                left = RELEASE_LIMIT
                 with under(deadline):
                     for data in raw:
                         left -= len(data)
                         if left < 0:
                             break
-            except httpx.HTTPError:
-                pass  # the end did not come in time (or the body broke): dropped below
-        self._response.close()
+        except httpx.HTTPError:
+            pass  # the end did not come in time (or the body broke): dropped below
+        finally:
+            self._response.close()
 
     def close(self) -> None:
         """Release the connection (back to the pool if the body was read to its end)."""

@@ -111,3 +111,31 @@ def test_an_endless_body_after_done_is_dropped(kind: str) -> None:
         assert server.conns[0].client_closed.wait(5)
     assert len(got) == 3
     assert took < RELEASE_GRACE + SLACK
+
+
+def test_a_task_cancelled_while_waiting_for_the_end_still_closes(
+    async_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    import meshapi_aiohttp._transport
+    import meshapi_httpx._async
+
+    for module in (meshapi_httpx._async, meshapi_aiohttp._transport):
+        monkeypatch.setattr(module, "RELEASE_GRACE", 60.0)  # the cancellation comes first
+    waits: List[float] = []
+
+    async def scenario(api: Api) -> Any:
+        started = time.monotonic()
+        with anyio.move_on_after(0.3) as scope:
+            await api.chunks()
+        took = time.monotonic() - started
+        # closed by the stream itself, before the client is
+        closed = await anyio.to_thread.run_sync(server.conns[0].client_closed.wait, 5)
+        return scope.cancelled_caught, took, api.stream, closed
+
+    with RawServer(done_then_holds(waits)) as server:
+        cancelled, took, stream, closed = run(async_kind, server.url, scenario, timeout=PATIENT)
+    assert cancelled and closed
+    assert took < 0.3 + SLACK
+    assert stream.completed  # every event was in: only the wait for the body's end was cut
