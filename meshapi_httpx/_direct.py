@@ -163,6 +163,7 @@ def new_async_client() -> Tuple[httpx.AsyncClient, Optional[Direct]]:
     from ._pool import AsyncStackPool
 
     transport = httpx.AsyncHTTPTransport(limits=ASYNC_LIMITS)
-    transport._pool = AsyncStackPool(transport._pool)  # type: ignore[assignment]
+    if not transport._pool._http2:  # one request per connection: HTTP/1.1's, not HTTP/2's
+        transport._pool = AsyncStackPool(transport._pool)  # type: ignore[assignment]
     client = httpx.AsyncClient(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))
