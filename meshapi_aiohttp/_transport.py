@@ -80,7 +80,7 @@ from meshapi_core.errors import (
 )
 from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
 from meshapi_core.proxies import ProxyRoute, ProxyRules
-from meshapi_core.transport import refuse_client_credentials
+from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT, refuse_client_credentials
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -232,6 +232,16 @@ def _body_data(request: Request, failures: List[MeshAPIError]) -> Any:
     return chunks()
 
 
+async def _drain(content: aiohttp.StreamReader) -> None:
+    """Read ``content`` to its end, or until ``RELEASE_LIMIT`` bytes were read."""
+    left = RELEASE_LIMIT
+    while left >= 0 and not content.is_eof():
+        data = await content.readany()
+        if not data:
+            return
+        left -= len(data)
+
+
 class AiohttpStreamResponse:
     """A streamed aiohttp response, behind the SDK's error contract."""
 
@@ -259,6 +269,18 @@ class AiohttpStreamResponse:
             failure = _stream_error(exc)
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
             raise failure
+
+    async def release(self) -> None:
+        """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
+        seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
+        if the end came)."""
+        content = self._response.content
+        try:
+            if not content.is_eof():
+                with contextlib.suppress(*_ERRORS):
+                    await asyncio.wait_for(_drain(content), RELEASE_GRACE)
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the whole body came, else dropped."""

@@ -22,6 +22,7 @@ import httpx
 from meshapi_core.decoding import decoder_for
 from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
+from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from ._common import (
     HTTPX_ERRORS,
@@ -52,6 +53,7 @@ class AsyncHttpxStreamResponse:
     def __init__(self, response: httpx.Response, deadline: Optional[float] = None) -> None:
         self._response = response
         self._deadline = deadline
+        self._raw: Optional[AsyncIterator[bytes]] = None
         self.status = response.status_code
         self.headers: Dict[str, str] = headers_of(response)
 
@@ -65,7 +67,8 @@ class AsyncHttpxStreamResponse:
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
-        raw = self._response.aiter_raw()
+        # Kept: a consumer that stops at the stream's end leaves it open for release().
+        raw = self._raw = self._response.aiter_raw()
         try:
             if deadline is None and decoder is None:
                 async for data in raw:
@@ -98,6 +101,29 @@ class AsyncHttpxStreamResponse:
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
 
+    async def release(self) -> None:
+        """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
+        seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
+        if the end came)."""
+        import anyio
+
+        raw, self._raw = self._raw, None
+        try:
+            if raw is not None and not self._response.is_closed:
+                deadline = anyio.current_time() + RELEASE_GRACE
+                if self._deadline is not None:
+                    deadline = min(deadline, self._deadline)
+                left = RELEASE_LIMIT
+                with anyio.CancelScope(deadline=deadline):
+                    async for data in raw:
+                        left -= len(data)
+                        if left < 0:
+                            break
+        except HTTPX_ERRORS:
+            pass  # the body broke: the connection is dropped below
+        finally:
+            await self.aclose()  # shielded: runs even when the task is cancelled
+
     async def aclose(self) -> None:
         """Release the connection (back to the pool if the body was read to its end).
 
@@ -107,6 +133,7 @@ class AsyncHttpxStreamResponse:
         """
         import anyio  # here, not at import: a blocking client never needs it
 
+        self._raw = None
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
             await areset_unfinished(self._response)

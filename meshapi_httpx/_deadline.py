@@ -50,7 +50,7 @@ import httpx
 from ._common import wrap_backends
 from ._exchange import Tracked
 
-__all__ = ["WRITE_PIECE", "DeadlinePassed", "install", "under"]
+__all__ = ["WRITE_PIECE", "DeadlinePassed", "bounded", "install", "under"]
 
 WRITE_PIECE = 64 * 1024
 """Writes are cut into pieces this large, each bounded by the time left when it starts."""
@@ -163,6 +163,12 @@ class _DeadlineStream(Tracked, httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def bounded(stream: object) -> bool:
+    """Whether every wait on ``stream`` (a response's ``network_stream``) is bounded by
+    :func:`under`: whether the pool that opened it had its backend wrapped."""
+    return isinstance(stream, _DeadlineStream)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):

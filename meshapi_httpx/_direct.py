@@ -19,6 +19,12 @@ wire is the same (the client's default headers are added to each request that la
 With proxies in the environment, and always for a client the caller handed over, requests go
 through ``client.send`` with everything the client was configured with.
 
+The async transport's own client also gets a pool of its own (``_pool.py``): httpcore's
+re-examines every connection whenever a request starts or ends, which at 50 requests in
+flight costs more CPU than everything else the request does; the SDK's takes an idle
+connection off a stack. Its limits are :data:`ASYNC_LIMITS`. (With a proxy in the environment
+the client is httpx's own, pool included.)
+
 Either way a URL without a query (an endpoint's path: few and repeated) is parsed once and
 kept (:func:`url_of`, at most :data:`URL_CACHE_SIZE`), as is each timeout's httpx form.
 """
@@ -35,12 +41,27 @@ import httpx
 from meshapi_core.decoding import ACCEPT_ENCODING
 from meshapi_core.http import Request, Timeout
 
-__all__ = ["URL_CACHE_SIZE", "Direct", "new_async_client", "new_client", "timeout_of", "url_of"]
+__all__ = [
+    "ASYNC_LIMITS",
+    "URL_CACHE_SIZE",
+    "Direct",
+    "new_async_client",
+    "new_client",
+    "timeout_of",
+    "url_of",
+]
 
 URL_CACHE_SIZE = 256
 """How many parsed URLs are kept (least recently used dropped first)."""
 
 _Pairs = Tuple[Tuple[str, str], ...]
+
+
+ASYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+"""The async client's pool: up to 100 connections at once (httpx's and aiohttp's default), a
+request past them waiting up to the ``pool`` timeout; every one of them kept when idle (httpx
+keeps 20: at more than 20 requests in flight it would close and reopen connections all the
+time), each for 5 s after its last response (httpx's keep-alive expiry)."""
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
@@ -144,10 +165,15 @@ def new_client(
 def new_async_client(
     ssl_context: Optional[ssl.SSLContext] = None,
 ) -> Tuple[httpx.AsyncClient, Optional[Direct]]:
-    """:func:`new_client` for the async transport."""
+    """:func:`new_client` for the async transport: its :class:`Direct` sends through a
+    :class:`~meshapi_httpx._pool.AsyncStackPool` of :data:`ASYNC_LIMITS`."""
     verify: Union[ssl.SSLContext, bool] = True if ssl_context is None else ssl_context
     if _proxied():
         return httpx.AsyncClient(follow_redirects=False, verify=verify), None
-    transport = httpx.AsyncHTTPTransport(verify=verify)
+    from ._pool import AsyncStackPool
+
+    transport = httpx.AsyncHTTPTransport(verify=verify, limits=ASYNC_LIMITS)
+    if not transport._pool._http2:  # one request per connection: HTTP/1.1's, not HTTP/2's
+        transport._pool = AsyncStackPool(transport._pool)  # type: ignore[assignment]
     client = httpx.AsyncClient(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))

@@ -37,6 +37,7 @@ from meshapi_core.errors import (
     StreamTimeoutError,
 )
 from meshapi_core.http import Request
+from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from . import _fork
 from ._common import (
@@ -51,7 +52,7 @@ from ._common import (
     send_options,
     stream_error,
 )
-from ._deadline import DeadlinePassed, install, under
+from ._deadline import DeadlinePassed, bounded, install, under
 from ._direct import new_client
 from ._exchange import exchange
 from ._http2 import reset_unfinished
@@ -68,6 +69,7 @@ class HttpxStreamResponse:
     def __init__(self, response: httpx.Response, deadline: Optional[float] = None) -> None:
         self._response = response
         self._deadline = deadline
+        self._raw: Optional[Iterator[bytes]] = None
         self.status = response.status_code
         self.headers: Dict[str, str] = headers_of(response)
 
@@ -80,18 +82,21 @@ class HttpxStreamResponse:
             return
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
+        # Kept, and looped over rather than delegated to (``yield from``): a consumer that
+        # stops at the stream's end must leave it open for release().
+        raw = self._raw = self._response.iter_raw()
         try:
             if self._deadline is None and decoder is None:
-                yield from self._response.iter_raw()
+                for data in raw:  # noqa: UP028 - not delegated: see above
+                    yield data
             else:
-                yield from self._pieces(decoder)
+                yield from self._pieces(raw, decoder)
         except HTTPX_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
 
-    def _pieces(self, decoder: Optional[BodyDecoder]) -> Iterator[bytes]:
-        raw = self._response.iter_raw()
+    def _pieces(self, raw: Iterator[bytes], decoder: Optional[BodyDecoder]) -> Iterator[bytes]:
         deadline = self._deadline
         while True:
             if deadline is None:
@@ -114,9 +119,33 @@ class HttpxStreamResponse:
         if decoder is not None:
             yield from decoder.flush()
 
+    def release(self) -> None:
+        """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
+        seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
+        if the end came). Only on a connection whose waits ``_deadline.py`` bounds: on any
+        other, closes at once."""
+        raw, self._raw = self._raw, None
+        stream = self._response.extensions.get("network_stream")
+        try:
+            if raw is not None and bounded(stream) and not self._response.is_closed:
+                deadline = time.monotonic() + RELEASE_GRACE
+                if self._deadline is not None:
+                    deadline = min(deadline, self._deadline)
+                left = RELEASE_LIMIT
+                with under(deadline):
+                    for data in raw:
+                        left -= len(data)
+                        if left < 0:
+                            break
+        except (DeadlinePassed, *HTTPX_ERRORS):
+            pass  # the end did not come in time (or the body broke): dropped below
+        finally:
+            self.close()
+
     def close(self) -> None:
         """Release the connection (back to the pool if the body was read to its end; an
         HTTP/2 stream left before its end is reset, see ``_http2.py``)."""
+        self._raw = None
         self._response.close()
         reset_unfinished(self._response)
 

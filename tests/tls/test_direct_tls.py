@@ -36,7 +36,8 @@ def facts(context: ssl.SSLContext) -> Dict[str, Any]:
 
 
 def pool_context(transport: Any) -> ssl.SSLContext:
-    context = transport._pool._ssl_context
+    pool = transport._pool
+    context = getattr(pool, "_inner", pool)._ssl_context  # the async stack pool wraps httpcore's
     assert isinstance(context, ssl.SSLContext)
     return context
 
