@@ -280,9 +280,13 @@ def trust(monkeypatch: pytest.MonkeyPatch, ca_file: str) -> None:
 
 @pytest.fixture
 def meshapi_gateway(
-    meshapi_gateway: GatewayFixture, monkeypatch: pytest.MonkeyPatch
+    meshapi_gateway: GatewayFixture, scheme: str, monkeypatch: pytest.MonkeyPatch
 ) -> GatewayFixture:
-    """The plugin's emulator, trusted by this process's clients when it serves TLS."""
+    """The plugin's emulator, trusted by this process's clients when it serves TLS.
+
+    It names ``scheme`` itself (which ``meshapi_gateway_options`` already takes) so that
+    every pytest parametrizes the tests by it: pytest 8 does not see a parameter that only
+    the overridden fixture's own dependencies request."""
     if meshapi_gateway.server.tls:
         assert meshapi_gateway.base_url.startswith("https://")
         assert meshapi_gateway.server.ca_file is not None

@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import threading
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import anyio
 import httpx
@@ -67,7 +67,8 @@ class H2Server:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
+        self._stop: Optional[asyncio.Event] = None  # made on the server's loop (Python 3.9)
+        self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="h2-server", daemon=True)
 
     async def app(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
@@ -105,13 +106,17 @@ class H2Server:
         config.bind = [f"fd://{os.dup(self._listener.fileno())}"]
         config.accesslog = config.errorlog = None
         asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(serve(self.app, config, shutdown_trigger=self._stop.wait))  # type: ignore[arg-type]
+        stop = self._stop = asyncio.Event()  # an Event of 3.9 belongs to the loop it was made on
+        self._started.set()
+        self._loop.run_until_complete(serve(self.app, config, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
 
     def __enter__(self) -> H2Server:
         self._thread.start()  # the listener already listens: connections wait in its backlog
+        self._started.wait(10)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        assert self._stop is not None
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
         self._listener.close()
