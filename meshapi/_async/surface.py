@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .resources.api_versions import AsyncApiVersions
     from .resources.audio import AsyncAudio
     from .resources.audit_logs import AsyncAuditLogs
+    from .bulk import AsyncBulk
     from .resources.batches import AsyncBatches
     from .resources.billing import AsyncBilling
     from .resources.chat import AsyncChat
@@ -107,6 +108,14 @@ class AsyncDataPlane(AsyncAccountReads):
         from .resources.batches import AsyncBatches
 
         return AsyncBatches(self._engine)
+
+    @cached_property
+    def bulk(self) -> AsyncBulk:
+        """Bulk work: ``client.bulk.run("rows.jsonl", "out.jsonl")`` at the pace of the key's
+        rate limits, resumable after any crash; ``client.bulk.map(rows)`` in memory."""
+        from .bulk import AsyncBulk
+
+        return AsyncBulk(self._engine)
 
     @cached_property
     def responses(self) -> AsyncResponses:

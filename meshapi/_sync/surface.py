@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .resources.api_versions import ApiVersions
     from .resources.audio import Audio
     from .resources.audit_logs import AuditLogs
+    from .bulk import Bulk
     from .resources.batches import Batches
     from .resources.billing import Billing
     from .resources.chat import Chat
@@ -108,6 +109,14 @@ class DataPlane(AccountReads):
         from .resources.batches import Batches
 
         return Batches(self._engine)
+
+    @cached_property
+    def bulk(self) -> Bulk:
+        """Bulk work: ``client.bulk.run("rows.jsonl", "out.jsonl")`` at the pace of the key's
+        rate limits, resumable after any crash; ``client.bulk.map(rows)`` in memory."""
+        from .bulk import Bulk
+
+        return Bulk(self._engine)
 
     @cached_property
     def responses(self) -> Responses:
