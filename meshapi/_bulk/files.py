@@ -197,6 +197,8 @@ class Journal:
         if whole < size:  # a torn last line, or what a crash left unwritten: cut it off
             os.ftruncate(fd, whole)
             os.fsync(fd)
+        checkpoint.totals.merge(scanner.tally)
+        checkpoint.output_size = whole
         return scanner.lines
 
     # -- the job's I/O --------------------------------------------------------------------

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Set
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from ..errors import MeshAPIError
+from .rows import usage_of
 
 __all__ = [
     "FORMAT",
@@ -41,6 +42,8 @@ __all__ = [
     "Totals",
 ]
 
+MAX_MODELS = 1000
+"""The most models whose tokens the totals count one by one."""
 FORMAT = "meshapi-bulk/1"
 """The ``format`` of a checkpoint this release writes and reads."""
 MAX_TAIL_LINE = 64 * 1024 * 1024
@@ -76,6 +79,33 @@ class Totals:
     """Seconds spent running, over every run so far."""
     models: Dict[str, List[int]] = field(default_factory=dict)
     """Prompt and completion tokens by model (at most :data:`MAX_MODELS` models)."""
+
+    def add_record(self, record: Mapping[str, Any]) -> None:
+        """Count one output record (its reply's tokens, by model), as written."""
+        reply = record.get("response")
+        if not isinstance(reply, dict):
+            self.failed += 1
+            return
+        self.succeeded += 1
+        prompt, output, total = usage_of(reply)
+        self.prompt_tokens += prompt or 0
+        self.completion_tokens += output or 0
+        self.total_tokens += total or 0
+        model = reply.get("model")
+        if isinstance(model, str) and (model in self.models or len(self.models) < MAX_MODELS):
+            counts = self.models.setdefault(model, [0, 0])
+            counts[0] += prompt or 0
+            counts[1] += output or 0
+
+    def merge(self, other: Totals) -> None:
+        """Add ``other``'s rows and tokens (what a rerun found past the checkpoint)."""
+        for name in ("succeeded", "failed", "prompt_tokens", "completion_tokens", "total_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for model, (prompt, output) in other.models.items():
+            if model in self.models or len(self.models) < MAX_MODELS:
+                counts = self.models.setdefault(model, [0, 0])
+                counts[0] += prompt
+                counts[1] += output
 
     def to_json(self) -> Dict[str, Any]:
         """As written in the checkpoint."""
@@ -234,6 +264,9 @@ class OutputScanner:
         """Bytes of whole records from the start of what was fed."""
         self.lines: Set[int] = set()
         """The input lines of those records."""
+        self.tally = Totals()
+        """What those records count for the summary (rows, tokens), which the checkpoint's
+        totals do not hold yet."""
         self.broken = False
         """A line that is not a record was found: nothing after it counts."""
         self._pending = bytearray()
@@ -252,15 +285,17 @@ class OutputScanner:
                 return
             record = bytes(self._pending[:end])
             del self._pending[: end + 1]
-            line = _record_line(record)
-            if line is None:
+            found = _record(record)
+            if found is None:
                 self.broken = True
                 return
+            line, value = found
             self.lines.add(line)
+            self.tally.add_record(value)
             self.good_bytes += end + 1
 
 
-def _record_line(record: bytes) -> Optional[int]:
+def _record(record: bytes) -> Optional[Tuple[int, Dict[str, Any]]]:
     try:
         value = json.loads(record.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -268,4 +303,6 @@ def _record_line(record: bytes) -> Optional[int]:
     if not isinstance(value, dict) or ("response" not in value and "error" not in value):
         return None
     line = value.get("line")
-    return line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None
+    if isinstance(line, int) and not isinstance(line, bool) and line > 0:
+        return line, value
+    return None

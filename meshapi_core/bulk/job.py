@@ -54,7 +54,7 @@ from typing import (
 from ..errors import InvalidArgumentError, MeshAPIError, RateLimitError
 from ..models.usage import RateLimits
 from ..retry import RetryPolicy
-from .checkpoint import Checkpoint, Totals
+from .checkpoint import MAX_MODELS, Checkpoint, Totals
 from .pacing import Pacer, PacingSettings
 from .rows import (
     BadRow,
@@ -67,6 +67,7 @@ from .rows import (
     idempotency_key,
     parse_row,
     reply_record,
+    usage_of,
 )
 
 __all__ = [
@@ -82,11 +83,8 @@ __all__ = [
     "SaveCheckpoint",
     "SendRow",
     "Wait",
-    "usage_of",
 ]
 
-MAX_MODELS = 1000
-"""The most models whose tokens a summary counts one by one."""
 _READ_BATCH = 256
 
 
@@ -449,7 +447,8 @@ class BulkJob:
             totals.reported_cost = str(Decimal(totals.reported_cost) + cost)
             totals.costed_rows += 1
         slot.done = True
-        record = self._record(reply_record(send.row.id, send.row.line, slot.attempts, reply))
+        attempts = slot.attempts + slot.limited
+        record = self._record(reply_record(send.row.id, send.row.line, attempts, reply))
         self._advance()
         return record
 
@@ -655,24 +654,6 @@ class BulkJob:
                 identity.batches,
             )  # fmt: skip
         )
-
-
-def _int(value: Any) -> Optional[int]:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def usage_of(reply: Mapping[str, Any]) -> Tuple[Optional[int], Optional[int], Optional[int]]:
-    """A reply's prompt, output and total tokens (chat, Responses and embeddings spell
-    them differently)."""
-    usage = reply.get("usage")
-    if not isinstance(usage, dict):
-        return None, None, None
-    prompt = _int(usage.get("prompt_tokens", usage.get("input_tokens")))
-    output = _int(usage.get("completion_tokens", usage.get("output_tokens")))
-    total = _int(usage.get("total_tokens"))
-    if total is None and (prompt is not None or output is not None):
-        total = (prompt or 0) + (output or 0)
-    return prompt, output, total
 
 
 def _decimal(value: Any) -> Optional[Decimal]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from ..errors import MeshAPIError
 
@@ -46,6 +46,7 @@ __all__ = [
     "idempotency_key",
     "parse_row",
     "reply_record",
+    "usage_of",
 ]
 
 KINDS: Dict[str, str] = {
@@ -266,3 +267,21 @@ JSON', 'request_id': None}
             "request_id": error.request_id,
         },
     }
+
+
+def _int(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def usage_of(reply: Mapping[str, Any]) -> Tuple[Optional[int], Optional[int], Optional[int]]:
+    """A reply's prompt, output and total tokens (chat, Responses and embeddings spell
+    them differently)."""
+    usage = reply.get("usage")
+    if not isinstance(usage, dict):
+        return None, None, None
+    prompt = _int(usage.get("prompt_tokens", usage.get("input_tokens")))
+    output = _int(usage.get("completion_tokens", usage.get("output_tokens")))
+    total = _int(usage.get("total_tokens"))
+    if total is None and (prompt is not None or output is not None):
+        total = (prompt or 0) + (output or 0)
+    return prompt, output, total
