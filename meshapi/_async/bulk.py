@@ -40,7 +40,6 @@ from meshapi_core.bulk.job import (
     SaveCheckpoint,
     SendRow,
     Wait,
-    usage_of,
 )
 from meshapi_core.bulk.pacing import Pacer
 from meshapi_core.bulk.rows import (
@@ -51,11 +50,18 @@ from meshapi_core.bulk.rows import (
     error_record,
     parse_row,
     reply_record,
+    usage_of,
 )
 from meshapi_core.endpoints.batches import BATCHES_CREATE, BATCHES_LIST, BATCHES_WAIT
 from meshapi_core.endpoints.models import MODELS_GET
 from meshapi_core.endpoints.usage import USAGE_RATE_LIMITS
-from meshapi_core.errors import InvalidArgumentError, MeshAPIError, RateLimitError
+from meshapi_core.errors import (
+    APIConnectionError,
+    InvalidArgumentError,
+    MeshAPIError,
+    RateLimitError,
+    ServerError,
+)
 
 from .._bulk.common import (
     ENDPOINTS,
@@ -412,29 +418,36 @@ class AsyncBulk:
         )
 
     async def _create(self, job_id: str, part: Part, requests: List[Dict[str, Any]]) -> str:
-        """Create ``part``'s batch; while the gateway's limit of unfinished batches is
-        reached (``429 batch_limit_exceeded``), wait for one of the job's own to finish, or
-        for the time the gateway names."""
+        """Create ``part``'s batch, once: a creation whose answer was lost (the connection
+        failed, a ``5xx``) is looked for by its metadata before it is tried again. While
+        the gateway's limit of unfinished batches is reached (``429 batch_limit_exceeded``),
+        wait the time it names."""
         engine = self._engine
         key = f"bulk-{job_id}-batch-{part.index}"
         body = {"requests": requests, "metadata": part.metadata(job_id)}
+        failures = 0
         while True:
             try:
-                call = engine.prepare(BATCHES_CREATE, body, {"idempotency_key": key})
-                batch: Batch = await engine.run(call)
+                options = {"idempotency_key": key, "max_retries": 0}
+                batch: Batch = await engine.run(engine.prepare(BATCHES_CREATE, body, options))
                 return batch.id
             except RateLimitError as error:
                 if error.error_code != "batch_limit_exceeded":
                     raise
-                wait = float(error.retry_after_seconds or 60.0)
-                await engine.transport.sleep(min(wait, 60.0))
+                await engine.transport.sleep(min(float(error.retry_after_seconds or 60.0), 60.0))
+            except (APIConnectionError, ServerError):
+                failures += 1
+                found = await self._find(job_id, part)
+                if found is not None:
+                    return found
+                if failures >= 5:
+                    raise
+                await engine.transport.sleep(engine.config.retry.backoff(failures - 1,
+                                                                         random.random))
 
-    async def _find_or_create(
-        self, state: Checkpoint, part: Part, settings: BulkSettings, journal: Journal
-    ) -> str:
-        """The batch of a part planned by an earlier run: found among the batches by its
-        metadata, else created (its requests read again from the input)."""
-        wanted = part.metadata(state.job_id)
+    async def _find(self, job_id: str, part: Part) -> Optional[str]:
+        """The id of ``part``'s batch if the gateway has it (among the 100 newest)."""
+        wanted = part.metadata(job_id)
         engine = self._engine
         page = await engine.run(engine.prepare(BATCHES_LIST, None, {"limit": 100}))
         for batch in page.data:
@@ -442,6 +455,16 @@ class AsyncBulk:
                 batch.metadata.get(k) == v for k, v in wanted.items()
             ):
                 return batch.id
+        return None
+
+    async def _find_or_create(
+        self, state: Checkpoint, part: Part, settings: BulkSettings, journal: Journal
+    ) -> str:
+        """The batch of a part planned by a run that stopped before creating it (or before
+        hearing back): found by its metadata, else created, its requests read again."""
+        found = await self._find(state.job_id, part)
+        if found is not None:
+            return found
         planner = BatchPlanner(BatchLimits(max_rows=1_000_000, max_bytes=32 * 1024 * 1024))
         for row in _part_rows(journal, part, settings):
             planner.add(row)
