@@ -197,8 +197,8 @@ class AsyncBulk:
         the order of ``rows``. Nothing is written to disk.
 
         The rows' ``Idempotency-Key`` derive from ``job_id`` (default: a new one) and their
-        place in ``rows``, so the same rows sent again under the same ``job_id`` (a task
-        that a framework retries) carry the same keys. ``pacer`` carries the pacing over
+        ids (unique within a job), so a row sent again under the same ``job_id`` (by a task
+        that a framework retries) carries the same key. ``pacer`` carries the pacing over
         from one call to the next (one per worker, e.g. in Ray, see ``meshapi.ray``).
         """
         import json
@@ -220,6 +220,7 @@ class AsyncBulk:
             random=random.random,
             checkpoints=False,
             pacer=pacer,
+            keys_by_id=True,
         )
         records: List[bytes] = []
         await self._drive(job, MemorySource(rows), _Collect(records), NO_DISPLAY)

@@ -268,7 +268,9 @@ class BulkJob:
     ``clock`` is monotonic seconds; ``checkpoint`` the job's state at the start (its id, the
     watermark and the lines done past it, the totals): a fresh one for a new job. With
     ``checkpoints=False`` (rows given in memory) no :class:`SaveCheckpoint` is asked for.
-    ``total`` is the number of input lines, when known (for the ETA).
+    ``total`` is the number of input lines, when known (for the ETA). With ``keys_by_id``
+    a row's ``Idempotency-Key`` derives from its id rather than its line (rows given in
+    memory, whose places change from one call to the next).
     """
 
     def __init__(
@@ -282,8 +284,10 @@ class BulkJob:
         checkpoints: bool = True,
         total: Optional[int] = None,
         pacer: Optional[Pacer] = None,
+        keys_by_id: bool = False,
     ) -> None:
         self.settings = settings
+        self._keys_by_id = keys_by_id
         self.checkpoint = checkpoint
         self.pacer = pacer if pacer is not None else Pacer(settings.pacing)
         self._clock = clock
@@ -601,7 +605,7 @@ class BulkJob:
         self._in_flight += 1
         self._totals.sent += 1
         self.pacer.sent(now, estimate)
-        key = idempotency_key(self.checkpoint.job_id, line)
+        key = idempotency_key(self.checkpoint.job_id, line, row.id if self._keys_by_id else None)
         return SendRow(row, key, slot.attempts + slot.limited, estimate, now)
 
     def _record(self, record: Dict[str, Any]) -> bytes:

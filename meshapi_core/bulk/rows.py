@@ -27,6 +27,7 @@ the job's id and the row's line, so a row sent again after a crash carries the k
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -222,14 +223,20 @@ def estimate_tokens(row: Row, expected_output: float) -> int:
     return row.prompt_tokens + math.ceil(output)
 
 
-def idempotency_key(job_id: str, line: int) -> str:
-    """The ``Idempotency-Key`` of input line ``line`` of job ``job_id``: the same on every
-    attempt and every run of the job.
+def idempotency_key(job_id: str, line: int, row_id: Optional[RowId] = None) -> str:
+    """The ``Idempotency-Key`` of input line ``line`` of job ``job_id`` (or, given
+    ``row_id``, of the row with that id, wherever it is): the same on every attempt and
+    every run of the job.
 
     >>> idempotency_key("5f0c2a9e", 12)
     'bulk-5f0c2a9e-12'
+    >>> idempotency_key("5f0c2a9e", 12, "q1")
+    'bulk-5f0c2a9e-id-0941b034936815b0b3366547'
     """
-    return f"bulk-{job_id}-{line}"
+    if row_id is None:
+        return f"bulk-{job_id}-{line}"
+    digest = hashlib.sha256(json.dumps(row_id).encode()).hexdigest()[:24]
+    return f"bulk-{job_id}-id-{digest}"
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
