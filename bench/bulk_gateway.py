@@ -77,3 +77,44 @@ class FastGateway(Gateway):
                 headers.append(("retry-after", str(math.ceil(seconds))))
         return ResponsePlan(plan.status, tuple(headers), (Write(data),), plan.prelude,
                             plan.streaming, plan.close)  # fmt: skip
+
+
+def serve(speed: float, rpm: int) -> None:
+    """Serve a :class:`FastGateway` with a key limited to ``rpm`` on 127.0.0.1, in this
+    process: print ``{"url", "token"}`` as one JSON line, then answer commands read from
+    stdin, one a line: ``log`` prints the request log since the last ``log`` as one JSON
+    line (method, path, status, the gateway clock's time, the ``Idempotency-Key``, the first
+    message's content); end of input stops the server."""
+    import sys
+
+    from meshapi.testing import GatewayServer
+
+    gateway = FastGateway(speed, log_limit=1_000_000)
+    token = gateway.add_key(rpm_limit=rpm)
+    with GatewayServer(gateway).run_in_thread() as url:
+        print(json.dumps({"url": url, "token": token, "speed": speed, "rpm": rpm}), flush=True)
+        seen = 0
+        for command in sys.stdin:
+            if command.strip() != "log":
+                continue
+            entries = [e for e in gateway.requests if e.seq > seen]
+            if entries:
+                seen = entries[-1].seq
+            out = []
+            for e in entries:
+                content = None
+                if isinstance(e.json, dict) and e.json.get("messages"):
+                    content = e.json["messages"][0].get("content")
+                out.append([e.method, e.path, e.status, e.timestamp,
+                            e.headers.get("idempotency-key"), content])
+            print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the emulator with a rate-limited key")
+    parser.add_argument("--speed", type=float, default=20.0)
+    parser.add_argument("--rpm", type=int, default=600)
+    options = parser.parse_args()
+    serve(options.speed, options.rpm)

@@ -56,6 +56,7 @@ def test_map_batches_sends_each_row_once_with_error_rows(local_ray: Any, served:
                                "base_url": os.environ["MESHAPI_BASE_URL"],
                                "token": os.environ["MESHAPI_TOKEN"]},
         concurrency=2,
+        num_cpus=0.5,
         batch_size=16,
     )
     results = out.take_all()
