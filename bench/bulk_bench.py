@@ -64,7 +64,8 @@ class Emulator:
 
     def log(self) -> List[List[Any]]:
         """Every request so far: [method, path, status, time, key, content]."""
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         self.process.stdin.write("log\n")
         self.process.stdin.flush()
         self.entries += json.loads(self.process.stdout.readline())

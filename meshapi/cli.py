@@ -237,15 +237,26 @@ def _add_bulk(commands: Any) -> None:
     bulk.add_argument("input", help="the rows, JSONL")
     bulk.add_argument("-o", "--output", required=True, help="the records, JSONL (appended)")
     bulk.add_argument("-m", "--model", help="the model of rows whose body names none")
-    bulk.add_argument("--via", choices=("requests", "batches"), default="requests",
-                      help="one request a row (default), or the Batches API (chat only)")
+    bulk.add_argument(
+        "--via",
+        choices=("requests", "batches"),
+        default="requests",
+        help="one request a row (default), or the Batches API (chat only)",
+    )
     bulk.add_argument("--max-concurrency", type=int, default=64, help="default 64")
     bulk.add_argument("--initial-concurrency", type=int, help="default 4")
     bulk.add_argument("--max-attempts", type=int, default=5, help="per row, default 5")
-    bulk.add_argument("--max-wait", type=float, default=900.0,
-                      help="the longest wait for a rate limit before stopping (default 900 s)")
-    bulk.add_argument("--no-rate-limits", action="store_true",
-                      help="do not read the key's counters (GET /v1/usage/rate-limits)")
+    bulk.add_argument(
+        "--max-wait",
+        type=float,
+        default=900.0,
+        help="the longest wait for a rate limit before stopping (default 900 s)",
+    )
+    bulk.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="do not read the key's counters (GET /v1/usage/rate-limits)",
+    )
     bulk.add_argument("--json", action="store_true", help="print the summary as JSON")
     bulk.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     bulk.set_defaults(run=_bulk)  # fmt: skip

@@ -63,6 +63,7 @@ from meshapi_core.errors import (
     ServerError,
 )
 
+from .._bulk import workers as _workers
 from .._bulk.common import (
     ENDPOINTS,
     MemorySource,
@@ -74,12 +75,6 @@ from .._bulk.common import (
 )
 from .._bulk.files import Journal
 from .._bulk.progress import NO_DISPLAY, Display, make_display
-from .._bulk.workers import AsyncWorkers
-
-# async-only: begin
-from .._bulk.workers import in_thread
-
-# async-only: end
 from .engine import AsyncEngine
 from .polling import wait_for
 
@@ -233,7 +228,7 @@ class AsyncBulk:
         """Carry out ``job``'s actions until it finishes (see :mod:`meshapi_core.bulk.job`)."""
         redrawn = 0.0
         try:
-            async with AsyncWorkers(job.settings.pacing.max_concurrency + 1) as workers:
+            async with _workers.AsyncWorkers(job.settings.pacing.max_concurrency + 1) as workers:
                 while True:
                     action = job.next_action()
                     if isinstance(action, SendRow):
@@ -256,7 +251,7 @@ class AsyncBulk:
                         workers.start(self._look, action)
                     elif isinstance(action, SaveCheckpoint):
                         # sync: sink.save(action.checkpoint)
-                        await in_thread(sink.save, action.checkpoint)
+                        await _workers.in_thread(sink.save, action.checkpoint)
                         job.checkpoint_saved()
                     else:
                         assert isinstance(action, Finished)
@@ -443,8 +438,9 @@ class AsyncBulk:
                     return found
                 if failures >= 5:
                     raise
-                await engine.transport.sleep(engine.config.retry.backoff(failures - 1,
-                                                                         random.random))
+                await engine.transport.sleep(
+                    engine.config.retry.backoff(failures - 1, random.random)
+                )
 
     async def _find(self, job_id: str, part: Part) -> Optional[str]:
         """The id of ``part``'s batch if the gateway has it (among the 100 newest)."""
@@ -521,7 +517,9 @@ def _batch_row(
     """Input line ``line`` as a row of a batch, a bad row (not a row, not a chat completion,
     an id the batch has already), or ``None`` (blank)."""
     if data is None:
-        return BadRow(line, offset, None, InvalidRowError(f"line {line}: longer than a request may be"))
+        return BadRow(
+            line, offset, None, InvalidRowError(f"line {line}: longer than a request may be")
+        )
     parsed = parse_row(data, line, offset, settings.defaults)
     if isinstance(parsed, Row) and parsed.kind != "chat":
         message = f"line {line}: the Batches API takes chat completions only"

@@ -15,12 +15,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .bulk import AsyncBulk
     from .engine import AsyncEngine
     from .resources.admin_keys import AsyncAdminKeys
     from .resources.api_versions import AsyncApiVersions
     from .resources.audio import AsyncAudio
     from .resources.audit_logs import AsyncAuditLogs
-    from .bulk import AsyncBulk
     from .resources.batches import AsyncBatches
     from .resources.billing import AsyncBilling
     from .resources.chat import AsyncChat

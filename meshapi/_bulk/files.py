@@ -126,9 +126,7 @@ class Journal:
 
     # -- opening and resuming -------------------------------------------------------------
 
-    def open(
-        self, settings: Dict[str, Any], new_job_id: str
-    ) -> Tuple[Checkpoint, Set[int]]:
+    def open(self, settings: Dict[str, Any], new_job_id: str) -> Tuple[Checkpoint, Set[int]]:
         """Open the files: the checkpoint to start from (a new one, saved before anything
         is sent, for a new job) and the lines done past its watermark."""
         if not self.input_path.is_file():

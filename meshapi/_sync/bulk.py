@@ -64,6 +64,7 @@ from meshapi_core.errors import (
     ServerError,
 )
 
+from .._bulk import workers as _workers
 from .._bulk.common import (
     ENDPOINTS,
     MemorySource,
@@ -75,8 +76,6 @@ from .._bulk.common import (
 )
 from .._bulk.files import Journal
 from .._bulk.progress import NO_DISPLAY, Display, make_display
-from .._bulk.workers import Workers
-
 from .engine import Engine
 from .polling import wait_for
 
@@ -230,7 +229,7 @@ class Bulk:
         """Carry out ``job``'s actions until it finishes (see :mod:`meshapi_core.bulk.job`)."""
         redrawn = 0.0
         try:
-            with Workers(job.settings.pacing.max_concurrency + 1) as workers:
+            with _workers.Workers(job.settings.pacing.max_concurrency + 1) as workers:
                 while True:
                     action = job.next_action()
                     if isinstance(action, SendRow):
@@ -439,8 +438,9 @@ class Bulk:
                     return found
                 if failures >= 5:
                     raise
-                engine.transport.sleep(engine.config.retry.backoff(failures - 1,
-                                                                         random.random))
+                engine.transport.sleep(
+                    engine.config.retry.backoff(failures - 1, random.random)
+                )
 
     def _find(self, job_id: str, part: Part) -> Optional[str]:
         """The id of ``part``'s batch if the gateway has it (among the 100 newest)."""
@@ -517,7 +517,9 @@ def _batch_row(
     """Input line ``line`` as a row of a batch, a bad row (not a row, not a chat completion,
     an id the batch has already), or ``None`` (blank)."""
     if data is None:
-        return BadRow(line, offset, None, InvalidRowError(f"line {line}: longer than a request may be"))
+        return BadRow(
+            line, offset, None, InvalidRowError(f"line {line}: longer than a request may be")
+        )
     parsed = parse_row(data, line, offset, settings.defaults)
     if isinstance(parsed, Row) and parsed.kind != "chat":
         message = f"line {line}: the Batches API takes chat completions only"

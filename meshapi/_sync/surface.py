@@ -16,12 +16,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .bulk import Bulk
     from .engine import Engine
     from .resources.admin_keys import AdminKeys
     from .resources.api_versions import ApiVersions
     from .resources.audio import Audio
     from .resources.audit_logs import AuditLogs
-    from .bulk import Bulk
     from .resources.batches import Batches
     from .resources.billing import Billing
     from .resources.chat import Chat

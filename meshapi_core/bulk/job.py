@@ -250,6 +250,7 @@ class Progress:
 
 
 Action = Union[ReadRows, SendRow, LookAtLimits, SaveCheckpoint, Wait, Finished]
+"""What :meth:`BulkJob.next_action` asks the driver to do."""
 
 
 class _Slot:
@@ -338,7 +339,7 @@ class BulkJob:
             return self._save(now)
         if self.pacer.wants_look(now) and not self._looking:
             self._looking = True
-            self.pacer.looking(now)
+            self.pacer.looking(now, self._in_flight)
             return LookAtLimits()
         while self._retries and self._retries[0][0] <= now:
             self._ready.append(heapq.heappop(self._retries)[1])
@@ -432,9 +433,7 @@ class BulkJob:
         self._in_flight -= 1
         slot = self._window[send.row.line]
         prompt, output, total = usage_of(reply)
-        self.pacer.succeeded(
-            now, send.estimate, total, output, self._in_flight, now - send.sent_at
-        )
+        self.pacer.succeeded(now, send.estimate, total, output, self._in_flight, now - send.sent_at)
         totals = self._totals
         totals.succeeded += 1
         totals.prompt_tokens += prompt or 0
@@ -653,10 +652,17 @@ class BulkJob:
         self._last_saved = now
         return SaveCheckpoint(
             Checkpoint(
-                identity.job_id, identity.input, identity.settings, line, offset,
-                self._output_size, ahead, totals, self._stopped is None and self._all_done(),
+                identity.job_id,
+                identity.input,
+                identity.settings,
+                line,
+                offset,
+                self._output_size,
+                ahead,
+                totals,
+                self._stopped is None and self._all_done(),
                 identity.batches,
-            )  # fmt: skip
+            )
         )
 
 

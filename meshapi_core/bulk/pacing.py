@@ -256,17 +256,18 @@ class Pacer:
 
     # -- the counters ---------------------------------------------------------------------
 
-    def looking(self, now: float) -> None:
-        """A look at the counters was sent at ``now``."""
+    def looking(self, now: float, in_flight: int = 0) -> None:
+        """A look at the counters was sent at ``now``, with ``in_flight`` requests out (which
+        may reach the gateway after the look: they are counted as not in its counters)."""
         self._look_in_flight = True
         self._look_wanted = False
-        self._sent_since_look = 0
+        self._sent_since_look = in_flight
 
     def looked(self, now: float, limits: RateLimits) -> None:
         """The counters, as the look sent last returned them at ``now``.
 
         A counter counts the requests that reached the gateway; those the job sent after the
-        look left are added to it (for TPM, the estimates of every request in flight, which
+        look left, and those still in flight when it left, are added to it (for TPM, the estimates of every request in flight, which
         is on the safe side: a reply's tokens are counted when it is served).
         """
         self._look_in_flight = False

@@ -75,7 +75,7 @@ def test_kills_at_random_moments_lose_nothing_and_redo_nothing(tmp_path: Path) -
 
     # the kills did land while work was recorded, and left work to resume
     recorded = [ids for _, ids in kills]
-    assert 0 < len(recorded[0]) and len(recorded[-1]) < ROWS
+    assert len(recorded[0]) > 0 and len(recorded[-1]) < ROWS
     assert any(len(a) < len(b) for a, b in zip(recorded, recorded[1:]))
 
     # no row was sent again once its record was written
