@@ -153,10 +153,12 @@ def kills(emulator: Emulator, rows: Path, out: Path, count: int, total: int, see
     for _ in range(count):
         base = sum(1 for e in emulator.log() if e[1] == CHAT)
         process = subprocess.Popen(command, env=emulator.env(), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=subprocess.PIPE)
         target = base + draw.randint(total // 20, total // 6)
         while process.poll() is None and sum(1 for e in emulator.log() if e[1] == CHAT) < target:
             time.sleep(0.02)
+        if process.poll() is not None:  # it ended by itself: not a kill
+            raise RuntimeError(f"the run ended before its kill: {process.stderr.read()!r}")
         process.send_signal(signal.SIGKILL)
         process.wait()
         recorded = set()

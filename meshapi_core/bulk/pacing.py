@@ -47,6 +47,8 @@ _FIRST_LOOK_GAP = 0.01
 """How long after a window's announced end the counters are read again, in seconds."""
 _MIN_LOOK_GAP = 0.05
 """The shortest time between two looks that find a window not yet renewed."""
+_ENDS_NOW = 0.005
+"""A ``resets_in_seconds`` this short says the window ends now (and may be rounded down)."""
 
 
 @dataclass(frozen=True)
@@ -288,12 +290,12 @@ class Pacer:
         if not found:
             self._look_gap = _MIN_LOOK_GAP
             return
-        # A look right at a window's end may still see the old window, and says so by a
-        # short ``resets_in_seconds``: the next look waits a little longer each time.
-        soonest = min(b.ends_at for b in found.values()) - now
-        if soonest < self._look_gap:
+        # A look at a window's very end may see the old window with ``resets_in_seconds``
+        # rounded down to 0: the next look waits a little longer each time (up to 1 s) until
+        # a look sees the new window. A look that names a later end is believed.
+        if min(b.ends_at for b in found.values()) - now < _ENDS_NOW:
             self._look_at = now + self._look_gap
-            self._look_gap = min(self._look_gap * 2, 5.0)
+            self._look_gap = min(self._look_gap * 2, 1.0)
         else:
             self._look_gap = _MIN_LOOK_GAP
 
@@ -312,7 +314,7 @@ class Pacer:
             self._paused_until = max(self._paused_until, now + (retry_after or 1.0))
         self._look_wanted = True
         self._look_at = now + max(self._look_gap, retry_after or 0.0)
-        self._look_gap = min(self._look_gap * 2, 5.0)
+        self._look_gap = min(self._look_gap * 2, 1.0)
 
     def _expired(self, now: float) -> bool:
         return any(

@@ -277,7 +277,7 @@ def test_rate_limit_counters_keep_the_job_within_the_window_then_a_look_renews_i
 def test_a_look_that_still_sees_the_old_window_waits_and_looks_again() -> None:
     driver = Driver(5, BulkSettings(pacing=PacingSettings()))
     driver.step()
-    driver.job.limits_read(limits(rpm=(10, 10, 0.001)))
+    driver.job.limits_read(limits(rpm=(10, 10, 0.0)))
     action = driver.step()
     while not isinstance(action, LookAtLimits):
         if isinstance(action, Wait):
@@ -285,6 +285,18 @@ def test_a_look_that_still_sees_the_old_window_waits_and_looks_again() -> None:
             driver.now += action.seconds
         action = driver.step()
     assert driver.now >= 0.05  # not at once: the next look leaves the window time to end
+    for _ in range(8):  # a gateway that keeps saying "now": the looks space out, up to 1 s
+        driver.job.limits_read(limits(rpm=(10, 10, 0.0)))
+        start = driver.now
+        action = driver.step()
+        while not isinstance(action, LookAtLimits):
+            if isinstance(action, Wait):
+                assert action.seconds is not None
+                driver.now += action.seconds
+            action = driver.step()
+    assert driver.now - start == pytest.approx(1.0)
+    driver.job.limits_read(limits(rpm=(0, 10, 3.0)))  # the new window: believed at once
+    assert isinstance(driver.step(), SendRow)
 
 
 def test_tokens_per_minute_hold_requests_whose_estimate_does_not_fit() -> None:
