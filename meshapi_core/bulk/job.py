@@ -111,6 +111,7 @@ class BulkSettings:
     """What is worth retrying and the backoff between attempts (its ``max_retries`` is
     not used: :attr:`max_attempts` is)."""
     pacing: PacingSettings = field(default_factory=PacingSettings)
+    """How fast to send (see :mod:`~meshapi_core.bulk.pacing`)."""
 
     def __post_init__(self) -> None:
         for name, least in (("max_attempts", 1), ("max_rate_limited", 0), ("window", 1),
