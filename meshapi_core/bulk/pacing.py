@@ -269,8 +269,9 @@ class Pacer:
         """The counters, as the look sent last returned them at ``now``.
 
         A counter counts the requests that reached the gateway; those the job sent after the
-        look left, and those still in flight when it left, are added to it (for TPM, the estimates of every request in flight, which
-        is on the safe side: a reply's tokens are counted when it is served).
+        look left, and those still in flight when it left, are added to it (for TPM, the
+        estimates of every request in flight, which is on the safe side: a reply's tokens
+        are counted when it is served).
         """
         self._look_in_flight = False
         scope = limits.key
