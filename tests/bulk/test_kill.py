@@ -59,7 +59,7 @@ def test_kills_at_random_moments_lose_nothing_and_redo_nothing(tmp_path: Path) -
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE)
             try:
-                gateway.wait_for_requests(seen + draw.randint(5, 40), CHAT, timeout=60)
+                gateway.wait_for_requests(seen + draw.randint(10, 45), CHAT, timeout=60)
             finally:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
@@ -74,9 +74,9 @@ def test_kills_at_random_moments_lose_nothing_and_redo_nothing(tmp_path: Path) -
     assert all("response" in r for r in final)
 
     # the kills did land while work was recorded, and left work to resume
-    recorded = [ids for _, ids in kills]
-    assert len(recorded[0]) > 0 and len(recorded[-1]) < ROWS
-    assert any(len(a) < len(b) for a, b in zip(recorded, recorded[1:]))
+    recorded = [len(ids) for _, ids in kills]
+    assert sum(1 for n in recorded if 0 < n < ROWS) >= 3, recorded
+    assert recorded[-1] < ROWS
 
     # no row was sent again once its record was written
     log = gateway.requests
@@ -92,4 +92,4 @@ def test_kills_at_random_moments_lose_nothing_and_redo_nothing(tmp_path: Path) -
     assert all(len(found) == 1 for found in keys.values())
     assert len(keys) == ROWS
     sends = sum(1 for r in log if r.path == CHAT)
-    assert ROWS <= sends <= ROWS + KILLS * 16  # at most a window of rows in flight per kill
+    assert ROWS <= sends <= ROWS + KILLS * 16  # at most the rows in flight at each kill again
