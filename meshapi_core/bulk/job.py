@@ -26,7 +26,9 @@ rows are in flight and when the next may go is the :class:`~.pacing.Pacer`'s dec
 
 A row ends with its reply, with an error that retrying cannot cure (a ``400``, a ``422``, a
 body the SDK refuses before sending), or with the last retryable error once
-:attr:`BulkSettings.max_attempts` attempts failed. A ``429`` is the pacing's business: it
+:attr:`BulkSettings.max_attempts` attempts failed. An error that is not the row's (the key
+refused, out of credit, not allowed; a gateway that cannot be reached) stops the job
+instead, leaving the row unrecorded, to be resumed once the cause is cured. A ``429`` is the pacing's business: it
 pauses the whole job and the row goes again, without counting against its attempts (up to
 :attr:`BulkSettings.max_rate_limited` times).
 """
@@ -51,7 +53,15 @@ from typing import (
     Union,
 )
 
-from ..errors import InvalidArgumentError, MeshAPIError, RateLimitError
+from ..errors import (
+    APIConnectionError,
+    AuthenticationError,
+    InvalidArgumentError,
+    MeshAPIError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+)
 from ..models.usage import RateLimits
 from ..retry import RetryPolicy
 from .checkpoint import MAX_MODELS, Checkpoint, Totals
@@ -463,7 +473,7 @@ class BulkJob:
         self._in_flight -= 1
         slot = self._window[send.row.line]
         policy = self.settings.retry
-        retryable = policy.is_retryable(error) and self._stopped is None
+        retryable = policy.is_retryable(error)
         limited = isinstance(error, RateLimitError) and error.error_code in (
             "rate_limit_exceeded",
             "upstream_rate_limit_error",
@@ -474,11 +484,20 @@ class BulkJob:
             self.pacer.cancelled(send.estimate)
         if limited:
             self._totals.rate_limited += 1
+        if self._stopped is not None and (retryable or _job_refusal(error, exhausted=True)):
+            return b""  # the job is stopping: the row goes again when it is resumed
         if retryable and limited and slot.limited < self.settings.max_rate_limited:
             slot.limited += 1
             slot.attempts -= 1  # a 429 is the pacing's: it does not count against the row
             self._totals.retried += 1
             self._ready.appendleft(send.row.line)
+            return b""
+        refusal = _job_refusal(
+            error, exhausted=not retryable or slot.attempts >= self.settings.max_attempts
+        )
+        if refusal is not None:  # not the row's fault: stop, and resume once it is cured
+            self.stop(f"{refusal}: {error}")
+            self._ready.clear()
             return b""
         if retryable and slot.attempts < self.settings.max_attempts:
             wait = policy.backoff(slot.attempts - 1, self._random)
@@ -665,6 +684,23 @@ class BulkJob:
                 identity.batches,
             )
         )
+
+
+def _job_refusal(error: MeshAPIError, exhausted: bool) -> Optional[str]:
+    """Why ``error`` stops the whole job rather than ending its row, if it does: the key is
+    refused (``401``), out of credit or over its spend cap (``402``), or not allowed
+    (``403``, except for a model the key may not use); or, once a row's attempts are spent,
+    the gateway could not be reached at all. Every other row would end the same way, so
+    the job stops and can be resumed once the cause is cured."""
+    if isinstance(error, AuthenticationError):
+        return "the gateway refused the key"
+    if isinstance(error, PaymentRequiredError):
+        return "the key is out of credit or over its spend cap"
+    if isinstance(error, PermissionDeniedError) and not error.error_code.startswith("model_"):
+        return "the key is not allowed to make these calls"
+    if exhausted and isinstance(error, APIConnectionError):
+        return "the gateway could not be reached"
+    return None
 
 
 def _decimal(value: Any) -> Optional[Decimal]:

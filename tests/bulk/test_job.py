@@ -344,3 +344,32 @@ def test_the_scanner_keeps_whole_records_and_stops_at_a_torn_or_foreign_line() -
     scanner = OutputScanner()
     scanner.feed(good + b"\x00\x00\x00\n" + good)
     assert scanner.broken and scanner.good_bytes == len(good) and scanner.lines == {3}
+
+
+def test_an_error_that_is_not_the_rows_stops_the_job_with_the_row_unrecorded() -> None:
+    from meshapi_core.errors import APIConnectionError, AuthenticationError
+
+    driver = Driver(5)
+    summary = driver.run(lambda s: driver.fail(s, AuthenticationError(
+        "bad key", status=401, error_code="unauthorized")))
+    assert not summary.complete and "refused the key" in (summary.stopped or "")
+    assert driver.records() == [] and driver.saved[-1].line == 1
+    driver = Driver(5, BulkSettings(max_attempts=2, pacing=PacingSettings(use_rate_limits=False)))
+    summary = driver.run(lambda s: driver.fail(s, APIConnectionError("refused")))
+    assert "could not be reached" in (summary.stopped or "") and driver.records() == []
+
+
+def test_rows_in_flight_when_the_job_stops_are_left_for_the_rerun_unless_answered() -> None:
+    from meshapi_core.errors import AuthenticationError
+
+    driver = Driver(10, BulkSettings(pacing=PacingSettings(initial_concurrency=3,
+                                                           use_rate_limits=False)))
+    while len(driver.in_flight) < 3:
+        driver.step()
+    first, second, third = driver.in_flight
+    driver.fail(first, AuthenticationError("bad key", status=401, error_code="unauthorized"))
+    driver.fail(second, ServerError("busy", status=503, error_code="upstream_error"))
+    driver.reply(third)
+    summary = driver.run()
+    assert [r["line"] for r in driver.records()] == [third.row.line]
+    assert driver.saved[-1].line == first.row.line and summary.stopped
