@@ -28,9 +28,9 @@ A row ends with its reply, with an error that retrying cannot cure (a ``400``, a
 body the SDK refuses before sending), or with the last retryable error once
 :attr:`BulkSettings.max_attempts` attempts failed. An error that is not the row's (the key
 refused, out of credit, not allowed; a gateway that cannot be reached) stops the job
-instead, leaving the row unrecorded, to be resumed once the cause is cured. A ``429`` is the pacing's business: it
-pauses the whole job and the row goes again, without counting against its attempts (up to
-:attr:`BulkSettings.max_rate_limited` times).
+instead, leaving the row unrecorded, to be resumed once the cause is cured. A ``429`` is
+the pacing's business: it pauses the whole job and the row goes again, without counting
+against its attempts (up to :attr:`BulkSettings.max_rate_limited` times).
 """
 
 from __future__ import annotations
