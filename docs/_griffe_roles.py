@@ -22,7 +22,7 @@ import importlib
 import inspect
 import re
 import sys
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import griffe
 
@@ -233,21 +233,57 @@ def _fields(cls: type) -> List[Tuple[str, str, Optional[str]]]:
     return []
 
 
+def _field_doc(obj: griffe.Class, cls: type, name: str) -> Optional[Tuple[str, griffe.Object]]:
+    """The first paragraph of the docstring of field ``name`` of ``cls``, from the class
+    that declares it (``cls`` itself or a base, a private one included), with the member it
+    documents (where a bare name in it is looked up).
+
+    The declaring class's own table takes the docstring off the member (no heading of its
+    own) and keeps the paragraph in the member's ``extra``, where the tables of the classes
+    that inherit the field find it, whichever table is built first."""
+    owner = next((c for c in cls.__mro__ if name in vars(c).get("__annotations__", {})), None)
+    if owner is None:
+        return None
+    try:
+        declaring = obj if owner is cls else obj.modules_collection.get_member(owner.__module__)
+        for part in [] if owner is cls else owner.__qualname__.split("."):
+            declaring = declaring.members[part]
+        member = declaring.members.get(name)
+        if member is None:  # a TypedDict's key, declared by a base (flattened at run time)
+            member = declaring.all_members.get(name)
+            owner = None  # another class's member: its own table takes the docstring off
+        if member is not None and member.is_alias:
+            member = member.final_target
+    except Exception:
+        return None
+    if member is None:
+        return None
+    kept: Dict[str, Any] = member.extra.setdefault("meshapi_field", {})
+    if "doc" not in kept:
+        if member.docstring is None:
+            return None
+        kept["doc"] = member.docstring.value.split("\n\n")[0]
+    if owner is cls:
+        member.docstring = None  # said in the table: no heading of its own
+    doc: str = kept["doc"]
+    return doc, member
+
+
 def _tabulate_fields(obj: griffe.Class) -> None:
     """Give a pydantic model's or a TypedDict's docstring an ``Attributes`` section listing
     its fields, which mkdocstrings renders as one table (each field's type comes from its
-    annotation in the source, linked), instead of one heading per documented field."""
+    annotation in the source, linked), instead of one heading per documented field. An
+    inherited field is described by the docstring of the class that declares it."""
     cls = _runtime_class(obj)
     if cls is None or obj.docstring is None:
         return
     rows = []
     for name, default, wire in _fields(cls):
-        member = obj.members.get(name)
         words = []
-        if member is not None and not member.is_alias and member.docstring is not None:
-            first = member.docstring.value.split("\n\n")[0]
-            words.append(_links(" ".join(first.split()), obj))
-            member.docstring = None  # said in the table: no heading of its own
+        found = _field_doc(obj, cls, name)
+        if found is not None:
+            first, member = found
+            words.append(_links(" ".join(first.split()), member))
         if wire:
             words.append(f"On the wire: `{wire}`.")
         words.append(default[0].upper() + default[1:] + ".")

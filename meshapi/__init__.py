@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from meshapi._async.raw import (
         AsyncRawResponse as AsyncRawResponse,
+        AsyncStreamingResponse as AsyncStreamingResponse,
     )
     from meshapi._async.sessions import (
         AsyncRealtimeSession as AsyncRealtimeSession,
@@ -87,6 +88,9 @@ if TYPE_CHECKING:
         VideosResource as VideosResource,
         WebResource as WebResource,
     )
+    from meshapi._files import (
+        BinaryResponseContent as BinaryResponseContent,
+    )
     from meshapi._observe import (
         EventHooks as EventHooks,
     )
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
     )
     from meshapi._sync.raw import (
         RawResponse as RawResponse,
+        StreamingResponse as StreamingResponse,
     )
     from meshapi._sync.sessions import (
         RealtimeSession as RealtimeSession,
@@ -190,10 +195,13 @@ if TYPE_CHECKING:
         ChatCompletionChunkChoice as ChatCompletionChunkChoice,
         ChatCompletionChunkDelta as ChatCompletionChunkDelta,
         ChatCompletionMessage as ChatCompletionMessage,
+        ChatCompletionMessageParam as ChatCompletionMessageParam,
         ChatCompletionParams as ChatCompletionParams,
         ChatCompletionParamsDict as ChatCompletionParamsDict,
+        ChatCompletionParseArgs as ChatCompletionParseArgs,
         ChatCompletionResponse as ChatCompletionResponse,
         ChatCompletionStreamOptions as ChatCompletionStreamOptions,
+        ChatCompletionToolParam as ChatCompletionToolParam,
         ChatMessage as ChatMessage,
         ChatRole as ChatRole,
         Choice as Choice,
@@ -315,6 +323,7 @@ if TYPE_CHECKING:
         ModelLimitArgs as ModelLimitArgs,
         ModelLimitParams as ModelLimitParams,
         ModelLimitParamsDict as ModelLimitParamsDict,
+        ModelList as ModelList,
         ModelListArgs as ModelListArgs,
         ModelListParams as ModelListParams,
         ModelListParamsDict as ModelListParamsDict,
@@ -351,6 +360,12 @@ if TYPE_CHECKING:
         OrgSpend as OrgSpend,
         PROVIDERS as PROVIDERS,
         Paged as Paged,
+        ParsedChatCompletion as ParsedChatCompletion,
+        ParsedChatCompletionMessage as ParsedChatCompletionMessage,
+        ParsedChoice as ParsedChoice,
+        ParsedFunction as ParsedFunction,
+        ParsedFunctionToolCall as ParsedFunctionToolCall,
+        ParsedResponse as ParsedResponse,
         PromptTokensDetails as PromptTokensDetails,
         PronunciationDictionaryLocator as PronunciationDictionaryLocator,
         PronunciationDictionaryLocatorArgs as PronunciationDictionaryLocatorArgs,
@@ -546,12 +561,18 @@ if TYPE_CHECKING:
     )
     from meshapi_core.errors import (
         APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIResponseValidationError as APIResponseValidationError,
         APIStatusError as APIStatusError,
         APITimeoutError as APITimeoutError,
         AuthenticationError as AuthenticationError,
         BadRequestError as BadRequestError,
         ClientContextError as ClientContextError,
+        ConflictError as ConflictError,
+        ContentFilterFinishReasonError as ContentFilterFinishReasonError,
+        InternalServerError as InternalServerError,
         InvalidArgumentError as InvalidArgumentError,
+        LengthFinishReasonError as LengthFinishReasonError,
         MeshAPIError as MeshAPIError,
         NotFoundError as NotFoundError,
         PaymentRequiredError as PaymentRequiredError,
@@ -575,6 +596,10 @@ if TYPE_CHECKING:
     from meshapi_core.http import (
         Timeout as Timeout,
     )
+    from meshapi_core.meta import (
+        DeprecationNotice as DeprecationNotice,
+        ResponseMeta as ResponseMeta,
+    )
     from meshapi_core.polling import (
         PollTimeoutError as PollTimeoutError,
         UnknownStatusError as UnknownStatusError,
@@ -596,6 +621,12 @@ if TYPE_CHECKING:
     from meshapi_core.retry import (
         RetryPolicy as RetryPolicy,
     )
+    from meshapi_core.structured import (
+        PydanticFunctionTool as PydanticFunctionTool,
+        pydantic_function_tool as pydantic_function_tool,
+        pydantic_response_format as pydantic_response_format,
+        to_strict_json_schema as to_strict_json_schema,
+    )
     from meshapi_core.uploads import (
         FileInput as FileInput,
         Upload as Upload,
@@ -604,6 +635,8 @@ if TYPE_CHECKING:
 
 _LAZY: Dict[str, str] = {
     "APIConnectionError": "meshapi_core.errors",
+    "APIError": "meshapi_core.errors",
+    "APIResponseValidationError": "meshapi_core.errors",
     "APIStatusError": "meshapi_core.errors",
     "APITimeoutError": "meshapi_core.errors",
     "AdminKey": "meshapi.types",
@@ -650,6 +683,7 @@ _LAZY: Dict[str, str] = {
     "AsyncSessionConnect": "meshapi._async.sessions",
     "AsyncSpeechStreamSession": "meshapi._async.sessions",
     "AsyncStream": "meshapi._async.streams",
+    "AsyncStreamingResponse": "meshapi._async.raw",
     "AsyncTemplatesResource": "meshapi._compat.vendor_clients",
     "AsyncTranscriptionSession": "meshapi._async.sessions",
     "AsyncVideosResource": "meshapi._compat.vendor_clients",
@@ -708,6 +742,7 @@ _LAZY: Dict[str, str] = {
     "BatchResultResponse": "meshapi.types",
     "BatchStatus": "meshapi.types",
     "BatchesResource": "meshapi._compat.vendor_clients",
+    "BinaryResponseContent": "meshapi._files",
     "BuiltinTool": "meshapi.types",
     "BulkEmbedRequest": "meshapi.types",
     "BulkEmbedRequestArgs": "meshapi.types",
@@ -723,10 +758,13 @@ _LAZY: Dict[str, str] = {
     "ChatCompletionChunkChoice": "meshapi.types",
     "ChatCompletionChunkDelta": "meshapi.types",
     "ChatCompletionMessage": "meshapi.types",
+    "ChatCompletionMessageParam": "meshapi.types",
     "ChatCompletionParams": "meshapi.types",
     "ChatCompletionParamsDict": "meshapi.types",
+    "ChatCompletionParseArgs": "meshapi.types",
     "ChatCompletionResponse": "meshapi.types",
     "ChatCompletionStreamOptions": "meshapi.types",
+    "ChatCompletionToolParam": "meshapi.types",
     "ChatMessage": "meshapi.types",
     "ChatResource": "meshapi._compat.vendor_clients",
     "ChatRole": "meshapi.types",
@@ -743,9 +781,11 @@ _LAZY: Dict[str, str] = {
     "CompareStreamEvent": "meshapi.types",
     "CompletionTokensDetails": "meshapi.types",
     "CompletionsResource": "meshapi._compat.vendor_clients",
+    "ConflictError": "meshapi_core.errors",
     "ContentBlockDeltaEvent": "meshapi.types",
     "ContentBlockStartEvent": "meshapi.types",
     "ContentBlockStopEvent": "meshapi.types",
+    "ContentFilterFinishReasonError": "meshapi_core.errors",
     "ContentPart": "meshapi.types",
     "ContentPartAudio": "meshapi.types",
     "ContentPartImage": "meshapi.types",
@@ -755,6 +795,7 @@ _LAZY: Dict[str, str] = {
     "CreateTemplateParams": "meshapi.types",
     "CreateVideoGenerationResponse": "meshapi.types",
     "CursorPage": "meshapi.types",
+    "DeprecationNotice": "meshapi_core.meta",
     "EmbeddingItem": "meshapi.types",
     "EmbeddingsArgs": "meshapi.types",
     "EmbeddingsParams": "meshapi.types",
@@ -790,6 +831,7 @@ _LAZY: Dict[str, str] = {
     "InitUploadResponse": "meshapi.types",
     "InputAudio": "meshapi.types",
     "InputAudioPart": "meshapi.types",
+    "InternalServerError": "meshapi_core.errors",
     "InvalidArgumentError": "meshapi_core.errors",
     "Invitation": "meshapi.types",
     "InvitationCreateArgs": "meshapi.types",
@@ -811,6 +853,7 @@ _LAZY: Dict[str, str] = {
     "KeyUpdateArgs": "meshapi.types",
     "KeyUpdateParams": "meshapi.types",
     "KeyUpdateParamsDict": "meshapi.types",
+    "LengthFinishReasonError": "meshapi_core.errors",
     "ListModelsParams": "meshapi.types",
     "ListVideoGenerationsArgs": "meshapi.types",
     "ListVideoGenerationsParams": "meshapi.types",
@@ -862,6 +905,7 @@ _LAZY: Dict[str, str] = {
     "ModelLimitArgs": "meshapi.types",
     "ModelLimitParams": "meshapi.types",
     "ModelLimitParamsDict": "meshapi.types",
+    "ModelList": "meshapi.types",
     "ModelListArgs": "meshapi.types",
     "ModelListParams": "meshapi.types",
     "ModelListParamsDict": "meshapi.types",
@@ -902,6 +946,12 @@ _LAZY: Dict[str, str] = {
     "PROVIDERS": "meshapi.types",
     "Page": "meshapi._sync.pages",
     "Paged": "meshapi.types",
+    "ParsedChatCompletion": "meshapi.types",
+    "ParsedChatCompletionMessage": "meshapi.types",
+    "ParsedChoice": "meshapi.types",
+    "ParsedFunction": "meshapi.types",
+    "ParsedFunctionToolCall": "meshapi.types",
+    "ParsedResponse": "meshapi.types",
     "PaymentRequiredError": "meshapi_core.errors",
     "PermissionDeniedError": "meshapi_core.errors",
     "PollTimeoutError": "meshapi_core.polling",
@@ -914,6 +964,7 @@ _LAZY: Dict[str, str] = {
     "ProviderKeyPage": "meshapi.types",
     "ProviderKeyTestResult": "meshapi.types",
     "ProviderPreferences": "meshapi.types",
+    "PydanticFunctionTool": "meshapi_core.structured",
     "RagFileListArgs": "meshapi.types",
     "RagFileListParams": "meshapi.types",
     "RagFileListParamsDict": "meshapi.types",
@@ -982,6 +1033,7 @@ _LAZY: Dict[str, str] = {
     "ResponseFormatText": "meshapi.types",
     "ResponseInfo": "meshapi_core.events",
     "ResponseMessage": "meshapi.types",
+    "ResponseMeta": "meshapi_core.meta",
     "ResponseModel": "meshapi.types",
     "ResponseTooLargeError": "meshapi_core.errors",
     "ResponsesArgs": "meshapi.types",
@@ -1033,6 +1085,7 @@ _LAZY: Dict[str, str] = {
     "StreamEndEvent": "meshapi_core.events",
     "StreamInterruptedError": "meshapi_core.errors",
     "StreamTimeoutError": "meshapi_core.errors",
+    "StreamingResponse": "meshapi._sync.raw",
     "Template": "meshapi.types",
     "TemplateCreateArgs": "meshapi.types",
     "TemplateCreateParams": "meshapi.types",
@@ -1131,6 +1184,9 @@ _LAZY: Dict[str, str] = {
     "WrongRealmError": "meshapi_core.config",
     "check_image_ref": "meshapi.types",
     "json_bytes": "meshapi.types",
+    "pydantic_function_tool": "meshapi_core.structured",
+    "pydantic_response_format": "meshapi_core.structured",
+    "to_strict_json_schema": "meshapi_core.structured",
 }
 # --- generated by scripts/generate.py: end ---
 

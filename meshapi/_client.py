@@ -22,10 +22,16 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Dict, Literal, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Type, TypeVar, Union
 
 from meshapi_core.calls import Runtime
-from meshapi_core.config import ClientConfig, ClientSettings, WrongRealmError, check_headers
+from meshapi_core.config import (
+    ClientConfig,
+    ClientSettings,
+    WrongRealmError,
+    check_headers,
+    check_setting_names,
+)
 from meshapi_core.endpoint import MANAGEMENT, Credential
 from meshapi_core.transport import AsyncTransport, Transport
 
@@ -114,12 +120,17 @@ class _Client:
         timeout: TimeoutTypes = None,
         max_retries: Optional[int] = None,
         deadline: Optional[float] = None,
-        headers: Optional[Dict[str, str]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+        default_query: Optional[Mapping[str, Any]] = None,
     ) -> C:
         """A client with some settings changed, sharing this one's connections.
 
-        ``headers`` are merged over the client's default headers; like them, they never set
-        the credential (a client's token is fixed when it is made).
+        ``headers`` (or ``default_headers``, openai-python's name) are merged over the
+        client's default headers, and ``default_query`` over its default query; like them,
+        they never set the credential (a client's token, and the gateway it goes to, are
+        fixed when it is made). :meth:`copy` is the same method, by openai-python's other
+        name.
 
         >>> fast = client.with_options(timeout=5, max_retries=0)   # doctest: +SKIP
         """
@@ -130,11 +141,14 @@ class _Client:
             changes["max_retries"] = max_retries
         if deadline is not None:
             changes["deadline"] = deadline
-        if headers is not None:
+        if headers is not None or default_headers is not None:
             check_headers(headers, "headers")  # the error names this method's keyword
-            changes["default_headers"] = headers
+            check_headers(default_headers, "default_headers")
+            changes["default_headers"] = {**(headers or {}), **(default_headers or {})}
+        if default_query is not None:
+            changes["default_query"] = default_query
         derived = object.__new__(type(self))
-        derived.config = self.config.with_changes(**changes)
+        derived.config = self._checked(self.config.with_changes(**changes))
         derived._transport = self._transport
         derived._runtime = self._runtime
         derived._observer = self._observer
@@ -143,8 +157,25 @@ class _Client:
         derived._start()
         return derived
 
+    copy = with_options
+    """openai-python's other name for :meth:`with_options`."""
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.config.base_url!r})"
+
+
+_BLOCKING_KEYWORDS = ("httpx_client", "http_client", "transport", "runtime", "event_hooks")
+_ASYNC_KEYWORDS = (*_BLOCKING_KEYWORDS, "async_httpx_client", "aiohttp_session")
+
+H = TypeVar("H")
+
+
+def _one_client(httpx_client: Optional[H], http_client: Optional[H]) -> Optional[H]:
+    """The httpx client given as ``httpx_client`` or as ``http_client`` (openai-python's
+    name for it); not both."""
+    if httpx_client is not None and http_client is not None and httpx_client is not http_client:
+        raise TypeError("pass httpx_client or http_client (the same setting), not both")
+    return httpx_client if httpx_client is not None else http_client
 
 
 class _BlockingClient(_Client):
@@ -157,11 +188,14 @@ class _BlockingClient(_Client):
         self,
         *,
         httpx_client: Optional[httpx.Client] = None,
+        http_client: Optional[httpx.Client] = None,
         transport: Optional[Transport] = None,
         runtime: Optional[Runtime] = None,
         event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
+        check_setting_names(settings, _BLOCKING_KEYWORDS)
+        httpx_client = _one_client(httpx_client, http_client)
         self.config = self._checked(
             ClientConfig.create(
                 **settings_with_environment(
@@ -291,11 +325,14 @@ class _AsyncClient(_Client):
         transport: Union[TransportName, AsyncTransport, None] = None,
         httpx_client: Optional[httpx.AsyncClient] = None,
         async_httpx_client: Optional[httpx.AsyncClient] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
         aiohttp_session: Optional[aiohttp.ClientSession] = None,
         runtime: Optional[Runtime] = None,
         event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
     ) -> None:
+        check_setting_names(settings, _ASYNC_KEYWORDS)
+        httpx_client = _one_client(httpx_client or async_httpx_client, http_client)
         self.config = self._checked(
             ClientConfig.create(
                 **settings_with_environment(
@@ -304,7 +341,7 @@ class _AsyncClient(_Client):
             )
         )
         self._transport, self._owns_transport = _async_transport(
-            transport, httpx_client or async_httpx_client, aiohttp_session
+            transport, httpx_client, aiohttp_session
         )
         self._runtime = runtime or SYSTEM_RUNTIME
         self._observer = _observer(self._runtime, event_hooks)
@@ -324,6 +361,10 @@ class _AsyncClient(_Client):
         """Release connections (a client, session or transport you passed in is left open)."""
         if self._owns_transport:
             await self._transport.aclose()
+
+    async def close(self) -> None:
+        """:meth:`aclose`, by openai-python's name: ``await client.close()``."""
+        await self.aclose()
 
     async def __aenter__(self: C) -> C:
         return self

@@ -8,6 +8,8 @@ process can read (checked now, before anything is sent, with a clear
 length is known; an open file is measured from where it stands if it can seek, and is
 otherwise a one-shot stream. Nothing is read here: the transport streams the bytes later.
 
+:class:`BinaryResponseContent` is a whole binary reply (speech) in openai-python's shape.
+
 :class:`PartialFile` is how a download reaches the disk: into a temporary file of the SDK's
 own beside the target (a unique name, created exclusively, made only once a successful
 response is in), renamed over the target only once the body is complete; a download that
@@ -19,20 +21,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import secrets
 import stat
-from typing import Any, BinaryIO, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, BinaryIO, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from meshapi_core.calls import Call, Runtime
 from meshapi_core.config import CallOptions, ClientConfig
 from meshapi_core.endpoint import Endpoint
-from meshapi_core.errors import InvalidArgumentError
+from meshapi_core.errors import InvalidArgumentError, ResponseDecodeError
 from meshapi_core.http import FileRange, ReaderRange
 from meshapi_core.prepare import bind_params, collect_uploads, prepare_call
 from meshapi_core.uploads import FilePart, Upload, guess_content_type, in_memory_part, to_upload
 
-__all__ = ["PartialFile", "file_part", "prepare_form"]
+__all__ = ["BinaryResponseContent", "PartialFile", "file_part", "prepare_form"]
 
 R = TypeVar("R")
 
@@ -276,3 +279,68 @@ def prepare_form(
     return prepare_call(
         endpoint, config, runtime, params=bound, path=path, options=options, files=parts
     )
+
+
+class BinaryResponseContent:
+    """A binary reply held whole, as openai-python's ``audio.speech.create`` returns it:
+    ``content`` (the bytes), ``iter_bytes()``, ``write_to_file(path)``.
+
+    The bytes are already read (bounded by the client's ``max_response_size``), so every
+    method here is plain work on memory but ``write_to_file``, which writes the file whole
+    or not at all. To read long audio as it arrives instead, use ``audio.synthesize_stream``
+    or ``audio.speech.with_streaming_response.create``.
+
+    >>> speech = BinaryResponseContent(b"ID3...")
+    >>> speech.content, len(speech)
+    (b'ID3...', 6)
+    """
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        """The whole body."""
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8."""
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            raise ResponseDecodeError("The body is not JSON", error_code="parse_error") from None
+
+    def read(self) -> bytes:
+        """The whole body (the same as ``content``)."""
+        return self.content
+
+    def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+        """The body in pieces of ``chunk_size`` bytes (one piece without it)."""
+        if chunk_size is not None and chunk_size < 1:
+            raise InvalidArgumentError("chunk_size must be a positive number of bytes")
+        content = self.content
+        step = chunk_size or len(content) or 1
+        for start in range(0, len(content), step):
+            yield content[start : start + step]
+
+    def write_to_file(self, file: PathType) -> int:
+        """Write the body into the file at ``file`` and return its size: the file is whole
+        or absent, and no file the SDK did not create is touched (through a temporary file
+        of the SDK's own, moved into place once written, as ``ByteStream.write_to`` does)."""
+        with PartialFile(file) as target:
+            target.create()
+            target.write(self.content)
+            return target.commit()
+
+    def stream_to_file(self, file: PathType) -> int:
+        """:meth:`write_to_file`, by openai-python's older name."""
+        return self.write_to_file(file)
+
+    def __len__(self) -> int:
+        return len(self.content)
+
+    def __repr__(self) -> str:
+        return f"<BinaryResponseContent of {len(self.content):,} bytes>"

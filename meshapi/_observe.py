@@ -16,19 +16,29 @@ event as ``record.meshapi_event``. No line holds a header, so none holds a crede
 Hooks are plain callables, called in the thread or task that runs the call, and must be
 quick (metrics, tracing). One that raises is reported on the logger and the call goes on.
 The same hooks serve the blocking and the async client.
+
+Deprecation. A reply whose headers say its endpoint or API version is being retired
+(``Deprecation``, ``Sunset``: :class:`~meshapi_core.meta.DeprecationNotice`) raises one
+``DeprecationWarning`` per endpoint and process, pointing at the caller's line, and writes
+the same sentence once to the ``meshapi`` logger at WARNING (:func:`warn_deprecated`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+import sys
+import threading
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Set, Tuple
 
 from typing_extensions import TypedDict
 
 from meshapi_core.errors import InvalidArgumentError, MeshAPIError, error_from_response
 
 if TYPE_CHECKING:  # loaded when the first event is made, not with the client
+    from types import FrameType
+
     from meshapi_core.events import (
         RequestEvent,
         ResponseEvent,
@@ -38,7 +48,14 @@ if TYPE_CHECKING:  # loaded when the first event is made, not with the client
     )
     from meshapi_core.http import Request
 
-__all__ = ["CallWatch", "Capture", "EventHooks", "Observer", "configure_logging"]
+__all__ = [
+    "CallWatch",
+    "Capture",
+    "EventHooks",
+    "Observer",
+    "configure_logging",
+    "warn_deprecated",
+]
 
 logger = logging.getLogger("meshapi")
 
@@ -60,6 +77,41 @@ class EventHooks(TypedDict, total=False):
     """When a failed attempt will be retried, before the wait."""
     stream_end: Sequence[Callable[[StreamEndEvent], Any]]
     """When a stream ends: complete, interrupted, or closed early."""
+
+
+_SDK_PACKAGES = frozenset(
+    {"meshapi", "meshapi_core", "meshapi_httpx", "meshapi_aiohttp", "meshapi_wsproto"}
+)
+_warned: Set[str] = set()  # the endpoints whose deprecation this process was told of
+_warned_lock = threading.Lock()
+
+
+def warn_deprecated(endpoint: str, headers: Mapping[str, str]) -> None:
+    """Tell of the retirement ``headers`` announce for ``endpoint`` (``"GET /v1/models"``):
+    a ``DeprecationWarning`` and a WARNING on the ``meshapi`` logger, the first time in this
+    process only; nothing when the headers announce none."""
+    from meshapi_core.meta import DeprecationNotice, ResponseMeta
+
+    notice = DeprecationNotice.from_headers(headers)
+    if notice is None:
+        return
+    with _warned_lock:
+        if endpoint in _warned:
+            return
+        _warned.add(endpoint)
+    version = ResponseMeta.from_headers(headers).api_version
+    what = endpoint or "an endpoint"
+    if version:
+        what += f" (API version {version})"
+    message = "MeshAPI: " + notice.describe(what)
+    logger.warning("%s", message, extra={"meshapi_deprecation": notice})
+    level = 1
+    frame: Optional[FrameType] = sys._getframe(0)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).partition(".")[0] in (
+        _SDK_PACKAGES
+    ):
+        frame, level = frame.f_back, level + 1  # the warning points at the caller's line
+    warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]

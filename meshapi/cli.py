@@ -11,6 +11,8 @@
     meshapi keys list | usage | balance         # the control plane (meshapi/_cli_control.py)
     meshapi gateway serve --port 8080           # the emulator, over HTTP on 127.0.0.1
     meshapi gateway serve --token rsk_dev       # ... with a token that survives restarts
+    meshapi gateway serve --catalog models.json # ... serving a recorded `models --json`
+    meshapi gateway serve --rpm 60 --tls        # ... rate-limited, over https:// and wss://
 
 It talks to ``$MESHAPI_BASE_URL`` (default ``https://api.meshapi.ai``) with ``$MESHAPI_TOKEN``
 (an empty variable counts as unset). With neither set, it answers from the embedded gateway
@@ -55,6 +57,7 @@ from meshapi_core.version import __version__
 from ._cli_control import COMMANDS as CONTROL_COMMANDS
 from ._cli_control import register as register_control
 from ._cli_control import run as run_control
+from ._cli_serve import add_emulator_options
 from ._client import MeshAPI
 
 __all__ = ["COMMANDS", "Context", "main"]
@@ -340,6 +343,7 @@ def _add_gateway(commands: Any) -> None:
         help="the data-plane key to accept (rsk_...); the same token on every restart keeps "
         "an exported MESHAPI_TOKEN working (default: a new random one)",
     )
+    add_emulator_options(serve)
     serve.set_defaults(run=_serve)
 
 
@@ -366,27 +370,29 @@ def _os_error(error: BaseException) -> Optional[OSError]:
 
 
 def _serve(args: argparse.Namespace, context: Context) -> Optional[int]:
-    from .testing import Gateway, GatewayServer
-    from .testing.__main__ import serve_until_interrupted
+    from .testing import GatewayServer
+    from .testing.__main__ import emulator_from, serve_until_interrupted
 
     stderr = context.stderr
     try:
-        gateway = Gateway(token=args.token)
+        server = emulator_from(args, token=args.token)
     except ValueError as error:
-        return context.fail(f"--token: {error}")
+        return context.fail(str(error))
 
     def announce(server: GatewayServer) -> None:
+        trust = f"  export SSL_CERT_FILE={server.ca_file}   # trusts its certificate\n"
         print(
             f"meshapi: gateway emulator on {server.base_url}\n"
             f"  export MESHAPI_BASE_URL={server.base_url}\n"
             f"  export MESHAPI_TOKEN={server.gateway.token}\n"
+            f"{trust if server.tls else ''}"
             f"  admin key: {server.gateway.admin_token}   (Ctrl-C stops it)",
             file=stderr,
             flush=True,
         )
 
     try:
-        serve_until_interrupted(GatewayServer(gateway, port=args.port), announce)
+        serve_until_interrupted(server, announce)
     except Exception as error:
         problem = _os_error(error)
         if problem is None:

@@ -65,6 +65,7 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
+from meshapi_core.transport import refuse_client_credentials
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -159,6 +160,16 @@ def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
     )
 
 
+def _refuse_credentials_of(session: aiohttp.ClientSession) -> None:
+    """Refuse a session whose ``auth`` or default headers would add a credential to the SDK's
+    requests (see :func:`~meshapi_core.transport.refuse_client_credentials`): aiohttp
+    applies them to every request and cannot be told not to per request."""
+    auth = getattr(session, "auth", None)  # deprecated in aiohttp 3.14, gone in 4
+    refuse_client_credentials(
+        "aiohttp_session", session.headers.keys(), None if auth is None else type(auth).__name__
+    )
+
+
 def _open(path: str) -> BinaryIO:
     return open(path, "rb")
 
@@ -231,10 +242,11 @@ class AiohttpTransport:
 
     Pass ``session`` to use your own (proxies, TLS, limits); the transport then never closes
     it, and overrides per request only what the SDK needs: no redirects, its timeouts, no
-    ``raise_for_status``, bodies decompressed by the SDK. Without one, the transport makes a
-    session on first use, inside the running loop, and :meth:`aclose` closes it: up to 100
-    connections, no cookies kept, no proxy or ``.netrc`` from the environment. One transport
-    is safe to share between the tasks of one event loop.
+    ``raise_for_status``, bodies decompressed by the SDK; one with ``auth`` or a
+    credential-bearing default header is refused (``InvalidArgumentError``). Without one, the
+    transport makes a session on first use, inside the running loop, and :meth:`aclose`
+    closes it: up to 100 connections, no cookies kept, no proxy or ``.netrc`` from the
+    environment. One transport is safe to share between the tasks of one event loop.
 
     WebSocket sessions never use the session: each opens a connection of its own, outside
     its pool (so open sessions never hold back a REST call), closed when the session closes
@@ -242,6 +254,8 @@ class AiohttpTransport:
     """
 
     def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
+        if session is not None:
+            _refuse_credentials_of(session)
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -265,6 +279,8 @@ class AiohttpTransport:
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
+        elif not self._owns_session:  # checked on every request: its settings can change
+            _refuse_credentials_of(self._session)
         return self._session
 
     async def open_stream(self, request: Request) -> AiohttpStreamResponse:

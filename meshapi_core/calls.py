@@ -119,7 +119,13 @@ class Call(Generic[T]):
     stream). ``deadline`` is in seconds from the start, or ``None``.
     ``secrets`` are the call's own (its credential, the secrets among its params), taken out
     of every error it fails with, in case a server echoed one (:meth:`redact`).
+    ``endpoint`` names what is called (``"POST /v1/chat/completions"``, its path template,
+    for reports such as a deprecation warning) and ``model`` the model its params asked for,
+    if any (a reply's ``meta.fallback_from``); the machine decides nothing from either.
     """
+
+    endpoint = ""
+    model: Optional[str] = None
 
     def __init__(
         self,
@@ -132,7 +138,13 @@ class Call(Generic[T]):
         replayable: bool = True,
         deadline: Optional[float] = None,
         secrets: Tuple[SecretStr, ...] = (),
+        endpoint: str = "",
+        model: Optional[str] = None,
     ) -> None:
+        if endpoint:
+            self.endpoint = endpoint
+        if model is not None:
+            self.model = model
         self._request = request
         self._secrets = secrets
         self._decode = decode

@@ -37,7 +37,7 @@ from pydantic import SecretStr
 
 from .endpoint import Credential
 from .errors import InvalidArgumentError
-from .http import Body, Request, StreamedBody, Timeout, check_url
+from .http import Body, Request, StreamedBody, Timeout, TimeoutTypes, check_url
 from .retry import RetryPolicy
 from .version import __version__
 
@@ -46,11 +46,13 @@ __all__ = [
     "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
+    "MAX_MEMORIES",
     "CallOptions",
     "ClientConfig",
     "ClientSettings",
     "RequestOptions",
     "WrongRealmError",
+    "check_setting_names",
     "normalize_base_url",
     "split_options",
 ]
@@ -112,9 +114,10 @@ class ClientSettings(TypedDict, total=False):
     """What kind of credential ``token`` is, when its form does not say (``rsk_`` keys,
     ``mak_`` admin keys and JWTs are recognised, and a setting that contradicts the form is
     refused)."""
-    timeout: Union[Timeout, float, None]
-    """Seconds for each phase of an attempt, or a :class:`~meshapi_core.http.Timeout`
-    (default: 10 s to connect, 600 s per read, 300 s between stream events)."""
+    timeout: TimeoutTypes
+    """Seconds for each phase of an attempt, a :class:`~meshapi_core.http.Timeout`, or an
+    ``httpx.Timeout`` (default: 10 s to connect, 600 s per read, 300 s between stream
+    events)."""
     max_retries: int
     """Retries after a transient failure (default 3; ``0`` turns them off)."""
     retry: RetryPolicy
@@ -123,6 +126,8 @@ class ClientSettings(TypedDict, total=False):
     """Seconds for a whole call: every attempt, wait and read (default: none)."""
     default_headers: Mapping[str, str]
     """Headers sent with every request; never a credential (:data:`CREDENTIAL_HEADERS`)."""
+    default_query: Mapping[str, Any]
+    """Query parameters sent with every request (a call's ``extra_query`` comes after)."""
     api_version: Optional[str]
     """Pin the API contract, e.g. ``"2026-09"`` (sent as ``X-Mesh-Version``)."""
     sdk_header: bool
@@ -330,12 +335,15 @@ class CallOptions:
     0
     """
 
-    timeout: Union[Timeout, float, None] = None
+    timeout: TimeoutTypes = None
     max_retries: Optional[int] = None
     deadline: Optional[float] = None
     extra_headers: Optional[Mapping[str, str]] = None
     extra_query: Optional[Mapping[str, Any]] = None
     idempotency_key: Optional[str] = None
+    memories: Optional[Tuple[str, ...]] = None
+    skip_cache: Optional[bool] = None
+    refresh: Optional[bool] = None
 
     @classmethod
     def create(cls, options: Mapping[str, Any]) -> CallOptions:
@@ -368,15 +376,33 @@ class CallOptions:
         extra_query = options.get("extra_query")
         if extra_query is not None and not isinstance(extra_query, Mapping):
             raise InvalidArgumentError("extra_query must be a mapping", param="extra_query")
+        for name in ("skip_cache", "refresh"):
+            flag = options.get(name)
+            if flag is not None and not isinstance(flag, bool):
+                raise InvalidArgumentError(
+                    f"{name} must be True or False, not {flag!r}", param=name
+                )
+        if options.get("memories") is not None:
+            options = {**options, "memories": _memories(options["memories"])}
         return cls(**options)
+
+    def check_endpoint(self, label: str, takes: FrozenSet[str]) -> None:
+        """Refuse an option only some endpoints take (``memories``, ``refresh``) on the
+        endpoint ``label`` when it is not among those it ``takes``."""
+        for name, where in _ENDPOINT_OPTIONS:
+            if getattr(self, name) is not None and name not in takes:
+                raise InvalidArgumentError(
+                    f"{name} is taken by {where} only, not by {label}", param=name
+                )
 
 
 class RequestOptions(TypedDict, total=False):
     """The keyword options every method accepts besides its params' fields; each overrides
     the client's setting for that call."""
 
-    timeout: Union[Timeout, float, None]
-    """Seconds (or a :class:`~meshapi_core.http.Timeout`) for each attempt."""
+    timeout: TimeoutTypes
+    """Seconds (or a :class:`~meshapi_core.http.Timeout`, or an ``httpx.Timeout``) for each
+    attempt."""
     max_retries: int
     """Retries after the first attempt (``0`` turns them off)."""
     deadline: float
@@ -388,12 +414,53 @@ class RequestOptions(TypedDict, total=False):
     """Query parameters sent as given."""
     idempotency_key: str
     """Your own ``Idempotency-Key``, instead of a fresh one per call."""
+    memories: Union[str, Sequence[str]]
+    """Stored memories to attach to a chat completion, by slug or id (sent as ``x-mem-id``,
+    ``docs/gateway/api.md`` §0.2): up to 16, the first winning where two disagree. Unknown
+    or inactive ones are ignored by the gateway; a request with memories is never answered
+    from its cache. Chat completions only."""
+    skip_cache: bool
+    """``True`` sends ``X-Mesh-Cache: no-store``: the gateway's response cache neither
+    answers this call nor keeps its reply (``api.md`` §0.2)."""
+    refresh: bool
+    """``True`` reads usage fresh (``?refresh=true``), past the gateway's cache of about 60 s
+    for dashboard sessions (``docs/gateway/control-plane.md`` §5). Usage reads only."""
 
 
 CALL_OPTION_NAMES = tuple(RequestOptions.__annotations__)
 """The names of :class:`RequestOptions` (the fields of :class:`CallOptions` too)."""
 
 NO_OPTIONS = CallOptions()
+
+MAX_MEMORIES = 16
+"""The most memories one call may attach (``x-mem-id``, ``docs/gateway/api.md`` §0.2)."""
+
+_ENDPOINT_OPTIONS = (("memories", "chat completions"), ("refresh", "usage reads"))
+_MEMORY_ID = re.compile(r"\A[!-+\--~]{1,256}\Z")  # printable ASCII, no space or comma
+
+
+def _memories(value: Any) -> Tuple[str, ...]:
+    """``memories=`` checked: one slug or id, or a list of them (at most
+    :data:`MAX_MEMORIES`), each printable ASCII without spaces or commas."""
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise InvalidArgumentError(
+            f"memories must be a memory slug or a list of them, not {type(value).__name__}",
+            param="memories",
+        )
+    if len(items) > MAX_MEMORIES:
+        raise InvalidArgumentError(
+            f"memories: at most {MAX_MEMORIES} per call (the gateway's limit), not {len(items)}",
+            param="memories",
+        )
+    for item in items:
+        if not isinstance(item, str) or not _MEMORY_ID.match(item):
+            raise InvalidArgumentError(
+                f"memories: {item!r} is not a memory slug or id (printable ASCII, without "
+                "spaces or commas)",
+                param="memories",
+            )
+    return tuple(items)
 
 
 def split_options(kwargs: Mapping[str, Any]) -> Tuple[Dict[str, Any], CallOptions]:
@@ -426,6 +493,7 @@ class ClientConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     deadline: Optional[float] = None
     default_headers: Tuple[Tuple[str, str], ...] = ()
+    default_query: Tuple[Tuple[str, str], ...] = ()
     api_version: Optional[str] = None
     sdk_header: bool = True
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
@@ -451,9 +519,7 @@ class ClientConfig:
         >>> "rsk_x" in repr(config)
         False
         """
-        unknown = set(settings) - set(ClientSettings.__annotations__)
-        if unknown:
-            raise InvalidArgumentError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        check_setting_names(settings)
         token = _bare_token(settings.get("token"), "token")
         api_key = _bare_token(settings.get("api_key"), "api_key")
         if token is not None and api_key is not None and token != api_key:
@@ -489,6 +555,9 @@ class ClientConfig:
             raise InvalidArgumentError(str(exc), param="max_retries") from None
         timeout = settings.get("timeout")
         allow_http = bool(settings.get("allow_insecure_http", False))
+        default_query = settings.get("default_query")
+        if default_query is not None and not isinstance(default_query, Mapping):
+            raise InvalidArgumentError("default_query must be a mapping", param="default_query")
         config = cls(
             base_url=normalize_base_url(
                 settings.get("base_url", ""), allow_insecure_http=allow_http
@@ -499,6 +568,7 @@ class ClientConfig:
             retry=policy,
             deadline=_positive(settings.get("deadline"), "deadline"),
             default_headers=check_headers(settings.get("default_headers"), "default_headers"),
+            default_query=tuple(_query_pairs(default_query or {})),
             api_version=api_version,
             sdk_header=bool(settings.get("sdk_header", True)),
             max_event_size=_positive_int(
@@ -525,8 +595,9 @@ class ClientConfig:
         return self
 
     def with_changes(self, **changes: Any) -> ClientConfig:
-        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``,
-        ``default_headers`` merged over the current ones), checked like :meth:`create`."""
+        """A copy with some settings changed (``timeout``, ``max_retries``, ``deadline``;
+        ``default_headers`` and ``default_query`` merged over the current ones), checked
+        like :meth:`create`."""
         current: dict[str, Any] = {
             "base_url": self.base_url,
             "token": self.token,
@@ -534,6 +605,7 @@ class ClientConfig:
             "retry": self.retry,
             "deadline": self.deadline,
             "default_headers": dict(self.default_headers),
+            "default_query": dict(self.default_query),
             "api_version": self.api_version,
             "sdk_header": self.sdk_header,
             "max_event_size": self.max_event_size,
@@ -552,6 +624,8 @@ class ClientConfig:
         if "default_headers" in changes:  # by lower-case name, so "X-Team" replaces "x-team"
             added = check_headers(changes.pop("default_headers"), "default_headers")
             current["default_headers"].update(added)
+        if "default_query" in changes:
+            current["default_query"].update(changes.pop("default_query") or {})
         current.update(changes)
         return ClientConfig.create(**current)
 
@@ -592,8 +666,10 @@ class ClientConfig:
         across the attempts of a retried POST.
         """
         url = self.base_url + path
-        if query or options.extra_query:
-            pairs = list(query or ())
+        if query or options.extra_query or self.default_query or options.refresh:
+            pairs = [*(query or ()), *self.default_query]
+            if options.refresh:
+                pairs.append(("refresh", "true"))
             if options.extra_query:
                 pairs.extend(_query_pairs(options.extra_query))
             if pairs:
@@ -611,6 +687,11 @@ class ClientConfig:
             headers += (("content-length", str(body.length)),)
         if idempotency_key is not None:
             headers += (("idempotency-key", idempotency_key),)
+        if options is not NO_OPTIONS:
+            if options.memories:
+                headers += (("x-mem-id", ",".join(options.memories)),)
+            if options.skip_cache:
+                headers += (("x-mesh-cache", "no-store"),)
         if options.extra_headers:
             extra = check_headers(options.extra_headers, "extra_headers")
             names = {name for name, _ in extra}
@@ -638,6 +719,29 @@ def _query_pairs(extra: Mapping[str, Any]) -> Sequence[Tuple[str, str]]:
                 item = "true" if item else "false"
             pairs.append((str(name), str(item)))
     return pairs
+
+
+def check_setting_names(settings: Mapping[str, Any], also_known: Sequence[str] = ()) -> None:
+    """Refuse a setting no client takes, suggesting the closest known name (a client passes
+    its own keywords, like ``httpx_client``, as ``also_known``).
+
+    >>> check_setting_names({"timout": 5})
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: unknown setting timout (did you mean timeout?)
+    """
+    known = [*ClientSettings.__annotations__, *also_known]
+    unknown = sorted(set(settings) - set(known))
+    if not unknown:
+        return
+    import difflib
+
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        described.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    plural = "s" if len(unknown) > 1 else ""
+    raise InvalidArgumentError(f"unknown setting{plural} {', '.join(described)}", param=unknown[0])
 
 
 def secret_header(name: str) -> bool:

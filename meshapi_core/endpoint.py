@@ -22,7 +22,10 @@ knows its HTTP shape. A declaration says:
   file in any of them sends the call as a multipart form instead of JSON;
 - ``max_request_size``: the largest request body the gateway accepts, in bytes:
   :data:`MAX_REQUEST_SIZE` (32 MiB, refused at the edge with a ``413``) unless the gateway
-  documents another for the endpoint; a larger body is refused before it is sent.
+  documents another for the endpoint; a larger body is refused before it is sent;
+- ``options``: the per-call options only some endpoints take that this one does
+  (:data:`MEMORIES` for chat completions, :data:`REFRESH` for usage reads); a call of
+  another endpoint that sets one is refused before it is sent.
 
 Path values are checked and percent-encoded here, so an id can never leave its segment:
 ``"../admin"`` is refused rather than sent as a path that climbs out of the endpoint.
@@ -75,6 +78,8 @@ __all__ = [
     "JSON",
     "MANAGEMENT",
     "MAX_REQUEST_SIZE",
+    "MEMORIES",
+    "REFRESH",
     "SSE",
     "ByteStream",
     "Credential",
@@ -343,6 +348,12 @@ edge with an HTML ``413`` (``docs/gateway/api.md`` §0). It applies to every end
 endpoint is documented with a larger one. Requests to other hosts (a signed upload URL) are
 not the gateway's and are not bound by it."""
 
+MEMORIES: FrozenSet[str] = frozenset({"memories"})
+"""``options`` of an endpoint that takes stored memories (``x-mem-id``): chat completions."""
+REFRESH: FrozenSet[str] = frozenset({"refresh"})
+"""``options`` of a usage read the gateway caches for a dashboard session, which
+``refresh=True`` bypasses (``docs/gateway/control-plane.md`` §5)."""
+
 _SEGMENT = re.compile(r"\{(\w+)(:path)?\}")
 
 
@@ -365,13 +376,17 @@ class Endpoint(Generic[P, R_co]):
     retry: Optional[RetryClass] = None
     files: Tuple[str, ...] = ()
     max_request_size: Optional[int] = MAX_REQUEST_SIZE
+    options: FrozenSet[str] = frozenset()
     _names: Tuple[Tuple[str, bool], ...] = field(default=(), init=False, repr=False, compare=False)
+    label: str = field(default="", init=False, repr=False, compare=False)
+    """``"METHOD /path/{template}"``: the endpoint as logs and warnings name it."""
 
     def __post_init__(self) -> None:
         method = self.method.upper()
         object.__setattr__(self, "method", method)
         names = tuple((m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(self.path))
         object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "label", f"{method} {self.path}")
         if self.send is None:
             how = Send.NONE if self.params is None else (
                 Send.QUERY if method in ("GET", "DELETE") else Send.JSON

@@ -6,7 +6,8 @@ everything::
 
     MeshAPIError
     ├── APIStatusError            the gateway answered with an error
-    │   ├── BadRequestError           400, 409, 413, 422 and other 4xx: fix the request
+    │   ├── BadRequestError           400, 413 and other 4xx: fix the request
+    │   │   ├── ConflictError             409: the resource is not in a state that allows it
     │   │   └── UnprocessableEntityError  422 and ``validation_error``: see ``details``
     │   ├── AuthenticationError       401
     │   ├── PaymentRequiredError      402: out of credit or over a spend cap
@@ -15,7 +16,9 @@ everything::
     │   ├── RateLimitError            429
     │   └── ServerError               5xx
     ├── ResponseDecodeError       a body that is not what the gateway promised (``parse_error``)
-    │   └── ResponseTooLargeError     ... or larger than the client accepts
+    │   ├── ResponseTooLargeError     ... or larger than the client accepts
+    │   ├── LengthFinishReasonError   ``.parse()``: the reply was cut at its token limit
+    │   └── ContentFilterFinishReasonError  ``.parse()``: the reply was filtered
     ├── InvalidArgumentError      an argument refused before sending (also a ValueError)
     ├── ClientContextError        a client used where its connections cannot work: another
     │                             event loop, a closed one, a forked child (also a RuntimeError)
@@ -24,6 +27,11 @@ everything::
     │   └── StaleConnectionError      a reused connection the server had closed: no answer
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
         └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
+
+openai-python's names are the same classes (see the end of this module): ``APIError`` is
+``MeshAPIError``, ``InternalServerError`` is ``ServerError``, ``APIResponseValidationError``
+is ``ResponseDecodeError``; ``err.status_code`` and ``err.response`` (status, headers, text,
+``json()``) read as they do there.
 
 The mapping from a response follows ``docs/gateway/errors.md``: the JSON envelope
 ``{"error": {"code", "message", ...}, "request_id"}`` (``request_id`` also accepted inside
@@ -48,18 +56,26 @@ import math
 import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
+from urllib.parse import urlsplit
 
 __all__ = [
     "MAX_CODE",
     "MAX_DETAILS",
     "MAX_MESSAGE",
     "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientContextError",
+    "ConflictError",
+    "ContentFilterFinishReasonError",
+    "ErrorResponse",
+    "InternalServerError",
     "InvalidArgumentError",
+    "LengthFinishReasonError",
     "MeshAPIError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -155,7 +171,7 @@ class MeshAPIError(Exception):
         status: the HTTP status, or ``0`` when no response was received.
         error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
-            ``stream_interrupted``, ``event_too_large``.
+            ``stream_interrupted``, ``event_too_large``, ``redirect``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
         retry_after_seconds: how long the gateway asked the caller to wait, if it said: a
             :class:`Seconds` (a ``float`` that writes a whole number as an integer, as
@@ -237,12 +253,73 @@ class MeshAPIError(Exception):
         )
 
 
+class ErrorResponse:
+    """The response an :class:`APIStatusError` came in, as openai-python's ``err.response``
+    reads it: ``status_code``, ``headers``, ``text`` and ``json()``.
+
+    The body is the error's own ``body`` (bounded like ``details``), so nothing here holds
+    more than the error does.
+
+    >>> err = error_from_response(404, {"x-request-id": "req_1"},
+    ...                           b'{"error": {"code": "not_found", "message": "No."}}')
+    >>> err.response.status_code, err.response.json()["error"]["code"]
+    (404, 'not_found')
+    """
+
+    __slots__ = ("_body", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], body: Any) -> None:
+        self.status_code = status_code
+        """The HTTP status (``0`` for an error reported inside a stream)."""
+        self.headers = headers
+        """The response headers (lower-case names)."""
+        self._body = body
+
+    @property
+    def text(self) -> str:
+        """The body as text (JSON written back as text; ``""`` without a body)."""
+        body = self._body
+        if body is None:
+            return ""
+        return body if isinstance(body, str) else json.dumps(body)
+
+    def json(self) -> Any:
+        """The body parsed as JSON; a body that is not JSON raises
+        :class:`ResponseDecodeError`."""
+        body = self._body
+        if not isinstance(body, str):
+            return body
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise ResponseDecodeError(
+                "The error response's body is not JSON", error_code="parse_error"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse [{self.status_code}]>"
+
+
 class APIStatusError(MeshAPIError):
-    """The gateway answered, with an error status or an in-band error body."""
+    """The gateway answered, with an error status or an in-band error body.
+
+    ``response`` is that response as openai-python reads it (:class:`ErrorResponse`).
+    """
+
+    @property
+    def response(self) -> ErrorResponse:
+        """The response this error came in: ``status_code``, ``headers``, ``text``,
+        ``json()``."""
+        return ErrorResponse(self.status, self.headers, self.body)
 
 
 class BadRequestError(APIStatusError):
-    """The request was refused as it stands (400, 409, 413, other 4xx); change it first."""
+    """The request was refused as it stands (400, 413, other 4xx); change it first."""
+
+
+class ConflictError(BadRequestError):
+    """The resource is not in a state that allows the request (409, ``conflict``): a name
+    already taken, a job already finished. Also a :class:`BadRequestError`."""
 
 
 class UnprocessableEntityError(BadRequestError):
@@ -286,6 +363,24 @@ class ResponseDecodeError(MeshAPIError):
 class ResponseTooLargeError(ResponseDecodeError):
     """A body was larger than the client accepts (``max_response_size``); nothing past the
     limit was kept (``response_too_large``)."""
+
+
+class LengthFinishReasonError(ResponseDecodeError):
+    """``.parse()`` got a reply cut at its token limit (``finish_reason: "length"``), which
+    cannot be whole JSON: raise ``max_tokens``, or ask for less (``length_limit``). The
+    reply as it came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was cut (a ``ChatCompletion``)."""
+
+
+class ContentFilterFinishReasonError(ResponseDecodeError):
+    """``.parse()`` got a reply stopped by a content filter (``finish_reason:
+    "content_filter"``), so there is nothing to parse (``content_filter``). The reply as it
+    came is ``completion``."""
+
+    completion: Any = None
+    """The reply that was stopped (a ``ChatCompletion``)."""
 
 
 class InvalidArgumentError(MeshAPIError, ValueError):
@@ -492,7 +587,7 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
     402: PaymentRequiredError,
     403: PermissionDeniedError,
     404: NotFoundError,
-    409: BadRequestError,
+    409: ConflictError,
     413: BadRequestError,
     422: UnprocessableEntityError,
     429: RateLimitError,
@@ -508,11 +603,12 @@ def _codes(family: Type[APIStatusError], codes: str) -> Dict[str, Type[APIStatus
 _BY_CODE: Dict[str, Type[APIStatusError]] = {
     **_codes(
         BadRequestError,
-        "bad_request invalid_request invalid_request_error invalid_input conflict "
+        "bad_request invalid_request invalid_request_error invalid_input "
         "context_window_exceeded content_policy_violation invalid_api_version "
         "model_capability_not_supported model_not_available_on_pinned_provider "
         "unsupported_operation invalid_search_parameter",
     ),
+    **_codes(ConflictError, "conflict"),
     **_codes(UnprocessableEntityError, "validation_error unprocessable_entity"),
     **_codes(AuthenticationError, "unauthorized invalid_api_key"),
     **_codes(PaymentRequiredError, "spend_limit_exceeded insufficient_credits insufficient_quota"),
@@ -713,6 +809,8 @@ def error_from_response(
     payload: Any = None
     if body:
         payload = _json_or_none(body)
+    if 300 <= status < 400:
+        return _redirect_error(status, headers, payload if payload is not None else body)
     retry_after = parse_retry_after(headers, now)
     if isinstance(payload, dict):
         error = _from_payload(status, payload, headers, retry_after)
@@ -733,6 +831,34 @@ def error_from_response(
         headers=headers,
         body=_bounded_details(payload if payload is not None else _text_body(body)),
     )
+
+
+def _redirect_error(status: int, headers: Mapping[str, str], body: Any) -> APIStatusError:
+    """A 3xx: the SDK follows no redirect (a request and its credential go only where they
+    were sent), so a redirect is an error naming where it pointed (origin only: a path or a
+    query may carry a signature)."""
+    return APIStatusError(
+        f"HTTP {status} redirect to {_origin_of(headers.get('location', ''))} not followed: "
+        "the SDK follows no redirect, so a request and its credential go only to the address "
+        "it was sent to (for the gateway, base_url: set it to the final address if you trust it)",
+        status=status,
+        error_code="redirect",
+        request_id=_short_id(headers.get("x-request-id")),
+        headers=headers,
+        body=_bounded_details(body if not isinstance(body, bytes) else _text_body(body)),
+    )
+
+
+def _origin_of(location: str) -> str:
+    """Where a ``Location`` points, as ``scheme://host[:port]``, without path or query."""
+    try:
+        parts = urlsplit(location.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "an unreadable location"
+    if not host:
+        return "another path on the same host" if location.strip() else "nowhere (no location)"
+    return shorten(f"{parts.scheme}://{host}" + (f":{port}" if port else ""), 200)
 
 
 def _from_payload(
@@ -955,3 +1081,15 @@ def redact(error: E, secrets: Sequence[str]) -> E:
     if any(secret in value for value in error.headers.values() for secret in secrets):
         error.headers = {name: _scrub_text(value, secrets) for name, value in error.headers.items()}
     return error
+
+
+# --- openai-python's names for the same classes ------------------------------------------
+# Code written for openai-python catches these; each is a class above, not a copy.
+
+APIError = MeshAPIError
+"""openai-python's name for :class:`MeshAPIError`, the base of every error the SDK raises."""
+InternalServerError = ServerError
+"""openai-python's name for :class:`ServerError` (5xx)."""
+APIResponseValidationError = ResponseDecodeError
+"""openai-python's name for :class:`ResponseDecodeError`: a body that is not what was
+promised."""

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Optional
 from urllib.parse import urlsplit
 
+from .meta import ResponseMeta
+
 if TYPE_CHECKING:
     from .errors import MeshAPIError
 
@@ -86,6 +88,13 @@ class _Exchange:
         """The gateway's ``x-request-id``, when a response came with one."""
         headers: Mapping[str, str] = getattr(self, "headers", {})
         return headers.get("x-request-id")
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers (cache hit, fallback,
+        API version...: :class:`~meshapi_core.meta.ResponseMeta`), read when asked for;
+        all ``None`` without a response."""
+        return ResponseMeta.from_headers(getattr(self, "headers", {}))
 
 
 @dataclass(frozen=True)
@@ -211,3 +220,9 @@ class ResponseInfo:
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id``."""
         return self.headers.get("x-request-id")
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers
+        (:class:`~meshapi_core.meta.ResponseMeta`)."""
+        return ResponseMeta.from_headers(self.headers)

@@ -30,6 +30,7 @@ from typing import (
     Iterator,
     Mapping,
     Optional,
+    Protocol,
     Tuple,
     Union,
 )
@@ -69,18 +70,46 @@ class Timeout:
     total: Optional[float] = None
 
     @classmethod
-    def of(cls, value: Union[Timeout, float, None]) -> Timeout:
-        """Accept a :class:`Timeout`, a number of seconds for every phase, or ``None``."""
+    def of(cls, value: TimeoutTypes) -> Timeout:
+        """Accept a :class:`Timeout`, a number of seconds for every phase, ``None``, or
+        another library's timeout with ``connect``, ``read``, ``write`` and ``pool``
+        (an ``httpx.Timeout``, as openai-python takes): those phases are taken as they are,
+        and ``idle`` keeps its default unless every phase is unlimited.
+
+        >>> class HttpxLike:   # what httpx.Timeout(60.0, connect=5.0) holds
+        ...     connect, read, write, pool = 5.0, 60.0, 60.0, 60.0
+        >>> Timeout.of(HttpxLike())
+        Timeout(read=60.0, connect=5.0, write=60.0, pool=60.0, idle=300.0, total=None)
+        """
         if isinstance(value, Timeout):
             return value
         if value is None:
             return cls(None, None, None, None, None, None)
+        if not isinstance(value, (int, float)) and all(hasattr(value, n) for n in _PHASES):
+            return cls._of_phases(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"timeout must be a number of seconds or a Timeout, not {value!r}")
+            raise TypeError(
+                f"timeout must be a number of seconds, a Timeout or an httpx.Timeout, not {value!r}"
+            )
         seconds = float(value)
         if not seconds > 0:
             raise ValueError(f"timeout must be positive, not {value!r}")
         return cls(seconds, seconds, seconds, seconds, seconds, None)
+
+    @classmethod
+    def _of_phases(cls, value: Any) -> Timeout:
+        phases: Dict[str, Optional[float]] = {}
+        for name in _PHASES:
+            seconds = getattr(value, name)
+            if seconds is not None and (
+                isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0
+            ):
+                raise ValueError(
+                    f"timeout.{name} must be a positive number of seconds or None, not {seconds!r}"
+                )
+            phases[name] = None if seconds is None else float(seconds)
+        unlimited = all(seconds is None for seconds in phases.values())
+        return cls(**phases, idle=None if unlimited else cls.idle)
 
     def capped(self, limit: Optional[float]) -> Timeout:
         """This timeout with no phase longer than ``limit`` seconds (the time left)."""
@@ -104,8 +133,32 @@ ERROR_BODY_LIMIT = 256 * 1024
 """How much of an error response's body is read (bytes after decompression); the rest is
 dropped. Error bodies are a few hundred bytes of JSON, or a proxy's HTML page."""
 
-TimeoutTypes = Union[Timeout, float, None]
-"""What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, or ``None``."""
+_PHASES = ("connect", "read", "write", "pool")
+
+
+class TimeoutLike(Protocol):
+    """Another library's timeout, read by its phases: ``httpx.Timeout`` is one."""
+
+    @property
+    def connect(self) -> Optional[float]:
+        """Seconds to open a connection."""
+
+    @property
+    def read(self) -> Optional[float]:
+        """Seconds for each read."""
+
+    @property
+    def write(self) -> Optional[float]:
+        """Seconds for each write."""
+
+    @property
+    def pool(self) -> Optional[float]:
+        """Seconds to wait for a free connection."""
+
+
+TimeoutTypes = Union[Timeout, float, TimeoutLike, None]
+"""What a ``timeout`` option accepts: a :class:`Timeout`, seconds for every phase, an
+``httpx.Timeout`` (any :class:`TimeoutLike`), or ``None``."""
 
 
 UPLOAD_CHUNK_SIZE = 256 * 1024

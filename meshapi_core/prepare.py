@@ -57,8 +57,10 @@ def bind_params(
 ) -> Optional[pydantic.BaseModel]:
     """The endpoint's params model from whichever form the caller used, checked.
 
-    Also refuses a ``stream`` setting the method contradicts: ``create(stream=True)`` is a
-    mistake the caller must hear about, not a stream silently read as one reply.
+    Also refuses a ``stream`` setting in the params that the endpoint contradicts (a
+    ``stream=True`` sent to a whole-reply endpoint would be a stream silently read as one
+    reply); ``create(..., stream=True)`` as a keyword is the method's choice of endpoint,
+    made before this.
     """
     model = endpoint.params
     if model is None:
@@ -73,15 +75,18 @@ def bind_params(
     streams = isinstance(kind, SSE) and kind.flag == "stream"
     if not streams and getattr(bound, "stream_options", None) is not None:
         raise InvalidArgumentError(
-            "stream_options is for .stream(...): a whole reply has no chunks to configure",
+            "stream_options is for a stream (.stream(...), or create(..., stream=True)): a "
+            "whole reply has no chunks to configure",
             param="stream_options",
         )
     wanted = getattr(bound, "stream", None)
     if wanted is not None:
         if wanted and not streams:
             raise InvalidArgumentError(
-                "stream=True is not accepted here: this method returns the whole reply. "
-                "Call .stream(...) instead to iterate over the reply as it arrives.",
+                "stream=True in the params is not accepted here: this call returns the whole "
+                "reply. Call .stream(...) to iterate over the reply as it arrives (chat "
+                "completions, responses and messages also take create(..., stream=True) as a "
+                "keyword).",
                 param="stream",
             )
         if not wanted and streams:
@@ -172,6 +177,8 @@ def prepare_call(
     files of a multipart form by field name.
     """
     config.check_realm(endpoint.method, endpoint.path, endpoint.realms)
+    if options is not NO_OPTIONS:
+        options.check_endpoint(endpoint.label, endpoint.options)
     url_path = endpoint.path_for(path or {})
     bound = bind_params(endpoint, params, fields)
     query = None
@@ -213,4 +220,6 @@ def prepare_call(
         replayable=not isinstance(body, StreamedBody) or body.replayable,
         deadline=options.deadline if options.deadline is not None else config.deadline,
         secrets=secrets,
+        endpoint=endpoint.label,
+        model=getattr(bound, "model", None),
     )

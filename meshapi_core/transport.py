@@ -23,12 +23,27 @@ to its library's exception (which may hold the request, and so the credential).
   compressed body's compressed stream did not reach its end, whatever the HTTP framing says
   (decompress with :mod:`meshapi_core.decoding`, which checks it).
 - Any status is a response, not an error: the core reads error statuses itself.
+
+Two more duties keep the credential where the core sent it:
+
+- **Follow no redirect**, whatever the HTTP library's (or the user's client's) setting: a 3xx
+  is handed to the core as a response, and the core makes it an error
+  (``error_code="redirect"``). Nothing is ever re-sent to the address a server names.
+- **Add no credential of the library's own.** A transport built on a client or session the
+  user handed over refuses one whose own settings would put a credential on every request
+  (an ``auth`` setting, a default header of
+  :data:`~meshapi_core.config.CREDENTIAL_HEADERS`, ``Proxy-Authorization`` or ``Cookie``):
+  :func:`refuse_client_credentials`. Those would replace or join the SDK's credential on the
+  gateway's requests, and travel with the requests the SDK sends to other hosts (signed
+  upload URLs, media downloads), which carry none of the gateway's.
 """
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Dict, Iterator, Protocol
+from typing import AsyncIterator, Dict, Iterable, Iterator, Optional, Protocol
 
+from .config import CREDENTIAL_HEADERS, secret_header
+from .errors import InvalidArgumentError
 from .http import Request
 
 __all__ = [
@@ -38,6 +53,7 @@ __all__ = [
     "SyncStreamResponse",
     "SyncTransport",
     "Transport",
+    "refuse_client_credentials",
 ]
 
 
@@ -109,3 +125,34 @@ SyncTransport = Transport
 """Another name for :class:`Transport`."""
 SyncStreamResponse = StreamResponse
 """Another name for :class:`StreamResponse`."""
+
+
+def refuse_client_credentials(param: str, header_names: Iterable[str], auth: Optional[str]) -> None:
+    """Refuse the user's client or session ``param`` if its own settings would put a
+    credential on the SDK's requests: ``header_names`` are its default headers' names,
+    ``auth`` names its auth setting (``None`` when it has none). The error names the setting,
+    never a value.
+
+    >>> refuse_client_credentials("httpx_client", ["user-agent"], None)
+    >>> refuse_client_credentials("httpx_client", ["Authorization"], None)
+    Traceback (most recent call last):
+    ...
+    meshapi_core.errors.InvalidArgumentError: httpx_client has a default 'Authorization' \
+header: the SDK sets the credential itself, and a client's own would go with every request, \
+to other hosts too (signed upload URLs); hand over a client without it
+    """
+    for name in header_names:
+        if name.lower() in CREDENTIAL_HEADERS or secret_header(name):
+            raise InvalidArgumentError(
+                f"{param} has a default {name!r} header: the SDK sets the credential itself, "
+                "and a client's own would go with every request, to other hosts too (signed "
+                "upload URLs); hand over a client without it",
+                param=param,
+            )
+    if auth is not None:
+        raise InvalidArgumentError(
+            f"{param} has auth set ({auth}): it would replace the SDK's credential and go with "
+            "every request, to other hosts too (signed upload URLs); the SDK authenticates "
+            "with its token: hand over a client without auth",
+            param=param,
+        )

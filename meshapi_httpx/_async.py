@@ -23,11 +23,15 @@ from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutErro
 from meshapi_core.http import Request
 
 from ._common import (
+    HTTPX_ERRORS,
+    body_in_memory,
     connection_error,
     deadline_message,
     headers_of,
     outgoing,
+    refuse_credentials_of,
     refuse_if_closed,
+    send_options,
     stream_error,
 )
 from ._direct import new_async_client
@@ -49,7 +53,12 @@ class AsyncHttpxStreamResponse:
         self.headers: Dict[str, str] = headers_of(response)
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
-        """The body as it arrives, decoded in bounded pieces."""
+        """The body as it arrives, decoded in bounded pieces (or at once, if httpx already
+        read it: see ``body_in_memory``)."""
+        content = body_in_memory(self._response)
+        if content is not None:
+            yield content
+            return
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
@@ -81,7 +90,7 @@ class AsyncHttpxStreamResponse:
                 if failure is None and decoder is not None:
                     for piece in decoder.flush():
                         yield piece
-        except httpx.HTTPError as exc:
+        except HTTPX_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
@@ -101,12 +110,17 @@ class AsyncHttpxStreamResponse:
 class AsyncHttpxTransport:
     """Sends the core's requests with an :class:`httpx.AsyncClient`.
 
-    Runs under asyncio and trio. Pass ``client`` to use your own; the transport then never
-    closes it. One transport is safe to share between the tasks of one event loop.
+    Runs under asyncio and trio. Pass ``client`` to use your own (any ``transport=``, a
+    ``MockTransport`` included); the transport then never closes it. Whatever the client's
+    settings, no redirect is followed and the client's ``auth`` is not applied; a client with
+    ``auth`` or a credential-bearing default header is refused (``InvalidArgumentError``).
+    One transport is safe to share between the tasks of one event loop.
     """
 
     def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
         self._owns_client = client is None
+        if client is not None:
+            refuse_credentials_of(client)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
         self._client, self._direct = (client, None) if client is not None else new_async_client()
         install_async(self._client)
@@ -115,7 +129,7 @@ class AsyncHttpxTransport:
         client, direct = self._client, self._direct
         sent = outgoing(client, direct, request)
         if direct is None:
-            return await client.send(sent, stream=True)
+            return await client.send(sent, **send_options(client))
         return await direct.send_async(sent)
 
     async def open_stream(self, request: Request) -> AsyncHttpxStreamResponse:
@@ -136,7 +150,7 @@ class AsyncHttpxTransport:
                     failure = APITimeoutError(deadline_message("waiting for the response"))
                 else:
                     return AsyncHttpxStreamResponse(response, deadline)
-            except httpx.HTTPError as exc:
+            except HTTPX_ERRORS as exc:
                 failure = connection_error(exc, response_started=False, stale=record.stale(exc))
         raise failure  # here, so httpx's exception is not its __context__
 

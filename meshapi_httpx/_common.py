@@ -21,11 +21,32 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, StreamedBody, header_dict, unsendable
+from meshapi_core.transport import refuse_client_credentials
 
 from ._direct import Direct, timeout_of, url_of
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
+
+
+def refuse_credentials_of(client: _AnyClient) -> None:
+    """Refuse a client whose ``auth`` or default headers would add a credential to the SDK's
+    requests (see :func:`~meshapi_core.transport.refuse_client_credentials`)."""
+    auth = client.auth
+    refuse_client_credentials(
+        "httpx_client", client.headers.keys(), None if auth is None else type(auth).__name__
+    )
+
+
+def send_options(client: _AnyClient) -> Dict[str, Any]:
+    """What ``client.send`` is told for every request of the SDK, whatever the client was
+    configured with: no redirect followed (a 3xx is the core's error), no auth of the
+    client's (the SDK's credential is in the request's headers), the body streamed."""
+    refuse_credentials_of(client)  # checked on every request: a client's settings can change
+    return _SEND_OPTIONS
+
+
+_SEND_OPTIONS: Dict[str, Any] = {"stream": True, "follow_redirects": False, "auth": None}
 
 
 def to_httpx(client: _AnyClient, request: Request) -> httpx.Request:
@@ -107,6 +128,24 @@ def refuse_if_closed(client: _AnyClient) -> None:
         )
 
 
+def body_in_memory(response: httpx.Response) -> Optional[bytes]:
+    """The body, decoded, if httpx had read it before the transport got the response, else
+    ``None`` (the transport reads the raw stream itself).
+
+    A transport that builds its responses from bytes (``httpx.MockTransport`` with
+    ``httpx.Response(200, json=...)``, a custom transport, an event hook that called
+    ``response.read()``) hands over a response whose stream is spent and whose body is in
+    ``response.content``, already decoded by httpx (which does not check that a compressed
+    stream ended, as :mod:`meshapi_core.decoding` does for the bodies the transport reads).
+    """
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:  # spent without being kept: iter_raw() says so
+        return None
+
+
 def headers_of(response: httpx.Response) -> Dict[str, str]:
     """Response headers as a dict with lower-case names; repeated headers joined by ", ".
 
@@ -121,8 +160,13 @@ def headers_of(response: httpx.Response) -> Dict[str, str]:
         return header_dict(response.headers.multi_items())
 
 
+HTTPX_ERRORS = (httpx.HTTPError, httpx.StreamError)
+"""What httpx raises for a failed exchange: its errors, and its stream misuse errors (a
+body spent before the SDK read it), which are not ``HTTPError``."""
+
+
 def connection_error(
-    exc: httpx.HTTPError, *, response_started: bool, stale: bool = False
+    exc: Exception, *, response_started: bool, stale: bool = False
 ) -> APIConnectionError:
     """The SDK error for an httpx failure while sending or reading a whole response;
     ``stale`` when it ended a request on a reused connection the server had closed, before
@@ -131,7 +175,7 @@ def connection_error(
     return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
 
 
-def stream_error(exc: httpx.HTTPError) -> StreamInterruptedError:
+def stream_error(exc: Exception) -> StreamInterruptedError:
     """The SDK error for an httpx failure in the middle of a streamed body."""
     return stream_failure(exc, timeout=isinstance(exc, httpx.TimeoutException))
 

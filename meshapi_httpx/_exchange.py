@@ -72,7 +72,7 @@ class Exchange:
         self.reused = False
         self.answered = False
 
-    def stale(self, exc: httpx.HTTPError) -> bool:
+    def stale(self, exc: Exception) -> bool:
         """Whether ``exc`` ended this exchange on a reused connection the server had closed,
         before any byte of a response arrived."""
         if not self.reused or self.answered:

@@ -1,6 +1,6 @@
 """The blocking httpx transport.
 
-Besides moving bytes it does four things httpx does not:
+Besides moving bytes it does these things httpx does not:
 
 - ``Timeout.total`` bounds the whole exchange, however the server paces its bytes: the
   client's connection pools are given a network backend that shortens every socket wait to
@@ -12,7 +12,9 @@ Besides moving bytes it does four things httpx does not:
   transport made is replaced by a fresh one; one it was handed raises
   :class:`~meshapi_core.errors.ClientContextError`;
 - a client the transport made is sent to through its own ``httpx.HTTPTransport``, skipping
-  what ``client.send`` adds for features the SDK does not use (``_direct.py``).
+  what ``client.send`` adds for features the SDK does not use (``_direct.py``); a client it
+  was handed is sent to with ``client.send``, told to follow no redirect and apply no auth
+  of its own, whatever it was configured with (``_common.send_options``).
 
 No SDK error it raises is chained to httpx's exception (which holds the request, and so the
 credential): each is raised after the ``except`` block that caught it.
@@ -32,11 +34,15 @@ from meshapi_core.http import Request
 
 from . import _fork
 from ._common import (
+    HTTPX_ERRORS,
+    body_in_memory,
     connection_error,
     deadline_message,
     headers_of,
     outgoing,
+    refuse_credentials_of,
     refuse_if_closed,
+    send_options,
     stream_error,
 )
 from ._deadline import install, under
@@ -58,7 +64,12 @@ class HttpxStreamResponse:
         self.headers: Dict[str, str] = headers_of(response)
 
     def iter_bytes(self) -> Iterator[bytes]:
-        """The body as it arrives, decoded in bounded pieces."""
+        """The body as it arrives, decoded in bounded pieces (or at once, if httpx already
+        read it: see ``body_in_memory``)."""
+        content = body_in_memory(self._response)
+        if content is not None:
+            yield content
+            return
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
         try:
@@ -66,7 +77,7 @@ class HttpxStreamResponse:
                 yield from self._response.iter_raw()
             else:
                 yield from self._pieces(decoder)
-        except httpx.HTTPError as exc:
+        except HTTPX_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
@@ -100,8 +111,11 @@ class HttpxStreamResponse:
 class HttpxTransport:
     """Sends the core's requests with an :class:`httpx.Client`.
 
-    Pass ``client`` to use your own (proxies, certificates, limits); the transport then never
-    closes it, and never uses it in a process forked after it was handed over. One transport
+    Pass ``client`` to use your own (proxies, certificates, limits, any ``transport=``, a
+    ``MockTransport`` included); the transport then never closes it, and never uses it in a
+    process forked after it was handed over. Whatever the client's settings, no redirect is
+    followed and the client's ``auth`` is not applied; a client with ``auth`` or a
+    credential-bearing default header is refused (``InvalidArgumentError``). One transport
     is safe to share between threads, as the client is.
 
     >>> transport = HttpxTransport()
@@ -110,6 +124,8 @@ class HttpxTransport:
 
     def __init__(self, client: Optional[httpx.Client] = None) -> None:
         self._owns_client = client is None
+        if client is not None:
+            refuse_credentials_of(client)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
         self._client, self._direct = (client, None) if client is not None else new_client()
         install(self._client)
@@ -137,7 +153,9 @@ class HttpxTransport:
     def _send(self, client: httpx.Client, request: Request) -> httpx.Response:
         direct = self._direct
         sent = outgoing(client, direct, request)
-        return client.send(sent, stream=True) if direct is None else direct.send(sent)
+        if direct is None:
+            return client.send(sent, **send_options(client))
+        return direct.send(sent)
 
     def open_stream(self, request: Request) -> HttpxStreamResponse:
         """Send ``request``; return as soon as the status and headers are in."""
@@ -153,7 +171,7 @@ class HttpxTransport:
                 with under(deadline):
                     response = self._send(client, request)
                 return HttpxStreamResponse(response, deadline)
-            except httpx.HTTPError as exc:
+            except HTTPX_ERRORS as exc:
                 failure = connection_error(exc, response_started=False, stale=record.stale(exc))
         raise failure  # here, so httpx's exception is not its __context__
 

@@ -36,6 +36,7 @@ _IO_ERRORS: Tuple[Type[BaseException], ...] = (
     OSError,
     anyio.BrokenResourceError,
     anyio.ClosedResourceError,
+    anyio.EndOfStream,  # a TLS stream raises it from send() too, for a peer gone without notice
 )
 _CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
 

@@ -18,12 +18,14 @@ This module is the source of ``meshapi/_sync/pages.py``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Dict, Generator, Generic, List, Mapping, Optional, TypeVar
 
 from meshapi_core.config import split_options
 from meshapi_core.endpoint import Endpoint
 from meshapi_core.errors import ResponseDecodeError
+from meshapi_core.meta import EMPTY_META, ResponseMeta
 from meshapi_core.paging import PageWalk
 from meshapi_core.params import params_dict
 from meshapi_core.prepare import bind_params
@@ -93,7 +95,7 @@ class AsyncPage(Generic[T]):
     async def fetch(cls, engine: AsyncEngine, request: PageRequest) -> AsyncPage[T]:
         """Fetch the page ``request`` asks for."""
         call = engine.prepare(request.endpoint, request.params, request.options, request.path)
-        return cls(engine, request, await engine.run(call))
+        return await engine.run(call, functools.partial(cls, engine, request))
 
     @property
     def data(self) -> List[T]:
@@ -119,6 +121,13 @@ class AsyncPage(Generic[T]):
     def last_id(self) -> Optional[str]:
         """The id of this page's last item, where the gateway says (cursor pages)."""
         return getattr(self.model, "last_id", None)
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about this page's response in its headers
+        (:class:`~meshapi_core.meta.ResponseMeta`)."""
+        meta = getattr(self.model, "meta", None)
+        return meta if isinstance(meta, ResponseMeta) else EMPTY_META
 
     @property
     def total(self) -> Optional[int]:

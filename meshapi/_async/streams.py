@@ -21,12 +21,14 @@ make). This module is the source of ``meshapi/_sync/streams.py``.
 
 from __future__ import annotations
 
+import functools
 import os
 from types import TracebackType
 from typing import (
     Any,
     AsyncGenerator,
     AsyncIterator,
+    Awaitable,
     Callable,
     Dict,
     Generic,
@@ -45,7 +47,8 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import ResponseTooLargeError, StreamInterruptedError
 from meshapi_core.http import Request
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.meta import EMPTY_META, ResponseMeta
+from meshapi_core.models.base import stamp_response
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import AsyncStreamResponse
 
@@ -74,12 +77,59 @@ async def _in_thread(function: Callable[..., T], *args: Any) -> T:
 # async-only: end
 
 
+# sync: def write_chunks(path: Union[str, os.PathLike[str]], chunks: Callable[[], Generator[bytes, None, None]], head: Optional[Callable[[], Any]] = None) -> int:  # noqa: E501
+async def write_chunks(
+    path: Union[str, os.PathLike[str]],
+    chunks: Callable[[], AsyncGenerator[bytes, None]],
+    head: Optional[Callable[[], Awaitable[Any]]] = None,
+) -> int:
+    """Write the bytes ``chunks()`` gives into the file at ``path``, whole or absent, and
+    return its size: what :meth:`AsyncByteStream.write_to` and a streaming response's
+    ``stream_to_file`` both do (see the former for the guarantees).
+
+    ``path`` is checked first; then ``head()`` (if given) opens the response, so an error
+    status raises before any file is made; then the bytes go to the SDK's own temporary file
+    (at most ``WRITE_BUFFER_SIZE`` held in memory), moved over ``path`` only once the body
+    ended. On any failure that file is removed and the error raised. The chunks are closed
+    either way; file writes run in a worker thread, off the event loop.
+    """
+    # sync: target = PartialFile(path)
+    target = await _in_thread(PartialFile, path)
+    try:
+        if head is not None:
+            await head()  # an error status raises here: no file is made
+        # sync: target.create()
+        await _in_thread(target.create)
+        buffer = bytearray()
+        body = chunks()
+        try:
+            async for data in body:
+                buffer += data
+                if len(buffer) >= WRITE_BUFFER_SIZE:
+                    # sync: target.write(buffer)
+                    await _in_thread(target.write, buffer)
+                    buffer = bytearray()
+        finally:
+            await body.aclose()
+        if buffer:
+            # sync: target.write(buffer)
+            await _in_thread(target.write, buffer)
+        # sync: return target.commit()
+        return await _in_thread(target.commit)
+    except BaseException:
+        target.discard()  # not in a thread: it must run even when the task is cancelled
+        raise
+
+
 def _ignore(event: Any) -> None:
     """Where events go once a stream is too long to keep whole."""
 
 
 class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
+
+    _request: Optional[Request] = None
+    _meta: Optional[ResponseMeta] = None
 
     def __init__(
         self,
@@ -117,6 +167,19 @@ class _AsyncResponseStream:
         return self._headers.get("x-request-id")
 
     @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about this stream in its headers (the model the Auto Router
+        chose, the API version, a deprecation...: see
+        :class:`~meshapi_core.meta.ResponseMeta`); all ``None`` until the stream is open.
+        Streams carry no routing headers (``docs/gateway/streaming.md`` §2)."""
+        meta = self._meta
+        if meta is None:
+            if not self._status:
+                return EMPTY_META
+            meta = self._meta = ResponseMeta.from_headers(self._headers, self._call.model)
+        return meta
+
+    @property
     def resolved_model(self) -> Optional[str]:
         """The model the Auto Router chose (``x-resolved-model-id``), for ``model="auto"``."""
         return self._headers.get("x-resolved-model-id")
@@ -132,6 +195,7 @@ class _AsyncResponseStream:
             response, request, self._watch = await self._engine.open(self._call, self._kind)
             self._response = response
             self._status, self._headers = response.status, response.headers
+            self._request = request
             self._opened(request)
         return self._response
 
@@ -313,7 +377,7 @@ class AsyncStream(_AsyncResponseStream, Generic[C, F]):
                 headers=self._headers,
             )
         result = self.accumulator.result()
-        stamp_request_id(result, self.request_id)
+        stamp_response(result, self._headers, self._call.model)
         return result
 
     async def get_final_completion(self) -> F:
@@ -347,11 +411,6 @@ class AsyncByteStream(_AsyncResponseStream):
     ...         player.feed(piece)
     >>> await client.audio.synthesize_stream(input="Hello").write_to("hello.mp3")  # doctest: +SKIP
     """
-
-    _request: Optional[Request] = None
-
-    def _opened(self, request: Any) -> None:
-        self._request = request
 
     async def open(self) -> AsyncByteStream:
         """Send the request and wait for the headers (done for you on first iteration)."""
@@ -424,30 +483,10 @@ class AsyncByteStream(_AsyncResponseStream):
         ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
         the event loop.
         """
-        # sync: target = PartialFile(path)
-        target = await _in_thread(PartialFile, path)
+        limit = self._engine.config.max_download_size
         try:
-            await self._open_response()  # an error status raises here: no file is made
-            # sync: target.create()
-            await _in_thread(target.create)
-            buffer = bytearray()
-            chunks = self._chunks(self._engine.config.max_download_size)
-            try:
-                async for data in chunks:
-                    buffer += data
-                    if len(buffer) >= WRITE_BUFFER_SIZE:
-                        # sync: target.write(buffer)
-                        await _in_thread(target.write, buffer)
-                        buffer = bytearray()
-            finally:
-                await chunks.aclose()
-            if buffer:
-                # sync: target.write(buffer)
-                await _in_thread(target.write, buffer)
-            # sync: return target.commit()
-            return await _in_thread(target.commit)
-        except BaseException:
-            target.discard()  # not in a thread: it must run even when the task is cancelled
-            raise
+            return await write_chunks(
+                path, functools.partial(self._chunks, limit), self._open_response
+            )
         finally:
             await self.aclose()

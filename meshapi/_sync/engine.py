@@ -7,10 +7,17 @@ against the transport (send, sleep, retry: :meth:`Engine.run`), and reads bodies
 their bounds (:class:`~meshapi_core.bodies.BodyReader`). Opening a stream is one attempt whose
 head the core checks (:meth:`Engine.open`). Every decision is the core's.
 
-It also stamps each reply with the request id of the response it came in, and reports what
-happens to a :class:`~meshapi._observe.CallWatch` (attempts, responses, retries, the end),
-which logs it, calls the client's hooks and fills the capture of ``with_raw_response``; the
-engine only says when.
+It also stamps each reply with the headers of the response it came in (its ``request_id`` and
+``meta``), has a response that announces its endpoint's retirement warned of
+(:func:`~meshapi._observe.warn_deprecated`), and reports what happens to a
+:class:`~meshapi._observe.CallWatch` (attempts, responses, retries, the end), which logs it,
+calls the client's hooks and fills the capture of ``with_raw_response``; the engine only
+says when.
+
+For ``with_streaming_response`` an engine may hold a call at its response's head
+(:class:`Deferral`): the call runs as usual (retries included) until a 2xx head arrives,
+which is handed over unread, its body to be read when the caller asks
+(:class:`HeldResponse`). The method that made the call is left by :class:`HeadReached`.
 
 This module is the source of the blocking engine in ``meshapi/_sync/engine.py``, written by
 ``scripts/unasync.py``.
@@ -20,7 +27,8 @@ from __future__ import annotations
 
 import copy
 from contextlib import suppress
-from typing import Any, Mapping, Optional, Tuple, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Tuple, TypeVar, overload
 
 from meshapi_core.bodies import BodyReader
 from meshapi_core.calls import Call, Done, Fail, Runtime, Send, Sleep
@@ -28,16 +36,64 @@ from meshapi_core.config import ClientConfig, split_options
 from meshapi_core.endpoint import Endpoint, StreamKind
 from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failure
 from meshapi_core.http import Request, Response
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.models.base import stamp_response
 from meshapi_core.prepare import prepare_call
 from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import StreamResponse, Transport
 
-from .._observe import CallWatch, Capture, Observer
+from .._observe import CallWatch, Capture, Observer, warn_deprecated
 
-__all__ = ["Engine"]
+__all__ = ["Deferral", "Engine", "HeadReached", "HeldResponse"]
 
 R = TypeVar("R")
+T = TypeVar("T")
+
+
+@dataclass
+class HeldResponse:
+    """A call held at its 2xx head: the response, its body unread, and what turns the body
+    into the method's value (the call's decoder, then the method's ``then``)."""
+
+    call: Call[Any]
+    request: Request
+    response: StreamResponse
+    then: Optional[Callable[[Any], Any]]
+
+    def value(self, body: bytes) -> Any:
+        """The method's value from the whole ``body`` (no I/O), or the error it reports."""
+        head = self.response
+        response = Response(head.status, head.headers, body)
+        self.call.receive_response(response)
+        action = self.call.next_action()
+        if isinstance(action, Fail):
+            raise action.error
+        assert isinstance(action, Done), action  # a 2xx is never retried
+        _received(action.value, head.headers, self.call)
+        then = self.then
+        return action.value if then is None else then(action.value)
+
+
+def _received(value: Any, headers: Mapping[str, str], call: Call[Any]) -> None:
+    """A call's reply came in a response with ``headers``: stamp the reply with them, and warn
+    if they announce the endpoint's retirement."""
+    stamp_response(value, headers, call.model)
+    if "deprecation" in headers or "sunset" in headers:
+        warn_deprecated(call.endpoint, headers)
+
+
+class Deferral:
+    """Asks an engine to hold the next call that reaches a 2xx head (while ``active``)."""
+
+    __slots__ = ("active", "held")
+
+    def __init__(self) -> None:
+        self.active = True
+        self.held: Optional[HeldResponse] = None
+
+
+class HeadReached(BaseException):
+    """Leaves the method whose call an engine held (see :class:`Deferral`). A
+    ``BaseException``, so no ``except Exception`` on the way mistakes it for a failure."""
 
 
 class Engine:
@@ -55,11 +111,15 @@ class Engine:
         self.runtime = runtime
         self.observer = observer if observer is not None else Observer(runtime.clock)
         self.capture: Optional[Capture] = None
+        self.deferral: Optional[Deferral] = None
 
-    def capturing(self, capture: Capture) -> Engine:
-        """This engine, recording each call's exchange in ``capture`` (``with_raw_response``)."""
+    def capturing(self, capture: Capture, deferral: Optional[Deferral] = None) -> Engine:
+        """This engine, recording each call's exchange in ``capture`` (``with_raw_response``)
+        and, with a ``deferral``, holding the next call at its head
+        (``with_streaming_response``)."""
         engine = copy.copy(self)
         engine.capture = capture
+        engine.deferral = deferral
         return engine
 
     def prepare(
@@ -89,8 +149,15 @@ class Engine:
             options=options,
         )
 
-    def run(self, call: Call[R]) -> R:
-        """Drive ``call`` to its end: send, sleep, retry, return or raise."""
+    @overload
+    def run(self, call: Call[R]) -> R: ...
+
+    @overload
+    def run(self, call: Call[R], then: Callable[[R], T]) -> T: ...
+
+    def run(self, call: Call[R], then: Optional[Callable[[R], Any]] = None) -> Any:
+        """Drive ``call`` to its end: send, sleep, retry, return or raise; the value is the
+        call's reply, or what ``then`` makes of it (so a held call can apply it later)."""
         watch = self.observer.watch(self.capture, call.redact)
         response: Optional[Response] = None
         while True:
@@ -98,7 +165,10 @@ class Engine:
             if isinstance(action, Send):
                 watch.sending(action.request, action.attempt + 1)
                 try:
-                    response = self.fetch(action.request)
+                    if self.deferral is not None and self.deferral.active:
+                        response = self._fetch_or_hold(action.request, call, watch, then)
+                    else:
+                        response = self.fetch(action.request)
                 except MeshAPIError as error:
                     watch.failed(error)
                     call.receive_error(error)
@@ -109,10 +179,10 @@ class Engine:
                 watch.retrying(action.seconds)
                 self.transport.sleep(action.seconds)
             elif isinstance(action, Done):
-                if response is not None:  # the reply knows the request it answered
-                    stamp_request_id(action.value, response.headers.get("x-request-id"))
+                if response is not None:  # the reply knows the response it came in
+                    _received(action.value, response.headers, call)
                 watch.done()
-                return action.value
+                return action.value if then is None else then(action.value)
             else:
                 raise action.error
 
@@ -121,6 +191,28 @@ class Engine:
         response = self.transport.open_stream(request)
         reader = BodyReader(request, response.status, response.headers)
         self._read(response, reader)
+        return reader.response()
+
+    def _fetch_or_hold(
+        self,
+        request: Request,
+        call: Call[Any],
+        watch: CallWatch,
+        then: Optional[Callable[[Any], Any]],
+    ) -> Response:
+        """:meth:`fetch`, except that a 2xx head is held, unread, and :class:`HeadReached`
+        raised (an error status is read and decided on as usual, retries included)."""
+        head = self.transport.open_stream(request)
+        deferral = self.deferral
+        if deferral is not None and 200 <= head.status < 300:
+            deferral.active = False
+            deferral.held = HeldResponse(call, request, head, then)
+            watch.received(head.status, head.headers)
+            watch.opened()
+            self._check_head(head, call)
+            raise HeadReached()
+        reader = BodyReader(request, head.status, head.headers)
+        self._read(head, reader)
         return reader.response()
 
     def open(
@@ -150,6 +242,7 @@ class Engine:
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()
+            self._check_head(response, call)
             return response, request, watch
         reader = BodyReader(request, response.status, response.headers, error=True)
         with suppress(MeshAPIError):  # what arrived is all there is to read the error from
@@ -157,6 +250,19 @@ class Engine:
         refused = reader.response()
         watch.received(refused.status, refused.headers, refused.body)
         raise call.stream_refused(refused, kind.accept)
+
+    @staticmethod
+    def _check_head(response: StreamResponse, call: Call[Any]) -> None:
+        """Warn if a 2xx head the caller gets before any value (a stream's, a held one's)
+        announces the endpoint's retirement; should the warning be an error (``-W error``),
+        the response is closed before it is raised."""
+        headers = response.headers
+        if "deprecation" in headers or "sunset" in headers:
+            try:
+                warn_deprecated(call.endpoint, headers)
+            except BaseException:
+                response.close()
+                raise
 
     @staticmethod
     def _read(response: StreamResponse, reader: BodyReader) -> None:

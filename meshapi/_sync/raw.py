@@ -19,20 +19,41 @@ keeps its signature and returns ``RawResponse[<its value>]``.
 (200, 'req_01J...', 1)
 >>> completion = raw.parse()                                    # doctest: +SKIP
 
+``resource.with_streaming_response`` is its sibling, for a body read when asked: ``async with
+client.audio.speech.with_streaming_response.create(...) as response:`` gives an
+:class:`StreamingResponse` as soon as the head is in (status, headers, request id), and
+the body is read by :meth:`~StreamingResponse.iter_bytes`,
+:meth:`~StreamingResponse.iter_text`, :meth:`~StreamingResponse.iter_lines`,
+:meth:`~StreamingResponse.read` or :meth:`~StreamingResponse.parse` (the method's
+value), or written to a file (:meth:`~StreamingResponse.stream_to_file`). The same copy
+of the resource makes the call, on an engine that holds it at its 2xx head (retries, if any,
+happen before), so every method of every resource has it too; one that makes several calls
+(``wait``, ``upload_file``) has no one response to hand over, and does not.
+
+>>> with client.chat.completions.with_streaming_response.create(   # doctest: +SKIP
+...         model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]) as response:
+...     print(response.headers["x-request-id"])
+...     completion = response.parse()
+
 This module is the source of ``meshapi/_sync/raw.py``.
 """
 
 from __future__ import annotations
 
+import codecs
 import copy
 import functools
 import inspect
 import json
+import os
+import re
 from datetime import timedelta
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
     Any,
+    Generator,
+    Iterator,
     Awaitable,
     Callable,
     Dict,
@@ -41,20 +62,38 @@ from typing import (
     Optional,
     Type,
     TypeVar,
+    Union,
     overload,
 )
 
 from typing_extensions import Concatenate, ParamSpec
 
+from meshapi_core.bodies import BodyReader
+from meshapi_core.downloads import ByteCounter
+from meshapi_core.errors import InvalidArgumentError, ResponseDecodeError, ResponseTooLargeError
 from meshapi_core.events import ResponseInfo
+from meshapi_core.http import Request
+from meshapi_core.meta import ResponseMeta
+from meshapi_core.transport import StreamResponse
 
 from .._observe import Capture
-from .streams import ByteStream, Stream
+from .engine import Engine, Deferral, HeadReached, HeldResponse
+from .streams import ByteStream, Stream, write_chunks
 
 if TYPE_CHECKING:
     from .resource import Resource
 
-__all__ = ["RawMethod", "RawResponse", "RawView", "raw"]
+__all__ = [
+    "RawMethod",
+    "RawResponse",
+    "RawView",
+    "StreamingMethod",
+    "StreamingResponse",
+    "StreamingResponseManager",
+    "StreamingView",
+    "raw",
+    "streaming",
+]
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -62,17 +101,10 @@ F = TypeVar("F")
 P = ParamSpec("P")
 
 
-class RawResponse(Generic[T]):
-    """A method's value with the HTTP response it came in.
+class _ResponseFacts:
+    """What a raw and a streaming response both tell about the exchange (``info``)."""
 
-    ``elapsed`` runs from the first attempt to the response (a stream: to its head);
-    ``attempts`` counts every attempt and ``retries_taken`` the retries among them.
-    """
-
-    def __init__(self, value: T, info: ResponseInfo) -> None:
-        self._value = value
-        self.info = info
-        """Everything recorded about the exchange."""
+    info: ResponseInfo
 
     @property
     def status_code(self) -> int:
@@ -88,6 +120,17 @@ class RawResponse(Generic[T]):
     def request_id(self) -> Optional[str]:
         """The gateway's ``x-request-id``."""
         return self.info.request_id
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers: the model and provider
+        that served, routing and fallbacks, a cache hit, the API version, a deprecation
+        (:class:`~meshapi_core.meta.ResponseMeta`)."""
+        return ResponseMeta.from_headers(self.info.headers, self._requested_model())
+
+    def _requested_model(self) -> Optional[str]:
+        """The model the call asked for, where the response's object knows it."""
+        return None
 
     @property
     def elapsed(self) -> timedelta:
@@ -114,6 +157,19 @@ class RawResponse(Generic[T]):
         """The URL the call was sent to."""
         return self.info.url
 
+
+class RawResponse(_ResponseFacts, Generic[T]):
+    """A method's value with the HTTP response it came in.
+
+    ``elapsed`` runs from the first attempt to the response (a stream: to its head);
+    ``attempts`` counts every attempt and ``retries_taken`` the retries among them.
+    """
+
+    def __init__(self, value: T, info: ResponseInfo) -> None:
+        self._value = value
+        self.info = info
+        """Everything recorded about the exchange."""
+
     @property
     def content(self) -> bytes:
         """The whole body as it came (empty for a stream, whose body is its value)."""
@@ -127,6 +183,16 @@ class RawResponse(Generic[T]):
     def json(self) -> Any:
         """The body, parsed as JSON."""
         return json.loads(self.content)
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about the response in its headers (the value's own
+        ``meta`` when it has one: a reply, a page, a stream; see
+        :class:`~meshapi_core.meta.ResponseMeta`)."""
+        meta = getattr(self._value, "meta", None)
+        if isinstance(meta, ResponseMeta):
+            return meta
+        return ResponseMeta.from_headers(self.info.headers)
 
     def parse(self) -> T:
         """The value the method returns: a model, a page, or for a stream method the open
@@ -172,6 +238,20 @@ def _call_raw(
     return RawResponse(value, capture.info)
 
 
+def _http_method(resource: Resource, name: str) -> Callable[..., Any]:
+    """The method ``name`` of ``resource``'s class, if it is one whose HTTP response a view
+    can show."""
+    method = getattr(type(resource), name, None)
+    if name.startswith("_") or not inspect.isfunction(method):
+        raise AttributeError(f"{type(resource).__name__} has no method {name!r}")
+    if not resource._raw_responses:
+        raise AttributeError(
+            f"{type(resource).__name__}.{name} opens a WebSocket session: there is no "
+            "HTTP response to return with it"
+        )
+    return method
+
+
 class RawView:
     """``resource.with_raw_response``: the resource's methods, each returning its value
     in a :class:`RawResponse`."""
@@ -181,14 +261,7 @@ class RawView:
 
     def _method(self, name: str) -> Callable[..., RawResponse[Any]]:
         resource = self._resource
-        method = getattr(type(resource), name, None)
-        if name.startswith("_") or not inspect.isfunction(method):
-            raise AttributeError(f"{type(resource).__name__} has no method {name!r}")
-        if not resource._raw_responses:
-            raise AttributeError(
-                f"{type(resource).__name__}.{name} opens a WebSocket session: there is no "
-                "HTTP response to return with it"
-            )
+        method = _http_method(resource, name)
 
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
@@ -208,13 +281,22 @@ class RawView:
         return f"<{type(self).__name__} of {type(self._resource).__name__}>"
 
 
-class RawViewDescriptor:
-    """Makes ``with_raw_response`` of a resource (a fresh view each time: views are cheap)."""
+class _AsyncViewDescriptor:
+    """Makes a view of a resource (a fresh view each time: views are cheap)."""
 
-    def __get__(self, resource: Optional[Resource], owner: Any = None) -> RawView:
+    _view: Callable[[Resource], Any]
+    _name = "with_raw_response"
+
+    def __get__(self, resource: Optional[Resource], owner: Any = None) -> Any:
         if resource is None:
-            raise AttributeError("with_raw_response is read from a resource instance")
-        return RawView(resource)
+            raise AttributeError(f"{self._name} is read from a resource instance")
+        return type(self)._view(resource)
+
+
+class RawViewDescriptor(_AsyncViewDescriptor):
+    """Makes ``with_raw_response`` of a resource."""
+
+    _view = RawView
 
 
 class RawMethod(Generic[P, T]):
@@ -231,3 +313,341 @@ class RawMethod(Generic[P, T]):
 def raw(method: Callable[Concatenate[Any, P], T]) -> RawMethod[P, T]:
     """The typed raw form of a resource method (used by the generated views)."""
     return RawMethod(method)
+
+
+# --- with_streaming_response -------------------------------------------------------------
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_UNSET: Any = object()
+
+
+class StreamingResponse(_ResponseFacts, Generic[T]):
+    """A method's HTTP response whose body is read only when asked
+    (``with_streaming_response``); the facts of :class:`RawResponse` are there at once.
+
+    Read the body once, one way: :meth:`iter_bytes`, :meth:`iter_text` or :meth:`iter_lines`
+    as it arrives, :meth:`stream_to_file` into a file, or whole with :meth:`read`,
+    :meth:`text`, :meth:`json` or :meth:`parse` (the value the method returns; for a stream
+    method, the open stream, to iterate before the block ends). A whole body
+    is bounded by the client's ``max_response_size``, a line by its ``max_event_size``. The
+    connection is closed when the body ends, on :meth:`close`, and when the block ends.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        info: ResponseInfo,
+        request: Request,
+        source: StreamResponse,
+        *,
+        held: Optional[HeldResponse] = None,
+        stream: Union[Stream[Any, Any], ByteStream, None] = None,
+    ) -> None:
+        self.info = info
+        """Everything recorded about the exchange (the head: ``body`` is ``None``)."""
+        self._engine = engine
+        self._request = request
+        self._source = source
+        self._held = held
+        self._stream = stream
+        self._content: Optional[bytes] = None
+        self._consumed = False
+        self._closed = False
+        self._parsed: Any = _UNSET
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection is closed (the body was read, or the response closed)."""
+        return self._closed
+
+    def _requested_model(self) -> Optional[str]:
+        if self._held is not None:
+            return self._held.call.model
+        call = getattr(self._stream, "_call", None)
+        return getattr(call, "model", None)
+
+    @property
+    def encoding(self) -> str:
+        """The body's text encoding: the ``charset`` of its content type, else UTF-8."""
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value.strip('"'):
+                try:
+                    return codecs.lookup(value.strip('"')).name
+                except LookupError:
+                    break
+        return "utf-8"
+
+    def _body(self, limit: Optional[int] = None) -> Generator[bytes, None, None]:
+        """The body as it arrives, read once (checked against its announced length, and
+        ``limit`` bytes); the connection is closed at its end."""
+        if self._consumed or self._closed:
+            raise RuntimeError(
+                "This response's body was already read (or the response closed): read it "
+                "once, one way"
+            )
+        self._consumed = True
+        try:
+            counter = ByteCounter(self.headers, limit, status=self.status_code)
+            counter.check_announced()
+            for data in self._source.iter_bytes():
+                if data:
+                    counter.feed(data)
+                    yield data
+            counter.end()
+        finally:
+            self.close()
+
+    def _pieces(self, chunk_size: Optional[int]) -> Generator[bytes, None, None]:
+        if chunk_size is not None and chunk_size < 1:
+            raise InvalidArgumentError("chunk_size must be a positive number of bytes")
+        if self._content is not None:  # already read whole
+            content = self._content
+            step = chunk_size or len(content) or 1
+            for start in range(0, len(content), step):
+                yield content[start : start + step]
+            return
+        body = self._body()
+        try:
+            if chunk_size is None:
+                for data in body:
+                    yield data
+                return
+            buffer = b""
+            for data in body:
+                buffer += data
+                while len(buffer) >= chunk_size:
+                    yield buffer[:chunk_size]
+                    buffer = buffer[chunk_size:]
+            if buffer:
+                yield buffer
+        finally:
+            body.close()
+
+    def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+        """The body's bytes as they arrive (in pieces of ``chunk_size`` bytes, if given)."""
+        return self._pieces(chunk_size)
+
+    def iter_text(self, chunk_size: Optional[int] = None) -> Iterator[str]:
+        """The body as text, decoded as it arrives (characters split between reads are
+        joined first; bytes that are not text become U+FFFD)."""
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        for data in self._pieces(chunk_size):
+            text = decoder.decode(data)
+            if text:
+                yield text
+        tail = decoder.decode(b"", True)
+        if tail:
+            yield tail
+
+    def iter_lines(self) -> Iterator[str]:
+        """The body's lines as they arrive, without their line breaks (``\\n``,
+        ``\\r\\n`` or ``\\r``). A line longer than the client's ``max_event_size`` raises
+        :class:`~meshapi_core.errors.ResponseTooLargeError`."""
+        limit = self._engine.config.max_event_size
+        pending = ""
+        for text in self.iter_text():
+            pending += text
+            held_cr = pending.endswith("\r")  # a \r\n may be split between two reads
+            lines = _NEWLINE.split(pending[:-1] if held_cr else pending)
+            pending = lines.pop() + ("\r" if held_cr else "")
+            for line in lines:
+                yield line
+            if len(pending) > limit:
+                raise ResponseTooLargeError(
+                    f"A line of the response is longer than max_event_size ({limit:,} characters)",
+                    status=self.status_code,
+                    error_code="event_too_large",
+                    request_id=self.request_id,
+                    headers=self.headers,
+                )
+        if pending.endswith("\r"):
+            pending = pending[:-1]
+        if pending:
+            yield pending
+
+    def read(self) -> bytes:
+        """The whole body, bounded by the client's ``max_response_size``."""
+        if self._content is None:
+            reader = BodyReader(self._request, self.status_code, dict(self.headers))
+            body = self._body()
+            try:
+                for data in body:
+                    if reader.feed(data):
+                        break
+            finally:
+                body.close()
+            self._content = reader.response().body
+        return self._content
+
+    def text(self) -> str:
+        """The whole body, as text."""
+        return (self.read()).decode(self.encoding, "replace")
+
+    def json(self) -> Any:
+        """The whole body, parsed as JSON."""
+        content = self.read()
+        try:
+            return json.loads(content)
+        except ValueError:
+            raise ResponseDecodeError(
+                "The response body is not JSON",
+                status=self.status_code,
+                error_code="parse_error",
+                request_id=self.request_id,
+                headers=self.headers,
+            ) from None
+
+    def parse(self) -> T:
+        """The value the method returns, from the body: read whole and decoded, or for a
+        stream method the open stream (iterate it before the block ends)."""
+        if self._parsed is _UNSET:
+            if self._held is not None:
+                self._parsed = self._held.value(self.read())
+            elif self._consumed or self._closed:
+                raise RuntimeError(
+                    "This stream's bytes were already read (or the response closed): parse() "
+                    "before reading them, or instead"
+                )
+            else:
+                self._consumed = True
+                self._parsed = self._stream
+        parsed: T = self._parsed
+        return parsed
+
+    def stream_to_file(self, file: Union[str, os.PathLike[str]]) -> int:
+        """Write the body into ``file`` as it arrives and return its size: the file is whole
+        or absent, and no file the SDK did not create is touched (as
+        :meth:`~meshapi.ByteStream.write_to`); bounded by the client's
+        ``max_download_size``."""
+        if self._content is not None:  # already read whole
+            return write_chunks(file, functools.partial(self._pieces, None))
+        limit = self._engine.config.max_download_size
+        return write_chunks(file, functools.partial(self._body, limit))
+
+    def close(self) -> None:
+        """Close the connection (reading the body closes it at its end)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._stream is not None:
+            self._stream.close()
+        else:
+            self._source.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} [{self.status_code}] {self.method} {self.url} "
+            f"request_id={self.request_id!r}>"
+        )
+
+
+def _call_streaming(resource: Resource, name: str, args: Any, kwargs: Dict[str, Any]) -> StreamingResponse[Any]:  # noqa: E501
+    """Call ``resource.<name>(*args, **kwargs)`` on an engine that holds its call at the
+    head, and hand over the response, its body unread."""
+    capture = Capture()
+    deferral = Deferral()
+    recording = copy.copy(resource)
+    engine = recording._engine = resource._engine.capturing(capture, deferral)
+    try:
+        value = getattr(recording, name)(*args, **kwargs)
+        if isinstance(value, (Stream, ByteStream)):
+            deferral.active = False
+            value.open()
+    except HeadReached:
+        held = deferral.held
+        assert held is not None
+        assert capture.info is not None
+        return StreamingResponse(engine, capture.info, held.request, held.response, held=held)
+    finally:
+        deferral.active = False
+    if isinstance(value, (Stream, ByteStream)):
+        response, request = value._response, value._request
+        if response is not None and request is not None and capture.info is not None:
+            return StreamingResponse(engine, capture.info, request, response, stream=value)
+    raise RuntimeError(f"{type(resource).__name__}.{name} made no HTTP call to stream")
+
+
+class StreamingResponseManager(Generic[T]):
+    """What a method of ``with_streaming_response`` returns: ``async with`` it for the
+    :class:`StreamingResponse` (the call is made on entering, and the response closed
+    on leaving)."""
+
+    def __init__(self, start: Callable[[], StreamingResponse[T]]) -> None:
+        self._start = start
+        self._response: Optional[StreamingResponse[T]] = None
+
+    def __enter__(self) -> StreamingResponse[T]:
+        self._response = self._start()
+        return self._response
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        response, self._response = self._response, None
+        if response is not None:
+            response.close()
+
+
+class StreamingView:
+    """``resource.with_streaming_response``: the resource's methods, each returning an
+    :class:`StreamingResponseManager`."""
+
+    def __init__(self, resource: Resource) -> None:
+        self._resource = resource
+
+    def _method(self, name: str) -> Callable[..., StreamingResponseManager[Any]]:
+        resource = self._resource
+        method = _http_method(resource, name)
+        if getattr(method, "several_calls", False):
+            raise AttributeError(
+                f"{type(resource).__name__}.{name} makes several HTTP calls: there is no one "
+                "response to stream (with_raw_response shows the last one)"
+            )
+
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> StreamingResponseManager[Any]:
+            fields = resource._secret_fields
+            if fields is not None:  # no frame below this one holds a secret in plain text
+                args, kwargs = fields.conceal_arguments(args, kwargs)
+            return StreamingResponseManager(
+                functools.partial(_call_streaming, resource, name, args, kwargs)
+            )
+
+        return call
+
+    if not TYPE_CHECKING:  # type checkers see the generated views' methods instead
+
+        def __getattr__(self, name: str) -> Any:
+            return self._method(name)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {type(self._resource).__name__}>"
+
+
+class StreamingViewDescriptor(_AsyncViewDescriptor):
+    """Makes ``with_streaming_response`` of a resource."""
+
+    _view = StreamingView
+    _name = "with_streaming_response"
+
+
+class StreamingMethod(Generic[P, T]):
+    """A method of a generated streaming view, for type checkers: the resource method's
+    parameters, returning an :class:`StreamingResponseManager` of its value."""
+
+    def __init__(self, method: Callable[..., Any]) -> None:
+        self._name = method.__name__
+
+    def __get__(
+        self, view: StreamingView, owner: Any = None
+    ) -> Callable[P, StreamingResponseManager[T]]:
+        return view._method(self._name)
+
+
+def streaming(method: Callable[Concatenate[Any, P], T]) -> StreamingMethod[P, T]:
+    """The typed streaming form of a resource method (used by the generated views)."""
+    return StreamingMethod(method)

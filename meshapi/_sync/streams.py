@@ -22,12 +22,14 @@ make). This module is the source of ``meshapi/_sync/streams.py``.
 
 from __future__ import annotations
 
+import functools
 import os
 from types import TracebackType
 from typing import (
     Any,
     Generator,
     Iterator,
+    Awaitable,
     Callable,
     Dict,
     Generic,
@@ -46,7 +48,8 @@ from meshapi_core.downloads import ByteCounter
 from meshapi_core.endpoint import SSE, Endpoint, StreamKind
 from meshapi_core.errors import ResponseTooLargeError, StreamInterruptedError
 from meshapi_core.http import Request
-from meshapi_core.models.base import stamp_request_id
+from meshapi_core.meta import EMPTY_META, ResponseMeta
+from meshapi_core.models.base import stamp_response
 from meshapi_core.streams import StreamDecoder
 from meshapi_core.transport import StreamResponse
 
@@ -66,12 +69,49 @@ WRITE_BUFFER_SIZE = 1024 * 1024
 
 
 
+def write_chunks(path: Union[str, os.PathLike[str]], chunks: Callable[[], Generator[bytes, None, None]], head: Optional[Callable[[], Any]] = None) -> int:  # noqa: E501
+    """Write the bytes ``chunks()`` gives into the file at ``path``, whole or absent, and
+    return its size: what :meth:`ByteStream.write_to` and a streaming response's
+    ``stream_to_file`` both do (see the former for the guarantees).
+
+    ``path`` is checked first; then ``head()`` (if given) opens the response, so an error
+    status raises before any file is made; then the bytes go to the SDK's own temporary file
+    (at most ``WRITE_BUFFER_SIZE`` held in memory), moved over ``path`` only once the body
+    ended. On any failure that file is removed and the error raised. The chunks are closed
+    either way; file writes run in a worker thread, off the event loop.
+    """
+    target = PartialFile(path)
+    try:
+        if head is not None:
+            head()  # an error status raises here: no file is made
+        target.create()
+        buffer = bytearray()
+        body = chunks()
+        try:
+            for data in body:
+                buffer += data
+                if len(buffer) >= WRITE_BUFFER_SIZE:
+                    target.write(buffer)
+                    buffer = bytearray()
+        finally:
+            body.close()
+        if buffer:
+            target.write(buffer)
+        return target.commit()
+    except BaseException:
+        target.discard()  # not in a thread: it must run even when the task is cancelled
+        raise
+
+
 def _ignore(event: Any) -> None:
     """Where events go once a stream is too long to keep whole."""
 
 
 class _AsyncResponseStream:
     """What both stream kinds share: one lazily opened response, its head, and closing."""
+
+    _request: Optional[Request] = None
+    _meta: Optional[ResponseMeta] = None
 
     def __init__(
         self,
@@ -109,6 +149,19 @@ class _AsyncResponseStream:
         return self._headers.get("x-request-id")
 
     @property
+    def meta(self) -> ResponseMeta:
+        """What the gateway said about this stream in its headers (the model the Auto Router
+        chose, the API version, a deprecation...: see
+        :class:`~meshapi_core.meta.ResponseMeta`); all ``None`` until the stream is open.
+        Streams carry no routing headers (``docs/gateway/streaming.md`` §2)."""
+        meta = self._meta
+        if meta is None:
+            if not self._status:
+                return EMPTY_META
+            meta = self._meta = ResponseMeta.from_headers(self._headers, self._call.model)
+        return meta
+
+    @property
     def resolved_model(self) -> Optional[str]:
         """The model the Auto Router chose (``x-resolved-model-id``), for ``model="auto"``."""
         return self._headers.get("x-resolved-model-id")
@@ -124,6 +177,7 @@ class _AsyncResponseStream:
             response, request, self._watch = self._engine.open(self._call, self._kind)
             self._response = response
             self._status, self._headers = response.status, response.headers
+            self._request = request
             self._opened(request)
         return self._response
 
@@ -305,7 +359,7 @@ class Stream(_AsyncResponseStream, Generic[C, F]):
                 headers=self._headers,
             )
         result = self.accumulator.result()
-        stamp_request_id(result, self.request_id)
+        stamp_response(result, self._headers, self._call.model)
         return result
 
     def get_final_completion(self) -> F:
@@ -339,11 +393,6 @@ class ByteStream(_AsyncResponseStream):
     ...         player.feed(piece)
     >>> client.audio.synthesize_stream(input="Hello").write_to("hello.mp3")  # doctest: +SKIP
     """
-
-    _request: Optional[Request] = None
-
-    def _opened(self, request: Any) -> None:
-        self._request = request
 
     def open(self) -> ByteStream:
         """Send the request and wait for the headers (done for you on first iteration)."""
@@ -415,25 +464,10 @@ class ByteStream(_AsyncResponseStream):
         ``open(path, "wb")`` would give a new file. File writes run in a worker thread, off
         the event loop.
         """
-        target = PartialFile(path)
+        limit = self._engine.config.max_download_size
         try:
-            self._open_response()  # an error status raises here: no file is made
-            target.create()
-            buffer = bytearray()
-            chunks = self._chunks(self._engine.config.max_download_size)
-            try:
-                for data in chunks:
-                    buffer += data
-                    if len(buffer) >= WRITE_BUFFER_SIZE:
-                        target.write(buffer)
-                        buffer = bytearray()
-            finally:
-                chunks.close()
-            if buffer:
-                target.write(buffer)
-            return target.commit()
-        except BaseException:
-            target.discard()  # not in a thread: it must run even when the task is cancelled
-            raise
+            return write_chunks(
+                path, functools.partial(self._chunks, limit), self._open_response
+            )
         finally:
             self.close()

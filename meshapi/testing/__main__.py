@@ -1,8 +1,13 @@
 """``python -m meshapi.testing``: run the gateway emulator as its own process.
 
 Prints one JSON line once listening -- ``{"base_url", "token", "suspended_token",
-"admin_token", "jwt"}`` -- so a parent process can read where to connect and with what, then
-serves until interrupted (Ctrl-C or SIGTERM). It binds 127.0.0.1 only.
+"admin_token", "jwt", "ca_file"}`` (``ca_file`` with ``--tls``, else ``null``) -- so a parent
+process can read where to connect and with what, then serves until interrupted (Ctrl-C or
+SIGTERM). It binds 127.0.0.1 only.
+
+The options that shape the emulator (``--catalog``, ``--rpm``/``--tpm``/``--rpd``,
+``--clock-speed``, ``--tls``, ``--ca-file``) are shared with ``meshapi gateway serve``
+(``meshapi/_cli_serve.py``); :func:`emulator_from` makes the server they describe.
 """
 
 from __future__ import annotations
@@ -12,12 +17,42 @@ import contextlib
 import json
 import signal
 import sys
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import anyio
 
+from .._cli_serve import add_emulator_options
+from ._catalog import load_catalog
+from ._clock import Clock, SystemClock
 from ._gateway import Gateway
 from ._server import GatewayServer
+
+__all__ = ["emulator_from", "main", "serve_until_interrupted"]
+
+
+def emulator_from(
+    args: argparse.Namespace, *, seed: int = 0, token: Optional[str] = None
+) -> GatewayServer:
+    """The server the emulator's command-line options describe, on ``args.port``;
+    ``ValueError`` naming the option at fault (``--catalog: ...``, ``--token: ...``)."""
+    if args.ca_file and not args.tls:
+        raise ValueError("--ca-file: needs --tls")
+    catalog = None
+    if args.catalog is not None:
+        try:
+            catalog = list(load_catalog(args.catalog).values())
+        except OSError as error:
+            raise ValueError(f"--catalog: cannot read {args.catalog}: {error.strerror}") from None
+        except ValueError as error:
+            raise ValueError(f"--catalog: {error}") from None
+    limits: Dict[str, Optional[int]] = {"rpm": args.rpm, "tpm": args.tpm, "rpd": args.rpd}
+    clock: Clock = SystemClock(speed=args.clock_speed)
+    try:
+        gateway = Gateway(clock=clock, seed=seed, token=token, catalog=catalog,
+                          rate_limits=limits)  # fmt: skip
+    except ValueError as error:  # the only option left to be wrong
+        raise ValueError(f"--token: {error}") from None
+    return GatewayServer(gateway, port=args.port, tls=args.tls, ca_file=args.ca_file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds a keep-alive connection may stay idle",
     )
+    add_emulator_options(parser)
     return parser
 
 
@@ -71,6 +107,7 @@ def _announce_json(server: GatewayServer) -> None:
                 "suspended_token": gateway.suspended_token,
                 "admin_token": gateway.admin_token,
                 "jwt": gateway.jwt,
+                "ca_file": server.ca_file,
             }
         ),
         flush=True,
@@ -79,8 +116,13 @@ def _announce_json(server: GatewayServer) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the emulator until interrupted; returns the exit status."""
-    args = _parser().parse_args(argv)
-    server = GatewayServer(Gateway(seed=args.seed), port=args.port, idle_timeout=args.idle_timeout)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        server = emulator_from(args, seed=args.seed)
+    except ValueError as error:
+        parser.error(str(error))
+    server.idle_timeout = args.idle_timeout
     serve_until_interrupted(server, _announce_json, args.backend)
     return 0
 

@@ -4,7 +4,13 @@ Everything in the emulator that depends on "now" (request ids, ``created`` stamp
 timestamps, rate-limit windows, the request log) asks a :class:`Clock`. Production-like use
 takes :class:`SystemClock`; deterministic tests take a :class:`FakeClock` and move it by hand,
 or hand its :meth:`FakeClock.sleep` to the in-process transport so that an SDK's retry wait
-advances the gateway's time instead of the test's wall time.
+advances the gateway's time instead of the test's wall time. ``SystemClock(speed=60)`` runs
+the gateway's time 60 times faster than the wall clock, for tests against a server in another
+thread or process: a minute's rate-limit window then lasts one second.
+
+A clock may have a ``speed`` attribute (1 when it has none): the gateway divides the waits it
+announces (``Retry-After``, a rate limit's ``resets_in_seconds``) by it, so they are in the
+client's seconds.
 """
 
 from __future__ import annotations
@@ -27,14 +33,24 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real wall clock (``time.time``)."""
+    """The real wall clock (``time.time``); with ``speed``, a clock that starts at the wall
+    clock's time and runs ``speed`` times as fast (``speed=60``: a minute per second)."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if not speed > 0 or speed == float("inf"):
+            raise ValueError("speed must be a positive number")
+        self.speed = float(speed)
+        self._start = time.time()
+        self._monotonic = time.monotonic()
 
     def time(self) -> float:
-        """The current Unix time, in seconds."""
-        return time.time()
+        """The current Unix time, in seconds (scaled by ``speed`` since the clock was made)."""
+        if self.speed == 1.0:
+            return time.time()
+        return self._start + (time.monotonic() - self._monotonic) * self.speed
 
     def __repr__(self) -> str:
-        return "SystemClock()"
+        return "SystemClock()" if self.speed == 1.0 else f"SystemClock(speed={self.speed:g})"
 
 
 class FakeClock:

@@ -4,10 +4,10 @@ Each area keeps its state in a store made on first use (``ctx.state.store(name, 
 dropped with the rest of the state on :meth:`Gateway.reset`:
 
 - ``"orgs"`` (:class:`OrgStore`): organizations, members, teams, invitations, user emails;
-- ``"usage"`` (:class:`UsageStore`): per-request usage events and their attempts, seeded
-  with a few deterministic events of the built-in data-plane key;
-- ``"billing"`` (:class:`BillingStore`): balances (``"25.00"`` to start) and auto-recharge
-  set-ups, per owner;
+- ``"usage"`` (:class:`UsageStore`): per-request usage events and their attempts, one for
+  each request served (:mod:`meshapi.testing._accounts`), none to start;
+- ``"billing"`` (:class:`BillingStore`): balances (``"25.00"`` to start, less what the
+  requests served cost) and auto-recharge set-ups, per owner;
 - ``"memories"`` (:class:`MemoryStore`) and ``"provider_keys"`` (:class:`ProviderKeyStore`),
   per owner;
 - ``"audit"`` (:class:`AuditStore`): the append-only trail every governance route writes.
@@ -47,6 +47,7 @@ __all__ = [
     "org_owners",
     "parse_money",
     "parse_time",
+    "pool_of",
 ]
 
 SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash")
@@ -234,6 +235,12 @@ class OrgStore:
         return self.orgs.get(org_id) if org_id is not None else None
 
 
+def pool_of(state: GatewayState, owner: str) -> str:
+    """Whose balance ``owner`` spends: its org owner's, or its own."""
+    org = state.store("orgs", OrgStore).org_of(owner)
+    return org.owner if org is not None else owner
+
+
 def org_owners(state: GatewayState, owner: str) -> Set[str]:
     """The users whose keys ``owner`` sees as a dashboard session: the members of its org,
     or itself alone."""
@@ -281,21 +288,25 @@ class UsageEvent:
 
 
 class UsageStore:
-    """Usage events, newest last; seeded on first use with six events of the built-in
-    data-plane key (one served after a fallback, with two attempts; one gateway cache hit;
-    one error)."""
+    """Usage events, oldest first: one per request the gateway served (or that failed at a
+    provider), recorded by :mod:`meshapi.testing._accounts`; tests that need history seed
+    more with :func:`meshapi.testing.control.add_usage_events` (:meth:`seed`)."""
 
-    def __init__(self, state: GatewayState) -> None:
+    def __init__(self) -> None:
         self.events: List[UsageEvent] = []
-        key = state.keys[state.token]
-        now = state.now()
-        for index in range(6):
-            self.add(state, key.id, key.owner, now - (6 - index) * 3600, index)
 
-    def add(
+    def record(self, event: UsageEvent) -> UsageEvent:
+        """Keep ``event``, with its one attempt (the emulator never retries upstream)."""
+        event.attempts = [dict(event.to_json(), id="att_" + event.id[len("evt_") :])]
+        self.events.append(event)
+        return event
+
+    def seed(
         self, state: GatewayState, key_id: str, owner: str, when: float, index: int
     ) -> UsageEvent:
-        """Record one deterministic event (its shape follows ``index``)."""
+        """Record one deterministic past event whose shape follows ``index`` (cycling through
+        six: one served after a fallback, with two attempts; one gateway cache hit; one
+        error)."""
         model = SEEDED_MODELS[index % len(SEEDED_MODELS)]
         prompt, completion = 10 + index * 7, 20 + index * 3
         cost = Decimal(prompt * 15 + completion * 60) / Decimal(1_000_000)
@@ -337,8 +348,15 @@ class BillingStore:
         self.auto_recharge: Dict[str, Dict[str, Any]] = {}
 
     def balance_of(self, owner: str) -> Decimal:
-        """The owner's balance (``25.00`` until set)."""
+        """The owner's balance (``25.00`` until set or spent)."""
         return self.balances.get(owner, Decimal("25"))
+
+    def debit(self, owner: str, amount: Decimal, now: float) -> None:
+        """Take ``amount`` from ``owner``'s balance (it may go below zero, as the gateway's
+        settlement after the response lets it)."""
+        if amount:
+            self.balances[owner] = self.balance_of(owner) - amount
+            self.updated[owner] = now
 
 
 @dataclass

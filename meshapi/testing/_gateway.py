@@ -8,11 +8,14 @@ in its order, without I/O:
 3. take the next injected faults for this route; a replacing fault answers now;
 4. ``X-Mesh-Version`` (malformed, unknown or repeated -> 400, before auth);
 5. routing (unknown path -> 404, known path with another method -> 405);
-6. authentication and realm (401/403), then the key's RPM/RPD windows (429); routes that
-   declare no realm (the emulator's stand-ins for other hosts: signed upload URLs, media
-   downloads) take no credential at all;
-7. the route's handler (validation, the work itself);
-8. the common headers (``x-request-id``, ``X-Mesh-Version``), then the transforming faults.
+6. authentication and realm (401/403), then the key's RPM/RPD/TPM windows (429, see
+   :class:`~meshapi.testing._state.RateLimiter`); routes that declare no realm (the
+   emulator's stand-ins for other hosts: signed upload URLs, media downloads) take no
+   credential at all;
+7. the route's handler (validation, the work itself), then the request's accounts: its usage
+   event, its cost taken from the balance, its tokens counted (:mod:`meshapi.testing._accounts`);
+8. the common headers (``x-request-id``, ``X-Mesh-Version``, and a retiring version's
+   ``Deprecation``/``Sunset``/``Link``), then the transforming faults.
 
 All state lives behind one lock, so the test thread can script replies, inject faults and
 read the log while the server thread answers requests. The clock and the random source are
@@ -36,8 +39,9 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._accounts import settle
 from ._auth import Principal, authenticate
-from ._catalog import make_model
+from ._catalog import CatalogSource, default_models, load_catalog, make_model
 from ._clock import Clock, SystemClock
 from ._errors import GatewayError, error_plan, too_large_plan
 from ._faults import FaultQueue, Injection, apply_faults, replacement_for
@@ -46,8 +50,8 @@ from ._log import RecordedRequest, RequestLog, RequestPredicate, parse_json
 from ._plan import GatewayRequest, ResponsePlan
 from ._replies import ScriptedReply, ToolCallReply
 from ._router import Route, RouteContext, match
-from ._routes_meta import BASELINE_VERSION, VERSIONS
-from ._state import GatewayState, Template
+from ._routes_meta import BASELINE_VERSION, VERSIONS, version_headers
+from ._state import GatewayState, RateLimiter, Template
 from .faults import Fault
 
 __all__ = ["MAX_BODY_BYTES", "Gateway"]
@@ -101,6 +105,17 @@ class Gateway:
     ``token`` pins the built-in data-plane key (an ``rsk_...`` string of your choosing), so
     an emulator restarted with the same token keeps working with the same exported
     ``MESHAPI_TOKEN``; it survives :meth:`reset`.
+
+    ``catalog`` replaces the shipped model catalog: the path of a JSON file of ModelInfo
+    objects (what ``meshapi models --json`` writes, so a snapshot of the real gateway's
+    catalog serves offline) or the objects themselves (any field but ``id`` may be left out).
+    It too survives :meth:`reset`.
+
+    ``rate_limits`` sets the server's default limits, for every data-plane key without its
+    own (``{"rpm": 60, "tpm": 10_000, "rpd": 1_000}``, any of them; none by default): a key
+    over one gets ``429 rate_limit_exceeded`` with ``Retry-After``, as from the gateway. The
+    windows run on ``clock``: a :class:`~meshapi.testing.FakeClock` moved by hand, or
+    ``SystemClock(speed=60)`` to run a minute's window in a second.
     """
 
     def __init__(
@@ -112,12 +127,16 @@ class Gateway:
         max_body_bytes: int = MAX_BODY_BYTES,
         log_limit: int = 10_000,
         token: Optional[str] = None,
+        catalog: Optional[CatalogSource] = None,
+        rate_limits: Optional[Mapping[str, Optional[int]]] = None,
     ) -> None:
         if token is not None and not _PINNABLE.match(token):
             raise ValueError(
                 "token must be a data-plane key: 'rsk_' then letters, digits, '_' or '-'"
             )
         self._builtin = {"token": token} if token is not None else None
+        self._catalog = load_catalog(catalog) if catalog is not None else default_models()
+        self._rate_limits = RateLimiter(rate_limits).defaults  # checked now, used on reset
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.max_body_bytes = max_body_bytes
         self.log = RequestLog(log_limit)
@@ -131,7 +150,14 @@ class Gateway:
     def _new_state(self) -> GatewayState:
         """Fresh state with the built-in credentials of the first one (made from
         ``secrets``; the data-plane key is the pinned token, if any)."""
-        state = GatewayState(self._ids, self.clock.time(), self._builtin)
+        state = GatewayState(
+            self._ids,
+            self.clock.time(),
+            copy.deepcopy(self._catalog),
+            self._builtin,
+            rate_limits=self._rate_limits,
+            clock_speed=float(getattr(self.clock, "speed", 1.0)),
+        )
         self._builtin = state.builtin_credentials()
         return state
 
@@ -162,6 +188,7 @@ class Gateway:
         *,
         rpm_limit: Optional[int] = None,
         rpd_limit: Optional[int] = None,
+        tpm_limit: Optional[int] = None,
         allowed_models: Optional[Sequence[str]] = None,
         default_model: Optional[str] = None,
         api_version: Optional[str] = None,
@@ -172,7 +199,8 @@ class Gateway:
     ) -> str:
         """Create a data-plane key and return its token (``rsk_...``).
 
-        ``rpm_limit``/``rpd_limit`` enable fixed-window rate limits; ``allowed_models``
+        ``rpm_limit``/``rpd_limit``/``tpm_limit`` enable fixed-window rate limits (requests
+        per minute and per day, tokens per minute), over the server's defaults; ``allowed_models``
         restricts chat models (403 otherwise); ``default_model`` is used when a request names
         none; ``api_version`` pins the contract version echoed when no header is sent;
         ``owner`` (default: the built-in user) scopes templates.
@@ -195,6 +223,8 @@ class Gateway:
                 default_model=default_model,
                 api_version=api_version,
             )
+            if tpm_limit is not None:
+                key.extra["tpm_limit"] = tpm_limit
             return key.token
 
     def add_admin_key(self, *, token: Optional[str] = None, owner: Optional[str] = None) -> str:
@@ -448,7 +478,9 @@ class Gateway:
             else:
                 faults = self._faults.take(request.method, request.path)
                 plan, version = self._decide(request, request_id, now, entry, faults)
-            plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", version))
+            plan = plan.with_headers(
+                ("x-request-id", request_id), ("x-mesh-version", version), *version_headers(version)
+            )
             plan = apply_faults(plan, faults)
             entry.status = plan.status
         self.log.changed()
@@ -533,7 +565,7 @@ class Gateway:
             if requested_version is None and principal.key and principal.key.api_version:
                 version = principal.key.api_version
             if route.rate_limited and principal.key is not None and principal.realm == "dp":
-                self._state.limiter.check(principal.key, now)
+                self._state.limiter.check(principal.key, now, self._state.clock_speed)
             ctx = RouteContext(
                 state=self._state,
                 request=request,
@@ -544,7 +576,12 @@ class Gateway:
                 now=now,
                 entry=entry,
             )
-            plan = route.handler(ctx)
+            try:
+                plan = route.handler(ctx)
+            except GatewayError as error:
+                settle(ctx, error)
+                raise
+            settle(ctx)
             if ctx.extra_headers:
                 plan = plan.with_headers(*ctx.extra_headers)
             return plan, version

@@ -58,13 +58,15 @@ class GatewayRequest:
     """One parsed HTTP request as the gateway sees it.
 
     ``target`` is the request target as sent (path and optional query string); ``headers``
-    keeps the names as sent, in order, duplicates included.
+    keeps the names as sent, in order, duplicates included; ``scheme`` is how it arrived
+    (``"https"`` over TLS), for the URLs the gateway hands back.
     """
 
     method: str
     target: str
     headers: HeaderList = ()
     body: bytes = b""
+    scheme: str = "http"
 
     @property
     def path(self) -> str:

@@ -23,7 +23,19 @@ from ._plan import GatewayRequest, ResponsePlan
 from ._state import GatewayState
 from ._validate import parse_int
 
-__all__ = ["Handler", "Route", "RouteContext", "match", "route"]
+__all__ = ["Charge", "Handler", "Route", "RouteContext", "match", "route"]
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one served request used of one model: the tokens it read and wrote, and the
+    images it made. The gateway turns each into a usage event (``POST /v1/usage/events``)
+    priced from the catalog, a debit of the balance and the key's TPM count."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    images: int = 0
 
 
 @dataclass
@@ -39,6 +51,15 @@ class RouteContext:
     now: float
     entry: RecordedRequest
     extra_headers: List[Tuple[str, str]] = field(default_factory=list)
+    charges: List[Charge] = field(default_factory=list)
+
+    def charge(
+        self, model: str, prompt_tokens: int = 0, completion_tokens: int = 0, *, images: int = 0
+    ) -> None:
+        """Bill this request for its use of ``model`` (see :class:`Charge`); a handler calls
+        it once per model that served (compare: once per model and once for the judge).
+        Nothing is billed when the handler then fails."""
+        self.charges.append(Charge(model, prompt_tokens, completion_tokens, images))
 
     def json_body(self) -> Any:
         """The parsed JSON body, or the 422 FastAPI sends for a missing or broken one."""

@@ -5,15 +5,17 @@ Named to sort first among the route modules: its literal paths must win over an 
 area's ``/v1/audio/transcriptions/{transcription_id}`` pattern.
 
 The socket server hands an upgrade request to the gateway like any request, with the
-credential the client offered in ``Sec-WebSocket-Protocol`` (``Bearer <token>`` or
-``Bearer.<token>``) presented as its ``Authorization`` header, as the gateway's edge reads it.
-So the usual order holds: injected faults (a :class:`~meshapi.testing.faults.Status` fault
-refuses the handshake with its status), authentication (401/403), rate limits, then these
-handlers, which refuse with an HTTP status:
+credential the client offered presented as its ``Authorization`` header, as the gateway's edge
+reads it: the one in ``Sec-WebSocket-Protocol`` (``Bearer <token>`` or ``Bearer.<token>``),
+else the one in the URL's query that the endpoint accepts (:data:`QUERY_CREDENTIALS`:
+``?api_key=`` everywhere, ``?token=`` on the transcription socket, as ``docs/gateway/api.md``
+§6.7 and §15 say; the subprotocol wins when both are sent). The SDK never puts a credential in
+a URL, where logs and proxies see it; other clients do, and the gateway takes it. So the usual
+order holds: injected faults (a :class:`~meshapi.testing.faults.Status` fault refuses the
+handshake with its status), authentication (401/403), rate limits, then these handlers, which
+refuse with an HTTP status:
 
 - 426 ``upgrade_required`` for a plain HTTP request (no ``Upgrade: websocket``);
-- 400 ``bad_request`` for a credential in the URL (``api_key``, ``token``): the real gateway
-  accepts it but it lands in logs on the way, so the emulator, a test oracle for SDKs, refuses;
 - realtime: 400 without ``model``; 404 ``model_not_found`` for a model neither in the catalog
   nor named like a realtime model (``...realtime...``);
 - transcription: 400 ``invalid_request`` for an ``audio_format`` outside the documented list.
@@ -25,7 +27,7 @@ the session (:mod:`meshapi.testing._sessions`).
 from __future__ import annotations
 
 import random
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ._clock import SystemClock
 from ._errors import GatewayError
@@ -36,14 +38,20 @@ from ._sessions import RealtimeSim, SessionSim, SpeechStreamSim, TranscriptionSi
 from ._wsplan import UpgradePlan
 from .realtime import RealtimeState
 
-__all__ = ["ROUTES", "STT_FORMATS", "is_upgrade", "offered_subprotocols"]
+__all__ = ["QUERY_CREDENTIALS", "ROUTES", "STT_FORMATS", "is_upgrade", "offered_subprotocols"]
 
 STT_FORMATS = (
     "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000",
 )  # fmt: skip
 """The realtime STT audio formats ``docs/gateway/api.md`` §6.7 lists."""
 
-_CREDENTIAL_QUERY = ("api_key", "token")
+QUERY_CREDENTIALS: Dict[str, Tuple[str, ...]] = {
+    "/v1/realtime": ("api_key",),
+    "/v1/audio/transcriptions/realtime": ("api_key", "token"),
+}
+"""The query parameters each socket takes a credential from (by path; the speech-stream
+sockets, whose paths carry a voice id, take ``api_key``)."""
+DEFAULT_QUERY_CREDENTIALS = ("api_key",)
 
 
 def is_upgrade(headers: Callable[[str], Optional[str]]) -> bool:
@@ -66,14 +74,6 @@ def _check(ctx: RouteContext) -> None:
             "This endpoint speaks WebSocket only: connect with wss:// (Upgrade: websocket).",
             headers=(("upgrade", "websocket"),),
         )
-    for name in _CREDENTIAL_QUERY:
-        if name in ctx.request.query:
-            raise GatewayError(
-                400,
-                "bad_request",
-                f"A credential in the URL ({name}=...) ends up in logs: send it in "
-                "Sec-WebSocket-Protocol instead.",
-            )
 
 
 def _session_ids(ctx: RouteContext) -> IdFactory:

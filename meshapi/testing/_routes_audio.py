@@ -175,6 +175,7 @@ def create_speech(ctx: RouteContext) -> ResponsePlan:
             ]
         )
     text: str = body["input"]
+    ctx.charge(model, len(text))  # speech is priced per character
     seconds = min(60.0, max(0.2, 0.06 * len(text)))
     content_type, data = _speech_body(kind, seconds, _media.tone_of(f"{model}\x00{text}"))
     _state(ctx).spoken[_fingerprint(data)] = text
@@ -251,8 +252,9 @@ def create_transcription(ctx: RouteContext) -> ResponsePlan:
         problems.append(detail("missing", ("body", "file"), "Field required (or pass source_url)"))
     if problems:
         raise validation_error(problems)
-    media_model(ctx, model, None, "audio")
+    served = media_model(ctx, model, None, "audio")
     text = _transcript(ctx, form, translate=False)
+    ctx.charge(served, 0, len(text.split()))
     transcription_id = "tr_" + ctx.state.ids.ulid().lower()
     record = {
         "transcription_id": transcription_id,
@@ -282,8 +284,10 @@ def _translation(ctx: RouteContext, default_model: Optional[str]) -> ResponsePla
         problems.append(detail("missing", ("body", "file"), "Field required"))
     if problems:
         raise validation_error(problems)
-    media_model(ctx, model, default_model, "audio")
-    return _answer(ctx, _transcript(ctx, form, translate=True), form.value("response_format"))
+    served = media_model(ctx, model, default_model, "audio")
+    text = _transcript(ctx, form, translate=True)
+    ctx.charge(served, 0, len(text.split()))
+    return _answer(ctx, text, form.value("response_format"))
 
 
 def create_translation(ctx: RouteContext) -> ResponsePlan:

@@ -52,9 +52,9 @@ def blobs(ctx: RouteContext) -> Blobs:
 
 
 def base_url(ctx: RouteContext) -> str:
-    """``http://<host>`` as the client addressed this emulator."""
+    """``http://<host>`` (``https://`` over TLS) as the client addressed this emulator."""
     host = ctx.request.header("host") or "127.0.0.1"
-    return f"http://{host.split(',')[0].strip()}"
+    return f"{ctx.request.scheme}://{host.split(',')[0].strip()}"
 
 
 def refuse_auth(ctx: RouteContext, what: str) -> None:

@@ -5,8 +5,19 @@ pass validation (422); a ``template`` is looked up (404) and rendered with ``var
 (422 for a missing slot) and its messages prepended; the model resolves as request body ->
 key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
 answers with that documented error (:mod:`meshapi.testing._codes`); it must exist (404
-``model_not_found``), be allowed for the key (403) and be a text model (400). Then the reply
-is decided (see :mod:`meshapi.testing._replies`; with ``tools``, the model may call them:
+``model_not_found``), be allowed for the key (403) and be a text model (400).
+
+A model that is unavailable, unknown or under ``mesh/unavailable/`` (an outage: ``503
+provider_not_available`` alone), gives way to the next of the body's ``models`` list, the
+gateway's cross-model fallback (``docs/gateway/api.md`` §1): the first available one serves,
+and a whole reply says so in ``X-Mesh-Routing-Attempts`` (models tried),
+``X-Mesh-Routing-Fallback`` (``true`` when its provider differs) and
+``X-Mesh-Routing-Model`` (``errors.md`` §4; streams carry none of them, ``streaming.md``
+§2). When none is available: ``502 all_models_failed``.
+
+A repeated cacheable request is answered from the gateway's response cache, with
+``X-Cache: HIT`` (:mod:`meshapi.testing._cache`). Otherwise the reply is decided (see
+:mod:`meshapi.testing._replies`; with ``tools``, the model may call them:
 :mod:`meshapi.testing._tools`) and framed. With ``response_format: {"type": "json_schema",
 ...}`` the reply is JSON that validates against the schema, and with ``{"type":
 "json_object"}`` a JSON object (see :mod:`meshapi.testing._schema`), unless a scripted reply
@@ -20,9 +31,10 @@ stream costs memory only for the deltas themselves.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ._codes import model_trigger
+from ._cache import cache_key, response_cache
+from ._codes import documented_error, model_trigger
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion, last_user_text
@@ -31,10 +43,36 @@ from ._schema import response_schema, structured_completion
 from ._tools import chat_tool_request, decide_tool_calls
 from ._validate import CHAT_FIELDS, validate_chat
 
-__all__ = ["AUTO_MODEL", "ROUTES"]
+__all__ = ["AUTO_MODEL", "ROUTES", "UNAVAILABLE_PREFIX"]
 
 AUTO_MODEL = "openai/gpt-4o-mini"
 """The model the emulated Auto Router (``model: "auto"``) always picks."""
+UNAVAILABLE_PREFIX = "mesh/unavailable/"
+"""Model ids under this prefix are down: they answer nothing, and a ``models`` list moves on."""
+
+
+def _provider(catalog: Dict[str, Dict[str, Any]], model: str) -> str:
+    info = catalog.get(model) or {}
+    return str(info.get("provider") or model.split("/", 1)[0])
+
+
+def _serving(ctx: RouteContext, model: str, fallbacks: Any) -> Tuple[str, int]:
+    """The first available model of ``model`` then ``fallbacks`` (the body's ``models``),
+    and how many were tried; the error of the only model, or ``all_models_failed``."""
+    chain = [model] + [m for m in fallbacks or () if isinstance(m, str) and m != model]
+    error = None
+    for attempt, candidate in enumerate(chain, 1):
+        model_trigger(candidate)  # mesh/error/<code>: the documented error, as if from here
+        if candidate.startswith(UNAVAILABLE_PREFIX):
+            error = documented_error("provider_not_available", candidate)
+        elif candidate not in ctx.state.catalog:
+            error = GatewayError(404, "model_not_found", f"Model '{candidate}' not found.")
+        else:
+            return candidate, attempt
+    if len(chain) > 1:
+        raise documented_error("all_models_failed")
+    assert error is not None
+    raise error
 
 
 def _usage(completion: Completion) -> Dict[str, Any]:
@@ -135,11 +173,11 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             "bad_request",
             "No model specified: pass `model`, or set a default model on the key or template.",
         )
-    model = AUTO_MODEL if requested == "auto" else requested
-    model_trigger(model)  # mesh/error/<code>: the documented error, as if from here
-    info = state.catalog.get(model)
-    if info is None:
-        raise GatewayError(404, "model_not_found", f"Model '{requested}' not found.")
+    wanted = AUTO_MODEL if requested == "auto" else requested
+    ctx.entry.model = wanted
+    model, attempts = _serving(ctx, wanted, body.get("models"))
+    ctx.entry.model = model
+    info = state.catalog[model]
     if key is not None and key.allowed_models and model not in key.allowed_models:
         raise GatewayError(403, "forbidden", f"Model '{model}' is not allowed for this API key.")
     if info.get("model_type") != "text":
@@ -148,7 +186,6 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             "model_capability_not_supported",
             f"Model '{model}' cannot serve chat completions.",
         )
-    ctx.entry.model = model
 
     params: Dict[str, Any] = template.params if template is not None else {}
     max_tokens = body.get("max_tokens")
@@ -157,6 +194,13 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
     tools = chat_tool_request(body)
     has_tools = tools is not None and tools.choice != "none"
     scripted = state.script.take(model, has_tools)
+    cache = response_cache(ctx)
+    key_of_cache = cache_key(ctx, body) if scripted is None else None
+    if key_of_cache is not None:
+        kept = cache.get(key_of_cache, ctx.now)
+        if kept is not None:
+            ctx.extra_headers.append(("x-cache", "HIT"))
+            return json_plan(200, kept)
     completion = build_completion(
         model,
         messages,
@@ -170,6 +214,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
         completion = structured_completion(
             completion, schema, int(max_tokens) if max_tokens is not None else None
         )
+    ctx.charge(model, completion.prompt_tokens, completion.completion_tokens)
     completion_id = state.ids.completion_id()
     call_ids = [call.call_id or state.ids.call_id() for call in completion.tool_calls]
     created = int(ctx.now)
@@ -183,6 +228,15 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
     if requested == "auto":
         payload["x_resolved_model_id"] = model
         payload["x_auto_routed_fallback"] = False
+    if key_of_cache is not None:
+        cache.put(key_of_cache, ctx.now, payload)
+    if attempts > 1:
+        moved = _provider(state.catalog, model) != _provider(state.catalog, wanted)
+        ctx.extra_headers += [
+            ("x-mesh-routing-attempts", str(attempts)),
+            ("x-mesh-routing-fallback", "true" if moved else "false"),
+            ("x-mesh-routing-model", model),
+        ]
     return json_plan(200, payload)
 
 

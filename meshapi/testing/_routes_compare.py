@@ -205,6 +205,12 @@ def compare(ctx: RouteContext) -> ResponsePlan:
         judge = COMPARISON_MODEL
     if not skip and len(answered) >= 2:
         comparison = _comparison(answered)
+    for result in answered:  # N answers and the comparison: N+1 usage events, one request
+        done = result.completion
+        assert done is not None
+        ctx.charge(result.model, done.prompt_tokens, done.completion_tokens)
+    if comparison is not None:
+        ctx.charge(judge, comparison.prompt_tokens, comparison.completion_tokens)
     comparison_latency = 200 + 10 * comparison.completion_tokens if comparison else 0
     summary: Dict[str, Any] = {
         "comparison_id": "cmp_" + ctx.state.ids.alnum(24),

@@ -159,6 +159,7 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
             embedding = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
         data.append({"object": "embedding", "index": index, "embedding": embedding})
     tokens = sum(_tokens(i) for i in items)
+    ctx.charge(model, tokens)
     return json_plan(
         200,
         {

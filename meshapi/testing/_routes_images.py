@@ -87,6 +87,17 @@ def _items(
     return items
 
 
+def _usage(body: Dict[str, Any], count: int) -> Dict[str, int]:
+    prompt = max(1, len(str(body.get("prompt") or "").split()))
+    return {"prompt_tokens": prompt, "completion_tokens": 272 * count,
+            "total_tokens": prompt + 272 * count}  # fmt: skip
+
+
+def _charge(ctx: RouteContext, model: str, body: Dict[str, Any], count: int) -> None:
+    usage = _usage(body, count)
+    ctx.charge(model, usage["prompt_tokens"], usage["completion_tokens"], images=count)
+
+
 def _reply(ctx: RouteContext, body: Dict[str, Any], items: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         "created": int(ctx.now),
@@ -94,11 +105,7 @@ def _reply(ctx: RouteContext, body: Dict[str, Any], items: List[Dict[str, Any]])
         "size": body.get("size") or "8x8",
         "quality": body.get("quality") or "auto",
         "output_format": "png",
-        "usage": {
-            "prompt_tokens": max(1, len(str(body.get("prompt") or "").split())),
-            "completion_tokens": 272 * len(items),
-            "total_tokens": max(1, len(str(body.get("prompt") or "").split())) + 272 * len(items),
-        },
+        "usage": _usage(body, len(items)),
     }
 
 
@@ -128,6 +135,7 @@ def create_image(ctx: RouteContext) -> ResponsePlan:
     model = media_model(ctx, body.get("model"), IMAGE_MODEL, "image")
     seed = f"{model}\x00{body['prompt']}\x00{body.get('seed')}"
     items = _items(ctx, seed, body.get("n") or 1, body.get("response_format"))
+    _charge(ctx, model, body, len(items))
     if body.get("stream"):
         return ResponsePlan(
             200,
@@ -221,6 +229,7 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
     seed = f"{model}\x00{operation}\x00{body.get('prompt')}\x00{_media.colour_of(image.hex())}"
     n = body.get("n") or 1
     items = _items(ctx, seed, n if isinstance(n, int) else 1, body.get("response_format"))
+    _charge(ctx, model, body, len(items))
     return json_plan(200, _reply(ctx, body, items))
 
 

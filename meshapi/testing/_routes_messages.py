@@ -170,6 +170,8 @@ def _create(ctx: RouteContext) -> ResponsePlan:
         scripted=ctx.state.script.take(model, has_tools),
         calls=decide_tool_calls(tools, last_user_text(messages)),
     )
+    if failure is None:
+        ctx.charge(model, completion.prompt_tokens, completion.completion_tokens)
     message_id = "msg_" + ctx.state.ids.alnum(24)
     tool_ids = [
         call.call_id or "toolu_" + ctx.state.ids.alnum(24) for call in completion.tool_calls

@@ -19,12 +19,18 @@ false, which leaves it ``pending`` for ``POST /v1/files/embed``) then advances o
 ``ready`` (``failed`` with ``last_error_code: "empty_file"`` for an empty file). Embedding
 with ``"wait": true`` is ready at once.
 
-``POST /v1/files/search`` searches the ready files: text files (``text/*``, JSON, XML) are
-cut into paragraphs, each paragraph into chunks of up to three sentences; a chunk's score is
-the overlap of its words with the query's (a cosine over word sets), and ``parent_text`` is
-its paragraph. ``top_k`` (1-50, default 5), ``file_ids``, ``filter`` (exact metadata values)
-and ``date_from``/``date_to`` (Unix seconds) narrow it. Files of other types are embedded but
-hold no searchable text.
+``POST /v1/files/search`` is a vector search over the caller's ready files, as the gateway's
+is: text files (``text/*``, JSON, XML) are cut into paragraphs, each paragraph into chunks of
+up to three sentences, and *every* chunk is ranked by its similarity to the query; the
+``top_k`` best come back with their scores, even when the query shares no word with any of
+them (their scores are then low, or 0). The emulator's embedding is TF-IDF (:func:`_vectors`):
+a chunk's words and the character trigrams of its words, weighted by how rare they are among
+the chunks searched, so a shared rare word counts most and a shared word stem ("embed",
+"embedding") counts some; the score is the cosine of the two vectors, 0 to 1, six decimals.
+Ties keep the files' and chunks' order. ``parent_text`` is the chunk's paragraph. ``top_k``
+(1-50, default 5), ``file_ids``, ``filter`` (exact metadata values) and ``date_from``/``date_to``
+(Unix seconds) narrow the chunks searched. Files of other types are embedded but hold no
+searchable text.
 
 ``GET /v1/files`` pages newest first (``limit`` 1-200, default 50, ``offset``);
 ``GET /v1/files/{id}`` reads one; ``GET /v1/files/{id}/content`` answers the uploaded bytes.
@@ -325,8 +331,35 @@ _SEARCH_CHECKS = {
 }
 
 
-def _words(text: str) -> set:  # type: ignore[type-arg]
-    return set(_WORD.findall(text.lower()))
+def _features(text: str) -> Dict[str, int]:
+    """How often each word, and each character trigram of a word, occurs in ``text``."""
+    counts: Dict[str, int] = {}
+    for word in _WORD.findall(text.lower()):
+        padded = f" {word} "
+        for feature in ["w:" + word, *("t:" + padded[i : i + 3] for i in range(len(padded) - 2))]:
+            counts[feature] = counts.get(feature, 0) + 1
+    return counts
+
+
+def _vectors(query: str, chunks: List[str]) -> Tuple[Dict[str, float], List[Dict[str, float]]]:
+    """Unit TF-IDF vectors of ``query`` and ``chunks`` over the chunks' features: sublinear
+    term frequency, smoothed inverse document frequency (``ln((1 + n) / (1 + df)) + 1``)."""
+    counted = [_features(chunk) for chunk in chunks]
+    documents: Dict[str, int] = {}
+    for features in counted:
+        for feature in features:
+            documents[feature] = documents.get(feature, 0) + 1
+    total = len(chunks)
+
+    def vector(features: Dict[str, int]) -> Dict[str, float]:
+        weights = {
+            name: (1 + math.log(count)) * (math.log((1 + total) / (1 + documents.get(name, 0))) + 1)
+            for name, count in features.items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {name: w / norm for name, w in weights.items()}
+
+    return vector(_features(query)), [vector(features) for features in counted]
 
 
 def search_files(ctx: RouteContext) -> ResponsePlan:
@@ -336,11 +369,10 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
     check_object(body, ("body",), problems, _SEARCH_CHECKS, required=("query",))
     if problems:
         raise validation_error(problems)
-    query = _words(body["query"])
     wanted = set(body.get("file_ids") or [])
     where = body.get("filter") or {}
-    hits: List[Tuple[float, int, int, Dict[str, Any]]] = []
-    for order, item in enumerate(_state(ctx).files.values()):
+    candidates: List[Tuple[RagFile, int, str, str]] = []
+    for item in _state(ctx).files.values():
         if item.owner != ctx.principal.owner or item.embedding_status(ctx.now) != "ready":
             continue
         if wanted and item.id not in wanted:
@@ -352,33 +384,32 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
         if body.get("date_to") is not None and item.created_at > body["date_to"]:
             continue
         for index, (chunk, paragraph) in enumerate(item.chunks()):
-            words = _words(chunk)
-            overlap = len(query & words)
-            if not overlap:
-                continue
-            score = round(overlap / math.sqrt(len(query) * len(words)), 6)
-            hits.append(
-                (
-                    score,
-                    order,
-                    index,
-                    {
-                        "score": score,
-                        "text": chunk,
-                        "parent_text": paragraph,
-                        "file_id": item.id,
-                        "file_name": item.file_name,
-                        "file_type": item.file_type(),
-                        "mime_type": item.mime_type,
-                        "chunk_index": index,
-                        "created_at": int(item.created_at),
-                        "metadata": dict(item.metadata),
-                    },
-                )
+            candidates.append((item, index, chunk, paragraph))
+    query, vectors = _vectors(body["query"], [c[2] for c in candidates])
+    hits: List[Tuple[float, int, Dict[str, Any]]] = []
+    for order, ((item, index, chunk, paragraph), vector) in enumerate(zip(candidates, vectors)):
+        score = round(min(1.0, sum(query.get(name, 0.0) * w for name, w in vector.items())), 6)
+        hits.append(
+            (
+                score,
+                order,
+                {
+                    "score": score,
+                    "text": chunk,
+                    "parent_text": paragraph,
+                    "file_id": item.id,
+                    "file_name": item.file_name,
+                    "file_type": item.file_type(),
+                    "mime_type": item.mime_type,
+                    "chunk_index": index,
+                    "created_at": int(item.created_at),
+                    "metadata": dict(item.metadata),
+                },
             )
-    hits.sort(key=lambda h: (-h[0], h[1], h[2]))
+        )
+    hits.sort(key=lambda h: (-h[0], h[1]))
     top_k = body.get("top_k") or 5
-    return json_plan(200, {"results": [h[3] for h in hits[:top_k]]})
+    return json_plan(200, {"results": [h[2] for h in hits[:top_k]]})
 
 
 ROUTES: List[Route] = [

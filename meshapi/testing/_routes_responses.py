@@ -297,6 +297,7 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
     if schema is not None and scripted is None:
         completion = structured_completion(completion, schema, max_tokens)
 
+    ctx.charge(model, completion.prompt_tokens, completion.completion_tokens)
     response_id = "resp_" + ctx.state.ids.alnum(24)
     item_id = ctx.state.ids.alnum(24)
     incomplete = completion.finish_reason == "length"

@@ -11,14 +11,15 @@ org). Amounts are decimal strings.
 - ``GET /v1/usage/events/{event_id}/attempts``: a list, oldest first (404 if unseen).
 - ``GET /v1/usage/spend-trend?granularity=hour|day|week`` (default ``day``; else 422): the
   last seven buckets, each with a 3-bucket moving average, and the window's total.
-- ``GET /v1/usage/rate-limits``: live RPM/RPD counters; a key sees only ``key``.
+- ``GET /v1/usage/rate-limits``: live RPM/RPD/TPM counters; a key sees only ``key``.
 - ``GET /v1/usage/events/export`` (dashboard sessions): the filtered events as CSV, streamed.
 - ``GET /v1/balance``: the pool's balance (``25.00`` to start), reserved and available.
 - ``GET /v1/auto-recharge``, ``POST /v1/auto-recharge/setup`` (dashboard sessions):
   ``amount_usd`` a decimal string from 5 to 100 (else 422), optional ``threshold_usd``.
 - ``GET /v1/audit-logs`` (cursor pages, newest first) and ``GET /v1/audit-logs.csv``.
 
-The usage events are seeded (see :class:`~meshapi.testing._control.UsageStore`); tests add
+The usage events are the requests the gateway served (:mod:`meshapi.testing._accounts`), so
+usage, spend, the balance and the rate-limit counters add up; tests that need history seed
 more with :func:`meshapi.testing.control.add_usage_events`.
 """
 
@@ -30,7 +31,6 @@ from typing import Any, Dict, List, Optional, Sequence
 from ._control import (
     AuditStore,
     BillingStore,
-    OrgStore,
     UsageEvent,
     UsageStore,
     audit,
@@ -41,6 +41,7 @@ from ._control import (
     org_owners,
     parse_money,
     parse_time,
+    pool_of,
 )
 from ._errors import GatewayError, detail, validation_error
 from ._plan import ResponsePlan, json_plan
@@ -81,8 +82,8 @@ _CSV_COLUMNS = (
 
 
 def usage_store(state: GatewayState) -> UsageStore:
-    """The gateway's usage events (seeded on first use)."""
-    return state.store("usage", lambda: UsageStore(state))
+    """The gateway's usage events."""
+    return state.store("usage", UsageStore)
 
 
 def _visible(ctx: RouteContext) -> List[UsageEvent]:
@@ -94,7 +95,7 @@ def _visible(ctx: RouteContext) -> List[UsageEvent]:
     else:
         owners = org_owners(ctx.state, principal.owner)
         mine = [e for e in events if e.owner in owners]
-    return sorted(mine, key=lambda e: e.created_at, reverse=True)
+    return list(reversed(sorted(mine, key=lambda e: e.created_at)))  # ties: the latest first
 
 
 def _filtered(ctx: RouteContext, filters: Dict[str, Any], where: str) -> List[UsageEvent]:
@@ -220,42 +221,49 @@ def spend_trend(ctx: RouteContext) -> ResponsePlan:
     )
 
 
+_SHOWN_DEFAULTS = {"RPM": 100, "RPD": 10_000, "TPM": None}
+"""The limits the gateway shows for a key without its own (``docs/gateway/control-plane.md``
+§2.2); shown only: the emulator enforces a limit only when one is set."""
+
+
 def _metric(current: int, limit: Optional[int], default: bool, reset: float) -> Dict[str, Any]:
     pct = round(100 * current / limit, 2) if limit else 0.0
     return {
         "current": current,
         "limit": limit,
         "pct": min(pct, 100.0),
-        "resets_in_seconds": reset,
+        "resets_in_seconds": round(reset, 3),
         "is_default_limit": default,
     }
 
 
 def rate_limits(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/usage/rate-limits``: live counters, never cached."""
-    now = ctx.now
-    minute, day = 60 - now % 60, 86_400 - now % 86_400
+    """``GET /v1/usage/rate-limits``: live counters, never cached.
+
+    A key sees its own: ``current`` is what it used in the window now running (requests, or
+    tokens for TPM), ``limit`` its effective limit (its own, the server's default, or the
+    gateway's shown default), ``resets_in_seconds`` the time to the window's end in the
+    client's seconds (the clock's seconds divided by its ``speed``)."""
+    now, speed = ctx.now, ctx.state.clock_speed
     report: Dict[str, Any] = {"as_of": iso8601(now), "key": None, "org": None, "team": None,
                               "member": None}  # fmt: skip
     key = ctx.principal.key
+    limiter = ctx.state.limiter
     if ctx.principal.realm == "dp" and key is not None:
-        limiter = ctx.state.limiter
-        report["key"] = {
-            "rpm": _metric(
-                limiter.current(key.id, "RPM", now), key.rpm_limit or 100, not key.rpm_limit,
-                minute,
-            ),
-            "rpd": _metric(
-                limiter.current(key.id, "RPD", now), key.rpd_limit or 10_000, not key.rpd_limit,
-                day,
-            ),
-            "tpm": _metric(0, key.extra.get("tpm_limit"), "tpm_limit" not in key.extra, minute),
-        }  # fmt: skip
+        metrics: Dict[str, Any] = {}
+        for kind in ("RPM", "RPD", "TPM"):
+            limit, default = limiter.limit(key, kind)
+            metrics[kind.lower()] = _metric(
+                limiter.current(key.id, kind, now),
+                limit if limit is not None else _SHOWN_DEFAULTS[kind],
+                default,
+                limiter.resets_in(kind, now) / speed,
+            )
+        report["key"] = metrics
     else:
         unlimited = {
-            "rpm": _metric(0, None, True, minute),
-            "rpd": _metric(0, None, True, day),
-            "tpm": _metric(0, None, True, minute),
+            kind.lower(): _metric(0, None, True, limiter.resets_in(kind, now) / speed)
+            for kind in ("RPM", "RPD", "TPM")
         }
         report.update(org=unlimited, team=unlimited, member=unlimited)
     return json_plan(200, report)
@@ -274,8 +282,7 @@ def export_events(ctx: RouteContext) -> ResponsePlan:
 
 def _pool(ctx: RouteContext) -> str:
     """Whose balance the caller spends: its org owner's, or its own."""
-    org = ctx.state.store("orgs", OrgStore).org_of(ctx.principal.owner)
-    return org.owner if org is not None else ctx.principal.owner
+    return pool_of(ctx.state, ctx.principal.owner)
 
 
 def balance(ctx: RouteContext) -> ResponsePlan:

@@ -165,6 +165,8 @@ def create_video(ctx: RouteContext) -> ResponsePlan:
         outcome=outcome,
     )
     _state(ctx).tasks[task.id] = task
+    if outcome == "succeeded":  # billed when made: the usage its task will report
+        ctx.charge(model, 0, 10_000 * int(body.get("duration") or 5))
     return json_plan(200, _task_json(ctx, task))
 
 

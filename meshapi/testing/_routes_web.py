@@ -81,6 +81,7 @@ def search(ctx: RouteContext) -> ResponsePlan:
                 "published_date": f"2026-0{1 + (digest[index % 32] % 8)}-1{index % 10}",
             }
         )
+    ctx.charge(model, max(1, len(query.split())), 25 * count)
     answer = None
     if body.get("include_answer"):
         answer = (

@@ -21,6 +21,12 @@ still sends (bounded), then close, so the client reads the response instead of a
 Failures stay inside their connection: a handler exception is logged and only that connection
 ends. Writes time out after ``write_timeout`` (a client that stops reading cannot pin a task).
 
+With ``tls=True`` each accepted connection first completes a TLS handshake (within
+``header_timeout``; one that fails just closes) with a certificate signed by a certificate
+authority of the server's own (:mod:`meshapi.testing._tls`), then runs the same loop over the
+encrypted stream: ``https://`` and ``wss://``. The CA's certificate is written to
+:attr:`GatewayServer.ca_file` while the server listens.
+
 For sync tests, :meth:`GatewayServer.run_in_thread` runs the server on an event loop in a
 background thread (an anyio blocking portal) and yields the base URL once listening; for async
 tests ``async with GatewayServer(...)`` runs it in the current loop (asyncio or trio).
@@ -33,9 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
+import ssl
 import struct
+import tempfile
 import threading
+from dataclasses import replace
 from types import TracebackType
 from typing import Iterator, List, Optional, Tuple, Type, cast
 
@@ -43,6 +53,7 @@ import anyio
 import anyio.abc
 import h11
 from anyio.from_thread import start_blocking_portal
+from anyio.streams.tls import TLSStream
 
 from ._errors import REASONS
 from ._gateway import Gateway
@@ -58,6 +69,7 @@ from ._plan import (
 )
 from ._routes_0_websockets import is_upgrade
 from ._signal import Signal
+from ._tls import Authority, write_whole
 from ._websocket import serve_websocket
 
 __all__ = ["GatewayServer"]
@@ -80,6 +92,13 @@ class GatewayServer:
     Use it as ``async with GatewayServer(gateway) as server`` (then ``server.base_url``), as
     ``await server.serve()`` inside your own task group, or from sync code as
     ``with server.run_in_thread() as base_url``. Timeouts are in seconds.
+
+    ``tls=True`` serves ``https://`` and ``wss://`` with a certificate from a certificate
+    authority made for this server; while it listens, the CA's certificate is in the PEM file
+    :attr:`ca_file` (``ca_file=`` chooses where; by default a temporary file, removed when the
+    server stops). Trust it with ``SSL_CERT_FILE=<ca_file>`` in a process started afterwards,
+    or hand :meth:`client_ssl_context` to the client: ``MeshAPI(...,
+    httpx_client=httpx.Client(verify=server.client_ssl_context()))``.
     """
 
     def __init__(
@@ -93,8 +112,16 @@ class GatewayServer:
         write_timeout: float = 30.0,
         linger_timeout: float = 2.0,
         max_header_bytes: int = 65_536,
+        tls: bool = False,
+        ca_file: Optional[str] = None,
     ) -> None:
+        if ca_file is not None and not tls:
+            raise ValueError("ca_file needs tls=True")
         self.gateway = gateway if gateway is not None else Gateway()
+        self._authority = Authority() if tls else None
+        self._server_ssl = self._authority.server_context() if self._authority else None
+        self._ca_file = ca_file
+        self._own_ca_file = False
         self.idle_timeout = idle_timeout
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
@@ -122,8 +149,53 @@ class GatewayServer:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (no trailing slash, no ``/v1``)."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:<port>``, or ``https://`` with TLS (no trailing slash, no
+        ``/v1``)."""
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    # -- TLS ----------------------------------------------------------------------------
+
+    @property
+    def tls(self) -> bool:
+        """Whether the server speaks TLS (``https://``, ``wss://``)."""
+        return self._authority is not None
+
+    @property
+    def ca_file(self) -> Optional[str]:
+        """The PEM file of the certificate authority that signed the server's certificate
+        (written while the server listens), or ``None`` without TLS."""
+        return self._ca_file
+
+    @property
+    def ca_pem(self) -> bytes:
+        """The certificate authority's certificate, PEM-encoded (``RuntimeError`` without
+        TLS)."""
+        if self._authority is None:
+            raise RuntimeError("the server does not use TLS")
+        return self._authority.ca_pem
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """A new client :class:`ssl.SSLContext` that trusts this server's certificate
+        authority (``RuntimeError`` without TLS)."""
+        if self._authority is None:
+            raise RuntimeError("the server does not use TLS")
+        return self._authority.client_context()
+
+    def _write_ca_file(self) -> None:
+        if self._authority is None:
+            return
+        if self._ca_file is None:
+            handle, self._ca_file = tempfile.mkstemp(prefix="meshapi-gateway-ca-", suffix=".pem")
+            os.close(handle)
+            self._own_ca_file = True
+        write_whole(self._ca_file, self._authority.ca_pem)
+
+    def _remove_ca_file(self) -> None:
+        if self._own_ca_file and self._ca_file is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._ca_file)
+            self._ca_file, self._own_ca_file = None, False
 
     # -- connection accounting ----------------------------------------------------------
 
@@ -203,6 +275,7 @@ class GatewayServer:
         )
         listener = cast(anyio.abc.SocketListener, multi.listeners[0])
         try:
+            self._write_ca_file()
             async with multi, anyio.create_task_group() as connections:
                 self._port = listener.extra(anyio.abc.SocketAttribute.local_port)
                 task_status.started(self.base_url)
@@ -218,6 +291,7 @@ class GatewayServer:
                     connections.start_soon(self._serve_connection, stream)
         finally:
             self._port = None
+            self._remove_ca_file()
 
     async def __aenter__(self) -> GatewayServer:
         group = anyio.create_task_group()
@@ -257,7 +331,12 @@ class GatewayServer:
     async def _serve_connection(self, stream: anyio.abc.SocketStream) -> None:
         self._count(opened=1)
         try:
-            await _Connection(self, stream).run()
+            served: anyio.abc.ByteStream = stream
+            if self._server_ssl is not None:
+                served = await self._handshake(stream)
+            await _Connection(self, served).run()
+        except _HandshakeFailed:
+            pass
         except Exception:  # contained: one broken connection never affects the others
             logger.exception("gateway emulator: connection handler failed")
         finally:
@@ -265,11 +344,30 @@ class GatewayServer:
                 await stream.aclose()
             self._count(closed=1)
 
+    async def _handshake(self, stream: anyio.abc.SocketStream) -> TLSStream:
+        """The TLS side of a new connection, within ``header_timeout``."""
+        assert self._server_ssl is not None
+        try:
+            with anyio.fail_after(self.header_timeout):
+                return await TLSStream.wrap(
+                    stream,
+                    server_side=True,
+                    ssl_context=self._server_ssl,
+                    standard_compatible=False,
+                )
+        except (TimeoutError, ssl.SSLError, anyio.EndOfStream, *_IO_ERRORS):
+            raise _HandshakeFailed from None
+
+
+class _HandshakeFailed(Exception):
+    """A client that did not complete the TLS handshake (plain HTTP, an untrusted
+    certificate, a timeout): its connection just closes."""
+
 
 class _Connection:
-    """One client connection: h11 state plus the socket."""
+    """One client connection: h11 state plus the socket (or the TLS stream over it)."""
 
-    def __init__(self, server: GatewayServer, stream: anyio.abc.SocketStream) -> None:
+    def __init__(self, server: GatewayServer, stream: anyio.abc.ByteStream) -> None:
         self.server = server
         self.gateway = server.gateway
         self.stream = stream
@@ -347,6 +445,7 @@ class _Connection:
                 (name.decode("latin-1"), value.decode("latin-1"))
                 for name, value in event.headers.raw_items()
             ),
+            scheme="https" if server.tls else "http",
         )
         if event.http_version not in (b"1.0", b"1.1"):
             self.server._count(protocol_errors=1)
@@ -382,7 +481,7 @@ class _Connection:
         if body is None:
             await self._send_plan(self.gateway.reject_too_large(request, limit + 1), None)
             return None
-        return GatewayRequest(request.method, request.target, request.headers, body)
+        return replace(request, body=body)
 
     async def _read_body(self, limit: int) -> Optional[bytes]:
         """The request body; ``None`` once it grows past ``limit`` bytes."""
@@ -512,9 +611,14 @@ class _Connection:
     # -- closing ------------------------------------------------------------------------
 
     async def _close(self) -> None:
-        """Lingering close: FIN our side, drain the client (bounded), then close."""
+        """Lingering close: FIN our side, drain the client (bounded), then close. Over TLS
+        the FIN goes under the encryption (no ``close_notify``: a client reads the end of
+        the response, or of a body a fault cut short, as the connection's end)."""
         with contextlib.suppress(Exception):
-            await self.stream.send_eof()
+            if isinstance(self.stream, TLSStream):
+                await self.stream.transport_stream.send_eof()
+            else:
+                await self.stream.send_eof()
         drained = 0
         with anyio.move_on_after(self.server.linger_timeout), contextlib.suppress(Exception):
             while drained < 4 * self.gateway.max_body_bytes:

@@ -8,8 +8,8 @@ Credentials: data-plane keys (``rsk_...``), admin keys (``mak_...``) and dashboa
 (three dot-separated base64url parts) are looked up by exact token. Every credential belongs
 to an *owner*; templates are visible to the credentials of their owner.
 
-Rate limits are fixed windows: RPM counts requests per key in the current UTC minute, RPD in
-the current UTC day. A request over a limit is refused and not counted.
+Rate limits are fixed windows on the gateway's clock (:class:`RateLimiter`): RPM and TPM count
+requests and tokens per key in the current UTC minute, RPD requests in the current UTC day.
 """
 
 from __future__ import annotations
@@ -21,14 +21,21 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, cast
 
-from ._catalog import default_catalog
 from ._errors import GatewayError, detail, validation_error
 from ._ids import IdFactory
 from ._replies import ReplyScript
 
-__all__ = ["ADMIN_PERMISSIONS", "ApiKey", "GatewayState", "RateLimiter", "Template", "iso8601"]
+__all__ = [
+    "ADMIN_PERMISSIONS",
+    "RATE_KINDS",
+    "ApiKey",
+    "GatewayState",
+    "RateLimiter",
+    "Template",
+    "iso8601",
+]
 
 ADMIN_PERMISSIONS = (
     "keys:read",
@@ -60,9 +67,10 @@ class ApiKey:
     ``status`` is ``active``, ``suspended`` (known, refused with 403) or ``revoked`` (an
     admin key no longer known: 401); ``expires_at`` ends a key's life (401 afterwards).
     ``lineage`` ties an admin key to its rotations and to the data-plane keys it minted.
-    ``extra`` holds the key settings the emulator stores and shows but does not enforce
-    (``tpm_limit``, ``spend_cap_usd``, ``routing_policy``...; an admin key's
-    ``permissions``, ``scope`` and ``team_id``).
+    ``extra`` holds the other key settings: ``tpm_limit`` (enforced, with ``rpm_limit`` and
+    ``rpd_limit``, by :class:`RateLimiter`), and those the emulator stores and shows but does
+    not enforce (``spend_cap_usd``, ``routing_policy``...; an admin key's ``permissions``,
+    ``scope`` and ``team_id``).
     """
 
     id: str
@@ -181,42 +189,94 @@ class Template:
         return out
 
 
-class RateLimiter:
-    """Fixed-window request counters per key: RPM (UTC minute) and RPD (UTC day)."""
+RATE_KINDS: Dict[str, Tuple[int, str, str]] = {
+    "RPM": (60, "requests", "minute"),
+    "RPD": (86_400, "requests", "day"),
+    "TPM": (60, "tokens", "minute"),
+}
+"""Each rate limit's window (seconds of the gateway's clock), what it counts, and its unit."""
 
-    def __init__(self) -> None:
+
+def _positive_limits(limits: Optional[Mapping[str, Optional[int]]]) -> Dict[str, int]:
+    out: Dict[str, int] = {}
+    for name, value in (limits or {}).items():
+        kind = name.upper()
+        if kind not in RATE_KINDS:
+            raise ValueError(f"unknown rate limit {name!r}: use rpm, rpd or tpm")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"rate limit {name!r} must be a whole number of at least 1")
+        out[kind] = value
+    return out
+
+
+class RateLimiter:
+    """Fixed-window counters per key, on the gateway's clock: requests per UTC minute (RPM)
+    and per UTC day (RPD), tokens per UTC minute (TPM).
+
+    A key's limit is its own (``rpm_limit``, ``rpd_limit``, ``extra["tpm_limit"]``), else the
+    server's default (``Gateway(rate_limits=...)``), else none. Every request a data-plane
+    key makes is counted, limited or not, so the live counters are true either way; a request
+    refused for a limit is not counted. A request is refused when its key's RPM or RPD window
+    is full, or when the tokens already served in the current minute reach its TPM (a request
+    is let in while the key has tokens left; what it uses is counted once it is served).
+    """
+
+    def __init__(self, defaults: Optional[Mapping[str, Optional[int]]] = None) -> None:
+        self.defaults = _positive_limits(defaults)
         self._counts: Dict[Tuple[str, str, int], int] = {}
 
-    def check(self, key: ApiKey, now: float) -> None:
-        """Count one request for ``key`` or raise the 429 for the first exceeded limit."""
-        for kind, limit, width in (("RPM", key.rpm_limit, 60), ("RPD", key.rpd_limit, 86_400)):
-            if limit is None:
+    def limit(self, key: ApiKey, kind: str) -> Tuple[Optional[int], bool]:
+        """The key's effective limit of ``kind`` and whether it is the server's default."""
+        own = {"RPM": key.rpm_limit, "RPD": key.rpd_limit, "TPM": key.extra.get("tpm_limit")}
+        mine = own[kind]
+        if mine:
+            return int(mine), False
+        return self.defaults.get(kind), True
+
+    def check(self, key: ApiKey, now: float, speed: float = 1.0) -> None:
+        """Count one request for ``key`` or raise the 429 for the first exceeded limit.
+
+        ``Retry-After`` is the time to the end of the full window in the client's seconds:
+        the gateway clock's seconds divided by its ``speed`` (at least 1)."""
+        for kind, (_, unit, period) in RATE_KINDS.items():
+            limit, _ = self.limit(key, kind)
+            if limit is None or self.current(key.id, kind, now) < limit:
                 continue
-            window = int(now // width)
-            if self._counts.get((key.id, kind, window), 0) >= limit:
-                wait = max(1, math.ceil((window + 1) * width - now))
-                unit = "minute" if kind == "RPM" else "day"
-                raise GatewayError(
-                    429,
-                    "rate_limit_exceeded",
-                    f"Rate limit exceeded: {limit} requests per {unit} ({kind}).",
-                    extra={"retry_after_seconds": wait},
-                    headers=(("retry-after", str(wait)),),
-                )
-        for kind, limit, width in (("RPM", key.rpm_limit, 60), ("RPD", key.rpd_limit, 86_400)):
-            if limit is not None:
-                slot = (key.id, kind, int(now // width))
-                self._counts[slot] = self._counts.get(slot, 0) + 1
-        if len(self._counts) > 10_000:  # forget old windows
-            current = int(now // 60)
+            wait = max(1, math.ceil(self.resets_in(kind, now) / speed))
+            raise GatewayError(
+                429,
+                "rate_limit_exceeded",
+                f"Rate limit exceeded: {limit} {unit} per {period} ({kind}).",
+                extra={"retry_after_seconds": wait},
+                headers=(("retry-after", str(wait)),),
+            )
+        self._add(key.id, "RPM", now, 1)
+        self._add(key.id, "RPD", now, 1)
+
+    def add_tokens(self, key_id: str, now: float, tokens: int) -> None:
+        """Count ``tokens`` served to ``key_id`` in the current minute."""
+        if tokens > 0:
+            self._add(key_id, "TPM", now, tokens)
+
+    def _add(self, key_id: str, kind: str, now: float, amount: int) -> None:
+        slot = (key_id, kind, int(now // RATE_KINDS[kind][0]))
+        self._counts[slot] = self._counts.get(slot, 0) + amount
+        if len(self._counts) > 10_000:  # forget windows that have passed
             self._counts = {
-                k: v for k, v in self._counts.items() if k[1] == "RPD" or k[2] >= current
+                k: v for k, v in self._counts.items() if k[2] >= int(now // RATE_KINDS[k[1]][0])
             }
 
     def current(self, key_id: str, kind: str, now: float) -> int:
-        """Requests counted for ``key_id`` in the current ``"RPM"`` or ``"RPD"`` window."""
-        width = 60 if kind == "RPM" else 86_400
-        return self._counts.get((key_id, kind, int(now // width)), 0)
+        """What ``key_id`` used in the current ``"RPM"``, ``"RPD"`` or ``"TPM"`` window."""
+        return self._counts.get((key_id, kind, int(now // RATE_KINDS[kind][0])), 0)
+
+    @staticmethod
+    def resets_in(kind: str, now: float) -> float:
+        """Seconds of the gateway's clock until the current window of ``kind`` ends."""
+        width = RATE_KINDS[kind][0]
+        return width - now % width
 
     def clear(self) -> None:
         """Forget every window."""
@@ -233,20 +293,29 @@ class GatewayState:
 
     ``builtin`` holds the built-in credentials to keep (:meth:`builtin_credentials` of an
     earlier state, so that a reset keeps them, or a pinned ``"token"``); the others are
-    made afresh, each from ``secrets``.
+    made afresh, each from ``secrets``. ``catalog`` is the models it serves, ``rate_limits``
+    the server's default limits and ``clock_speed`` how fast the gateway's clock runs.
     """
 
     def __init__(
-        self, ids: IdFactory, now: float, builtin: Optional[Dict[str, str]] = None
+        self,
+        ids: IdFactory,
+        now: float,
+        catalog: Dict[str, Dict[str, Any]],
+        builtin: Optional[Dict[str, str]] = None,
+        *,
+        rate_limits: Optional[Mapping[str, Optional[int]]] = None,
+        clock_speed: float = 1.0,
     ) -> None:
         given = builtin or {}
         self.ids = ids
-        self.catalog: Dict[str, Dict[str, Any]] = default_catalog()
+        self.catalog = catalog
+        self.clock_speed = clock_speed
         self.script = ReplyScript()
         self.keys: Dict[str, ApiKey] = {}
         self.jwts: Dict[str, str] = {}
         self.templates: Dict[str, Template] = {}
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(rate_limits)
         self.owner = "usr_" + ids.ulid()
         self.token = self.add_key(now, realm="dp", name="default", token=given.get("token")).token
         self.suspended_token = self.add_key(

@@ -188,7 +188,8 @@ def _gateway_request(request: Request) -> GatewayRequest:
     headers = tuple(request.headers)
     if parts.netloc and not any(name.lower() == "host" for name, _ in headers):
         headers += (("host", parts.netloc),)  # as a socket client sends it
-    return GatewayRequest(request.method.upper(), target, headers, body or b"")
+    scheme = "https" if parts.scheme == "https" else "http"
+    return GatewayRequest(request.method.upper(), target, headers, body or b"", scheme)
 
 
 def _lower(plan: ResponsePlan) -> Dict[str, str]:

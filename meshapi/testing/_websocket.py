@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
+from dataclasses import replace
 from typing import TYPE_CHECKING, Deque, List, Optional, Tuple, Union
 
 import anyio
@@ -48,7 +49,11 @@ from wsproto.utilities import ProtocolError
 from ._errors import GatewayError, error_plan
 from ._plan import CloseConnection as DropConnection
 from ._plan import GatewayRequest, Pause, ResetConnection, StallForever, Write
-from ._routes_0_websockets import offered_subprotocols
+from ._routes_0_websockets import (
+    DEFAULT_QUERY_CREDENTIALS,
+    QUERY_CREDENTIALS,
+    offered_subprotocols,
+)
 from ._wsplan import (
     AwaitInput,
     ClientBinary,
@@ -70,8 +75,9 @@ _IO_ERRORS = (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfS
 
 
 def with_credential(request: GatewayRequest) -> GatewayRequest:
-    """``request`` with the credential from its subprotocol (or its ``api_key``/``token``
-    query, which the route then refuses) as an ``Authorization`` header."""
+    """``request`` with the credential from its subprotocol, else from the query parameter
+    its socket accepts (``api_key``; also ``token`` on the transcription socket), as an
+    ``Authorization`` header."""
     if request.header("authorization") is not None:
         return request
     token = None
@@ -79,14 +85,14 @@ def with_credential(request: GatewayRequest) -> GatewayRequest:
         if entry[:7].lower() in ("bearer ", "bearer."):
             token = entry[7:].strip()
     if token is None:
-        for name in ("api_key", "token"):
+        for name in QUERY_CREDENTIALS.get(request.path, DEFAULT_QUERY_CREDENTIALS):
             values = request.query.get(name)
             if values:
                 token = values[-1]
     if not token:
         return request
     headers = (*request.headers, ("authorization", f"Bearer {token}"))
-    return GatewayRequest(request.method, request.target, headers, request.body)
+    return replace(request, headers=headers)
 
 
 async def serve_websocket(conn: _Connection, request: GatewayRequest) -> None:

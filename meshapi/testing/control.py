@@ -29,9 +29,13 @@ __all__ = ["add_usage_events", "add_user", "audit_entries", "set_balance"]
 
 
 def add_usage_events(gateway: Gateway, count: int, *, token: Optional[str] = None) -> List[str]:
-    """Record ``count`` usage events (deterministic models, tokens and costs, one hour apart,
-    the newest now) for the data-plane key ``token`` (default: the built-in one); returns
-    their ids, oldest first."""
+    """Seed history: record ``count`` past usage events (deterministic models, tokens and
+    costs, one hour apart, the newest now) for the data-plane key ``token`` (default: the
+    built-in one); returns their ids, oldest first.
+
+    The requests a gateway serves are recorded as they happen; this adds events no request
+    made, for a test that needs a history (a fallback with two attempts, a cache hit and an
+    error among each six). They leave the balance and the rate-limit counters alone."""
     if count < 0:
         raise ValueError("count must be 0 or more")
     with gateway._lock:
@@ -42,7 +46,7 @@ def add_usage_events(gateway: Gateway, count: int, *, token: Optional[str] = Non
         store = usage_store(state)
         now = gateway.clock.time()
         return [
-            store.add(state, key.id, key.owner, now - (count - 1 - index) * 3600, index).id
+            store.seed(state, key.id, key.owner, now - (count - 1 - index) * 3600, index).id
             for index in range(count)
         ]
 

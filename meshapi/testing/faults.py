@@ -18,7 +18,9 @@ transport. Two kinds exist:
   of the gateway,
   before version, auth and rate-limit checks (an injected failure consumes no RPM);
 - *transforming* faults rewrite the real response. They apply in a fixed order whatever order
-  they are given in: content (:class:`Malformed`, :class:`ErrorFrame`), then keep-alives
+  they are given in: headers (:class:`Headers`, which makes the gateway say what the
+  emulator does not decide by itself: a BYOK fallback, the provider that served, a hostile
+  value), content (:class:`Malformed`, :class:`ErrorFrame`), then keep-alives
   (:class:`Ping`), then timing (:class:`Delay`), then cuts (:class:`Drop`, :class:`Reset`,
   :class:`Stall`), then write splitting (:class:`SplitWrites`).
 
@@ -40,7 +42,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import (
+    Any,
+    ClassVar,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from ._codes import ERROR_CODES, documented_error
 from ._errors import DEFAULT_CODES, DEFAULT_MESSAGES, envelope, html_page
@@ -65,6 +79,7 @@ __all__ = [
     "Error",
     "ErrorFrame",
     "Fault",
+    "Headers",
     "InbandError",
     "Malformed",
     "Ping",
@@ -210,6 +225,29 @@ class InbandError(Fault):
         """The in-band error response."""
         rid = request_id if self.request_id else None
         return json_plan(self.status, envelope(self.code, self.message, rid))
+
+
+@dataclass(frozen=True)
+class Headers(Fault):
+    """Add response headers: a mapping, or ``(name, value)`` pairs, where a name may repeat
+    (sent as that many header lines). Each replaces the gateway's header of that name.
+
+    >>> Headers({"X-BYOK-Fallback-Triggered": "true"}).pairs
+    (('X-BYOK-Fallback-Triggered', 'true'),)
+    """
+
+    headers: Union[Mapping[str, str], Sequence[Tuple[str, str]]] = ()
+    stage: ClassVar[int] = 0
+
+    @property
+    def pairs(self) -> Tuple[Tuple[str, str], ...]:
+        """The headers as ``(name, value)`` pairs, in order."""
+        items = self.headers.items() if isinstance(self.headers, Mapping) else self.headers
+        return tuple((str(name), str(value)) for name, value in items)
+
+    def apply(self, plan: ResponsePlan) -> ResponsePlan:
+        """The plan with the headers (a WebSocket session's handshake too)."""
+        return plan.with_headers(*self.pairs)
 
 
 def _corrupt(data: bytes) -> bytes:

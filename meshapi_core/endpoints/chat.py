@@ -1,15 +1,21 @@
-"""Chat completions (``docs/gateway/api.md`` §1): one path, a whole reply or a stream."""
+"""Chat completions (``docs/gateway/api.md`` §1): one path, a whole reply or a stream; both
+take stored memories (``memories=``, sent as ``x-mem-id``, ``api.md`` §0.2)."""
 
 from __future__ import annotations
 
 from ..accumulate import ChatCompletionAccumulator
-from ..endpoint import DATA, JSON, SSE, Endpoint
+from ..endpoint import DATA, JSON, MEMORIES, SSE, Endpoint
 from ..models.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionParams
 
 __all__ = ["CHAT_COMPLETIONS", "CHAT_COMPLETIONS_STREAM"]
 
 CHAT_COMPLETIONS: Endpoint[ChatCompletionParams, ChatCompletion] = Endpoint(
-    "POST", "/v1/chat/completions", DATA, JSON(ChatCompletion), ChatCompletionParams
+    "POST",
+    "/v1/chat/completions",
+    DATA,
+    JSON(ChatCompletion),
+    ChatCompletionParams,
+    options=MEMORIES,
 )
 """``POST /v1/chat/completions``, called by ``chat.completions.create``."""
 CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = Endpoint(
@@ -18,5 +24,6 @@ CHAT_COMPLETIONS_STREAM: Endpoint[ChatCompletionParams, ChatCompletionChunk] = E
     DATA,
     params=ChatCompletionParams,
     stream=SSE(ChatCompletionChunk, accumulator=ChatCompletionAccumulator),
+    options=MEMORIES,
 )
 """``POST /v1/chat/completions`` as a stream, called by ``chat.completions.stream``."""

@@ -4,7 +4,7 @@ side lives under ``/v1/invitations`` (its sub-paths are inferred)."""
 
 from __future__ import annotations
 
-from ..endpoint import DASHBOARD, EMPTY, JSON, Endpoint
+from ..endpoint import DASHBOARD, EMPTY, JSON, REFRESH, Endpoint
 from ..models.orgs import (
     Invitation,
     InvitationCreateParams,
@@ -60,11 +60,11 @@ ORGS_TRANSFER_OWNERSHIP: Endpoint[TransferOwnershipParams, None] = Endpoint(
 )
 """``POST /v1/orgs/current/transfer-ownership``, called by ``orgs.transfer_ownership``."""
 ORGS_SPEND: Endpoint[None, OrgSpend] = Endpoint(
-    "GET", "/v1/orgs/current/spend", DASHBOARD, JSON(OrgSpend)
+    "GET", "/v1/orgs/current/spend", DASHBOARD, JSON(OrgSpend), options=REFRESH
 )
 """``GET /v1/orgs/current/spend``, called by ``orgs.spend``."""
 ORGS_USAGE: Endpoint[None, UsageSummary] = Endpoint(
-    "GET", "/v1/orgs/current/usage", DASHBOARD, JSON(UsageSummary)
+    "GET", "/v1/orgs/current/usage", DASHBOARD, JSON(UsageSummary), options=REFRESH
 )
 """``GET /v1/orgs/current/usage``, called by ``orgs.usage``."""
 INVITATIONS_LIST: Endpoint[None, InvitationPage] = Endpoint(

@@ -1,12 +1,24 @@
 """Usage, spend and live rate limits (``docs/gateway/control-plane.md`` §5): read with a
 data-plane key (its own usage) or a dashboard session (the org's); the CSV export is for
-dashboard sessions only. Newer than the rest of the API: a 404 means not deployed."""
+dashboard sessions only. Newer than the rest of the API: a 404 means not deployed.
+
+A dashboard session's reads are cached about 60 s by the gateway; the reads declared with
+``REFRESH`` take ``refresh=True`` (``?refresh=true``) to bypass that cache
+(``docs/gateway/control-plane.md`` §5)."""
 
 from __future__ import annotations
 
 from typing import List
 
-from ..endpoint import DASHBOARD, DATA_OR_DASHBOARD, JSON, ByteStream, Endpoint, OffsetPaging
+from ..endpoint import (
+    DASHBOARD,
+    DATA_OR_DASHBOARD,
+    JSON,
+    REFRESH,
+    ByteStream,
+    Endpoint,
+    OffsetPaging,
+)
 from ..models.usage import (
     RateLimits,
     RateLimitsParams,
@@ -30,7 +42,12 @@ __all__ = [
 ]
 
 USAGE_SUMMARY: Endpoint[UsageSummaryParams, UsageSummary] = Endpoint(
-    "POST", "/v1/usage", DATA_OR_DASHBOARD, JSON(UsageSummary), UsageSummaryParams
+    "POST",
+    "/v1/usage",
+    DATA_OR_DASHBOARD,
+    JSON(UsageSummary),
+    UsageSummaryParams,
+    options=REFRESH,
 )
 """``POST /v1/usage``, called by ``usage.summary``."""
 USAGE_EVENTS: Endpoint[UsageEventListParams, UsageEventPage] = Endpoint(
@@ -40,14 +57,24 @@ USAGE_EVENTS: Endpoint[UsageEventListParams, UsageEventPage] = Endpoint(
     JSON(UsageEventPage),
     UsageEventListParams,
     paging=OffsetPaging(),
+    options=REFRESH,
 )
 """``POST /v1/usage/events``, called by ``usage.events``."""
 USAGE_EVENT_ATTEMPTS: Endpoint[None, List[UsageEvent]] = Endpoint(
-    "GET", "/v1/usage/events/{event_id}/attempts", DATA_OR_DASHBOARD, JSON(List[UsageEvent])
+    "GET",
+    "/v1/usage/events/{event_id}/attempts",
+    DATA_OR_DASHBOARD,
+    JSON(List[UsageEvent]),
+    options=REFRESH,
 )
 """``GET /v1/usage/events/{event_id}/attempts``, called by ``usage.attempts``."""
 USAGE_SPEND_TREND: Endpoint[SpendTrendParams, SpendTrend] = Endpoint(
-    "GET", "/v1/usage/spend-trend", DATA_OR_DASHBOARD, JSON(SpendTrend), SpendTrendParams
+    "GET",
+    "/v1/usage/spend-trend",
+    DATA_OR_DASHBOARD,
+    JSON(SpendTrend),
+    SpendTrendParams,
+    options=REFRESH,
 )
 """``GET /v1/usage/spend-trend``, called by ``usage.spend_trend``."""
 USAGE_RATE_LIMITS: Endpoint[RateLimitsParams, RateLimits] = Endpoint(

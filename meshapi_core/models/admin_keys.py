@@ -53,12 +53,20 @@ class AdminKey(ResponseModel):
     """An admin key as listed: never with its plaintext."""
 
     id: Optional[str] = None
+    """The admin key's id, for ``get``, ``rotate`` and ``revoke``."""
     name: Optional[str] = None
+    """Its label (a rotated successor inherits it)."""
     permissions: Optional[List[str]] = None
+    """What it may do: ``keys:read``, ``keys:write``, ``org:read``, ``limits:read``,
+    ``limits:write``, ``alerts:read``, ``alerts:write``."""
     scope: Optional[str] = None
+    """Whose keys it reaches: ``self`` (its creator's), ``team`` or ``org``."""
     team_id: Optional[str] = None
+    """The team it belongs to, for scope ``team``."""
     expires_at: Optional[str] = None
+    """When it stops working (at most 90 days after it was minted), as the gateway sends it."""
     last_used_at: Optional[str] = None
+    """When it was last used, as the gateway sends it."""
 
 
 class AdminKeyCreated(AdminKey):
@@ -71,6 +79,7 @@ class AdminKeyCreated(AdminKey):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     key: Secret
+    """The ``mak_...`` token, shown this once (a secret: ``key.get_secret_value()``)."""
 
 
 class AdminKeyCreateParams(RequestModel):
@@ -82,10 +91,16 @@ class AdminKeyCreateParams(RequestModel):
     """
 
     name: Optional[str] = None
+    """A label for the key."""
     permissions: List[AdminKeyPermission] = Field(min_length=1)
+    """What the key may do, at least one; ``alerts:*``, ``limits:*`` and ``org:read`` only at scope
+    ``org``."""
     scope: Optional[AdminKeyScope] = None
+    """Whose keys it reaches: ``self`` (yours), ``team`` or ``org``."""
     team_id: Optional[str] = None
+    """The team, for scope ``team``."""
     expires_at: Optional[Union[datetime, str]] = None
+    """When it expires, at most 90 days away (a datetime or an ISO 8601 string)."""
 
     @model_validator(mode="after")
     def _org_only_permissions(self) -> AdminKeyCreateParams:
@@ -102,7 +117,9 @@ class AdminKeyListParams(RequestModel):
     """The query of ``GET /v1/admin-keys`` (paging inferred)."""
 
     limit: Optional[int] = Field(default=None, ge=1)
+    """The most admin keys on one page (at least 1)."""
     after: Optional[str] = None
+    """The id of the last admin key of the previous page: this page starts after it."""
 
 
 class AdminKeyPage(CursorPage[AdminKey]):
@@ -115,7 +132,9 @@ class AdminKeyRotateParams(RequestModel):
     successor expires (by default it inherits the old key's lifetime)."""
 
     grace_hours: Optional[float] = Field(default=None, ge=0, le=168)
+    """How long the old key keeps working, in hours: 0 to 168 (the gateway's default: 24)."""
     expires_at: Optional[Union[datetime, str]] = None
+    """When the successor expires (by default it inherits the old key's lifetime)."""
 
 
 class AdminKeyRevokeParams(RequestModel):
@@ -123,3 +142,4 @@ class AdminKeyRevokeParams(RequestModel):
     query parameter: inferred)."""
 
     reason: Optional[str] = None
+    """Why the key is revoked, recorded in the audit log."""

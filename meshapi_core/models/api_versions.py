@@ -24,12 +24,19 @@ class ApiVersion(ResponseModel):
     ``baseline`` (served without a header or pin) or the ``latest``."""
 
     label: Optional[str] = None
+    """The version, ``YYYY-MM`` (e.g. ``2026-09``): the value of ``X-Mesh-Version``."""
     status: Optional[str] = None
+    """Its state, e.g. ``ga`` or ``sunset``."""
     sunset_on: Optional[str] = None
+    """The day it stops being served."""
     baseline: Optional[bool] = None
+    """Whether it is the version served when neither a header nor a key pins one."""
     latest: Optional[bool] = None
+    """Whether it is the newest version."""
     capabilities: Optional[List[Any]] = None
+    """What the version adds (e.g. ``video.poll_by_request_id``), as the gateway lists it."""
     notes_url: Optional[str] = None
+    """A page of notes about the version."""
 
 
 def _unwrap(value: Any) -> Any:

@@ -24,13 +24,16 @@ class AuditLogEntry(ResponseModel):
     """One governance action; ``id`` is inferred, every field is kept as sent."""
 
     id: Optional[str] = None
+    """The entry's id *[inferred]*."""
 
 
 class AuditLogListParams(RequestModel):
     """The query of ``GET /v1/audit-logs`` (paging inferred)."""
 
     limit: Optional[int] = Field(default=None, ge=1)
+    """The most entries on one page (at least 1)."""
     after: Optional[str] = None
+    """The id of the last entry of the previous page: this page starts after it."""
 
 
 class AuditLogPage(CursorPage[AuditLogEntry]):

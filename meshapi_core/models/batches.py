@@ -58,7 +58,9 @@ class BatchRequest(RequestModel):
     """
 
     custom_id: str = Field(min_length=1)
+    """Your id for the request, to find its result again (results come in no particular order)."""
     body: Dict[str, Any]
+    """The request's JSON body, as you would send it to ``url``: ``{model, messages, ...}``."""
     method: Optional[str] = None
     """The HTTP method of the request (the gateway's default: ``POST``)."""
     url: Optional[str] = None
@@ -74,31 +76,40 @@ class BatchCreateParams(RequestModel):
     """
 
     requests: List[BatchRequest] = Field(min_length=1)
+    """The requests, at least one, all for the same model."""
     completion_window: Optional[str] = None
     """How long the batch may take (the gateway's default and only value: ``"24h"``)."""
     metadata: Optional[Dict[str, Any]] = None
+    """Your own data, kept with the batch."""
 
 
 class BatchListParams(RequestModel):
     """The query of ``GET /v1/batches``: a page of ``limit`` batches after batch ``after``."""
 
     after: Optional[str] = None
+    """The id of the last batch of the previous page: this page starts after it."""
     limit: Optional[int] = Field(default=None, ge=1)
+    """The most batches on one page (at least 1)."""
 
 
 class BatchRequestCounts(ResponseModel):
     """How many requests a batch holds, and how many have completed or failed."""
 
     total: Optional[int] = None
+    """How many requests the batch holds."""
     completed: Optional[int] = None
+    """How many have completed."""
     failed: Optional[int] = None
+    """How many have failed."""
 
 
 class BatchResultResponse(ResponseModel):
     """The HTTP answer one request of a batch got: its status and JSON body."""
 
     status_code: Optional[int] = None
+    """The HTTP status the request got."""
     body: Optional[Dict[str, Any]] = None
+    """Its JSON body: a chat completion, for the default endpoint."""
 
     def chat_completion(self) -> ChatCompletion:
         """The body as a :class:`~meshapi_core.models.chat.ChatCompletion` (for requests to
@@ -115,8 +126,11 @@ class BatchResult(ResponseModel):
     """The outcome of one request of a completed batch: a ``response``, or an ``error``."""
 
     custom_id: Optional[str] = None
+    """The ``custom_id`` of the request this result answers."""
     response: Optional[BatchResultResponse] = None
+    """The answer the request got, when it got one."""
     error: Union[Dict[str, Any], str, None] = None
+    """Why the request failed, when it did."""
 
 
 class Batch(ResponseModel):
@@ -128,26 +142,41 @@ class Batch(ResponseModel):
     """
 
     id: str
+    """The batch's id, for ``get``, ``cancel`` and ``wait``."""
     object: Optional[str] = None
+    """The kind of object, as the gateway names it."""
     endpoint: Optional[str] = None
+    """The endpoint the requests go to."""
     status: Optional[str] = None
     """One of :data:`BatchStatus` (kept as a string, so a status added later still reads)."""
     model: Optional[str] = None
+    """The one model every request is for."""
     provider: Optional[str] = None
+    """The provider that runs the batch."""
     created_at: Optional[int] = None
+    """When the batch was created (Unix seconds)."""
     completed_at: Optional[int] = None
+    """When it completed (Unix seconds)."""
     expires_at: Optional[int] = None
+    """When it expires if it has not finished (Unix seconds)."""
     completion_window: Optional[str] = None
+    """How long it may take, e.g. ``24h``."""
     usage_synced: Optional[bool] = None
+    """Whether the gateway has recorded its usage (billed when a terminal status is first seen)."""
     request_counts: Optional[BatchRequestCounts] = None
+    """How many requests it holds, and how many have completed or failed."""
     metadata: Optional[Dict[str, Any]] = None
+    """The data given when it was created."""
     results: Optional[List[BatchResult]] = None
     """Inline results, once completed (newer gateways; order not guaranteed)."""
     errors_detail: Optional[List[Dict[str, Any]]] = None
+    """What went wrong, for the requests that failed."""
     input_file_id: Optional[str] = None
+    """The file of the requests, for a batch made from a file (older gateways)."""
     output_file_id: Optional[str] = None
     """Where older gateways put the results (JSONL), instead of ``results``."""
     error_file_id: Optional[str] = None
+    """Where older gateways put the failed requests (JSONL)."""
 
     @property
     def done(self) -> bool:

@@ -24,11 +24,17 @@ class Balance(ResponseModel):
     """``GET /v1/balance``; amounts are decimal strings, with ``Decimal`` properties."""
 
     balance_usd: Optional[str] = None
+    """The balance in USD, a decimal string (an org key sees the owner's shared pool)."""
     available_usd: Optional[str] = None
+    """What a new request may spend, in USD: ``max(0, balance - reserved)``."""
     reserved_usd: Optional[str] = None
+    """What realtime sessions, background jobs and videos have reserved, in USD."""
     reserved_breakdown: Optional[Any] = None
+    """What the reservations are for, as the gateway sends it."""
     updated_at: Optional[str] = None
+    """When the balance last changed, as the gateway sends it."""
     message: Optional[str] = None
+    """A note from the gateway about the balance, when it has one."""
 
     @property
     def balance(self) -> Optional[Decimal]:
@@ -56,7 +62,9 @@ class AutoRechargeSetupParams(RequestModel):
     ``amount_usd`` ($5 to $100) when the balance falls below ``threshold_usd``."""
 
     amount_usd: Amount
+    """How much each recharge adds, in USD: $5 to $100."""
     threshold_usd: Optional[Amount] = None
+    """The balance below which a recharge happens, in USD."""
 
     @field_validator("amount_usd")
     @classmethod

@@ -75,6 +75,7 @@ class ImageRef(ResponseModel):
     accepts ``data:`` URLs and base64 only; remote http(s) URLs are refused by the gateway)."""
 
     url: str
+    """A ``data:`` URL or base64 (the edits endpoint refuses remote http(s) URLs)."""
 
 
 def _reference(value: Any, param: str, uploads: bool) -> Any:
@@ -134,26 +135,46 @@ class ImageGenerationParams(RequestModel):
     """
 
     prompt: str
+    """What to draw (required)."""
     model: Optional[str] = None
+    """The image model, e.g. ``openai/gpt-image-1`` or ``vertex/imagen-3``."""
     n: Optional[int] = Field(default=None, ge=1, le=10)
+    """How many images: 1 to 10 (the gateway's default: 1)."""
     size: Optional[str] = None
+    """``WxH`` or an aspect ratio, e.g. ``1024x1024`` (the gateway's default: ``auto``)."""
     quality: Optional[str] = None
+    """``low``, ``medium`` or ``high`` (GPT image), ``hd`` or ``standard`` (DALL-E); the gateway's
+    default: ``auto``."""
     response_format: Optional[Literal["url", "b64_json"]] = None
+    """``url`` (the gateway's default) or ``b64_json``; Vertex always answers ``b64_json``."""
     output_format: Optional[Literal["png", "jpeg", "webp"]] = None
+    """``png``, ``jpeg`` or ``webp`` (OpenAI only)."""
     output_compression: Optional[int] = Field(default=None, ge=0, le=100)
+    """Compression of ``jpeg`` and ``webp`` output: 0 to 100 (OpenAI only)."""
     background: Optional[Literal["transparent", "opaque", "auto"]] = None
+    """``transparent``, ``opaque`` or ``auto``."""
     moderation: Optional[Literal["low", "auto"]] = None
+    """How strict the provider's content filter is: ``low`` or ``auto``."""
     partial_images: Optional[int] = Field(default=None, ge=0, le=3)
+    """How many partial images to stream while rendering: 0 to 3."""
     aspect_ratio: Optional[str] = None
+    """The image's aspect ratio, e.g. ``16:9``."""
     resolution: Optional[str] = None
+    """The image's resolution, for models that take one."""
     image: Optional[GenerationImage] = None
     """Reference image(s): a data URL or base64 string, or a list of them."""
     seed: Optional[int] = Field(default=None, ge=-1, le=2147483647)
+    """A seed, for repeatable images: -1 to 2147483647."""
     sequential_image_generation: Optional[Literal["auto", "disabled"]] = None
+    """``auto`` lets the model make a series of related images; ``disabled`` does not."""
     sequential_image_generation_options: Optional[Dict[str, Any]] = None
+    """Options of a series of images (``sequential_image_generation``)."""
     guidance_scale: Optional[float] = Field(default=None, ge=1, le=10)
+    """How closely the image follows the prompt: 1 to 10."""
     watermark: Optional[bool] = None
+    """Whether the image carries a watermark."""
     optimize_prompt_options: Optional[Dict[str, Any]] = None
+    """Options for rewriting the prompt before drawing."""
     stream: Optional[bool] = None
     """Set by ``images.stream(...)``; ``images.generate(...)`` refuses ``True``."""
 
@@ -172,23 +193,40 @@ class ImageEditParams(RequestModel):
     """
 
     model: str
+    """The image model (required); it must support the ``operation``."""
     image: ImageInput
+    """The image to edit (required): a data URL, base64, an :class:`ImageRef`, or a file."""
     prompt: Optional[str] = None
+    """What to change; required for ``edit``, ``outpaint`` and ``mix``."""
     operation: Optional[
         Literal["edit", "inpaint", "outpaint", "mix", "reframe", "upscale", "remove_background"]
     ] = None
+    """``edit`` (the gateway's default), ``inpaint``, ``outpaint``, ``mix``, ``reframe``,
+    ``upscale`` or ``remove_background``."""
     mask: Optional[MaskInput] = None
+    """For ``inpaint`` and ``outpaint``: where to edit (white is the area to change)."""
     reference_images: Optional[ReferenceInputs] = None
+    """For ``mix``: 1 to 3 reference images."""
     n: Optional[int] = Field(default=None, ge=1, le=10)
+    """How many images: 1 to 10."""
     size: Optional[str] = None
+    """``WxH`` or an aspect ratio, as in generation."""
     response_format: Optional[Literal["url", "b64_json"]] = None
+    """``url`` or ``b64_json``, as in generation."""
     background: Optional[str] = None
+    """``transparent``, ``opaque`` or ``auto``, as in generation."""
     upscale_factor: Optional[str] = None
+    """For ``upscale``: ``x2`` or ``x4``."""
     quality_tier: Optional[str] = None
+    """The quality tier of the result."""
     aspect_ratio: Optional[str] = None
+    """For ``reframe``: ``1:1``, ``3:4``, ``4:3``, ``9:16``, ``16:9``, ``2:3`` or ``3:2``."""
     resolution: Optional[str] = None
+    """The resolution of the result."""
     expand_factor: Optional[Union[str, float]] = None
+    """For ``outpaint``: how far to extend the image."""
     mask_feather: Optional[int] = None
+    """For ``inpaint``: how softly the edit blends in (501 where unavailable)."""
 
 
 class ImageItem(ResponseModel):
@@ -199,8 +237,11 @@ class ImageItem(ResponseModel):
     """
 
     url: Optional[str] = None
+    """Where the image is (``gpt-image-1`` may give a ``data:`` URL)."""
     b64_json: Optional[str] = None
+    """The image, base64-encoded, with ``response_format="b64_json"``."""
     revised_prompt: Optional[str] = None
+    """The prompt as the provider rewrote it, when it did."""
 
     @property
     def is_inline(self) -> bool:
@@ -232,22 +273,34 @@ class ImageUsage(ResponseModel):
     """Token usage of an image request (some providers, e.g. Imagen, report none)."""
 
     prompt_tokens: Optional[int] = None
+    """Tokens of the input."""
     completion_tokens: Optional[int] = None
+    """Tokens of the output."""
     total_tokens: Optional[int] = None
+    """Both together."""
     input_tokens_details: Optional[Dict[str, Any]] = None
+    """What the input tokens were, as the provider details them."""
     output_tokens_details: Optional[Dict[str, Any]] = None
+    """What the output tokens were, as the provider details them."""
 
 
 class ImageGenerationResponse(ResponseModel):
     """The reply of ``images.generate`` and ``images.edit``: ``data`` holds the images."""
 
     created: Optional[int] = None
+    """When the images were made (Unix seconds)."""
     data: List[ImageItem] = Field(default_factory=list)
+    """The images."""
     background: Optional[str] = None
+    """The background used, when the provider says."""
     output_format: Optional[str] = None
+    """The image format used, when the provider says."""
     quality: Optional[str] = None
+    """The quality used, when the provider says."""
     size: Optional[str] = None
+    """The size used, when the provider says."""
     usage: Optional[ImageUsage] = None
+    """Token counts (some providers, e.g. Imagen, report none)."""
 
 
 class ImageGenerationChunk(ResponseModel):
@@ -258,11 +311,17 @@ class ImageGenerationChunk(ResponseModel):
     """
 
     id: Optional[str] = None
+    """The generation's id."""
     object: Optional[str] = "image.chunk"
+    """``image.chunk``."""
     created: Optional[int] = None
+    """When the event was sent (Unix seconds)."""
     data: List[ImageItem] = Field(default_factory=list)
+    """The images: empty while ``status`` is ``processing``."""
     status: Optional[str] = None
+    """``processing`` while rendering; then the images arrive (``completed`` is inferred)."""
     model: Optional[str] = None
+    """The model drawing the images."""
 
     @property
     def has_images(self) -> bool:

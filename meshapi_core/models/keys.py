@@ -46,16 +46,22 @@ class ModelLimit(ResponseModel):
     """A per-model budget on a key: cost, tokens and requests (the shape is inferred)."""
 
     max_cost_usd: Optional[str] = None
+    """The most the key may spend on the model, in USD (a decimal string)."""
     max_tokens: Optional[int] = None
+    """The most tokens the key may use on the model."""
     max_requests: Optional[int] = None
+    """The most requests the key may send to the model."""
 
 
 class ModelLimitParams(RequestModel):
     """A per-model budget to set on a key; amounts as decimal strings."""
 
     max_cost_usd: Optional[Amount] = None
+    """The most the key may spend on the model, in USD."""
     max_tokens: Optional[int] = Field(default=None, ge=1)
+    """The most tokens the key may use on the model (at least 1)."""
     max_requests: Optional[int] = Field(default=None, ge=1)
+    """The most requests the key may send to the model (at least 1)."""
 
 
 class Key(ResponseModel):
@@ -66,22 +72,40 @@ class Key(ResponseModel):
     """
 
     id: Optional[str] = None
+    """The key's id, for ``get``, ``update``, ``delete`` and ``limits``."""
     name: Optional[str] = None
+    """Its label."""
     status: Optional[str] = None
+    """``active`` or ``suspended`` (a suspended key is refused with 403)."""
     rpm_limit: Optional[int] = None
+    """Requests per minute (the gateway's default when unset: 100)."""
     rpd_limit: Optional[int] = None
+    """Requests per day, reset at midnight UTC (the gateway's default when unset: 10,000)."""
     tpm_limit: Optional[int] = None
+    """Tokens per minute (keys without one are not TPM-throttled today)."""
     spend_cap_usd: Optional[str] = None
+    """Lifetime USD cap, a decimal string (``None``: unlimited)."""
     default_model: Optional[str] = None
+    """The model used when a request names none."""
     default_params: Optional[Dict[str, Any]] = None
+    """Parameters used when a request leaves them out (the request's own win)."""
     allowed_models: Optional[List[str]] = None
+    """The model allow-list; empty allows every model."""
     model_limits: Optional[Dict[str, ModelLimit]] = None
+    """Budgets per model id: cost, tokens, requests."""
     org_id: Optional[str] = None
+    """The org whose shared balance and limits the key draws on."""
     team_id: Optional[str] = None
+    """The team whose limits the key inherits."""
     routing_policy: Optional[Dict[str, Any]] = None
+    """The key's retry, fallback and budget policy for non-streaming chat (early access)."""
     routing_policy_template_id: Optional[str] = None
+    """An org-scoped policy template used instead of ``routing_policy``."""
     api_version: Optional[str] = None
+    """The contract version the key is pinned to, ``YYYY-MM`` (the ``X-Mesh-Version`` header
+    wins)."""
     fixed_provider: Optional[str] = None
+    """The one provider the key's requests go to."""
 
     @property
     def spend_cap(self) -> Optional[Decimal]:
@@ -100,12 +124,14 @@ class KeyCreated(Key):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     key: Secret
+    """The ``rsk_...`` token, shown this once (a secret: ``key.get_secret_value()``)."""
 
 
 class _KeyFields(RequestModel):
     """The settable fields of a key, shared by create and update."""
 
     name: Optional[str] = None
+    """A label for the key."""
     rpm_limit: Optional[int] = Field(default=None, ge=1, le=1000)
     """Requests per minute, at most 1,000 (the gateway's default when unset: 100)."""
     rpd_limit: Optional[int] = Field(default=None, ge=1, le=1_000_000)
@@ -115,17 +141,26 @@ class _KeyFields(RequestModel):
     spend_cap_usd: Optional[Amount] = None
     """Lifetime USD cap as a decimal (``None`` or unset: unlimited)."""
     default_model: Optional[str] = Field(default=None, min_length=1)
+    """The model used when a request names none."""
     default_params: Optional[Dict[str, Any]] = None
+    """Parameters used when a request leaves them out (the request's own win)."""
     allowed_models: Optional[List[str]] = None
     """The model allow-list; empty allows every model."""
     model_limits: Optional[Dict[str, ModelLimitParams]] = None
+    """Budgets per model id: cost, tokens, requests."""
     org_id: Optional[str] = None
+    """Attach the key to an org: it draws on the org's shared balance and inherits its limits."""
     team_id: Optional[str] = None
+    """Attach the key to a team: it inherits the team's limits."""
     routing_policy: Optional[Dict[str, Any]] = None
+    """Retry, fallback and budget policy for non-streaming chat (early access; values are
+    clamped)."""
     routing_policy_template_id: Optional[str] = None
+    """An org-scoped policy template (a key without an org gets 422)."""
     api_version: Optional[str] = None
     """A contract pin like ``"2026-09"``; ``None`` clears it (on update)."""
     fixed_provider: Optional[str] = None
+    """Pin the key to one provider; a model it does not serve is refused."""
 
     @field_validator("api_version")
     @classmethod
@@ -149,7 +184,9 @@ class KeyListParams(RequestModel):
     """The query of ``GET /v1/keys`` (OpenAI-style paging; inferred)."""
 
     limit: Optional[int] = Field(default=None, ge=1)
+    """The most keys on one page (at least 1)."""
     after: Optional[str] = None
+    """The id of the last key of the previous page: this page starts after it."""
 
 
 class KeyPage(CursorPage[Key]):
@@ -166,11 +203,20 @@ class ResolvedLimits(ResponseModel):
     """
 
     key_id: Optional[str] = None
+    """The key these limits are for."""
     rpm_limit: Optional[int] = None
+    """The key's own requests per minute."""
     rpd_limit: Optional[int] = None
+    """The key's own requests per day."""
     tpm_limit: Optional[int] = None
+    """The key's own tokens per minute."""
     spend_cap_usd: Optional[str] = None
+    """The key's own USD cap, a decimal string."""
     effective_rpm_limit: Optional[int] = None
+    """The requests per minute in force: the lowest of every scope's limit."""
     effective_rpd_limit: Optional[int] = None
+    """The requests per day in force: the lowest of every scope's limit."""
     effective_tpm_limit: Optional[int] = None
+    """The tokens per minute in force: the lowest of every scope's limit."""
     effective_spend_cap_usd: Optional[str] = None
+    """The USD cap in force: the lowest of every scope's cap."""

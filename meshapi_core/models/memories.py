@@ -38,18 +38,26 @@ class Memory(ResponseModel):
     """A memory (field names beyond ``slug`` inferred)."""
 
     slug: Optional[str] = None
+    """The memory's slug: its address, and what ``x-mem-id`` names."""
     name: Optional[str] = None
+    """Its display name."""
     description: Optional[str] = None
+    """What it holds."""
     active: Optional[bool] = None
+    """Whether it is injected (an inactive memory named by ``x-mem-id`` is ignored)."""
 
 
 class MemoryCreateParams(RequestModel):
     """The body of ``POST /v1/memories``."""
 
     slug: str = Field(min_length=1)
+    """The memory's slug: its address, and what ``x-mem-id`` names."""
     name: Optional[str] = None
+    """A display name."""
     description: Optional[str] = None
+    """What it holds."""
     active: Optional[bool] = None
+    """Whether it is injected."""
 
 
 class MemoryUpdateParams(RequestModel):
@@ -57,8 +65,11 @@ class MemoryUpdateParams(RequestModel):
     (unknown or inactive memories named by ``x-mem-id`` are silently ignored)."""
 
     name: Optional[str] = None
+    """A new display name."""
     description: Optional[str] = None
+    """A new description."""
     active: Optional[bool] = None
+    """``False`` makes the memory inactive: ``x-mem-id`` then ignores it."""
 
 
 class MemoryPage(CursorPage[Memory]):
@@ -69,22 +80,30 @@ class MemoryItem(ResponseModel):
     """One item of a memory (field names beyond ``type`` inferred)."""
 
     id: Optional[str] = None
+    """The item's id."""
     type: Optional[str] = None
+    """``guardrail`` (always injected), ``preference`` or ``fact`` (injected by relevance)."""
     content: Optional[str] = None
+    """The text injected."""
 
 
 class MemoryItemCreateParams(RequestModel):
     """The body of ``POST /v1/memories/{slug}/items``."""
 
     type: MemoryItemType
+    """``guardrail`` (always injected, verbatim), ``preference`` or ``fact`` (the 8 most
+    relevant)."""
     content: str = Field(min_length=1)
+    """The text to inject."""
 
 
 class MemoryItemUpdateParams(RequestModel):
     """The body of ``PATCH /v1/memories/{slug}/items/{item_id}`` (inferred)."""
 
     type: Optional[MemoryItemType] = None
+    """A new type: ``guardrail``, ``preference`` or ``fact``."""
     content: Optional[str] = Field(default=None, min_length=1)
+    """New text."""
 
 
 class MemoryItemPage(CursorPage[MemoryItem]):

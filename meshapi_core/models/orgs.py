@@ -44,22 +44,29 @@ class Org(ResponseModel):
     """An organization (field names inferred)."""
 
     id: Optional[str] = None
+    """The org's id."""
     name: Optional[str] = None
+    """The org's name."""
 
 
 class OrgCreateParams(RequestModel):
     """The body of ``POST /v1/orgs`` (a default team is created with the org)."""
 
     name: str = Field(min_length=1)
+    """The new org's name."""
 
 
 class OrgMember(ResponseModel):
     """A member of the current org (field names beyond ``role`` and ``team_id`` inferred)."""
 
     user_id: Optional[str] = None
+    """The member's user id."""
     email: Optional[str] = None
+    """The member's email address."""
     role: Optional[str] = None
+    """``owner``, ``admin`` or ``member``."""
     team_id: Optional[str] = None
+    """The member's team."""
 
 
 class Invitation(ResponseModel):
@@ -67,11 +74,17 @@ class Invitation(ResponseModel):
     ``role`` and ``team_id`` inferred)."""
 
     id: Optional[str] = None
+    """The invitation's id."""
     email: Optional[str] = None
+    """Who is invited."""
     role: Optional[str] = None
+    """The role it grants: ``admin`` or ``member``."""
     team_id: Optional[str] = None
+    """The team it invites into, if any."""
     status: Optional[str] = None
+    """Where the invitation stands, e.g. pending or accepted."""
     expires_at: Optional[str] = None
+    """When it expires (72 hours after it was sent), as the gateway sends it."""
 
 
 class InvitationCreateParams(RequestModel):
@@ -82,14 +95,18 @@ class InvitationCreateParams(RequestModel):
     """
 
     email: Optional[str] = Field(default=None, min_length=3)
+    """Who to invite."""
     role: InvitationRole
+    """The role to grant: ``admin`` or ``member`` (``owner`` only comes by transfer)."""
     team_id: Optional[str] = None
+    """A team to invite into."""
 
 
 class TransferOwnershipParams(RequestModel):
     """The body of ``POST /v1/orgs/current/transfer-ownership`` (field name inferred)."""
 
     user_id: str = Field(min_length=1)
+    """The member who becomes the owner."""
 
 
 class OrgSpend(ResponseModel):

@@ -103,14 +103,18 @@ class OpenAIProviderKeyParams(_ProviderKeyFields):
     """An OpenAI key: ``api_key`` and, optionally, ``organization`` (inferred names)."""
 
     api_key: NonEmptySecret
+    """Your OpenAI API key (a secret: sent, never shown)."""
     organization: Optional[str] = None
+    """The OpenAI organization to bill."""
 
 
 class OpenAIProviderKeyUpdateParams(_ProviderKeyFields):
     """A change to the OpenAI key: only the fields you set are sent."""
 
     api_key: Optional[NonEmptySecret] = None
+    """A new OpenAI API key (a secret: sent, never shown)."""
     organization: Optional[str] = None
+    """A new OpenAI organization to bill."""
 
 
 class _AzureFields(_ProviderKeyFields):
@@ -125,16 +129,22 @@ class AzureProviderKeyParams(_AzureFields):
     ``api_version`` (inferred names)."""
 
     api_key: NonEmptySecret
+    """The Azure OpenAI resource's key (a secret: sent, never shown)."""
     endpoint: str
+    """The resource's ``https://`` endpoint, e.g. ``https://my-resource.openai.azure.com``."""
     api_version: Optional[str] = None
+    """The Azure OpenAI API version to call."""
 
 
 class AzureProviderKeyUpdateParams(_AzureFields):
     """A change to the Azure OpenAI key: only the fields you set are sent."""
 
     api_key: Optional[NonEmptySecret] = None
+    """A new key (a secret: sent, never shown)."""
     endpoint: Optional[str] = None
+    """A new ``https://`` endpoint."""
     api_version: Optional[str] = None
+    """A new Azure OpenAI API version."""
 
 
 class AzureFoundryProviderKeyParams(_AzureFields):
@@ -142,14 +152,18 @@ class AzureFoundryProviderKeyParams(_AzureFields):
     names)."""
 
     api_key: NonEmptySecret
+    """The Azure AI Foundry project's key (a secret: sent, never shown)."""
     endpoint: str
+    """The project's ``https://`` endpoint."""
 
 
 class AzureFoundryProviderKeyUpdateParams(_AzureFields):
     """A change to the Azure AI Foundry key: only the fields you set are sent."""
 
     api_key: Optional[NonEmptySecret] = None
+    """A new key (a secret: sent, never shown)."""
     endpoint: Optional[str] = None
+    """A new ``https://`` endpoint."""
 
 
 class _AwsFields(_ProviderKeyFields):
@@ -173,18 +187,26 @@ class AwsProviderKeyParams(_AwsFields):
     optional ``session_token`` (inferred names)."""
 
     access_key_id: str
+    """The AWS access key id (16 to 128 letters and digits)."""
     secret_access_key: NonEmptySecret
+    """The AWS secret access key (a secret: sent, never shown)."""
     region: str
+    """The Bedrock region, e.g. ``us-east-1``."""
     session_token: Optional[Secret] = None
+    """A session token, for temporary credentials (a secret: sent, never shown)."""
 
 
 class AwsProviderKeyUpdateParams(_AwsFields):
     """A change to the AWS credentials: only the fields you set are sent."""
 
     access_key_id: Optional[str] = None
+    """A new AWS access key id."""
     secret_access_key: Optional[NonEmptySecret] = None
+    """A new AWS secret access key (a secret: sent, never shown)."""
     region: Optional[str] = None
+    """A new Bedrock region, e.g. ``us-east-1``."""
     session_token: Optional[Secret] = None
+    """A new session token (a secret: sent, never shown)."""
 
 
 class _VertexFields(_ProviderKeyFields):
@@ -199,16 +221,23 @@ class VertexProviderKeyParams(_VertexFields):
     dict), and optionally ``project_id`` and ``location`` (inferred names)."""
 
     service_account_json: ServiceAccount
+    """The service account key file: its JSON text or the parsed dict (a secret: sent, never
+    shown)."""
     project_id: Optional[str] = None
+    """The Google Cloud project to bill."""
     location: Optional[str] = None
+    """The Vertex AI location (region) to call."""
 
 
 class VertexProviderKeyUpdateParams(_VertexFields):
     """A change to the Vertex credentials: only the fields you set are sent."""
 
     service_account_json: Optional[ServiceAccount] = None
+    """A new service account key file (a secret: sent, never shown)."""
     project_id: Optional[str] = None
+    """A new Google Cloud project."""
     location: Optional[str] = None
+    """A new Vertex AI location."""
 
 
 ProviderKeyParams = Union[
@@ -241,7 +270,10 @@ class ProviderKey(ResponseModel):
     ``provider`` and ``allow_fallback`` are kept as sent."""
 
     provider: Optional[str] = None
+    """``aws``, ``azure``, ``azure-foundry``, ``openai`` or ``vertex``."""
     allow_fallback: Optional[bool] = None
+    """Whether the gateway falls back to its own credentials when this key fails on auth or
+    quota."""
 
 
 class ProviderKeyPage(CursorPage[ProviderKey]):

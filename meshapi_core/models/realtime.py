@@ -103,7 +103,9 @@ class RealtimeAudioFormat(RequestModel):
     ``audio/pcma`` at 8 kHz)."""
 
     type: str
+    """``audio/pcm`` (24 kHz), or ``audio/pcmu`` or ``audio/pcma`` (8 kHz)."""
     rate: Optional[int] = None
+    """The sample rate in Hz, e.g. ``24000`` for ``audio/pcm``."""
 
 
 class RealtimeAudioInput(RequestModel):
@@ -111,24 +113,33 @@ class RealtimeAudioInput(RequestModel):
     are OpenAI GA fields *[OpenAI GA]*."""
 
     format: Optional[RealtimeAudioFormat] = None
+    """The format of the audio you send."""
     transcription: Optional[Dict[str, Any]] = None
+    """How to transcribe your audio, e.g. ``{"model": ...}`` *[OpenAI GA]*."""
     turn_detection: Optional[Dict[str, Any]] = None
+    """How the server decides you have finished speaking *[OpenAI GA]*."""
     noise_reduction: Optional[Dict[str, Any]] = None
+    """Noise reduction of your audio *[OpenAI GA]*."""
 
 
 class RealtimeAudioOutput(RequestModel):
     """How output audio is made: its format and voice (``speed`` *[OpenAI GA]*)."""
 
     format: Optional[RealtimeAudioFormat] = None
+    """The format of the audio the model speaks."""
     voice: Optional[str] = None
+    """The voice the model speaks with, e.g. ``alloy``."""
     speed: Optional[float] = None
+    """How fast the model speaks *[OpenAI GA]*."""
 
 
 class RealtimeAudioConfig(RequestModel):
     """The ``audio`` object of a GA session: ``input`` and ``output``."""
 
     input: Optional[RealtimeAudioInput] = None
+    """How your audio is read."""
     output: Optional[RealtimeAudioOutput] = None
+    """How the model's audio is made."""
 
 
 class RealtimeSessionConfig(RequestModel):
@@ -143,8 +154,11 @@ class RealtimeSessionConfig(RequestModel):
     type: Literal["realtime"] = "realtime"
     """Always ``realtime`` for a speech-to-speech session (sent even when not set)."""
     output_modalities: Optional[List[Literal["text", "audio"]]] = None
+    """What the model answers with: ``["audio"]`` or ``["text"]``."""
     instructions: Optional[str] = None
+    """The system instructions of the session."""
     audio: Optional[RealtimeAudioConfig] = None
+    """The audio formats, voice and input handling."""
     tools: Optional[List[Dict[str, Any]]] = None
     """Function tools *[OpenAI GA]*."""
     tool_choice: Optional[Any] = None
@@ -178,35 +192,48 @@ class RealtimeServerEvent(ResponseModel):
     type: Optional[str] = None
     """The GA event name."""
     event_id: Optional[str] = None
+    """The server's id of this event."""
 
 
 class RealtimeSessionInfo(ResponseModel):
     """The session as the server describes it (``session.created``/``session.updated``)."""
 
     id: Optional[str] = None
+    """The session's id."""
     object: Optional[str] = None
+    """The kind of object, as the server names it."""
     type: Optional[str] = None
+    """``realtime``."""
     model: Optional[str] = None
+    """The model of the session."""
     output_modalities: Optional[List[str]] = None
+    """What the model answers with."""
     instructions: Optional[str] = None
+    """The system instructions in force."""
     audio: Optional[Dict[str, Any]] = None
+    """The audio configuration in force."""
     expires_at: Optional[int] = None
-    """*[OpenAI GA]*"""
+    """When the session expires (Unix seconds) *[OpenAI GA]*."""
 
 
 class RealtimeSessionEvent(RealtimeServerEvent):
     """``session.created`` (right after the handshake) and ``session.updated``."""
 
     session: Optional[RealtimeSessionInfo] = None
+    """The session as it now is."""
 
 
 class RealtimeErrorDetail(ResponseModel):
     """The ``error`` object of an error event."""
 
     type: Optional[str] = None
+    """The kind of error."""
     code: Optional[str] = None
+    """The error code, e.g. ``idle_timeout`` (``docs/gateway/errors.md`` §6)."""
     message: Optional[str] = None
+    """Text for people."""
     param: Optional[str] = None
+    """The parameter at fault, if one is."""
     event_id: Optional[str] = None
     """The client event that caused it *[OpenAI GA]*."""
 
@@ -217,32 +244,46 @@ class RealtimeErrorEvent(RealtimeServerEvent):
     :class:`~meshapi_core.realtime.errors.RealtimeError`."""
 
     error: Optional[RealtimeErrorDetail] = None
+    """What went wrong."""
     request_id: Optional[str] = None
+    """The gateway's id of the session's request."""
 
 
 class RealtimeResponseInfo(ResponseModel):
     """A response as ``response.created``/``response.done`` describe it."""
 
     id: Optional[str] = None
+    """The response's id."""
     object: Optional[str] = None
+    """The kind of object, as the server names it."""
     status: Optional[str] = None
+    """Where the response stands, e.g. ``in_progress`` or ``completed``."""
     status_details: Optional[Dict[str, Any]] = None
+    """Why it ended as it did, e.g. the reason it is incomplete."""
     output: Optional[List[Dict[str, Any]]] = None
+    """The items the response produced."""
     usage: Optional[Dict[str, Any]] = None
+    """Token counts of the response."""
     output_modalities: Optional[List[str]] = None
+    """What the response holds: audio or text."""
 
 
 class RealtimeResponseEvent(RealtimeServerEvent):
     """``response.created`` and ``response.done``."""
 
     response: Optional[RealtimeResponseInfo] = None
+    """The response."""
 
 
 class _ResponsePart(RealtimeServerEvent):
     response_id: Optional[str] = None
+    """The response this belongs to."""
     item_id: Optional[str] = None
+    """The output item this belongs to."""
     output_index: Optional[int] = None
+    """The item's position in the response's output."""
     content_index: Optional[int] = None
+    """The content part's position in the item."""
 
 
 class RealtimeOutputTextEvent(_ResponsePart):
@@ -250,8 +291,11 @@ class RealtimeOutputTextEvent(_ResponsePart):
     /``.done``: ``delta`` while streaming; ``text`` or ``transcript`` when done."""
 
     delta: Optional[str] = None
+    """The text this event adds, while streaming."""
     text: Optional[str] = None
+    """The whole text, when done."""
     transcript: Optional[str] = None
+    """The whole transcript of the spoken answer, when done."""
 
 
 class RealtimeOutputAudioDeltaEvent(_ResponsePart):
@@ -259,6 +303,7 @@ class RealtimeOutputAudioDeltaEvent(_ResponsePart):
     audio in the session's output format."""
 
     delta: Optional[str] = None
+    """A piece of audio, base64, in the session's output format."""
 
     def audio(self) -> bytes:
         """The decoded audio (empty if ``delta`` is not valid base64)."""
@@ -269,9 +314,13 @@ class RealtimeInputAudioBufferEvent(RealtimeServerEvent):
     """``input_audio_buffer.committed``/``.cleared``/``.speech_started``/``.speech_stopped``."""
 
     item_id: Optional[str] = None
+    """The conversation item the audio becomes."""
     previous_item_id: Optional[str] = None
+    """The item it follows."""
     audio_start_ms: Optional[int] = None
+    """Where speech started in the buffer, in milliseconds."""
     audio_end_ms: Optional[int] = None
+    """Where speech stopped in the buffer, in milliseconds."""
 
 
 class RealtimeInputTranscriptionEvent(RealtimeServerEvent):
@@ -279,10 +328,15 @@ class RealtimeInputTranscriptionEvent(RealtimeServerEvent):
     *[OpenAI GA]*: the transcript of committed input audio."""
 
     item_id: Optional[str] = None
+    """The conversation item of the audio."""
     content_index: Optional[int] = None
+    """The content part's position in the item."""
     delta: Optional[str] = None
+    """The text this event adds, while transcribing."""
     transcript: Optional[str] = None
+    """The whole transcript, when completed."""
     error: Optional[Dict[str, Any]] = None
+    """Why the transcription failed."""
 
 
 class RealtimeConversationItemEvent(RealtimeServerEvent):
@@ -290,9 +344,13 @@ class RealtimeConversationItemEvent(RealtimeServerEvent):
     ``response.output_item.added``/``.done`` *[OpenAI GA]*."""
 
     item: Optional[Dict[str, Any]] = None
+    """The item: a message, a function call or its output."""
     previous_item_id: Optional[str] = None
+    """The item it follows in the conversation."""
     response_id: Optional[str] = None
+    """The response that produced it, for an output item."""
     output_index: Optional[int] = None
+    """Its position in the response's output."""
 
 
 # -- what the server sends: the audio sockets ----------------------------------------------------
@@ -304,13 +362,19 @@ class SpeechStreamAudioEvent(RealtimeServerEvent):
     (base64), ``isFinal``, ``normalizedAlignment``, ``alignment``."""
 
     delta: Optional[str] = None
+    """A piece of audio, base64 (standard models)."""
     item_id: Optional[str] = None
+    """The item the audio belongs to (standard models)."""
     audio_base64: Optional[str] = Field(default=None, alias="audio")
+    """A piece of audio, base64 (ElevenLabs; sent as ``audio``) *[inferred]*."""
     is_final: Optional[bool] = Field(default=None, alias="isFinal")
+    """Whether this is the last audio (ElevenLabs; sent as ``isFinal``) *[inferred]*."""
     normalized_alignment: Optional[Dict[str, Any]] = Field(
         default=None, alias="normalizedAlignment"
     )
+    """When each character of the normalised text is spoken (ElevenLabs) *[inferred]*."""
     alignment: Optional[Dict[str, Any]] = None
+    """When each character of the text is spoken (ElevenLabs) *[inferred]*."""
 
     def audio(self) -> bytes:
         """The decoded audio of this frame."""
@@ -323,7 +387,12 @@ class TranscriptEvent(RealtimeServerEvent):
     ``committed_transcript_with_timestamps``; ``text`` is the transcript so far."""
 
     message_type: Optional[str] = None
+    """``session_started``, ``partial_transcript``, ``committed_transcript``... *[inferred]*."""
     text: Optional[str] = None
+    """The transcript so far."""
     session_id: Optional[str] = None
+    """The transcription session's id."""
     language_code: Optional[str] = None
+    """The language detected."""
     words: Optional[List[Dict[str, Any]]] = None
+    """Per word, its timing, with timestamps."""

@@ -29,9 +29,14 @@ class RouterSelectParams(RequestModel):
     """
 
     messages: List[ChatMessage] = Field(min_length=1)
+    """The conversation to route (at least one message)."""
     api_type: Optional[Literal["completions", "responses", "embeddings"]] = None
+    """The API the choice is for: ``completions`` (the gateway's default), ``responses`` or
+    ``embeddings``."""
     exclude_models: Optional[List[str]] = None
+    """Models the router must not choose."""
     candidate_models: Optional[List[str]] = None
+    """Choose the best available of these models only (newer gateways)."""
 
 
 class AutoRouterMeta(ResponseModel):
@@ -39,12 +44,17 @@ class AutoRouterMeta(ResponseModel):
     (``fallback_reason`` says why)."""
 
     fallback_used: Optional[bool] = None
+    """Whether the router answered its default model because the classifier failed."""
     fallback_reason: Optional[str] = None
+    """Why it fell back, e.g. ``classifier_timeout``."""
 
 
 class RouterSelectResponse(ResponseModel):
     """The chosen ``model``, and the ``reasoning_effort`` the router would use with it."""
 
     model: Optional[str] = None
+    """The model the router chose."""
     auto_router: Optional[AutoRouterMeta] = None
+    """How the choice was made."""
     reasoning_effort: Optional[str] = None
+    """The reasoning effort the router would use with the model."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from .base import RequestModel, ResponseModel
+from .base import RequestModel, ResponseModel, _Model
 
 __all__ = [
     "CreateTemplateParams",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-class TemplateMessage(BaseModel):
+class TemplateMessage(_Model):
     """A base message of a template: ``role`` and text ``content``, which may hold
     ``{{ name }}`` slots. Other keys are kept, both ways.
 
@@ -40,7 +40,9 @@ class TemplateMessage(BaseModel):
     model_config = ConfigDict(extra="allow", defer_build=True)
 
     role: str
+    """Who speaks, as in a chat message."""
     content: str
+    """The text, which may hold ``{{ name }}`` slots."""
 
 
 class TemplateCreateParams(RequestModel):
@@ -53,10 +55,13 @@ class TemplateCreateParams(RequestModel):
     """
 
     name: str = Field(min_length=1)
+    """The template's name, unique among yours (required; chat finds it by name)."""
     description: Optional[str] = None
+    """What the template is for."""
     system: Optional[str] = None
     """The system prompt; ``{{ name }}`` slots are filled from a chat's ``variables``."""
     messages: Optional[List[TemplateMessage]] = None
+    """Base messages, placed before the request's own."""
     model: Optional[str] = None
     """The model used when neither the request nor the key names one."""
     params: Optional[Dict[str, Any]] = None
@@ -64,19 +69,28 @@ class TemplateCreateParams(RequestModel):
     variables: Optional[List[str]] = None
     """The slot names, for documentation: the gateway does not check them."""
     team_id: Optional[str] = None
+    """The team the template belongs to."""
 
 
 class TemplateUpdateParams(RequestModel):
     """The body of ``PATCH /v1/templates/{id}``: only the fields you set change."""
 
     name: Optional[str] = Field(default=None, min_length=1)
+    """A new name, unique among yours."""
     description: Optional[str] = None
+    """A new description."""
     system: Optional[str] = None
+    """A new system prompt, with ``{{ name }}`` slots."""
     messages: Optional[List[TemplateMessage]] = None
+    """New base messages."""
     model: Optional[str] = None
+    """A new default model."""
     params: Optional[Dict[str, Any]] = None
+    """New default parameters."""
     variables: Optional[List[str]] = None
+    """New slot names (for documentation only)."""
     team_id: Optional[str] = None
+    """Move the template to this team."""
 
 
 class TemplateListParams(RequestModel):
@@ -84,7 +98,9 @@ class TemplateListParams(RequestModel):
     admins and owners, one member's templates."""
 
     team_id: Optional[str] = None
+    """Only this team's templates."""
     member_owner: Optional[str] = None
+    """Only this member's templates (org admins and owners)."""
 
 
 class Template(ResponseModel):
@@ -95,22 +111,37 @@ class Template(ResponseModel):
     """
 
     id: str
+    """The template's UUID (works across owners, to share it)."""
     name: str
+    """Its name, unique per owner."""
     owner: Optional[str] = None
+    """Who owns it."""
     org_id: Optional[str] = None
+    """The org it belongs to."""
     team_id: Optional[str] = None
+    """The team it belongs to."""
     is_global: Optional[bool] = None
+    """Whether it is a global template, seeded by the gateway's admins (read-only)."""
     description: Optional[str] = None
+    """What the template is for."""
     system: Optional[str] = None
+    """The system prompt, with ``{{ name }}`` slots."""
     messages: Optional[List[Dict[str, Any]]] = None
+    """Base messages, placed before the request's own."""
     model: Optional[str] = None
+    """The model used when neither the request nor the key names one."""
     params: Optional[Dict[str, Any]] = None
+    """Default parameters (the request's and the key's win)."""
     variables: Optional[List[str]] = None
+    """The slot names, for documentation: the gateway does not check them."""
     creator_name: Optional[str] = None
+    """The name of whoever created it."""
     creator_email: Optional[str] = None
+    """The email address of whoever created it."""
     created_at: Optional[str] = None
     """ISO 8601, as the gateway sends it."""
     updated_at: Optional[str] = None
+    """ISO 8601, as the gateway sends it."""
 
 
 CreateTemplateParams = TemplateCreateParams

@@ -67,7 +67,7 @@ class Program:
         return PROGRAMS / f"{self.name}.py"
 
 
-ASYNC = ["asyncio", "trio"]
+ASYNC: List[Optional[str]] = ["asyncio", "trio"]
 
 CASES = [
     Program(

@@ -23,7 +23,7 @@ from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_core.polling import MIN_POLL_INTERVAL, PollTimeoutError
 
 from .calls import FakeTimeRunner, call
-from .conftest import Api
+from .conftest import Api, with_scheme
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -41,8 +41,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def meshapi_gateway_options(clock: FakeClock) -> Dict[str, Any]:
-    return {"clock": clock}
+def meshapi_gateway_options(clock: FakeClock, scheme: str) -> Dict[str, Any]:
+    return with_scheme(scheme, {"clock": clock})
 
 
 @pytest.fixture

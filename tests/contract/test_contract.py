@@ -12,6 +12,7 @@ import pytest
 
 from meshapi import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -39,6 +40,7 @@ CHAT = "/v1/chat/completions"
 # -- the happy paths ---------------------------------------------------------------------------
 
 
+@pytest.mark.user_clients
 def test_create(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.script_reply("Hello there, friend.")
 
@@ -61,6 +63,7 @@ def test_create(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     }
 
 
+@pytest.mark.user_clients
 def test_stream(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.script_reply("one two three four")
 
@@ -83,6 +86,7 @@ def test_stream(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     assert "idempotency-key" not in request.headers
 
 
+@pytest.mark.user_clients
 def test_stream_survives_split_writes_and_keep_alives(
     run: Runner, meshapi_gateway: GatewayFixture
 ) -> None:
@@ -95,6 +99,7 @@ def test_stream_survives_split_writes_and_keep_alives(
     assert run(scenario) == "héllo 日本語 🙂 done"
 
 
+@pytest.mark.user_clients
 def test_models(run: Runner) -> None:
     async def scenario(api: Api) -> Any:
         return await api.models()
@@ -147,6 +152,7 @@ def test_error_shapes(
     assert len(meshapi_gateway.gateway.requests) == 1
 
 
+@pytest.mark.user_clients
 def test_malformed_json_on_200(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Malformed(), route=CHAT)
 
@@ -158,6 +164,7 @@ def test_malformed_json_on_200(run: Runner, meshapi_gateway: GatewayFixture) -> 
     assert run(scenario).error_code == "parse_error"
 
 
+@pytest.mark.user_clients
 def test_real_auth_failures(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     async def scenario(api: Api) -> Any:
         with pytest.raises(MeshAPIError) as info:
@@ -168,6 +175,7 @@ def test_real_auth_failures(run: Runner, meshapi_gateway: GatewayFixture) -> Non
     assert isinstance(run(scenario, token=meshapi_gateway.suspended_token), PermissionDeniedError)
 
 
+@pytest.mark.user_clients
 def test_rate_limit_carries_retry_after(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Status(429, retry_after=3600), route=CHAT)
 
@@ -178,6 +186,34 @@ def test_rate_limit_carries_retry_after(run: Runner, meshapi_gateway: GatewayFix
 
     err = run(scenario)  # a wait of an hour is a refusal: raised at once, not slept
     assert err.retry_after_seconds == 3600.0
+    assert len(meshapi_gateway.gateway.requests) == 1
+
+
+@pytest.mark.user_clients
+@pytest.mark.parametrize("call", ["create", "stream"])
+def test_a_redirect_is_an_error_and_is_not_followed(
+    run: Runner, meshapi_gateway: GatewayFixture, call: str
+) -> None:
+    """Whatever the client was set to do (the user kinds follow redirects), a 3xx is the
+    SDK's error and nothing goes to the address it names."""
+    elsewhere = socket.create_server(("127.0.0.1", 0))
+    elsewhere.setblocking(False)
+    location = f"http://127.0.0.1:{elsewhere.getsockname()[1]}/v1/chat/completions"
+    redirect = faults.Status(307, body=b"", headers={"location": location})
+    meshapi_gateway.gateway.inject(redirect, route=CHAT)
+
+    async def scenario(api: Api) -> Any:
+        with pytest.raises(APIStatusError) as info:
+            await (api.create() if call == "create" else api.chunks())
+        return info.value
+
+    try:
+        err = run(scenario)
+        with pytest.raises(BlockingIOError):  # no connection came
+            elsewhere.accept()
+    finally:
+        elsewhere.close()
+    assert (err.status, err.error_code) == (307, "redirect")
     assert len(meshapi_gateway.gateway.requests) == 1
 
 
@@ -199,6 +235,7 @@ def test_retries_with_one_idempotency_key(
     assert len({r.headers["idempotency-key"] for r in requests}) == 1
 
 
+@pytest.mark.user_clients
 def test_retry_after_is_waited_for(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Status(503, retry_after="0.3"), route=CHAT)
 
@@ -210,6 +247,7 @@ def test_retry_after_is_waited_for(run: Runner, meshapi_gateway: GatewayFixture)
     assert second.timestamp - first.timestamp >= 0.3
 
 
+@pytest.mark.user_clients
 def test_connection_drop_before_response_is_retried(
     run: Runner, meshapi_gateway: GatewayFixture
 ) -> None:
@@ -222,6 +260,7 @@ def test_connection_drop_before_response_is_retried(
     assert len(meshapi_gateway.gateway.requests) == 2
 
 
+@pytest.mark.user_clients
 def test_streams_are_never_retried(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Status(503), route=CHAT, times=3)
 
@@ -233,6 +272,7 @@ def test_streams_are_never_retried(run: Runner, meshapi_gateway: GatewayFixture)
     assert len(meshapi_gateway.gateway.requests) == 1
 
 
+@pytest.mark.user_clients
 def test_deadline_bounds_the_whole_call(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Status(503, retry_after="0.2"), route=CHAT, times=10)
 
@@ -252,6 +292,7 @@ def test_deadline_bounds_the_whole_call(run: Runner, meshapi_gateway: GatewayFix
 # -- streams cut short ---------------------------------------------------------------------------
 
 
+@pytest.mark.user_clients("live")
 @pytest.mark.parametrize(
     "cut",
     [faults.Drop(after_events=3), faults.Reset(after_events=3), faults.Drop(after_bytes=400)],
@@ -288,6 +329,7 @@ async def _collect_until_error(api: Api, got: List[Any]) -> List[Any]:
     return []
 
 
+@pytest.mark.user_clients
 @pytest.mark.parametrize("with_id", [True, False])
 def test_error_frame_mid_stream(
     run: Runner, meshapi_gateway: GatewayFixture, with_id: bool
@@ -308,6 +350,7 @@ def test_error_frame_mid_stream(
     assert len(got) == 2
 
 
+@pytest.mark.user_clients
 def test_malformed_frame_mid_stream(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Malformed(event=1), route=CHAT)
 
@@ -319,6 +362,7 @@ def test_malformed_frame_mid_stream(run: Runner, meshapi_gateway: GatewayFixture
     assert run(scenario).error_code == "parse_error"
 
 
+@pytest.mark.user_clients("live")
 def test_break_closes_the_connection(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.script_reply(chunks=50)
     # the body must still be arriving when the client stops reading, or it could be reused
@@ -337,6 +381,7 @@ def test_break_closes_the_connection(run: Runner, meshapi_gateway: GatewayFixtur
     assert follow_up.choices
 
 
+@pytest.mark.user_clients("live")
 def test_connections_are_reused_and_a_stream_never_waits_for_reuse(
     run: Runner, meshapi_gateway: GatewayFixture, kind: str
 ) -> None:
@@ -359,6 +404,7 @@ def test_connections_are_reused_and_a_stream_never_waits_for_reuse(
 # -- timeouts ----------------------------------------------------------------------------------
 
 
+@pytest.mark.user_clients
 def test_read_timeout_before_headers(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Stall(), route=CHAT)
 
@@ -370,6 +416,7 @@ def test_read_timeout_before_headers(run: Runner, meshapi_gateway: GatewayFixtur
     assert run(scenario).error_code == "timeout"
 
 
+@pytest.mark.user_clients("live")
 def test_read_timeout_mid_stream(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     meshapi_gateway.gateway.inject(faults.Stall(after_events=2), route=CHAT)
 
@@ -383,6 +430,7 @@ def test_read_timeout_mid_stream(run: Runner, meshapi_gateway: GatewayFixture) -
     assert isinstance(err, APITimeoutError)
 
 
+@pytest.mark.user_clients("live")
 def test_idle_timeout_is_not_reset_by_keep_alives(
     run: Runner, meshapi_gateway: GatewayFixture
 ) -> None:
@@ -516,6 +564,7 @@ def test_cancel_mid_stream(kind: str, meshapi_gateway: GatewayFixture) -> None:
 # -- concurrency -------------------------------------------------------------------------------
 
 
+@pytest.mark.user_clients("live")
 def test_one_client_100_concurrent_requests_and_streams(
     kind: str, meshapi_gateway: GatewayFixture
 ) -> None:
@@ -558,6 +607,7 @@ def test_one_client_100_concurrent_requests_and_streams(
     assert len(meshapi_gateway.gateway.requests) == 200
 
 
+@pytest.mark.user_clients
 def test_request_body_is_exact_json(run: Runner, meshapi_gateway: GatewayFixture) -> None:
     async def scenario(api: Api) -> Any:
         return await api.create(extra_headers={"X-Mesh-Cache": "no-store"})

@@ -237,11 +237,11 @@ def test_stream_options_are_sent_by_stream_and_refused_by_create(
 def test_a_stream_flag_the_method_contradicts_is_refused_before_sending(
     run: Runner, meshapi_gateway: GatewayFixture
 ) -> None:
+    # create(..., stream=True) as a keyword streams (tests/compat); in the params it is refused
     async def scenario(api: Api) -> Any:
         completions = api.client.chat.completions
         refused = []
         for call in (
-            lambda: completions.create(**KEYWORDS, stream=True),
             lambda: completions.create({**KEYWORDS, "stream": True}),
             lambda: completions.stream(**KEYWORDS, stream=False),
         ):

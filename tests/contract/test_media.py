@@ -31,7 +31,7 @@ from meshapi.testing import FakeClock, faults
 from meshapi.testing._multipart import parse_form
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-from .conftest import KINDS
+from .conftest import KINDS, with_scheme
 from .media_kit import Api, Runner, requests_to
 
 WAV_HEAD = b"RIFF"
@@ -40,8 +40,8 @@ SCRIBE = "elevenlabs/scribe_v2"
 
 
 @pytest.fixture
-def meshapi_gateway_options() -> Dict[str, Any]:
-    return {"clock": FakeClock()}
+def meshapi_gateway_options(scheme: str) -> Dict[str, Any]:
+    return with_scheme(scheme, {"clock": FakeClock()})
 
 
 @pytest.fixture(params=KINDS)
@@ -97,7 +97,9 @@ def no_part_files(folder: Path) -> List[str]:
 # -- images ------------------------------------------------------------------------------------
 
 
-def test_images_generate_save_and_stream(run: Runner, tmp_path: Path) -> None:
+def test_images_generate_save_and_stream(
+    run: Runner, tmp_path: Path, meshapi_gateway: GatewayFixture
+) -> None:
     async def scenario(api: Api) -> Any:
         by_url = await api.call("images.generate", prompt="a red fox", n=2)
         inline = await api.call("images.generate", prompt="a red fox", response_format="b64_json")
@@ -108,7 +110,7 @@ def test_images_generate_save_and_stream(run: Runner, tmp_path: Path) -> None:
         return by_url, inline, saved, saved_inline, downloaded, chunks
 
     by_url, inline, saved, saved_inline, downloaded, chunks = run(scenario)
-    assert len(by_url.data) == 2 and by_url.data[0].url.startswith("http://127.0.0.1:")
+    assert len(by_url.data) == 2 and by_url.data[0].url.startswith(meshapi_gateway.base_url)
     assert inline.data[0].image_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert (tmp_path / "fox-url.png").read_bytes().startswith(b"\x89PNG")
     assert saved == (tmp_path / "fox-url.png").stat().st_size

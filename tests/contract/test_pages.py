@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any, List
 
+import pytest
+
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .calls import call, walk
 from .conftest import Api, Runner
+
+pytestmark = pytest.mark.user_clients
 
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "What is 2+2?"}]}
 

@@ -13,6 +13,7 @@ from typing import List, Tuple
 import pytest
 
 from meshapi.cli import main
+from meshapi.testing.control import add_usage_events
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 
@@ -74,6 +75,7 @@ def test_keys_create_json_carries_the_plaintext_once(configured: GatewayFixture)
 
 
 def test_usage_and_balance_use_the_data_plane_key(configured: GatewayFixture) -> None:
+    add_usage_events(configured.gateway, 6)  # a history (seeded events leave the balance)
     status, out, _ = run(["usage", "--model", "openai/gpt-4o-mini"])
     assert status == 0
     assert out.splitlines()[0] == "requests 2 (2 ok, 0 errors)"

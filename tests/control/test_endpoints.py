@@ -23,7 +23,7 @@ from meshapi import (
     UsageEvent,
     WrongRealmError,
 )
-from meshapi.testing.control import add_user, audit_entries, set_balance
+from meshapi.testing.control import add_usage_events, add_user, audit_entries, set_balance
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .conftest import Clients, Runner, do, every
@@ -180,6 +180,7 @@ def test_admin_keys(run: Runner, meshapi_gateway: GatewayFixture) -> None:
 
 
 def test_orgs_and_invitations(run: Runner, meshapi_gateway: GatewayFixture) -> None:
+    add_usage_events(meshapi_gateway.gateway, 6)  # history: the org's usage reads it
     ana_jwt = add_user(meshapi_gateway.gateway, "ana@example.com")
     bob_jwt = add_user(meshapi_gateway.gateway, "bob@example.com")
 
@@ -236,6 +237,7 @@ def test_orgs_and_invitations(run: Runner, meshapi_gateway: GatewayFixture) -> N
 
 
 def test_usage_reads(run: Runner, meshapi_gateway: GatewayFixture) -> None:
+    add_usage_events(meshapi_gateway.gateway, 6)  # a history: six past events
     async def scenario(c: Clients) -> Dict[str, Any]:
         summary = await do(c.dp.usage.summary())
         filtered = await do(c.dp.usage.summary(model="openai/gpt-4o-mini", limit=1))

@@ -23,7 +23,7 @@ BOUND = 2048  # the clients' max_response_size: far below the export's size
 def test_a_large_export_streams_past_the_whole_body_bound(
     run: Runner, meshapi_gateway: GatewayFixture, tmp_path: Path
 ) -> None:
-    add_usage_events(meshapi_gateway.gateway, 300)
+    add_usage_events(meshapi_gateway.gateway, 306)
     target = tmp_path / "usage.csv"
 
     async def scenario(c: Clients) -> Any:
@@ -37,7 +37,7 @@ def test_a_large_export_streams_past_the_whole_body_bound(
     data = target.read_bytes()
     assert written == len(data) > 5 * BOUND
     rows = list(csv.DictReader(io.StringIO(data.decode())))
-    assert len(rows) == 102  # 300 added + 6 seeded, a third of them on this model
+    assert len(rows) == 102  # 306 seeded, a third of them on this model
     assert {row["model"] for row in rows} == {"openai/gpt-4o-mini"}
     assert stream.completed and stream.headers["content-type"].startswith("text/csv")
     export = meshapi_gateway.gateway.last_request
@@ -67,7 +67,7 @@ def test_an_export_cut_short_leaves_no_file(
 def test_the_export_is_iterable_piece_by_piece(
     run: Runner, meshapi_gateway: GatewayFixture
 ) -> None:
-    add_usage_events(meshapi_gateway.gateway, 20)
+    add_usage_events(meshapi_gateway.gateway, 26)
 
     async def scenario(c: Clients) -> Any:
         stream = c.jwt.usage.export_events()
@@ -81,5 +81,5 @@ def test_the_export_is_iterable_piece_by_piece(
         return pieces
 
     data = b"".join(run(scenario))
-    assert data.count(b"\r\n") == 27  # header, 20 added, 6 seeded
+    assert data.count(b"\r\n") == 27  # header, 26 seeded
     assert b",true," in data and b",false," in data

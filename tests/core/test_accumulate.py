@@ -101,8 +101,7 @@ def test_refusal_is_joined_and_content_left_empty() -> None:
         ]
     )
     message = done.choices[0].message
-    assert message.model_extra is not None
-    assert message.model_extra["refusal"] == "I can't help with that."
+    assert message.refusal == "I can't help with that."
     assert message.content is None
 
 

@@ -24,7 +24,7 @@ def envelope(code: str, message: str = "m", **extra: object) -> bytes:
         (402, "spend_limit_exceeded", e.PaymentRequiredError),
         (403, "forbidden", e.PermissionDeniedError),
         (404, "model_not_found", e.NotFoundError),
-        (409, "conflict", e.BadRequestError),
+        (409, "conflict", e.ConflictError),
         (422, "validation_error", e.ValidationError),
         (429, "rate_limit_exceeded", e.RateLimitError),
         (500, "internal_error", e.ServerError),

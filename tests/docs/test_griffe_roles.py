@@ -84,7 +84,7 @@ def test_a_model_gets_a_table_of_its_fields(core: Any) -> None:
     roles._tabulate_fields(params)
     docstring = params.docstring.value
     assert "\nAttributes:\n" in docstring
-    assert "    messages: Required." in docstring
+    assert "    messages: The conversation (required). Required." in docstring
     assert "    upstream_timeout: The gateway's own time limit" in docstring
     assert "On the wire: `timeout`." in docstring
     assert params.members["upstream_timeout"].docstring is None  # said once, in the table
@@ -94,8 +94,47 @@ def test_a_model_gets_a_table_of_its_fields(core: Any) -> None:
     assert types["messages"] == "List[ChatMessage]"  # from the source, so it links
 
 
+def test_an_inherited_field_is_described_by_the_class_that_declares_it(core: Any) -> None:
+    # Whichever table is built first: the declaring class's own (which takes the docstring
+    # off its member) or an inheriting one's.
+    create, update = core["models.keys.KeyCreateParams"], core["models.keys.KeyUpdateParams"]
+    roles._tabulate_fields(create)
+    roles._tabulate_fields(core["models.base.RequestModel"])
+    roles._tabulate_fields(update)
+    for model in (create, update):
+        docstring = model.docstring.value
+        assert "    rpm_limit: Requests per minute, at most 1,000" in docstring  # private base
+        assert "    extra_body: Fields to send as they are" in docstring  # RequestModel's
+    page = core["models.admin_keys.AdminKeyPage"]  # a generic base: CursorPage[AdminKey]
+    roles._tabulate_fields(page)
+    assert "    has_more: Whether another page follows" in page.docstring.value
+
+
+def test_an_inherited_field_links_names_where_it_is_declared() -> None:
+    # A keyword form's per-call options are declared by RequestOptions, in the core: a bare
+    # name in their docstrings is looked up there, not in the typed dicts' module.
+    loader = griffe.GriffeLoader(search_paths=[str(ROOT)])
+    loader.load("meshapi_core")
+    dicts = loader.load("meshapi.types._dicts")
+    args = dicts["ChatCompletionArgs"]
+    roles._tabulate_fields(args)
+    docstring = args.docstring.value
+    assert "    temperature: Sampling temperature: 0 to 2" in docstring  # its own keys
+    assert "[`CREDENTIAL_HEADERS`][meshapi_core.config.CREDENTIAL_HEADERS]" in docstring
+
+
 def test_a_typed_dict_gets_one_too(core: Any) -> None:
     settings = core["config.ClientSettings"]
     roles._tabulate_fields(settings)
     assert "    max_retries: Retries after a transient failure" in settings.docstring.value
     assert "Optional key." in settings.docstring.value
+
+
+def test_a_required_key_of_a_keyword_form_is_shown_required() -> None:
+    loader = griffe.GriffeLoader(search_paths=[str(ROOT)])
+    loader.load("meshapi_core")
+    args = loader.load("meshapi.types._dicts")["ModerationArgs"]
+    roles._tabulate_fields(args)
+    lines = args.docstring.value.splitlines()
+    assert next(line for line in lines if line.startswith("    input: ")).endswith("Required.")
+    assert next(line for line in lines if line.startswith("    model: ")).endswith("Optional key.")

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 from typing import Any, Dict, List, Tuple
@@ -224,6 +225,51 @@ def test_a_pinned_token_survives_a_restart() -> None:
         finally:
             stop(child)
     assert settings["MESHAPI_BASE_URL"] == f"http://127.0.0.1:{port}"
+
+
+def test_serve_a_recorded_catalog_rate_limited_over_tls(tmp_path: Any) -> None:
+    """``models --json > FILE`` once, then ``gateway serve --catalog FILE --tls --rpm N``: the
+    recorded models served back over https, with the CA to trust printed as SSL_CERT_FILE."""
+    recorded = tmp_path / "models.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESHAPI_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "meshapi.cli", "models", "--json"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0
+    recorded.write_text(done.stdout)
+    ca_file = tmp_path / "ca.pem"
+    child = serve("--port", "0", "--catalog", str(recorded), "--tls", "--ca-file", str(ca_file),
+                  "--rpm", "2", "--clock-speed", "60")  # fmt: skip
+    try:
+        settings = exported(child)
+        assert child.stderr is not None
+        trust = child.stderr.readline().strip()
+        assert trust.startswith(f"export SSL_CERT_FILE={ca_file}")
+        assert settings["MESHAPI_BASE_URL"].startswith("https://127.0.0.1:")
+        verify = ssl.create_default_context(cafile=str(ca_file))
+        headers = {"Authorization": f"Bearer {settings['MESHAPI_TOKEN']}"}
+        with httpx.Client(base_url=settings["MESHAPI_BASE_URL"], headers=headers,
+                          verify=verify) as http:  # fmt: skip
+            served = http.get("/v1/models").json()
+            assert [m["id"] for m in served] == [m["id"] for m in json.loads(done.stdout)]
+            statuses = [http.get("/v1/models").status_code for _ in range(3)]
+            assert 429 in statuses  # two a minute (a minute lasts a second here)
+    finally:
+        stop(child)
+    assert ca_file.exists()  # a CA file you named stays, for the next start
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ca-file", "x.pem"], "meshapi: error: --ca-file: needs --tls"),
+        (["--catalog", "/no/such/models.json"], "meshapi: error: --catalog: cannot read"),
+    ],
+)
+def test_bad_emulator_options_are_one_line_errors(args: List[str], message: str) -> None:
+    status, out, err = run(["gateway", "serve", "--port", "0", *args])
+    assert (status, out) == (1, "") and err.startswith(message) and err.count("\n") == 1
 
 
 def test_every_run_announces_tokens_no_other_run_could_predict() -> None:

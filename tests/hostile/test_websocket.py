@@ -136,7 +136,8 @@ def test_a_redirected_handshake_is_an_error_and_goes_nowhere_else(
     assert f"Bearer {TOKEN}" in offered  # the token went to the server that was asked...
     assert other_conns == []  # ...and to nobody else: not even a connection
     assert len(server.seen) == 1
-    expected = handshake_refused(status, {}, b"moved")
+    expected = handshake_refused(status, {"location": other.url}, b"moved")  # names its origin
+    assert expected.error_code == "redirect"
     assert type(error) is type(expected)
     assert (error.status, error.error_code, error.message) == (
         status,

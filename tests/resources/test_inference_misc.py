@@ -194,6 +194,6 @@ def test_api_versions(run: Runner) -> None:
 
     versions = run(scenario)
     assert all(isinstance(v, ApiVersion) for v in versions)
-    assert [v.label for v in versions] == ["2026-08", "2026-09"]
-    assert [v.baseline for v in versions] == [True, False]
-    assert versions[1].latest is True
+    assert [v.label for v in versions] == ["2026-07", "2026-08", "2026-09"]
+    assert [v.baseline for v in versions] == [False, True, False]
+    assert versions[2].latest is True

@@ -307,7 +307,7 @@ def test_validation(run: Runner) -> None:
         with pytest.raises(ValueError, match="max_output_tokens"):
             await call(api, "responses.create", input="x", max_output_tokens=0)
         with pytest.raises(ValueError, match="stream"):
-            await call(api, "responses.create", input="x", stream=True)
+            await call(api, "responses.create", {"input": "x", "stream": True})
         return server.value
 
     error = run(scenario)

@@ -204,7 +204,7 @@ def test_search_is_not_a_model_id() -> None:
         ),
         (
             "?input_modality=image&sort=name&order=desc",
-            ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"],
+            ["openai/gpt-4o-mini", "google/gemini-2.5-flash", "anthropic/claude-haiku-4.5"],
         ),
         (
             "?sort=context_length&limit=2",

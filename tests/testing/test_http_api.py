@@ -127,7 +127,9 @@ def test_bad_version_wins_over_bad_auth(meshapi_gateway: GatewayFixture) -> None
 
 def test_api_versions_listing(client: httpx.Client) -> None:
     body = client.get("/v1/api-versions").json()
-    assert [v["label"] for v in body["versions"]] == ["2026-08", "2026-09"]
+    assert [v["label"] for v in body["versions"]] == ["2026-07", "2026-08", "2026-09"]
+    assert [v["status"] for v in body["versions"]] == ["deprecated", "ga", "ga"]
+    assert body["versions"][0]["sunset_on"] == "2027-03-01"
     assert body["baseline"] == "2026-08" and body["latest"] == "2026-09"
 
 
@@ -186,12 +188,14 @@ def test_models_catalog(client: httpx.Client) -> None:
             "composite_models",
         ):
             assert field in model
-        for value in model["pricing"].values():
-            assert value is None or (isinstance(value, str) and float(value) >= 0)
+        for name, value in model["pricing"].items():
+            if name != "pricing_unit":  # "per_1m_tokens", "per_second"...
+                assert value is None or (isinstance(value, str) and float(value) >= 0)
     assert client.get("/v1/models/free").json() == [m for m in models if m["is_free"]]
     assert client.get("/v1/models/paid").json() == [m for m in models if not m["is_free"]]
     assert {m["id"] for m in client.get("/v1/models", params={"free": "true"}).json()} == {
-        "mesh/echo"
+        "mesh/echo",
+        "meta-llama/llama-3.3-70b-instruct:free",
     }
     assert {
         m["model_type"] for m in client.get("/v1/models", params={"type": "embedding"}).json()

@@ -301,9 +301,13 @@ def test_embedding_advances_on_the_clock_and_search_finds_ready_files(gateway: G
     def search(**body: Any) -> List[Dict[str, Any]]:
         return json.loads(call(gateway, "POST", "/v1/files/search", body)[2])["results"]
 
-    hits = search(query="zeta theta")
-    assert [(h["file_id"], h["text"]) for h in hits] == [(auto["file_id"], "Zeta eta theta iota.")]
-    assert hits[0]["parent_text"] == "Zeta eta theta iota." and hits[0]["score"] > 0
+    hits = search(query="zeta theta")  # every chunk of the ready file, best first
+    assert [(h["file_id"], h["text"]) for h in hits] == [
+        (auto["file_id"], "Zeta eta theta iota."),
+        (auto["file_id"], "Alpha beta gamma. Delta epsilon."),
+    ]
+    assert hits[0]["parent_text"] == "Zeta eta theta iota."
+    assert 1 >= hits[0]["score"] > hits[1]["score"] >= 0
     assert search(query="zeta", filter={"kind": "other"}) == []
     _, _, reply = call(
         gateway,
@@ -314,14 +318,47 @@ def test_embedding_advances_on_the_clock_and_search_finds_ready_files(gateway: G
     results = json.loads(reply)["results"]
     assert results[0]["embedding_status"] == "ready" and results[0]["chunk_count"] == 2
     assert results[1]["error"] == "not_found"
-    assert len(search(query="alpha")) == 2
-    assert [h["file_id"] for h in search(query="alpha", file_ids=[manual["file_id"]])] == [
+    found = search(query="alpha", top_k=2)
+    assert {h["file_id"] for h in found} == {auto["file_id"], manual["file_id"]}
+    assert {h["text"] for h in found} == {"Alpha beta gamma. Delta epsilon."}
+    assert len(search(query="alpha")) == 4  # both files' two chunks, ranked
+    assert {h["file_id"] for h in search(query="alpha", file_ids=[manual["file_id"]])} == {
         manual["file_id"]
-    ]
+    }
     _, _, reply = call(gateway, "POST", "/v1/files/embed", {"file_ids": [auto["file_id"]]})
     assert json.loads(reply)["results"][0]["error"] == "already_embedding"
     _, headers, content = call(gateway, "GET", f"/v1/files/{auto['file_id']}/content")
     assert content == text and headers["content-type"] == "text/plain"
+
+
+def test_search_ranks_every_chunk_like_a_vector_search(gateway: Gateway) -> None:
+    """Every chunk of the caller's ready files is ranked by similarity (TF-IDF over words
+    and their trigrams): a query sharing no word with any file still gets the top-k."""
+    documents = {
+        "pets.txt": b"Cats purr when content. Dogs bark at strangers.\n\nParrots mimic voices.",
+        "space.txt": b"Rockets reach orbit.\n\nAstronauts float in the station.",
+        "cooking.txt": b"Bread rises with yeast.\n\nSoup simmers for hours.",
+    }
+    for name, data in documents.items():
+        registered = _register(gateway, file_name=name)
+        call(gateway, "PUT", _target(registered["signed_url"]), data, token=None,
+             headers={"Content-Type": "text/plain"})  # fmt: skip
+    gateway.clock.advance(5)  # type: ignore[attr-defined]
+
+    def search(query: str, top_k: int = 3) -> List[Dict[str, Any]]:
+        body = {"query": query, "top_k": top_k}
+        return json.loads(call(gateway, "POST", "/v1/files/search", body)[2])["results"]
+
+    hits = search("astronauts orbiting")  # "orbit" is in a chunk, "astronauts" in another
+    assert hits[0]["file_name"] == "space.txt" and hits[1]["file_name"] == "space.txt"
+    assert hits[0]["score"] >= hits[1]["score"] > hits[2]["score"]
+    unrelated = search("quantum chromodynamics", top_k=4)  # no word in common with any
+    assert len(unrelated) == 4
+    assert [h["score"] for h in unrelated] == sorted((h["score"] for h in unrelated), reverse=True)
+    assert all(0 <= h["score"] < 0.5 for h in unrelated)
+    assert len(search("bread", top_k=50)) == 6  # every chunk of every file, no more
+    assert search("bread", top_k=1)[0]["text"] == "Bread rises with yeast."
+    assert search("bread") == search("bread")  # deterministic
 
 
 def test_files_are_private_to_their_owner(gateway: Gateway) -> None:

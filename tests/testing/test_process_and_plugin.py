@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -28,10 +29,11 @@ def child_env() -> Dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_module_entry_point(backend: str) -> None:
+@pytest.mark.parametrize(("backend", "tls"), [("asyncio", False), ("trio", True)])
+def test_module_entry_point(backend: str, tls: bool) -> None:
+    options = ["--tls"] if tls else []
     child = subprocess.Popen(
-        [sys.executable, "-m", "meshapi.testing", "--port", "0", "--backend", backend],
+        [sys.executable, "-m", "meshapi.testing", "--port", "0", "--backend", backend, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env(),
@@ -40,17 +42,23 @@ def test_module_entry_point(backend: str) -> None:
     try:
         assert child.stdout is not None
         info = json.loads(child.stdout.readline())  # printed once listening
-        assert re.match(r"^http://127\.0\.0\.1:\d+$", info["base_url"])
+        assert re.match(r"^https?://127\.0\.0\.1:\d+$", info["base_url"])
+        assert info["base_url"].startswith("https://" if tls else "http://")
+        assert (info["ca_file"] is not None) is tls
+        verify = ssl.create_default_context(cafile=info["ca_file"]) if tls else True
         response = httpx.post(
             info["base_url"] + "/v1/chat/completions",
             headers=bearer(info["token"]),
             json={"model": "mesh/echo", "messages": [{"role": "user", "content": "ping"}]},
+            verify=verify,
         )
         assert response.json()["choices"][0]["message"]["content"] == "ping"
         assert info["admin_token"].startswith("mak_") and info["jwt"].count(".") == 2
     finally:
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=10) == 0
+    if tls:
+        assert not os.path.exists(info["ca_file"])  # a temporary CA file goes with its server
 
 
 def docstring_example() -> str:

@@ -65,12 +65,30 @@ def test_a_plain_http_request_is_told_to_upgrade(meshapi_gateway: GatewayFixture
     assert response.json()["error"]["code"] == "upgrade_required"
 
 
-def test_a_token_in_the_url_is_refused(meshapi_gateway: GatewayFixture) -> None:
-    path = f"/v1/realtime?model=openai/gpt-realtime&api_key={meshapi_gateway.token}"
-    with pytest.raises(BadRequestError) as caught:
-        raw(meshapi_gateway, path, "openai-realtime")
-    assert "URL" in caught.value.message
-    assert meshapi_gateway.gateway.last_request.status == 400
+def test_a_key_in_the_url_is_accepted_as_the_gateway_accepts_it(
+    meshapi_gateway: GatewayFixture,
+) -> None:
+    token = meshapi_gateway.token
+    conn = raw(meshapi_gateway, f"/v1/realtime?model=openai/gpt-realtime&api_key={token}",
+               "openai-realtime")  # fmt: skip
+    assert conn.subprotocol == "openai-realtime"
+    assert event(conn)["type"] == "session.created"
+    conn.close()
+    assert meshapi_gateway.gateway.last_request.status == 101
+    # the transcription socket takes ?token= too; the others only ?api_key=
+    conn = raw(meshapi_gateway, f"/v1/audio/transcriptions/realtime?token={token}", "x")
+    assert event(conn)["message_type"] == "session_started"
+    conn.close()
+    with pytest.raises(AuthenticationError):
+        raw(meshapi_gateway, f"/v1/realtime?model=openai/gpt-realtime&token={token}", "x")
+    # the subprotocol's credential wins over the URL's
+    conn = raw(meshapi_gateway, "/v1/realtime?model=openai/gpt-realtime&api_key=rsk_WRONG",
+               "openai-realtime", f"Bearer {token}")  # fmt: skip
+    assert event(conn)["type"] == "session.created"
+    conn.close()
+    with pytest.raises(AuthenticationError):
+        raw(meshapi_gateway, "/v1/realtime?model=openai/gpt-realtime&api_key=rsk_WRONG",
+            "openai-realtime")  # fmt: skip
 
 
 def test_both_bearer_forms_authenticate_and_a_bad_token_does_not(

@@ -18,8 +18,8 @@ def batch_keywords(client: MeshAPI) -> Batch:
 
 
 def batch_mistakes(client: MeshAPI) -> None:
-    client.batches.create(requests=[], completion_windw="24h")  # type: ignore[call-arg]
-    client.batches.create(requests=[], metadata="nightly")  # type: ignore[arg-type]
+    client.batches.create(requests=[], completion_windw="24h")  # type: ignore[call-overload]
+    client.batches.create(requests=[], metadata="nightly")  # type: ignore[call-overload]
     client.batches.list(limit="20")  # type: ignore[arg-type]
     client.batches.wait("batch_1", poll_interval="2")  # type: ignore[arg-type]
     client.batches.get("batch_1", max_retry=1)  # type: ignore[call-arg]

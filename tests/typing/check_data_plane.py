@@ -34,15 +34,15 @@ def keyword_forms(client: MeshAPI) -> None:
 
 
 def misspelled_fields(client: MeshAPI) -> None:
-    client.web.search(query="x", max_result=3)  # type: ignore[call-arg]
-    client.responses.create(input="hi", max_tokens=5)  # type: ignore[call-arg]
-    client.router.select(messages=[], candidate_model=["a/b"])  # type: ignore[call-arg]
-    client.web.search({"query": "x", "depth": "basic"})  # type: ignore[arg-type]
+    client.web.search(query="x", max_result=3)  # type: ignore[call-overload]
+    client.responses.create(input="hi", max_tokens=5)  # type: ignore[call-overload]
+    client.router.select(messages=[], candidate_model=["a/b"])  # type: ignore[call-overload]
+    client.web.search({"query": "x", "depth": "basic"})  # type: ignore[call-overload]
 
 
 def wrong_types(client: MeshAPI) -> None:
-    client.web.search(query="x", max_results="3")  # type: ignore[arg-type]
-    client.moderations.create(input=5)  # type: ignore[arg-type]
+    client.web.search(query="x", max_results="3")  # type: ignore[call-overload]
+    client.moderations.create(input=5)  # type: ignore[call-overload]
 
 
 def streams_and_pages(client: MeshAPI) -> None:
@@ -67,4 +67,4 @@ async def async_forms(client: AsyncMeshAPI) -> None:
         del listed
     page = await client.responses.list(after="resp_1")
     print(reply.output_text, page.last_id)
-    await client.web.search(query="x", include_answr=True)  # type: ignore[call-arg]
+    await client.web.search(query="x", include_answr=True)  # type: ignore[call-overload]

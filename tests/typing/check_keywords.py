@@ -18,18 +18,21 @@ def keyword_form(client: MeshAPI) -> ChatCompletion:
 
 
 def misspelled_field(client: MeshAPI) -> None:
-    client.chat.completions.create(
+    # create() is overloaded on stream=, so mypy names no overload that matches
+    client.chat.completions.create(  # type: ignore[call-overload]
         model="openai/gpt-4o-mini",
         messages=[{"role": "user", "content": "hi"}],
-        temprature=0.2,  # type: ignore[call-arg]
+        temprature=0.2,
     )
+    client.embeddings.create(model="x", input="hi", dimensons=3)  # type: ignore[call-overload]
 
 
 def wrong_field_type(client: MeshAPI) -> None:
-    client.chat.completions.create(
+    client.chat.completions.create(  # type: ignore[call-overload]
         messages=[{"role": "user", "content": "hi"}],
-        max_tokens="many",  # type: ignore[arg-type]
+        max_tokens="many",
     )
+    client.embeddings.create(model="x", input="hi", dimensions="3")  # type: ignore[call-overload]
 
 
 def misspelled_option(client: MeshAPI) -> None:
@@ -39,7 +42,7 @@ def misspelled_option(client: MeshAPI) -> None:
 def params_object_and_dict(client: MeshAPI) -> None:
     client.chat.completions.create(ChatCompletionParams(messages=[]))
     client.chat.completions.create({"messages": [{"role": "user", "content": "hi"}]})
-    client.chat.completions.create({"mesages": []})  # type: ignore[arg-type]
+    client.chat.completions.create({"mesages": []})  # type: ignore[call-overload]
 
 
 def pages(client: MeshAPI) -> None:
@@ -61,7 +64,7 @@ async def async_forms(client: AsyncMeshAPI) -> None:
         del found
     page = await client.models.search(q="x")
     print(page.total, reply)
-    await client.chat.completions.create(model="auto", messages=[], seed="x")  # type: ignore[arg-type]
+    await client.chat.completions.create(model="auto", messages=[], seed="x")  # type: ignore[call-overload]
 
 
 def raw_responses(client: MeshAPI) -> None:
@@ -77,7 +80,7 @@ def raw_responses(client: MeshAPI) -> None:
     model: ModelInfo = client.models.with_raw_response.get("a/b").parse()
     first: ModelInfo = client.models.with_raw_response.search(q="x").parse().data[0]
     print(final, model, first)
-    client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-arg]
+    client.chat.completions.with_raw_response.create(modle="auto")  # type: ignore[call-overload]
     client.chat.completions.with_raw_response.craete()  # type: ignore[attr-defined]
     client.realtime.with_raw_response.connect(model="x")  # type: ignore[attr-defined]
     wrong: int = raw.parse()  # type: ignore[assignment]

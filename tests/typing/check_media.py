@@ -49,7 +49,7 @@ def downloads(client: MeshAPI) -> None:
 
 
 def mistakes(client: MeshAPI) -> None:
-    client.audio.transcribe(b"x", model="m", diarise=True)  # type: ignore[call-arg]
+    client.audio.transcribe(b"x", model="m", diarise=True)  # type: ignore[call-overload]
     client.videos.wait("cgt-1", max_wait=1.0)  # type: ignore[call-arg]
     client.rag.upload_file(Path("a"), embed="yes")  # type: ignore[arg-type]
 

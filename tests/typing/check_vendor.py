@@ -22,7 +22,7 @@ from meshapi_core.errors import Seconds
 
 def keyword_first_arguments(client: MeshAPI, params: ChatCompletionParams) -> None:
     client.chat.completions.create(params=params)
-    client.chat.completions.create(params=CreateTemplateParams(name="x"))  # type: ignore[arg-type]
+    client.chat.completions.create(params=CreateTemplateParams(name="x"))  # type: ignore[call-overload]
     client.models.get(model_id="openai/gpt-4o-mini")
     client.models.get(model="openai/gpt-4o-mini")  # type: ignore[call-arg]
     client.models.list(free=True, type="text", provider="openai")

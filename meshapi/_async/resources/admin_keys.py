@@ -3,7 +3,7 @@ take a dashboard session; an admin key may list and read them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.admin_keys import (
     ADMIN_KEYS_CREATE,
@@ -45,11 +45,20 @@ __all__ = ["AsyncAdminKeys"]
 class AsyncAdminKeys(AsyncResource):
     """Admin keys (``mak_...``): create, list, get, rotate, revoke."""
 
+    @overload
     async def create(
         self,
-        params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict, None] = None,
+        params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict],
         /,
-        **kwargs: Unpack[AdminKeyCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> AdminKeyCreated: ...
+    @overload
+    async def create(self, /, **kwargs: Unpack[AdminKeyCreateArgs]) -> AdminKeyCreated: ...
+    async def create(
+        self,
+        params: Optional[Union[AdminKeyCreateParams, AdminKeyCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> AdminKeyCreated:
         """Mint an admin key (dashboard session only). Its plaintext is in ``.key``, a
         ``SecretStr`` shown this once.

@@ -3,7 +3,7 @@ data-plane keys only."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.batches import (
     BATCHES_CANCEL,
@@ -16,7 +16,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -42,10 +42,18 @@ class AsyncBatches(AsyncResource):
     >>> {r.custom_id: r.response.chat_completion() for r in batch.results}   # doctest: +SKIP
     """
 
+    @overload
     async def create(
         self,
-        params: Union[BatchCreateParams, BatchCreateParamsDict, None] = None,
-        **kwargs: Unpack[BatchCreateArgs],
+        params: Union[BatchCreateParams, BatchCreateParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> Batch: ...
+    @overload
+    async def create(self, **kwargs: Unpack[BatchCreateArgs]) -> Batch: ...
+    async def create(
+        self,
+        params: Optional[Union[BatchCreateParams, BatchCreateParamsDict]] = None,
+        **kwargs: Any,
     ) -> Batch:
         """Start a batch. Every request must name the same model. Refused with
         ``RateLimitError`` (``batch_limit_exceeded``, never retried) while 10 of yours are
@@ -75,6 +83,7 @@ class AsyncBatches(AsyncResource):
         """Cancel a batch; returns it (its status says where it stopped)."""
         return await self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     async def wait(
         self,
         batch_id: str,

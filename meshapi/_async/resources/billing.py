@@ -3,7 +3,7 @@ session's set-up)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.billing import AUTO_RECHARGE_GET, AUTO_RECHARGE_SETUP, BALANCE
 from meshapi_core.models.billing import AutoRecharge, AutoRechargeSetupParams, Balance
@@ -38,11 +38,22 @@ class AsyncBilling(AsyncResource):
         """The account's auto-recharge set-up."""
         return await self._request(AUTO_RECHARGE_GET, kwargs=options)
 
+    @overload
     async def setup_auto_recharge(
         self,
-        params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict, None] = None,
+        params: Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict],
         /,
-        **kwargs: Unpack[AutoRechargeSetupArgs],
+        **options: Unpack[RequestOptions],
+    ) -> AutoRecharge: ...
+    @overload
+    async def setup_auto_recharge(
+        self, /, **kwargs: Unpack[AutoRechargeSetupArgs]
+    ) -> AutoRecharge: ...
+    async def setup_auto_recharge(
+        self,
+        params: Optional[Union[AutoRechargeSetupParams, AutoRechargeSetupParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> AutoRecharge:
         """Set up auto-recharge: ``amount_usd`` ($5 to $100) each time (one active set-up
         per account)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.compare import COMPARE_CREATE, COMPARE_STREAM
 from meshapi_core.models.compare import CompareParams, CompareResponse, CompareStreamEvent
@@ -13,17 +13,23 @@ from ..streams import AsyncStream
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import CompareArgs, CompareParamsDict
+    from meshapi.types import CompareArgs, CompareParamsDict, RequestOptions
 
 __all__ = ["AsyncCompare"]
 
-Params = Union[CompareParams, "CompareParamsDict", None]
+Params = Union[CompareParams, "CompareParamsDict"]
 
 
 class AsyncCompare(AsyncResource):
     """Model compare: ``create`` for the whole comparison, ``stream`` for its events."""
 
-    async def create(self, params: Params = None, **kwargs: Unpack[CompareArgs]) -> CompareResponse:
+    @overload
+    async def create(
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> CompareResponse: ...
+    @overload
+    async def create(self, **kwargs: Unpack[CompareArgs]) -> CompareResponse: ...
+    async def create(self, params: Optional[Params] = None, **kwargs: Any) -> CompareResponse:
         """Ask every model in ``models`` and return their results (and the comparison).
 
         A model that failed has a string ``error`` in its result and the reply is
@@ -36,8 +42,14 @@ class AsyncCompare(AsyncResource):
         """
         return await self._request(COMPARE_CREATE, params, kwargs)
 
+    @overload
     def stream(
-        self, params: Params = None, **kwargs: Unpack[CompareArgs]
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> AsyncStream[CompareStreamEvent]: ...
+    @overload
+    def stream(self, **kwargs: Unpack[CompareArgs]) -> AsyncStream[CompareStreamEvent]: ...
+    def stream(
+        self, params: Optional[Params] = None, **kwargs: Any
     ) -> AsyncStream[CompareStreamEvent]:
         """Stream the comparison; each event keeps its SSE name in ``event`` (``delta`` for
         text). A string ``error`` is one model's failure, not the stream's. Never retried.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.embeddings import EMBEDDINGS_CREATE
 from meshapi_core.models.embeddings import EmbeddingsParams, EmbeddingsResponse
@@ -12,7 +12,7 @@ from ..resource import AsyncResource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import EmbeddingsArgs, EmbeddingsParamsDict
+    from meshapi.types import EmbeddingsArgs, EmbeddingsParamsDict, RequestOptions
 
 __all__ = ["AsyncEmbeddings"]
 
@@ -20,10 +20,16 @@ __all__ = ["AsyncEmbeddings"]
 class AsyncEmbeddings(AsyncResource):
     """Embeddings of text, token ids, or multimodal items."""
 
+    @overload
     async def create(
         self,
-        params: Union[EmbeddingsParams, EmbeddingsParamsDict, None] = None,
-        **kwargs: Unpack[EmbeddingsArgs],
+        params: Union[EmbeddingsParams, EmbeddingsParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> EmbeddingsResponse: ...
+    @overload
+    async def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> EmbeddingsResponse: ...
+    async def create(
+        self, params: Optional[Union[EmbeddingsParams, EmbeddingsParamsDict]] = None, **kwargs: Any
     ) -> EmbeddingsResponse:
         """Embed ``input``; ``data`` comes back in input order.
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.images import IMAGES_EDIT, IMAGES_GENERATE, IMAGES_STREAM
 from meshapi_core.models.images import (
@@ -15,7 +15,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream, AsyncStream
 from ..transfers import download_image, save_image
 
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncImages"]
 
-GenerationParams = Union[ImageGenerationParams, "ImageGenerationParamsDict", None]
-EditParams = Union[ImageEditParams, "ImageEditParamsDict", None]
+GenerationParams = Union[ImageGenerationParams, "ImageGenerationParamsDict"]
+EditParams = Union[ImageEditParams, "ImageEditParamsDict"]
 
 
 class AsyncImages(AsyncResource):
@@ -44,8 +44,14 @@ class AsyncImages(AsyncResource):
     >>> await client.images.save(result.data[0], "fox.png")   # doctest: +SKIP
     """
 
+    @overload
     async def generate(
-        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams, **options: Unpack[RequestOptions]
+    ) -> ImageGenerationResponse: ...
+    @overload
+    async def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> ImageGenerationResponse: ...
+    async def generate(
+        self, params: Optional[GenerationParams] = None, **kwargs: Any
     ) -> ImageGenerationResponse:
         """Generate images; ``data`` holds one :class:`~meshapi.types.ImageItem` per image
         (a URL, or ``b64_json`` with ``response_format="b64_json"``).
@@ -56,8 +62,16 @@ class AsyncImages(AsyncResource):
         """
         return await self._request(IMAGES_GENERATE, params, kwargs)
 
+    @overload
     def stream(
-        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams, **options: Unpack[RequestOptions]
+    ) -> AsyncStream[ImageGenerationChunk]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ImageGenerationArgs]
+    ) -> AsyncStream[ImageGenerationChunk]: ...
+    def stream(
+        self, params: Optional[GenerationParams] = None, **kwargs: Any
     ) -> AsyncStream[ImageGenerationChunk]:
         """Generate images over a stream that stays open during a long render: status events
         (``status="processing"``, no images) until the one that carries the images
@@ -69,8 +83,14 @@ class AsyncImages(AsyncResource):
         """
         return self._stream(IMAGES_STREAM, params, kwargs)
 
+    @overload
     async def edit(
-        self, params: EditParams = None, **kwargs: Unpack[ImageEditArgs]
+        self, params: EditParams, **options: Unpack[RequestOptions]
+    ) -> ImageGenerationResponse: ...
+    @overload
+    async def edit(self, **kwargs: Unpack[ImageEditArgs]) -> ImageGenerationResponse: ...
+    async def edit(
+        self, params: Optional[EditParams] = None, **kwargs: Any
     ) -> ImageGenerationResponse:
         """Edit an image (``operation``: ``edit``, ``inpaint``, ``outpaint``, ``mix``,
         ``reframe``, ``upscale``, ``remove_background``).
@@ -95,6 +115,7 @@ class AsyncImages(AsyncResource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     async def save(
         self,
         item: ImageItem,

@@ -4,7 +4,7 @@ slug. Attach one to a chat completion with the ``x-mem-id`` header."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.memories import (
     MEMORIES_CREATE,
@@ -54,12 +54,22 @@ class AsyncMemoryItems(AsyncResource):
         """The items of memory ``slug``."""
         return self._list(MEMORY_ITEMS_LIST, kwargs=options, path={"slug": slug})
 
+    @overload
     async def create(
         self,
         slug: str,
-        params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict, None] = None,
+        params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict],
         /,
-        **kwargs: Unpack[MemoryItemCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> MemoryItem: ...
+    @overload
+    async def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> MemoryItem: ...
+    async def create(
+        self,
+        slug: str,
+        params: Optional[Union[MemoryItemCreateParams, MemoryItemCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> MemoryItem:
         """Add an item: ``type`` (``guardrail``, ``preference``, ``fact``) and ``content``.
 
@@ -100,11 +110,20 @@ class AsyncMemories(AsyncResource):
         """The caller's memories."""
         return self._list(MEMORIES_LIST, kwargs=options)
 
+    @overload
     async def create(
         self,
-        params: Union[MemoryCreateParams, MemoryCreateParamsDict, None] = None,
+        params: Union[MemoryCreateParams, MemoryCreateParamsDict],
         /,
-        **kwargs: Unpack[MemoryCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> Memory: ...
+    @overload
+    async def create(self, /, **kwargs: Unpack[MemoryCreateArgs]) -> Memory: ...
+    async def create(
+        self,
+        params: Optional[Union[MemoryCreateParams, MemoryCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> Memory:
         """Create a memory with a ``slug`` of your choice."""
         return await self._request(MEMORIES_CREATE, params, kwargs)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from meshapi_core.endpoints.models import (
     MODELS_FREE,
@@ -12,7 +12,13 @@ from meshapi_core.endpoints.models import (
     MODELS_PAID,
     MODELS_SEARCH,
 )
-from meshapi_core.models.catalog import ModelInfo, ModelListParams, ModelSearchParams, ModelType
+from meshapi_core.models.catalog import (
+    ModelInfo,
+    ModelList,
+    ModelListParams,
+    ModelSearchParams,
+    ModelType,
+)
 
 from ..pages import AsyncPaginator
 from ..resource import AsyncResource
@@ -45,19 +51,21 @@ class AsyncModels(AsyncResource):
         type: Optional[ModelType] = None,
         provider: Optional[str] = None,
         **options: Unpack[RequestOptions],
-    ) -> List[ModelInfo]:
+    ) -> ModelList:
         """Every enabled model, with your pricing; filter by ``free``, ``type`` (``"text"``,
         ``"embedding"``, ``"image"``, ``"audio"``, ``"video"``) and ``provider``, named as
-        meshapi 0.1.11 named them (or pass a :class:`~meshapi.types.ModelListParams`)."""
+        meshapi 0.1.11 named them (or pass a :class:`~meshapi.types.ModelListParams`).
+
+        A list, which also has openai-python's ``.data`` (the same models)."""
         filters = {"free": free, "type": type, "provider": provider}
         fields = {name: value for name, value in filters.items() if value is not None}
         return await self._request(MODELS_LIST, params, {**fields, **options})
 
-    async def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    async def free(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The free models."""
         return await self._request(MODELS_FREE, kwargs=options)
 
-    async def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    async def paid(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The paid models."""
         return await self._request(MODELS_PAID, kwargs=options)
 
@@ -80,3 +88,7 @@ class AsyncModels(AsyncResource):
     async def get(self, model_id: str, **options: Unpack[RequestOptions]) -> ModelInfo:
         """One model by id, e.g. ``"openai/gpt-4o-mini"``; raises ``NotFoundError``."""
         return await self._request(MODELS_GET, kwargs=options, path={"model_id": model_id})
+
+    async def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> ModelInfo:
+        """:meth:`get`, by openai-python's name: one model by id."""
+        return await self.get(model, **options)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.moderations import MODERATIONS_CREATE
 from meshapi_core.models.moderations import ModerationParams, ModerationResponse
@@ -12,7 +12,7 @@ from ..resource import AsyncResource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import ModerationArgs, ModerationParamsDict
+    from meshapi.types import ModerationArgs, ModerationParamsDict, RequestOptions
 
 __all__ = ["AsyncModerations"]
 
@@ -20,10 +20,16 @@ __all__ = ["AsyncModerations"]
 class AsyncModerations(AsyncResource):
     """Content moderation."""
 
+    @overload
     async def create(
         self,
-        params: Union[ModerationParams, ModerationParamsDict, None] = None,
-        **kwargs: Unpack[ModerationArgs],
+        params: Union[ModerationParams, ModerationParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> ModerationResponse: ...
+    @overload
+    async def create(self, **kwargs: Unpack[ModerationArgs]) -> ModerationResponse: ...
+    async def create(
+        self, params: Optional[Union[ModerationParams, ModerationParamsDict]] = None, **kwargs: Any
     ) -> ModerationResponse:
         """Classify ``input``: one result per input, with ``flagged`` and the categories.
 

@@ -5,7 +5,7 @@ session token (``/v1/orgs/current``)."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.orgs import (
     INVITATIONS_ACCEPT,
@@ -63,11 +63,20 @@ class AsyncOrgInvitations(AsyncResource):
     """``client.orgs.invitations``: invitations the current org has sent. (The invitee
     accepts with ``client.invitations.accept(token)``.)"""
 
+    @overload
     async def create(
         self,
-        params: Union[InvitationCreateParams, InvitationCreateParamsDict, None] = None,
+        params: Union[InvitationCreateParams, InvitationCreateParamsDict],
         /,
-        **kwargs: Unpack[InvitationCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> Invitation: ...
+    @overload
+    async def create(self, /, **kwargs: Unpack[InvitationCreateArgs]) -> Invitation: ...
+    async def create(
+        self,
+        params: Optional[Union[InvitationCreateParams, InvitationCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> Invitation:
         """Invite someone as ``admin`` or ``member`` (optionally into a team); the
         invitation expires after 72 hours.
@@ -102,11 +111,17 @@ class AsyncOrgs(AsyncResource):
         """The current org's invitations: send, list, revoke."""
         return AsyncOrgInvitations(self._engine)
 
+    @overload
     async def create(
         self,
-        params: Union[OrgCreateParams, OrgCreateParamsDict, None] = None,
+        params: Union[OrgCreateParams, OrgCreateParamsDict],
         /,
-        **kwargs: Unpack[OrgCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> Org: ...
+    @overload
+    async def create(self, /, **kwargs: Unpack[OrgCreateArgs]) -> Org: ...
+    async def create(
+        self, params: Optional[Union[OrgCreateParams, OrgCreateParamsDict]] = None, /, **kwargs: Any
     ) -> Org:
         """Create an org (with a default team); the caller becomes its owner."""
         return await self._request(ORGS_CREATE, params, kwargs)
@@ -115,11 +130,20 @@ class AsyncOrgs(AsyncResource):
         """The org of this session token (after switching orgs, use a fresh token)."""
         return await self._request(ORGS_CURRENT, kwargs=options)
 
+    @overload
     async def transfer_ownership(
         self,
-        params: Union[TransferOwnershipParams, TransferOwnershipParamsDict, None] = None,
+        params: Union[TransferOwnershipParams, TransferOwnershipParamsDict],
         /,
-        **kwargs: Unpack[TransferOwnershipArgs],
+        **options: Unpack[RequestOptions],
+    ) -> None: ...
+    @overload
+    async def transfer_ownership(self, /, **kwargs: Unpack[TransferOwnershipArgs]) -> None: ...
+    async def transfer_ownership(
+        self,
+        params: Optional[Union[TransferOwnershipParams, TransferOwnershipParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> None:
         """Make a member the owner (the only way to make an owner)."""
         return await self._request(ORGS_TRANSFER_OWNERSHIP, params, kwargs)

@@ -26,7 +26,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import AsyncPaginator
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import upload_file
 
@@ -56,15 +56,24 @@ class AsyncRag(AsyncResource):
     >>> hits = await client.rag.search(query="parental leave", top_k=3)   # doctest: +SKIP
     """
 
+    @overload
     async def init_upload(
         self,
-        params: Union[InitUploadRequest, InitUploadRequestDict, None] = None,
-        **kwargs: Unpack[InitUploadRequestArgs],
+        params: Union[InitUploadRequest, InitUploadRequestDict],
+        **options: Unpack[RequestOptions],
+    ) -> InitUploadResponse: ...
+    @overload
+    async def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> InitUploadResponse: ...
+    async def init_upload(
+        self,
+        params: Optional[Union[InitUploadRequest, InitUploadRequestDict]] = None,
+        **kwargs: Any,
     ) -> InitUploadResponse:
         """Register a file: the answer's ``signed_url`` is where its bytes go (a ``PUT``,
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return await self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     async def upload_file(
         self,
         file: Optional[FileInput] = None,
@@ -135,18 +144,28 @@ class AsyncRag(AsyncResource):
         """A file and its status (``upload_status``, ``embedding_status``)."""
         return await self._request(RAG_GET, kwargs=options, path={"file_id": file_id})
 
+    @overload
     async def embed(
         self,
-        params: Union[BulkEmbedRequest, BulkEmbedRequestDict, None] = None,
-        **kwargs: Unpack[BulkEmbedRequestArgs],
+        params: Union[BulkEmbedRequest, BulkEmbedRequestDict],
+        **options: Unpack[RequestOptions],
+    ) -> BulkEmbedResponse: ...
+    @overload
+    async def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> BulkEmbedResponse: ...
+    async def embed(
+        self, params: Optional[Union[BulkEmbedRequest, BulkEmbedRequestDict]] = None, **kwargs: Any
     ) -> BulkEmbedResponse:
         """Embed up to 100 uploaded files whose embedding is ``pending`` or ``failed``."""
         return await self._request(RAG_EMBED, params, kwargs)
 
+    @overload
     async def search(
-        self,
-        params: Union[SearchRequest, SearchRequestDict, None] = None,
-        **kwargs: Unpack[SearchRequestArgs],
+        self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]
+    ) -> SearchResponse: ...
+    @overload
+    async def search(self, **kwargs: Unpack[SearchRequestArgs]) -> SearchResponse: ...
+    async def search(
+        self, params: Optional[Union[SearchRequest, SearchRequestDict]] = None, **kwargs: Any
     ) -> SearchResponse:
         """The chunks of your embedded files nearest ``query``, best first."""
         return await self._request(RAG_SEARCH, params, kwargs)

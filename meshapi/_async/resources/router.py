@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.router import ROUTER_SELECT
 from meshapi_core.models.router import RouterSelectParams, RouterSelectResponse
@@ -12,7 +12,7 @@ from ..resource import AsyncResource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import RouterSelectArgs, RouterSelectParamsDict
+    from meshapi.types import RequestOptions, RouterSelectArgs, RouterSelectParamsDict
 
 __all__ = ["AsyncRouter"]
 
@@ -20,10 +20,18 @@ __all__ = ["AsyncRouter"]
 class AsyncRouter(AsyncResource):
     """The Auto Router."""
 
+    @overload
     async def select(
         self,
-        params: Union[RouterSelectParams, RouterSelectParamsDict, None] = None,
-        **kwargs: Unpack[RouterSelectArgs],
+        params: Union[RouterSelectParams, RouterSelectParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> RouterSelectResponse: ...
+    @overload
+    async def select(self, **kwargs: Unpack[RouterSelectArgs]) -> RouterSelectResponse: ...
+    async def select(
+        self,
+        params: Optional[Union[RouterSelectParams, RouterSelectParamsDict]] = None,
+        **kwargs: Any,
     ) -> RouterSelectResponse:
         """The model ``model="auto"`` would pick for ``messages``, without running it.
 

@@ -62,14 +62,16 @@ class AsyncTemplates(AsyncResource):
     @overload
     async def create(
         self,
-        params: Union[TemplateCreateParams, TemplateCreateParamsDict, None] = None,
+        params: Union[TemplateCreateParams, TemplateCreateParamsDict],
         /,
-        **kwargs: Unpack[TemplateCreateArgs],
+        **options: Unpack[RequestOptions],
     ) -> Template: ...
     @overload
     async def create(
         self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]
     ) -> Template: ...
+    @overload
+    async def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> Template: ...
     async def create(self, *args: Any, **kwargs: Any) -> Template:
         """Store a template; ``name`` must be new among yours (else ``409 conflict``).
 

@@ -3,7 +3,7 @@ and downloading their videos."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.videos import (
     VIDEOS_GENERATE,
@@ -20,7 +20,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import AsyncPaginator
 from ..polling import wait_for
-from ..resource import AsyncResource
+from ..resource import AsyncResource, several_calls
 from ..streams import AsyncByteStream
 from ..transfers import download_video
 
@@ -47,10 +47,18 @@ class AsyncVideos(AsyncResource):
     >>> await client.videos.download(task).write_to("fox.mp4")    # doctest: +SKIP
     """
 
+    @overload
     async def generate(
         self,
-        params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        **kwargs: Unpack[VideoGenerationArgs],
+        params: Union[VideoGenerationParams, VideoGenerationParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> VideoTaskResponse: ...
+    @overload
+    async def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> VideoTaskResponse: ...
+    async def generate(
+        self,
+        params: Optional[Union[VideoGenerationParams, VideoGenerationParamsDict]] = None,
+        **kwargs: Any,
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
         only its ``id``). Retried on transient failures with one ``Idempotency-Key``, so a
@@ -69,6 +77,7 @@ class AsyncVideos(AsyncResource):
         """One task by id (refreshed from the provider while it runs)."""
         return await self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     async def wait(
         self,
         task: Union[VideoTaskResponse, str],

@@ -4,7 +4,7 @@ take a dashboard session; an admin key may list and read them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.admin_keys import (
     ADMIN_KEYS_CREATE,
@@ -46,11 +46,20 @@ __all__ = ["AdminKeys"]
 class AdminKeys(Resource):
     """Admin keys (``mak_...``): create, list, get, rotate, revoke."""
 
+    @overload
     def create(
         self,
-        params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict, None] = None,
+        params: Union[AdminKeyCreateParams, AdminKeyCreateParamsDict],
         /,
-        **kwargs: Unpack[AdminKeyCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> AdminKeyCreated: ...
+    @overload
+    def create(self, /, **kwargs: Unpack[AdminKeyCreateArgs]) -> AdminKeyCreated: ...
+    def create(
+        self,
+        params: Optional[Union[AdminKeyCreateParams, AdminKeyCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> AdminKeyCreated:
         """Mint an admin key (dashboard session only). Its plaintext is in ``.key``, a
         ``SecretStr`` shown this once.

@@ -4,7 +4,7 @@ data-plane keys only."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.batches import (
     BATCHES_CANCEL,
@@ -17,7 +17,7 @@ from meshapi_core.models.batches import Batch, BatchCreateParams, BatchListParam
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -43,10 +43,18 @@ class Batches(Resource):
     >>> {r.custom_id: r.response.chat_completion() for r in batch.results}   # doctest: +SKIP
     """
 
+    @overload
     def create(
         self,
-        params: Union[BatchCreateParams, BatchCreateParamsDict, None] = None,
-        **kwargs: Unpack[BatchCreateArgs],
+        params: Union[BatchCreateParams, BatchCreateParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> Batch: ...
+    @overload
+    def create(self, **kwargs: Unpack[BatchCreateArgs]) -> Batch: ...
+    def create(
+        self,
+        params: Optional[Union[BatchCreateParams, BatchCreateParamsDict]] = None,
+        **kwargs: Any,
     ) -> Batch:
         """Start a batch. Every request must name the same model. Refused with
         ``RateLimitError`` (``batch_limit_exceeded``, never retried) while 10 of yours are
@@ -76,6 +84,7 @@ class Batches(Resource):
         """Cancel a batch; returns it (its status says where it stopped)."""
         return self._request(BATCHES_CANCEL, kwargs=options, path={"batch_id": batch_id})
 
+    @several_calls
     def wait(
         self,
         batch_id: str,

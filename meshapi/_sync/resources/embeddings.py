@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.embeddings import EMBEDDINGS_CREATE
 from meshapi_core.models.embeddings import EmbeddingsParams, EmbeddingsResponse
@@ -13,7 +13,7 @@ from ..resource import Resource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import EmbeddingsArgs, EmbeddingsParamsDict
+    from meshapi.types import EmbeddingsArgs, EmbeddingsParamsDict, RequestOptions
 
 __all__ = ["Embeddings"]
 
@@ -21,10 +21,16 @@ __all__ = ["Embeddings"]
 class Embeddings(Resource):
     """Embeddings of text, token ids, or multimodal items."""
 
+    @overload
     def create(
         self,
-        params: Union[EmbeddingsParams, EmbeddingsParamsDict, None] = None,
-        **kwargs: Unpack[EmbeddingsArgs],
+        params: Union[EmbeddingsParams, EmbeddingsParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> EmbeddingsResponse: ...
+    @overload
+    def create(self, **kwargs: Unpack[EmbeddingsArgs]) -> EmbeddingsResponse: ...
+    def create(
+        self, params: Optional[Union[EmbeddingsParams, EmbeddingsParamsDict]] = None, **kwargs: Any
     ) -> EmbeddingsResponse:
         """Embed ``input``; ``data`` comes back in input order.
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.images import IMAGES_EDIT, IMAGES_GENERATE, IMAGES_STREAM
 from meshapi_core.models.images import (
@@ -16,7 +16,7 @@ from meshapi_core.models.images import (
     ImageItem,
 )
 
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream, Stream
 from ..transfers import download_image, save_image
 
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Images"]
 
-GenerationParams = Union[ImageGenerationParams, "ImageGenerationParamsDict", None]
-EditParams = Union[ImageEditParams, "ImageEditParamsDict", None]
+GenerationParams = Union[ImageGenerationParams, "ImageGenerationParamsDict"]
+EditParams = Union[ImageEditParams, "ImageEditParamsDict"]
 
 
 class Images(Resource):
@@ -45,8 +45,14 @@ class Images(Resource):
     >>> client.images.save(result.data[0], "fox.png")   # doctest: +SKIP
     """
 
+    @overload
     def generate(
-        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams, **options: Unpack[RequestOptions]
+    ) -> ImageGenerationResponse: ...
+    @overload
+    def generate(self, **kwargs: Unpack[ImageGenerationArgs]) -> ImageGenerationResponse: ...
+    def generate(
+        self, params: Optional[GenerationParams] = None, **kwargs: Any
     ) -> ImageGenerationResponse:
         """Generate images; ``data`` holds one :class:`~meshapi.types.ImageItem` per image
         (a URL, or ``b64_json`` with ``response_format="b64_json"``).
@@ -57,8 +63,16 @@ class Images(Resource):
         """
         return self._request(IMAGES_GENERATE, params, kwargs)
 
+    @overload
     def stream(
-        self, params: GenerationParams = None, **kwargs: Unpack[ImageGenerationArgs]
+        self, params: GenerationParams, **options: Unpack[RequestOptions]
+    ) -> Stream[ImageGenerationChunk]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ImageGenerationArgs]
+    ) -> Stream[ImageGenerationChunk]: ...
+    def stream(
+        self, params: Optional[GenerationParams] = None, **kwargs: Any
     ) -> Stream[ImageGenerationChunk]:
         """Generate images over a stream that stays open during a long render: status events
         (``status="processing"``, no images) until the one that carries the images
@@ -70,8 +84,14 @@ class Images(Resource):
         """
         return self._stream(IMAGES_STREAM, params, kwargs)
 
+    @overload
     def edit(
-        self, params: EditParams = None, **kwargs: Unpack[ImageEditArgs]
+        self, params: EditParams, **options: Unpack[RequestOptions]
+    ) -> ImageGenerationResponse: ...
+    @overload
+    def edit(self, **kwargs: Unpack[ImageEditArgs]) -> ImageGenerationResponse: ...
+    def edit(
+        self, params: Optional[EditParams] = None, **kwargs: Any
     ) -> ImageGenerationResponse:
         """Edit an image (``operation``: ``edit``, ``inpaint``, ``outpaint``, ``mix``,
         ``reframe``, ``upscale``, ``remove_background``).
@@ -96,6 +116,7 @@ class Images(Resource):
         download: use ``item.image_bytes()``."""
         return download_image(self._engine, item, options)
 
+    @several_calls
     def save(
         self,
         item: ImageItem,

@@ -5,7 +5,7 @@ slug. Attach one to a chat completion with the ``x-mem-id`` header."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.memories import (
     MEMORIES_CREATE,
@@ -55,12 +55,22 @@ class MemoryItems(Resource):
         """The items of memory ``slug``."""
         return self._list(MEMORY_ITEMS_LIST, kwargs=options, path={"slug": slug})
 
+    @overload
     def create(
         self,
         slug: str,
-        params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict, None] = None,
+        params: Union[MemoryItemCreateParams, MemoryItemCreateParamsDict],
         /,
-        **kwargs: Unpack[MemoryItemCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> MemoryItem: ...
+    @overload
+    def create(self, slug: str, /, **kwargs: Unpack[MemoryItemCreateArgs]) -> MemoryItem: ...
+    def create(
+        self,
+        slug: str,
+        params: Optional[Union[MemoryItemCreateParams, MemoryItemCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> MemoryItem:
         """Add an item: ``type`` (``guardrail``, ``preference``, ``fact``) and ``content``.
 
@@ -101,11 +111,20 @@ class Memories(Resource):
         """The caller's memories."""
         return self._list(MEMORIES_LIST, kwargs=options)
 
+    @overload
     def create(
         self,
-        params: Union[MemoryCreateParams, MemoryCreateParamsDict, None] = None,
+        params: Union[MemoryCreateParams, MemoryCreateParamsDict],
         /,
-        **kwargs: Unpack[MemoryCreateArgs],
+        **options: Unpack[RequestOptions],
+    ) -> Memory: ...
+    @overload
+    def create(self, /, **kwargs: Unpack[MemoryCreateArgs]) -> Memory: ...
+    def create(
+        self,
+        params: Optional[Union[MemoryCreateParams, MemoryCreateParamsDict]] = None,
+        /,
+        **kwargs: Any,
     ) -> Memory:
         """Create a memory with a ``slug`` of your choice."""
         return self._request(MEMORIES_CREATE, params, kwargs)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from meshapi_core.endpoints.messages import MESSAGES_CREATE, MESSAGES_STREAM
 from meshapi_core.models.messages import MessagesParams, MessagesResponse, MessagesStreamEvent
@@ -15,21 +15,64 @@ from ..streams import Stream
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import MessagesArgs, MessagesParamsDict
+    from meshapi.types import MessagesArgs, MessagesParamsDict, RequestOptions
 
 __all__ = ["Messages"]
 
-Params = Union[MessagesParams, "MessagesParamsDict", None]
+Params = Union[MessagesParams, "MessagesParamsDict"]
 
 
 class Messages(Resource):
     """Anthropic's Messages API: ``create`` for the whole message, ``stream`` for its
     events."""
 
+    # The params (a MessagesParams or a dict) next to the call's options, or the fields as
+    # keywords; each with stream= left out or False, True, or a bool known at run time.
+    @overload
     def create(
-        self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
-    ) -> MessagesResponse:
-        """Send ``messages`` and return the whole reply.
+        self,
+        params: Params,
+        /,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **options: Unpack[RequestOptions],
+    ) -> MessagesResponse: ...
+
+    @overload
+    def create(
+        self, params: Params, /, *, stream: Literal[True], **options: Unpack[RequestOptions]
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]: ...
+
+    @overload
+    def create(
+        self, params: Params, /, *, stream: bool, **options: Unpack[RequestOptions]
+    ) -> Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    @overload
+    def create(
+        self, /, *, stream: Optional[Literal[False]] = None, **kwargs: Unpack[MessagesArgs]
+    ) -> MessagesResponse: ...
+
+    @overload
+    def create(
+        self, /, *, stream: Literal[True], **kwargs: Unpack[MessagesArgs]
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]: ...
+
+    @overload
+    def create(
+        self, /, *, stream: bool, **kwargs: Unpack[MessagesArgs]
+    ) -> Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]: ...
+
+    def create(
+        self,
+        params: Optional[Params] = None,
+        /,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Any,
+    ) -> Union[MessagesResponse, Stream[MessagesStreamEvent, MessagesResponse]]:
+        """Send ``messages`` and return the whole reply. With ``stream=True`` (the Anthropic
+        SDK's way) it returns what :meth:`stream` returns, the same stream object.
 
         >>> msg = client.messages.create(                       # doctest: +SKIP
         ...     model="anthropic/claude-haiku-4.5", max_tokens=256,
@@ -37,10 +80,20 @@ class Messages(Resource):
         >>> msg.text, msg.stop_reason                                  # doctest: +SKIP
         ('2 + 2 = 4.', 'end_turn')
         """
+        if stream:  # what stream() returns
+            return self._stream(MESSAGES_STREAM, params, kwargs)
         return self._request(MESSAGES_CREATE, params, kwargs)
 
+    @overload
     def stream(
-        self, params: Params = None, /, **kwargs: Unpack[MessagesArgs]
+        self, params: Params, /, **options: Unpack[RequestOptions]
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]: ...
+    @overload
+    def stream(
+        self, /, **kwargs: Unpack[MessagesArgs]
+    ) -> Stream[MessagesStreamEvent, MessagesResponse]: ...
+    def stream(
+        self, params: Optional[Params] = None, /, **kwargs: Any
     ) -> Stream[MessagesStreamEvent, MessagesResponse]:
         """Stream the reply as Anthropic events, ending on ``message_stop``; an ``error``
         event raises the typed error (``overloaded_error`` is a ``ServerError``). Never

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from meshapi_core.endpoints.models import (
     MODELS_FREE,
@@ -13,7 +13,13 @@ from meshapi_core.endpoints.models import (
     MODELS_PAID,
     MODELS_SEARCH,
 )
-from meshapi_core.models.catalog import ModelInfo, ModelListParams, ModelSearchParams, ModelType
+from meshapi_core.models.catalog import (
+    ModelInfo,
+    ModelList,
+    ModelListParams,
+    ModelSearchParams,
+    ModelType,
+)
 
 from ..pages import Page
 from ..resource import Resource
@@ -46,19 +52,21 @@ class Models(Resource):
         type: Optional[ModelType] = None,
         provider: Optional[str] = None,
         **options: Unpack[RequestOptions],
-    ) -> List[ModelInfo]:
+    ) -> ModelList:
         """Every enabled model, with your pricing; filter by ``free``, ``type`` (``"text"``,
         ``"embedding"``, ``"image"``, ``"audio"``, ``"video"``) and ``provider``, named as
-        meshapi 0.1.11 named them (or pass a :class:`~meshapi.types.ModelListParams`)."""
+        meshapi 0.1.11 named them (or pass a :class:`~meshapi.types.ModelListParams`).
+
+        A list, which also has openai-python's ``.data`` (the same models)."""
         filters = {"free": free, "type": type, "provider": provider}
         fields = {name: value for name, value in filters.items() if value is not None}
         return self._request(MODELS_LIST, params, {**fields, **options})
 
-    def free(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    def free(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The free models."""
         return self._request(MODELS_FREE, kwargs=options)
 
-    def paid(self, **options: Unpack[RequestOptions]) -> List[ModelInfo]:
+    def paid(self, **options: Unpack[RequestOptions]) -> ModelList:
         """The paid models."""
         return self._request(MODELS_PAID, kwargs=options)
 
@@ -81,3 +89,7 @@ class Models(Resource):
     def get(self, model_id: str, **options: Unpack[RequestOptions]) -> ModelInfo:
         """One model by id, e.g. ``"openai/gpt-4o-mini"``; raises ``NotFoundError``."""
         return self._request(MODELS_GET, kwargs=options, path={"model_id": model_id})
+
+    def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> ModelInfo:
+        """:meth:`get`, by openai-python's name: one model by id."""
+        return self.get(model, **options)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.moderations import MODERATIONS_CREATE
 from meshapi_core.models.moderations import ModerationParams, ModerationResponse
@@ -13,7 +13,7 @@ from ..resource import Resource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import ModerationArgs, ModerationParamsDict
+    from meshapi.types import ModerationArgs, ModerationParamsDict, RequestOptions
 
 __all__ = ["Moderations"]
 
@@ -21,10 +21,16 @@ __all__ = ["Moderations"]
 class Moderations(Resource):
     """Content moderation."""
 
+    @overload
     def create(
         self,
-        params: Union[ModerationParams, ModerationParamsDict, None] = None,
-        **kwargs: Unpack[ModerationArgs],
+        params: Union[ModerationParams, ModerationParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> ModerationResponse: ...
+    @overload
+    def create(self, **kwargs: Unpack[ModerationArgs]) -> ModerationResponse: ...
+    def create(
+        self, params: Optional[Union[ModerationParams, ModerationParamsDict]] = None, **kwargs: Any
     ) -> ModerationResponse:
         """Classify ``input``: one result per input, with ``flagged`` and the categories.
 

@@ -89,43 +89,61 @@ class ProviderKeys(Resource):
     def add(
         self,
         provider: Literal["aws"],
-        params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict, None] = None,
+        params: Union[AwsProviderKeyParams, AwsProviderKeyParamsDict],
         /,
-        **kwargs: Unpack[AwsProviderKeyArgs],
+        **options: Unpack[RequestOptions],
+    ) -> ProviderKey: ...
+    @overload
+    def add(
+        self, provider: Literal["aws"], /, **kwargs: Unpack[AwsProviderKeyArgs]
     ) -> ProviderKey: ...
     @overload
     def add(
         self,
         provider: Literal["azure"],
-        params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict, None] = None,
+        params: Union[AzureProviderKeyParams, AzureProviderKeyParamsDict],
         /,
-        **kwargs: Unpack[AzureProviderKeyArgs],
+        **options: Unpack[RequestOptions],
+    ) -> ProviderKey: ...
+    @overload
+    def add(
+        self, provider: Literal["azure"], /, **kwargs: Unpack[AzureProviderKeyArgs]
     ) -> ProviderKey: ...
     @overload
     def add(
         self,
         provider: Literal["azure-foundry"],
-        params: Union[
-            AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict, None
-        ] = None,
+        params: Union[AzureFoundryProviderKeyParams, AzureFoundryProviderKeyParamsDict],
         /,
-        **kwargs: Unpack[AzureFoundryProviderKeyArgs],
+        **options: Unpack[RequestOptions],
+    ) -> ProviderKey: ...
+    @overload
+    def add(
+        self, provider: Literal["azure-foundry"], /, **kwargs: Unpack[AzureFoundryProviderKeyArgs]
     ) -> ProviderKey: ...
     @overload
     def add(
         self,
         provider: Literal["openai"],
-        params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict, None] = None,
+        params: Union[OpenAIProviderKeyParams, OpenAIProviderKeyParamsDict],
         /,
-        **kwargs: Unpack[OpenAIProviderKeyArgs],
+        **options: Unpack[RequestOptions],
+    ) -> ProviderKey: ...
+    @overload
+    def add(
+        self, provider: Literal["openai"], /, **kwargs: Unpack[OpenAIProviderKeyArgs]
     ) -> ProviderKey: ...
     @overload
     def add(
         self,
         provider: Literal["vertex"],
-        params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict, None] = None,
+        params: Union[VertexProviderKeyParams, VertexProviderKeyParamsDict],
         /,
-        **kwargs: Unpack[VertexProviderKeyArgs],
+        **options: Unpack[RequestOptions],
+    ) -> ProviderKey: ...
+    @overload
+    def add(
+        self, provider: Literal["vertex"], /, **kwargs: Unpack[VertexProviderKeyArgs]
     ) -> ProviderKey: ...
     def add(self, provider: Provider, params: Any = None, /, **kwargs: Any) -> ProviderKey:
         """Store your key for ``provider``, its fields checked first (``aws``:

@@ -27,7 +27,7 @@ from meshapi_core.models.rag import (
 )
 
 from ..pages import Page
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import upload_file
 
@@ -57,15 +57,24 @@ class Rag(Resource):
     >>> hits = client.rag.search(query="parental leave", top_k=3)   # doctest: +SKIP
     """
 
+    @overload
     def init_upload(
         self,
-        params: Union[InitUploadRequest, InitUploadRequestDict, None] = None,
-        **kwargs: Unpack[InitUploadRequestArgs],
+        params: Union[InitUploadRequest, InitUploadRequestDict],
+        **options: Unpack[RequestOptions],
+    ) -> InitUploadResponse: ...
+    @overload
+    def init_upload(self, **kwargs: Unpack[InitUploadRequestArgs]) -> InitUploadResponse: ...
+    def init_upload(
+        self,
+        params: Optional[Union[InitUploadRequest, InitUploadRequestDict]] = None,
+        **kwargs: Any,
     ) -> InitUploadResponse:
         """Register a file: the answer's ``signed_url`` is where its bytes go (a ``PUT``,
         without the gateway's credential). :meth:`upload_file` does the whole dance."""
         return self._request(RAG_INIT_UPLOAD, params, kwargs)
 
+    @several_calls
     def upload_file(
         self,
         file: Optional[FileInput] = None,
@@ -136,18 +145,28 @@ class Rag(Resource):
         """A file and its status (``upload_status``, ``embedding_status``)."""
         return self._request(RAG_GET, kwargs=options, path={"file_id": file_id})
 
+    @overload
     def embed(
         self,
-        params: Union[BulkEmbedRequest, BulkEmbedRequestDict, None] = None,
-        **kwargs: Unpack[BulkEmbedRequestArgs],
+        params: Union[BulkEmbedRequest, BulkEmbedRequestDict],
+        **options: Unpack[RequestOptions],
+    ) -> BulkEmbedResponse: ...
+    @overload
+    def embed(self, **kwargs: Unpack[BulkEmbedRequestArgs]) -> BulkEmbedResponse: ...
+    def embed(
+        self, params: Optional[Union[BulkEmbedRequest, BulkEmbedRequestDict]] = None, **kwargs: Any
     ) -> BulkEmbedResponse:
         """Embed up to 100 uploaded files whose embedding is ``pending`` or ``failed``."""
         return self._request(RAG_EMBED, params, kwargs)
 
+    @overload
     def search(
-        self,
-        params: Union[SearchRequest, SearchRequestDict, None] = None,
-        **kwargs: Unpack[SearchRequestArgs],
+        self, params: Union[SearchRequest, SearchRequestDict], **options: Unpack[RequestOptions]
+    ) -> SearchResponse: ...
+    @overload
+    def search(self, **kwargs: Unpack[SearchRequestArgs]) -> SearchResponse: ...
+    def search(
+        self, params: Optional[Union[SearchRequest, SearchRequestDict]] = None, **kwargs: Any
     ) -> SearchResponse:
         """The chunks of your embedded files nearest ``query``, best first."""
         return self._request(RAG_SEARCH, params, kwargs)

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+import functools
+from typing import TYPE_CHECKING, Any, Literal, Optional, Type, TypeVar, Union, overload
 
 from meshapi_core.endpoints.responses import (
     RESPONSES_CREATE,
@@ -12,6 +13,7 @@ from meshapi_core.endpoints.responses import (
     RESPONSES_LIST,
     RESPONSES_STREAM,
 )
+from meshapi_core.models.parsed import ParsedResponse
 from meshapi_core.models.responses import (
     ResponsesListItem,
     ResponsesListParams,
@@ -25,6 +27,7 @@ from ..resource import Resource
 from ..streams import Stream
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from typing_extensions import Unpack
 
     from meshapi.types import (
@@ -37,28 +40,133 @@ if TYPE_CHECKING:
 
 __all__ = ["Responses"]
 
-Params = Union[ResponsesParams, "ResponsesParamsDict", None]
+Params = Union[ResponsesParams, "ResponsesParamsDict"]
+M = TypeVar("M", bound="BaseModel")
 
 
 class Responses(Resource):
     """Responses: ``create`` a reply (or a background job), ``stream`` its events, ``list``
     background jobs and ``get`` one."""
 
+    # The params (a ResponsesParams or a dict) next to the call's options, or the fields as
+    # keywords; each with stream= left out or False, True, or a bool known at run time.
+    @overload
     def create(
-        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
-    ) -> ResponsesResponse:
+        self,
+        params: Params,
+        *,
+        stream: Optional[Literal[False]] = None,
+        **options: Unpack[RequestOptions],
+    ) -> ResponsesResponse: ...
+
+    @overload
+    def create(
+        self, params: Params, *, stream: Literal[True], **options: Unpack[RequestOptions]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    def create(
+        self, params: Params, *, stream: bool, **options: Unpack[RequestOptions]
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    @overload
+    def create(
+        self, *, stream: Optional[Literal[False]] = None, **kwargs: Unpack[ResponsesArgs]
+    ) -> ResponsesResponse: ...
+
+    @overload
+    def create(
+        self, *, stream: Literal[True], **kwargs: Unpack[ResponsesArgs]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+
+    @overload
+    def create(
+        self, *, stream: bool, **kwargs: Unpack[ResponsesArgs]
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]: ...
+
+    def create(
+        self,
+        params: Optional[Params] = None,
+        *,
+        stream: Optional[bool] = None,
+        **kwargs: Any,
+    ) -> Union[ResponsesResponse, Stream[ResponsesStreamEvent, ResponsesResponse]]:
         """Create a response and return it whole (a queued job with ``background=True``, or
-        when a ``web_search_preview`` tool makes the gateway run it in the background).
+        when a ``web_search_preview`` tool makes the gateway run it in the background). With
+        ``stream=True`` (openai-python's way) it returns what :meth:`stream` returns, the same
+        stream object.
 
         >>> resp = client.responses.create(              # doctest: +SKIP
         ...     model="openai/gpt-4o-mini", input="What is 2+2?")
         >>> resp.output_text                                     # doctest: +SKIP
         '2 + 2 = 4.'
         """
+        if stream:  # what stream() returns
+            return self._stream(RESPONSES_STREAM, params, kwargs)
         return self._request(RESPONSES_CREATE, params, kwargs)
 
+    @overload
+    def parse(
+        self, params: Params, /, *, text_format: Type[M], **options: Unpack[RequestOptions]
+    ) -> ParsedResponse[M]: ...
+
+    @overload
+    def parse(
+        self, params: Params, /, *, text_format: None = None, **options: Unpack[RequestOptions]
+    ) -> ParsedResponse[None]: ...
+
+    @overload
+    def parse(
+        self, /, *, text_format: Type[M], **kwargs: Unpack[ResponsesArgs]
+    ) -> ParsedResponse[M]: ...
+
+    @overload
+    def parse(
+        self, /, *, text_format: None = None, **kwargs: Unpack[ResponsesArgs]
+    ) -> ParsedResponse[None]: ...
+
+    def parse(
+        self,
+        params: Optional[Params] = None,
+        /,
+        *,
+        text_format: Optional[Type[Any]] = None,
+        **kwargs: Any,
+    ) -> ParsedResponse[Any]:
+        """Create a response whose output must follow ``text_format``, a pydantic model, and
+        return it parsed: ``output_parsed`` is an instance of the model (``None`` without
+        output text). The model is sent as a strict JSON Schema in ``text.format`` (other
+        ``text`` settings you pass are kept); output that does not fit it raises
+        ``ResponseDecodeError``.
+
+        >>> resp = client.responses.parse(                        # doctest: +SKIP
+        ...     model="openai/gpt-4o-mini", input="What is 2+2?", text_format=Answer)
+        >>> resp.output_parsed                                          # doctest: +SKIP
+        Answer(value=4)
+        """
+        from meshapi_core.structured import parse_response, text_format_for
+
+        if text_format is not None:
+            fmt = text_format_for(text_format)
+            if isinstance(params, ResponsesParams):
+                params = params.model_copy(update={"text": {**(params.text or {}), "format": fmt}})
+            elif params is not None:
+                params = {**params, "text": {**(params.get("text") or {}), "format": fmt}}
+            else:
+                kwargs = {**kwargs, "text": {**(kwargs.get("text") or {}), "format": fmt}}
+        then = functools.partial(parse_response, text_format=text_format)
+        return self._request(RESPONSES_CREATE, params, kwargs, then=then)
+
+    @overload
     def stream(
-        self, params: Params = None, **kwargs: Unpack[ResponsesArgs]
+        self, params: Params, **options: Unpack[RequestOptions]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+    @overload
+    def stream(
+        self, **kwargs: Unpack[ResponsesArgs]
+    ) -> Stream[ResponsesStreamEvent, ResponsesResponse]: ...
+    def stream(
+        self, params: Optional[Params] = None, **kwargs: Any
     ) -> Stream[ResponsesStreamEvent, ResponsesResponse]:
         """Stream a response as ``response.*`` events, typed by ``type``; the stream ends on
         ``response.completed``, ``response.failed`` or ``response.incomplete``. Never retried.

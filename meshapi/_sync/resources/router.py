@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.router import ROUTER_SELECT
 from meshapi_core.models.router import RouterSelectParams, RouterSelectResponse
@@ -13,7 +13,7 @@ from ..resource import Resource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import RouterSelectArgs, RouterSelectParamsDict
+    from meshapi.types import RequestOptions, RouterSelectArgs, RouterSelectParamsDict
 
 __all__ = ["Router"]
 
@@ -21,10 +21,18 @@ __all__ = ["Router"]
 class Router(Resource):
     """The Auto Router."""
 
+    @overload
     def select(
         self,
-        params: Union[RouterSelectParams, RouterSelectParamsDict, None] = None,
-        **kwargs: Unpack[RouterSelectArgs],
+        params: Union[RouterSelectParams, RouterSelectParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> RouterSelectResponse: ...
+    @overload
+    def select(self, **kwargs: Unpack[RouterSelectArgs]) -> RouterSelectResponse: ...
+    def select(
+        self,
+        params: Optional[Union[RouterSelectParams, RouterSelectParamsDict]] = None,
+        **kwargs: Any,
     ) -> RouterSelectResponse:
         """The model ``model="auto"`` would pick for ``messages``, without running it.
 

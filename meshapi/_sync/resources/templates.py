@@ -63,14 +63,16 @@ class Templates(Resource):
     @overload
     def create(
         self,
-        params: Union[TemplateCreateParams, TemplateCreateParamsDict, None] = None,
+        params: Union[TemplateCreateParams, TemplateCreateParamsDict],
         /,
-        **kwargs: Unpack[TemplateCreateArgs],
+        **options: Unpack[RequestOptions],
     ) -> Template: ...
     @overload
     def create(
         self, *, params: TemplateCreateParams, **options: Unpack[RequestOptions]
     ) -> Template: ...
+    @overload
+    def create(self, **kwargs: Unpack[TemplateCreateArgs]) -> Template: ...
     def create(self, *args: Any, **kwargs: Any) -> Template:
         """Store a template; ``name`` must be new among yours (else ``409 conflict``).
 

@@ -4,7 +4,7 @@ and downloading their videos."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.videos import (
     VIDEOS_GENERATE,
@@ -21,7 +21,7 @@ from meshapi_core.models.videos import (
 
 from ..pages import Page
 from ..polling import wait_for
-from ..resource import Resource
+from ..resource import Resource, several_calls
 from ..streams import ByteStream
 from ..transfers import download_video
 
@@ -48,10 +48,18 @@ class Videos(Resource):
     >>> client.videos.download(task).write_to("fox.mp4")    # doctest: +SKIP
     """
 
+    @overload
     def generate(
         self,
-        params: Union[VideoGenerationParams, VideoGenerationParamsDict, None] = None,
-        **kwargs: Unpack[VideoGenerationArgs],
+        params: Union[VideoGenerationParams, VideoGenerationParamsDict],
+        **options: Unpack[RequestOptions],
+    ) -> VideoTaskResponse: ...
+    @overload
+    def generate(self, **kwargs: Unpack[VideoGenerationArgs]) -> VideoTaskResponse: ...
+    def generate(
+        self,
+        params: Optional[Union[VideoGenerationParams, VideoGenerationParamsDict]] = None,
+        **kwargs: Any,
     ) -> VideoTaskResponse:
         """Start a video generation task; answers at once with the task (older gateways:
         only its ``id``). Retried on transient failures with one ``Idempotency-Key``, so a
@@ -70,6 +78,7 @@ class Videos(Resource):
         """One task by id (refreshed from the provider while it runs)."""
         return self._request(VIDEOS_RETRIEVE, kwargs=options, path={"task_id": task_id})
 
+    @several_calls
     def wait(
         self,
         task: Union[VideoTaskResponse, str],

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, overload
 
 from meshapi_core.endpoints.web import WEB_SEARCH
 from meshapi_core.models.web import WebSearchParams, WebSearchResponse
@@ -13,7 +13,7 @@ from ..resource import Resource
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from meshapi.types import WebSearchArgs, WebSearchParamsDict
+    from meshapi.types import RequestOptions, WebSearchArgs, WebSearchParamsDict
 
 __all__ = ["Web"]
 
@@ -21,10 +21,14 @@ __all__ = ["Web"]
 class Web(Resource):
     """The web."""
 
+    @overload
     def search(
-        self,
-        params: Union[WebSearchParams, WebSearchParamsDict, None] = None,
-        **kwargs: Unpack[WebSearchArgs],
+        self, params: Union[WebSearchParams, WebSearchParamsDict], **options: Unpack[RequestOptions]
+    ) -> WebSearchResponse: ...
+    @overload
+    def search(self, **kwargs: Unpack[WebSearchArgs]) -> WebSearchResponse: ...
+    def search(
+        self, params: Optional[Union[WebSearchParams, WebSearchParamsDict]] = None, **kwargs: Any
     ) -> WebSearchResponse:
         """Search the web; options you leave out are the gateway's defaults.
 
