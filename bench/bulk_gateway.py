@@ -1,98 +1,36 @@
-"""The emulator with per-key rate limits on a fast clock, for the bulk benchmark and tests.
+"""The emulator with a rate-limited key on a fast clock, in a process of its own, for the
+bulk benchmark (``bench/bulk_bench.py``).
 
-A minute's RPM window of the emulator is a minute of its clock. :class:`FastClock` runs that
-clock ``speed`` times faster than the wall clock (``speed=60``: a minute's window lasts one
-second), so a job at a key's limit is measured in seconds. The waits the emulator announces
-(``Retry-After``, the body's ``retry_after_seconds``, the counters' ``resets_in_seconds``)
-are in its own clock's seconds; :class:`FastGateway` divides them by ``speed``, so a client
-reads them in its own seconds, as the faithful rate limits of the emulator (work in
-progress: ``SystemClock(speed=...)``) will announce them itself. Once those land,
-``Gateway(clock=SystemClock(speed=60))`` replaces both classes here.
+``SystemClock(speed=20)`` runs the emulator's clock 20 times faster than the wall clock, so a
+minute's RPM/TPM window lasts 3 s, and the waits it announces (``Retry-After``,
+``resets_in_seconds``) are in the client's seconds.
+
+Run as ``python -m bench.bulk_gateway --speed 20 --rpm 600 [--tpm N]``: it prints
+``{"url", "token"}`` as one JSON line, then answers commands read from stdin, one a line:
+``log`` prints the request log since the last ``log`` as one JSON line (method, path,
+status, the emulator clock's time, the ``Idempotency-Key``, the first message's content,
+the tokens served); end of input stops it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import math
-import time
-from typing import Any
+import sys
+from typing import Optional
 
-from meshapi.testing import Gateway
-from meshapi.testing._plan import GatewayRequest, ResponsePlan, Write
+from meshapi.testing import Gateway, GatewayServer, SystemClock
 
-__all__ = ["FastClock", "FastGateway"]
+__all__ = ["serve"]
 
 
-class FastClock:
-    """A clock that starts at the wall clock's time and runs ``speed`` times as fast."""
-
-    def __init__(self, speed: float) -> None:
-        self.speed = float(speed)
-        self._start = time.time()
-        self._monotonic = time.monotonic()
-
-    def time(self) -> float:
-        """The emulator's time now."""
-        return self._start + (time.monotonic() - self._monotonic) * self.speed
-
-
-class FastGateway(Gateway):
-    """A :class:`~meshapi.testing.Gateway` on a :class:`FastClock` whose announced waits
-    are in the client's seconds (see the module docs)."""
-
-    def __init__(self, speed: float, **options: Any) -> None:
-        self.speed = float(speed)
-        super().__init__(clock=FastClock(speed), **options)
-
-    def handle(self, request: GatewayRequest) -> ResponsePlan:
-        """The emulator's answer, its waits rescaled to the client's seconds."""
-        plan = super().handle(request)
-        limits = request.path == "/v1/usage/rate-limits" and plan.status == 200
-        if plan.status != 429 and not limits:
-            return plan
-        body = plan.read_body()
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return plan
-        if limits:
-            for scope in payload.values():
-                if isinstance(scope, dict):
-                    for metric in scope.values():
-                        if isinstance(metric, dict) and metric.get("resets_in_seconds"):
-                            metric["resets_in_seconds"] = metric["resets_in_seconds"] / self.speed
-        error = payload.get("error") if isinstance(payload, dict) else None
-        if isinstance(error, dict) and error.get("retry_after_seconds"):
-            error["retry_after_seconds"] = error["retry_after_seconds"] / self.speed
-        data = json.dumps(payload).encode()
-        headers = [(k, v) for k, v in plan.headers if k.lower() != "content-length"]
-        headers.append(("content-length", str(len(data))))
-        retry_after = plan.header("retry-after")
-        if retry_after is not None:
-            seconds = float(retry_after) / self.speed
-            headers = [(k, v) for k, v in headers if k.lower() != "retry-after"]
-            # Retry-After is whole seconds on the wire; the body's retry_after_seconds keeps
-            # the fraction (the SDK reads the larger of the two: send the body's alone).
-            if seconds >= 1:
-                headers.append(("retry-after", str(math.ceil(seconds))))
-        return ResponsePlan(plan.status, tuple(headers), (Write(data),), plan.prelude,
-                            plan.streaming, plan.close)  # fmt: skip
-
-
-def serve(speed: float, rpm: int) -> None:
-    """Serve a :class:`FastGateway` with a key limited to ``rpm`` on 127.0.0.1, in this
-    process: print ``{"url", "token"}`` as one JSON line, then answer commands read from
-    stdin, one a line: ``log`` prints the request log since the last ``log`` as one JSON
-    line (method, path, status, the gateway clock's time, the ``Idempotency-Key``, the first
-    message's content); end of input stops the server."""
-    import sys
-
-    from meshapi.testing import GatewayServer
-
-    gateway = FastGateway(speed, log_limit=1_000_000)
-    token = gateway.add_key(rpm_limit=rpm)
+def serve(speed: float, rpm: int, tpm: Optional[int] = None) -> None:
+    """Serve the emulator with one key limited to ``rpm`` (and ``tpm``) on 127.0.0.1."""
+    gateway = Gateway(clock=SystemClock(speed=speed), log_limit=1_000_000)
+    token = gateway.add_key(rpm_limit=rpm, tpm_limit=tpm)
     with GatewayServer(gateway).run_in_thread() as url:
-        print(json.dumps({"url": url, "token": token, "speed": speed, "rpm": rpm}), flush=True)
+        print(json.dumps({"url": url, "token": token, "speed": speed, "rpm": rpm, "tpm": tpm}),
+              flush=True)  # fmt: skip
         seen = 0
         for command in sys.stdin:
             if command.strip() != "log":
@@ -106,15 +44,14 @@ def serve(speed: float, rpm: int) -> None:
                 if isinstance(e.json, dict) and e.json.get("messages"):
                     content = e.json["messages"][0].get("content")
                 out.append([e.method, e.path, e.status, e.timestamp,
-                            e.headers.get("idempotency-key"), content])
+                            e.headers.get("idempotency-key"), content])  # fmt: skip
             print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":
-    import argparse
-
     parser = argparse.ArgumentParser(description="the emulator with a rate-limited key")
     parser.add_argument("--speed", type=float, default=20.0)
     parser.add_argument("--rpm", type=int, default=600)
+    parser.add_argument("--tpm", type=int, default=None)
     options = parser.parse_args()
-    serve(options.speed, options.rpm)
+    serve(options.speed, options.rpm, options.tpm)

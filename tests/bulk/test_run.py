@@ -12,10 +12,15 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bench.bulk_gateway import FastGateway
 from meshapi import AsyncMeshAPI, MeshAPI
 from meshapi.cli import main
-from meshapi.testing import AsyncInProcessTransport, Gateway, GatewayServer, InProcessTransport
+from meshapi.testing import (
+    AsyncInProcessTransport,
+    Gateway,
+    GatewayServer,
+    InProcessTransport,
+    SystemClock,
+)
 from meshapi.testing.faults import Status
 from meshapi_core.bulk import CheckpointError
 from meshapi_core.errors import InvalidArgumentError
@@ -171,7 +176,7 @@ def test_a_429_pauses_the_job_for_its_retry_after(client: MeshAPI, gateway: Gate
 
 
 def test_the_job_keeps_within_the_keys_rpm_without_429s(tmp_path: Path) -> None:
-    gateway = FastGateway(60)  # a minute of the emulator is a second
+    gateway = Gateway(clock=SystemClock(speed=60))  # a minute of the emulator is a second
     key = gateway.add_key(rpm_limit=100)
     rows = write_rows(tmp_path / "rows.jsonl", 250)
     with GatewayServer(gateway).run_in_thread() as url, MeshAPI(base_url=url, token=key) as client:
@@ -180,6 +185,21 @@ def test_the_job_keeps_within_the_keys_rpm_without_429s(tmp_path: Path) -> None:
     windows = Counter(int(r.timestamp // 60) for r in gateway.requests)
     assert max(windows.values()) <= 100
     assert summary.rate_limited == 0 and not [r for r in gateway.requests if r.status == 429]
+
+
+def test_the_job_keeps_within_the_keys_tpm_from_its_estimates(tmp_path: Path) -> None:
+    gateway = Gateway(clock=SystemClock(speed=60))
+    key = gateway.add_key(tpm_limit=400)  # about 80 of these rows (5 tokens each) a minute
+    rows = write_rows(tmp_path / "rows.jsonl", 300)
+    with GatewayServer(gateway).run_in_thread() as url, MeshAPI(base_url=url, token=key) as client:
+        summary = client.bulk.run(rows, tmp_path / "out.jsonl")
+        limits = client.usage.rate_limits()
+    assert summary.complete and summary.succeeded == 300
+    assert limits.key and limits.key.tpm and limits.key.tpm.limit == 400
+    # paced by the tokens: the job spans the windows its tokens need, with no storm of 429s
+    windows = Counter(int(r.timestamp // 60) for r in gateway.requests if r.path == CHAT)
+    assert len(windows) >= summary.total_tokens // 400
+    assert summary.rate_limited <= 2  # a window's last request may overshoot its estimate
 
 
 def test_the_command_line(gateway: Gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
