@@ -11,6 +11,7 @@ Results go to ``bench/results/latest.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from bench import wire
 from bench.media_bench import table as media_table
 
 BENCH = Path(__file__).resolve().parent
@@ -41,6 +43,8 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "sse_events": 200_000,
         "memory": {"bomb_mib": 1024, "reply_mib": 64, "floor_bomb": True},
         "media_bytes": 1024**3,
+        "latency": [20, 16],  # sequential streams of 16 chunks through the delay proxy
+        "cold_per_round": 3,
     },
     "quick": {
         "rounds": 2,
@@ -51,6 +55,8 @@ SIZES: Dict[str, Dict[str, Any]] = {
         "sse_events": 30_000,
         "memory": {"bomb_mib": 512, "reply_mib": 16, "floor_bomb": False},
         "media_bytes": 64 * 1024**2,
+        "latency": [20, 16],
+        "cold_per_round": 1,
     },
 }
 
@@ -76,6 +82,8 @@ CLIENTS: Tuple[Client, ...] = (
     Client("openai", "peer_openai.py", "sync", "openai", False, "floor httpx"),
     Client("floor httpx-async", "floor.py", "httpx-async", "ours", True, "floor httpx-async"),
     Client("ours httpx-async", "ours.py", "httpx-async", "ours", True, "floor httpx-async"),
+    Client("floor httpx-trio", "floor.py", "httpx-trio", "ours", True, "floor httpx-trio"),
+    Client("ours httpx-trio", "ours.py", "httpx-trio", "ours", True, "floor httpx-trio"),
     Client("floor aiohttp", "floor.py", "aiohttp", "ours", True, "floor aiohttp"),
     Client("ours aiohttp", "ours.py", "aiohttp", "ours", True, "floor aiohttp"),
     Client(
@@ -409,27 +417,31 @@ def targets(
         "{:.2f}x",
         pair=("ours httpx", "floor httpx", "seq"),
     )
-    add(
-        "non-streaming CPU/request, ours httpx-async / floor httpx-async",
-        ratio(summary, "ours httpx-async", "floor httpx-async", "conc"),
-        1.10,
-        "{:.2f}x",
-        pair=("ours httpx-async", "floor httpx-async", "conc"),
-    )
+    for ours, floor in (
+        ("ours httpx-async", "floor httpx-async"),
+        ("ours httpx-trio", "floor httpx-trio"),
+    ):
+        add(
+            f"creates at 50 in flight, CPU/request, {ours} / {floor}",
+            ratio(summary, ours, floor, "conc"),
+            0.75,
+            "{:.2f}x",
+            pair=(ours, floor, "conc"),
+        )
     for ours, floor in (("ours httpx", "floor httpx"), ("ours httpx-async", "floor httpx-async")):
         for w in ("stream1", "stream10"):
             add(
                 f"streaming CPU/chunk ({w}), {ours} / {floor}",
                 ratio(summary, ours, floor, w),
-                1.30,
+                1.10,
                 "{:.2f}x",
                 pair=(ours, floor, w),
             )
-    for w in ("conc", "stream1", "stream10"):
+    for w, limit in (("conc", 1.00), ("stream1", 1.15), ("stream10", 1.15)):
         add(
             f"aiohttp CPU/unit ({w}), ours aiohttp / floor aiohttp",
             ratio(summary, "ours aiohttp", "floor aiohttp", w),
-            1.15,
+            limit,
             "{:.2f}x",
             pair=("ours aiohttp", "floor aiohttp", w),
         )
@@ -475,6 +487,99 @@ def targets(
     return out
 
 
+def _paired_wall(runs: Dict[str, List[Dict[str, Any]]], client: str, base: str) -> Optional[float]:
+    """The median over rounds of ``client``'s latency wall time over ``base``'s."""
+    ratios = [
+        a["wall_s"] / b["wall_s"]
+        for a, b in zip(runs.get(client, []), runs.get(base, []))
+        if "wall_s" in a and "wall_s" in b
+    ]
+    return _median(ratios)
+
+
+def _paired_cold(cold: Dict[str, List[float]], label: str) -> Optional[float]:
+    """The median of ``label``'s cold starts over the floor's taken beside them."""
+    ratios = [a / b for a, b in zip(cold.get(label, []), cold.get(wire.COLD_FLOOR, [])) if b]
+    return _median(ratios)
+
+
+def wire_targets(data: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The targets of :mod:`bench.wire`: connections and wall time over TLS, cold start."""
+    out: List[Dict[str, Any]] = []
+    latency = data.get("latency_runs") or {}
+    cold = data.get("cold_runs") or {}
+
+    def add(name: str, value: Optional[float], limit: float, fmt: str) -> None:
+        ok = None if value is None else value <= limit
+        out.append({"target": name, "limit": limit, "format": fmt, "value": value, "passed": ok})
+
+    for client in ("ours httpx", "ours httpx-async", "ours aiohttp"):
+        counts = [r["connections"] for r in latency.get(client, []) if "connections" in r]
+        add(
+            f"new connections for {wire.STREAMS} sequential streams (most in any round), {client}",
+            max(counts) if counts else None,
+            2,
+            "{:.0f}",
+        )
+    add(f"{wire.STREAMS} streams over TLS at {wire.DELAY * 1000:.0f} ms each way, wall time, "
+        "ours httpx / openai", _paired_wall(latency, "ours httpx", "openai"), 0.6, "{:.2f}x")
+    add(f"{wire.STREAMS} streams over TLS at {wire.DELAY * 1000:.0f} ms each way, wall time, "
+        "ours httpx-async / openai async",
+        _paired_wall(latency, "ours httpx-async", "openai async"), 1.0, "{:.2f}x")  # fmt: skip
+    add(
+        "cold start (import, construct, first create), ours / the floor",
+        _paired_cold(cold, wire.COLD[1][0]),
+        1.20,
+        "{:.2f}x",
+    )
+    return out
+
+
+def wire_tables(data: Dict[str, Any]) -> str:
+    """The latency and cold-start figures, every client side by side."""
+    latency = data.get("latency_runs") or {}
+    cold = data.get("cold_runs") or {}
+    lines: List[str] = []
+    if any(latency.values()):
+        lines += [
+            f"\n**{wire.STREAMS} sequential streams over TLS, {wire.DELAY * 1000:.0f} ms each way "
+            "(a fresh client; median of rounds)**\n",
+            "| client | wall time | ratio to openai (same kind) | new connections (median / most) | checks |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, _, _, _, asynchronous in wire.LATENCY:
+            rs = [r for r in latency.get(label, []) if "wall_s" in r]
+            if not rs:
+                errors = [r["error"] for r in latency.get(label, []) if "error" in r]
+                lines.append(f"| {label} | {'failed: ' + str(errors[0]) if errors else 'unavailable'} | | | |")
+                continue
+            base = "openai async" if asynchronous else "openai"
+            r = _paired_wall(latency, label, base)
+            conns = [x["connections"] for x in rs]
+            wall = statistics.median(x["wall_s"] for x in rs)
+            checks = f"{sum(1 for x in rs if x['checksum_ok'])}/{len(rs)}"
+            lines.append(
+                f"| {label} | {wall * 1000:,.0f} ms | {'-' if r is None else f'{r:.2f}x'} "
+                f"| {statistics.median(conns):.0f} / {max(conns)} | {checks} |"
+            )
+    if any(cold.values()):
+        lines += [
+            "\n**cold start: import, construct, first create, in a fresh interpreter (median)**\n",
+            "| client | time | ratio to the floor (paired) |",
+            "|---|---:|---:|",
+        ]
+        for label, _, _ in wire.COLD:
+            if not cold.get(label):
+                lines.append(f"| {label} | unavailable | |")
+                continue
+            r = _paired_cold(cold, label)
+            lines.append(
+                f"| {label} | {statistics.median(cold[label]) * 1000:.0f} ms "
+                f"| {'-' if r is None else f'{r:.2f}x'} |"
+            )
+    return "\n".join(lines)
+
+
 def memory_targets(memory: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The bounds on peak memory (see :mod:`bench.memory_bench`)."""
     out: List[Dict[str, Any]] = []
@@ -507,7 +612,7 @@ def memory_targets(memory: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 WORKLOADS = {
     "seq": "sequential chat completions",
-    "conc": "chat completions, 50 in flight",
+    "conc": "chat completions, 50 in flight (trio rows: the same under trio)",
     "stream1": "one stream",
     "stream10": "ten streams",
     "hold": "streams open at once",
@@ -551,6 +656,8 @@ def table(
                 if c.asynchronous != group:
                     continue
                 entry = summary.get(c.name, {}).get("workloads", {}).get(w)
+                if not entry and c.kind.endswith("-trio") and w != "conc":
+                    continue  # under trio only the concurrent creates run
                 if not entry:
                     errors = summary.get(c.name, {}).get("errors")
                     why = "unavailable" if not errors else f"failed: {errors[0]}"
@@ -690,19 +797,33 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
     first_call_runs: List[Dict[str, float]] = []
     memory: Dict[str, Any] = {}
     media: Dict[str, Any] = {}
+    latency_runs: Dict[str, List[Dict[str, Any]]] = {label: [] for label, *_ in wire.LATENCY}
+    cold_runs: Dict[str, List[float]] = {label: [] for label, _, _ in wire.COLD}
     server, port = start_server()
+    tls_server: Optional[subprocess.Popen[str]] = None
     try:
-        with tempfile.TemporaryDirectory() as cwd:
+        with tempfile.TemporaryDirectory() as cwd, contextlib.ExitStack() as stack:
             for _, env, statement in IMPORTS:  # untimed: writes the byte code cache
                 python = pythons[env]
                 if python is not None:
                     time_import(python, statement, cwd)
+            proxy: Optional[wire.DelayProxy] = None
+            if args.wire:
+                certs = wire.make_certificates(Path(cwd))
+                tls_server, tls_port = wire.start_tls_server(certs, SERVER_CPUS)
+                proxy = stack.enter_context(wire.DelayProxy(tls_port))
+                for _, env, code in wire.COLD:  # untimed: writes the byte code cache
+                    python = pythons[env]
+                    if python is not None:
+                        wire.time_cold(python, code, f"http://127.0.0.1:{port}", cwd)
             for r in range(rounds):
                 for c in running_order(clients, r):
                     python = pythons[c.env]
                     if python is None or (c.env != "ours" and r >= peer_rounds):
                         continue
                     spec = sizes["async" if c.asynchronous else "sync"]
+                    if c.kind.endswith("-trio"):  # trio: the concurrent creates only
+                        spec = {"conc": spec["conc"]}
                     t0 = time.perf_counter()
                     runs[c.name].append(run_client(python, c, port, spec, cwd))
                     print(
@@ -717,15 +838,40 @@ def measure(mode_name: str, rounds: int, args: argparse.Namespace) -> Dict[str, 
                             import_times[label].append(time_import(python, statement, cwd))
                 sse_runs.append(run_sse(sizes["sse_events"], cwd))
                 first_call_runs.append(run_first_calls(cwd))
+                if proxy is not None:
+                    streams, chunks = sizes["latency"]
+                    order = list(wire.LATENCY)
+                    order = order[r % len(order) :] + order[: r % len(order)]
+                    for label, script, kind, env, _ in order:
+                        python = pythons[env]
+                        if python is not None:
+                            latency_runs[label].append(
+                                wire.run_latency(
+                                    python, script, kind, proxy, certs["ca"], cwd, CLIENT_CPUS,
+                                    streams, chunks,
+                                )
+                            )  # fmt: skip
+                    print(f"round {r + 1}/{rounds}: latency", file=sys.stderr, flush=True)
+                    for _ in range(sizes["cold_per_round"]):
+                        for label, env, code in wire.COLD:
+                            python = pythons[env]
+                            if python is not None:
+                                cold_runs[label].append(wire.time_cold(
+                                    python, code, f"http://127.0.0.1:{port}", cwd, CLIENT_CPUS
+                                ))  # fmt: skip
             if args.memory:  # once per run: peak RSS varies little, and a bomb takes a while
                 print("memory: gzip bomb and large reply ...", file=sys.stderr, flush=True)
                 memory = run_memory(sizes["memory"], cwd)
                 print("memory: a large upload and download ...", file=sys.stderr, flush=True)
                 media = run_media(sizes["media_bytes"], cwd)
     finally:
-        server.terminate()
-        server.wait()
+        for proc in (server, tls_server):
+            if proc is not None:
+                proc.terminate()
+                proc.wait()
     return {
+        "latency_runs": latency_runs,
+        "cold_runs": cold_runs,
         "media": media,
         "mode": mode_name,
         "rounds": rounds,
@@ -758,6 +904,7 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         for k in (data.get("first_call_runs") or [{}])[0]
     }
     verdicts = targets(summary, runs, imports, sse, first_calls) + memory_targets(memory)
+    verdicts += wire_targets(data)
     media = data.get("media")
     if media:
         for row in media["results"]:
@@ -785,6 +932,7 @@ def report(data: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
         f"{facts['platform']}",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())),
         table(summary, runs, data["sizes"], imports, sse),
+        wire_tables(data),
         memory_table(memory),
         *(
             [
@@ -856,6 +1004,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         dest="memory",
         action="store_false",
         help="skip the peak-memory figures (gzip bomb, large reply, large upload and download)",
+    )
+    parser.add_argument(
+        "--no-wire",
+        dest="wire",
+        action="store_false",
+        help="skip the latency over TLS through a delay and the cold starts (bench/wire.py)",
     )
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)

@@ -16,7 +16,8 @@ so the server spends a few microseconds per request and nearly nothing per chunk
   an order-independent checksum of every content sent (:func:`checksum`), the server's own CPU
   seconds (``time.process_time``) and how many streams are being held.
 
-Run it as ``python bench/server.py``: it binds 127.0.0.1 on a free port and prints the port.
+Run it as ``python bench/server.py``: it binds 127.0.0.1 on a free port and prints the port;
+``python bench/server.py --tls CHAIN.pem KEY.pem`` serves HTTPS (for :mod:`bench.wire`).
 """
 
 from __future__ import annotations
@@ -237,15 +238,28 @@ class BenchProtocol(asyncio.Protocol):
             self._transport.close()
 
 
-async def serve(port: int = 0) -> None:
-    """Serve on 127.0.0.1 until killed; print the bound port on the first line of stdout."""
+async def serve(port: int = 0, tls: Optional[Tuple[str, str]] = None) -> None:
+    """Serve on 127.0.0.1 until killed; print the bound port on the first line of stdout.
+    With ``tls`` (a certificate chain file and its key file) it speaks HTTPS."""
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(BenchProtocol, "127.0.0.1", port, backlog=4096)
+    context = None
+    if tls is not None:
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+    server = await loop.create_server(
+        BenchProtocol, "127.0.0.1", port, backlog=4096, ssl=context
+    )
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    tls = None
+    if args[:1] == ["--tls"]:  # --tls CERT_CHAIN KEY [PORT]
+        tls, args = (args[1], args[2]), args[3:]
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+        asyncio.run(serve(int(args[0]) if args else 0, tls))

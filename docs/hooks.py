@@ -238,14 +238,43 @@ def public_definitions() -> Dict[str, str]:
     return found
 
 
+VENDORED = ("assets/vendor/mermaid.min.js",)
+"""The scripts the site ships (fetched, pinned, by ``scripts/docs-assets``), under docs/."""
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
-    """Refuse to build while any public name lacks its own docstring."""
+    """Refuse to build while any public name lacks its own docstring, or a script the site
+    ships is not there."""
     from mkdocs.exceptions import PluginError
 
+    absent = [name for name in VENDORED if not (Path(config["docs_dir"]) / name).is_file()]
+    if absent:
+        raise PluginError(
+            f"{', '.join(absent)} is missing from docs/: run `bash scripts/docs-assets` "
+            "(bash scripts/docs runs it)"
+        )
     missing = missing_docstrings()
     if missing:
         listed = "\n  ".join(missing)
         raise PluginError(f"{len(missing)} public names have no docstring:\n  {listed}")
+
+
+REFERENCE_SEARCH_BOOST = 0.3
+"""How much a reference page (under ``reference/``) weighs in the site's search against a guide.
+
+The reference repeats every word of the API in short headings (``retry_policy``,
+``RetryEvent``...), which would otherwise rank above the guide a reader looks for ("retry"
+should find "Errors and retries" first); the reference is a click away from the guide. A page
+can set its own ``search: boost:`` in its front matter.
+"""
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    """Rank the reference pages below the guides in the site's search."""
+    if page.file.src_uri.startswith("reference/"):
+        search = page.meta.setdefault("search", {})
+        search.setdefault("boost", REFERENCE_SEARCH_BOOST)
+    return markdown
 
 
 def on_post_build(config: Any, **kwargs: Any) -> None:

@@ -21,6 +21,7 @@ logger (see :mod:`meshapi._observe`).
 from __future__ import annotations
 
 import os
+import ssl
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Type, TypeVar, Union
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from meshapi_core.http import TimeoutTypes
 
     from ._observe import EventHooks, Observer
+    from ._tls import VerifyTypes
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMeshAPI", "AsyncMeshAPIAdmin", "MeshAPI", "MeshAPIAdmin"]
 
@@ -164,7 +166,14 @@ class _Client:
         return f"{type(self).__name__}(base_url={self.config.base_url!r})"
 
 
-_BLOCKING_KEYWORDS = ("httpx_client", "http_client", "transport", "runtime", "event_hooks")
+_BLOCKING_KEYWORDS = (
+    "httpx_client",
+    "http_client",
+    "transport",
+    "verify",
+    "runtime",
+    "event_hooks",
+)
 _ASYNC_KEYWORDS = (*_BLOCKING_KEYWORDS, "async_httpx_client", "aiohttp_session")
 
 H = TypeVar("H")
@@ -190,6 +199,7 @@ class _BlockingClient(_Client):
         httpx_client: Optional[httpx.Client] = None,
         http_client: Optional[httpx.Client] = None,
         transport: Optional[Transport] = None,
+        verify: VerifyTypes = True,
         runtime: Optional[Runtime] = None,
         event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
@@ -209,7 +219,9 @@ class _BlockingClient(_Client):
         if transport is None:
             from meshapi_httpx import HttpxTransport
 
-            transport = HttpxTransport(httpx_client)
+            transport = HttpxTransport(httpx_client, ssl_context=_httpx_tls(verify))
+        else:
+            _refuse_verify(verify)
         self._transport = transport
         self._runtime = runtime or SYSTEM_RUNTIME
         self._observer = _observer(self._runtime, event_hooks)
@@ -243,9 +255,12 @@ class MeshAPI(_BlockingClient, DataPlane):
     Takes every setting of :class:`~meshapi_core.config.ClientSettings` as a keyword
     (``base_url``, ``token``, ``timeout``, ``max_retries``, ``deadline``...), plus where its
     requests go: ``httpx_client`` (your :class:`httpx.Client`; the SDK never closes it) or
-    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`), and
-    ``event_hooks`` (lists of callables given each request, response, retry and stream-end
-    event, for metrics and tracing). The token defaults to ``$MESHAPI_TOKEN``.
+    ``transport`` (anything implementing :class:`~meshapi_core.transport.Transport`),
+    ``verify`` (the certificates its connections trust, REST and realtime alike: ``True``
+    for certifi's roots or ``$SSL_CERT_FILE`` / ``$SSL_CERT_DIR``, a CA bundle's path, an
+    :class:`ssl.SSLContext`, or ``False``, which warns), and ``event_hooks`` (lists of
+    callables given each request, response, retry and stream-end event, for metrics and
+    tracing). The token defaults to ``$MESHAPI_TOKEN``.
 
     >>> from meshapi import MeshAPI
     >>> client = MeshAPI(base_url="https://api.meshapi.ai", token="rsk_...")
@@ -281,23 +296,47 @@ class MeshAPIAdmin(_BlockingClient, ControlPlane):
 TransportName = Literal["httpx", "aiohttp"]
 
 
+def _httpx_tls(verify: object) -> Optional[ssl.SSLContext]:
+    """The SSL context for an httpx transport: ``None`` for the default, which the transport
+    makes as httpx would (for a client you hand over, only when a session needs it)."""
+    if verify is True:
+        return None
+    from ._tls import ssl_context_of
+
+    return ssl_context_of(verify)
+
+
+def _refuse_verify(verify: object) -> None:
+    """``verify`` is for the transports the SDK makes; a transport object has its own TLS."""
+    if verify is not True:
+        from meshapi_core.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            "verify= applies to the transports the SDK makes (with or without your httpx "
+            "client or aiohttp session); a transport object brings its own TLS settings",
+            param="verify",
+        )
+
+
 def _async_transport(
     transport: Union[TransportName, AsyncTransport, None],
     httpx_client: Optional[httpx.AsyncClient],
     aiohttp_session: Optional[aiohttp.ClientSession],
+    verify: object = True,
 ) -> tuple[AsyncTransport, bool]:
     if transport is None:
         transport = "aiohttp" if aiohttp_session is not None else "httpx"
     if not isinstance(transport, str):
         if httpx_client is not None or aiohttp_session is not None:
             raise TypeError("pass a transport object or a client/session, not both")
+        _refuse_verify(verify)
         return transport, False
     if transport == "httpx":
         if aiohttp_session is not None:
             raise TypeError("aiohttp_session needs transport='aiohttp'")
         from meshapi_httpx import AsyncHttpxTransport
 
-        return AsyncHttpxTransport(httpx_client), True
+        return AsyncHttpxTransport(httpx_client, ssl_context=_httpx_tls(verify)), True
     if transport == "aiohttp":
         if httpx_client is not None:
             raise TypeError("httpx_client needs transport='httpx'")
@@ -307,7 +346,11 @@ def _async_transport(
             raise ImportError(
                 "transport='aiohttp' needs aiohttp: pip install 'meshapi-python-sdk[aiohttp]'"
             ) from exc
-        return AiohttpTransport(aiohttp_session), True
+        from ._tls import ssl_context_of
+
+        # Always a context of the SDK's rules (aiohttp's default trusts the system's roots).
+        context = ssl_context_of(verify)
+        return AiohttpTransport(aiohttp_session, ssl_context=context), True
     raise ValueError(
         f"transport must be 'httpx', 'aiohttp' or a transport object, not {transport!r}"
     )
@@ -327,6 +370,7 @@ class _AsyncClient(_Client):
         async_httpx_client: Optional[httpx.AsyncClient] = None,
         http_client: Optional[httpx.AsyncClient] = None,
         aiohttp_session: Optional[aiohttp.ClientSession] = None,
+        verify: VerifyTypes = True,
         runtime: Optional[Runtime] = None,
         event_hooks: Optional[EventHooks] = None,
         **settings: Unpack[ClientSettings],
@@ -341,7 +385,7 @@ class _AsyncClient(_Client):
             )
         )
         self._transport, self._owns_transport = _async_transport(
-            transport, httpx_client, aiohttp_session
+            transport, httpx_client, aiohttp_session, verify
         )
         self._runtime = runtime or SYSTEM_RUNTIME
         self._observer = _observer(self._runtime, event_hooks)
@@ -385,7 +429,7 @@ class AsyncMeshAPI(_AsyncClient, AsyncDataPlane):
     ``"httpx"`` (the default; asyncio and trio), ``"aiohttp"`` (asyncio; the cheapest per
     request under load), or any :class:`~meshapi_core.transport.AsyncTransport`. Your own
     ``httpx_client`` (an :class:`httpx.AsyncClient`) or ``aiohttp_session`` is used as given
-    and never closed by the SDK.
+    and never closed by the SDK. ``verify`` is as for :class:`MeshAPI`, on every transport.
 
     >>> async with AsyncMeshAPI(base_url="https://api.meshapi.ai", token="rsk_...") as client:
     ...     resp = await client.chat.completions.create(params)    # doctest: +SKIP

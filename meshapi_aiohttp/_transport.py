@@ -48,10 +48,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ssl
 import weakref
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Dict, List, Optional, Tuple, Type
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    BinaryIO,
+    Dict,
+    List,
+    Optional,
+    Tuple,
+    Type,
+    Union,
+)
+from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import aiohttp
 
@@ -65,7 +79,8 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsendable
-from meshapi_core.transport import refuse_client_credentials
+from meshapi_core.proxies import ProxyRoute, ProxyRules
+from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT, refuse_client_credentials
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -88,11 +103,19 @@ _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
 
 
 def _connection_error(
-    exc: BaseException, *, response_started: bool, stale: bool = False
+    exc: BaseException,
+    *,
+    response_started: bool = False,
+    stale: bool = False,
+    url: Optional[str] = None,
 ) -> APIConnectionError:
-    """The SDK error for a failure while sending, or while reading a whole response."""
+    """The SDK error for a failure while sending (to ``url``), or while reading a whole
+    response."""
     timeout = isinstance(exc, _TIMEOUTS)
-    return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
+    host = None if url is None else urlsplit(url).hostname
+    return transport_failure(
+        exc, timeout=timeout, response_started=response_started, stale=stale, host=host
+    )
 
 
 class _Exchange:
@@ -160,6 +183,14 @@ def _client_timeout(t: Timeout) -> aiohttp.ClientTimeout:
     )
 
 
+@lru_cache(maxsize=16)
+def _proxy_headers(route: ProxyRoute) -> Optional[Dict[str, str]]:
+    """The headers for the proxy itself: its credentials, if its URL had some."""
+    if route.authorization is None:
+        return None
+    return {"Proxy-Authorization": route.authorization}
+
+
 def _refuse_credentials_of(session: aiohttp.ClientSession) -> None:
     """Refuse a session whose ``auth`` or default headers would add a credential to the SDK's
     requests (see :func:`~meshapi_core.transport.refuse_client_credentials`): aiohttp
@@ -201,6 +232,16 @@ def _body_data(request: Request, failures: List[MeshAPIError]) -> Any:
     return chunks()
 
 
+async def _drain(content: aiohttp.StreamReader) -> None:
+    """Read ``content`` to its end, or until ``RELEASE_LIMIT`` bytes were read."""
+    left = RELEASE_LIMIT
+    while left >= 0 and not content.is_eof():
+        data = await content.readany()
+        if not data:
+            return
+        left -= len(data)
+
+
 class AiohttpStreamResponse:
     """A streamed aiohttp response, behind the SDK's error contract."""
 
@@ -229,6 +270,18 @@ class AiohttpStreamResponse:
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
             raise failure
 
+    async def release(self) -> None:
+        """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
+        seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
+        if the end came)."""
+        content = self._response.content
+        try:
+            if not content.is_eof():
+                with contextlib.suppress(*_ERRORS):
+                    await asyncio.wait_for(_drain(content), RELEASE_GRACE)
+        finally:
+            await self.aclose()
+
     async def aclose(self) -> None:
         """Release the connection: back to the pool if the whole body came, else dropped."""
         if self._response.content.is_eof():
@@ -245,20 +298,29 @@ class AiohttpTransport:
     ``raise_for_status``, bodies decompressed by the SDK; one with ``auth`` or a
     credential-bearing default header is refused (``InvalidArgumentError``). Without one, the
     transport makes a session on first use, inside the running loop, and :meth:`aclose`
-    closes it: up to 100 connections, no cookies kept, no proxy or ``.netrc`` from the
-    environment. One transport is safe to share between the tasks of one event loop.
+    closes it: up to 100 connections, no cookies kept, TLS by ``ssl_context`` (aiohttp's
+    default without one), the environment's proxies by httpx's rules (``HTTPS_PROXY``,
+    ``NO_PROXY``...: see :mod:`meshapi_core.proxies`, read when the transport is made), no
+    ``.netrc``. One transport is safe to share between the tasks of one event loop.
 
     WebSocket sessions never use the session: each opens a connection of its own, outside
-    its pool (so open sessions never hold back a REST call), closed when the session closes
-    (see :meth:`connect_websocket`).
+    its pool (so open sessions never hold back a REST call), closed when the session closes,
+    with ``ssl_context`` and the environment's proxy (see :meth:`connect_websocket`).
     """
 
-    def __init__(self, session: Optional[aiohttp.ClientSession] = None) -> None:
+    def __init__(
+        self,
+        session: Optional[aiohttp.ClientSession] = None,
+        *,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> None:
         if session is not None:
             _refuse_credentials_of(session)
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        self._ssl_context = ssl_context
+        self._proxies = ProxyRules.of(getproxies())
 
     def _refuse_if_closed(self) -> None:
         # A session handed in stays usable after aclose() (it is the caller's), unless they
@@ -273,8 +335,9 @@ class AiohttpTransport:
     def _get_session(self) -> aiohttp.ClientSession:
         self._refuse_if_closed()
         if self._session is None:
+            tls: Union[ssl.SSLContext, bool] = self._ssl_context or True
             self._session = aiohttp.ClientSession(
-                connector=_PoolConnector(limit=100),
+                connector=_PoolConnector(limit=100, ssl=tls),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
@@ -291,6 +354,7 @@ class AiohttpTransport:
         headers = request.headers
         if request.header("accept-encoding") is None:
             headers = (*headers, _ACCEPT_ENCODING)
+        proxy = self._proxy_of(request.url)
         record = _Exchange()
         token = _exchange.set(record)
         try:
@@ -300,29 +364,43 @@ class AiohttpTransport:
                 skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
                 timeout=_client_timeout(request.timeout),
                 allow_redirects=False, raise_for_status=False, auto_decompress=False,
+                proxy=None if proxy is None else proxy.url,
+                proxy_headers=None if proxy is None else _proxy_headers(proxy),
             )  # fmt: skip
             return AiohttpStreamResponse(response)
+        except aiohttp.ClientSSLError as exc:  # a certificate error is a ValueError too
+            failure = _connection_error(exc, url=request.url)
         except _REFUSED as exc:
             failure = failures[0] if failures else unsendable("aiohttp", exc)
         except _ERRORS as exc:
             # the body could not be read (the file changed): say so, not "connection failed"
             failure = failures[0] if failures else _connection_error(
-                exc, response_started=False, stale=record.stale(exc)
+                exc, stale=record.stale(exc), url=request.url
             )  # fmt: skip
         finally:
             _exchange.reset(token)
         raise failure  # here, so aiohttp's exception is not its __context__
 
+    def _proxy_of(self, url: str) -> Optional[ProxyRoute]:
+        """The environment's proxy for ``url``, for a session the transport made (one of
+        yours goes by its own ``trust_env``)."""
+        if not self._proxies or not self._owns_session:
+            return None
+        return self._proxies.route(url)
+
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
         """Open a WebSocket session: wsproto over a connection of its own, outside the
-        session's pool, with aiohttp's default SSL context (see :mod:`meshapi_wsproto`; the
-        session's ``ws_connect`` would follow redirects and accept invalid frames)."""
+        session's pool, with the transport's SSL context, through the environment's proxy
+        (see :mod:`meshapi_wsproto`; the session's ``ws_connect`` would follow redirects and
+        accept invalid frames)."""
         from meshapi_wsproto import aconnect_websocket
 
         from ._websocket import ssl_context
 
         self._refuse_if_closed()
-        return await aconnect_websocket(request, ssl_context)
+        given = self._ssl_context
+        tls = ssl_context if given is None else lambda: given
+        return await aconnect_websocket(request, tls, self._proxies.route(request.url))
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

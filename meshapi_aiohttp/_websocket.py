@@ -5,13 +5,13 @@ cannot make it safe for the SDK: it follows a redirected handshake, sending the 
 subprotocol to wherever the ``Location`` points; it takes its connection from the session's
 pool, so open sessions (long-lived by nature) starve the REST calls sharing it; and it
 accepts frames RFC 6455 forbids a server to send (masked frames, close codes 1006 or 5000).
-A session opens a connection of its own instead (outside the session's pool, without its
-proxy), framed by wsproto, as on the httpx transports: one behaviour on every transport.
+A session opens a connection of its own instead (outside the session's pool, through the
+environment's proxy rather than the session's), framed by wsproto, as on the httpx
+transports: one behaviour on every transport.
 
-``wss://`` uses the SSL context aiohttp makes when a session is given none
-(``ssl.create_default_context()``: the system's roots, ``http/1.1`` offered by ALPN), so
-REST calls and sessions trust the same servers unless your session's connector was given
-another context.
+``wss://`` uses the transport's ``ssl_context`` (the client's ``verify`` setting: a client
+always passes one), else the context aiohttp makes when a session is given none
+(``ssl.create_default_context()``: the system's roots, ``http/1.1`` offered by ALPN).
 """
 
 from __future__ import annotations

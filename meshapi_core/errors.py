@@ -24,6 +24,7 @@ everything::
     │                             event loop, a closed one, a forked child (also a RuntimeError)
     ├── APIConnectionError        no usable response: refused, reset, DNS, TLS ...
     │   ├── APITimeoutError           a time limit ran out
+    │   ├── CertificateVerificationError  the server's TLS certificate failed verification
     │   └── StaleConnectionError      a reused connection the server had closed: no answer
     └── StreamInterruptedError    a stream ended before ``[DONE]`` (``stream_interrupted``)
         └── StreamTimeoutError        ... because a time limit ran out (also an APITimeoutError)
@@ -69,10 +70,12 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateVerificationError",
     "ClientContextError",
     "ConflictError",
     "ContentFilterFinishReasonError",
     "ErrorResponse",
+    "InsecureTLSWarning",
     "InternalServerError",
     "InvalidArgumentError",
     "LengthFinishReasonError",
@@ -91,6 +94,7 @@ __all__ = [
     "UnprocessableEntityError",
     "ValidationError",
     "body_failure",
+    "certificate_failure",
     "error_from_frame",
     "error_from_response",
     "inband_error",
@@ -171,7 +175,8 @@ class MeshAPIError(Exception):
         status: the HTTP status, or ``0`` when no response was received.
         error_code: the gateway's stable ``error.code`` slug (branch on this), or a code the
             SDK synthesises: ``parse_error``, ``connection_error``, ``timeout``,
-            ``stream_interrupted``, ``event_too_large``, ``redirect``.
+            ``certificate_verification_failed``, ``stream_interrupted``, ``event_too_large``,
+            ``redirect``.
         request_id: the gateway's ``req_...`` id, from the body or the ``x-request-id`` header.
         retry_after_seconds: how long the gateway asked the caller to wait, if it said: a
             :class:`Seconds` (a ``float`` that writes a whole number as an integer, as
@@ -441,6 +446,34 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, response_started=response_started, error_code="timeout")
 
 
+class CertificateVerificationError(APIConnectionError):
+    """The server's TLS certificate failed verification (``certificate_verification_failed``):
+    nothing was sent, and the call is not retried (another attempt meets the same
+    certificate).
+
+    Attributes:
+        host: the host the client connected to (``None`` if the transport did not say).
+        reason: what was wrong: ``"unknown_ca"`` (issued by a certificate authority the
+            client does not trust, self-signed included), ``"hostname_mismatch"`` (valid for
+            other names), ``"expired"``, ``"not_yet_valid"``, ``"revoked"``, or
+            ``"invalid"`` (anything else OpenSSL refused).
+        verify_message: OpenSSL's own words, e.g. ``"certificate has expired"``.
+    """
+
+    def __init__(
+        self, message: str, *, host: Optional[str], reason: str, verify_message: str
+    ) -> None:
+        super().__init__(message, error_code="certificate_verification_failed")
+        self.host = host
+        self.reason = reason
+        self.verify_message = verify_message
+
+
+class InsecureTLSWarning(UserWarning):
+    """A client was made with ``verify=False``: it accepts any certificate, so anyone on the
+    network path can read and change its traffic, the credential included."""
+
+
 class StaleConnectionError(APIConnectionError):
     """A pooled keep-alive connection the server had closed: the request, sent on it, failed
     before any byte of a response arrived, so nothing was answered.
@@ -536,19 +569,99 @@ def _short_id(value: Any) -> Optional[str]:
     return shorten(value, MAX_CODE) if isinstance(value, str) and value else None
 
 
+# OpenSSL's X509_V_ERR_* codes, by what they mean to someone reading the error.
+_VERIFY_REASONS = {
+    2: "unknown_ca",  # unable to get issuer certificate
+    18: "unknown_ca",  # self-signed certificate
+    19: "unknown_ca",  # self-signed certificate in certificate chain
+    20: "unknown_ca",  # unable to get local issuer certificate
+    21: "unknown_ca",  # unable to verify the first certificate
+    9: "not_yet_valid",
+    10: "expired",
+    23: "revoked",
+    62: "hostname_mismatch",
+    63: "hostname_mismatch",  # e-mail address mismatch
+    64: "hostname_mismatch",  # IP address mismatch
+}
+_VERIFY_ADVICE = {
+    "unknown_ca": "was not issued by a certificate authority this client trusts. If the "
+    "gateway is reached through a TLS-inspecting proxy or has a private CA, pass "
+    "verify='/path/to/ca-bundle.pem' (or an ssl.SSLContext) to the client, or set "
+    "SSL_CERT_FILE",
+    "hostname_mismatch": "is not valid for that host name: check the host in base_url",
+    "expired": "has expired",
+    "not_yet_valid": "is not valid yet: check this machine's clock",
+    "revoked": "has been revoked",
+    "invalid": "was refused",
+}
+
+
+def _verification_failure(cause: BaseException) -> Optional[BaseException]:
+    """The certificate verification error (``ssl.SSLCertVerificationError``, recognised by
+    its ``verify_code``) in ``cause`` or the exceptions it was raised from, if any."""
+    seen = 0
+    current: Optional[BaseException] = cause
+    while current is not None and seen < 16:
+        if isinstance(getattr(current, "verify_code", None), int):
+            return current
+        inner = getattr(current, "certificate_error", None)  # aiohttp's wrapper keeps it here
+        if isinstance(inner, BaseException) and inner is not current:
+            current = inner
+        else:
+            current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def certificate_failure(
+    cause: BaseException, host: Optional[str] = None
+) -> Optional[CertificateVerificationError]:
+    """The SDK error for a failed certificate verification in ``cause`` (or what it was
+    raised from), naming ``host`` and the reason; ``None`` if ``cause`` is something else.
+    :func:`transport_failure` calls it, so transports rarely need to."""
+    found = _verification_failure(cause)
+    if found is None:
+        return None
+    code = getattr(found, "verify_code", 0)
+    said = str(getattr(found, "verify_message", "") or "").strip() or _describe(found)
+    reason = _VERIFY_REASONS.get(code, "invalid")
+    where = host or "the gateway"
+    return CertificateVerificationError(
+        shorten(
+            f"TLS certificate verification failed for {where}: its certificate "
+            f"{_VERIFY_ADVICE[reason]} (OpenSSL: {said})",
+            MAX_MESSAGE,
+        ),
+        host=host,
+        reason=reason,
+        verify_message=shorten(said, 500),
+    )
+
+
 def transport_failure(
-    cause: BaseException, *, timeout: bool, response_started: bool, stale: bool = False
+    cause: BaseException,
+    *,
+    timeout: bool,
+    response_started: bool,
+    stale: bool = False,
+    host: Optional[str] = None,
 ) -> APIConnectionError:
     """The SDK error for a transport's failure to send a request or read a whole response.
 
     Transports classify their library's exception (``timeout``: did a time limit run out?
     ``stale``: was it a reused connection the server had closed, with no byte of a response?)
     and call this, so every transport words its errors the same way. The message names the
-    cause's type and text, never the request's headers.
+    cause's type and text, never the request's headers. A certificate that failed
+    verification (found in ``cause`` or what it was raised from) is a
+    :class:`CertificateVerificationError` naming ``host``, the host connected to.
 
     >>> transport_failure(OSError("refused"), timeout=False, response_started=False).message
     'Connection to the gateway failed before any response (OSError: refused)'
     """
+    if not timeout and not response_started:
+        refused = certificate_failure(cause, host)
+        if refused is not None:
+            return refused
     if stale and not timeout and not response_started:
         return StaleConnectionError(
             "The server had closed the reused connection the request was sent on: no response "

@@ -34,7 +34,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, FrozenSet, Optional
 
-from .errors import APIConnectionError, APIStatusError, MeshAPIError, StaleConnectionError
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    CertificateVerificationError,
+    MeshAPIError,
+    StaleConnectionError,
+)
 
 __all__ = ["RetryPolicy"]
 
@@ -103,6 +109,8 @@ class RetryPolicy:
                 error.status in self.retry_statuses
                 and error.error_code not in self.never_retry_codes
             )
+        if isinstance(error, CertificateVerificationError):
+            return False  # the next attempt meets the same certificate
         if isinstance(error, APIConnectionError):
             return self.retry_connection_errors and not error.response_started
         return False

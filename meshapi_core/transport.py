@@ -36,6 +36,14 @@ Two more duties keep the credential where the core sent it:
   :func:`refuse_client_credentials`. Those would replace or join the SDK's credential on the
   gateway's requests, and travel with the requests the SDK sends to other hosts (signed
   upload URLs, media downloads), which carry none of the gateway's.
+
+A stream ends when its protocol says so (``[DONE]``, a terminal event), usually a few bytes
+before its body does (the last HTTP chunk, or HTTP/2's end of stream). A connection goes back
+to the pool only once its body has ended, so a stream response may offer ``release()``: the
+SDK calls it instead of ``close()`` after the protocol's end, and it reads on for at most
+:data:`RELEASE_GRACE` seconds and :data:`RELEASE_LIMIT` bytes, then closes, which gives the
+connection back if the body ended in time and drops it otherwise. A transport without it is
+closed at once (the connection is dropped if its body had not ended).
 """
 
 from __future__ import annotations
@@ -47,6 +55,8 @@ from .errors import InvalidArgumentError
 from .http import Request
 
 __all__ = [
+    "RELEASE_GRACE",
+    "RELEASE_LIMIT",
     "AsyncStreamResponse",
     "AsyncTransport",
     "StreamResponse",
@@ -55,6 +65,17 @@ __all__ = [
     "Transport",
     "refuse_client_credentials",
 ]
+
+
+RELEASE_GRACE = 0.05
+"""How long, in seconds, ``release()`` waits for the end of a body after the end of its stream
+(``[DONE]``, a terminal event) before it drops the connection instead of reusing it. A gateway
+sends the body's end with the stream's end or right after it, so this is spent only on a
+server that holds the body open; the time left of the call's ``total`` bounds it too."""
+
+RELEASE_LIMIT = 64 * 1024
+"""How many bytes ``release()`` reads after the end of a stream, at most, looking for the end
+of its body (a gateway sends a few: the last HTTP chunk); past it, the connection is dropped."""
 
 
 class StreamResponse(Protocol):

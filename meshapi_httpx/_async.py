@@ -14,6 +14,7 @@ request, and so the credential).
 
 from __future__ import annotations
 
+import ssl
 from typing import TYPE_CHECKING, AsyncIterator, Dict, Optional
 
 import httpx
@@ -21,6 +22,7 @@ import httpx
 from meshapi_core.decoding import decoder_for
 from meshapi_core.errors import APITimeoutError, MeshAPIError, StreamTimeoutError
 from meshapi_core.http import Request
+from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from ._common import (
     HTTPX_ERRORS,
@@ -36,7 +38,9 @@ from ._common import (
 )
 from ._direct import new_async_client
 from ._exchange import exchange
+from ._http2 import areset_unfinished
 from ._network_async import install_async
+from ._websocket import TLS
 
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
@@ -49,6 +53,7 @@ class AsyncHttpxStreamResponse:
     def __init__(self, response: httpx.Response, deadline: Optional[float] = None) -> None:
         self._response = response
         self._deadline = deadline
+        self._raw: Optional[AsyncIterator[bytes]] = None
         self.status = response.status_code
         self.headers: Dict[str, str] = headers_of(response)
 
@@ -62,7 +67,8 @@ class AsyncHttpxStreamResponse:
         failure: Optional[MeshAPIError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
-        raw = self._response.aiter_raw()
+        # Kept: a consumer that stops at the stream's end leaves it open for release().
+        raw = self._raw = self._response.aiter_raw()
         try:
             if deadline is None and decoder is None:
                 async for data in raw:
@@ -95,16 +101,42 @@ class AsyncHttpxStreamResponse:
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
 
+    async def release(self) -> None:
+        """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
+        seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
+        if the end came)."""
+        import anyio
+
+        raw, self._raw = self._raw, None
+        try:
+            if raw is not None and not self._response.is_closed:
+                deadline = anyio.current_time() + RELEASE_GRACE
+                if self._deadline is not None:
+                    deadline = min(deadline, self._deadline)
+                left = RELEASE_LIMIT
+                with anyio.CancelScope(deadline=deadline):
+                    async for data in raw:
+                        left -= len(data)
+                        if left < 0:
+                            break
+        except HTTPX_ERRORS:
+            pass  # the body broke: the connection is dropped below
+        finally:
+            await self.aclose()  # shielded: runs even when the task is cancelled
+
     async def aclose(self) -> None:
         """Release the connection (back to the pool if the body was read to its end).
 
         Shielded from cancellation: a task cancelled mid-stream still gives its connection
-        back, under trio's level-triggered cancellation as under asyncio's.
+        back, under trio's level-triggered cancellation as under asyncio's. An HTTP/2 stream
+        left before its end is reset (see ``_http2.py``).
         """
         import anyio  # here, not at import: a blocking client never needs it
 
+        self._raw = None
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
+            await areset_unfinished(self._response)
 
 
 class AsyncHttpxTransport:
@@ -114,15 +146,24 @@ class AsyncHttpxTransport:
     ``MockTransport`` included); the transport then never closes it. Whatever the client's
     settings, no redirect is followed and the client's ``auth`` is not applied; a client with
     ``auth`` or a credential-bearing default header is refused (``InvalidArgumentError``).
-    One transport is safe to share between the tasks of one event loop.
+    One transport is safe to share between the tasks of one event loop. ``ssl_context`` is
+    as for :class:`~meshapi_httpx.HttpxTransport`.
     """
 
-    def __init__(self, client: Optional[httpx.AsyncClient] = None) -> None:
+    def __init__(
+        self,
+        client: Optional[httpx.AsyncClient] = None,
+        *,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> None:
         self._owns_client = client is None
         if client is not None:
             refuse_credentials_of(client)
+        self._tls = TLS(ssl_context, made_here=client is None)
         # A client of its own is sent to directly (see _direct.py); one handed over, never.
-        self._client, self._direct = (client, None) if client is not None else new_async_client()
+        self._client, self._direct = (
+            (client, None) if client is not None else new_async_client(self._tls.context)
+        )
         install_async(self._client)
 
     async def _send(self, request: Request) -> httpx.Response:
@@ -151,17 +192,19 @@ class AsyncHttpxTransport:
                 else:
                     return AsyncHttpxStreamResponse(response, deadline)
             except HTTPX_ERRORS as exc:
-                failure = connection_error(exc, response_started=False, stale=record.stale(exc))
+                failure = connection_error(
+                    exc, response_started=False, stale=record.stale(exc), url=request.url
+                )
         raise failure  # here, so httpx's exception is not its __context__
 
     async def connect_websocket(self, request: WebSocketRequest) -> AsyncWsprotoWebSocket:
         """Open a WebSocket session: wsproto over a connection of its own (httpx has no
-        WebSocket client), with httpx's SSL context (see :mod:`meshapi_wsproto`)."""
+        WebSocket client), with the transport's SSL context, through the environment's
+        proxy (see :mod:`meshapi_wsproto`)."""
         from meshapi_wsproto import aconnect_websocket
 
-        from ._websocket import ssl_context
-
-        return await aconnect_websocket(request, ssl_context)
+        tls = self._tls
+        return await aconnect_websocket(request, tls.for_websocket, tls.proxy(request.url))
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` without blocking the event loop."""

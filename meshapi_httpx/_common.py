@@ -8,6 +8,7 @@ with it the credential.
 from __future__ import annotations
 
 from typing import Any, AsyncIterator, BinaryIO, Dict, Iterator, List, Optional, Type, Union
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -166,13 +167,16 @@ body spent before the SDK read it), which are not ``HTTPError``."""
 
 
 def connection_error(
-    exc: Exception, *, response_started: bool, stale: bool = False
+    exc: Exception, *, response_started: bool, stale: bool = False, url: Optional[str] = None
 ) -> APIConnectionError:
-    """The SDK error for an httpx failure while sending or reading a whole response;
-    ``stale`` when it ended a request on a reused connection the server had closed, before
-    any byte of a response (``_exchange.py``)."""
+    """The SDK error for an httpx failure while sending (to ``url``) or reading a whole
+    response; ``stale`` when it ended a request on a reused connection the server had closed,
+    before any byte of a response (``_exchange.py``)."""
     timeout = isinstance(exc, httpx.TimeoutException)
-    return transport_failure(exc, timeout=timeout, response_started=response_started, stale=stale)
+    host = urlsplit(url).hostname if url is not None else None
+    return transport_failure(
+        exc, timeout=timeout, response_started=response_started, stale=stale, host=host
+    )
 
 
 def stream_error(exc: Exception) -> StreamInterruptedError:

@@ -11,11 +11,22 @@ pools (:func:`install`): every connection the pool opens from then on is a
 the exchange's absolute deadline (:func:`under`) while it sends the request and while it
 reads each piece of the body (httpx does every socket wait of a blocking client on the
 calling thread); each connect, TLS handshake, read and write on a wrapped stream then waits at
-most until that deadline, and one that starts after it fails at once with httpcore's timeout
-error, which httpx reports as its own (``ReadTimeout``...) and the transport as the SDK's.
-Outside :func:`under` (another library's requests on a shared client) nothing changes.
-The same streams also tell the running exchange whether its connection was reused and
-whether any byte of the response came back (``_exchange.py``).
+most until that deadline, and one that starts after it fails at once: a connect or write with
+httpcore's timeout error, which httpx reports as its own (``ConnectTimeout``...), a read with
+:class:`DeadlinePassed`, which ends the exchange without breaking a connection other streams
+share (HTTP/2); the transport reports either as the SDK's timeout. Outside :func:`under`
+(another library's requests on a shared client) nothing changes. The same streams also tell
+the running exchange whether its connection was reused and whether any byte of the response
+came back (``_exchange.py``).
+
+HTTP/2 (a client of yours made with ``http2=True``, shared between threads, which httpcore
+does not make safe): httpcore reads a shared connection for every stream on it, one thread at
+a time, under a lock. A thread waiting for that lock is not woken by its own deadline; it
+takes its turn when the reading thread has received a frame (for any stream) or its read
+timed out, then reads within its own deadline. So on a shared HTTP/2 connection an exchange
+can outlast its deadline by the longest silence of the whole connection, at most the
+per-read timeout; the async transports have no such lock (their waits are cancelled at the
+deadline).
 
 The bound: the exchange ends within one scheduling delay of its deadline, whatever the
 server does, except for what no socket timeout covers: DNS resolution (``getaddrinfo``) and
@@ -39,7 +50,7 @@ import httpx
 from ._common import wrap_backends
 from ._exchange import Tracked
 
-__all__ = ["WRITE_PIECE", "install", "under"]
+__all__ = ["WRITE_PIECE", "DeadlinePassed", "bounded", "install", "under"]
 
 WRITE_PIECE = 64 * 1024
 """Writes are cut into pieces this large, each bounded by the time left when it starts."""
@@ -65,6 +76,19 @@ def _left(timeout: Optional[float], error: type[Exception]) -> Optional[float]:
     if left <= 0:
         raise error(_MESSAGE)
     return left if timeout is None or timeout > left else timeout
+
+
+class DeadlinePassed(BaseException):
+    """A read stopped at the deadline of the thread's exchange.
+
+    A ``BaseException``, like a cancellation, so httpcore treats it as one: it closes the
+    stream that was reading, not the connection. On HTTP/2 the connection is shared by
+    every stream on it, and httpcore marks it broken for all of them on any read *error*
+    (a ``ReadTimeout`` included); one exchange's deadline must end that exchange only. Nothing
+    is lost by stopping a read that timed out: no byte was taken from the socket (a TLS
+    record half read stays in the TLS layer's buffer). The transport turns it into the
+    SDK's timeout error.
+    """
 
 
 class under:
@@ -93,9 +117,20 @@ class _DeadlineStream(Tracked, httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
         record = self._touched()
-        if _state.deadline is None:  # outside under(): httpcore's own limits
+        deadline = _state.deadline
+        if deadline is None:  # outside under(): httpcore's own limits
             return self._read(record, self._inner.read(max_bytes, timeout))
-        return self._read(record, self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout)))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlinePassed(_MESSAGE)
+        if timeout is not None and timeout < left:
+            left = timeout
+        try:
+            return self._read(record, self._inner.read(max_bytes, left))
+        except httpcore.ReadTimeout:
+            if time.monotonic() >= deadline:
+                raise DeadlinePassed(_MESSAGE) from None
+            raise
 
     def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
         if not buffer:  # h11's end of a body with a Content-Length: nothing to send
@@ -128,6 +163,12 @@ class _DeadlineStream(Tracked, httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def bounded(stream: object) -> bool:
+    """Whether every wait on ``stream`` (a response's ``network_stream``) is bounded by
+    :func:`under`: whether the pool that opened it had its backend wrapped."""
+    return isinstance(stream, _DeadlineStream)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):

@@ -12,10 +12,18 @@ So when nothing in the environment routes requests elsewhere (no ``HTTP_PROXY``,
 ``HTTPS_PROXY`` or ``ALL_PROXY``), the transport builds the client around an
 :class:`httpx.HTTPTransport` of its own (as httpx itself would: same TLS settings, same
 limits) and gives each request to that transport directly, through httpx's public transport
-API (``handle_request`` / ``handle_async_request``): a :class:`Direct`. The request on the
+API (``handle_request`` / ``handle_async_request``): a :class:`Direct`. Its TLS is what
+``httpx.Client(verify=...)`` would have for the same setting: the same SSL context, handed to
+``httpx.HTTPTransport(verify=...)`` exactly as the client hands it on. The request on the
 wire is the same (the client's default headers are added to each request that lacks them).
 With proxies in the environment, and always for a client the caller handed over, requests go
 through ``client.send`` with everything the client was configured with.
+
+The async transport's own client also gets a pool of its own (``_pool.py``): httpcore's
+re-examines every connection whenever a request starts or ends, which at 50 requests in
+flight costs more CPU than everything else the request does; the SDK's takes an idle
+connection off a stack. Its limits are :data:`ASYNC_LIMITS`. (With a proxy in the environment
+the client is httpx's own, pool included.)
 
 Either way a URL without a query (an endpoint's path: few and repeated) is parsed once and
 kept (:func:`url_of`, at most :data:`URL_CACHE_SIZE`), as is each timeout's httpx form.
@@ -23,6 +31,7 @@ kept (:func:`url_of`, at most :data:`URL_CACHE_SIZE`), as is each timeout's http
 
 from __future__ import annotations
 
+import ssl
 from functools import lru_cache
 from typing import Dict, Optional, Tuple, Union
 from urllib.request import getproxies
@@ -32,12 +41,27 @@ import httpx
 from meshapi_core.decoding import ACCEPT_ENCODING
 from meshapi_core.http import Request, Timeout
 
-__all__ = ["URL_CACHE_SIZE", "Direct", "new_async_client", "new_client", "timeout_of", "url_of"]
+__all__ = [
+    "ASYNC_LIMITS",
+    "URL_CACHE_SIZE",
+    "Direct",
+    "new_async_client",
+    "new_client",
+    "timeout_of",
+    "url_of",
+]
 
 URL_CACHE_SIZE = 256
 """How many parsed URLs are kept (least recently used dropped first)."""
 
 _Pairs = Tuple[Tuple[str, str], ...]
+
+
+ASYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+"""The async client's pool: up to 100 connections at once (httpx's and aiohttp's default), a
+request past them waiting up to the ``pool`` timeout; every one of them kept when idle (httpx
+keeps 20: at more than 20 requests in flight it would close and reopen connections all the
+time), each for 5 s after its last response (httpx's keep-alive expiry)."""
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
@@ -124,20 +148,32 @@ class Direct:
         return response
 
 
-def new_client() -> Tuple[httpx.Client, Optional[Direct]]:
-    """A blocking client for a transport to own, and its :class:`Direct` unless the
-    environment names a proxy."""
+def new_client(
+    ssl_context: Optional[ssl.SSLContext] = None,
+) -> Tuple[httpx.Client, Optional[Direct]]:
+    """A blocking client for a transport to own (trusting what ``ssl_context`` trusts;
+    httpx's default context if ``None``), and its :class:`Direct` unless the environment
+    names a proxy. Either way its TLS is what ``httpx.Client(verify=ssl_context)`` has."""
+    verify: Union[ssl.SSLContext, bool] = True if ssl_context is None else ssl_context
     if _proxied():
-        return httpx.Client(follow_redirects=False), None
-    transport = httpx.HTTPTransport()
+        return httpx.Client(follow_redirects=False, verify=verify), None
+    transport = httpx.HTTPTransport(verify=verify)
     client = httpx.Client(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))
 
 
-def new_async_client() -> Tuple[httpx.AsyncClient, Optional[Direct]]:
-    """:func:`new_client` for the async transport."""
+def new_async_client(
+    ssl_context: Optional[ssl.SSLContext] = None,
+) -> Tuple[httpx.AsyncClient, Optional[Direct]]:
+    """:func:`new_client` for the async transport: its :class:`Direct` sends through a
+    :class:`~meshapi_httpx._pool.AsyncStackPool` of :data:`ASYNC_LIMITS`."""
+    verify: Union[ssl.SSLContext, bool] = True if ssl_context is None else ssl_context
     if _proxied():
-        return httpx.AsyncClient(follow_redirects=False), None
-    transport = httpx.AsyncHTTPTransport()
+        return httpx.AsyncClient(follow_redirects=False, verify=verify), None
+    from ._pool import AsyncStackPool
+
+    transport = httpx.AsyncHTTPTransport(verify=verify, limits=ASYNC_LIMITS)
+    if not transport._pool._http2:  # one request per connection: HTTP/1.1's, not HTTP/2's
+        transport._pool = AsyncStackPool(transport._pool)  # type: ignore[assignment]
     client = httpx.AsyncClient(follow_redirects=False, transport=transport)
     return client, Direct(transport, Direct.defaults_of(client))

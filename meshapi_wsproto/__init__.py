@@ -8,14 +8,17 @@ accepts frames RFC 6455 forbids a server to send (masked frames, close codes suc
 way, with this package:
 
 - a connection of the session's own, outside any HTTP client's pool and its limits, closed
-  when the session closes; no proxy;
+  when the session closes; through the proxy the transport passes (the environment's
+  ``HTTPS_PROXY`` for ``wss://``, by :mod:`meshapi_core.proxies`), by a ``CONNECT`` tunnel
+  that carries the TLS end to end, so the proxy never sees the credential;
 - the handshake written and read by wsproto: any answer but ``101 Switching Protocols`` is
   the typed error :func:`~meshapi_core.websocket.handshake_refused` makes from its status,
   headers and body (a redirect is never followed: nothing is sent anywhere else);
 - frames parsed by wsproto: a frame a server may not send ends the session with
   :class:`~meshapi_core.errors.StreamInterruptedError`, after a close frame saying why;
-- TLS with the context the transport passes (its own library's default), so REST calls and
-  sessions trust the same servers.
+- TLS with the context the transport passes (the client's ``verify`` setting), so REST
+  calls and sessions trust the same servers; a certificate that fails verification is a
+  :class:`~meshapi_core.errors.CertificateVerificationError` naming the host and the reason.
 
 :mod:`._protocol` is the protocol (Sans-IO); :mod:`._sync` drives it over a blocking socket,
 :mod:`._async` over an anyio stream (asyncio and trio). A transport's ``connect_websocket``
@@ -29,7 +32,7 @@ yours can make it too::
     class MyTransport:
         ...
         async def connect_websocket(self, request):
-            return await aconnect_websocket(request, ssl.create_default_context)
+            return await aconnect_websocket(request, ssl.create_default_context, proxy=None)
 """
 
 from ._async import AsyncWsprotoWebSocket

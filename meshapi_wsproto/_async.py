@@ -15,6 +15,7 @@ from typing import Dict, Optional, Tuple, Type
 
 import anyio
 import anyio.abc
+from anyio.streams.tls import TLSStream
 
 from meshapi_core.errors import (
     APIConnectionError,
@@ -26,9 +27,10 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Timeout
+from meshapi_core.proxies import ProxyRoute
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._protocol import READ_SIZE, TLSContext, WsprotoClient
+from ._protocol import READ_SIZE, Endpoint, TLSContext, Tunnel, WsprotoClient, http11_context
 
 __all__ = ["AsyncWsprotoWebSocket", "connect_websocket"]
 
@@ -38,7 +40,8 @@ _IO_ERRORS: Tuple[Type[BaseException], ...] = (
     anyio.ClosedResourceError,
     anyio.EndOfStream,  # a TLS stream raises it from send() too, for a peer gone without notice
 )
-_CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, *_IO_ERRORS)
+# anyio.EndOfStream: the peer closed during the TLS handshake (standard_compatible=False).
+_CONNECT_ERRORS: Tuple[Type[BaseException], ...] = (TimeoutError, anyio.EndOfStream, *_IO_ERRORS)
 
 
 class AsyncWsprotoWebSocket:
@@ -159,30 +162,71 @@ class AsyncWsprotoWebSocket:
                 await self._stream.aclose()
 
 
-async def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> AsyncWsprotoWebSocket:
+async def _tunnel(stream: anyio.abc.ByteStream, tunnel: Tunnel) -> None:
+    """Open ``tunnel`` on ``stream``."""
+    await stream.send(tunnel.request())
+    while True:
+        try:
+            data = await stream.receive(READ_SIZE)
+        except anyio.EndOfStream:
+            data = b""
+        if tunnel.receive(data):
+            return
+
+
+async def _connect(
+    endpoint: Endpoint, tls: TLSContext, tunnel: Optional[Tunnel]
+) -> anyio.abc.ByteStream:
+    """A connection to ``endpoint``, directly or through ``tunnel``, with TLS for ``wss://``."""
+    if tunnel is None:
+        if not endpoint.tls:
+            return await anyio.connect_tcp(endpoint.host, endpoint.port)
+        return await anyio.connect_tcp(
+            endpoint.host,
+            endpoint.port,
+            ssl_context=http11_context(tls),
+            tls_standard_compatible=False,
+        )
+    stream: anyio.abc.ByteStream = await anyio.connect_tcp(tunnel.proxy.host, tunnel.proxy.port)
+    try:
+        await _tunnel(stream, tunnel)
+        if endpoint.tls:
+            stream = await TLSStream.wrap(
+                stream,
+                hostname=endpoint.host,
+                ssl_context=http11_context(tls),
+                standard_compatible=False,
+            )
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await stream.aclose()
+        raise
+    return stream
+
+
+async def connect_websocket(
+    request: WebSocketRequest, tls: TLSContext, proxy: Optional[ProxyRoute] = None
+) -> AsyncWsprotoWebSocket:
     """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
-    ``wss://`` one with the SSL context ``tls()`` returns."""
+    ``wss://`` one with the SSL context ``tls()`` returns; through ``proxy`` (an ``http://``
+    proxy, by a ``CONNECT`` tunnel) when given. The connect timeout bounds connecting as a
+    whole: the TCP connection, the tunnel, the TLS handshake."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
+    tunnel = None if proxy is None else Tunnel(endpoint, proxy)
     failure: Optional[BaseException] = None
     stream: Optional[anyio.abc.ByteStream] = None
     try:
         with anyio.fail_after(timeout.connect):
-            if endpoint.tls:
-                stream = await anyio.connect_tcp(
-                    endpoint.host,
-                    endpoint.port,
-                    ssl_context=tls(),
-                    tls_standard_compatible=False,
-                )
-            else:
-                stream = await anyio.connect_tcp(endpoint.host, endpoint.port)
+            stream = await _connect(endpoint, tls, tunnel)
     except _CONNECT_ERRORS as exc:
         failure = exc
     if failure is not None or stream is None:
         timed_out = isinstance(failure, TimeoutError)
-        raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
+        raise transport_failure(
+            failure or OSError(), timeout=timed_out, response_started=False, host=endpoint.host
+        )
     connection = AsyncWsprotoWebSocket(stream, client, timeout)
     try:
         await connection._write(client.handshake())

@@ -43,9 +43,11 @@ from meshapi_core.errors import (
     APIConnectionError,
     MeshAPIError,
     StreamInterruptedError,
+    shorten,
     transport_failure,
 )
 from meshapi_core.http import ERROR_BODY_LIMIT, header_dict
+from meshapi_core.proxies import ProxyRoute
 from meshapi_core.websocket import (
     BinaryMessage,
     CloseMessage,
@@ -56,14 +58,31 @@ from meshapi_core.websocket import (
     message_too_large,
 )
 
-__all__ = ["READ_SIZE", "Endpoint", "TLSContext", "WsprotoClient", "endpoint_of"]
+__all__ = [
+    "MAX_TUNNEL_REPLY",
+    "READ_SIZE",
+    "Endpoint",
+    "TLSContext",
+    "Tunnel",
+    "WsprotoClient",
+    "endpoint_of",
+    "http11_context",
+]
 
 READ_SIZE = 65_536
 """Bytes asked of the socket per read."""
 
 TLSContext = Callable[[], ssl.SSLContext]
 """Where a driver gets the SSL context of a ``wss://`` session (called for each one; each
-transport passes its library's own, so REST calls and sessions trust the same servers)."""
+transport passes its own, so REST calls and sessions trust the same servers)."""
+
+
+def http11_context(tls: TLSContext) -> ssl.SSLContext:
+    """The context ``tls()`` returns, offering ``http/1.1`` alone by ALPN (the upgrade is
+    HTTP/1.1; httpcore sets the ALPN protocols of a context it shares the same way)."""
+    context = tls()
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,77 @@ def endpoint_of(url: str) -> Endpoint:
     host_header = shown if port == default else f"{shown}:{port}"
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Endpoint(host, port, tls, host_header, target)
+
+
+MAX_TUNNEL_REPLY = 65_536
+"""The largest answer to ``CONNECT`` read from a proxy (its status line and headers)."""
+
+
+class Tunnel:
+    """A ``CONNECT`` tunnel through an HTTP proxy to a session's host, as data in and out.
+
+    :meth:`request` is what to send the proxy; :meth:`receive` takes its answer until the head
+    is complete: any ``2xx`` opens the tunnel (the TLS handshake and the WebSocket's follow,
+    end to end with the gateway: the proxy sees neither the credential nor the messages),
+    anything else is an :class:`~meshapi_core.errors.APIConnectionError` naming the proxy
+    and its status. The proxy's credentials (from its URL) go in ``Proxy-Authorization``.
+    """
+
+    def __init__(self, endpoint: Endpoint, proxy: ProxyRoute) -> None:
+        if proxy.scheme != "http":
+            raise APIConnectionError(
+                f"Realtime sessions reach a proxy over http:// only, and the environment "
+                f"names {proxy.url} for {endpoint.host}: name an http:// proxy, or add the "
+                "host to NO_PROXY"
+            )
+        self.endpoint = endpoint
+        self.proxy = proxy
+        host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
+        self.authority = f"{host}:{endpoint.port}"
+        self._buffer = bytearray()
+
+    def request(self) -> bytes:
+        """The ``CONNECT`` request."""
+        lines = [f"CONNECT {self.authority} HTTP/1.1", f"Host: {self.authority}"]
+        if self.proxy.authorization is not None:
+            lines.append(f"Proxy-Authorization: {self.proxy.authorization}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def receive(self, data: bytes) -> bool:
+        """Feed the proxy's answer; ``True`` once the tunnel is open."""
+        if not data:
+            raise APIConnectionError(
+                f"The proxy {self.proxy.url} closed the connection before answering CONNECT "
+                f"{self.authority}"
+            )
+        self._buffer += data
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self._buffer) > MAX_TUNNEL_REPLY:
+                raise APIConnectionError(
+                    f"The proxy {self.proxy.url} sent more than {MAX_TUNNEL_REPLY} bytes "
+                    "without ending its answer to CONNECT"
+                )
+            return False
+        line = bytes(self._buffer[: self._buffer.find(b"\r\n")]).decode("latin-1")
+        parts = line.split(" ", 2)
+        status = parts[1] if len(parts) > 1 else ""
+        if not (parts[0].startswith("HTTP/1.") and status.isdigit() and len(status) == 3):
+            raise APIConnectionError(
+                f"The proxy {self.proxy.url} did not answer CONNECT in HTTP/1.1 "
+                f"({shorten(line, 100)!r})"
+            )
+        if not status.startswith("2"):
+            raise APIConnectionError(
+                f"The proxy {self.proxy.url} refused the tunnel to {self.authority}: "
+                f"{shorten(line[9:], 200)}"
+            )
+        if len(self._buffer) > end + 4:
+            raise APIConnectionError(
+                f"The proxy {self.proxy.url} sent bytes after opening the tunnel, before "
+                "the client spoke"
+            )
+        return True
 
 
 def _interrupted(message: str) -> StreamInterruptedError:

@@ -27,9 +27,10 @@ from meshapi_core.errors import (
     transport_failure,
 )
 from meshapi_core.http import Timeout
+from meshapi_core.proxies import ProxyRoute
 from meshapi_core.websocket import CLOSE_TIMEOUT, WebSocketMessage, WebSocketRequest
 
-from ._protocol import READ_SIZE, TLSContext, WsprotoClient
+from ._protocol import READ_SIZE, TLSContext, Tunnel, WsprotoClient, http11_context
 
 __all__ = ["WsprotoWebSocket", "connect_websocket"]
 
@@ -185,26 +186,50 @@ class WsprotoWebSocket:
             self._sock.close()
 
 
-def connect_websocket(request: WebSocketRequest, tls: TLSContext) -> WsprotoWebSocket:
+def _tunnel(sock: socket.socket, tunnel: Tunnel) -> None:
+    """Open ``tunnel`` on ``sock`` (a blocking socket with the connect timeout)."""
+    sock.sendall(tunnel.request())
+    while not tunnel.receive(sock.recv(READ_SIZE)):
+        pass
+
+
+def connect_websocket(
+    request: WebSocketRequest, tls: TLSContext, proxy: Optional[ProxyRoute] = None
+) -> WsprotoWebSocket:
     """Open the session ``request`` describes (see :mod:`meshapi_core.websocket`); a
-    ``wss://`` one with the SSL context ``tls()`` returns."""
+    ``wss://`` one with the SSL context ``tls()`` returns; through ``proxy`` (an ``http://``
+    proxy, by a ``CONNECT`` tunnel) when given. The connect timeout bounds each step of
+    connecting: the TCP connection, the tunnel's answer, the TLS handshake."""
     client = WsprotoClient(request)
     endpoint = client.endpoint
     timeout = request.timeout
     failure: Optional[BaseException] = None
     sock: Optional[socket.socket] = None
+    tunnel = None if proxy is None else Tunnel(endpoint, proxy)
     try:
-        sock = socket.create_connection((endpoint.host, endpoint.port), timeout=timeout.connect)
+        if tunnel is None:
+            address = (endpoint.host, endpoint.port)
+        else:
+            address = (tunnel.proxy.host, tunnel.proxy.port)
+        sock = socket.create_connection(address, timeout=timeout.connect)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tunnel is not None:
+            _tunnel(sock, tunnel)
         if endpoint.tls:
-            sock = tls().wrap_socket(sock, server_hostname=endpoint.host)
+            sock = http11_context(tls).wrap_socket(sock, server_hostname=endpoint.host)
     except OSError as exc:  # socket.timeout is an OSError too
         failure = exc
+    except APIConnectionError:
+        if sock is not None:
+            sock.close()
+        raise
     if failure is not None or sock is None:
         if sock is not None:
             sock.close()
         timed_out = isinstance(failure, (socket.timeout, TimeoutError))
-        raise transport_failure(failure or OSError(), timeout=timed_out, response_started=False)
+        raise transport_failure(
+            failure or OSError(), timeout=timed_out, response_started=False, host=endpoint.host
+        )
     sock.settimeout(0.0)
     connection = WsprotoWebSocket(sock, client, timeout)
     try:

@@ -6,7 +6,8 @@ Property tests run a bounded number of examples by default, so the suite stays f
     .venv/bin/python -m pytest --hypothesis-profile=soak --timeout=0 tests/core tests/fuzz
 
 Coverage-guided fuzzing with atheris is opt-in: ``--fuzz-seconds=N`` runs each target of
-``tests/fuzz`` for N seconds (see ``tests/fuzz/fuzz_main.py``).
+``tests/fuzz`` for N seconds (see ``tests/fuzz/fuzz_main.py``). So are the browser tests of
+the built documentation site: ``--browser`` (see ``tests/browser/conftest.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=0,
         help="run each atheris fuzzing target (tests/fuzz) for this many seconds",
     )
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="run the browser tests of the built site (tests/browser: Chromium and playwright)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "ray: needs the ray extra (a local Ray instance); .ci/run runs them apart"
     )
+    config.addinivalue_line("markers", "browser: a browser test of the built site (needs --browser)")
 
 
 @pytest.fixture

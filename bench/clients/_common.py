@@ -231,6 +231,68 @@ async def run_hold(client: Any, count: int, admin: Admin, wave: int = 50) -> Res
     }
 
 
+def expected_stream(n: int) -> str:
+    """The contents of a stream of ``n`` chunks, joined (see ``bench/server.py``)."""
+    return "".join(f"t{i} " for i in range(n))
+
+
+def run_latency_sync(client: Any, streams: int, size: int) -> Result:
+    """``streams`` sequential streams of ``size`` chunks on a client just made (so the first
+    connection's handshakes count): the wall time, and whether every content came."""
+    wall = time.perf_counter()
+    out = [client.stream(size, None) for _ in range(streams)]
+    wall = time.perf_counter() - wall
+    ok = all("".join(p or "" for p in parts) == expected_stream(size) for parts in out)
+    return {"wall_s": wall, "streams": streams, "checksum_ok": ok}
+
+
+async def run_latency_async(client: Any, streams: int, size: int) -> Result:
+    """:func:`run_latency_sync` for an async client."""
+    wall = time.perf_counter()
+    out = [await client.stream(size, None) for _ in range(streams)]
+    wall = time.perf_counter() - wall
+    ok = all("".join(p or "" for p in parts) == expected_stream(size) for parts in out)
+    return {"wall_s": wall, "streams": streams, "checksum_ok": ok}
+
+
+def run_conc_trio(factory: Any, kind: str, base_url: str, spec: Dict[str, Any], admin: Admin) -> Result:
+    """The ``conc`` workload under trio (our clients and the floor only: they have trio)."""
+    import trio
+
+    total, inflight = spec["conc"]
+
+    async def go() -> Result:
+        client = factory(kind, base_url, None)
+        try:
+
+            async def batch(count: int) -> List[str]:
+                out: List[str] = []
+                left = count
+
+                async def worker() -> None:
+                    nonlocal left
+                    while left > 0:
+                        left -= 1
+                        out.append(await client.complete())
+
+                async with trio.open_nursery() as nursery:
+                    for _ in range(inflight):
+                        nursery.start_soon(worker)
+                return out
+
+            await batch(inflight)
+            admin.reset()
+            gc.collect()
+            cpu, wall = time.process_time(), time.perf_counter()
+            out = await batch(total)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            return {"cpu_s": cpu, "wall_s": wall, **_verdict("request", *_replies(out), admin.stats())}
+        finally:
+            await client.aclose()
+
+    return trio.run(go)
+
+
 Factory = Callable[[str, str, Optional[int]], Any]
 
 
@@ -245,11 +307,33 @@ def main(factory: Factory, kinds: Dict[str, bool]) -> None:
     parser.add_argument("kind", choices=sorted(kinds))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--spec", required=True, help="the workloads and their sizes, as JSON")
+    parser.add_argument("--base-url", help="where the latency workload goes (over TLS)")
     args = parser.parse_args()
     spec = json.loads(args.spec)
     admin = Admin(args.port)
     base_url = f"http://127.0.0.1:{args.port}"
-    if kinds[args.kind]:
+    if "latency" in spec:  # alone, on a fresh client: no warm-up, no server counters
+        streams, size = spec["latency"]
+        if kinds[args.kind]:
+
+            async def latency() -> Result:
+                client = factory(args.kind, args.base_url, None)
+                try:
+                    return await run_latency_async(client, streams, size)
+                finally:
+                    await client.aclose()
+
+            result = asyncio.run(latency())
+        else:
+            client = factory(args.kind, args.base_url, None)
+            try:
+                result = run_latency_sync(client, streams, size)
+            finally:
+                client.close()
+        results = {"latency": result}
+    elif args.kind.endswith("-trio"):
+        results = {"conc": run_conc_trio(factory, args.kind, base_url, spec, admin)}
+    elif kinds[args.kind]:
 
         async def go() -> Dict[str, Result]:
             client = factory(args.kind, base_url, None)

@@ -5,7 +5,8 @@ status, ``json.loads`` the reply. Per stream: split the body on blank lines, tak
 ``json.loads`` it, stop caring at ``[DONE]`` (and fail if it never came). No typed objects,
 no retries, no error mapping: what any client pays before it adds anything of its own.
 
-Kinds: ``httpx`` (sync), ``httpx-async``, ``aiohttp``.
+Kinds: ``httpx`` (sync), ``httpx-async``, ``httpx-trio`` (the same client under trio),
+``aiohttp``.
 """
 
 from __future__ import annotations
@@ -161,9 +162,9 @@ class Aiohttp:
 
 def make(kind: str, base_url: str, pool: Optional[int]) -> Any:
     """The floor client of ``kind``."""
-    kinds = {"httpx": HttpxSync, "httpx-async": HttpxAsync, "aiohttp": Aiohttp}
+    kinds = {"httpx": HttpxSync, "httpx-async": HttpxAsync, "httpx-trio": HttpxAsync, "aiohttp": Aiohttp}
     return kinds[kind](base_url, pool)
 
 
 if __name__ == "__main__":
-    main(make, {"httpx": False, "httpx-async": True, "aiohttp": True})
+    main(make, {"httpx": False, "httpx-async": True, "httpx-trio": True, "aiohttp": True})

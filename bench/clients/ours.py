@@ -1,7 +1,7 @@
 """This SDK, as its documentation shows it: typed params in, typed replies and chunks out.
 
-Kinds: ``httpx`` (``MeshAPI``), ``httpx-async`` and ``aiohttp`` (``AsyncMeshAPI``), on their
-defaults; for the many-open-streams workload they are handed a client or session with a pool
+Kinds: ``httpx`` (``MeshAPI``), ``httpx-async``, ``httpx-trio`` (under trio) and ``aiohttp``
+(``AsyncMeshAPI``), on their defaults; for the many-open-streams workload they are handed a client or session with a pool
 as big as the floor's.
 """
 
@@ -83,8 +83,8 @@ def make(kind: str, base_url: str, pool: Optional[int]) -> Any:
     """Our client of ``kind``."""
     if kind == "httpx":
         return Sync(base_url)
-    return Async(base_url, "httpx" if kind == "httpx-async" else "aiohttp", pool)
+    return Async(base_url, "aiohttp" if kind == "aiohttp" else "httpx", pool)
 
 
 if __name__ == "__main__":
-    main(make, {"httpx": False, "httpx-async": True, "aiohttp": True})
+    main(make, {"httpx": False, "httpx-async": True, "httpx-trio": True, "aiohttp": True})

@@ -8,7 +8,8 @@ context manager. It closes its connection when the body ends, on :meth:`Stream.c
 on leaving the ``with stream:`` block, and when the loop ``for chunk in stream:``
 is left early (the loop's iterator is a generator whose ``finally`` closes it). A stream is
 complete only when the gateway said so (``[DONE]`` or a terminal event); it then stops reading
-at once.
+at once, and its connection goes back to the pool if the body's end is already in or follows
+within ``RELEASE_GRACE`` (50 ms), else it is closed.
 
 Decoding is the core's :class:`~meshapi_core.streams.StreamDecoder`; these classes move bytes
 into it and events out of it. Every event also goes through the endpoint's accumulator
@@ -209,7 +210,13 @@ class _AsyncResponseStream:
         watch, self._watch = self._watch, None
         if response is not None:
             try:
-                response.close()
+                # Ended as its protocol says: its connection may go back to the pool, if the
+                # body's end follows at once (see RELEASE_GRACE in meshapi_core.transport).
+                release = getattr(response, "release", None) if self._complete else None
+                if release is not None:
+                    release()
+                else:
+                    response.close()
             finally:
                 if watch is not None:
                     watch.stream_ended(self._events_so_far(), self._complete, self._error)

@@ -16,7 +16,9 @@ key (the only credential that spends):
 - a request that reached its model and failed there (a 5xx, or an error that carries the
   provider's code: ``model="mesh/error/upstream_error"``...) is one event with status
   ``error``, no tokens and no cost. Refusals before that (401, 403, 422, a rate limit) are
-  not usage.
+  not usage;
+- a reply from the gateway's response cache is an event with ``cache_source: "gateway"``
+  and no cost; its tokens still count towards TPM.
 
 A stream is settled when it starts, with the tokens its reply carries: the emulator decides
 the whole reply before the first byte. Requests refused by an injected fault never reach a
@@ -51,7 +53,14 @@ def settle(ctx: RouteContext, error: Optional[GatewayError] = None) -> None:
         return
     store = usage_store(ctx.state)
 
-    def event(model: str, status: str, prompt: int, completion: int, cost: Decimal) -> None:
+    def event(
+        model: str,
+        status: str,
+        prompt: int,
+        completion: int,
+        cost: Decimal,
+        cache_source: Optional[str] = None,
+    ) -> None:
         store.record(
             UsageEvent(
                 id="evt_" + ctx.state.ids.ulid(),
@@ -64,6 +73,7 @@ def settle(ctx: RouteContext, error: Optional[GatewayError] = None) -> None:
                 prompt_tokens=prompt,
                 completion_tokens=completion,
                 cost=cost,
+                cache_source=cache_source,
             )
         )
 
@@ -74,10 +84,14 @@ def settle(ctx: RouteContext, error: Optional[GatewayError] = None) -> None:
     billing = ctx.state.store("billing", BillingStore)
     pool = pool_of(ctx.state, key.owner)
     for charge in ctx.charges:
-        info = ctx.state.catalog.get(charge.model)
-        cost = cost_of(info, charge.prompt_tokens, charge.completion_tokens, charge.images)
-        cost = cost.quantize(_MONEY)  # as the event shows it, so that sums add up
-        event(charge.model, "success", charge.prompt_tokens, charge.completion_tokens, cost)
+        if charge.cached:  # the gateway's cache answered: $0 (its tokens still count)
+            cost, source = Decimal(0), "gateway"
+        else:
+            info = ctx.state.catalog.get(charge.model)
+            cost = cost_of(info, charge.prompt_tokens, charge.completion_tokens, charge.images)
+            cost, source = cost.quantize(_MONEY), None  # as the event shows it: sums add up
+        tokens = (charge.prompt_tokens, charge.completion_tokens)
+        event(charge.model, "success", *tokens, cost, source)
         billing.debit(pool, cost, ctx.now)
         ctx.state.limiter.add_tokens(
             key.id, ctx.now, charge.prompt_tokens + charge.completion_tokens

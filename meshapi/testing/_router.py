@@ -30,12 +30,15 @@ __all__ = ["Charge", "Handler", "Route", "RouteContext", "match", "route"]
 class Charge:
     """What one served request used of one model: the tokens it read and wrote, and the
     images it made. The gateway turns each into a usage event (``POST /v1/usage/events``)
-    priced from the catalog, a debit of the balance and the key's TPM count."""
+    priced from the catalog, a debit of the balance and the key's TPM count; a reply from the
+    gateway's cache (``cached``) is an event of ``cache_source: "gateway"`` that costs $0
+    (``docs/gateway/control-plane.md`` §5)."""
 
     model: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
     images: int = 0
+    cached: bool = False
 
 
 @dataclass
@@ -54,12 +57,18 @@ class RouteContext:
     charges: List[Charge] = field(default_factory=list)
 
     def charge(
-        self, model: str, prompt_tokens: int = 0, completion_tokens: int = 0, *, images: int = 0
+        self,
+        model: str,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+        *,
+        images: int = 0,
+        cached: bool = False,
     ) -> None:
         """Bill this request for its use of ``model`` (see :class:`Charge`); a handler calls
         it once per model that served (compare: once per model and once for the judge).
         Nothing is billed when the handler then fails."""
-        self.charges.append(Charge(model, prompt_tokens, completion_tokens, images))
+        self.charges.append(Charge(model, prompt_tokens, completion_tokens, images, cached))
 
     def json_body(self) -> Any:
         """The parsed JSON body, or the 422 FastAPI sends for a missing or broken one."""

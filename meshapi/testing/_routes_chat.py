@@ -200,6 +200,13 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
         kept = cache.get(key_of_cache, ctx.now)
         if kept is not None:
             ctx.extra_headers.append(("x-cache", "HIT"))
+            usage = kept.get("usage") or {}
+            ctx.charge(
+                model,
+                usage.get("prompt_tokens", 0),
+                usage.get("completion_tokens", 0),
+                cached=True,
+            )
             return json_plan(200, kept)
     completion = build_completion(
         model,

@@ -385,9 +385,10 @@ def test_break_closes_the_connection(run: Runner, meshapi_gateway: GatewayFixtur
 def test_connections_are_reused_and_a_stream_never_waits_for_reuse(
     run: Runner, meshapi_gateway: GatewayFixture, kind: str
 ) -> None:
-    """Whole replies give their connection back. A stream stops reading at [DONE]: its
-    connection is reused only where the transport already holds the body's end (aiohttp
-    does; httpx would have to wait for it, so the connection is closed instead)."""
+    """Whole replies give their connection back, and so does a stream that ended at [DONE]
+    with its body's end right behind it (see RELEASE_GRACE): one connection for everything,
+    on every transport. A stream's iteration never waits for that end beyond the grace
+    (tests/hostile/test_reuse.py)."""
 
     async def scenario(api: Api) -> None:
         for _ in range(3):
@@ -398,7 +399,7 @@ def test_connections_are_reused_and_a_stream_never_waits_for_reuse(
 
     run(scenario)
     accepted = meshapi_gateway.server.accepted_connections
-    assert accepted == (1 if kind.startswith("aiohttp") else 4)
+    assert accepted == 1
 
 
 # -- timeouts ----------------------------------------------------------------------------------

@@ -149,3 +149,17 @@ def test_seeded_history_stays_a_documented_option(gateway: Gateway, client: Mesh
     assert client.billing.balance().balance == Decimal("25")  # history moves no balance
     summary = client.usage.summary()
     assert (summary.total_requests, summary.error_requests) == (6, 1)
+
+
+def test_a_reply_from_the_cache_is_an_event_that_costs_nothing(client: MeshAPI) -> None:
+    first = client.chat.completions.create(model="openai/gpt-4o-mini", messages=CHAT)
+    again = client.chat.completions.with_raw_response.create(
+        model="openai/gpt-4o-mini", messages=CHAT
+    )
+    assert again.headers.get("x-cache") == "HIT"
+    newest, oldest = list(client.usage.events())
+    assert (oldest.cache_source, newest.cache_source) == (None, "gateway")
+    assert oldest.cost > 0 and newest.cost == 0
+    assert first.usage is not None
+    assert newest.total_tokens == first.usage.total_tokens
+    assert client.usage.summary().total_requests == 2
