@@ -7,6 +7,7 @@
     echo "Count to 5." | meshapi chat           # the prompt from stdin
     meshapi chat --json --model mesh/echo "hi"  # the whole completion, as JSON
     meshapi models                              # the catalog, one model per line
+    meshapi bulk rows.jsonl -o out.jsonl        # every row, paced, resumable (docs/bulk.md)
     meshapi keys list | usage | balance         # the control plane (meshapi/_cli_control.py)
     meshapi gateway serve --port 8080           # the emulator, over HTTP on 127.0.0.1
     meshapi gateway serve --token rsk_dev       # ... with a token that survives restarts
@@ -42,6 +43,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -223,6 +225,98 @@ def _models(args: argparse.Namespace, context: Context) -> Optional[int]:
     return None
 
 
+# --- bulk ----------------------------------------------------------------------------------
+
+
+def _add_bulk(commands: Any) -> None:
+    bulk = commands.add_parser(
+        "bulk",
+        help="send every row of a JSONL file, paced to the key's limits; resumable",
+        description="Send every row of INPUT (JSONL: one request a line, with an id) and "
+        "append one record a row to OUTPUT (the reply, or the error). Run the same command "
+        "again after a crash or Ctrl-C to resume: every row is recorded once, and no "
+        "recorded row is sent again. See docs/bulk.md.",
+    )
+    bulk.add_argument("input", help="the rows, JSONL")
+    bulk.add_argument("-o", "--output", required=True, help="the records, JSONL (appended)")
+    bulk.add_argument("-m", "--model", help="the model of rows whose body names none")
+    bulk.add_argument(
+        "--via",
+        choices=("requests", "batches"),
+        default="requests",
+        help="one request a row (default), or the Batches API (chat only)",
+    )
+    bulk.add_argument("--max-concurrency", type=int, default=64, help="default 64")
+    bulk.add_argument("--initial-concurrency", type=int, help="default 4")
+    bulk.add_argument("--max-attempts", type=int, default=5, help="per row, default 5")
+    bulk.add_argument(
+        "--max-wait",
+        type=float,
+        default=900.0,
+        help="the longest wait for a rate limit before stopping (default 900 s)",
+    )
+    bulk.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="do not read the key's counters (GET /v1/usage/rate-limits)",
+    )
+    bulk.add_argument("--json", action="store_true", help="print the summary as JSON")
+    bulk.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    bulk.set_defaults(run=_bulk)  # fmt: skip
+
+
+_BULK_OPTIONS = {
+    "max_concurrency": "--max-concurrency",
+    "initial_concurrency": "--initial-concurrency",
+    "max_attempts": "--max-attempts",
+    "max_wait": "--max-wait",
+    "input": "INPUT",
+    "output": "--output",
+}
+"""The option of ``meshapi bulk`` behind each setting it can refuse."""
+
+
+def _bulk(args: argparse.Namespace, context: Context) -> Optional[int]:
+    from meshapi_core.bulk.checkpoint import CheckpointError
+
+    out = context.stdout
+    defaults = {"model": args.model} if args.model else None
+    with context.client() as client:
+        try:
+            summary = client.bulk.run(
+                args.input,
+                args.output,
+                defaults=defaults,
+                via=args.via,
+                max_concurrency=args.max_concurrency,
+                initial_concurrency=args.initial_concurrency,
+                max_attempts=args.max_attempts,
+                max_wait=args.max_wait,
+                rate_limits=not args.no_rate_limits,
+                progress=None if args.quiet or args.json else context.stderr,
+            )
+        except InvalidArgumentError as error:
+            option = _BULK_OPTIONS.get(error.param or "", "bulk")
+            return context.usage_error(option, error.message)
+        except CheckpointError as error:
+            return context.usage_error("--output", error.message)
+    if args.json:
+        out.write(json.dumps(summary.to_dict(), indent=2) + "\n")
+    else:
+        cost = ""
+        if summary.cost_usd is not None:
+            cost = f", ${summary.cost_usd}" + (" (estimated)" if summary.cost_estimated else "")
+        print(
+            f"{summary.rows} rows: {summary.succeeded} succeeded, {summary.failed} failed, "
+            f"{summary.retried} retried, {summary.rate_limited} rate-limited; "
+            f"{summary.total_tokens} tokens{cost}; {summary.elapsed:.1f} s",
+            file=context.stderr,
+        )
+    if summary.stopped is not None:
+        return context.fail(f"stopped: {summary.stopped}")
+    return None
+
+
 # --- keys, usage, balance (meshapi/_cli_control.py) --------------------------------------------
 
 
@@ -315,7 +409,7 @@ def _serve(args: argparse.Namespace, context: Context) -> Optional[int]:
 _ADDRESS_IN_USE = {48, 98, 10048}  # EADDRINUSE on macOS, Linux; WSAEADDRINUSE
 
 
-COMMANDS: List[Register] = [_add_chat, _add_models, _add_control, _add_gateway]
+COMMANDS: List[Register] = [_add_chat, _add_models, _add_bulk, _add_control, _add_gateway]
 """Every command, in the order ``meshapi --help`` lists them."""
 
 

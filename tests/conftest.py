@@ -39,6 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     ensure_registered(config)
     config.addinivalue_line("markers", "fuzz: an atheris fuzzing run (needs --fuzz-seconds)")
+    config.addinivalue_line(
+        "markers", "ray: needs the ray extra (a local Ray instance); .ci/run runs them apart"
+    )
     config.addinivalue_line("markers", "browser: a browser test of the built site (needs --browser)")
 
 

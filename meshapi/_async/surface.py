@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .bulk import AsyncBulk
     from .engine import AsyncEngine
     from .resources.admin_keys import AsyncAdminKeys
     from .resources.api_versions import AsyncApiVersions
@@ -107,6 +108,14 @@ class AsyncDataPlane(AsyncAccountReads):
         from .resources.batches import AsyncBatches
 
         return AsyncBatches(self._engine)
+
+    @cached_property
+    def bulk(self) -> AsyncBulk:
+        """Bulk work: ``client.bulk.run("rows.jsonl", "out.jsonl")`` at the pace of the key's
+        rate limits, resumable after any crash; ``client.bulk.map(rows)`` in memory."""
+        from .bulk import AsyncBulk
+
+        return AsyncBulk(self._engine)
 
     @cached_property
     def responses(self) -> AsyncResponses:

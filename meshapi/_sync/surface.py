@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .bulk import Bulk
     from .engine import Engine
     from .resources.admin_keys import AdminKeys
     from .resources.api_versions import ApiVersions
@@ -108,6 +109,14 @@ class DataPlane(AccountReads):
         from .resources.batches import Batches
 
         return Batches(self._engine)
+
+    @cached_property
+    def bulk(self) -> Bulk:
+        """Bulk work: ``client.bulk.run("rows.jsonl", "out.jsonl")`` at the pace of the key's
+        rate limits, resumable after any crash; ``client.bulk.map(rows)`` in memory."""
+        from .bulk import Bulk
+
+        return Bulk(self._engine)
 
     @cached_property
     def responses(self) -> Responses:

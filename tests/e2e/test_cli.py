@@ -313,6 +313,7 @@ def test_commands_are_registered_from_a_list() -> None:
     assert [register.__name__ for register in cli.COMMANDS] == [
         "_add_chat",
         "_add_models",
+        "_add_bulk",
         "_add_control",
         "_add_gateway",
     ]

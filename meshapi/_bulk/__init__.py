@@ -1,0 +1,1 @@
+"""Bulk work: the I/O around the core's bulk machines (files, workers, progress, Ray)."""
