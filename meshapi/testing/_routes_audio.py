@@ -34,9 +34,9 @@ from ._multipart import MultipartForm, parse_form
 from ._plan import ResponsePlan, Write, bytes_plan, json_plan
 from ._router import Route, RouteContext, route
 from ._validate import (
+    RequestSchema,
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
     nullable,
@@ -128,6 +128,7 @@ _SPEECH_CHECKS = {
     "loudness": nullable(number()),
     "speech_sample_rate": nullable(integer()),
 }
+_SPEECH_REQUEST = RequestSchema(_SPEECH_CHECKS, required=("input",))
 
 
 def _speech_body(kind: str, seconds: float, tone: int) -> Tuple[str, bytes]:
@@ -147,7 +148,7 @@ def create_speech(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/audio/speech``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _SPEECH_CHECKS, required=("input",))
+    _SPEECH_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = media_model(ctx, body.get("model"), SPEECH_MODEL, "audio")

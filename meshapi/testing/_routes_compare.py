@@ -40,8 +40,8 @@ from ._replies import Completion, build_completion, split_words
 from ._router import Route, RouteContext, route
 from ._validate import (
     Checker,
+    RequestSchema,
     boolean,
-    check_object,
     dict_of,
     integer,
     list_of,
@@ -82,6 +82,7 @@ _CHECKS: Dict[str, Checker] = {
     "variables": nullable(dict_of(string())),
     "cache": nullable(boolean),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("models", "messages"))
 
 
 @dataclass
@@ -177,7 +178,7 @@ def compare(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/chat/compare``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("models", "messages"))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     template = find_template(ctx, body)

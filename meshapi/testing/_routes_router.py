@@ -21,7 +21,7 @@ from ._inference import anything
 from ._plan import ResponsePlan, json_plan
 from ._replies import message_text
 from ._router import Route, RouteContext, route
-from ._validate import Checker, check_object, list_of, literal, nullable, obj, string
+from ._validate import Checker, RequestSchema, list_of, literal, nullable, obj, string
 
 __all__ = ["CLASSIFIER_FAILURE_MARKER", "PREFERRED", "ROUTES"]
 
@@ -41,6 +41,7 @@ _CHECKS: Dict[str, Checker] = {
     "exclude_models": nullable(list_of(string())),
     "candidate_models": nullable(list_of(string())),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("messages",))
 _HARD = re.compile(r"\b(prove|derive|step by step|theorem)\b", re.IGNORECASE)
 
 
@@ -48,7 +49,7 @@ def select(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/router/select``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("messages",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     api_type = body.get("api_type") or "completions"
