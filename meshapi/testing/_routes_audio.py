@@ -39,6 +39,7 @@ from ._validate import (
     boolean,
     integer,
     list_of,
+    literal,
     nullable,
     number,
     string,
@@ -127,6 +128,16 @@ _SPEECH_CHECKS = {
     "pace": nullable(number()),
     "loudness": nullable(number()),
     "speech_sample_rate": nullable(integer()),
+    "previous_text": nullable(string()),
+    "next_text": nullable(string()),
+    "previous_request_ids": nullable(list_of(string())),
+    "next_request_ids": nullable(list_of(string())),
+    "apply_text_normalization": nullable(literal("auto", "on", "off")),
+    "apply_language_text_normalization": nullable(boolean),
+    "use_pvc_as_ivc": nullable(boolean),
+    "enable_logging": nullable(boolean),
+    "target_language_code": nullable(string()),
+    "enable_preprocessing": nullable(boolean),
 }
 _SPEECH_REQUEST = RequestSchema(_SPEECH_CHECKS, required=("input",))
 

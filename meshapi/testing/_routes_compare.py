@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 from ._errors import GatewayError, validation_error
-from ._inference import anything, find_template
+from ._inference import find_template
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion, split_words
 from ._router import Route, RouteContext, route
 from ._validate import (
+    CHAT_MESSAGE,
     Checker,
     RequestSchema,
     boolean,
@@ -58,7 +59,7 @@ TIMEOUT_MODEL = "mesh/timeout"
 COMPARISON_MODEL = "openai/gpt-4o-mini"
 """The comparison model used when the request names none (or an unknown one)."""
 
-_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_MESSAGE = CHAT_MESSAGE
 _OVERRIDE = obj(
     {
         "model": string(min_length=1),

@@ -76,7 +76,7 @@ _CHECKS: Dict[str, Checker] = {
     "provider": nullable(union(string(), any_object)),
     "user": nullable(string(max_length=256)),
     "instructions": nullable(string()),
-    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")})),
+    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")}, required=("type",))),
     "metadata": nullable(anything),
 }
 _REQUEST = RequestSchema(_CHECKS, required=("input",))

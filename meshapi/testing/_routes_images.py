@@ -36,6 +36,7 @@ from ._routes_blobs import blobs
 from ._validate import (
     RequestSchema,
     any_object,
+    anything,
     boolean,
     check_object,
     integer,
@@ -72,6 +73,9 @@ _GENERATION_CHECKS = {
     "stream": nullable(boolean),
     "optimize_prompt_options": nullable(any_object),
     "sequential_image_generation_options": nullable(any_object),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "sequential_image_generation": nullable(literal("auto", "disabled")),
 }
 _GENERATION_REQUEST = RequestSchema(_GENERATION_CHECKS, required=("prompt",))
 
@@ -177,6 +181,15 @@ _EDIT_CHECKS = {
     "size": nullable(string()),
     "response_format": nullable(literal("url", "b64_json")),
     "mask_feather": nullable(integer()),
+    "image": anything,
+    "mask": nullable(anything),
+    "reference_images": nullable(anything),
+    "background": nullable(string()),
+    "upscale_factor": nullable(string()),
+    "quality_tier": nullable(string()),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "expand_factor": nullable(union(string(), number())),
 }
 _EDIT_REQUEST = RequestSchema(_EDIT_CHECKS, required=("model", "image"))
 

@@ -31,7 +31,6 @@ from ._router import Route, RouteContext, route
 from ._routes_blobs import blobs
 from ._validate import (
     RequestSchema,
-    any_object,
     boolean,
     integer,
     list_of,
@@ -142,7 +141,10 @@ _CREATE_CHECKS = {
     "watermark": nullable(boolean),
     "priority": nullable(integer()),
     "execution_expires_after": nullable(integer(ge=1)),
-    "draft_task": nullable(any_object),
+    "service_tier": nullable(string()),
+    "resolution": nullable(string()),
+    "ratio": nullable(string()),
+    "safety_identifier": nullable(string()),
 }
 _CREATE_REQUEST = RequestSchema(_CREATE_CHECKS, required=("model", "content"))
 

@@ -26,6 +26,7 @@ from ._errors import Loc, detail
 
 __all__ = [
     "CHAT_FIELDS",
+    "CHAT_MESSAGE",
     "CHAT_REQUEST",
     "TEMPLATE_CREATE",
     "TEMPLATE_UPDATE",
@@ -277,18 +278,29 @@ def nullable(inner: Checker) -> Nullable:
 
 @dataclass(frozen=True)
 class ListOf(Check):
-    """A JSON array of at least ``min_length`` items, each passing ``item``."""
+    """A JSON array of at least ``min_length`` (and at most ``max_length``) items, each
+    passing ``item``."""
 
     kind: ClassVar[str] = "list"
     item: Checker
     min_length: int = 0
+    max_length: Optional[int] = None
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        min_length = self.min_length
+        min_length, max_length = self.min_length, self.max_length
         if not isinstance(value, list):
             problems.append(detail("list_type", loc, "Input should be a valid list"))
             return
-        if len(value) < min_length:
+        if max_length is not None and len(value) > max_length:
+            problems.append(
+                detail(
+                    "too_long",
+                    loc,
+                    f"List should have at most {max_length} item"
+                    f"{'s' if max_length != 1 else ''} after validation, not {len(value)}",
+                )
+            )
+        elif len(value) < min_length:
             problems.append(
                 detail(
                     "too_short",
@@ -301,9 +313,9 @@ class ListOf(Check):
             self.item(element, (*loc, index), problems)
 
 
-def list_of(item: Checker, min_length: int = 0) -> ListOf:
-    """A JSON array whose items pass ``item``."""
-    return ListOf(item, min_length)
+def list_of(item: Checker, min_length: int = 0, max_length: Optional[int] = None) -> ListOf:
+    """A JSON array whose items pass ``item``, optionally bounded in length."""
+    return ListOf(item, min_length, max_length)
 
 
 @dataclass(frozen=True)
@@ -436,12 +448,19 @@ _FUNCTION = obj(
         "name": string(min_length=1),
         "description": nullable(string()),
         "parameters": nullable(any_object),
+        "strict": nullable(boolean),
     },
     required=("name",),
 )
 _TOOL = obj({"type": literal("function"), "function": _FUNCTION}, required=("type", "function"))
 _TOOL_CALL = obj(
-    {"id": string(), "type": string(), "function": obj({"name": string(), "arguments": string()})},
+    {
+        "id": string(),
+        "type": literal("function"),
+        "function": obj({"name": string(), "arguments": string()}, required=("name",)),
+        "thought_signature": nullable(string()),
+    },
+    required=("id", "type", "function"),
 )
 _MESSAGE = obj(
     {
@@ -450,9 +469,12 @@ _MESSAGE = obj(
         "name": nullable(string()),
         "tool_call_id": nullable(string()),
         "tool_calls": nullable(list_of(_TOOL_CALL)),
+        "reasoning_details": nullable(list_of(any_object)),
     },
     required=("role",),
 )
+CHAT_MESSAGE = _MESSAGE
+"""One message of a chat conversation (chat completions, compare, router select)."""
 _TOOL_CHOICE = union(
     literal("auto", "none", "required"),
     obj(
@@ -474,6 +496,7 @@ _CHAT_CHECKS: Dict[str, Checker] = {
     "stream": nullable(boolean),
     "temperature": nullable(number(ge=0, le=2)),
     "max_tokens": nullable(integer(ge=1)),
+    "max_completion_tokens": nullable(integer(ge=1)),
     "top_p": nullable(number(ge=0, le=1)),
     "frequency_penalty": nullable(number(ge=-2, le=2)),
     "presence_penalty": nullable(number(ge=-2, le=2)),
@@ -489,7 +512,7 @@ _CHAT_CHECKS: Dict[str, Checker] = {
     "modality": nullable(literal("text", "image")),
     "image": nullable(any_object),
     "async_mode": nullable(boolean),
-    "modalities": nullable(list_of(string())),
+    "modalities": nullable(list_of(literal("text", "audio", "image"))),
     "audio": nullable(any_object),
     "timeout": nullable(number(gt=0)),
     "cache": nullable(boolean),
