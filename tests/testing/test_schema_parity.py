@@ -8,9 +8,13 @@ emulator's :class:`RequestSchema` is compared with the core's params model: the 
 (as sent on the wire, by alias), which are required, numeric bounds, string and list
 lengths, literal choices, and nullability where it changes what the wire accepts (the SDK can
 send ``null`` for a field the emulator refuses it for). Nested objects and list items are
-compared the same way, as far as both sides describe them; where a side leaves a value
-unchecked (the emulator's ``any_object``/``anything``, the SDK's ``Any``) nothing below it is
-compared.
+compared the same way, except that a nested field only the SDK names is not reported (inside
+a body the emulator checks the fields that matter to it, and ignores the rest as the gateway
+passes them through); where a side leaves a value unchecked (the emulator's
+``any_object``/``anything``, the SDK's ``Any``) nothing below it is compared. A field the SDK
+sends even when left at its default (a ``type`` tag, ``org_id``) counts as required, and a
+type whose validator changes what is sent (:data:`SENT_AS`) as what it sends. Multipart
+bodies and query strings are not compared.
 
 A drift fails the endpoint's test with a message naming the endpoint, the field and what
 differs. Where the emulator disagrees with the SDK on purpose, the difference is listed in
