@@ -255,8 +255,12 @@ class AiohttpStreamResponse:
         pieces."""
         failure: Optional[StreamInterruptedError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
+        readany = self._response.content.readany  # what iter_any() awaits, without its frame
         try:
-            async for chunk in self._response.content.iter_any():
+            while True:
+                chunk = await readany()
+                if not chunk:  # the body's end
+                    break
                 if decoder is None:
                     yield chunk
                 else:
