@@ -38,7 +38,6 @@ from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failu
 from meshapi_core.http import Request, Response
 from meshapi_core.models.base import stamp_response
 from meshapi_core.prepare import prepare_call
-from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import StreamResponse, Transport
 
 from .._observe import CallWatch, Capture, Observer, warn_deprecated
@@ -239,6 +238,8 @@ class Engine:
             assert isinstance(action, Sleep), action
             watch.retrying(action.seconds)
             self.transport.sleep(action.seconds)
+        from meshapi_core.streams import is_stream_head  # with the first stream
+
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()

@@ -22,11 +22,14 @@ headers on first use (:class:`~meshapi_core.meta.ResponseMeta`). A model whose b
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Literal, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..meta import EMPTY_META, ResponseMeta
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from ..meta import ResponseMeta
 
 __all__ = ["RequestModel", "ResponseModel", "json_bytes"]
 
@@ -118,6 +121,11 @@ class RequestModel(_Model):
             return json_bytes(self.to_json_dict())
         return self.__pydantic_serializer__.to_json(self, exclude_unset=True, by_alias=True)
 
+    def _secret_values(self) -> Tuple[SecretStr, ...]:
+        """The secrets among the fields that were set, which the call's errors must not
+        repeat: none here (see :class:`~meshapi_core.models.secrets.SecretRequestModel`)."""
+        return ()
+
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -166,6 +174,8 @@ class _Meta:
         found = obj.__dict__
         meta: Optional[ResponseMeta] = found.get(_META)
         if meta is None:
+            from ..meta import EMPTY_META, ResponseMeta  # with the first .meta read
+
             stamp: Optional[Stamp] = found.get(_STAMP)
             if stamp is None:
                 return EMPTY_META

@@ -15,10 +15,8 @@ from meshapi_core.models.chat import (
     ChatCompletionParams,
     ResponseFormatJSONSchema,
 )
-from meshapi_core.models.parsed import ParsedChatCompletion
 
 from ..resource import Resource
-from ..streams import Stream
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -30,6 +28,9 @@ if TYPE_CHECKING:
         ChatCompletionParseArgs,
         RequestOptions,
     )
+    from meshapi_core.models.parsed import ParsedChatCompletion  # loaded by parse()
+
+    from ..streams import Stream
 
 __all__ = ["Chat", "Completions"]
 
