@@ -22,7 +22,7 @@ headers on first use (:class:`~meshapi_core.meta.ResponseMeta`). A model whose b
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Literal, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,8 +34,22 @@ if TYPE_CHECKING:
 __all__ = ["RequestModel", "ResponseModel", "json_bytes"]
 
 
+def _new_list() -> List[Any]:
+    """An empty list: the ``default_factory`` of a list field on the first call's path.
+
+    pydantic reads a factory's signature when it builds the model's schema, and the
+    signature of a builtin such as ``list`` is parsed from its text with the tokenizer, whose
+    first use compiles a large regular expression: a few milliseconds and about a thousand
+    objects kept, paid by the first call of a process. A Python function has a signature of
+    its own.
+    """
+    return []
+
+
 class _Model(BaseModel):
     """What every model of the SDK has: ``to_dict`` and ``to_json``, as openai-python's."""
+
+    model_config = ConfigDict(defer_build=True)  # never validated itself: nothing to build
 
     def to_dict(
         self,
