@@ -284,7 +284,14 @@ class AsyncEngine:
 
     @staticmethod
     async def _read(response: AsyncStreamResponse, reader: BodyReader) -> None:
-        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close."""
+        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close.
+        A body the transport already holds whole (``received()``) is fed at once."""
+        received = getattr(response, "received", None)
+        whole = None if received is None else received()
+        if whole is not None:
+            reader.feed(whole)
+            await response.aclose()
+            return
         try:
             async for data in response.iter_bytes():
                 if reader.feed(data):

@@ -267,7 +267,14 @@ class Engine:
 
     @staticmethod
     def _read(response: StreamResponse, reader: BodyReader) -> None:
-        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close."""
+        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close.
+        A body the transport already holds whole (``received()``) is fed at once."""
+        received = getattr(response, "received", None)
+        whole = None if received is None else received()
+        if whole is not None:
+            reader.feed(whole)
+            response.close()
+            return
         try:
             for data in response.iter_bytes():
                 if reader.feed(data):
