@@ -270,7 +270,7 @@ class AiohttpStreamResponse:
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
             raise failure
 
-    def received(self) -> Optional[bytes]:
+    def body_in_memory(self) -> Optional[bytes]:
         """The whole body if aiohttp has already read all of it (a small reply comes in the
         packets of its head) and it needs no decoding; else ``None``, and the body is
         iterated. aiohttp reads at most its buffer's high-water mark ahead of the reader, so

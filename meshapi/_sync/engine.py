@@ -268,9 +268,9 @@ class Engine:
     @staticmethod
     def _read(response: StreamResponse, reader: BodyReader) -> None:
         """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close.
-        A body the transport already holds whole (``received()``) is fed at once."""
-        received = getattr(response, "received", None)
-        whole = None if received is None else received()
+        A body the transport already holds whole (``body_in_memory()``) is fed at once."""
+        in_memory = getattr(response, "body_in_memory", None)
+        whole = None if in_memory is None else in_memory()
         if whole is not None:
             reader.feed(whole)
             response.close()

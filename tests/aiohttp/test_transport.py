@@ -278,7 +278,7 @@ async def test_a_body_read_with_its_head_is_received_at_once(transport: AiohttpT
     answer = canned(response(200, [("Content-Type", "application/json")], b'{"ok": true}'))
     async with RawServer(answer) as server:
         stream = await transport.open_stream(post(server.url))
-        assert stream.received() == b'{"ok": true}'
+        assert stream.body_in_memory() == b'{"ok": true}'
         await stream.aclose()
         assert (await asend(transport, post(server.url))).body == b'{"ok": true}'
     assert [s.conn for s in server.seen] == [0, 0]  # the connection went back to the pool
@@ -290,12 +290,12 @@ async def test_an_encoded_or_unfinished_body_is_not_received_at_once(
     answer = canned(response(200, [("Content-Encoding", "gzip")], gzip.compress(b"{}")))
     async with RawServer(answer) as server:
         stream = await transport.open_stream(get(server.url))
-        assert stream.received() is None  # decoded as it is iterated, in bounded pieces
+        assert stream.body_in_memory() is None  # decoded as it is iterated, in bounded pieces
         assert await aread(stream) == b"{}"
         await stream.aclose()
     async with RawServer(chunk_then_stall) as server:
         stream = await transport.open_stream(get(server.url))
-        assert stream.received() is None
+        assert stream.body_in_memory() is None
         await stream.aclose()
 
 
