@@ -24,13 +24,25 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from ._errors import GatewayError, detail, validation_error
 from ._plan import ResponsePlan, Write
 from ._router import RouteContext
 from ._state import GatewayState, iso8601
-from ._validate import Checker, check_object
+from ._validate import Checker, RequestSchema
 
 __all__ = [
     "AuditStore",
@@ -57,12 +69,15 @@ SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gem
 
 
 def json_object(
-    ctx: RouteContext, checks: Mapping[str, Checker], required: Tuple[str, ...] = ()
+    ctx: RouteContext,
+    checks: Union[RequestSchema, Mapping[str, Checker]],
+    required: Tuple[str, ...] = (),
 ) -> Dict[str, Any]:
-    """The request's JSON object, checked field by field (every problem in one 422)."""
+    """The request's JSON object, checked field by field (every problem in one 422) against
+    a :class:`RequestSchema`, or against ``checks`` with the ``required`` fields."""
     body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, checks, required)
+    schema = checks if isinstance(checks, RequestSchema) else RequestSchema(checks, required)
+    problems = schema.validate(body)
     if problems:
         raise validation_error(problems)
     assert isinstance(body, dict)

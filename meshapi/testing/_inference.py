@@ -15,12 +15,9 @@ from ._errors import GatewayError
 from ._replies import message_text
 from ._router import RouteContext
 from ._state import Template
+from ._validate import anything
 
 __all__ = ["anything", "find_template", "input_messages", "resolve_model", "words"]
-
-
-def anything(value: Any, loc: Any, problems: List[Dict[str, Any]]) -> None:
-    """A validation checker that accepts any JSON value."""
 
 
 def find_template(ctx: RouteContext, body: Dict[str, Any]) -> Optional[Template]:

@@ -34,11 +34,12 @@ from ._multipart import MultipartForm, parse_form
 from ._plan import ResponsePlan, Write, bytes_plan, json_plan
 from ._router import Route, RouteContext, route
 from ._validate import (
+    RequestSchema,
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
+    literal,
     nullable,
     number,
     string,
@@ -127,7 +128,18 @@ _SPEECH_CHECKS = {
     "pace": nullable(number()),
     "loudness": nullable(number()),
     "speech_sample_rate": nullable(integer()),
+    "previous_text": nullable(string()),
+    "next_text": nullable(string()),
+    "previous_request_ids": nullable(list_of(string())),
+    "next_request_ids": nullable(list_of(string())),
+    "apply_text_normalization": nullable(literal("auto", "on", "off")),
+    "apply_language_text_normalization": nullable(boolean),
+    "use_pvc_as_ivc": nullable(boolean),
+    "enable_logging": nullable(boolean),
+    "target_language_code": nullable(string()),
+    "enable_preprocessing": nullable(boolean),
 }
+_SPEECH_REQUEST = RequestSchema(_SPEECH_CHECKS, required=("input",))
 
 
 def _speech_body(kind: str, seconds: float, tone: int) -> Tuple[str, bytes]:
@@ -147,7 +159,7 @@ def create_speech(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/audio/speech``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _SPEECH_CHECKS, required=("input",))
+    _SPEECH_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = media_model(ctx, body.get("model"), SPEECH_MODEL, "audio")

@@ -36,8 +36,8 @@ from ._plan import ResponsePlan, json_plan
 from ._replies import build_completion
 from ._router import Route, RouteContext, route
 from ._validate import (
+    RequestSchema,
     any_object,
-    check_object,
     list_of,
     literal,
     nullable,
@@ -151,11 +151,12 @@ _CREATE_CHECKS = {
     "completion_window": nullable(literal("24h")),
     "metadata": nullable(any_object),
 }
+_CREATE_REQUEST = RequestSchema(_CREATE_CHECKS, required=("requests",))
 
 
 def _check_create(body: Any) -> None:
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CREATE_CHECKS, required=("requests",))
+    _CREATE_REQUEST(body, ("body",), problems)
     if not problems:
         seen: Dict[str, int] = {}
         for index, item in enumerate(body["requests"]):

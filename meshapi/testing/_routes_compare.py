@@ -34,14 +34,15 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 from ._errors import GatewayError, validation_error
-from ._inference import anything, find_template
+from ._inference import find_template
 from ._plan import ResponsePlan, dumps, json_plan, sse_plan
 from ._replies import Completion, build_completion, split_words
 from ._router import Route, RouteContext, route
 from ._validate import (
+    CHAT_MESSAGE,
     Checker,
+    RequestSchema,
     boolean,
-    check_object,
     dict_of,
     integer,
     list_of,
@@ -58,7 +59,7 @@ TIMEOUT_MODEL = "mesh/timeout"
 COMPARISON_MODEL = "openai/gpt-4o-mini"
 """The comparison model used when the request names none (or an unknown one)."""
 
-_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_MESSAGE = CHAT_MESSAGE
 _OVERRIDE = obj(
     {
         "model": string(min_length=1),
@@ -82,6 +83,7 @@ _CHECKS: Dict[str, Checker] = {
     "variables": nullable(dict_of(string())),
     "cache": nullable(boolean),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("models", "messages"))
 
 
 @dataclass
@@ -177,7 +179,7 @@ def compare(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/chat/compare``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("models", "messages"))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     template = find_template(ctx, body)

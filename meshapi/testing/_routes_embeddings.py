@@ -27,8 +27,8 @@ from ._plan import ResponsePlan, json_plan
 from ._router import Route, RouteContext, route
 from ._validate import (
     Checker,
+    RequestSchema,
     any_object,
-    check_object,
     integer,
     list_of,
     literal,
@@ -76,9 +76,10 @@ _CHECKS: Dict[str, Checker] = {
     "provider": nullable(union(string(), any_object)),
     "user": nullable(string(max_length=256)),
     "instructions": nullable(string()),
-    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")})),
+    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")}, required=("type",))),
     "metadata": nullable(anything),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 
 
 def _vector(model: str, item: Any, size: int) -> List[float]:
@@ -121,7 +122,7 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/embeddings``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model, info = resolve_model(

@@ -34,7 +34,9 @@ from ._plan import ResponsePlan, Write, dumps, json_plan
 from ._router import Route, RouteContext, route
 from ._routes_blobs import blobs
 from ._validate import (
+    RequestSchema,
     any_object,
+    anything,
     boolean,
     check_object,
     integer,
@@ -71,7 +73,11 @@ _GENERATION_CHECKS = {
     "stream": nullable(boolean),
     "optimize_prompt_options": nullable(any_object),
     "sequential_image_generation_options": nullable(any_object),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "sequential_image_generation": nullable(literal("auto", "disabled")),
 }
+_GENERATION_REQUEST = RequestSchema(_GENERATION_CHECKS, required=("prompt",))
 
 
 def _items(
@@ -129,7 +135,7 @@ def create_image(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/images/generations``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _GENERATION_CHECKS, required=("prompt",))
+    _GENERATION_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = media_model(ctx, body.get("model"), IMAGE_MODEL, "image")
@@ -175,7 +181,17 @@ _EDIT_CHECKS = {
     "size": nullable(string()),
     "response_format": nullable(literal("url", "b64_json")),
     "mask_feather": nullable(integer()),
+    "image": anything,
+    "mask": nullable(anything),
+    "reference_images": nullable(anything),
+    "background": nullable(string()),
+    "upscale_factor": nullable(string()),
+    "quality_tier": nullable(string()),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "expand_factor": nullable(union(string(), number())),
 }
+_EDIT_REQUEST = RequestSchema(_EDIT_CHECKS, required=("model", "image"))
 
 
 def edit_image(ctx: RouteContext) -> ResponsePlan:
@@ -204,7 +220,7 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
         )
     else:
         body = ctx.json_body()
-        check_object(body, ("body",), problems, _EDIT_CHECKS, required=("model", "image"))
+        _EDIT_REQUEST(body, ("body",), problems)
         image = b""
         if not problems:
             image = _decode_reference(body["image"], "image")

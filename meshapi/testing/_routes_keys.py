@@ -31,6 +31,7 @@ from ._routes_meta import VERSIONS
 from ._state import ADMIN_PERMISSIONS, ApiKey, iso8601
 from ._validate import (
     Checker,
+    RequestSchema,
     any_object,
     dict_of,
     integer,
@@ -89,6 +90,9 @@ _ROTATE_CHECKS: Dict[str, Checker] = {
     "grace_hours": nullable(number(ge=0, le=168)),
     "expires_at": nullable(string()),
 }
+_KEY_REQUEST = RequestSchema(_KEY_CHECKS)
+_ADMIN_REQUEST = RequestSchema(_ADMIN_CHECKS, required=("permissions",))
+_ROTATE_REQUEST = RequestSchema(_ROTATE_CHECKS)
 
 
 def _not_found() -> GatewayError:
@@ -167,7 +171,7 @@ def list_keys(ctx: RouteContext) -> ResponsePlan:
 def create_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/keys``."""
     _require(ctx, "keys:write")
-    body = json_object(ctx, _KEY_CHECKS)
+    body = json_object(ctx, _KEY_REQUEST)
     org_id = body.get("org_id")
     if ctx.principal.realm == "mak" and org_id is not None and org_id != _current_org(ctx):
         raise GatewayError(403, "forbidden", "An admin key mints keys in its own org only.")
@@ -193,7 +197,7 @@ def update_key(ctx: RouteContext) -> ResponsePlan:
     """``PATCH /v1/keys/{key_id}``: only the fields sent change."""
     _require(ctx, "keys:write")
     key = _key(ctx)
-    body = json_object(ctx, _KEY_CHECKS)
+    body = json_object(ctx, _KEY_REQUEST)
     before = (dict(key.extra), {name: getattr(key, name) for name in _ENFORCED})
     try:
         _apply(ctx, key, body)
@@ -296,7 +300,7 @@ def _expiry(ctx: RouteContext, value: Any, loc: str) -> float:
 
 def create_admin_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/admin-keys`` (dashboard session)."""
-    body = json_object(ctx, _ADMIN_CHECKS, ("permissions",))
+    body = json_object(ctx, _ADMIN_REQUEST)
     scope = body.get("scope") or "self"
     wrong = [p for p in body["permissions"] if p.startswith(_ORG_ONLY)]
     if wrong and scope != "org":
@@ -342,7 +346,7 @@ def get_admin_key(ctx: RouteContext) -> ResponsePlan:
 def rotate_admin_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/admin-keys/{key_id}/rotate``: a successor, and a grace for the old key."""
     old = _admin_key(ctx)
-    body = json_object(ctx, _ROTATE_CHECKS) if ctx.request.body.strip() else {}
+    body = json_object(ctx, _ROTATE_REQUEST) if ctx.request.body.strip() else {}
     grace = body.get("grace_hours")
     grace_seconds = (24.0 if grace is None else float(grace)) * 3600
     successor = ctx.state.add_key(ctx.now, realm="mak", owner=old.owner, name=old.name)

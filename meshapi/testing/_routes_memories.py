@@ -19,7 +19,7 @@ from ._errors import GatewayError, detail, validation_error
 from ._plan import ResponsePlan, empty_plan, json_plan
 from ._router import Route, RouteContext, route
 from ._state import iso8601
-from ._validate import Checker, boolean, literal, nullable, string
+from ._validate import Checker, RequestSchema, boolean, literal, nullable, string
 
 __all__ = ["ROUTES"]
 
@@ -31,6 +31,11 @@ _MEMORY_CHECKS: Dict[str, Checker] = {
     "active": nullable(boolean),
 }
 _ITEM_TYPES = literal("guardrail", "preference", "fact")
+_CREATE_REQUEST = RequestSchema(_MEMORY_CHECKS, required=("slug",))
+_UPDATE_REQUEST = RequestSchema({k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"})
+_ITEM_CHECKS: Dict[str, Checker] = {"type": _ITEM_TYPES, "content": string(min_length=1)}
+_ITEM_CREATE_REQUEST = RequestSchema(_ITEM_CHECKS, required=("type", "content"))
+_ITEM_UPDATE_REQUEST = RequestSchema(_ITEM_CHECKS)
 
 
 def _memories(ctx: RouteContext) -> Dict[str, Memory]:
@@ -59,7 +64,7 @@ def list_memories(ctx: RouteContext) -> ResponsePlan:
 
 def create_memory(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/memories``."""
-    body = json_object(ctx, _MEMORY_CHECKS, ("slug",))
+    body = json_object(ctx, _CREATE_REQUEST)
     slug = body["slug"]
     if not _SLUG.match(slug):
         raise validation_error(
@@ -90,8 +95,7 @@ def get_memory(ctx: RouteContext) -> ResponsePlan:
 def update_memory(ctx: RouteContext) -> ResponsePlan:
     """``PATCH /v1/memories/{slug}``."""
     memory = _memory(ctx)
-    checks = {k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"}
-    body = json_object(ctx, checks)
+    body = json_object(ctx, _UPDATE_REQUEST)
     for name in ("name", "description"):
         if name in body:
             setattr(memory, name, body[name])
@@ -119,9 +123,7 @@ def list_items(ctx: RouteContext) -> ResponsePlan:
 def create_item(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/memories/{slug}/items``."""
     memory = _memory(ctx)
-    body = json_object(
-        ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)}, ("type", "content")
-    )
+    body = json_object(ctx, _ITEM_CREATE_REQUEST)
     item = {
         "id": "mi_" + ctx.state.ids.ulid(),
         "type": body["type"],
@@ -137,7 +139,7 @@ def update_item(ctx: RouteContext) -> ResponsePlan:
     """``PATCH /v1/memories/{slug}/items/{item_id}``."""
     memory = _memory(ctx)
     item = _item(ctx, memory)
-    body = json_object(ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)})
+    body = json_object(ctx, _ITEM_UPDATE_REQUEST)
     item.update({k: body[k] for k in ("type", "content") if k in body})
     memory.updated_at = ctx.now
     return json_plan(200, item)

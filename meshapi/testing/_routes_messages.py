@@ -39,9 +39,9 @@ from ._routes_chat import AUTO_MODEL
 from ._tools import decide_tool_calls, messages_tool_request
 from ._validate import (
     Checker,
+    RequestSchema,
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
     literal,
@@ -97,6 +97,7 @@ _CHECKS: Dict[str, Checker] = {
     "stream": nullable(boolean),
     "service_tier": nullable(anything),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("max_tokens", "messages"))
 _BY_STATUS = {status: kind for kind, status in ANTHROPIC_ERROR_TYPES.items()}
 
 
@@ -144,7 +145,7 @@ def create_message(ctx: RouteContext) -> ResponsePlan:
 def _create(ctx: RouteContext) -> ResponsePlan:
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("max_tokens", "messages"))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise GatewayError(422, "validation_error", "invalid", details=problems)
     messages: List[Dict[str, Any]] = []

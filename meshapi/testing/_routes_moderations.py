@@ -18,7 +18,16 @@ from typing import Any, Dict, List
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, json_plan
 from ._router import Route, RouteContext, route
-from ._validate import Checker, check_object, list_of, literal, nullable, obj, string, union
+from ._validate import (
+    Checker,
+    RequestSchema,
+    list_of,
+    literal,
+    nullable,
+    obj,
+    string,
+    union,
+)
 
 __all__ = ["CATEGORIES", "FLAGGED_KEYWORDS", "MODERATION_MODELS", "ROUTES"]
 
@@ -68,6 +77,7 @@ _CHECKS: Dict[str, Checker] = {
     "input": union(string(), list_of(string()), list_of(_ITEM)),
     "model": nullable(string(min_length=1)),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -90,7 +100,7 @@ def create_moderation(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/moderations``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = body.get("model") or "omni-moderation-latest"

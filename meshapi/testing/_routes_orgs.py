@@ -31,11 +31,21 @@ from ._errors import GatewayError, detail, validation_error
 from ._plan import ResponsePlan, empty_plan, json_plan
 from ._router import Route, RouteContext, route
 from ._routes_usage import summary_of, usage_store
-from ._validate import literal, nullable, string
+from ._validate import RequestSchema, literal, nullable, string
 
 __all__ = ["ROUTES"]
 
 _INVITATION_LIFETIME = 72 * 3600
+_CREATE_REQUEST = RequestSchema({"name": string(min_length=1, max_length=200)}, required=("name",))
+_INVITE_REQUEST = RequestSchema(
+    {
+        "email": string(min_length=3, max_length=320),
+        "role": string(),
+        "team_id": nullable(string()),
+    },
+    required=("email", "role"),
+)
+_TRANSFER_REQUEST = RequestSchema({"user_id": string(min_length=1)}, required=("user_id",))
 
 
 def _orgs(ctx: RouteContext) -> OrgStore:
@@ -60,7 +70,7 @@ def _administer(ctx: RouteContext, org: Org) -> None:
 
 def create_org(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/orgs``."""
-    body = json_object(ctx, {"name": string(min_length=1, max_length=200)}, ("name",))
+    body = json_object(ctx, _CREATE_REQUEST)
     store = _orgs(ctx)
     user = ctx.principal.owner
     if store.org_of(user) is not None:
@@ -95,15 +105,7 @@ def invite(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/orgs/current/members``: an invitation, not a member yet."""
     org = _current(ctx)
     _administer(ctx, org)
-    body = json_object(
-        ctx,
-        {
-            "email": string(min_length=3, max_length=320),
-            "role": string(),
-            "team_id": nullable(string()),
-        },
-        ("email", "role"),
-    )
+    body = json_object(ctx, _INVITE_REQUEST)
     if body["role"] == "owner":
         raise validation_error(
             [
@@ -165,7 +167,7 @@ def transfer_ownership(ctx: RouteContext) -> ResponsePlan:
     org = _current(ctx)
     if _role(org, ctx.principal.owner) != "owner":
         raise GatewayError(403, "forbidden", "Only the owner can transfer ownership.")
-    body = json_object(ctx, {"user_id": string(min_length=1)}, ("user_id",))
+    body = json_object(ctx, _TRANSFER_REQUEST)
     target = body["user_id"]
     if target not in org.members:
         raise validation_error(

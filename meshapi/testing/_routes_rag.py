@@ -43,12 +43,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ._errors import GatewayError, detail, validation_error
+from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, bytes_plan, empty_plan, json_plan
 from ._router import Route, RouteContext, route
 from ._routes_blobs import base_url, chunked_bytes_plan
 from ._state import iso8601
-from ._validate import any_object, boolean, check_object, integer, list_of, nullable, string
+from ._validate import (
+    RequestSchema,
+    any_object,
+    boolean,
+    integer,
+    list_of,
+    nullable,
+    string,
+)
 
 __all__ = ["EMBED_SECONDS", "QUEUED_SECONDS", "ROUTES", "SIGNED_URL_SECONDS"]
 
@@ -167,13 +175,14 @@ _INIT_CHECKS = {
     "embed": nullable(boolean),
     "metadata": nullable(any_object),
 }
+_INIT_REQUEST = RequestSchema(_INIT_CHECKS, required=("file_name", "mime_type"))
 
 
 def init_upload(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/files``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _INIT_CHECKS, required=("file_name", "mime_type"))
+    _INIT_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     state = _state(ctx)
@@ -272,21 +281,18 @@ def get_content(ctx: RouteContext) -> ResponsePlan:
 
 
 _EMBED_CHECKS = {
-    "file_ids": list_of(string(min_length=1), min_length=1),
+    "file_ids": list_of(string(min_length=1), min_length=1, max_length=100),
     "wait": nullable(boolean),
     "metadata": nullable(any_object),
 }
+_EMBED_REQUEST = RequestSchema(_EMBED_CHECKS, required=("file_ids",))
 
 
 def embed_files(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/files/embed``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _EMBED_CHECKS, required=("file_ids",))
-    if not problems and len(body["file_ids"]) > 100:
-        problems.append(
-            detail("too_long", ("body", "file_ids"), "List should have at most 100 items")
-        )
+    _EMBED_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     results = []
@@ -329,6 +335,7 @@ _SEARCH_CHECKS = {
     "date_from": nullable(integer()),
     "date_to": nullable(integer()),
 }
+_SEARCH_REQUEST = RequestSchema(_SEARCH_CHECKS, required=("query",))
 
 
 def _features(text: str) -> Dict[str, int]:
@@ -366,7 +373,7 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/files/search``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _SEARCH_CHECKS, required=("query",))
+    _SEARCH_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     wanted = set(body.get("file_ids") or [])

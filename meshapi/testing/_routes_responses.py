@@ -49,9 +49,9 @@ from ._schema import response_schema, structured_completion
 from ._tools import decide_tool_calls, responses_tool_request
 from ._validate import (
     Checker,
+    RequestSchema,
     any_object,
     boolean,
-    check_object,
     dict_of,
     integer,
     list_of,
@@ -113,6 +113,7 @@ _CHECKS: Dict[str, Checker] = {
     "timeout": nullable(number(gt=0)),
 }
 _FIELDS = frozenset(_CHECKS)
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 
 
 @dataclass
@@ -228,7 +229,7 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/responses``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in _FIELDS))

@@ -17,11 +17,10 @@ import re
 from typing import Any, Dict, List, Optional
 
 from ._errors import validation_error
-from ._inference import anything
 from ._plan import ResponsePlan, json_plan
 from ._replies import message_text
 from ._router import Route, RouteContext, route
-from ._validate import Checker, check_object, list_of, literal, nullable, obj, string
+from ._validate import CHAT_MESSAGE, Checker, RequestSchema, list_of, literal, nullable, string
 
 __all__ = ["CLASSIFIER_FAILURE_MARKER", "PREFERRED", "ROUTES"]
 
@@ -34,13 +33,14 @@ PREFERRED = {
 CLASSIFIER_FAILURE_MARKER = "[classifier-timeout]"
 """A last user message containing this makes the classifier fail (a soft fallback)."""
 
-_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_MESSAGE = CHAT_MESSAGE
 _CHECKS: Dict[str, Checker] = {
     "messages": list_of(_MESSAGE, min_length=1),
     "api_type": nullable(literal("completions", "responses", "embeddings")),
     "exclude_models": nullable(list_of(string())),
     "candidate_models": nullable(list_of(string())),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("messages",))
 _HARD = re.compile(r"\b(prove|derive|step by step|theorem)\b", re.IGNORECASE)
 
 
@@ -48,7 +48,7 @@ def select(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/router/select``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("messages",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     api_type = body.get("api_type") or "completions"

@@ -47,7 +47,7 @@ from ._errors import GatewayError, detail, validation_error
 from ._plan import ResponsePlan, json_plan
 from ._router import Route, RouteContext, route
 from ._state import GatewayState, iso8601
-from ._validate import Checker, integer, nullable, string
+from ._validate import Checker, RequestSchema, integer, nullable, string
 
 __all__ = ["ROUTES", "summary_of", "usage_store"]
 
@@ -64,6 +64,15 @@ _FILTER_CHECKS: Dict[str, Checker] = {
     "end_user_id": nullable(string()),
     "offset": nullable(integer(ge=0)),
 }
+_SUMMARY_REQUEST = RequestSchema(
+    {**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, required=("org_id",)
+)
+_EVENTS_REQUEST = RequestSchema(
+    {**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}, required=("org_id",)
+)
+_RECHARGE_REQUEST = RequestSchema(
+    {"amount_usd": string(), "threshold_usd": nullable(string())}, required=("amount_usd",)
+)
 _GRANULARITY = {"hour": 3600, "day": 86_400, "week": 7 * 86_400}
 _CSV_COLUMNS = (
     "id",
@@ -164,7 +173,7 @@ def summary_of(ctx: RouteContext, events: Sequence[UsageEvent], *, cached: bool)
 
 def usage_summary(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/usage``."""
-    body = json_object(ctx, {**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, ("org_id",))
+    body = json_object(ctx, _SUMMARY_REQUEST)
     summary = summary_of(ctx, _filtered(ctx, body, "body"), cached=ctx.principal.realm == "jwt")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
     summary["by_model"] = summary["by_model"][offset : offset + limit]
@@ -173,8 +182,7 @@ def usage_summary(ctx: RouteContext) -> ResponsePlan:
 
 def usage_events(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/usage/events``."""
-    checks = {**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}
-    body = json_object(ctx, checks, ("org_id",))
+    body = json_object(ctx, _EVENTS_REQUEST)
     events = _filtered(ctx, body, "body")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
     page = [e.to_json() for e in events[offset : offset + limit]]
@@ -315,9 +323,7 @@ def get_auto_recharge(ctx: RouteContext) -> ResponsePlan:
 
 def setup_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/auto-recharge/setup``: one set-up per account (a new one replaces it)."""
-    body = json_object(
-        ctx, {"amount_usd": string(), "threshold_usd": nullable(string())}, ("amount_usd",)
-    )
+    body = json_object(ctx, _RECHARGE_REQUEST)
     amount = parse_money(body["amount_usd"], ("body", "amount_usd"))
     if not Decimal(5) <= amount <= Decimal(100):
         raise validation_error(

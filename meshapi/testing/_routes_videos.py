@@ -30,9 +30,8 @@ from ._plan import ResponsePlan, json_plan
 from ._router import Route, RouteContext, route
 from ._routes_blobs import blobs
 from ._validate import (
-    any_object,
+    RequestSchema,
     boolean,
-    check_object,
     integer,
     list_of,
     nullable,
@@ -142,15 +141,19 @@ _CREATE_CHECKS = {
     "watermark": nullable(boolean),
     "priority": nullable(integer()),
     "execution_expires_after": nullable(integer(ge=1)),
-    "draft_task": nullable(any_object),
+    "service_tier": nullable(string()),
+    "resolution": nullable(string()),
+    "ratio": nullable(string()),
+    "safety_identifier": nullable(string()),
 }
+_CREATE_REQUEST = RequestSchema(_CREATE_CHECKS, required=("model", "content"))
 
 
 def create_video(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/video/generations``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CREATE_CHECKS, required=("model", "content"))
+    _CREATE_REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = media_model(ctx, body["model"], None, "video")

@@ -19,7 +19,16 @@ from typing import Any, Dict, List
 from ._errors import GatewayError, validation_error
 from ._plan import ResponsePlan, json_plan
 from ._router import Route, RouteContext, route
-from ._validate import Checker, boolean, check_object, integer, list_of, literal, nullable, string
+from ._validate import (
+    Checker,
+    RequestSchema,
+    boolean,
+    integer,
+    list_of,
+    literal,
+    nullable,
+    string,
+)
 
 __all__ = ["DOMAINS", "NO_RESULTS_MARKER", "ROUTES", "SEARCH_MODEL"]
 
@@ -40,6 +49,7 @@ _CHECKS: Dict[str, Checker] = {
     "exclude_domains": nullable(list_of(string())),
     "include_answer": nullable(boolean),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("query",))
 
 
 def _slug(query: str) -> str:
@@ -50,7 +60,7 @@ def search(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/web/search``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("query",))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise validation_error(problems)
     model = body.get("model") or SEARCH_MODEL
