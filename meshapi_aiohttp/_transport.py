@@ -274,6 +274,18 @@ class AiohttpStreamResponse:
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
             raise failure
 
+    def body_in_memory(self) -> Optional[bytes]:
+        """The whole body if aiohttp has already read all of it (a small reply comes in the
+        packets of its head) and it needs no decoding; else ``None``, and the body is
+        iterated. aiohttp reads at most its buffer's high-water mark ahead of the reader, so
+        what this returns is bounded as a read is."""
+        content = self._response.content
+        if not content.is_eof() or content.exception() is not None:
+            return None
+        if "content-encoding" in self.headers:
+            return None
+        return content.read_nowait()
+
     async def release(self) -> None:
         """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``
         seconds and ``RELEASE_LIMIT`` bytes, then close (the connection goes back to the pool
