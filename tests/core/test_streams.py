@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ConfigDict
 
 from meshapi_core.endpoint import SSE, Tagged
 from meshapi_core.errors import (
@@ -131,7 +132,7 @@ class WithErrorField(ResponseModel):
 
 
 class Strict(ResponseModel):
-    model_config = {"extra": "ignore"}
+    model_config = ConfigDict(extra="ignore", defer_build=True, populate_by_name=True)
     text: str = ""
 
 
