@@ -329,7 +329,7 @@ class ChatCompletionAccumulator:
         and nothing else: that piece is appended to the choice's pieces here, reading the
         models' fields as plain dicts (cheaper than attributes, once a token). Any other
         chunk (the first few, which carry the head; a role, tool calls, a refusal, a finish
-        reason, logprobs, usage, cost, unknown fields) takes the full fold, :meth:`_fold`,
+        reason, logprobs, usage, cost, unknown fields) takes the full fold, ``_fold``,
         which gives the same completion.
         """
         fields = chunk.__dict__
