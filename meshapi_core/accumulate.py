@@ -216,10 +216,16 @@ class _Choice:
         self.reasoning: Optional[List[Dict[str, Any]]] = None
         self.extra: Dict[str, Any] = {}
 
+    def add(self, choice: ChunkChoice) -> None:
+        """Fold in one choice's part of a chunk: its content, and :meth:`add_rest`."""
+        content = choice.delta.content
+        if content:
+            self.content.append(content)
+        self.add_rest(choice)
+
     def add_rest(self, choice: ChunkChoice) -> None:
-        """Fold in everything of a choice's chunk but its delta's content, which
-        :meth:`ChatCompletionAccumulator.add` appends to :attr:`content` itself (and calls
-        this only for a chunk that brings more)."""
+        """Fold in everything of a choice's chunk but its delta's content (which
+        :meth:`add` and the fast path of :meth:`ChatCompletionAccumulator.add` append)."""
         delta = choice.delta
         if delta.role:
             self.role = delta.role
@@ -319,33 +325,53 @@ class ChatCompletionAccumulator:
     def add(self, chunk: ChatCompletionChunk) -> None:
         """Fold one chunk in.
 
-        Nearly every chunk of a long stream is one choice whose delta is a piece of content:
-        that piece is appended here, in one call, and the rest of the fold runs only for a
-        chunk that carries more (a role, tool calls, a finish reason, usage, unknown fields).
+        Nearly every chunk of a long stream is one choice whose delta is a piece of content
+        and nothing else: that piece is appended to the choice's pieces here, reading the
+        models' fields as plain dicts (cheaper than attributes, once a token). Any other
+        chunk (the first few, which carry the head; a role, tool calls, a refusal, a finish
+        reason, logprobs, usage, cost, unknown fields) takes the full fold, ``_fold``,
+        which gives the same completion.
         """
-        if self._missing:  # the head comes with the first chunks: looked for in the first few
+        fields = chunk.__dict__
+        if (
+            self._missing  # the head comes with the first chunks: looked for in the first few
+            or fields["usage"] is not None
+            or fields["cost"] is not None
+            or chunk.__pydantic_extra__
+        ):
+            self._fold(chunk)
+            return
+        choices = self._choices
+        for choice in fields["choices"]:
+            got = choice.__dict__
+            delta = got["delta"]
+            content = delta.__dict__["content"]
+            state = choices.get(got["index"])
+            if (
+                content
+                and state is not None
+                and got["finish_reason"] is None
+                and not got["logprobs"]
+                and len(delta.__pydantic_fields_set__) == 1  # content alone (extras count too)
+            ):
+                state.content.append(content)
+            else:
+                self._choice(got["index"]).add(choice)
+
+    def _fold(self, chunk: ChatCompletionChunk) -> None:
+        """Fold one chunk in, every field read: what :meth:`add` does for any chunk."""
+        if self._missing:
             self._look_at_head(chunk)
         if not chunk.__pydantic_fields_set__ <= _HEAD_AND_CHOICES:  # usage, cost, unknown fields
             self._add_tail(chunk)
-        choices = self._choices
         for choice in chunk.choices:
-            fields = choice.__dict__  # a model's fields, read as one dict: cheaper, once a token
-            index = fields["index"]
-            state = choices.get(index)
-            if state is None:
-                state = choices[index] = _Choice(index)
-            delta = fields["delta"]
-            content = delta.content
-            if content:
-                state.content.append(content)
-                # Content alone (unknown fields too are in the fields set)?
-                if (
-                    fields["finish_reason"] is None
-                    and not fields["logprobs"]
-                    and len(delta.__pydantic_fields_set__) == 1
-                ):
-                    continue
-            state.add_rest(choice)
+            self._choice(choice.index).add(choice)
+
+    def _choice(self, index: int) -> _Choice:
+        state = self._choices.get(index)
+        if state is None:
+            state = self._choices[index] = _Choice(index)
+        return state
 
     def _look_at_head(self, chunk: ChatCompletionChunk) -> None:
         missing = self._missing

@@ -79,6 +79,25 @@ def _first_problem(exc: pydantic.ValidationError) -> str:
     return str(exc.errors(include_url=False, include_input=False)[0].get("msg"))
 
 
+def _keeps_error_as_extra(model: Any) -> bool:
+    """Whether a frame's top-level ``error`` can only land in the model's unknown fields
+    (``__pydantic_extra__``): a model that keeps extras and has no field or alias named
+    ``error``. Its events are looked at for an error frame only when they bring unknown
+    fields; any other model's JSON is searched for ``"error"`` before it is validated."""
+    if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+        return False
+    if model.model_config.get("extra") != "allow":
+        return False
+    for name, field in model.model_fields.items():
+        if name == "error" or field.alias == "error":
+            return False
+        if field.validation_alias is not None and not isinstance(field.validation_alias, str):
+            return False  # AliasChoices, AliasPath: could name it
+        if field.validation_alias == "error":
+            return False
+    return True
+
+
 def _is_terminal(tag: Any, terminal: FrozenSet[str]) -> bool:
     return isinstance(tag, str) and tag in terminal
 
@@ -138,6 +157,11 @@ class StreamDecoder(Generic[C]):
             if self._validate is not None and self._event_field is None
             else self._sse.feed
         )
+        # ... and most have no terminal event type either: feed() decodes those itself.
+        self._plain: Optional[Callable[[str], Any]] = (
+            self._validate if self._events == self._sse.feed_data and not kind.terminal else None
+        )
+        self._scan = not _keeps_error_as_extra(chunk)
         self.done = False
         """Whether the stream is complete (``[DONE]`` or a terminal event arrived)."""
         self.chunks = 0
@@ -151,29 +175,70 @@ class StreamDecoder(Generic[C]):
         if self.done:
             return
         events = self._events(data)
-        idle = self._idle_timeout
-        if idle is not None:
-            now = self._clock()
-            if events:
-                self._last_event = now
-            elif now - self._last_event > idle:
-                raise self._idle(now)
+        if self._idle_timeout is not None:
+            self._watch(bool(events))
+        validate = self._plain
+        if validate is None:
+            yield from self._decode(events)
+            return
+        # One model, events as their data: nearly every stream, once per token.
+        scan = self._scan
+        for payload in events:
+            if payload == "[DONE]":
+                self.done = True
+                return
+            if scan and '"error"' in payload:
+                self._frame(payload)  # raises if it is an error frame
+            problem: Optional[pydantic.ValidationError] = None
+            try:
+                chunk = validate(payload)
+            except pydantic.ValidationError as exc:  # " [DONE]" is not JSON: it comes here
+                problem = exc
+            if problem is not None:  # handled here, so pydantic's error is not a __context__
+                self._end_or_raise(payload, problem)
+                self.done = True
+                return
+            if not scan and chunk.__pydantic_extra__ and '"error"' in payload:
+                self._frame(payload)  # an unknown "error" field: raises if an object
+            self.chunks += 1
+            yield chunk
+
+    def _end_or_raise(self, payload: str, exc: pydantic.ValidationError) -> None:
+        """An event that is not a valid chunk: returns if it is ``[DONE]``, else raises what
+        it is (an error frame's error, or :meth:`_bad`'s), ``chunks`` counting the events
+        decoded before it."""
+        if len(payload) < 64 and payload.strip() == "[DONE]":
+            return
+        if '"error"' in payload:
+            self._frame(payload)
+        raise self._bad(_first_problem(exc))
+
+    def _watch(self, events: bool) -> None:
+        """The idle timeout: an event resets its clock, a read without one may raise."""
+        now = self._clock()
+        if events:
+            self._last_event = now
+        elif self._idle_timeout is not None and now - self._last_event > self._idle_timeout:
+            raise self._idle(now)
+
+    def _decode(self, events: List[Any]) -> Iterator[C]:
+        """The events of a stream with several models, an event field or terminal types."""
         validate, event_field, terminal = self._validate, self._event_field, self._terminal
         for event in events:
             payload = event if event.__class__ is str else event.data
             if len(payload) < 64 and (payload == "[DONE]" or payload.strip() == "[DONE]"):
                 self.done = True
                 return
-            if validate is not None:  # one model: nearly every stream, once per token
+            if validate is not None:
                 if '"error"' in payload:
                     self._frame(payload)  # raises if it is an error frame
-                problem: Optional[str] = None
+                why: Optional[str] = None
                 try:
                     chunk = validate(payload)
                 except pydantic.ValidationError as exc:
-                    problem = _first_problem(exc)
-                if problem is not None:  # raised here, so pydantic's error is not its __context__
-                    raise self._bad(problem)
+                    why = _first_problem(exc)
+                if why is not None:  # raised here, so pydantic's error is not its __context__
+                    raise self._bad(why)
             else:
                 chunk = self._tagged_chunk(self._frame(payload))
             self.chunks += 1

@@ -146,6 +146,69 @@ def test_content_is_the_deltas_joined_however_they_are_split(pieces: List[str]) 
     assert acc.result().choices[0].message.content == "".join(pieces)
 
 
+def _random_choice() -> Any:
+    """One choice's part of a chunk: mostly content alone, sometimes anything else."""
+    content = st.one_of(st.just(""), st.text(max_size=4), st.none())
+    delta = st.fixed_dictionaries(
+        {},
+        optional={
+            "role": st.sampled_from(["assistant", "tool"]),
+            "content": content,
+            "refusal": st.text(max_size=3),
+            "tool_calls": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "index": st.integers(0, 2),
+                        "id": st.sampled_from(["c1", "c2"]),
+                        "function": st.fixed_dictionaries(
+                            {}, optional={"name": st.sampled_from(["f", "g"]), "arguments": st.text(max_size=3)}
+                        ),
+                    },
+                ),
+                max_size=2,
+            ),
+            "audio": st.fixed_dictionaries({"data": st.text(max_size=2)}),
+            "tag": st.integers(0, 3),
+        },
+    )
+    plain = st.fixed_dictionaries({"index": st.integers(0, 2), "delta": st.fixed_dictionaries({"content": content})})
+    full = st.fixed_dictionaries(
+        {"index": st.integers(0, 2), "delta": delta},
+        optional={
+            "finish_reason": st.sampled_from([None, "stop", "length"]),
+            "logprobs": st.one_of(st.none(), st.just({"content": [{"token": "t"}]})),
+        },
+    )
+    return st.one_of(plain, plain, plain, full)
+
+
+_random_chunk = st.fixed_dictionaries(
+    {"choices": st.lists(_random_choice(), max_size=2)},
+    optional={
+        "id": st.sampled_from(["", "c1", "c2"]),
+        "model": st.sampled_from(["m", "n"]),
+        "created": st.integers(0, 9),
+        "system_fingerprint": st.just("fp"),
+        "usage": st.just({"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}),
+        "cost": st.just("0.1"),
+        "provider": st.sampled_from(["p1", "p2"]),
+    },
+)
+
+
+@given(st.lists(_random_chunk, max_size=12))
+def test_the_fast_path_folds_what_the_full_fold_does(bodies: List[Dict[str, Any]]) -> None:
+    """`add` takes a fast path for content-only chunks; `_fold` reads every field of every
+    chunk. Both give the same completion, to the byte, for any sequence of chunks."""
+    fast, full = ChatCompletionAccumulator(), ChatCompletionAccumulator()
+    for body in bodies:
+        data = json.dumps(body)
+        fast.add(ChatCompletionChunk.model_validate_json(data))
+        full._fold(ChatCompletionChunk.model_validate_json(data))
+    assert fast.result().model_dump_json() == full.result().model_dump_json()
+
+
 # -- chat: tool calls ------------------------------------------------------------------------------
 
 

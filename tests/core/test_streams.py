@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ConfigDict
 
 from meshapi_core.endpoint import SSE, Tagged
 from meshapi_core.errors import (
@@ -103,6 +104,44 @@ def test_string_error_is_data_not_failure() -> None:
         frame({"model": "a", "error": "timed out", "error_code": "gateway_timeout"}), DONE
     )
     assert chunk.model_extra == {"error": "timed out", "error_code": "gateway_timeout"}
+
+
+def test_an_error_frame_that_is_no_valid_chunk_still_raises_its_error() -> None:
+    """An error frame whose other fields do not fit the model is the error it reports, not
+    a decode error (the decoder looks for it when validation fails as well)."""
+    with pytest.raises(RateLimitError) as info:
+        decode(delta("a"), frame({"error": {"code": "rate_limit_exceeded", "message": "m"}, "choices": 5}))
+    assert info.value.__context__ is None
+
+
+def test_done_with_spaces_ends_the_stream_and_errors_say_which_event() -> None:
+    decoder = StreamDecoder(CHAT, HEADERS)
+    assert len(list(decoder.feed(delta("a") + b"data:  [DONE] \n\n" + delta("after")))) == 1
+    assert decoder.done and decoder.chunks == 1
+    decoder = StreamDecoder(CHAT, HEADERS)
+    with pytest.raises(ResponseDecodeError) as info:
+        list(decoder.feed(delta("a") + delta("b") + b"data: [NOT DONE]\n\n"))
+    assert "Stream event 3 " in info.value.message
+    assert info.value.__context__ is None
+
+
+class WithErrorField(ResponseModel):
+    """A model that declares ``error`` (a compare stream's per-model failure)."""
+
+    error: Optional[Any] = None
+
+
+class Strict(ResponseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True, populate_by_name=True)
+    text: str = ""
+
+
+@pytest.mark.parametrize("model", [WithErrorField, Strict])
+def test_error_frames_are_found_whatever_the_model_does_with_an_error_field(model: Any) -> None:
+    decoder = StreamDecoder(SSE(model), HEADERS)
+    assert len(list(decoder.feed(frame({"error": "data, not a failure"})))) == 1
+    with pytest.raises(RateLimitError):
+        list(decoder.feed(frame({"error": {"code": "rate_limit_exceeded", "message": "m"}})))
 
 
 @pytest.mark.parametrize(
