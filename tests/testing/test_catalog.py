@@ -17,7 +17,7 @@ import pytest
 from meshapi import MeshAPI, NotFoundError
 from meshapi.cli import main
 from meshapi.testing import FakeClock, Gateway, InProcessTransport, make_model
-from meshapi.testing._catalog import complete_model, cost_of, load_catalog
+from meshapi.testing._gateway.catalog import complete_model, cost_of, load_catalog
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "gateway"
 

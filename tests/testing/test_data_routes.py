@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 from meshapi.testing import FakeClock, Gateway, faults
-from meshapi.testing._codes import ERROR_CODES
+from meshapi.testing._gateway.codes import ERROR_CODES
 
 from ._helpers import chat_body, gw_request
 

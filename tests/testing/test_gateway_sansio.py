@@ -311,7 +311,7 @@ def test_oversized_body_is_the_edge_html_413() -> None:
 
 
 def test_handler_crash_is_a_500_envelope(monkeypatch: pytest.MonkeyPatch) -> None:
-    from meshapi.testing import _routes_models
+    from meshapi.testing._routes import models as _routes_models
 
     def boom(ctx: object) -> None:
         raise RuntimeError("bug")

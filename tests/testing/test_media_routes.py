@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from meshapi.testing import FakeClock, Gateway, GatewayServer, InProcessTransport
-from meshapi.testing._multipart import MAX_FIELD_BYTES, MAX_PARTS
+from meshapi.testing._gateway.multipart import MAX_FIELD_BYTES, MAX_PARTS
 from meshapi_core.http import FileRange, Request, StreamedBody
 
 from ._helpers import gw_request

@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meshapi.testing._schema import instance_of
+from meshapi.testing._gateway.schema import instance_of
 
 _FORMATS = {
     "date-time": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z",

@@ -22,16 +22,22 @@ from meshapi import (
     Timeout,
 )
 from meshapi.testing import Gateway, faults, realtime
-from meshapi.testing._clock import FakeClock
-from meshapi.testing._ids import IdFactory
-from meshapi.testing._sessions import (
+from meshapi.testing._gateway.clock import FakeClock
+from meshapi.testing._gateway.ids import IdFactory
+from meshapi.testing._gateway.sessions import (
     RealtimeSim,
     SpeechStreamSim,
     TranscriptionSim,
     audio_for,
     transcript_of,
 )
-from meshapi.testing._wsplan import AwaitInput, ClientClosed, ClientText, CloseSession, LimitReached
+from meshapi.testing._gateway.wsplan import (
+    AwaitInput,
+    ClientClosed,
+    ClientText,
+    CloseSession,
+    LimitReached,
+)
 from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_core.websocket import CloseMessage, TextMessage, WebSocketRequest
 from meshapi_wsproto import WsprotoWebSocket, connect_websocket

@@ -1,0 +1,117 @@
+"""What the media routes share: model resolution and reading form fields.
+
+Models resolve as the gateway resolves them for media: the request's ``model`` or the
+endpoint's default; a model not in the catalog (:mod:`meshapi.testing._gateway.catalog`, where the
+media models are listed with the others) is ``404 model_not_found``, a model of another kind
+(a text model asked for speech) ``400 model_capability_not_supported``.
+
+Form fields arrive as text; :func:`form_bool`, :func:`form_int` and :func:`form_float` read
+them the way the gateway's framework does (``true``/``false``/``1``/``0``...), reporting a
+bad value as a 422 problem with ``loc: ["body", name]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from .errors import GatewayError, detail
+from .router import RouteContext
+from .validate import parse_int
+
+__all__ = ["form_bool", "form_float", "form_int", "media_model"]
+
+
+def model_info(ctx: RouteContext, model: str) -> Optional[Dict[str, Any]]:
+    """A model's catalog entry, or ``None``."""
+    return ctx.state.catalog.get(model)
+
+
+_TRUE = {"true", "1", "yes", "on", "t", "y"}
+_FALSE = {"false", "0", "no", "off", "f", "n"}
+
+
+def media_model(ctx: RouteContext, requested: Any, default: Optional[str], kind: str) -> str:
+    """The model a media request runs on, checked against the catalog."""
+    model = requested or default
+    if not model:
+        raise GatewayError(400, "bad_request", "No model specified: pass `model`.")
+    info = model_info(ctx, model)
+    if info is None:
+        raise GatewayError(404, "model_not_found", f"Model '{model}' not found.")
+    if info.get("model_type") != kind:
+        raise GatewayError(
+            400,
+            "model_capability_not_supported",
+            f"Model '{model}' is not a{'n' if kind[0] in 'aeiou' else ''} {kind} model.",
+        )
+    ctx.entry.model = model
+    return str(model)
+
+
+def form_bool(value: Optional[str], name: str, problems: List[Dict[str, Any]]) -> Optional[bool]:
+    """A boolean form field, or ``None`` when absent."""
+    if value is None or value == "":
+        return None
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    problems.append(
+        detail(
+            "bool_parsing",
+            ("body", name),
+            "Input should be a valid boolean, unable to interpret input",
+        )
+    )
+    return None
+
+
+def form_int(
+    value: Optional[str],
+    name: str,
+    problems: List[Dict[str, Any]],
+    *,
+    ge: Optional[int] = None,
+    le: Optional[int] = None,
+) -> Optional[int]:
+    """An integer form field within bounds, or ``None`` when absent."""
+    return parse_int(value, ("body", name), problems, ge=ge, le=le)
+
+
+def form_float(
+    value: Optional[str],
+    name: str,
+    problems: List[Dict[str, Any]],
+    *,
+    ge: Optional[float] = None,
+    le: Optional[float] = None,
+) -> Optional[float]:
+    """A number form field within bounds, or ``None`` when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        problems.append(
+            detail(
+                "float_parsing",
+                ("body", name),
+                "Input should be a valid number, unable to parse string as a number",
+            )
+        )
+        return None
+    if ge is not None and number < ge:
+        problems.append(
+            detail(
+                "greater_than_equal",
+                ("body", name),
+                f"Input should be greater than or equal to {ge:g}",
+            )
+        )
+    elif le is not None and number > le:
+        problems.append(
+            detail(
+                "less_than_equal", ("body", name), f"Input should be less than or equal to {le:g}"
+            )
+        )
+    return number

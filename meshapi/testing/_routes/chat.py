@@ -1,0 +1,248 @@
+"""``POST /v1/chat/completions``: validation, model resolution, JSON and SSE bodies.
+
+Order of decisions, as the gateway makes them after authentication: the body must be JSON and
+pass validation (422); a ``template`` is looked up (404) and rendered with ``variables``
+(422 for a missing slot) and its messages prepended; the model resolves as request body ->
+key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
+answers with that documented error (:mod:`meshapi.testing._gateway.codes`); it must exist (404
+``model_not_found``), be allowed for the key (403) and be a text model (400).
+
+A model that is unavailable, unknown or under ``mesh/unavailable/`` (an outage: ``503
+provider_not_available`` alone), gives way to the next of the body's ``models`` list, the
+gateway's cross-model fallback (``docs/gateway/api.md`` §1): the first available one serves,
+and a whole reply says so in ``X-Mesh-Routing-Attempts`` (models tried),
+``X-Mesh-Routing-Fallback`` (``true`` when its provider differs) and
+``X-Mesh-Routing-Model`` (``errors.md`` §4; streams carry none of them, ``streaming.md``
+§2). When none is available: ``502 all_models_failed``.
+
+A repeated cacheable request is answered from the gateway's response cache, with
+``X-Cache: HIT`` (:mod:`meshapi.testing._gateway.cache`). Otherwise the reply is decided (see
+:mod:`meshapi.testing._gateway.replies`; with ``tools``, the model may call them:
+:mod:`meshapi.testing._gateway.tools`) and framed. With ``response_format: {"type": "json_schema",
+...}`` the reply is JSON that validates against the schema, and with ``{"type":
+"json_object"}`` a JSON object (see :mod:`meshapi.testing._gateway.schema`), unless a scripted reply
+says otherwise.
+
+Streams follow ``docs/gateway/streaming.md`` §2 byte for byte: compact JSON, one ``data:`` line per
+event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
+with ``"choices":[]``, then ``data: [DONE]``. Chunks are produced lazily, so a 20,000-delta
+stream costs memory only for the deltas themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from .._gateway.cache import cache_key, response_cache
+from .._gateway.codes import documented_error, model_trigger
+from .._gateway.errors import GatewayError, validation_error
+from .._gateway.inference import AUTO_MODEL, UNAVAILABLE_PREFIX
+from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
+from .._gateway.replies import Completion, build_completion, last_user_text
+from .._gateway.router import Route, RouteContext, route
+from .._gateway.schema import response_schema, structured_completion
+from .._gateway.tools import chat_tool_request, decide_tool_calls
+from .._gateway.validate import CHAT_FIELDS, validate_chat
+
+__all__ = ["ROUTES"]
+
+
+def _provider(catalog: Dict[str, Dict[str, Any]], model: str) -> str:
+    info = catalog.get(model) or {}
+    return str(info.get("provider") or model.split("/", 1)[0])
+
+
+def _serving(ctx: RouteContext, model: str, fallbacks: Any) -> Tuple[str, int]:
+    """The first available model of ``model`` then ``fallbacks`` (the body's ``models``),
+    and how many were tried; the error of the only model, or ``all_models_failed``."""
+    chain = [model] + [m for m in fallbacks or () if isinstance(m, str) and m != model]
+    error = None
+    for attempt, candidate in enumerate(chain, 1):
+        model_trigger(candidate)  # mesh/error/<code>: the documented error, as if from here
+        if candidate.startswith(UNAVAILABLE_PREFIX):
+            error = documented_error("provider_not_available", candidate)
+        elif candidate not in ctx.state.catalog:
+            error = GatewayError(404, "model_not_found", f"Model '{candidate}' not found.")
+        else:
+            return candidate, attempt
+    if len(chain) > 1:
+        raise documented_error("all_models_failed")
+    assert error is not None
+    raise error
+
+
+def _usage(completion: Completion) -> Dict[str, Any]:
+    return {
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "total_tokens": completion.prompt_tokens + completion.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0},
+    }
+
+
+def _events(
+    completion_id: str, created: int, model: str, completion: Completion, call_ids: List[str]
+) -> Iterator[bytes]:
+    """The SSE events of one streamed completion, lazily. Each tool call opens with its id,
+    name and empty arguments, then its arguments follow in fragments, as providers send them."""
+    head = dumps(
+        {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
+    )[:-1]
+    opening = b"data: " + head + b',"choices":[{"index":0,"delta":'
+
+    def chunk(delta: Dict[str, Any], finish_reason: Optional[str] = None) -> bytes:
+        return opening + dumps(delta) + b',"finish_reason":' + dumps(finish_reason) + b"}]}\n\n"
+
+    if completion.tool_calls:
+        for index, (call, pieces) in enumerate(
+            zip(completion.tool_calls, completion.argument_deltas)
+        ):
+            header: Dict[str, Any] = {
+                "index": index,
+                "id": call_ids[index],
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
+            first = {"role": "assistant", "tool_calls": [header]} if index == 0 else {}
+            yield chunk(first or {"tool_calls": [header]})
+            for piece in pieces:
+                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    else:
+        deltas = completion.deltas
+        yield chunk({"role": "assistant", "content": deltas[0] if deltas else ""})
+        for piece in deltas[1:]:
+            yield chunk({"content": piece})
+    yield chunk({}, completion.finish_reason)
+    yield b"data: " + head + b',"choices":[],"usage":' + dumps(_usage(completion)) + b"}\n\n"
+    yield b"data: [DONE]\n\n"
+
+
+def _body(
+    completion_id: str, created: int, model: str, completion: Completion, call_ids: List[str]
+) -> Dict[str, Any]:
+    message: Dict[str, Any] = {"role": "assistant", "content": completion.text}
+    if completion.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call, call_id in zip(completion.tool_calls, call_ids)
+        ]
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": completion.finish_reason}],
+        "usage": _usage(completion),
+    }
+
+
+def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
+    """Handle ``POST /v1/chat/completions``."""
+    body = ctx.json_body()
+    problems = validate_chat(body)
+    if problems:
+        raise validation_error(problems)
+    ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in CHAT_FIELDS))
+    state, key = ctx.state, ctx.principal.key
+
+    messages: List[Dict[str, Any]] = [dict(m) for m in body["messages"]]
+    template = None
+    if body.get("template"):
+        template = state.find_template(ctx.principal.owner, body["template"])
+        if template is None:
+            raise GatewayError(404, "not_found", f"Template '{body['template']}' not found.")
+        messages = template.render(body.get("variables") or {}) + messages
+    ctx.entry.messages = messages
+
+    requested = (
+        body.get("model")
+        or (key.default_model if key is not None else None)
+        or (template.model if template is not None else None)
+    )
+    if not requested:
+        raise GatewayError(
+            400,
+            "bad_request",
+            "No model specified: pass `model`, or set a default model on the key or template.",
+        )
+    wanted = AUTO_MODEL if requested == "auto" else requested
+    ctx.entry.model = wanted
+    model, attempts = _serving(ctx, wanted, body.get("models"))
+    ctx.entry.model = model
+    info = state.catalog[model]
+    if key is not None and key.allowed_models and model not in key.allowed_models:
+        raise GatewayError(403, "forbidden", f"Model '{model}' is not allowed for this API key.")
+    if info.get("model_type") != "text":
+        raise GatewayError(
+            400,
+            "model_capability_not_supported",
+            f"Model '{model}' cannot serve chat completions.",
+        )
+
+    params: Dict[str, Any] = template.params if template is not None else {}
+    max_tokens = body.get("max_tokens")
+    if max_tokens is None and isinstance(params.get("max_tokens"), int):
+        max_tokens = params["max_tokens"]
+    tools = chat_tool_request(body)
+    has_tools = tools is not None and tools.choice != "none"
+    scripted = state.script.take(model, has_tools)
+    cache = response_cache(ctx)
+    key_of_cache = cache_key(ctx, body) if scripted is None else None
+    if key_of_cache is not None:
+        kept = cache.get(key_of_cache, ctx.now)
+        if kept is not None:
+            ctx.extra_headers.append(("x-cache", "HIT"))
+            usage = kept.get("usage") or {}
+            ctx.charge(
+                model,
+                usage.get("prompt_tokens", 0),
+                usage.get("completion_tokens", 0),
+                cached=True,
+            )
+            return json_plan(200, kept)
+    completion = build_completion(
+        model,
+        messages,
+        seed=body.get("seed"),
+        max_tokens=int(max_tokens) if max_tokens is not None else None,
+        scripted=scripted,
+        calls=decide_tool_calls(tools, last_user_text(messages)),
+    )
+    schema = response_schema(body.get("response_format"))
+    if scripted is None and schema is not None:
+        completion = structured_completion(
+            completion, schema, int(max_tokens) if max_tokens is not None else None
+        )
+    ctx.charge(model, completion.prompt_tokens, completion.completion_tokens)
+    completion_id = state.ids.completion_id()
+    call_ids = [call.call_id or state.ids.call_id() for call in completion.tool_calls]
+    created = int(ctx.now)
+
+    if body.get("stream"):
+        headers = [("x-resolved-model-id", model)] if requested == "auto" else []
+        return sse_plan(
+            _events(completion_id, created, model, completion, call_ids), headers=headers
+        )
+    payload = _body(completion_id, created, model, completion, call_ids)
+    if requested == "auto":
+        payload["x_resolved_model_id"] = model
+        payload["x_auto_routed_fallback"] = False
+    if key_of_cache is not None:
+        cache.put(key_of_cache, ctx.now, payload)
+    if attempts > 1:
+        moved = _provider(state.catalog, model) != _provider(state.catalog, wanted)
+        ctx.extra_headers += [
+            ("x-mesh-routing-attempts", str(attempts)),
+            ("x-mesh-routing-fallback", "true" if moved else "false"),
+            ("x-mesh-routing-model", model),
+        ]
+    return json_plan(200, payload)
+
+
+ROUTES: List[Route] = [
+    route("POST", "/v1/chat/completions", create_chat_completion, ["dp"]),
+]

@@ -1,0 +1,165 @@
+"""Memories and their items (``docs/gateway/control-plane.md`` §7): dashboard sessions only,
+per user, addressed by slug.
+
+``POST /v1/memories`` creates (``201``; a slug already used is a 409; a slug is 1-64 letters,
+digits, ``-`` or ``_``, starting with a letter or digit), ``GET`` lists and reads, ``PATCH``
+changes only the fields sent (``active: false`` pauses it), ``DELETE`` answers ``204``.
+Items: ``GET``/``POST /v1/memories/{slug}/items`` (type ``guardrail``, ``preference`` or
+``fact``, non-empty ``content``), ``PATCH``/``DELETE /v1/memories/{slug}/items/{item_id}``.
+Unknown memories and items are 404s.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.plan import ResponsePlan, empty_plan, json_plan
+from .._gateway.router import Route, RouteContext, route
+from .._gateway.state import iso8601
+from .._gateway.stores import Memory, MemoryStore, audit, json_object
+from .._gateway.validate import Checker, boolean, literal, nullable, string
+
+__all__ = ["ROUTES"]
+
+_SLUG = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+_MEMORY_CHECKS: Dict[str, Checker] = {
+    "slug": string(min_length=1, max_length=64),
+    "name": nullable(string(max_length=200)),
+    "description": nullable(string()),
+    "active": nullable(boolean),
+}
+_ITEM_TYPES = literal("guardrail", "preference", "fact")
+
+
+def _memories(ctx: RouteContext) -> Dict[str, Memory]:
+    return ctx.state.store("memories", MemoryStore).of(ctx.principal.owner)
+
+
+def _memory(ctx: RouteContext) -> Memory:
+    found = _memories(ctx).get(ctx.params["slug"])
+    if found is None:
+        raise GatewayError(404, "not_found", "Memory not found.")
+    return found
+
+
+def _item(ctx: RouteContext, memory: Memory) -> Dict[str, Any]:
+    found = memory.items.get(ctx.params["item_id"])
+    if found is None:
+        raise GatewayError(404, "not_found", "Memory item not found.")
+    return found
+
+
+def list_memories(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/memories``."""
+    data = [m.to_json() for m in _memories(ctx).values()]
+    return json_plan(200, {"object": "list", "data": data, "has_more": False})
+
+
+def create_memory(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/memories``."""
+    body = json_object(ctx, _MEMORY_CHECKS, ("slug",))
+    slug = body["slug"]
+    if not _SLUG.match(slug):
+        raise validation_error(
+            [detail("string_pattern_mismatch", ("body", "slug"), "Invalid slug")]
+        )
+    memories = _memories(ctx)
+    if slug in memories:
+        raise GatewayError(409, "conflict", f"A memory with slug '{slug}' already exists.")
+    active = body.get("active")
+    memory = Memory(
+        slug=slug,
+        name=body.get("name"),
+        description=body.get("description"),
+        active=True if active is None else active,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    memories[slug] = memory
+    audit(ctx, "memory.created", "memory", slug)
+    return json_plan(201, memory.to_json())
+
+
+def get_memory(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/memories/{slug}``."""
+    return json_plan(200, _memory(ctx).to_json())
+
+
+def update_memory(ctx: RouteContext) -> ResponsePlan:
+    """``PATCH /v1/memories/{slug}``."""
+    memory = _memory(ctx)
+    checks = {k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"}
+    body = json_object(ctx, checks)
+    for name in ("name", "description"):
+        if name in body:
+            setattr(memory, name, body[name])
+    if body.get("active") is not None:
+        memory.active = body["active"]
+    memory.updated_at = ctx.now
+    audit(ctx, "memory.updated", "memory", memory.slug)
+    return json_plan(200, memory.to_json())
+
+
+def delete_memory(ctx: RouteContext) -> ResponsePlan:
+    """``DELETE /v1/memories/{slug}``."""
+    memory = _memory(ctx)
+    del _memories(ctx)[memory.slug]
+    audit(ctx, "memory.deleted", "memory", memory.slug)
+    return empty_plan(204)
+
+
+def list_items(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/memories/{slug}/items``."""
+    data = list(_memory(ctx).items.values())
+    return json_plan(200, {"object": "list", "data": data, "has_more": False})
+
+
+def create_item(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/memories/{slug}/items``."""
+    memory = _memory(ctx)
+    body = json_object(
+        ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)}, ("type", "content")
+    )
+    item = {
+        "id": "mi_" + ctx.state.ids.ulid(),
+        "type": body["type"],
+        "content": body["content"],
+        "created_at": iso8601(ctx.now),
+    }
+    memory.items[item["id"]] = item
+    memory.updated_at = ctx.now
+    return json_plan(201, item)
+
+
+def update_item(ctx: RouteContext) -> ResponsePlan:
+    """``PATCH /v1/memories/{slug}/items/{item_id}``."""
+    memory = _memory(ctx)
+    item = _item(ctx, memory)
+    body = json_object(ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)})
+    item.update({k: body[k] for k in ("type", "content") if k in body})
+    memory.updated_at = ctx.now
+    return json_plan(200, item)
+
+
+def delete_item(ctx: RouteContext) -> ResponsePlan:
+    """``DELETE /v1/memories/{slug}/items/{item_id}``."""
+    memory = _memory(ctx)
+    del memory.items[_item(ctx, memory)["id"]]
+    return empty_plan(204)
+
+
+_JWT = ["jwt"]
+
+ROUTES: List[Route] = [
+    route("GET", "/v1/memories", list_memories, _JWT),
+    route("POST", "/v1/memories", create_memory, _JWT),
+    route("GET", "/v1/memories/{slug}", get_memory, _JWT),
+    route("PATCH", "/v1/memories/{slug}", update_memory, _JWT),
+    route("DELETE", "/v1/memories/{slug}", delete_memory, _JWT),
+    route("GET", "/v1/memories/{slug}/items", list_items, _JWT),
+    route("POST", "/v1/memories/{slug}/items", create_item, _JWT),
+    route("PATCH", "/v1/memories/{slug}/items/{item_id}", update_item, _JWT),
+    route("DELETE", "/v1/memories/{slug}/items/{item_id}", delete_item, _JWT),
+]

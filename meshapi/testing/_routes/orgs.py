@@ -1,0 +1,277 @@
+"""Organizations, members and invitations (``docs/gateway/control-plane.md`` §4): dashboard
+sessions only, every org path about ``/current`` (the caller's org).
+
+- ``POST /v1/orgs`` creates an org (``201``) with a default team; the caller becomes its
+  owner; a caller already in an org gets ``409 conflict`` (one org at a time).
+- ``GET /v1/orgs/current`` is a 404 for a user in no org (so are the paths below it).
+- ``POST /v1/orgs/current/members`` invites (``201``; owners and admins only, else 403; role
+  ``admin`` or ``member``, ``owner`` is a 422; an unknown team a 422); the invitation expires
+  after 72 hours. ``GET .../invitations`` lists pending ones, ``DELETE
+  .../invitations/{id}`` revokes (``204``).
+- ``POST .../transfer-ownership`` (owner only; the new owner must be a member, else 422)
+  answers ``204``; the old owner becomes an admin.
+- ``GET .../spend`` is spend per member over 30 days, ``GET .../usage`` the org's totals.
+- The invitee, with its own session: ``GET /v1/invitations`` (those sent to its email),
+  ``GET /v1/invitations/{token}`` (check a link's token; 404 if unknown),
+  ``POST /v1/invitations/{token}/accept`` (``204``; someone else's invitation is a 403, an
+  expired or used one a 422, a user already in an org a 409).
+
+An invitation's reply carries its ``token`` so tests can play the invitee (the real gateway
+emails it). Users' emails are ``<user id>@example.test`` unless registered with
+:func:`meshapi.testing.control.add_user`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Dict, List
+
+from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.plan import ResponsePlan, empty_plan, json_plan
+from .._gateway.router import Route, RouteContext, route
+from .._gateway.stores import (
+    Invitation,
+    Org,
+    OrgStore,
+    audit,
+    json_object,
+    money,
+    org_owners,
+    summary_of,
+    usage_store,
+)
+from .._gateway.validate import literal, nullable, string
+
+__all__ = ["ROUTES"]
+
+_INVITATION_LIFETIME = 72 * 3600
+
+
+def _orgs(ctx: RouteContext) -> OrgStore:
+    return ctx.state.store("orgs", OrgStore)
+
+
+def _current(ctx: RouteContext) -> Org:
+    org = _orgs(ctx).org_of(ctx.principal.owner)
+    if org is None:
+        raise GatewayError(404, "not_found", "You are not a member of any organization.")
+    return org
+
+
+def _role(org: Org, user: str) -> str:
+    return org.members[user]["role"] or "member"
+
+
+def _administer(ctx: RouteContext, org: Org) -> None:
+    if _role(org, ctx.principal.owner) not in ("owner", "admin"):
+        raise GatewayError(403, "forbidden", "Only org owners and admins can do this.")
+
+
+def create_org(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/orgs``."""
+    body = json_object(ctx, {"name": string(min_length=1, max_length=200)}, ("name",))
+    store = _orgs(ctx)
+    user = ctx.principal.owner
+    if store.org_of(user) is not None:
+        raise GatewayError(409, "conflict", "You already belong to an organization.")
+    org = Org(id="org_" + ctx.state.ids.ulid(), name=body["name"], created_at=ctx.now)
+    team = "team_" + ctx.state.ids.ulid()
+    org.teams[team] = "Default"
+    org.members[user] = {"role": "owner", "team_id": team}
+    store.orgs[org.id] = org
+    store.membership[user] = org.id
+    audit(ctx, "org.created", "org", org.id)
+    return json_plan(201, org.to_json())
+
+
+def current_org(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/orgs/current``."""
+    return json_plan(200, _current(ctx).to_json())
+
+
+def list_members(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/orgs/current/members``."""
+    org = _current(ctx)
+    store = _orgs(ctx)
+    members = [
+        {"user_id": user, "email": store.email_of(user), **member}
+        for user, member in org.members.items()
+    ]
+    return json_plan(200, {"object": "list", "data": members, "has_more": False})
+
+
+def invite(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/orgs/current/members``: an invitation, not a member yet."""
+    org = _current(ctx)
+    _administer(ctx, org)
+    body = json_object(
+        ctx,
+        {
+            "email": string(min_length=3, max_length=320),
+            "role": string(),
+            "team_id": nullable(string()),
+        },
+        ("email", "role"),
+    )
+    if body["role"] == "owner":
+        raise validation_error(
+            [
+                detail(
+                    "value_error",
+                    ("body", "role"),
+                    "An owner cannot be invited; transfer ownership instead",
+                )
+            ]
+        )
+    problems: List[Dict[str, Any]] = []
+    literal("admin", "member")(body["role"], ("body", "role"), problems)
+    team = body.get("team_id")
+    if team is not None and team not in org.teams:
+        problems.append(detail("value_error", ("body", "team_id"), "Unknown team"))
+    if problems:
+        raise validation_error(problems)
+    invitation = Invitation(
+        id="inv_" + ctx.state.ids.ulid(),
+        token="mit_" + ctx.state.ids.alnum(32),
+        org_id=org.id,
+        email=body["email"],
+        role=body["role"],
+        team_id=team,
+        created_at=ctx.now,
+        expires_at=ctx.now + _INVITATION_LIFETIME,
+        invited_by=ctx.principal.owner,
+    )
+    org.invitations[invitation.id] = invitation
+    audit(ctx, "invitation.created", "invitation", invitation.id, role=invitation.role)
+    return json_plan(201, {**invitation.to_json(ctx.now), "token": invitation.token})
+
+
+def list_org_invitations(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/orgs/current/invitations``: pending, unexpired ones."""
+    org = _current(ctx)
+    pending = [
+        i.to_json(ctx.now)
+        for i in org.invitations.values()
+        if i.status == "pending" and ctx.now < i.expires_at
+    ]
+    return json_plan(200, {"object": "list", "data": pending, "has_more": False})
+
+
+def revoke_invitation(ctx: RouteContext) -> ResponsePlan:
+    """``DELETE /v1/orgs/current/invitations/{invitation_id}``."""
+    org = _current(ctx)
+    _administer(ctx, org)
+    invitation = org.invitations.get(ctx.params["invitation_id"])
+    if invitation is None or invitation.status != "pending":
+        raise GatewayError(404, "not_found", "Invitation not found.")
+    invitation.status = "revoked"
+    audit(ctx, "invitation.revoked", "invitation", invitation.id)
+    return empty_plan(204)
+
+
+def transfer_ownership(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/orgs/current/transfer-ownership``."""
+    org = _current(ctx)
+    if _role(org, ctx.principal.owner) != "owner":
+        raise GatewayError(403, "forbidden", "Only the owner can transfer ownership.")
+    body = json_object(ctx, {"user_id": string(min_length=1)}, ("user_id",))
+    target = body["user_id"]
+    if target not in org.members:
+        raise validation_error(
+            [detail("value_error", ("body", "user_id"), "The new owner must be a member")]
+        )
+    org.members[ctx.principal.owner]["role"] = "admin"
+    org.members[target]["role"] = "owner"
+    audit(ctx, "org.ownership_transferred", "org", org.id, new_owner=target)
+    return empty_plan(204)
+
+
+def org_spend(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/orgs/current/spend``: spend per member, rolling 30 days."""
+    org = _current(ctx)
+    store = _orgs(ctx)
+    since = ctx.now - 30 * 86_400
+    events = [e for e in usage_store(ctx.state).events if e.created_at >= since]
+    members = []
+    total = Decimal(0)
+    for user in org.members:
+        spent = sum((e.cost for e in events if e.owner == user), Decimal(0))
+        total += spent
+        members.append({"user_id": user, "email": store.email_of(user), "spend_usd": money(spent)})
+    return json_plan(200, {"window_days": 30, "members": members, "total_spend_usd": money(total)})
+
+
+def org_usage(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/orgs/current/usage``: the org's totals (the summary's shape)."""
+    _current(ctx)
+    owners = org_owners(ctx.state, ctx.principal.owner)
+    events = [e for e in usage_store(ctx.state).events if e.owner in owners]
+    return json_plan(200, summary_of(ctx, events, cached=True))
+
+
+def my_invitations(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/invitations``: pending invitations to the caller's email."""
+    store = _orgs(ctx)
+    email = store.email_of(ctx.principal.owner)
+    mine = [
+        i.to_json(ctx.now)
+        for org in store.orgs.values()
+        for i in org.invitations.values()
+        if i.email == email and i.status == "pending" and ctx.now < i.expires_at
+    ]
+    return json_plan(200, {"object": "list", "data": mine, "has_more": False})
+
+
+def _by_token(ctx: RouteContext) -> Invitation:
+    token = ctx.params["token"]
+    for org in _orgs(ctx).orgs.values():
+        for invitation in org.invitations.values():
+            if invitation.token == token:
+                return invitation
+    raise GatewayError(404, "not_found", "Invitation not found.")
+
+
+def check_invitation(ctx: RouteContext) -> ResponsePlan:
+    """``GET /v1/invitations/{token}``."""
+    invitation = _by_token(ctx)
+    org = _orgs(ctx).orgs[invitation.org_id]
+    return json_plan(200, {**invitation.to_json(ctx.now), "org_name": org.name})
+
+
+def accept_invitation(ctx: RouteContext) -> ResponsePlan:
+    """``POST /v1/invitations/{token}/accept``."""
+    invitation = _by_token(ctx)
+    store = _orgs(ctx)
+    user = ctx.principal.owner
+    if invitation.email != store.email_of(user):
+        raise GatewayError(403, "forbidden", "This invitation is for someone else.")
+    if invitation.status != "pending" or ctx.now >= invitation.expires_at:
+        raise validation_error(
+            [detail("value_error", ("path", "token"), "This invitation is no longer valid")]
+        )
+    if store.org_of(user) is not None:
+        raise GatewayError(409, "conflict", "You already belong to an organization.")
+    org = store.orgs[invitation.org_id]
+    org.members[user] = {"role": invitation.role, "team_id": invitation.team_id}
+    store.membership[user] = org.id
+    invitation.status = "accepted"
+    audit(ctx, "invitation.accepted", "invitation", invitation.id)
+    return empty_plan(204)
+
+
+_JWT = ["jwt"]
+
+ROUTES: List[Route] = [
+    route("POST", "/v1/orgs", create_org, _JWT),
+    route("GET", "/v1/orgs/current", current_org, _JWT),
+    route("GET", "/v1/orgs/current/members", list_members, _JWT),
+    route("POST", "/v1/orgs/current/members", invite, _JWT),
+    route("GET", "/v1/orgs/current/invitations", list_org_invitations, _JWT),
+    route("DELETE", "/v1/orgs/current/invitations/{invitation_id}", revoke_invitation, _JWT),
+    route("POST", "/v1/orgs/current/transfer-ownership", transfer_ownership, _JWT),
+    route("GET", "/v1/orgs/current/spend", org_spend, _JWT),
+    route("GET", "/v1/orgs/current/usage", org_usage, _JWT),
+    route("GET", "/v1/invitations", my_invitations, _JWT),
+    route("GET", "/v1/invitations/{token}", check_invitation, _JWT),
+    route("POST", "/v1/invitations/{token}/accept", accept_invitation, _JWT),
+]

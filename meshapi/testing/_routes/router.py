@@ -1,0 +1,89 @@
+"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10).
+
+The emulated Auto Router picks, for ``api_type`` ``completions`` (the default) or
+``responses``, a text model; for ``embeddings`` an embedding model. Among
+``candidate_models`` (when given: the first that is in the catalog, of the right type and
+not in ``exclude_models``), else :data:`PREFERRED` (its first model not excluded), else the
+first such model of the catalog. It fails soft, as the gateway does: with no eligible model,
+or when the last user message contains :data:`CLASSIFIER_FAILURE_MARKER`, the answer is the
+default model with ``auto_router.fallback_used: true`` and a ``fallback_reason``
+(``no_eligible_model``, ``classifier_timeout``). ``reasoning_effort`` is ``high`` when the
+last user message asks to prove, derive or think step by step, else ``low``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from .._gateway.errors import validation_error
+from .._gateway.inference import anything
+from .._gateway.plan import ResponsePlan, json_plan
+from .._gateway.replies import message_text
+from .._gateway.router import Route, RouteContext, route
+from .._gateway.validate import Checker, check_object, list_of, literal, nullable, obj, string
+
+__all__ = ["CLASSIFIER_FAILURE_MARKER", "PREFERRED", "ROUTES"]
+
+PREFERRED = {
+    "completions": "openai/gpt-4o-mini",
+    "responses": "openai/gpt-4o-mini",
+    "embeddings": "openai/text-embedding-3-small",
+}
+"""The model each ``api_type`` routes to when nothing else decides (also the fallback)."""
+CLASSIFIER_FAILURE_MARKER = "[classifier-timeout]"
+"""A last user message containing this makes the classifier fail (a soft fallback)."""
+
+_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_CHECKS: Dict[str, Checker] = {
+    "messages": list_of(_MESSAGE, min_length=1),
+    "api_type": nullable(literal("completions", "responses", "embeddings")),
+    "exclude_models": nullable(list_of(string())),
+    "candidate_models": nullable(list_of(string())),
+}
+_HARD = re.compile(r"\b(prove|derive|step by step|theorem)\b", re.IGNORECASE)
+
+
+def select(ctx: RouteContext) -> ResponsePlan:
+    """Handle ``POST /v1/router/select``."""
+    body = ctx.json_body()
+    problems: List[Dict[str, Any]] = []
+    check_object(body, ("body",), problems, _CHECKS, required=("messages",))
+    if problems:
+        raise validation_error(problems)
+    api_type = body.get("api_type") or "completions"
+    kind = "embedding" if api_type == "embeddings" else "text"
+    excluded = set(body.get("exclude_models") or ())
+    catalog = ctx.state.catalog
+
+    def eligible(model: str) -> bool:
+        info = catalog.get(model)
+        return info is not None and info.get("model_type") == kind and model not in excluded
+
+    last = next(
+        (message_text(m) for m in reversed(body["messages"]) if m.get("role") == "user"), ""
+    )
+    reason: Optional[str] = None
+    candidates = body.get("candidate_models")
+    if CLASSIFIER_FAILURE_MARKER in last:
+        chosen, reason = None, "classifier_timeout"
+    elif candidates is not None:
+        chosen = next((m for m in candidates if eligible(m)), None)
+    elif eligible(PREFERRED[api_type]):
+        chosen = PREFERRED[api_type]
+    else:
+        chosen = next((m for m in catalog if eligible(m)), None)
+    if chosen is None:
+        chosen, reason = PREFERRED[api_type], reason or "no_eligible_model"
+    ctx.entry.model = chosen
+    meta: Dict[str, Any] = {"fallback_used": reason is not None}
+    if reason is not None:
+        meta["fallback_reason"] = reason
+    effort = "high" if _HARD.search(last) else "low"
+    payload = {"model": chosen, "auto_router": meta, "reasoning_effort": effort}
+    return json_plan(200, payload)
+
+
+ROUTES: List[Route] = [
+    route("POST", "/v1/router/select", select, ["dp"]),
+]
