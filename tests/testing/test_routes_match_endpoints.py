@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, List, Set, Tuple
 import pytest
 
 from meshapi.testing._gateway.dispatcher import ROUTES
-from meshapi.testing._gateway.router import Route, match, route
+from meshapi.testing._gateway.router import Route, match
 from meshapi_core.endpoint import Credential, Endpoint
 from meshapi_core.endpoints import all_endpoints as http_endpoints
 from meshapi_core.realtime import endpoints as session_endpoints
@@ -47,7 +47,7 @@ Key = Tuple[str, str]  # (method, the route's regular expression)
 
 def pattern_of(method: str, path: str) -> str:
     """The emulator's regular expression for a path template (``{name}``, ``{name:path}``)."""
-    return route(method, path, lambda ctx: None, ()).pattern.pattern  # type: ignore[arg-type,return-value]
+    return Route(method, path, (), lambda ctx: None).pattern.pattern  # type: ignore[arg-type,return-value]
 
 
 def endpoints_by_key() -> Dict[Key, List[Tuple[str, Endpoint[object, object]]]]:

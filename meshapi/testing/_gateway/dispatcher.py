@@ -561,7 +561,7 @@ class Gateway:
                 entry=entry,
             )
             try:
-                plan = route.handler(ctx)
+                plan = route.answer(ctx)
             except GatewayError as error:
                 settle(ctx, error)
                 raise

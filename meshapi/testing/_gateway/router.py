@@ -1,7 +1,8 @@
-"""Routes as data: method, path pattern, accepted realms, handler.
+"""Routes as declarations, like the SDK's endpoints: ``Route(method, path, realms, handler,
+request=...)``, gathered in one ordered table (:data:`meshapi.testing._routes.ROUTES`).
 
-A path pattern is a regular expression over the decoded path with named groups for path
-parameters (``(?P<model_id>.+)`` accepts slashes, as the gateway's ``/v1/models/{id}`` does).
+A path template compiles to a regular expression with named groups for path parameters
+(``{model_id:path}`` accepts slashes, as the gateway's ``/v1/models/{id}`` does).
 :func:`match` answers the three outcomes a router has: a route, a path that exists but not for
 this method (405, with the allowed methods), or no such path (404).
 
@@ -14,16 +15,29 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Pattern,
+    Sequence,
+    Tuple,
+    cast,
+)
 
 from .auth import Principal
 from .errors import GatewayError, detail, validation_error
 from .log import RecordedRequest
 from .plan import GatewayRequest, ResponsePlan
 from .state import GatewayState
-from .validate import parse_int
+from .validate import Checker, check_object, parse_int
 
-__all__ = ["Charge", "Handler", "Route", "RouteContext", "match", "route"]
+__all__ = ["Body", "Charge", "Handler", "Route", "RouteContext", "match"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class RouteContext:
     entry: RecordedRequest
     extra_headers: List[Tuple[str, str]] = field(default_factory=list)
     charges: List[Charge] = field(default_factory=list)
+    body: Dict[str, Any] = field(default_factory=dict)
 
     def charge(
         self,
@@ -122,27 +137,72 @@ class RouteContext:
 Handler = Callable[[RouteContext], ResponsePlan]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class Body:
+    """A route's request-body schema, as data: the JSON object's checkers by field name
+    (:mod:`~meshapi.testing._gateway.validate`) and the names it requires. This is the
+    emulator's own reading of the gateway's schema, independent of the SDK's models."""
+
+    fields: Mapping[str, Checker]
+    required: Tuple[str, ...] = ()
+
+    def check(self, ctx: RouteContext) -> Dict[str, Any]:
+        """The request's JSON object, or FastAPI's 422 listing every problem in it."""
+        body = ctx.json_body()
+        problems: List[Dict[str, Any]] = []
+        check_object(body, ("body",), problems, self.fields, self.required)
+        if problems:
+            raise validation_error(problems)
+        return cast(Dict[str, Any], body)
+
+
+@dataclass(frozen=True, eq=False)
 class Route:
-    """One endpoint: ``method`` and ``pattern`` map to ``handler`` for ``realms``."""
+    """One endpoint: ``method`` and the path template ``path`` map to ``handler`` for
+    ``realms`` (none: no credential at all, as for the emulator's stand-ins for other hosts).
+
+    ``path`` is compiled once: ``{name}`` matches one segment, ``{name:path}`` matches across
+    slashes. With a ``request`` schema, the body is checked before the handler runs and the
+    handler finds it in :attr:`RouteContext.body`; without one, the handler reads the request
+    itself. ``rate_limited=False`` exempts the route from the key's RPM/TPM windows.
+    """
 
     method: str
-    pattern: Pattern[str]
-    handler: Handler
+    path: str
     realms: FrozenSet[str]
+    handler: Handler
+    request: Optional[Body] = None
     rate_limited: bool = True
+    pattern: Pattern[str] = field(init=False, repr=False, compare=False)
 
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        realms: Iterable[str],
+        handler: Handler,
+        *,
+        request: Optional[Body] = None,
+        rate_limited: bool = True,
+    ) -> None:
+        regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", path)
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+        for name, value in (
+            ("method", method),
+            ("path", path),
+            ("realms", frozenset(realms)),
+            ("handler", handler),
+            ("request", request),
+            ("rate_limited", rate_limited),
+            ("pattern", re.compile(f"^{regex}$")),
+        ):
+            object.__setattr__(self, name, value)
 
-def route(
-    method: str, path: str, handler: Handler, realms: Sequence[str], *, rate_limited: bool = True
-) -> Route:
-    """A :class:`Route` from a path template such as ``/v1/templates/{template_id}``.
-
-    ``{name:path}`` matches across slashes; ``{name}`` matches one segment.
-    """
-    regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", path)
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
-    return Route(method, re.compile(f"^{regex}$"), handler, frozenset(realms), rate_limited)
+    def answer(self, ctx: RouteContext) -> ResponsePlan:
+        """Check the declared request body (if any), then run the handler."""
+        if self.request is not None:
+            ctx.body = self.request.check(ctx)
+        return self.handler(ctx)
 
 
 def match(

@@ -32,11 +32,10 @@ from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.media_helpers import form_bool, form_float, form_int, media_model
 from .._gateway.multipart import MultipartForm, parse_form
 from .._gateway.plan import ResponsePlan, Write, bytes_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
     nullable,
@@ -143,13 +142,12 @@ def _writes(data: bytes) -> Iterator[Write]:
         yield Write(data[start : start + SPEECH_WRITE])
 
 
+_CREATE_SPEECH_BODY = Body(_SPEECH_CHECKS, ("input",))
+
+
 def create_speech(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/audio/speech``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _SPEECH_CHECKS, required=("input",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model = media_model(ctx, body.get("model"), SPEECH_MODEL, "audio")
     response_format = body.get("response_format") or "mp3_44100_128"
     kind = response_format.split("_", 1)[0]
@@ -326,11 +324,11 @@ def get_voice(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/audio/speech", create_speech, ["dp"]),
-    route("POST", "/v1/audio/transcriptions/translate", create_legacy_translation, ["dp"]),
-    route("POST", "/v1/audio/transcriptions", create_transcription, ["dp"]),
-    route("GET", "/v1/audio/transcriptions/{transcription_id}", get_transcription, ["dp"]),
-    route("POST", "/v1/audio/translations", create_translation, ["dp"]),
-    route("GET", "/v1/audio/voices", list_voices, ["dp"]),
-    route("GET", "/v1/audio/voices/{voice_id}", get_voice, ["dp"]),
+    Route("POST", "/v1/audio/speech", ["dp"], create_speech, request=_CREATE_SPEECH_BODY),
+    Route("POST", "/v1/audio/transcriptions/translate", ["dp"], create_legacy_translation),
+    Route("POST", "/v1/audio/transcriptions", ["dp"], create_transcription),
+    Route("GET", "/v1/audio/transcriptions/{transcription_id}", ["dp"], get_transcription),
+    Route("POST", "/v1/audio/translations", ["dp"], create_translation),
+    Route("GET", "/v1/audio/voices", ["dp"], list_voices),
+    Route("GET", "/v1/audio/voices/{voice_id}", ["dp"], get_voice),
 ]

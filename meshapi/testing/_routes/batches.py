@@ -34,7 +34,7 @@ from .._gateway.codes import model_trigger
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.replies import build_completion
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
     any_object,
     check_object,
@@ -327,8 +327,8 @@ def cancel_batch(ctx: RouteContext) -> ResponsePlan:
 _REALMS = ["dp"]
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/batches", create_batch, _REALMS),
-    route("GET", "/v1/batches", list_batches, _REALMS),
-    route("GET", "/v1/batches/{batch_id}", get_batch, _REALMS),
-    route("POST", "/v1/batches/{batch_id}/cancel", cancel_batch, _REALMS),
+    Route("POST", "/v1/batches", _REALMS, create_batch),
+    Route("GET", "/v1/batches", _REALMS, list_batches),
+    Route("GET", "/v1/batches/{batch_id}", _REALMS, get_batch),
+    Route("POST", "/v1/batches/{batch_id}/cancel", _REALMS, cancel_batch),
 ]

@@ -8,7 +8,7 @@ from typing import List, Optional
 from .._gateway.blobs import Blob, blobs, chunked_bytes_plan, refuse_auth
 from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 
 __all__ = ["ROUTES"]
 
@@ -23,5 +23,5 @@ def get_blob(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("GET", "/_files/{blob_id}", get_blob, [], rate_limited=False),
+    Route("GET", "/_files/{blob_id}", [], get_blob, rate_limited=False),
 ]

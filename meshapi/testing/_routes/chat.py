@@ -39,7 +39,7 @@ from .._gateway.errors import GatewayError, validation_error
 from .._gateway.inference import AUTO_MODEL, UNAVAILABLE_PREFIX
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.schema import response_schema, structured_completion
 from .._gateway.tools import chat_tool_request, decide_tool_calls
 from .._gateway.validate import CHAT_FIELDS, validate_chat
@@ -244,5 +244,5 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/chat/completions", create_chat_completion, ["dp"]),
+    Route("POST", "/v1/chat/completions", ["dp"], create_chat_completion),
 ]

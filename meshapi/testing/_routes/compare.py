@@ -33,15 +33,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
-from .._gateway.errors import GatewayError, validation_error
+from .._gateway.errors import GatewayError
 from .._gateway.inference import anything, find_template
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, split_words
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     Checker,
     boolean,
-    check_object,
     dict_of,
     integer,
     list_of,
@@ -173,13 +172,12 @@ def _comparison(answered: List[_Result]) -> Completion:
     return Completion(tuple(split_words(text)), "stop", 10 * len(answered))
 
 
+_COMPARE_BODY = Body(_CHECKS, ("models", "messages"))
+
+
 def compare(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/chat/compare``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("models", "messages"))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     template = find_template(ctx, body)
     messages = [dict(m) for m in body["messages"]]
     if template is not None:
@@ -295,5 +293,5 @@ def _events(
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/chat/compare", compare, ["dp"]),
+    Route("POST", "/v1/chat/compare", ["dp"], compare, request=_COMPARE_BODY),
 ]

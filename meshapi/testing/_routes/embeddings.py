@@ -21,14 +21,13 @@ import math
 import struct
 from typing import Any, Dict, List
 
-from .._gateway.errors import GatewayError, validation_error
+from .._gateway.errors import GatewayError
 from .._gateway.inference import anything, resolve_model
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     Checker,
     any_object,
-    check_object,
     integer,
     list_of,
     literal,
@@ -117,13 +116,12 @@ def _tokens(item: Any) -> int:
     return 1
 
 
+_CREATE_EMBEDDINGS_BODY = Body(_CHECKS, ("input",))
+
+
 def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/embeddings``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model, info = resolve_model(
         ctx,
         body.get("model"),
@@ -172,5 +170,5 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/embeddings", create_embeddings, ["dp"]),
+    Route("POST", "/v1/embeddings", ["dp"], create_embeddings, request=_CREATE_EMBEDDINGS_BODY),
 ]

@@ -32,7 +32,7 @@ from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.media_helpers import form_int, media_model, model_info
 from .._gateway.multipart import boundary_of, parse_form
 from .._gateway.plan import ResponsePlan, Write, dumps, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     any_object,
     boolean,
@@ -125,13 +125,12 @@ def _stream(
     yield Write(b"data: [DONE]\n\n", event=True)
 
 
+_CREATE_IMAGE_BODY = Body(_GENERATION_CHECKS, ("prompt",))
+
+
 def create_image(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/images/generations``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _GENERATION_CHECKS, required=("prompt",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model = media_model(ctx, body.get("model"), IMAGE_MODEL, "image")
     seed = f"{model}\x00{body['prompt']}\x00{body.get('seed')}"
     items = _items(ctx, seed, body.get("n") or 1, body.get("response_format"))
@@ -234,6 +233,6 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/images/generations", create_image, ["dp"]),
-    route("POST", "/v1/images/edits", edit_image, ["dp"]),
+    Route("POST", "/v1/images/generations", ["dp"], create_image, request=_CREATE_IMAGE_BODY),
+    Route("POST", "/v1/images/edits", ["dp"], edit_image),
 ]

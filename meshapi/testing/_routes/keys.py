@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import ADMIN_PERMISSIONS, ApiKey, iso8601
 from .._gateway.stores import OrgStore, audit, cursor_page, json_object, parse_money, parse_time
 from .._gateway.validate import (
@@ -294,9 +294,12 @@ def _expiry(ctx: RouteContext, value: Any, loc: str) -> float:
     return when
 
 
+_CREATE_ADMIN_KEY_BODY = Body(_ADMIN_CHECKS, ("permissions",))
+
+
 def create_admin_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/admin-keys`` (dashboard session)."""
-    body = json_object(ctx, _ADMIN_CHECKS, ("permissions",))
+    body = ctx.body
     scope = body.get("scope") or "self"
     wrong = [p for p in body["permissions"] if p.startswith(_ORG_ONLY)]
     if wrong and scope != "org":
@@ -366,15 +369,15 @@ def revoke_admin_key(ctx: RouteContext) -> ResponsePlan:
 _MANAGE = ["mak", "jwt"]
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/keys", list_keys, _MANAGE),
-    route("POST", "/v1/keys", create_key, _MANAGE),
-    route("GET", "/v1/keys/{key_id}", get_key, _MANAGE),
-    route("PATCH", "/v1/keys/{key_id}", update_key, _MANAGE),
-    route("DELETE", "/v1/keys/{key_id}", suspend_key, _MANAGE),
-    route("GET", "/v1/keys/{key_id}/limits", key_limits, _MANAGE),
-    route("GET", "/v1/admin-keys", list_admin_keys, _MANAGE),
-    route("POST", "/v1/admin-keys", create_admin_key, ["jwt"]),
-    route("GET", "/v1/admin-keys/{key_id}", get_admin_key, _MANAGE),
-    route("POST", "/v1/admin-keys/{key_id}/rotate", rotate_admin_key, ["jwt"]),
-    route("DELETE", "/v1/admin-keys/{key_id}", revoke_admin_key, ["jwt"]),
+    Route("GET", "/v1/keys", _MANAGE, list_keys),
+    Route("POST", "/v1/keys", _MANAGE, create_key),
+    Route("GET", "/v1/keys/{key_id}", _MANAGE, get_key),
+    Route("PATCH", "/v1/keys/{key_id}", _MANAGE, update_key),
+    Route("DELETE", "/v1/keys/{key_id}", _MANAGE, suspend_key),
+    Route("GET", "/v1/keys/{key_id}/limits", _MANAGE, key_limits),
+    Route("GET", "/v1/admin-keys", _MANAGE, list_admin_keys),
+    Route("POST", "/v1/admin-keys", ["jwt"], create_admin_key, request=_CREATE_ADMIN_KEY_BODY),
+    Route("GET", "/v1/admin-keys/{key_id}", _MANAGE, get_admin_key),
+    Route("POST", "/v1/admin-keys/{key_id}/rotate", ["jwt"], rotate_admin_key),
+    Route("DELETE", "/v1/admin-keys/{key_id}", ["jwt"], revoke_admin_key),
 ]

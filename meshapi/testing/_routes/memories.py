@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.stores import Memory, MemoryStore, audit, json_object
 from .._gateway.validate import Checker, boolean, literal, nullable, string
@@ -57,9 +57,12 @@ def list_memories(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, {"object": "list", "data": data, "has_more": False})
 
 
+_CREATE_MEMORY_BODY = Body(_MEMORY_CHECKS, ("slug",))
+
+
 def create_memory(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/memories``."""
-    body = json_object(ctx, _MEMORY_CHECKS, ("slug",))
+    body = ctx.body
     slug = body["slug"]
     if not _SLUG.match(slug):
         raise validation_error(
@@ -153,13 +156,13 @@ def delete_item(ctx: RouteContext) -> ResponsePlan:
 _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/memories", list_memories, _JWT),
-    route("POST", "/v1/memories", create_memory, _JWT),
-    route("GET", "/v1/memories/{slug}", get_memory, _JWT),
-    route("PATCH", "/v1/memories/{slug}", update_memory, _JWT),
-    route("DELETE", "/v1/memories/{slug}", delete_memory, _JWT),
-    route("GET", "/v1/memories/{slug}/items", list_items, _JWT),
-    route("POST", "/v1/memories/{slug}/items", create_item, _JWT),
-    route("PATCH", "/v1/memories/{slug}/items/{item_id}", update_item, _JWT),
-    route("DELETE", "/v1/memories/{slug}/items/{item_id}", delete_item, _JWT),
+    Route("GET", "/v1/memories", _JWT, list_memories),
+    Route("POST", "/v1/memories", _JWT, create_memory, request=_CREATE_MEMORY_BODY),
+    Route("GET", "/v1/memories/{slug}", _JWT, get_memory),
+    Route("PATCH", "/v1/memories/{slug}", _JWT, update_memory),
+    Route("DELETE", "/v1/memories/{slug}", _JWT, delete_memory),
+    Route("GET", "/v1/memories/{slug}/items", _JWT, list_items),
+    Route("POST", "/v1/memories/{slug}/items", _JWT, create_item),
+    Route("PATCH", "/v1/memories/{slug}/items/{item_id}", _JWT, update_item),
+    Route("DELETE", "/v1/memories/{slug}/items/{item_id}", _JWT, delete_item),
 ]

@@ -34,7 +34,7 @@ from .._gateway.errors import GatewayError
 from .._gateway.inference import AUTO_MODEL, anything, resolve_model
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.tools import decide_tool_calls, messages_tool_request
 from .._gateway.validate import (
     Checker,
@@ -260,5 +260,5 @@ def _events(
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/messages", create_message, ["dp"]),
+    Route("POST", "/v1/messages", ["dp"], create_message),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.versions import BASELINE_VERSION, LATEST_VERSION, RETIRING, SUNSET_ON, VERSIONS
 
 __all__ = ["ROUTES"]
@@ -35,5 +35,5 @@ def list_api_versions(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/api-versions", list_api_versions, ["dp"]),
+    Route("GET", "/v1/api-versions", ["dp"], list_api_versions),
 ]

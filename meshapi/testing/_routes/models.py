@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from .._gateway.catalog import MODEL_TYPES
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 
 __all__ = ["ROUTES"]
 
@@ -271,9 +271,9 @@ def search_models(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/models", list_models, _REALMS),
-    route("GET", "/v1/models/free", list_free_models, _REALMS),
-    route("GET", "/v1/models/paid", list_paid_models, _REALMS),
-    route("GET", "/v1/models/search", search_models, _REALMS),  # before {model_id:path}
-    route("GET", "/v1/models/{model_id:path}", get_model, _REALMS),
+    Route("GET", "/v1/models", _REALMS, list_models),
+    Route("GET", "/v1/models/free", _REALMS, list_free_models),
+    Route("GET", "/v1/models/paid", _REALMS, list_paid_models),
+    Route("GET", "/v1/models/search", _REALMS, search_models),  # before {model_id:path}
+    Route("GET", "/v1/models/{model_id:path}", _REALMS, get_model),
 ]

@@ -15,12 +15,11 @@ import hashlib
 import re
 from typing import Any, Dict, List
 
-from .._gateway.errors import GatewayError, validation_error
+from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     Checker,
-    check_object,
     list_of,
     literal,
     nullable,
@@ -95,13 +94,12 @@ def _result(text: str) -> Dict[str, Any]:
     return {"flagged": bool(found), "categories": categories, "category_scores": scores}
 
 
+_CREATE_MODERATION_BODY = Body(_CHECKS, ("input",))
+
+
 def create_moderation(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/moderations``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model = body.get("model") or "omni-moderation-latest"
     if model.split("/", 1)[-1] not in MODERATION_MODELS:
         raise GatewayError(404, "model_not_found", f"Model '{model}' not found.")
@@ -125,5 +123,5 @@ def create_moderation(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/moderations", create_moderation, ["dp"]),
+    Route("POST", "/v1/moderations", ["dp"], create_moderation, request=_CREATE_MODERATION_BODY),
 ]

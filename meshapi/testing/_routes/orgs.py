@@ -28,7 +28,7 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.stores import (
     Invitation,
     Org,
@@ -67,9 +67,12 @@ def _administer(ctx: RouteContext, org: Org) -> None:
         raise GatewayError(403, "forbidden", "Only org owners and admins can do this.")
 
 
+_CREATE_ORG_BODY = Body({"name": string(min_length=1, max_length=200)}, ("name",))
+
+
 def create_org(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/orgs``."""
-    body = json_object(ctx, {"name": string(min_length=1, max_length=200)}, ("name",))
+    body = ctx.body
     store = _orgs(ctx)
     user = ctx.principal.owner
     if store.org_of(user) is not None:
@@ -262,16 +265,16 @@ def accept_invitation(ctx: RouteContext) -> ResponsePlan:
 _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/orgs", create_org, _JWT),
-    route("GET", "/v1/orgs/current", current_org, _JWT),
-    route("GET", "/v1/orgs/current/members", list_members, _JWT),
-    route("POST", "/v1/orgs/current/members", invite, _JWT),
-    route("GET", "/v1/orgs/current/invitations", list_org_invitations, _JWT),
-    route("DELETE", "/v1/orgs/current/invitations/{invitation_id}", revoke_invitation, _JWT),
-    route("POST", "/v1/orgs/current/transfer-ownership", transfer_ownership, _JWT),
-    route("GET", "/v1/orgs/current/spend", org_spend, _JWT),
-    route("GET", "/v1/orgs/current/usage", org_usage, _JWT),
-    route("GET", "/v1/invitations", my_invitations, _JWT),
-    route("GET", "/v1/invitations/{token}", check_invitation, _JWT),
-    route("POST", "/v1/invitations/{token}/accept", accept_invitation, _JWT),
+    Route("POST", "/v1/orgs", _JWT, create_org, request=_CREATE_ORG_BODY),
+    Route("GET", "/v1/orgs/current", _JWT, current_org),
+    Route("GET", "/v1/orgs/current/members", _JWT, list_members),
+    Route("POST", "/v1/orgs/current/members", _JWT, invite),
+    Route("GET", "/v1/orgs/current/invitations", _JWT, list_org_invitations),
+    Route("DELETE", "/v1/orgs/current/invitations/{invitation_id}", _JWT, revoke_invitation),
+    Route("POST", "/v1/orgs/current/transfer-ownership", _JWT, transfer_ownership),
+    Route("GET", "/v1/orgs/current/spend", _JWT, org_spend),
+    Route("GET", "/v1/orgs/current/usage", _JWT, org_usage),
+    Route("GET", "/v1/invitations", _JWT, my_invitations),
+    Route("GET", "/v1/invitations/{token}", _JWT, check_invitation),
+    Route("POST", "/v1/invitations/{token}/accept", _JWT, accept_invitation),
 ]

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Tuple
 
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.stores import ProviderKeyStore, audit, json_object
 from .._gateway.validate import Checker, boolean, nullable, string
@@ -171,9 +171,9 @@ def list_keys(ctx: RouteContext) -> ResponsePlan:
 _MANAGE = ["mak", "jwt"]
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/provider-keys", list_keys, _MANAGE),
-    route("POST", "/v1/provider-keys/{provider}", add_key, _MANAGE),
-    route("PATCH", "/v1/provider-keys/{provider}", update_key, _MANAGE),
-    route("DELETE", "/v1/provider-keys/{provider}", remove_key, _MANAGE),
-    route("POST", "/v1/provider-keys/{provider}/test", test_key, _MANAGE),
+    Route("GET", "/v1/provider-keys", _MANAGE, list_keys),
+    Route("POST", "/v1/provider-keys/{provider}", _MANAGE, add_key),
+    Route("PATCH", "/v1/provider-keys/{provider}", _MANAGE, update_key),
+    Route("DELETE", "/v1/provider-keys/{provider}", _MANAGE, remove_key),
+    Route("POST", "/v1/provider-keys/{provider}/test", _MANAGE, test_key),
 ]

@@ -46,7 +46,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .._gateway.blobs import base_url, chunked_bytes_plan
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, bytes_plan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.validate import (
     any_object,
@@ -177,13 +177,12 @@ _INIT_CHECKS = {
 }
 
 
+_INIT_UPLOAD_BODY = Body(_INIT_CHECKS, ("file_name", "mime_type"))
+
+
 def init_upload(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/files``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _INIT_CHECKS, required=("file_name", "mime_type"))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     state = _state(ctx)
     token = ctx.state.ids.secret(32)
     item = RagFile(
@@ -370,13 +369,12 @@ def _vectors(query: str, chunks: List[str]) -> Tuple[Dict[str, float], List[Dict
     return vector(_features(query)), [vector(features) for features in counted]
 
 
+_SEARCH_FILES_BODY = Body(_SEARCH_CHECKS, ("query",))
+
+
 def search_files(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/files/search``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _SEARCH_CHECKS, required=("query",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     wanted = set(body.get("file_ids") or [])
     where = body.get("filter") or {}
     candidates: List[Tuple[RagFile, int, str, str]] = []
@@ -421,11 +419,11 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/files", init_upload, ["dp"]),
-    route("GET", "/v1/files", list_files, ["dp"]),
-    route("POST", "/v1/files/embed", embed_files, ["dp"]),
-    route("POST", "/v1/files/search", search_files, ["dp"]),
-    route("GET", "/v1/files/{file_id}/content", get_content, ["dp"]),
-    route("GET", "/v1/files/{file_id}", get_file, ["dp"]),
-    route("PUT", "/_uploads/{token}", put_upload, [], rate_limited=False),
+    Route("POST", "/v1/files", ["dp"], init_upload, request=_INIT_UPLOAD_BODY),
+    Route("GET", "/v1/files", ["dp"], list_files),
+    Route("POST", "/v1/files/embed", ["dp"], embed_files),
+    Route("POST", "/v1/files/search", ["dp"], search_files, request=_SEARCH_FILES_BODY),
+    Route("GET", "/v1/files/{file_id}/content", ["dp"], get_content),
+    Route("GET", "/v1/files/{file_id}", ["dp"], get_file),
+    Route("PUT", "/_uploads/{token}", [], put_upload, rate_limited=False),
 ]

@@ -39,18 +39,17 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional
 
-from .._gateway.errors import GatewayError, validation_error
+from .._gateway.errors import GatewayError
 from .._gateway.inference import AUTO_MODEL, anything, find_template, input_messages, resolve_model
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text, message_text
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.schema import response_schema, structured_completion
 from .._gateway.tools import decide_tool_calls, responses_tool_request
 from .._gateway.validate import (
     Checker,
     any_object,
     boolean,
-    check_object,
     dict_of,
     integer,
     list_of,
@@ -223,13 +222,12 @@ def _output(ctx: RouteContext, completion: Completion, item_id: str) -> List[Dic
     ]
 
 
+_CREATE_RESPONSE_BODY = Body(_CHECKS, ("input",))
+
+
 def create_response(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/responses``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("input",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in _FIELDS))
     store, owner = _store(ctx), ctx.principal.owner
 
@@ -435,7 +433,7 @@ def get_response(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/responses", create_response, ["dp"]),
-    route("GET", "/v1/responses", list_responses, ["dp"]),
-    route("GET", "/v1/responses/{response_id}", get_response, ["dp"]),
+    Route("POST", "/v1/responses", ["dp"], create_response, request=_CREATE_RESPONSE_BODY),
+    Route("GET", "/v1/responses", ["dp"], list_responses),
+    Route("GET", "/v1/responses/{response_id}", ["dp"], get_response),
 ]

@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from .._gateway.errors import validation_error
 from .._gateway.inference import anything
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.replies import message_text
-from .._gateway.router import Route, RouteContext, route
-from .._gateway.validate import Checker, check_object, list_of, literal, nullable, obj, string
+from .._gateway.router import Body, Route, RouteContext
+from .._gateway.validate import Checker, list_of, literal, nullable, obj, string
 
 __all__ = ["CLASSIFIER_FAILURE_MARKER", "PREFERRED", "ROUTES"]
 
@@ -44,13 +43,12 @@ _CHECKS: Dict[str, Checker] = {
 _HARD = re.compile(r"\b(prove|derive|step by step|theorem)\b", re.IGNORECASE)
 
 
+_SELECT_BODY = Body(_CHECKS, ("messages",))
+
+
 def select(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/router/select``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("messages",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     api_type = body.get("api_type") or "completions"
     kind = "embedding" if api_type == "embeddings" else "text"
     excluded = set(body.get("exclude_models") or ())
@@ -85,5 +83,5 @@ def select(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/router/select", select, ["dp"]),
+    Route("POST", "/v1/router/select", ["dp"], select, request=_SELECT_BODY),
 ]

@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import Template
 from .._gateway.validate import validate_template
 
@@ -118,9 +118,9 @@ def delete_template(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/templates", list_templates, _REALMS),
-    route("POST", "/v1/templates", create_template, _REALMS),
-    route("GET", "/v1/templates/{template_id}", get_template, _REALMS),
-    route("PATCH", "/v1/templates/{template_id}", update_template, _REALMS),
-    route("DELETE", "/v1/templates/{template_id}", delete_template, _REALMS),
+    Route("GET", "/v1/templates", _REALMS, list_templates),
+    Route("POST", "/v1/templates", _REALMS, create_template),
+    Route("GET", "/v1/templates/{template_id}", _REALMS, get_template),
+    Route("PATCH", "/v1/templates/{template_id}", _REALMS, update_template),
+    Route("DELETE", "/v1/templates/{template_id}", _REALMS, delete_template),
 ]

@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Optional
 
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.stores import (
     AuditStore,
@@ -117,9 +117,12 @@ def _filtered(ctx: RouteContext, filters: Dict[str, Any], where: str) -> List[Us
     return events
 
 
+_USAGE_SUMMARY_BODY = Body({**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, ("org_id",))
+
+
 def usage_summary(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/usage``."""
-    body = json_object(ctx, {**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, ("org_id",))
+    body = ctx.body
     summary = summary_of(ctx, _filtered(ctx, body, "body"), cached=ctx.principal.realm == "jwt")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
     summary["by_model"] = summary["by_model"][offset : offset + limit]
@@ -268,11 +271,14 @@ def get_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, found or {"enabled": False, "amount_usd": None, "threshold_usd": None})
 
 
+_SETUP_AUTO_RECHARGE_BODY = Body(
+    {"amount_usd": string(), "threshold_usd": nullable(string())}, ("amount_usd",)
+)
+
+
 def setup_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/auto-recharge/setup``: one set-up per account (a new one replaces it)."""
-    body = json_object(
-        ctx, {"amount_usd": string(), "threshold_usd": nullable(string())}, ("amount_usd",)
-    )
+    body = ctx.body
     amount = parse_money(body["amount_usd"], ("body", "amount_usd"))
     if not Decimal(5) <= amount <= Decimal(100):
         raise validation_error(
@@ -318,15 +324,21 @@ _READ = ["dp", "jwt"]
 _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/usage", usage_summary, _READ),
-    route("POST", "/v1/usage/events", usage_events, _READ),
-    route("GET", "/v1/usage/events/export", export_events, _JWT),
-    route("GET", "/v1/usage/events/{event_id}/attempts", event_attempts, _READ),
-    route("GET", "/v1/usage/spend-trend", spend_trend, _READ),
-    route("GET", "/v1/usage/rate-limits", rate_limits, _READ),
-    route("GET", "/v1/balance", balance, _READ),
-    route("GET", "/v1/auto-recharge", get_auto_recharge, _JWT),
-    route("POST", "/v1/auto-recharge/setup", setup_auto_recharge, _JWT),
-    route("GET", "/v1/audit-logs", list_audit_logs, _READ),
-    route("GET", "/v1/audit-logs.csv", export_audit_logs, _READ),
+    Route("POST", "/v1/usage", _READ, usage_summary, request=_USAGE_SUMMARY_BODY),
+    Route("POST", "/v1/usage/events", _READ, usage_events),
+    Route("GET", "/v1/usage/events/export", _JWT, export_events),
+    Route("GET", "/v1/usage/events/{event_id}/attempts", _READ, event_attempts),
+    Route("GET", "/v1/usage/spend-trend", _READ, spend_trend),
+    Route("GET", "/v1/usage/rate-limits", _READ, rate_limits),
+    Route("GET", "/v1/balance", _READ, balance),
+    Route("GET", "/v1/auto-recharge", _JWT, get_auto_recharge),
+    Route(
+        "POST",
+        "/v1/auto-recharge/setup",
+        _JWT,
+        setup_auto_recharge,
+        request=_SETUP_AUTO_RECHARGE_BODY,
+    ),
+    Route("GET", "/v1/audit-logs", _READ, list_audit_logs),
+    Route("GET", "/v1/audit-logs.csv", _READ, export_audit_logs),
 ]

@@ -28,11 +28,10 @@ from .._gateway.blobs import blobs
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.media_helpers import media_model
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
     nullable,
@@ -146,13 +145,12 @@ _CREATE_CHECKS = {
 }
 
 
+_CREATE_VIDEO_BODY = Body(_CREATE_CHECKS, ("model", "content"))
+
+
 def create_video(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/video/generations``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CREATE_CHECKS, required=("model", "content"))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model = media_model(ctx, body["model"], None, "video")
     text = _text(body)
     outcome = "failed" if "[fail]" in text else "expired" if "[expire]" in text else "succeeded"
@@ -229,7 +227,7 @@ def list_videos(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/video/generations", create_video, ["dp"]),
-    route("GET", "/v1/video/generations", list_videos, ["dp"]),
-    route("GET", "/v1/video/generations/{task_id}", get_video, ["dp"]),
+    Route("POST", "/v1/video/generations", ["dp"], create_video, request=_CREATE_VIDEO_BODY),
+    Route("GET", "/v1/video/generations", ["dp"], list_videos),
+    Route("GET", "/v1/video/generations/{task_id}", ["dp"], get_video),
 ]

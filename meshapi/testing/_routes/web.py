@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Dict, List
+from typing import Dict, List
 
-from .._gateway.errors import GatewayError, validation_error
+from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import (
     Checker,
     boolean,
-    check_object,
     integer,
     list_of,
     literal,
@@ -55,13 +54,12 @@ def _slug(query: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", query.lower()))[:60] or "q"
 
 
+_SEARCH_BODY = Body(_CHECKS, ("query",))
+
+
 def search(ctx: RouteContext) -> ResponsePlan:
     """Handle ``POST /v1/web/search``."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("query",))
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     model = body.get("model") or SEARCH_MODEL
     info = ctx.state.catalog.get(model)
     if info is None or info.get("model_type") != "text":
@@ -111,5 +109,5 @@ def search(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("POST", "/v1/web/search", search, ["dp"]),
+    Route("POST", "/v1/web/search", ["dp"], search, request=_SEARCH_BODY),
 ]

@@ -33,7 +33,7 @@ from .._gateway.clock import SystemClock
 from .._gateway.errors import GatewayError
 from .._gateway.ids import IdFactory
 from .._gateway.plan import ResponsePlan
-from .._gateway.router import Route, RouteContext, route
+from .._gateway.router import Route, RouteContext
 from .._gateway.sessions import RealtimeSim, SessionSim, SpeechStreamSim, TranscriptionSim
 from .._gateway.wsplan import UpgradePlan, is_upgrade, offered_subprotocols
 from ..realtime import RealtimeState
@@ -127,7 +127,7 @@ def _transcription(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    route("GET", "/v1/realtime", _realtime, ["dp"]),
-    route("GET", "/v1/audio/speech/stream/{voice_id}", _speech, ["dp"]),
-    route("GET", "/v1/audio/transcriptions/realtime", _transcription, ["dp"]),
+    Route("GET", "/v1/realtime", ["dp"], _realtime),
+    Route("GET", "/v1/audio/speech/stream/{voice_id}", ["dp"], _speech),
+    Route("GET", "/v1/audio/transcriptions/realtime", ["dp"], _transcription),
 ]
