@@ -35,8 +35,6 @@ from .errors import GatewayError
 from .router import RouteContext
 from .stores import BillingStore, UsageEvent, pool_of, usage_store
 
-__all__ = ["settle"]
-
 _MONEY = Decimal("0.000001")
 
 

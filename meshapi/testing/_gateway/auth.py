@@ -20,8 +20,6 @@ from .errors import GatewayError
 from .plan import GatewayRequest
 from .state import ApiKey, GatewayState
 
-__all__ = ["REALM_NAMES", "Principal", "authenticate"]
-
 REALM_NAMES = {
     "dp": "a data-plane key (rsk_...)",
     "jwt": "a dashboard session token (JWT)",

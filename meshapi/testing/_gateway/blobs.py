@@ -20,8 +20,6 @@ from .errors import GatewayError
 from .plan import ResponsePlan, Write
 from .router import RouteContext
 
-__all__ = ["Blob", "Blobs", "base_url", "blobs", "chunked_bytes_plan", "refuse_auth"]
-
 WRITE_SIZE = 65_536
 
 

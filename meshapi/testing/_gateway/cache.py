@@ -27,8 +27,6 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .router import RouteContext
 
-__all__ = ["CACHE_ENTRIES", "CACHE_TTL", "ResponseCache", "cache_key", "response_cache"]
-
 CACHE_TTL = 3600.0
 """Seconds a kept reply answers identical requests (the gateway does not document its own)."""
 CACHE_ENTRIES = 1_000

@@ -37,17 +37,6 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-__all__ = [
-    "MODEL_TYPES",
-    "CatalogSource",
-    "complete_model",
-    "cost_of",
-    "default_models",
-    "load_catalog",
-    "make_model",
-    "pricing",
-]
-
 MODEL_TYPES = ("text", "embedding", "image", "audio", "video")
 
 CatalogSource = Union[str, "os.PathLike[str]", Iterable[Mapping[str, Any]]]

@@ -19,8 +19,6 @@ import threading
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
-
 # 2026-09-01T00:00:00Z: a fixed, plausible "now" for deterministic runs.
 _DEFAULT_START = 1_788_220_800.0
 

@@ -22,8 +22,6 @@ from typing import Any, Dict, Optional, Tuple
 
 from .errors import GatewayError, detail
 
-__all__ = ["ERROR_CODES", "ERROR_MODEL_PREFIX", "Documented", "documented_error", "model_trigger"]
-
 ERROR_MODEL_PREFIX = "mesh/error/"
 """Model ids under this prefix answer with the error their last segment names."""
 

@@ -53,8 +53,6 @@ from .router import RouteContext, match
 from .state import GatewayState, RateLimiter, Template
 from .versions import BASELINE_VERSION, VERSIONS, version_headers
 
-__all__ = ["MAX_BODY_BYTES", "Gateway"]
-
 logger = logging.getLogger("meshapi.testing")
 
 MAX_BODY_BYTES = 33_554_432

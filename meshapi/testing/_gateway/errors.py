@@ -12,18 +12,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .plan import ResponsePlan, bytes_plan, json_plan
 
-__all__ = [
-    "REASONS",
-    "GatewayError",
-    "Loc",
-    "detail",
-    "envelope",
-    "error_plan",
-    "html_page",
-    "too_large_plan",
-    "validation_error",
-]
-
 Loc = Tuple[Union[str, int], ...]
 
 REASONS: Dict[int, str] = {

@@ -19,8 +19,6 @@ import uuid
 
 from .clock import Clock
 
-__all__ = ["CROCKFORD", "IdFactory"]
-
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

@@ -16,16 +16,6 @@ from .replies import message_text
 from .router import RouteContext
 from .state import Template
 
-__all__ = [
-    "AUTO_MODEL",
-    "UNAVAILABLE_PREFIX",
-    "anything",
-    "find_template",
-    "input_messages",
-    "resolve_model",
-    "words",
-]
-
 AUTO_MODEL = "openai/gpt-4o-mini"
 """The model the emulated Auto Router (``model: "auto"``) always picks."""
 UNAVAILABLE_PREFIX = "mesh/unavailable/"

@@ -16,8 +16,6 @@ from typing import List, Optional, Sequence, Tuple
 from ..faults import Fault
 from .plan import ResponsePlan
 
-__all__ = ["FaultQueue", "Injection", "apply_faults"]
-
 
 class Injection:
     """One group of faults waiting for matching requests.

@@ -19,8 +19,6 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from .signal import Signal
 
-__all__ = ["RecordedRequest", "RequestLog", "RequestPredicate"]
-
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
 
 

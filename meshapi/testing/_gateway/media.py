@@ -23,8 +23,6 @@ import struct
 import zlib
 from typing import Iterator, Tuple
 
-__all__ = ["colour_of", "mp3", "mp3_frames", "mp4", "pcm", "png", "tone_of", "wav"]
-
 MP3_FRAME = b"\xff\xfb\x90\x64" + bytes(413)
 """One MPEG-1 Layer III frame of silence: 128 kbit/s, 44.1 kHz, joint stereo, 417 bytes."""
 MP3_FRAMES_PER_SECOND = 44100 / 1152

@@ -18,8 +18,6 @@ from .errors import GatewayError, detail
 from .router import RouteContext
 from .validate import parse_int
 
-__all__ = ["form_bool", "form_float", "form_int", "media_model"]
-
 
 def model_info(ctx: RouteContext, model: str) -> Optional[Dict[str, Any]]:
     """A model's catalog entry, or ``None``."""

@@ -16,8 +16,6 @@ from typing import Dict, List, Optional, Tuple
 
 from .errors import GatewayError
 
-__all__ = ["FormFile", "MultipartForm", "parse_form"]
-
 MAX_PARTS = 64
 MAX_HEADER_BYTES = 16 * 1024
 MAX_FIELD_BYTES = 1024 * 1024

@@ -29,22 +29,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from meshapi_core.http import find_header
 
-__all__ = [
-    "CloseConnection",
-    "GatewayRequest",
-    "Pause",
-    "ResetConnection",
-    "ResponsePlan",
-    "StallForever",
-    "Step",
-    "Write",
-    "bytes_plan",
-    "dumps",
-    "empty_plan",
-    "json_plan",
-    "sse_plan",
-]
-
 HeaderList = Tuple[Tuple[str, str], ...]
 
 

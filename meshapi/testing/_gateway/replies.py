@@ -32,19 +32,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-__all__ = [
-    "Completion",
-    "ReplyScript",
-    "ScriptedReply",
-    "ToolCallReply",
-    "argument_pieces",
-    "build_completion",
-    "last_user_text",
-    "message_text",
-    "split_even",
-    "split_words",
-]
-
 _VOCABULARY = (
     "amber",
     "bright",

@@ -37,8 +37,6 @@ from .plan import GatewayRequest, ResponsePlan
 from .state import GatewayState
 from .validate import Checker, check_object, parse_int
 
-__all__ = ["Body", "Charge", "Handler", "Route", "RouteContext", "match"]
-
 
 @dataclass(frozen=True)
 class Charge:

@@ -27,8 +27,6 @@ from typing import Any, Dict, List, Optional
 
 from .replies import Completion, split_words
 
-__all__ = ["JSON_OBJECT", "instance_of", "response_schema", "structured_completion"]
-
 _MAX_DEPTH = 16
 _FORMATS = {
     "date-time": "2026-09-01T00:00:00Z",

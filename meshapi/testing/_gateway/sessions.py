@@ -69,16 +69,6 @@ from .wsplan import (
     SessionStep,
 )
 
-__all__ = [
-    "DEFAULT_REPLY",
-    "RealtimeSim",
-    "SessionSim",
-    "SpeechStreamSim",
-    "TranscriptionSim",
-    "audio_for",
-    "transcript_of",
-]
-
 DEFAULT_REPLY = "Hello from the realtime emulator."
 
 _AWAIT = AwaitInput()

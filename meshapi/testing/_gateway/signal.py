@@ -21,8 +21,6 @@ from typing import Callable, List, Optional
 
 import anyio
 
-__all__ = ["Signal"]
-
 
 def _thread_safe_scheduler() -> Callable[[Callable[[], None]], object]:
     """How to run a callback in the current event loop from any thread."""

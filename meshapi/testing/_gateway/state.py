@@ -27,16 +27,6 @@ from .errors import GatewayError, detail, validation_error
 from .ids import IdFactory
 from .replies import ReplyScript
 
-__all__ = [
-    "ADMIN_PERMISSIONS",
-    "RATE_KINDS",
-    "ApiKey",
-    "GatewayState",
-    "RateLimiter",
-    "Template",
-    "iso8601",
-]
-
 ADMIN_PERMISSIONS = (
     "keys:read",
     "keys:write",

@@ -32,24 +32,6 @@ from .router import RouteContext
 from .state import GatewayState, iso8601
 from .validate import Checker, check_object
 
-__all__ = [
-    "AuditStore",
-    "BillingStore",
-    "MemoryStore",
-    "OrgStore",
-    "ProviderKeyStore",
-    "UsageStore",
-    "audit",
-    "csv_plan",
-    "cursor_page",
-    "json_object",
-    "money",
-    "org_owners",
-    "parse_money",
-    "parse_time",
-    "pool_of",
-]
-
 SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash")
 
 

@@ -34,14 +34,6 @@ from .errors import GatewayError
 from .replies import ToolCallReply
 from .schema import instance_of
 
-__all__ = [
-    "ToolRequest",
-    "chat_tool_request",
-    "decide_tool_calls",
-    "messages_tool_request",
-    "responses_tool_request",
-]
-
 
 @dataclass(frozen=True)
 class ToolRequest:

@@ -17,14 +17,6 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import Loc, detail
 
-__all__ = [
-    "CHAT_FIELDS",
-    "Checker",
-    "check_object",
-    "validate_chat",
-    "validate_template",
-]
-
 Problems = List[Dict[str, Any]]
 Checker = Callable[[Any, Loc, Problems], None]
 

@@ -12,16 +12,6 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-__all__ = [
-    "BASELINE_VERSION",
-    "DEPRECATED_VERSION",
-    "LATEST_VERSION",
-    "RETIRING",
-    "SUNSET_ON",
-    "VERSIONS",
-    "version_headers",
-]
-
 BASELINE_VERSION = "2026-08"
 """The version served to a request without ``X-Mesh-Version`` or a pinned key."""
 LATEST_VERSION = "2026-09"

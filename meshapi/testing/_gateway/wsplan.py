@@ -33,22 +33,6 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
 from .plan import ResponsePlan, Step
 
-__all__ = [
-    "DEFAULT_QUERY_CREDENTIALS",
-    "QUERY_CREDENTIALS",
-    "AwaitInput",
-    "ClientBinary",
-    "ClientClosed",
-    "ClientInput",
-    "ClientText",
-    "CloseSession",
-    "LimitReached",
-    "SessionStep",
-    "UpgradePlan",
-    "is_upgrade",
-    "offered_subprotocols",
-]
-
 
 @dataclass(frozen=True)
 class AwaitInput:

@@ -36,8 +36,6 @@ from . import (
     websockets,
 )
 
-__all__ = ["ROUTES"]
-
 ROUTES: Tuple[Route, ...] = (
     *websockets.ROUTES,
     *audio.ROUTES,

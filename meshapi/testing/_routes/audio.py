@@ -43,8 +43,6 @@ from .._gateway.validate import (
     string,
 )
 
-__all__ = ["ROUTES", "VOICES"]
-
 SPEECH_MODEL = "sarvam/bulbul:v3"
 TRANSLATE_MODEL = "sarvam/saaras:v3"
 SPEECH_WRITE = 16 * 1024

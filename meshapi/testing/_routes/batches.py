@@ -46,8 +46,6 @@ from .._gateway.validate import (
     validate_chat,
 )
 
-__all__ = ["BATCH_LIMIT", "PHASES", "ROUTES", "BatchStore", "EmulatedBatch"]
-
 PHASES: Tuple[Tuple[float, str], ...] = (
     (1.0, "validating"),
     (4.0, "in_progress"),

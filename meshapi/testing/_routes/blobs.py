@@ -10,8 +10,6 @@ from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan
 from .._gateway.router import Route, RouteContext
 
-__all__ = ["ROUTES"]
-
 
 def get_blob(ctx: RouteContext) -> ResponsePlan:
     """``GET /_files/{blob_id}``: a stored image or video."""

@@ -44,8 +44,6 @@ from .._gateway.schema import response_schema, structured_completion
 from .._gateway.tools import chat_tool_request, decide_tool_calls
 from .._gateway.validate import CHAT_FIELDS, validate_chat
 
-__all__ = ["ROUTES"]
-
 
 def _provider(catalog: Dict[str, Dict[str, Any]], model: str) -> str:
     info = catalog.get(model) or {}

@@ -50,8 +50,6 @@ from .._gateway.validate import (
     string,
 )
 
-__all__ = ["COMPARISON_MODEL", "ROUTES", "TIMEOUT_MODEL"]
-
 TIMEOUT_MODEL = "mesh/timeout"
 """A model id whose answer always times out (a per-model failure)."""
 COMPARISON_MODEL = "openai/gpt-4o-mini"

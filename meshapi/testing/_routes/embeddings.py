@@ -37,8 +37,6 @@ from .._gateway.validate import (
     union,
 )
 
-__all__ = ["AUTO_EMBEDDING_MODEL", "DIMENSIONS", "ROUTES", "TRUNCATABLE"]
-
 AUTO_EMBEDDING_MODEL = "openai/text-embedding-3-small"
 """The model ``"auto"`` picks for embeddings."""
 DIMENSIONS: Dict[str, int] = {

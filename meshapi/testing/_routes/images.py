@@ -46,8 +46,6 @@ from .._gateway.validate import (
     union,
 )
 
-__all__ = ["ROUTES"]
-
 IMAGE_MODEL = "openai/gpt-image-1"
 OPERATIONS = ("edit", "inpaint", "outpaint", "mix", "reframe", "upscale", "remove_background")
 _NEEDS_PROMPT = ("edit", "outpaint", "mix")

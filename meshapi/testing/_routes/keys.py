@@ -42,8 +42,6 @@ from .._gateway.validate import (
 )
 from .._gateway.versions import VERSIONS
 
-__all__ = ["ADMIN_PERMISSIONS", "ROUTES"]
-
 _ORG_ONLY = ("org:read", "limits:", "alerts:")
 _MAX_ADMIN_LIFETIME = 90 * 86_400
 _DEFAULT_RPM, _DEFAULT_RPD = 100, 10_000

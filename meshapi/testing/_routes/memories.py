@@ -21,8 +21,6 @@ from .._gateway.state import iso8601
 from .._gateway.stores import Memory, MemoryStore, audit, json_object
 from .._gateway.validate import Checker, boolean, literal, nullable, string
 
-__all__ = ["ROUTES"]
-
 _SLUG = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _MEMORY_CHECKS: Dict[str, Checker] = {
     "slug": string(min_length=1, max_length=64),

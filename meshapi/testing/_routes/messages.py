@@ -51,8 +51,6 @@ from .._gateway.validate import (
     union,
 )
 
-__all__ = ["ANTHROPIC_ERROR_TYPES", "ERROR_MARKER", "ROUTES"]
-
 ANTHROPIC_ERROR_TYPES: Dict[str, int] = {
     "invalid_request_error": 400,
     "authentication_error": 401,

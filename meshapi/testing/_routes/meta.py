@@ -13,8 +13,6 @@ from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.router import Route, RouteContext
 from .._gateway.versions import BASELINE_VERSION, LATEST_VERSION, RETIRING, SUNSET_ON, VERSIONS
 
-__all__ = ["ROUTES"]
-
 
 def list_api_versions(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/api-versions``."""

@@ -33,8 +33,6 @@ from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.router import Route, RouteContext
 
-__all__ = ["ROUTES"]
-
 _TRUE = {"true", "1", "yes", "on", "t", "y"}
 _FALSE = {"false", "0", "no", "off", "f", "n"}
 _REALMS = ["dp", "jwt"]

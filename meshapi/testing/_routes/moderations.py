@@ -28,8 +28,6 @@ from .._gateway.validate import (
     union,
 )
 
-__all__ = ["CATEGORIES", "FLAGGED_KEYWORDS", "MODERATION_MODELS", "ROUTES"]
-
 CATEGORIES = (
     "harassment",
     "harassment/threatening",

@@ -42,8 +42,6 @@ from .._gateway.stores import (
 )
 from .._gateway.validate import literal, nullable, string
 
-__all__ = ["ROUTES"]
-
 _INVITATION_LIFETIME = 72 * 3600
 
 

@@ -22,8 +22,6 @@ from .._gateway.state import iso8601
 from .._gateway.stores import ProviderKeyStore, audit, json_object
 from .._gateway.validate import Checker, boolean, nullable, string
 
-__all__ = ["PROVIDER_FIELDS", "ROUTES"]
-
 PROVIDER_FIELDS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]] = {
     # provider: (required, optional, secret)
     "openai": (("api_key",), ("organization",), ("api_key",)),

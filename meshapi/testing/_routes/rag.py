@@ -58,8 +58,6 @@ from .._gateway.validate import (
     string,
 )
 
-__all__ = ["EMBED_SECONDS", "QUEUED_SECONDS", "ROUTES", "SIGNED_URL_SECONDS"]
-
 SIGNED_URL_SECONDS = 900.0
 QUEUED_SECONDS = 1.0
 EMBED_SECONDS = 3.0

@@ -60,15 +60,6 @@ from .._gateway.validate import (
     union,
 )
 
-__all__ = [
-    "DONE_SECONDS",
-    "FAIL_MARKER",
-    "MAX_ACTIVE_JOBS",
-    "QUEUED_SECONDS",
-    "ROUTES",
-    "ResponseStore",
-]
-
 QUEUED_SECONDS = 1.0
 """How long a background job stays ``queued``."""
 DONE_SECONDS = 3.0

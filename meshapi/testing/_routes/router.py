@@ -22,8 +22,6 @@ from .._gateway.replies import message_text
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.validate import Checker, list_of, literal, nullable, obj, string
 
-__all__ = ["CLASSIFIER_FAILURE_MARKER", "PREFERRED", "ROUTES"]
-
 PREFERRED = {
     "completions": "openai/gpt-4o-mini",
     "responses": "openai/gpt-4o-mini",

@@ -18,8 +18,6 @@ from .._gateway.router import Route, RouteContext
 from .._gateway.state import Template
 from .._gateway.validate import validate_template
 
-__all__ = ["ROUTES"]
-
 _REALMS = ["dp", "jwt"]
 _EDITABLE = ("name", "description", "system", "messages", "model", "params", "variables", "team_id")
 

@@ -50,8 +50,6 @@ from .._gateway.stores import (
 )
 from .._gateway.validate import Checker, integer, nullable, string
 
-__all__ = ["ROUTES"]
-
 _FILTERS = ("since", "until", "model", "status", "key_id", "team_id", "member_user_id")
 _FILTER_CHECKS: Dict[str, Checker] = {
     "org_id": string(),

@@ -39,8 +39,6 @@ from .._gateway.validate import (
     string,
 )
 
-__all__ = ["QUEUED_SECONDS", "RENDER_SECONDS", "ROUTES"]
-
 QUEUED_SECONDS = 1.0
 RENDER_SECONDS = 6.0
 STATUSES = ("queued", "running", "succeeded", "failed", "expired", "cancelled")

@@ -29,8 +29,6 @@ from .._gateway.validate import (
     string,
 )
 
-__all__ = ["DOMAINS", "NO_RESULTS_MARKER", "ROUTES", "SEARCH_MODEL"]
-
 SEARCH_MODEL = "perplexity/sonar"
 """The native search model."""
 DOMAINS = ("example.com", "example.org", "example.net", "docs.example.io")

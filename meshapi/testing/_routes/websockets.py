@@ -38,8 +38,6 @@ from .._gateway.sessions import RealtimeSim, SessionSim, SpeechStreamSim, Transc
 from .._gateway.wsplan import UpgradePlan, is_upgrade, offered_subprotocols
 from ..realtime import RealtimeState
 
-__all__ = ["ROUTES", "STT_FORMATS"]
-
 STT_FORMATS = (
     "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000",
 )  # fmt: skip

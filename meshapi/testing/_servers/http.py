@@ -72,8 +72,6 @@ from .._gateway.wsplan import is_upgrade
 from .tls import Authority, write_whole
 from .websocket import serve_websocket
 
-__all__ = ["GatewayServer"]
-
 logger = logging.getLogger("meshapi.testing")
 
 _READ_SIZE = 65_536

@@ -72,8 +72,6 @@ from .._gateway.plan import (
     Write,
 )
 
-__all__ = ["AsyncInProcessTransport", "InProcessTransport"]
-
 
 @dataclass(frozen=True)
 class _Data:

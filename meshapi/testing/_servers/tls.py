@@ -21,8 +21,6 @@ import ssl
 import tempfile
 from typing import Any
 
-__all__ = ["Authority", "write_whole"]
-
 
 class Authority:
     """A throwaway certificate authority and the emulator's certificate it signed."""

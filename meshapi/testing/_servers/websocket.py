@@ -66,8 +66,6 @@ from .._gateway.wsplan import (
 if TYPE_CHECKING:
     from .http import _Connection
 
-__all__ = ["serve_websocket", "with_credential"]
-
 _READ_SIZE = 65_536
 _IO_ERRORS = (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream, OSError)
 
