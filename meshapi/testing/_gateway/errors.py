@@ -110,6 +110,11 @@ def validation_error(details: List[Dict[str, Any]]) -> GatewayError:
     return GatewayError(422, "validation_error", "Request validation failed.", details=details)
 
 
+def invalid(type_: str, loc: Loc, msg: str) -> GatewayError:
+    """The 422 of one problem (:func:`detail`)."""
+    return validation_error([detail(type_, loc, msg)])
+
+
 def envelope(
     code: str,
     message: str,

@@ -31,7 +31,7 @@ from typing import (
 )
 
 from .auth import Principal
-from .errors import GatewayError, detail, validation_error
+from .errors import GatewayError, invalid, validation_error
 from .log import RecordedRequest
 from .plan import GatewayRequest, ResponsePlan
 from .state import GatewayState
@@ -87,19 +87,15 @@ class RouteContext:
         """The parsed JSON body, or the 422 FastAPI sends for a missing or broken one."""
         body = self.request.body
         if not body.strip():
-            raise validation_error([detail("missing", ("body",), "Field required")])
+            raise invalid("missing", ("body",), "Field required")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise validation_error(
-                [detail("json_invalid", ("body", exc.start), "JSON decode error")]
-            ) from None
+            raise invalid("json_invalid", ("body", exc.start), "JSON decode error") from None
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise validation_error(
-                [detail("json_invalid", ("body", exc.pos), "JSON decode error")]
-            ) from None
+            raise invalid("json_invalid", ("body", exc.pos), "JSON decode error") from None
 
     def query_value(self, name: str) -> Optional[str]:
         """The last value of query parameter ``name``, or ``None``."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
-from .errors import GatewayError, detail, validation_error
+from .errors import GatewayError, invalid, validation_error
 from .plan import ResponsePlan, Write
 from .router import RouteContext
 from .state import GatewayState, iso8601
@@ -59,17 +59,13 @@ def money(value: Decimal) -> str:
 def parse_money(value: Any, loc: Sequence[Any]) -> Decimal:
     """A decimal amount sent as a string (numbers are refused: money travels as strings)."""
     if not isinstance(value, str):
-        raise validation_error(
-            [detail("string_type", tuple(loc), "Input should be a valid string")]
-        )
+        raise invalid("string_type", tuple(loc), "Input should be a valid string")
     try:
         number = Decimal(value)
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite() or number < 0:
-        raise validation_error(
-            [detail("decimal_parsing", tuple(loc), "Input should be a valid decimal")]
-        )
+        raise invalid("decimal_parsing", tuple(loc), "Input should be a valid decimal")
     return number
 
 
@@ -85,9 +81,7 @@ def parse_time(value: Any, loc: Sequence[Any]) -> float:
             if stamp.tzinfo is None:
                 stamp = stamp.replace(tzinfo=datetime.timezone.utc)
             return stamp.timestamp()
-    raise validation_error(
-        [detail("datetime_from_date_parsing", tuple(loc), "Input should be a valid datetime")]
-    )
+    raise invalid("datetime_from_date_parsing", tuple(loc), "Input should be a valid datetime")
 
 
 def cursor_page(ctx: RouteContext, items: List[Dict[str, Any]]) -> Dict[str, Any]:

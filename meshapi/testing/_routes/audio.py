@@ -1,24 +1,11 @@
-"""Audio: speech, transcriptions, translations and voices (``docs/gateway/api.md``
-§6).
+"""Audio: speech, transcriptions, translations and voices (``docs/gateway/api.md`` §6; in the
+emulator: ``docs/data-plane/audio.md``).
 
-Speech (``POST /v1/audio/speech``, JSON) answers raw audio whose length follows the input
-(60 ms a character, 0.2 to 60 s): ``mp3_*`` formats (the default, ``mp3_44100_128``) give
-silent MP3 frames, ``wav_*`` a WAV file of a tone (only with ``"stream": false``, as the
-gateway requires), ``pcm_*`` the bare samples. With ``stream`` true (the default) the body is
-chunked and sent as it is "synthesised", 16 KiB at a time; otherwise it has a
-``Content-Length``. The model defaults to ``sarvam/bulbul:v3``.
-
-Transcriptions and translations take a multipart form (parsed strictly, see
-:mod:`meshapi.testing._gateway.multipart`): ``model`` is required (422), and so is the ``file``
-unless ``source_url`` or ``cloud_storage_url`` names the audio. The text is the input of the
-speech that produced the file when the emulator made it (a round trip:
-``transcribe(synthesize(text)) == text``), else a sentence naming the file. Each
-transcription is kept, with an id (``transcription_id``, ElevenLabs' field), for
-``GET /v1/audio/transcriptions/{id}``. ``response_format="verbose_json"`` adds ``words``;
-``"text"`` answers ``text/plain``.
-
-Voices: a fixed catalog in the newer shape ``{voices, count, truncated}``, filtered by
-``brand``, ``model`` and ``search`` (a case-insensitive substring of the name).
+Speech is silent MP3 frames, a WAV tone or bare PCM, 60 ms a character (0.2 to 60 s),
+chunked 16 KiB at a time when streamed. Transcription forms are parsed strictly
+(:mod:`~meshapi.testing._gateway.multipart`); a file the emulator synthesised transcribes to
+its input (``transcribe(synthesize(text)) == text``). Transcriptions are kept for
+``GET /v1/audio/transcriptions/{id}``. Voices are a fixed catalog (:data:`VOICES`).
 """
 
 from __future__ import annotations
@@ -28,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .._gateway import media as _media
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.media_helpers import form_bool, form_float, form_int, media_model
 from .._gateway.multipart import MultipartForm, parse_form
 from .._gateway.plan import ResponsePlan, Write, bytes_plan, json_plan
@@ -150,25 +137,17 @@ def create_speech(ctx: RouteContext) -> ResponsePlan:
     response_format = body.get("response_format") or "mp3_44100_128"
     kind = response_format.split("_", 1)[0]
     if kind not in ("mp3", "wav", "pcm"):
-        raise validation_error(
-            [
-                detail(
-                    "value_error",
-                    ("body", "response_format"),
-                    f"Unsupported response_format {response_format!r}: use mp3_*, wav_* or pcm_*",
-                )
-            ]
+        raise invalid(
+            "value_error",
+            ("body", "response_format"),
+            f"Unsupported response_format {response_format!r}: use mp3_*, wav_* or pcm_*",
         )
     streamed = body.get("stream") is not False
     if kind == "wav" and streamed:
-        raise validation_error(
-            [
-                detail(
-                    "value_error",
-                    ("body", "response_format"),
-                    "wav_* formats are only available with stream: false",
-                )
-            ]
+        raise invalid(
+            "value_error",
+            ("body", "response_format"),
+            "wav_* formats are only available with stream: false",
         )
     text: str = body["input"]
     ctx.charge(model, len(text))  # speech is priced per character
@@ -202,14 +181,8 @@ def _answer(
     ctx: RouteContext, text: str, response_format: Optional[str], **extra: Any
 ) -> ResponsePlan:
     if response_format not in (None, "", "json", "verbose_json", "text"):
-        raise validation_error(
-            [
-                detail(
-                    "enum",
-                    ("body", "response_format"),
-                    "Input should be 'json', 'verbose_json' or 'text'",
-                )
-            ]
+        raise invalid(
+            "enum", ("body", "response_format"), "Input should be 'json', 'verbose_json' or 'text'"
         )
     if response_format == "text":
         return bytes_plan(200, text.encode("utf-8"), "text/plain; charset=utf-8")

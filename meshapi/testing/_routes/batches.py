@@ -1,28 +1,11 @@
-"""Batches, ``/v1/batches`` (``docs/gateway/api.md`` §12), moving on the emulator's clock.
+"""Batches, ``/v1/batches`` (``docs/gateway/api.md`` §12; in the emulator:
+``docs/data-plane/batches.md``), moving on the emulator's clock.
 
-A batch's requests are checked and answered when it is created (each with the deterministic
-reply chat completions would give), but its status follows the gateway's clock, read each
-time the batch is shown: ``validating`` for its first second, ``in_progress`` until 4 s,
-``finalizing`` until 5 s, then ``completed`` with inline ``results`` (or ``failed`` when
-every request failed). With a :class:`~meshapi.testing.FakeClock` a test moves a batch
-along by moving the clock. Documented triggers:
-
-- a request whose ``body`` a chat completion would refuse (no ``messages``, a bad
-  ``temperature``...) fails alone: ``error`` in its result, an entry in ``errors_detail``,
-  one more in ``request_counts.failed``; the batch completes unless all of them fail;
-- ``metadata: {"emulator": "hold"}`` keeps a batch ``in_progress`` until it is cancelled or
-  expires, 24 hours after creation (``expires_at``), as ``expired``;
-- a model whose catalog entry lacks ``supports_batching`` (``mesh/echo`` in the default
-  catalog) is refused with ``501 not_implemented``; an unknown model with ``404
-  model_not_found``; ``mesh/error/<code>`` with that documented error;
-- an 11th batch while 10 of the owner's are unfinished is refused with ``429
-  batch_limit_exceeded`` (with ``Retry-After: 60``).
-
-Every request must target one model and ``POST /v1/chat/completions`` (the defaults);
-``custom_id`` values must be unique. Cancel makes an unfinished batch ``cancelled`` (again:
-the same batch) and refuses a finished one with ``409 conflict``. The list is newest first,
-OpenAI's cursor page (``after`` a batch id, ``limit`` 1-100, default 20). Batches are
-visible to their owner only (``404 not_found`` otherwise).
+Requests are answered at creation; the status is read from the clock each time the batch is
+shown: ``validating`` (1 s), ``in_progress`` (until 4 s), ``finalizing`` (until 5 s), then
+``completed`` (``failed`` when every request failed). ``metadata: {"emulator": "hold"}``
+keeps a batch running until cancelled or expired (24 h). At most 10 unfinished batches per
+owner (429 ``batch_limit_exceeded``).
 """
 
 from __future__ import annotations

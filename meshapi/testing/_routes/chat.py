@@ -1,32 +1,15 @@
-"""``POST /v1/chat/completions``: validation, model resolution, JSON and SSE bodies.
+"""``POST /v1/chat/completions`` (``docs/gateway/api.md`` §1; in the emulator:
+``docs/data-plane/chat.md``).
 
-Order of decisions, as the gateway makes them after authentication: the body must be JSON and
-pass validation (422); a ``template`` is looked up (404) and rendered with ``variables``
-(422 for a missing slot) and its messages prepended; the model resolves as request body ->
-key ``default_model`` -> template ``model`` (400 if none); a ``mesh/error/<code>`` model
-answers with that documented error (:mod:`meshapi.testing._gateway.codes`); it must exist (404
-``model_not_found``), be allowed for the key (403) and be a text model (400).
-
-A model that is unavailable, unknown or under ``mesh/unavailable/`` (an outage: ``503
-provider_not_available`` alone), gives way to the next of the body's ``models`` list, the
-gateway's cross-model fallback (``docs/gateway/api.md`` §1): the first available one serves,
-and a whole reply says so in ``X-Mesh-Routing-Attempts`` (models tried),
-``X-Mesh-Routing-Fallback`` (``true`` when its provider differs) and
-``X-Mesh-Routing-Model`` (``errors.md`` §4; streams carry none of them, ``streaming.md``
-§2). When none is available: ``502 all_models_failed``.
-
-A repeated cacheable request is answered from the gateway's response cache, with
-``X-Cache: HIT`` (:mod:`meshapi.testing._gateway.cache`). Otherwise the reply is decided (see
-:mod:`meshapi.testing._gateway.replies`; with ``tools``, the model may call them:
-:mod:`meshapi.testing._gateway.tools`) and framed. With ``response_format: {"type": "json_schema",
-...}`` the reply is JSON that validates against the schema, and with ``{"type":
-"json_object"}`` a JSON object (see :mod:`meshapi.testing._gateway.schema`), unless a scripted reply
-says otherwise.
-
-Streams follow ``docs/gateway/streaming.md`` §2 byte for byte: compact JSON, one ``data:`` line per
-event, the first delta carrying ``role``, a finish chunk with an empty delta, a usage chunk
-with ``"choices":[]``, then ``data: [DONE]``. Chunks are produced lazily, so a 20,000-delta
-stream costs memory only for the deltas themselves.
+Decisions in the gateway's order: validation (422), the ``template`` (404, 422 for a missing
+slot), the model (body -> key default -> template; ``mesh/error/<code>`` answers that error,
+:mod:`~meshapi.testing._gateway.codes`), then the ``models`` fallback list past unavailable
+models (``mesh/unavailable/...``), announced in ``X-Mesh-Routing-*`` headers (502
+``all_models_failed`` when none serves). A repeated cacheable request is a cache hit
+(:mod:`~meshapi.testing._gateway.cache`); otherwise the reply comes from
+:mod:`~meshapi.testing._gateway.replies`, :mod:`~meshapi.testing._gateway.tools` and
+:mod:`~meshapi.testing._gateway.schema`. Streams follow ``docs/gateway/streaming.md`` §2 byte
+for byte, produced lazily.
 """
 
 from __future__ import annotations

@@ -1,31 +1,12 @@
-"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2,
-``docs/gateway/streaming.md`` §3).
+"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2, ``streaming.md``
+§3; in the emulator: ``docs/data-plane/compare.md``).
 
-Each model of ``models`` (two or more, deduplicated in order) answers the conversation as a
-chat completion would (scripted replies included), with its ``model_overrides`` applied.
-A model fails on its own, as data, never failing the call:
-
-- a model id that is not in the catalog: ``error_code: "model_not_found"``;
-- :data:`TIMEOUT_MODEL` (``mesh/timeout``, never in the catalog): the per-model hard timeout,
-  ``error_code: "gateway_timeout"``, ``latency_ms: 120000``.
-
-The reply is then ``partial``. When every model fails the call is a ``502``
-``all_models_failed`` whose ``details`` list each model's failure. Unless
-``skip_comparison``, a comparison model (``comparison_model``, else
-:data:`COMPARISON_MODEL`; an unknown one falls back to it with ``comparison_fallback_used``)
-writes a short evaluation, if at least two models answered. Latencies are deterministic:
-``200 + 10 * completion tokens`` ms per model.
-
-Streams carry an SSE ``event:`` name on every event. Only ``delta`` is documented; the other
-names are this emulator's (``docs/gateway/streaming.md`` §3 marks them unknown): ``start``
-(``comparison_id``, ``models``, ``skip_comparison``), ``delta`` (``model``, ``delta``),
-``model_error`` (``model``, ``error`` as a string, ``error_code``, ``latency_ms``), ``model_done``
-(``model``, ``finish_reason``, ``latency_ms``, ``usage``; with the whole ``content`` when the
-answers are not streamed), ``comparison_done`` (``comparison_model``, ``usage``) and
-``done`` (``total_latency_ms``, ``partial``, ``comparison_fallback_used``), then
-``data: [DONE]``. With ``skip_comparison: true`` every model's deltas are streamed,
-interleaved round-robin; otherwise the answers arrive whole (``model_done``) and the
-comparison's text is streamed as ``delta`` events of the comparison model.
+Each model answers as a chat completion would; one that fails (not in the catalog, or
+:data:`TIMEOUT_MODEL`) fails as data and the reply is ``partial``; all failing is a 502
+``all_models_failed``. :data:`COMPARISON_MODEL` (or ``comparison_model``) writes the
+evaluation unless ``skip_comparison``. Latencies are ``200 + 10 * completion tokens`` ms.
+Stream events other than ``delta`` (``start``, ``model_error``, ``model_done``,
+``comparison_done``, ``done``) are this emulator's names.
 """
 
 from __future__ import annotations

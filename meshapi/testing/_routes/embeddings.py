@@ -1,16 +1,9 @@
-"""Embeddings: ``POST /v1/embeddings`` (``docs/gateway/api.md`` §4).
+"""Embeddings: ``POST /v1/embeddings`` (``docs/gateway/api.md`` §4; in the emulator:
+``docs/data-plane/embeddings.md``).
 
-Every vector is a pure function of the model and the input item: a hash spread over the
-model's dimensions (:data:`DIMENSIONS`) and normalised to length 1, six decimals. ``input``
-may be a string, strings, token ids, lists of token ids, or multimodal items (text, image
-and video URLs), which only a model with image input takes (``mesh/embed-multimodal``; others
-answer 400 ``invalid_request``). ``dimensions`` truncates and renormalises, for the models
-that support it (:data:`TRUNCATABLE`; others answer 400 ``invalid_request``);
-``encoding_format: "base64"`` sends each vector as base64 of little-endian float32 values.
-The model resolves as for chat (body, key default); ``auto`` is
-``openai/text-embedding-3-small``; a model that is not an embedding model is a 400
-``model_capability_not_supported``. Usage counts words of text (token arrays: their length;
-images and videos: 1 each).
+Every vector is a hash of the model and the item spread over :data:`DIMENSIONS` and
+normalised; ``dimensions`` truncates for :data:`TRUNCATABLE` models only, and multimodal
+items need a model with image input (400 otherwise). Usage counts words of text.
 """
 
 from __future__ import annotations

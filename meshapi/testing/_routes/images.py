@@ -1,23 +1,10 @@
-"""Images: generations and edits (``docs/gateway/api.md`` §5,
-``docs/gateway/streaming.md`` §5).
+"""Images: generations and edits (``docs/gateway/api.md`` §5, ``streaming.md`` §5; in the
+emulator: ``docs/data-plane/images.md``).
 
-Every image is an 8x8 PNG of one colour picked by a hash of the model, the prompt, the input
-image (for edits) and the image's index, so the same request gives the same images.
-``response_format="url"`` (the default) stores the PNG and answers a URL on this emulator
-(``/_files/...``, which refuses an ``Authorization`` header like any media host);
-``"b64_json"`` inlines it. The model defaults to ``openai/gpt-image-1`` and must be an image
-model.
-
-``"stream": true`` answers the keep-alive stream of ``docs/gateway/streaming.md`` §5: a ``: ping``
-comment, ``status: "processing"`` chunks with no images (one per ``partial_images``, at
-least one), another ping, the ``status: "completed"`` chunk carrying ``data``, then
-``data: [DONE]``.
-
-Edits take JSON (``image`` a data URL, base64, or ``{"url": ...}``; remote http(s) URLs are
-refused with a 400, as the gateway does not fetch them) or a multipart form (``image`` a
-file; ``mask`` and ``reference_images`` files or strings). ``model`` and ``image`` are
-required, ``prompt`` too for ``edit`` (the default), ``outpaint`` and ``mix``; an operation
-the model's ``supports_image_<operation>`` flag does not allow is a 422.
+Every image is an 8x8 PNG of one colour hashed from the request, so the same request gives
+the same images; ``url`` answers point at ``/_files/...`` on this emulator. Edits take JSON or
+a multipart form; remote http(s) image URLs are refused (400), and an operation the model's
+``supports_image_<operation>`` flag does not allow is a 422.
 """
 
 from __future__ import annotations
@@ -28,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from .._gateway import media as _media
 from .._gateway.blobs import blobs
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.media_helpers import form_int, media_model, model_info
 from .._gateway.multipart import boundary_of, parse_form
 from .._gateway.plan import ResponsePlan, Write, dumps, json_plan
@@ -148,7 +135,7 @@ def _decode_reference(value: Any, loc: str) -> bytes:
     if isinstance(value, dict):
         value = value.get("url")
     if not isinstance(value, str) or not value:
-        raise validation_error([detail("value_error", ("body", loc), "Expected an image")])
+        raise invalid("value_error", ("body", loc), "Expected an image")
     if value.startswith(("http://", "https://")):
         raise GatewayError(
             400,
@@ -159,9 +146,7 @@ def _decode_reference(value: Any, loc: str) -> bytes:
     try:
         return base64.b64decode(payload, validate=False)
     except (binascii.Error, ValueError):
-        raise validation_error(
-            [detail("value_error", ("body", loc), "Invalid base64 image data")]
-        ) from None
+        raise invalid("value_error", ("body", loc), "Invalid base64 image data") from None
 
 
 _EDIT_CHECKS = {

@@ -1,29 +1,17 @@
 """Inference keys and admin keys (``docs/gateway/control-plane.md`` §2 and §3).
 
-Inference keys, ``/v1/keys`` (an admin key or a dashboard session): ``POST`` creates one
-(``201``; the plaintext ``key`` is in this reply only; ``rpm_limit`` above 1,000 or
-``rpd_limit`` above 1,000,000 is a 422; a ``routing_policy_template_id`` without an org is a
-422; an admin key minting into another org is a 403), ``GET`` lists (cursor pages) and
-reads, ``PATCH`` changes only the fields sent (``null`` clears), ``DELETE`` soft-deletes
-(status ``suspended``, ``200`` with the key), ``GET .../limits`` resolves the limits (the
-lowest of key and defaults; the emulator has no team or member limits). An admin key needs
-``keys:read``, ``keys:write`` or ``limits:read`` (else 403), and at scope ``self`` reaches
-only the keys its lineage minted (a rotation keeps the lineage).
-
-Admin keys, ``/v1/admin-keys``: minted, rotated and revoked by a dashboard session; listed and
-read by a session or an admin key (scope ``org`` sees all, ``team`` its team's and its own,
-``self`` its own). Minting answers ``201`` with the plaintext; ``alerts:*``, ``limits:*`` and
-``org:read`` below scope ``org`` are a 422; the lifetime is at most 90 days (default 90).
-Rotation answers ``200`` with the successor (same name, permissions, scope, team, expiry) and
-cuts the old key's life to ``grace_hours`` (default 24, at most 168) from now. Revocation
-answers ``204``; the key is unknown (401) from then on.
+``/v1/keys`` (an admin key or a dashboard session): the plaintext ``key`` is in the create
+reply only; ``DELETE`` suspends; an admin key needs ``keys:*``/``limits:read`` and at scope
+``self`` reaches only the keys its lineage minted. ``/v1/admin-keys``: minted, rotated and
+revoked by a dashboard session (lifetime at most 90 days; a rotation cuts the old key's life
+to ``grace_hours``); a revoked key is unknown (401) from then on.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import ADMIN_PERMISSIONS, ApiKey, iso8601
@@ -141,14 +129,10 @@ def _apply(ctx: RouteContext, key: ApiKey, body: Dict[str, Any]) -> None:
         else:
             key.extra[name] = value
     if key.extra.get("routing_policy_template_id") and not key.extra.get("org_id"):
-        raise validation_error(
-            [
-                detail(
-                    "value_error",
-                    ("body", "routing_policy_template_id"),
-                    "A routing policy template needs a key that belongs to an org",
-                )
-            ]
+        raise invalid(
+            "value_error",
+            ("body", "routing_policy_template_id"),
+            "A routing policy template needs a key that belongs to an org",
         )
 
 
@@ -286,9 +270,7 @@ def _admin_key(ctx: RouteContext) -> ApiKey:
 def _expiry(ctx: RouteContext, value: Any, loc: str) -> float:
     when = parse_time(value, ("body", loc))
     if not ctx.now < when <= ctx.now + _MAX_ADMIN_LIFETIME:
-        raise validation_error(
-            [detail("value_error", ("body", loc), "An admin key lives at most 90 days")]
-        )
+        raise invalid("value_error", ("body", loc), "An admin key lives at most 90 days")
     return when
 
 
@@ -301,14 +283,10 @@ def create_admin_key(ctx: RouteContext) -> ResponsePlan:
     scope = body.get("scope") or "self"
     wrong = [p for p in body["permissions"] if p.startswith(_ORG_ONLY)]
     if wrong and scope != "org":
-        raise validation_error(
-            [
-                detail(
-                    "value_error",
-                    ("body", "permissions"),
-                    f"{', '.join(wrong)} can only be granted at scope 'org'",
-                )
-            ]
+        raise invalid(
+            "value_error",
+            ("body", "permissions"),
+            f"{', '.join(wrong)} can only be granted at scope 'org'",
         )
     expires = body.get("expires_at")
     key = ctx.state.add_key(ctx.now, realm="mak", owner=ctx.principal.owner, name=body.get("name"))

@@ -1,12 +1,5 @@
 """Memories and their items (``docs/gateway/control-plane.md`` §7): dashboard sessions only,
-per user, addressed by slug.
-
-``POST /v1/memories`` creates (``201``; a slug already used is a 409; a slug is 1-64 letters,
-digits, ``-`` or ``_``, starting with a letter or digit), ``GET`` lists and reads, ``PATCH``
-changes only the fields sent (``active: false`` pauses it), ``DELETE`` answers ``204``.
-Items: ``GET``/``POST /v1/memories/{slug}/items`` (type ``guardrail``, ``preference`` or
-``fact``, non-empty ``content``), ``PATCH``/``DELETE /v1/memories/{slug}/items/{item_id}``.
-Unknown memories and items are 404s.
+per user, addressed by slug (1-64 letters, digits, ``-`` or ``_``; a used one is a 409).
 """
 
 from __future__ import annotations
@@ -14,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List
 
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import iso8601
@@ -63,9 +56,7 @@ def create_memory(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     slug = body["slug"]
     if not _SLUG.match(slug):
-        raise validation_error(
-            [detail("string_pattern_mismatch", ("body", "slug"), "Invalid slug")]
-        )
+        raise invalid("string_pattern_mismatch", ("body", "slug"), "Invalid slug")
     memories = _memories(ctx)
     if slug in memories:
         raise GatewayError(409, "conflict", f"A memory with slug '{slug}' already exists.")

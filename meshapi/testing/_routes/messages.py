@@ -1,27 +1,11 @@
-"""Anthropic Messages: ``POST /v1/messages`` (``docs/gateway/api.md`` §16) for any text model.
+"""Anthropic Messages: ``POST /v1/messages`` (``docs/gateway/api.md`` §16; in the emulator:
+``docs/data-plane/messages.md``).
 
-The body is Anthropic's: ``max_tokens`` and ``messages`` (``user``/``assistant`` turns whose
-content is a string or a list of blocks) are required; ``system``, ``tools``,
-``tool_choice``, ``temperature`` (0-1), ``top_p``, ``top_k``, ``stop_sequences``,
-``thinking``, ``metadata`` and ``stream`` are optional. The model resolves as for chat
-(``auto`` too). The reply is the chat completion of the same conversation (scripted replies
-included) as an Anthropic message: ``text`` blocks, or ``tool_use`` blocks when the model
-calls tools (scripted, or as :mod:`meshapi.testing._gateway.tools` decides); ``stop_reason``
-``end_turn``, ``max_tokens`` or ``tool_use``.
-
-Errors raised here use Anthropic's envelope ``{"type": "error", "error": {"type",
-"message"}, "request_id"}``: a body that fails the schema is a **400**
-``invalid_request_error`` (not the gateway's 422), an unknown model a 404
-``not_found_error``, and so on by status. (Authentication runs before, in the gateway's own
-envelope.) A last user message containing ``[[error:<type>]]`` (see :data:`ERROR_MARKER`)
-fails on purpose with that Anthropic error type: a whole-message call answers the type's
-status (``overloaded_error`` is 529), a stream sends ``message_start`` and then an
-``event: error`` frame and ends.
-
-Streams are Anthropic's events, each with its ``event:`` line: ``message_start``,
-``content_block_start``, ``ping``, ``content_block_delta`` (one per word, or per argument
-piece as ``input_json_delta``), ``content_block_stop``, ``message_delta`` (stop reason and
-output tokens) and ``message_stop``, with no ``[DONE]``.
+The reply is the chat completion of the same conversation as an Anthropic message (``text``
+or ``tool_use`` blocks). Errors here use Anthropic's envelope (a schema failure is a 400
+``invalid_request_error``, not a 422); a last user message containing ``[[error:<type>]]``
+(:data:`ERROR_MARKER`) fails with that type. Streams are Anthropic's named events, with no
+``[DONE]``.
 """
 
 from __future__ import annotations

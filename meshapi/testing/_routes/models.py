@@ -1,25 +1,11 @@
-"""The models catalog: ``GET /v1/models`` (+ ``/free``, ``/paid``, ``/search``, ``/{model_id}``).
+"""The models catalog: ``GET /v1/models`` (+ ``/free``, ``/paid``, ``/search``, ``/{model_id}``;
+``docs/gateway/api.md`` §11; in the emulator: ``docs/data-plane/models.md``).
 
-Lists are bare JSON arrays. ``/v1/models`` filters on ``free`` (a boolean, parsed as FastAPI
-does: ``true/false/1/0/yes/no/on/off``), ``type`` (one of the model types) and ``provider``;
-a bad ``free`` or ``type`` is a 422 with ``loc: ["query", name]``. The single-model route
-accepts ids containing ``/``; an unknown ``provider/model`` id is a ``404 model_not_found``,
-and an id without a ``/`` gets the bare FastAPI-style ``404 {"detail": "..."}`` that the
-gateway sends for some ids (``docs/gateway/errors.md`` §1.2).
-
-``/v1/models/search`` is the paginated search (``docs/gateway/api.md`` §11), matched before the
-single-model route so that ``search`` is never read as a model id. ``q`` matches when each
-of its words occurs (case-insensitively) in the id, name or brand; ``free``, ``discounted``
-(a ``discount_pct`` other than zero), ``brand``, ``input_modality`` and ``output_modality``
-(each repeatable; a model matches any of the values given, and every filter given) narrow
-it. ``sort`` is ``brand``, ``name``, ``id`` (the default), ``context_length`` or ``price``
-(the prompt price per 1M tokens, unpriced models last; it needs exactly one
-``output_modality`` of ``text``, ``image`` or ``video``), ``order`` ``asc`` (default) or
-``desc``; ``limit`` is 1-100 (default 20) and ``offset`` at least 0. The reply is
-``{items, total, limit, offset, brands, facets}``: ``brands`` lists the brands of every
-model matching all filters but ``brand`` (what a brand picker would offer), and ``facets``
-(shape inferred) counts the matches by ``brand``, ``input_modality`` and
-``output_modality``. A bad value of any parameter is a ``400 invalid_search_parameter``.
+Lists are bare JSON arrays; a bad ``free`` or ``type`` filter is a 422. An unknown
+``provider/model`` id is a ``404 model_not_found``, an id without ``/`` the bare FastAPI
+``404 {"detail": ...}`` (``errors.md`` §1.2). ``/search`` pages ``{items, total, limit,
+offset, brands, facets}`` (``facets`` inferred); a bad parameter there is a ``400
+invalid_search_parameter``.
 """
 
 from __future__ import annotations

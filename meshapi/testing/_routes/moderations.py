@@ -1,12 +1,6 @@
-"""Moderations: ``POST /v1/moderations`` (``docs/gateway/api.md`` §8), OpenAI's shape.
-
-An input is flagged when its text (or an image URL) contains one of the words of
-:data:`FLAGGED_KEYWORDS`, case-insensitively, as a whole word; the word decides the
-category. Flagged categories score ``0.9`` and up, the others a small deterministic score
-below ``0.01``. A string or a list of strings gives one result per string; a list of text
-and image items gives one result for them all. ``model`` defaults to
-``omni-moderation-latest``; the models of :data:`MODERATION_MODELS` are served, any other is
-a 404 ``model_not_found``.
+"""Moderations: ``POST /v1/moderations`` (``docs/gateway/api.md`` §8; in the emulator:
+``docs/data-plane/moderations.md``). A text containing a word of :data:`FLAGGED_KEYWORDS`
+is flagged in that word's category; only :data:`MODERATION_MODELS` are served.
 """
 
 from __future__ import annotations

@@ -1,23 +1,9 @@
 """Organizations, members and invitations (``docs/gateway/control-plane.md`` §4): dashboard
 sessions only, every org path about ``/current`` (the caller's org).
 
-- ``POST /v1/orgs`` creates an org (``201``) with a default team; the caller becomes its
-  owner; a caller already in an org gets ``409 conflict`` (one org at a time).
-- ``GET /v1/orgs/current`` is a 404 for a user in no org (so are the paths below it).
-- ``POST /v1/orgs/current/members`` invites (``201``; owners and admins only, else 403; role
-  ``admin`` or ``member``, ``owner`` is a 422; an unknown team a 422); the invitation expires
-  after 72 hours. ``GET .../invitations`` lists pending ones, ``DELETE
-  .../invitations/{id}`` revokes (``204``).
-- ``POST .../transfer-ownership`` (owner only; the new owner must be a member, else 422)
-  answers ``204``; the old owner becomes an admin.
-- ``GET .../spend`` is spend per member over 30 days, ``GET .../usage`` the org's totals.
-- The invitee, with its own session: ``GET /v1/invitations`` (those sent to its email),
-  ``GET /v1/invitations/{token}`` (check a link's token; 404 if unknown),
-  ``POST /v1/invitations/{token}/accept`` (``204``; someone else's invitation is a 403, an
-  expired or used one a 422, a user already in an org a 409).
-
-An invitation's reply carries its ``token`` so tests can play the invitee (the real gateway
-emails it). Users' emails are ``<user id>@example.test`` unless registered with
+One org per user (409 otherwise); invitations expire after 72 hours and their reply carries
+the ``token`` so that a test can play the invitee (the real gateway emails it). Users' emails
+are ``<user id>@example.test`` unless registered with
 :func:`meshapi.testing.control.add_user`.
 """
 
@@ -26,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Dict, List
 
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.stores import (
@@ -115,14 +101,10 @@ def invite(ctx: RouteContext) -> ResponsePlan:
         ("email", "role"),
     )
     if body["role"] == "owner":
-        raise validation_error(
-            [
-                detail(
-                    "value_error",
-                    ("body", "role"),
-                    "An owner cannot be invited; transfer ownership instead",
-                )
-            ]
+        raise invalid(
+            "value_error",
+            ("body", "role"),
+            "An owner cannot be invited; transfer ownership instead",
         )
     problems: List[Dict[str, Any]] = []
     literal("admin", "member")(body["role"], ("body", "role"), problems)
@@ -178,9 +160,7 @@ def transfer_ownership(ctx: RouteContext) -> ResponsePlan:
     body = json_object(ctx, {"user_id": string(min_length=1)}, ("user_id",))
     target = body["user_id"]
     if target not in org.members:
-        raise validation_error(
-            [detail("value_error", ("body", "user_id"), "The new owner must be a member")]
-        )
+        raise invalid("value_error", ("body", "user_id"), "The new owner must be a member")
     org.members[ctx.principal.owner]["role"] = "admin"
     org.members[target]["role"] = "owner"
     audit(ctx, "org.ownership_transferred", "org", org.id, new_owner=target)
@@ -247,9 +227,7 @@ def accept_invitation(ctx: RouteContext) -> ResponsePlan:
     if invitation.email != store.email_of(user):
         raise GatewayError(403, "forbidden", "This invitation is for someone else.")
     if invitation.status != "pending" or ctx.now >= invitation.expires_at:
-        raise validation_error(
-            [detail("value_error", ("path", "token"), "This invitation is no longer valid")]
-        )
+        raise invalid("value_error", ("path", "token"), "This invitation is no longer valid")
     if store.org_of(user) is not None:
         raise GatewayError(409, "conflict", "You already belong to an organization.")
     org = store.orgs[invitation.org_id]

@@ -1,13 +1,6 @@
 """Provider keys, BYOK (``docs/gateway/control-plane.md`` §7): an admin key or a dashboard
-session, per user and provider.
-
-``POST /v1/provider-keys/{provider}`` stores credentials (``201``; each provider's required
-fields below, else 422; an unknown provider is a 422 on the path), ``PATCH`` changes the
-fields sent (404 if none stored), ``DELETE`` removes (``204``), ``POST .../test`` answers
-``{"provider", "ok", "message"}``: ``ok`` is false, with ``upstream_auth_error``, when the
-secret contains ``invalid`` (a way for tests to see a failing test). ``GET
-/v1/provider-keys`` lists what is stored. A reply never carries a secret: only the names of
-the fields that are set, and the non-secret ones.
+session, per user and provider. ``POST .../test`` fails (``upstream_auth_error``) when the
+secret contains ``invalid``. A reply never carries a secret, only which fields are set.
 """
 
 from __future__ import annotations
@@ -15,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Tuple
 
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
 from .._gateway.router import Route, RouteContext
 from .._gateway.state import iso8601
@@ -41,7 +34,7 @@ def _provider(ctx: RouteContext) -> str:
     provider = ctx.params["provider"]
     if provider not in PROVIDER_FIELDS:
         names = ", ".join(f"'{p}'" for p in PROVIDER_FIELDS)
-        raise validation_error([detail("enum", ("path", "provider"), f"Input should be {names}")])
+        raise invalid("enum", ("path", "provider"), f"Input should be {names}")
     return provider
 
 
@@ -79,9 +72,7 @@ def _check_vertex(body: Dict[str, Any]) -> None:
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):
-        raise validation_error(
-            [detail("value_error", ("body", "service_account_json"), "Not a JSON object")]
-        )
+        raise invalid("value_error", ("body", "service_account_json"), "Not a JSON object")
 
 
 def add_key(ctx: RouteContext) -> ResponsePlan:
@@ -120,9 +111,7 @@ def update_key(ctx: RouteContext) -> ResponsePlan:
                 record["allow_fallback"] = value
         elif name in _checks(provider):
             if value is None and name in required:
-                raise validation_error(
-                    [detail("string_type", ("body", name), "Input should be a valid string")]
-                )
+                raise invalid("string_type", ("body", name), "Input should be a valid string")
             if value is None:
                 record["fields"].pop(name, None)
             else:

@@ -1,39 +1,13 @@
 """Files and RAG: registration, the signed-URL upload, embedding on the clock, search
-(``docs/gateway/api.md`` §13).
+(``docs/gateway/api.md`` §13; in the emulator: ``docs/data-plane/files.md``).
 
-``POST /v1/files`` registers a file (``file_name`` and ``mime_type`` required) and answers a
-signed URL on this emulator, ``PUT /_uploads/{token}?expires=...&signature=...``, valid for
-:data:`SIGNED_URL_SECONDS`. That route stands in for the storage host: it takes no
-credential and answers like one, in XML (``application/xml``):
-
-- ``400 InvalidArgument`` for a request carrying an ``Authorization`` header (a signed URL
-  is its own authorization; a client that sends the gateway's token there leaks it);
-- ``403 AccessDenied`` for an unknown or used token, ``403 SignatureDoesNotMatch`` for a
-  ``Content-Type`` other than the registered ``mime_type``, ``403 Request has expired`` past
-  its time;
-- ``200`` with an empty body once the bytes are stored.
-
-The upload makes the file ``upload_status: "ready"``. Its embedding (unless ``embed`` was
-false, which leaves it ``pending`` for ``POST /v1/files/embed``) then advances on the clock:
-``queued`` for :data:`QUEUED_SECONDS`, ``processing`` until :data:`EMBED_SECONDS`, then
-``ready`` (``failed`` with ``last_error_code: "empty_file"`` for an empty file). Embedding
-with ``"wait": true`` is ready at once.
-
-``POST /v1/files/search`` is a vector search over the caller's ready files, as the gateway's
-is: text files (``text/*``, JSON, XML) are cut into paragraphs, each paragraph into chunks of
-up to three sentences, and *every* chunk is ranked by its similarity to the query; the
-``top_k`` best come back with their scores, even when the query shares no word with any of
-them (their scores are then low, or 0). The emulator's embedding is TF-IDF (:func:`_vectors`):
-a chunk's words and the character trigrams of its words, weighted by how rare they are among
-the chunks searched, so a shared rare word counts most and a shared word stem ("embed",
-"embedding") counts some; the score is the cosine of the two vectors, 0 to 1, six decimals.
-Ties keep the files' and chunks' order. ``parent_text`` is the chunk's paragraph. ``top_k``
-(1-50, default 5), ``file_ids``, ``filter`` (exact metadata values) and ``date_from``/``date_to``
-(Unix seconds) narrow the chunks searched. Files of other types are embedded but hold no
-searchable text.
-
-``GET /v1/files`` pages newest first (``limit`` 1-200, default 50, ``offset``);
-``GET /v1/files/{id}`` reads one; ``GET /v1/files/{id}/content`` answers the uploaded bytes.
+``PUT /_uploads/{token}`` stands in for the storage host: no credential, XML errors (400 for
+an ``Authorization`` header, 403 for an unknown, used, mistyped or expired URL), valid for
+:data:`SIGNED_URL_SECONDS`. Embedding is ``queued`` for :data:`QUEUED_SECONDS`,
+``processing`` until :data:`EMBED_SECONDS`, then ``ready`` (``failed`` for an empty file).
+Search ranks every chunk (up to three sentences of a paragraph) of the caller's ready text
+files by the cosine of TF-IDF vectors over words and their character trigrams
+(:func:`_vectors`), so a query sharing no word still gets the top-k.
 """
 
 from __future__ import annotations

@@ -1,36 +1,12 @@
-"""The Responses API: ``POST /v1/responses``, ``GET /v1/responses``,
-``GET /v1/responses/{response_id}`` (``docs/gateway/api.md`` §3, ``docs/gateway/streaming.md`` §4).
+"""The Responses API: ``/v1/responses`` (``docs/gateway/api.md`` §3, ``streaming.md`` §4; in
+the emulator: ``docs/data-plane/responses.md``).
 
-``POST`` validates the body (422), resolves the model as chat does (``auto`` is the Auto
-Router's pick), reads ``input`` (a string, or a list of ``{role, content}`` items) after the
-``instructions`` and the template's messages, and answers like a chat completion of the same
-conversation (scripted replies included). ``max_output_tokens`` caps the reply
-(``status: "incomplete"``); ``text.format`` (or ``response_format``) of type
-``json_schema`` is answered with JSON valid for the schema; a scripted tool call becomes a
-``function_call`` output item when the request has function tools.
-
-Background jobs: ``background: true``, or any ``web_search_preview`` tool (which the gateway
-silently upgrades to the background, even on a stream request: the answer is the queued job
-as JSON, not a stream), answer at once with ``status: "queued"``. On the emulator's clock a
-job is ``queued`` for :data:`QUEUED_SECONDS`, then ``in_progress`` until
-:data:`DONE_SECONDS` after its creation, then ``completed`` (with ``output``), or ``failed``
-when its input contains :data:`FAIL_MARKER`. At most :data:`MAX_ACTIVE_JOBS` unfinished jobs
-per owner (429 ``rate_limit_exceeded`` beyond). A stream request with ``background: true``
-is a 400.
-
-``GET /v1/responses`` lists the owner's background jobs, newest first, in OpenAI's list
-shape (``after`` a response id, ``limit`` 1-100, default 20; 422 otherwise).
-``GET /v1/responses/{id}`` returns any stored response of the owner (``store: false`` ones
-are not stored), 404 ``not_found`` otherwise; the first read of a finished job marks it
-``usage_synced``. ``previous_response_id`` must name a stored response (404
-``resource_not_found``); its conversation is prepended.
-
-Streams are the ``response.*`` events of ``docs/gateway/streaming.md`` §4 (``response.created``,
-``response.in_progress``, ``response.output_item.added``, ``response.content_part.added``,
-``response.output_text.delta``..., ``response.output_text.done``,
-``response.content_part.done``, ``response.output_item.done``, then ``response.completed``
-or ``response.incomplete``), each with a ``sequence_number``, and **no** ``[DONE]``: the
-terminal event ends the stream.
+A response answers like a chat completion of the same conversation. Background jobs
+(``background: true``, or a ``web_search_preview`` tool) are ``queued`` for
+:data:`QUEUED_SECONDS`, ``in_progress`` until :data:`DONE_SECONDS`, then ``completed``
+(``failed`` when the input contains :data:`FAIL_MARKER`); at most :data:`MAX_ACTIVE_JOBS`
+unfinished per owner (429). Streams end on ``response.completed`` or
+``response.incomplete``, with no ``[DONE]``.
 """
 
 from __future__ import annotations

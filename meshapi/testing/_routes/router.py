@@ -1,14 +1,9 @@
-"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10).
+"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10; in the emulator:
+``docs/data-plane/router.md``).
 
-The emulated Auto Router picks, for ``api_type`` ``completions`` (the default) or
-``responses``, a text model; for ``embeddings`` an embedding model. Among
-``candidate_models`` (when given: the first that is in the catalog, of the right type and
-not in ``exclude_models``), else :data:`PREFERRED` (its first model not excluded), else the
-first such model of the catalog. It fails soft, as the gateway does: with no eligible model,
-or when the last user message contains :data:`CLASSIFIER_FAILURE_MARKER`, the answer is the
-default model with ``auto_router.fallback_used: true`` and a ``fallback_reason``
-(``no_eligible_model``, ``classifier_timeout``). ``reasoning_effort`` is ``high`` when the
-last user message asks to prove, derive or think step by step, else ``low``.
+The pick is the first eligible of ``candidate_models``, else of :data:`PREFERRED`, else of
+the catalog; with none, or with :data:`CLASSIFIER_FAILURE_MARKER` in the last user message,
+it fails soft to the default model (``fallback_used: true``).
 """
 
 from __future__ import annotations

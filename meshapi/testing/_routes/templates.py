@@ -1,11 +1,6 @@
-"""Prompt-template CRUD, ``/v1/templates`` (``docs/gateway/api.md`` §14), in memory.
-
-Create answers ``201`` (``409 conflict`` for a name the owner already uses); the list takes
-the newer reference's ``team_id`` and ``member_owner`` filters; get, update and
-delete take the template's UUID and answer ``404 not_found`` for anything the caller cannot
-see; ``PATCH`` changes only the fields sent; ``DELETE`` answers ``204`` with no body. Global
-templates (seeded with :meth:`Gateway.add_template(..., is_global=True)
-<meshapi.testing.Gateway.add_template>`) are visible to everyone and read-only (403).
+"""Prompt-template CRUD, ``/v1/templates`` (``docs/gateway/api.md`` §14; in the emulator:
+``docs/data-plane/templates.md``). Global templates (:meth:`Gateway.add_template(...,
+is_global=True) <meshapi.testing.Gateway.add_template>`) are visible to all and read-only.
 """
 
 from __future__ import annotations

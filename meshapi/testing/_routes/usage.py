@@ -1,26 +1,9 @@
 """Usage, balance, auto-recharge and the audit log (``docs/gateway/control-plane.md`` §4-6).
 
-A data-plane key reads only its own usage (filters cannot widen it: a ``key_id`` of another
-key finds nothing); a dashboard session reads every key of its org (or its own, outside an
-org). Amounts are decimal strings.
-
-- ``POST /v1/usage``: totals and one page of ``by_model`` rows; ``org_id`` must be in the
-  body (a string, ignored for keys), as the gateway's schema requires (else 422).
-- ``POST /v1/usage/events``: ``{events, total, limit, offset}``, newest first, ``limit`` at
-  most 200 (else 422), default 50.
-- ``GET /v1/usage/events/{event_id}/attempts``: a list, oldest first (404 if unseen).
-- ``GET /v1/usage/spend-trend?granularity=hour|day|week`` (default ``day``; else 422): the
-  last seven buckets, each with a 3-bucket moving average, and the window's total.
-- ``GET /v1/usage/rate-limits``: live RPM/RPD/TPM counters; a key sees only ``key``.
-- ``GET /v1/usage/events/export`` (dashboard sessions): the filtered events as CSV, streamed.
-- ``GET /v1/balance``: the pool's balance (``25.00`` to start), reserved and available.
-- ``GET /v1/auto-recharge``, ``POST /v1/auto-recharge/setup`` (dashboard sessions):
-  ``amount_usd`` a decimal string from 5 to 100 (else 422), optional ``threshold_usd``.
-- ``GET /v1/audit-logs`` (cursor pages, newest first) and ``GET /v1/audit-logs.csv``.
-
-The usage events are the requests the gateway served (:mod:`meshapi.testing._gateway.accounts`), so
-usage, spend, the balance and the rate-limit counters add up; tests that need history seed
-more with :func:`meshapi.testing.control.add_usage_events`.
+A data-plane key reads only its own usage; a dashboard session every key of its org. The
+events are the requests the gateway served (:mod:`~meshapi.testing._gateway.accounts`), so
+usage, spend, the balance (``25.00`` to start) and the rate-limit counters add up; tests seed
+history with :func:`meshapi.testing.control.add_usage_events`. Amounts are decimal strings.
 """
 
 from __future__ import annotations
@@ -28,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.state import iso8601
@@ -150,10 +133,8 @@ def spend_trend(ctx: RouteContext) -> ResponsePlan:
     granularity = ctx.query_value("granularity") or "day"
     width = _GRANULARITY.get(granularity)
     if width is None:
-        raise validation_error(
-            [detail("literal_error", ("query", "granularity"), "Input should be 'hour', "
-                    "'day' or 'week'")]
-        )  # fmt: skip
+        raise invalid("literal_error", ("query", "granularity"), "Input should be 'hour', "
+                    "'day' or 'week'")  # fmt: skip
     last = int(ctx.now // width)
     events = _visible(ctx)
     spends = []
@@ -279,9 +260,7 @@ def setup_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     amount = parse_money(body["amount_usd"], ("body", "amount_usd"))
     if not Decimal(5) <= amount <= Decimal(100):
-        raise validation_error(
-            [detail("value_error", ("body", "amount_usd"), "Recharge between $5 and $100")]
-        )
+        raise invalid("value_error", ("body", "amount_usd"), "Recharge between $5 and $100")
     threshold = body.get("threshold_usd")
     record = {
         "enabled": True,

@@ -1,20 +1,10 @@
-"""Video generation tasks that advance on the emulator's clock (``docs/gateway/api.md``
-§7).
+"""Video generation tasks that advance on the emulator's clock (``docs/gateway/api.md`` §7; in
+the emulator: ``docs/data-plane/videos.md``).
 
-``POST /v1/video/generations`` creates a task (``model`` and a non-empty ``content`` list are
-required; the model must be a video model) and answers the whole task object. Its status
-follows the clock: ``queued`` for :data:`QUEUED_SECONDS`, ``running`` until
-:data:`RENDER_SECONDS` after creation, then ``succeeded``, with ``content.video_url`` pointing
-at an MP4 this emulator serves (``/_files/...``, no credential). A task whose text asks for
-it with ``[fail]`` ends ``failed`` instead (HTTP 200, ``error.code``
-``content_policy_violation``), and one with ``[expire]`` ends ``expired``. With a
-:class:`~meshapi.testing.FakeClock`, a test moves tasks along by advancing it.
-
-``GET /v1/video/generations/{task_id}`` reads one (404 ``not_found`` for an unknown id);
-``GET /v1/video/generations`` lists them newest first, filtered by ``status`` and ``model``
-(both repeatable), ``created_after``/``created_before`` (ISO 8601), paged by ``limit`` (1-100,
-default 20) and ``offset``: ``{object, data, has_more, total, limit, offset}``. From version
-``2026-09`` task bodies carry the ``request_id`` of their create call.
+A task is ``queued`` for :data:`QUEUED_SECONDS`, ``running`` until :data:`RENDER_SECONDS`,
+then ``succeeded`` with an MP4 served at ``/_files/...``; ``[fail]`` in its text ends it
+``failed`` (``content_policy_violation``), ``[expire]`` ``expired``. From version ``2026-09``
+tasks carry the ``request_id`` of their create call.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
-"""Web search: ``POST /v1/web/search`` (``docs/gateway/api.md`` §9).
-
-Answers are made up, deterministically, from the query: ``max_results`` hits (default 5,
-1-20), each with a ``title``, a ``url`` on one of :data:`DOMAINS` (or on the
-``include_domains``, never on the ``exclude_domains``; none left means no hits), an excerpt,
-a ``score`` falling from ``0.95`` and a ``published_date``. ``provider`` is ``tavily`` when
-asked for, else ``native``; ``answer`` is a sentence only with ``include_answer: true``.
-The search runs on :data:`SEARCH_MODEL` (or the ``model`` given, which must be a text model
-of the catalog: 404 otherwise); a key whose ``allowed_models`` leave it out gets 403.
-A query containing :data:`NO_RESULTS_MARKER` finds nothing.
+"""Web search: ``POST /v1/web/search`` (``docs/gateway/api.md`` §9; in the emulator:
+``docs/data-plane/web.md``). Hits are made up from the query on :data:`DOMAINS`; a query
+containing :data:`NO_RESULTS_MARKER` finds nothing.
 """
 
 from __future__ import annotations

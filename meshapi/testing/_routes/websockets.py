@@ -1,27 +1,13 @@
 """The three WebSocket endpoints: ``/v1/realtime``, ``/v1/audio/speech/stream/{voice_id}``,
-``/v1/audio/transcriptions/realtime``.
+``/v1/audio/transcriptions/realtime`` (in the emulator: ``docs/realtime.md``).
 
-Named to sort first among the route modules: its literal paths must win over an audio
-area's ``/v1/audio/transcriptions/{transcription_id}`` pattern.
-
-The socket server hands an upgrade request to the gateway like any request, with the
-credential the client offered presented as its ``Authorization`` header, as the gateway's edge
-reads it: the one in ``Sec-WebSocket-Protocol`` (``Bearer <token>`` or ``Bearer.<token>``),
-else the one in the URL's query that the endpoint accepts (:data:`QUERY_CREDENTIALS`:
-``?api_key=`` everywhere, ``?token=`` on the transcription socket, as ``docs/gateway/api.md``
-§6.7 and §15 say; the subprotocol wins when both are sent). The SDK never puts a credential in
-a URL, where logs and proxies see it; other clients do, and the gateway takes it. So the usual
-order holds: injected faults (a :class:`~meshapi.testing.faults.Status` fault refuses the
-handshake with its status), authentication (401/403), rate limits, then these handlers, which
-refuse with an HTTP status:
-
-- 426 ``upgrade_required`` for a plain HTTP request (no ``Upgrade: websocket``);
-- realtime: 400 without ``model``; 404 ``model_not_found`` for a model neither in the catalog
-  nor named like a realtime model (``...realtime...``);
-- transcription: 400 ``invalid_request`` for an ``audio_format`` outside the documented list.
-
-An accepted handshake answers an :class:`~meshapi.testing._gateway.wsplan.UpgradePlan` whose body is
-the session (:mod:`meshapi.testing._gateway.sessions`).
+The socket server presents the credential the client offered (``Sec-WebSocket-Protocol``,
+else the query parameter of :data:`~meshapi.testing._gateway.wsplan.QUERY_CREDENTIALS`) as
+``Authorization``, so faults, authentication and rate limits run as for any request. These
+handlers refuse with an HTTP status (426 without ``Upgrade: websocket``; realtime: 400
+without ``model``, 404 for an unknown one; transcription: 400 for an unknown
+``audio_format``), or answer an :class:`~meshapi.testing._gateway.wsplan.UpgradePlan` whose
+body is the session (:mod:`~meshapi.testing._gateway.sessions`).
 """
 
 from __future__ import annotations
