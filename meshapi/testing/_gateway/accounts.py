@@ -1,28 +1,14 @@
 """The gateway's accounts: each request served is billed, counted and shown, so usage, spend,
-the balance and the rate-limit counters add up.
+the balance and the rate-limit counters add up (``docs/testing.md``, "Usage, spend and
+balance that add up").
 
-The gateway settles a request here once its route's handler has answered, for a data-plane
-key (the only credential that spends):
-
-- each :class:`~meshapi.testing._gateway.router.Charge` the handler made (``ctx.charge(model,
-  prompt_tokens, completion_tokens)``) becomes a usage event of ``POST /v1/usage/events``
-  whose ``request_id`` is the response's ``x-request-id`` and whose cost is the tokens (and
-  images) at the model's catalog prices (:func:`~meshapi.testing._gateway.catalog.cost_of`), to the
-  micro-dollar the event shows, so that events, totals and the balance add up exactly;
-- the cost is taken from the balance of the key owner's pool (``GET /v1/balance``; an org
-  member spends the org owner's);
-- the tokens count towards the key's TPM window (``GET /v1/usage/rate-limits``, and the TPM
-  limit when there is one);
-- a request that reached its model and failed there (a 5xx, or an error that carries the
-  provider's code: ``model="mesh/error/upstream_error"``...) is one event with status
-  ``error``, no tokens and no cost. Refusals before that (401, 403, 422, a rate limit) are
-  not usage;
-- a reply from the gateway's response cache is an event with ``cache_source: "gateway"``
-  and no cost; its tokens still count towards TPM.
-
-A stream is settled when it starts, with the tokens its reply carries: the emulator decides
-the whole reply before the first byte. Requests refused by an injected fault never reach a
-handler, so they are not billed either.
+Once a route's handler has answered a data-plane key, each
+:class:`~meshapi.testing._gateway.router.Charge` it made becomes a usage event priced from the
+catalog (:func:`~meshapi.testing._gateway.catalog.cost_of`) to the micro-dollar, debited from
+the owner's pool and counted in the key's TPM window. A request that failed at its model is
+one ``error`` event with no cost; refusals before it (401, 403, 422, 429, injected faults)
+are not usage; a cache hit costs nothing but counts towards TPM. A stream is settled when it
+starts: the emulator decides the whole reply before the first byte.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
-"""The gateway's response cache, for chat completions: a repeated request answered from it.
+"""The gateway's response cache, for chat completions: a repeated request answered from it with
+``X-Cache: HIT`` at no cost (``docs/gateway/api.md`` §0.2 and §1, ``errors.md`` §4,
+``control-plane.md`` §5-6).
 
-The gateway keeps the replies of cacheable requests and answers a later identical request
-with the kept reply and ``X-Cache: HIT`` (``docs/gateway/errors.md`` §4); such a reply costs
-nothing (``control-plane.md`` §5). It sends nothing on a miss. A request is cacheable unless
-(``docs/gateway/api.md`` §0.2 and §1, ``control-plane.md`` §6):
-
-- it streams, or carries ``tools``;
-- its body says ``"cache": false``, or it sends ``X-Mesh-Cache: no-store`` (neither read
-  nor kept);
-- it attaches memories (``x-mem-id``).
-
-Identical means: the same caller, API version and body, ``user`` aside (it is not part of
-the gateway's cache key). The emulator adds one rule of its own: a request that a scripted
-reply answers (:meth:`Gateway.script_reply <meshapi.testing.Gateway.script_reply>`) is never
-answered from the cache nor kept in it, so a test's script always wins. Entries live
-:data:`CACHE_TTL` seconds on the gateway's clock, and at most :data:`CACHE_ENTRIES` are kept
-(the least recently used goes first).
+Not cacheable: streams, ``tools``, ``"cache": false`` or ``X-Mesh-Cache: no-store``, memories
+(``x-mem-id``), and (the emulator's own rule, so a test's script always wins) a request a
+scripted reply answers. Identical means the same caller, API version and body, ``user``
+aside. Entries live :data:`CACHE_TTL` seconds on the gateway's clock, at most
+:data:`CACHE_ENTRIES` of them (least recently used out first).
 """
 
 from __future__ import annotations

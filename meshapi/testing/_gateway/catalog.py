@@ -1,31 +1,12 @@
 """The emulator's model catalog: a data file of the gateway's public models, and its reader.
 
-The catalog is data, not code: ``meshapi/testing/data/models.json`` lists the models the
-gateway serves that its documentation (``docs/gateway/``) and the vendor's published examples
-and live tests name -- chat models (``openai/gpt-5-nano``, ``google/gemini-3-flash-preview``,
-``openai/gpt-4o-mini-audio-preview``...), embedding, image, audio, realtime and video models
-(``byteplus/seedance-1-5-pro-251215``...) -- with their modalities, context lengths and prices,
-plus the emulator's own ``mesh/echo`` (free: it answers with the last user message; no batch
-API) and ``mesh/embed-multimodal``. Media models are listed as the gateway lists them: by
-``/v1/models`` (filter them with ``type=image|audio|video``), ``/v1/models/{id}`` and
-``/v1/models/search``.
-
-A catalog file is a JSON array of ModelInfo objects (``docs/gateway/api.md`` §11), the format
-``meshapi models --json`` writes, so a snapshot of the real gateway's catalog can be served as
-is: ``meshapi models --json > models.json`` once, then ``meshapi gateway serve --catalog
-models.json`` (or ``Gateway(catalog="models.json")``) offline. ``{"data": [...]}`` and
-``{"items": [...]}`` wrappers are accepted too. Each object needs an ``id``; every other field
-may be left out and takes its default (:func:`complete_model`): the name and provider from the
-id, ``model_type`` ``text``, every ``supports_*`` flag false, prices ``null`` (per-1k prices are
-derived from per-1M ones and back), discounts ``0``. Fields the emulator does not know are kept
-and served as they are.
-
-Prices drive the emulator's accounts: a request's cost is its prompt and completion tokens at
-the model's (discounted) per-1M prices, or, for images, ``image_usd_per_image`` per image
-where the model has that price (:func:`cost_of`).
-
-Tests can add models with :meth:`Gateway.add_model <meshapi.testing.Gateway.add_model>`
-(whose options are :func:`make_model`'s).
+The catalog is data, not code: ``meshapi/testing/data/models.json`` (see ``docs/testing.md``,
+"The model catalog"), plus the emulator's own ``mesh/echo`` and ``mesh/embed-multimodal``. A
+catalog file is a JSON array of ModelInfo objects (``{"data": [...]}`` and ``{"items":
+[...]}`` wrappers too), what ``meshapi models --json`` writes; every field but ``id`` may be
+left out and takes its default (:func:`complete_model`; per-1k prices are derived from per-1M
+ones and back), and unknown fields are served as they are. Prices drive the accounts
+(:func:`cost_of`).
 """
 
 from __future__ import annotations

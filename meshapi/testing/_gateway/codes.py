@@ -1,18 +1,10 @@
 """Every HTTP error code of ``docs/gateway/errors.md`` §3, with the status and extras it comes with.
 
-Two documented ways reach any of them:
-
-- the fault :class:`~meshapi.testing.faults.Error` (``gateway.inject(faults.Error(
-  "context_window_exceeded"))``) answers the next matching request with it, on any route;
-- the model id ``mesh/error/<code>`` makes a route that resolves a model (chat completions,
-  batches) answer with it from its real decision point, after authentication and
-  validation, as the gateway would (``model="mesh/error/gateway_timeout"``).
-
-Where the catalogue gives a range ("4xx", "varies"), the status here is a documented pick;
-``provider_code`` is the first one the catalogue lists; 429s carry ``Retry-After`` and
-``retry_after_seconds``; ``validation_error`` carries a FastAPI-style ``details`` list and
-``model_not_available_on_pinned_provider`` structured ``details``. Codes that only exist on
-WebSockets (realtime) and the Anthropic envelope of ``/v1/messages`` are not here.
+Any of them is reached by the fault :class:`~meshapi.testing.faults.Error`, or by the model id
+``mesh/error/<code>`` at a route's real decision point (after authentication and validation).
+Where the catalogue gives a range the status is a documented pick, and ``provider_code`` its
+first; 429s carry ``Retry-After``. WebSocket-only codes and the Anthropic envelope are not
+here.
 """
 
 from __future__ import annotations

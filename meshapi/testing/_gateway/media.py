@@ -1,16 +1,5 @@
-"""Tiny, valid media files, made in code and deterministic: PNG, WAV, MP3 and MP4.
-
-The emulator answers image, speech and video requests with real files a player or decoder
-accepts, built from the request alone (the same prompt gives the same bytes):
-
-- :func:`png`: an RGB image of one colour, zlib-compressed (signature, ``IHDR``, ``IDAT``,
-  ``IEND``, each chunk with its CRC);
-- :func:`wav`: 16-bit mono PCM of a sine tone, with the RIFF/``fmt ``/``data`` headers;
-- :func:`pcm`: the same samples with no header;
-- :func:`mp3`: MPEG-1 Layer III frames of silence (128 kbit/s, 44.1 kHz), 417 bytes each;
-- :func:`mp4`: an ISO base media file: ``ftyp``, ``moov`` with a movie header (``mvhd``)
-  of the requested duration, and an ``mdat`` box.
-
+"""Tiny, valid media files, made in code and deterministic: PNG (one colour), WAV (a sine
+tone), bare PCM, MP3 (silent MPEG-1 Layer III frames) and MP4 (``ftyp``, ``moov``, ``mdat``).
 :func:`colour_of` and :func:`tone_of` derive a colour and a pitch from any text, so each
 prompt gets its own image and voice.
 """

@@ -1,25 +1,12 @@
 """What the deterministic models answer, and the script that overrides them.
 
-Without a script, a chat completion's text is a pure function of the model, the prompt and
-the ``seed``:
-
-- ``mesh/echo`` repeats the text of the last user message;
-- any other model answers a simple arithmetic question it finds in the last user message
-  (``"What is 2+2?"`` gives ``"2 + 2 = 4."``), and counts when asked to (``"Count to 5."``
-  gives ``"1, 2, 3, 4, 5."``, up to 100);
-- otherwise it answers with a short sentence whose words are picked by a hash of the model,
-  the prompt and the seed, so the same seed and prompt always give the same reply.
-
-The text becomes content deltas one word each (a word with its leading space). ``max_tokens``
-caps the number of deltas (``finish_reason: "length"``).
-
-With ``tools``, the model may call them instead (:mod:`meshapi.testing._gateway.tools` says when).
-
-A script (:meth:`Gateway.script_reply <meshapi.testing.Gateway.script_reply>`) queues exact
-replies: a text, optionally cut into exactly ``chunks`` deltas (with no text, ``chunks``
-words are generated: the way to ask for a 20,000-chunk stream), or a tool call whose
-arguments string is streamed in pieces. A scripted tool call only answers requests that
-carry ``tools``; other requests leave it queued.
+Without a script the text is a pure function of the model, the prompt and the ``seed``
+(``docs/testing.md``, "Replies"): ``mesh/echo`` repeats the last user message; other models
+do simple arithmetic and counting (up to 100), else a sentence hashed from model, prompt and
+seed. It streams one word a delta; ``max_tokens`` caps the deltas (``finish_reason:
+"length"``). A script (:meth:`Gateway.script_reply <meshapi.testing.Gateway.script_reply>`)
+queues exact replies or tool calls; a scripted tool call answers only a request with
+``tools``.
 """
 
 from __future__ import annotations

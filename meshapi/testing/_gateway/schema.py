@@ -1,22 +1,12 @@
 """Structured output: a deterministic JSON value that validates against a JSON Schema.
 
-The emulator answers ``response_format: {"type": "json_schema", ...}`` (chat) and
-``text.format: {"type": "json_schema", ...}`` (responses) with :func:`instance_of` the schema
-(JSON mode, ``{"type": "json_object"}``, with an instance of :data:`JSON_OBJECT`):
-the same schema always gives the same value. The first string the value needs carries the
-model's ordinary reply (so ``{"answer": {"type": "string"}}`` reads ``{"answer": "2 + 2 =
-4."}``); other strings are named after their property.
-
-Keywords honoured: ``type`` (one or a list; ``null`` is chosen last), ``properties`` (every
-declared property is filled, so strict schemas with ``additionalProperties: false`` and
-everything ``required`` hold), ``required`` (an undeclared required name gets a string),
-``items`` and ``prefixItems``, ``minItems``/``maxItems``/``uniqueItems``, ``enum``,
-``const``, ``anyOf``/``oneOf`` (the first non-null option), ``allOf`` (merged),
-``$ref`` into ``$defs``/``definitions``, ``minLength``/``maxLength``, ``format``
-(``date-time``, ``date``, ``time``, ``email``, ``uri``, ``uuid``, ``hostname``, ``ipv4``,
-``ipv6``), ``minimum``/``maximum`` (exclusive too) and ``multipleOf``. Not honoured:
-``pattern``, ``not``, ``if``/``then``/``else``, ``dependentSchemas``, ``patternProperties``;
-a recursive ``$ref`` stops at depth 16 with ``null``.
+``json_schema`` response formats are answered with :func:`instance_of` the schema, JSON mode
+with an instance of :data:`JSON_OBJECT`; the first string the value needs carries the model's
+ordinary reply, other strings are named after their property. Honoured: ``type``,
+``properties`` (all filled), ``required``, ``items``/``prefixItems`` and their counts,
+``enum``, ``const``, ``anyOf``/``oneOf``/``allOf``, ``$ref`` (recursion stops at depth 16),
+string lengths and ``format``, numeric bounds and ``multipleOf``. Not honoured: ``pattern``,
+``not``, conditionals, ``dependentSchemas``, ``patternProperties``.
 """
 
 from __future__ import annotations

@@ -1,51 +1,15 @@
 """The emulated WebSocket sessions, without I/O: client messages in, steps out.
 
-Each session is a generator of steps (:mod:`meshapi.testing._gateway.wsplan`): it yields server
-frames, yields :class:`~meshapi.testing._gateway.wsplan.AwaitInput` when it needs the client's next
-message, and finds that message in its inbox when resumed. Everything is deterministic.
-
-Realtime speech-to-speech (``docs/gateway/api.md`` §15, ``docs/gateway/streaming.md`` §7.1):
-
-- ``session.created`` first; ``session.update`` with the GA shape answers ``session.updated``
-  (the session object merged); the beta shape (``modalities``, ``voice``,
-  ``input_audio_format``... at the session's top level) is an ``unknown_parameter`` error;
-- ``input_audio_buffer.append`` buffers base64 audio (not base64: ``invalid_value``);
-  ``input_audio_buffer.commit`` answers ``input_audio_buffer.committed``,
-  ``conversation.item.added`` and the item's transcript
-  (``conversation.item.input_audio_transcription.completed``); an empty buffer is
-  ``input_audio_buffer_commit_empty``; ``input_audio_buffer.clear`` answers ``...cleared``;
-- ``conversation.item.create`` with ``input_text`` content adds a user turn;
-- ``response.create`` streams a response: ``response.created``, per word a text delta
-  (``response.output_text.delta`` for the ``text`` modality, else
-  ``response.output_audio_transcript.delta``) and, for ``audio``, an audio delta, then the
-  ``.done`` events and ``response.done`` with usage (a response is sent whole before the
-  next client frame is read, so ``response.cancel`` finds none: ``response_cancel_not_active``);
-- an unknown event type, a frame that is not a JSON object, or a binary frame (the gateway
-  supports none) is an error event; the session goes on, as OpenAI's does;
-- after ``idle_timeout`` without a client frame: an ``idle_timeout`` error event then close
-  1008; after ``max_duration``: ``session_duration_exceeded`` then close 1008; over the
-  owner's concurrency cap: ``concurrent_sessions_exceeded`` then close 4402.
-
-The emulator's "audio" is chosen so tests can check it end to end: the reply's audio is the
-reply's text as UTF-16-LE (so 16-bit samples), one delta per word, and the transcript of
-input audio is that audio read back as UTF-16-LE when it is printable text, else
-``"[N ms of audio]"`` (N at the session's input rate). A scripted chat reply
-(``gateway.script_reply``) is the next response's text; otherwise it is ``"You said: "``
-and the last user turn, or a fixed greeting.
-
-Streaming TTS (``docs/gateway/streaming.md`` §7.2) *[inferred frames]*: standard models buffer
-``input_text_buffer.append`` text and, on ``input_text_buffer.commit``, answer one
-``conversation.item.audio_output.delta`` per word then ``conversation.item.audio_output.done``.
-ElevenLabs models (``elevenlabs/...``): ``{"text": " "}`` opens, each ``{"text": "..."}``
-answers ``{"audio", "isFinal": false, "normalizedAlignment"}``, ``{"text": ""}`` answers
-``{"isFinal": true}`` and closes (1000); ``xi-api-key``/``authorization`` fields in frames
-are ignored, as the gateway strips them.
-
-Realtime STT (``docs/gateway/streaming.md`` §7.3) *[inferred frames, ElevenLabs Scribe style]*:
-``session_started`` first; each ``input_audio_chunk`` (``audio_base_64``) answers a
-``partial_transcript`` of the audio so far; ``"commit": true`` answers
-``committed_transcript`` and starts a new segment; any other frame is dropped, as the
-gateway does.
+Each session is a generator of steps (:mod:`~meshapi.testing._gateway.wsplan`): it yields
+server frames, yields :class:`~meshapi.testing._gateway.wsplan.AwaitInput` when it needs the
+client's next message, and finds that message in its inbox when resumed. The frames are the
+ones ``docs/gateway/streaming.md`` §7 shows (realtime speech-to-speech, streaming TTS with
+ElevenLabs' variant, realtime STT in ElevenLabs Scribe's style); ``docs/realtime.md`` says
+what the emulator answers. Its "audio" is built so that tests can check it end to end: a
+reply's audio is its text as UTF-16-LE samples, one delta per word, and input audio that
+reads back as printable UTF-16-LE text is its own transcript (else ``"[N ms of audio]"``).
+A response is sent whole before the next client frame is read. Idle, duration and
+concurrency limits end a session with an error event and a close code (1008, 4402).
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """State and shared helpers of the emulated control plane (``docs/gateway/control-plane.md``).
 
-Each area keeps its state in a store made on first use (``ctx.state.store(name, Factory)``),
-dropped with the rest of the state on :meth:`Gateway.reset`:
-
-- ``"orgs"`` (:class:`OrgStore`): organizations, members, teams, invitations, user emails;
-- ``"usage"`` (:class:`UsageStore`): per-request usage events and their attempts, one for
-  each request served (:mod:`meshapi.testing._gateway.accounts`), none to start;
-- ``"billing"`` (:class:`BillingStore`): balances (``"25.00"`` to start, less what the
-  requests served cost) and auto-recharge set-ups, per owner;
-- ``"memories"`` (:class:`MemoryStore`) and ``"provider_keys"`` (:class:`ProviderKeyStore`),
-  per owner;
-- ``"audit"`` (:class:`AuditStore`): the append-only trail every governance route writes.
-
-The helpers here are what the control-plane routes share: OpenAI-style cursor pages,
-query-string numbers and times with FastAPI-style 422s, decimal amounts, CSV bodies streamed
-row by row, and the caller's org scope.
+Each area keeps its state in a store made on first use (``ctx.state.store(name, Factory)``)
+and dropped on :meth:`Gateway.reset`: orgs, usage events, billing, memories, provider keys
+and the audit trail. The helpers are what the control-plane routes share: cursor pages,
+query numbers and times with FastAPI's 422s, decimal amounts, CSV bodies streamed row by row,
+the caller's org scope.
 """
 
 from __future__ import annotations

@@ -1,26 +1,14 @@
 """When the emulated models call tools, which ones, and with what arguments.
 
-Applications branch on tool calls, so the emulator makes them the way a provider does, without
-a script, by one deterministic rule shared by chat completions, Responses and Messages:
-
-1. no tools, or a tool choice of ``none``: no call;
-2. the conversation's last turn is a tool's result (a ``tool`` message, a
-   ``function_call_output`` item, a ``tool_result`` block): no call; the model answers in
-   text, so a tool loop always ends;
-3. a choice naming one function (``{"type": "function", "function": {"name": ...}}``,
-   Responses' ``{"type": "function", "name": ...}``, Messages' ``{"type": "tool", "name":
-   ...}``): one call to it (a name that is not among the tools is the gateway's 400);
-4. otherwise the tools *mentioned* in the last user message are called: a tool is mentioned
-   when its name appears there, case aside, with ``_`` and ``-`` read as spaces too
-   (``get_weather`` is mentioned by "get weather" and by "GET_WEATHER"). All of them when
-   parallel calls are allowed (the default), else the first mentioned;
-5. when nothing is mentioned, ``required`` (Messages: ``any``) calls the first tool, and
-   ``auto`` (the default) answers in text.
-
-A call's ``arguments`` are the JSON of :func:`~meshapi.testing._gateway.schema.instance_of`
-the tool's parameter schema: every declared property present, of its type, within its enum
-and bounds, nested objects and arrays filled, strings named after their property. Streams deliver
-them in fragments (:func:`~meshapi.testing._gateway.replies.argument_pieces`), as providers do.
+One deterministic rule serves chat completions, Responses and Messages (the table in
+``docs/testing.md``, "Tools and JSON modes, unscripted"), in this order: no tools or
+``none``: no call; the last turn is a tool's result: text, so a tool loop ends; a choice
+naming a function: that call (an unknown name is a 400); else every tool the last user
+message mentions (its name, case aside, ``_``/``-`` read as spaces), or only the first
+without parallel calls; else ``required`` (Messages: ``any``) calls the first tool and
+``auto`` answers in text. Arguments are :func:`~meshapi.testing._gateway.schema.instance_of`
+the tool's parameter schema, streamed in fragments
+(:func:`~meshapi.testing._gateway.replies.argument_pieces`).
 """
 
 from __future__ import annotations

@@ -131,7 +131,6 @@ _CREATE_SPEECH_BODY = Body(_SPEECH_CHECKS, ("input",))
 
 
 def create_speech(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/audio/speech``."""
     body = ctx.body
     model = media_model(ctx, body.get("model"), SPEECH_MODEL, "audio")
     response_format = body.get("response_format") or "mp3_44100_128"
@@ -204,7 +203,6 @@ def _require(form: MultipartForm, problems: List[Dict[str, Any]], name: str) -> 
 
 
 def create_transcription(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/audio/transcriptions``."""
     form = _form(ctx)
     problems: List[Dict[str, Any]] = []
     model = _require(form, problems, "model")
@@ -237,7 +235,6 @@ def create_transcription(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_transcription(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/audio/transcriptions/{transcription_id}``."""
     found = _state(ctx).transcriptions.get(ctx.params["transcription_id"])
     if found is None:
         raise GatewayError(404, "not_found", "Transcription not found.")
@@ -270,7 +267,6 @@ def create_legacy_translation(ctx: RouteContext) -> ResponsePlan:
 
 
 def list_voices(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/audio/voices``."""
     brand = ctx.query_value("brand")
     model = ctx.query_value("model")
     search = (ctx.query_value("search") or "").lower()
@@ -287,7 +283,6 @@ def list_voices(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_voice(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/audio/voices/{voice_id}``."""
     for voice in VOICES:
         if voice["voice_id"] == ctx.params["voice_id"]:
             return json_plan(200, dict(voice))

@@ -210,7 +210,6 @@ def _answer(model: str, custom_id: str, body: Dict[str, Any], ctx: RouteContext)
 
 
 def create_batch(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/batches``."""
     body = ctx.json_body()
     _check_create(body)
     requests: List[Dict[str, Any]] = body["requests"]
@@ -290,12 +289,10 @@ def list_batches(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_batch(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/batches/{batch_id}``."""
     return json_plan(200, _visible(ctx).to_json(ctx.now))
 
 
 def cancel_batch(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/batches/{batch_id}/cancel``."""
     batch = _visible(ctx)
     status = batch.status_at(ctx.now)
     if status in TERMINAL and status != "cancelled":

@@ -122,7 +122,6 @@ def _body(
 
 
 def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/chat/completions``."""
     body = ctx.json_body()
     problems = validate_chat(body)
     if problems:

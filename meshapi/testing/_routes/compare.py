@@ -155,7 +155,6 @@ _COMPARE_BODY = Body(_CHECKS, ("models", "messages"))
 
 
 def compare(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/chat/compare``."""
     body = ctx.body
     template = find_template(ctx, body)
     messages = [dict(m) for m in body["messages"]]

@@ -111,7 +111,6 @@ _CREATE_EMBEDDINGS_BODY = Body(_CHECKS, ("input",))
 
 
 def create_embeddings(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/embeddings``."""
     body = ctx.body
     model, info = resolve_model(
         ctx,

@@ -114,7 +114,6 @@ _CREATE_IMAGE_BODY = Body(_GENERATION_CHECKS, ("prompt",))
 
 
 def create_image(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/images/generations``."""
     body = ctx.body
     model = media_model(ctx, body.get("model"), IMAGE_MODEL, "image")
     seed = f"{model}\x00{body['prompt']}\x00{body.get('seed')}"

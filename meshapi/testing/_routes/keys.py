@@ -147,7 +147,6 @@ def list_keys(ctx: RouteContext) -> ResponsePlan:
 
 
 def create_key(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/keys``."""
     _require(ctx, "keys:write")
     body = json_object(ctx, _KEY_CHECKS)
     org_id = body.get("org_id")
@@ -166,7 +165,6 @@ def create_key(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_key(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/keys/{key_id}``."""
     _require(ctx, "keys:read")
     return json_plan(200, _key(ctx).to_json())
 
@@ -314,7 +312,6 @@ def list_admin_keys(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_admin_key(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/admin-keys/{key_id}``."""
     return json_plan(200, _admin_json(_admin_key(ctx)))
 
 

@@ -43,7 +43,6 @@ def _item(ctx: RouteContext, memory: Memory) -> Dict[str, Any]:
 
 
 def list_memories(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/memories``."""
     data = [m.to_json() for m in _memories(ctx).values()]
     return json_plan(200, {"object": "list", "data": data, "has_more": False})
 
@@ -52,7 +51,6 @@ _CREATE_MEMORY_BODY = Body(_MEMORY_CHECKS, ("slug",))
 
 
 def create_memory(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/memories``."""
     body = ctx.body
     slug = body["slug"]
     if not _SLUG.match(slug):
@@ -75,12 +73,10 @@ def create_memory(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_memory(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/memories/{slug}``."""
     return json_plan(200, _memory(ctx).to_json())
 
 
 def update_memory(ctx: RouteContext) -> ResponsePlan:
-    """``PATCH /v1/memories/{slug}``."""
     memory = _memory(ctx)
     checks = {k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"}
     body = json_object(ctx, checks)
@@ -95,7 +91,6 @@ def update_memory(ctx: RouteContext) -> ResponsePlan:
 
 
 def delete_memory(ctx: RouteContext) -> ResponsePlan:
-    """``DELETE /v1/memories/{slug}``."""
     memory = _memory(ctx)
     del _memories(ctx)[memory.slug]
     audit(ctx, "memory.deleted", "memory", memory.slug)
@@ -103,13 +98,11 @@ def delete_memory(ctx: RouteContext) -> ResponsePlan:
 
 
 def list_items(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/memories/{slug}/items``."""
     data = list(_memory(ctx).items.values())
     return json_plan(200, {"object": "list", "data": data, "has_more": False})
 
 
 def create_item(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/memories/{slug}/items``."""
     memory = _memory(ctx)
     body = json_object(
         ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)}, ("type", "content")
@@ -126,7 +119,6 @@ def create_item(ctx: RouteContext) -> ResponsePlan:
 
 
 def update_item(ctx: RouteContext) -> ResponsePlan:
-    """``PATCH /v1/memories/{slug}/items/{item_id}``."""
     memory = _memory(ctx)
     item = _item(ctx, memory)
     body = json_object(ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)})
@@ -136,7 +128,6 @@ def update_item(ctx: RouteContext) -> ResponsePlan:
 
 
 def delete_item(ctx: RouteContext) -> ResponsePlan:
-    """``DELETE /v1/memories/{slug}/items/{item_id}``."""
     memory = _memory(ctx)
     del memory.items[_item(ctx, memory)["id"]]
     return empty_plan(204)

@@ -15,7 +15,6 @@ from .._gateway.versions import BASELINE_VERSION, LATEST_VERSION, RETIRING, SUNS
 
 
 def list_api_versions(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/api-versions``."""
     versions: List[Dict[str, Any]] = [
         {
             "label": label,

@@ -73,17 +73,14 @@ def _models(ctx: RouteContext, free: Optional[bool]) -> List[Dict[str, Any]]:
 
 
 def list_models(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/models``."""
     return json_plan(200, _models(ctx, None))
 
 
 def list_free_models(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/models/free``."""
     return json_plan(200, _models(ctx, True))
 
 
 def list_paid_models(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/models/paid``."""
     return json_plan(200, _models(ctx, False))
 
 

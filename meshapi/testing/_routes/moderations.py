@@ -90,7 +90,6 @@ _CREATE_MODERATION_BODY = Body(_CHECKS, ("input",))
 
 
 def create_moderation(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/moderations``."""
     body = ctx.body
     model = body.get("model") or "omni-moderation-latest"
     if model.split("/", 1)[-1] not in MODERATION_MODELS:

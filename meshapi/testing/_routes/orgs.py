@@ -55,7 +55,6 @@ _CREATE_ORG_BODY = Body({"name": string(min_length=1, max_length=200)}, ("name",
 
 
 def create_org(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/orgs``."""
     body = ctx.body
     store = _orgs(ctx)
     user = ctx.principal.owner
@@ -72,12 +71,10 @@ def create_org(ctx: RouteContext) -> ResponsePlan:
 
 
 def current_org(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/orgs/current``."""
     return json_plan(200, _current(ctx).to_json())
 
 
 def list_members(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/orgs/current/members``."""
     org = _current(ctx)
     store = _orgs(ctx)
     members = [
@@ -141,7 +138,6 @@ def list_org_invitations(ctx: RouteContext) -> ResponsePlan:
 
 
 def revoke_invitation(ctx: RouteContext) -> ResponsePlan:
-    """``DELETE /v1/orgs/current/invitations/{invitation_id}``."""
     org = _current(ctx)
     _administer(ctx, org)
     invitation = org.invitations.get(ctx.params["invitation_id"])
@@ -153,7 +149,6 @@ def revoke_invitation(ctx: RouteContext) -> ResponsePlan:
 
 
 def transfer_ownership(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/orgs/current/transfer-ownership``."""
     org = _current(ctx)
     if _role(org, ctx.principal.owner) != "owner":
         raise GatewayError(403, "forbidden", "Only the owner can transfer ownership.")
@@ -213,14 +208,12 @@ def _by_token(ctx: RouteContext) -> Invitation:
 
 
 def check_invitation(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/invitations/{token}``."""
     invitation = _by_token(ctx)
     org = _orgs(ctx).orgs[invitation.org_id]
     return json_plan(200, {**invitation.to_json(ctx.now), "org_name": org.name})
 
 
 def accept_invitation(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/invitations/{token}/accept``."""
     invitation = _by_token(ctx)
     store = _orgs(ctx)
     user = ctx.principal.owner

@@ -76,7 +76,6 @@ def _check_vertex(body: Dict[str, Any]) -> None:
 
 
 def add_key(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/provider-keys/{provider}``."""
     provider = _provider(ctx)
     required, _, _ = PROVIDER_FIELDS[provider]
     body = json_object(ctx, _checks(provider), required)
@@ -96,7 +95,6 @@ def add_key(ctx: RouteContext) -> ResponsePlan:
 
 
 def update_key(ctx: RouteContext) -> ResponsePlan:
-    """``PATCH /v1/provider-keys/{provider}``."""
     provider = _provider(ctx)
     record = _stored(ctx).get(provider)
     if record is None:
@@ -122,7 +120,6 @@ def update_key(ctx: RouteContext) -> ResponsePlan:
 
 
 def remove_key(ctx: RouteContext) -> ResponsePlan:
-    """``DELETE /v1/provider-keys/{provider}``."""
     provider = _provider(ctx)
     if _stored(ctx).pop(provider, None) is None:
         raise GatewayError(404, "not_found", f"No {provider} key is stored.")
@@ -131,7 +128,6 @@ def remove_key(ctx: RouteContext) -> ResponsePlan:
 
 
 def test_key(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/provider-keys/{provider}/test``."""
     provider = _provider(ctx)
     record = _stored(ctx).get(provider)
     if record is None:
@@ -150,7 +146,6 @@ def test_key(ctx: RouteContext) -> ResponsePlan:
 
 
 def list_keys(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/provider-keys``."""
     data = [_public(p, r) for p, r in sorted(_stored(ctx).items())]
     return json_plan(200, {"object": "list", "data": data, "has_more": False})
 

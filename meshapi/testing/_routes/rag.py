@@ -153,7 +153,6 @@ _INIT_UPLOAD_BODY = Body(_INIT_CHECKS, ("file_name", "mime_type"))
 
 
 def init_upload(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/files``."""
     body = ctx.body
     state = _state(ctx)
     token = ctx.state.ids.secret(32)
@@ -218,7 +217,6 @@ def put_upload(ctx: RouteContext) -> ResponsePlan:
 
 
 def list_files(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/files``."""
     problems: List[Dict[str, Any]] = []
     limit = ctx.query_int("limit", 50, ge=1, le=200, problems=problems)
     offset = ctx.query_int("offset", 0, ge=0, problems=problems)
@@ -238,7 +236,6 @@ def list_files(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_file(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/files/{file_id}``."""
     return json_plan(200, _json(ctx, _visible(ctx, ctx.params["file_id"])))
 
 
@@ -258,7 +255,6 @@ _EMBED_CHECKS = {
 
 
 def embed_files(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/files/embed``."""
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
     check_object(body, ("body",), problems, _EMBED_CHECKS, required=("file_ids",))
@@ -345,7 +341,6 @@ _SEARCH_FILES_BODY = Body(_SEARCH_CHECKS, ("query",))
 
 
 def search_files(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/files/search``."""
     body = ctx.body
     wanted = set(body.get("file_ids") or [])
     where = body.get("filter") or {}

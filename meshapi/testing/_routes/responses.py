@@ -193,7 +193,6 @@ _CREATE_RESPONSE_BODY = Body(_CHECKS, ("input",))
 
 
 def create_response(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/responses``."""
     body = ctx.body
     ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in _FIELDS))
     store, owner = _store(ctx), ctx.principal.owner
@@ -388,7 +387,6 @@ def list_responses(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_response(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/responses/{response_id}``."""
     response_id = ctx.params["response_id"]
     found = _store(ctx).visible(ctx.principal.owner, response_id)
     if found is None:

@@ -40,7 +40,6 @@ _SELECT_BODY = Body(_CHECKS, ("messages",))
 
 
 def select(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/router/select``."""
     body = ctx.body
     api_type = body.get("api_type") or "completions"
     kind = "embedding" if api_type == "embeddings" else "text"

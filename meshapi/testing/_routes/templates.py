@@ -61,7 +61,6 @@ def list_templates(ctx: RouteContext) -> ResponsePlan:
 
 
 def create_template(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/templates``."""
     body = ctx.json_body()
     problems = validate_template(body, partial=False)
     if problems:
@@ -81,7 +80,6 @@ def create_template(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_template(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/templates/{template_id}``."""
     return json_plan(200, _visible(ctx).to_json())
 
 

@@ -102,7 +102,6 @@ _USAGE_SUMMARY_BODY = Body({**_FILTER_CHECKS, "limit": nullable(integer(ge=1))},
 
 
 def usage_summary(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/usage``."""
     body = ctx.body
     summary = summary_of(ctx, _filtered(ctx, body, "body"), cached=ctx.principal.realm == "jwt")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
@@ -111,7 +110,6 @@ def usage_summary(ctx: RouteContext) -> ResponsePlan:
 
 
 def usage_events(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/usage/events``."""
     checks = {**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}
     body = json_object(ctx, checks, ("org_id",))
     events = _filtered(ctx, body, "body")
@@ -121,7 +119,6 @@ def usage_events(ctx: RouteContext) -> ResponsePlan:
 
 
 def event_attempts(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/usage/events/{event_id}/attempts``."""
     for event in _visible(ctx):
         if event.id == ctx.params["event_id"]:
             return json_plan(200, list(event.attempts))
@@ -129,7 +126,6 @@ def event_attempts(ctx: RouteContext) -> ResponsePlan:
 
 
 def spend_trend(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/usage/spend-trend``."""
     granularity = ctx.query_value("granularity") or "day"
     width = _GRANULARITY.get(granularity)
     if width is None:
@@ -223,7 +219,6 @@ def _pool(ctx: RouteContext) -> str:
 
 
 def balance(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/balance``."""
     store = ctx.state.store("billing", BillingStore)
     pool = _pool(ctx)
     total, reserved = store.balance_of(pool), store.reserved.get(pool, Decimal(0))
@@ -244,7 +239,6 @@ def balance(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_auto_recharge(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/auto-recharge``."""
     store = ctx.state.store("billing", BillingStore)
     found = store.auto_recharge.get(_pool(ctx))
     return json_plan(200, found or {"enabled": False, "amount_usd": None, "threshold_usd": None})
@@ -291,7 +285,6 @@ def list_audit_logs(ctx: RouteContext) -> ResponsePlan:
 
 
 def export_audit_logs(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/audit-logs.csv``."""
     columns = ("id", "created_at", "actor", "actor_type", "action", "target_type", "target_id")
     rows = ([entry.get(c) for c in columns] for entry in _trail(ctx))
     return csv_plan(columns, rows, "audit-logs.csv")

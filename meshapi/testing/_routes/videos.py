@@ -137,7 +137,6 @@ _CREATE_VIDEO_BODY = Body(_CREATE_CHECKS, ("model", "content"))
 
 
 def create_video(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/video/generations``."""
     body = ctx.body
     model = media_model(ctx, body["model"], None, "video")
     text = _text(body)
@@ -157,7 +156,6 @@ def create_video(ctx: RouteContext) -> ResponsePlan:
 
 
 def get_video(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/video/generations/{task_id}``."""
     task = _state(ctx).tasks.get(ctx.params["task_id"])
     if task is None:
         raise GatewayError(404, "not_found", "Video generation task not found.")
@@ -180,7 +178,6 @@ def _iso(value: Optional[str], name: str, problems: List[Dict[str, Any]]) -> Opt
 
 
 def list_videos(ctx: RouteContext) -> ResponsePlan:
-    """``GET /v1/video/generations``."""
     problems: List[Dict[str, Any]] = []
     limit = ctx.query_int("limit", 20, ge=1, le=100, problems=problems)
     offset = ctx.query_int("offset", 0, ge=0, problems=problems)

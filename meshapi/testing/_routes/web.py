@@ -49,7 +49,6 @@ _SEARCH_BODY = Body(_CHECKS, ("query",))
 
 
 def search(ctx: RouteContext) -> ResponsePlan:
-    """Handle ``POST /v1/web/search``."""
     body = ctx.body
     model = body.get("model") or SEARCH_MODEL
     info = ctx.state.catalog.get(model)

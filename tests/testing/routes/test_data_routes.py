@@ -12,7 +12,7 @@ import pytest
 from meshapi.testing import FakeClock, Gateway, faults
 from meshapi.testing._gateway.codes import ERROR_CODES
 
-from ._helpers import chat_body, gw_request
+from .._helpers import chat_body, gw_request
 
 CHAT_MODEL = "openai/gpt-4o-mini"
 

@@ -19,7 +19,7 @@ from meshapi.cli import main
 from meshapi.testing import FakeClock, Gateway, InProcessTransport, make_model
 from meshapi.testing._gateway.catalog import complete_model, cost_of, load_catalog
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "gateway"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "gateway"
 
 VENDOR_IDS = [
     # livetests/.env.livetest.example and the live-test workflow
@@ -59,7 +59,7 @@ def test_the_catalog_is_a_data_file_shipped_with_the_package() -> None:
     shipped = resources.files("meshapi.testing").joinpath("data").joinpath("models.json")
     raw = json.loads(shipped.read_text("utf-8"))
     assert isinstance(raw, list) and len(raw) == len(Gateway().models)
-    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    pyproject = (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text()
     assert 'packages = ["meshapi",' in pyproject  # hatch ships every file under meshapi/
 
 

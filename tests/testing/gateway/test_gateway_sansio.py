@@ -23,7 +23,7 @@ from meshapi.testing import (
     faults,
 )
 
-from ._helpers import chat_body, gw_request, sse_data
+from .._helpers import chat_body, gw_request, sse_data
 
 REQUEST_ID = re.compile(r"^req_[0-9A-HJKMNP-TV-Z]{26}$")
 

@@ -10,7 +10,7 @@ import pytest
 
 from meshapi.testing import FakeClock, Gateway, faults
 
-from ._helpers import gw_request, sse_data
+from .._helpers import gw_request, sse_data
 
 ROUTES = {
     "/v1/responses": {"model": "openai/gpt-4o-mini", "input": "hi"},

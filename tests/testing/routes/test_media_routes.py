@@ -16,7 +16,7 @@ from meshapi.testing import FakeClock, Gateway, GatewayServer, InProcessTranspor
 from meshapi.testing._gateway.multipart import MAX_FIELD_BYTES, MAX_PARTS
 from meshapi_core.http import FileRange, Request, StreamedBody
 
-from ._helpers import gw_request
+from .._helpers import gw_request
 
 BOUNDARY = "testboundary123"
 FORM = f"multipart/form-data; boundary={BOUNDARY}"

@@ -11,7 +11,7 @@ import pytest
 from meshapi.testing import faults
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-from ._helpers import address, chat_body, sse_data
+from .._helpers import address, chat_body, sse_data
 
 CHAT = "/v1/chat/completions"
 

@@ -10,7 +10,7 @@ import pytest
 
 from meshapi.testing import Gateway, GatewayServer, faults
 
-from ._helpers import bearer, chat_body, sse_data
+from .._helpers import bearer, chat_body, sse_data
 
 pytestmark = pytest.mark.anyio
 

@@ -26,7 +26,7 @@ from meshapi_core.http import Request, Timeout
 from meshapi_core.transport import AsyncTransport, SyncTransport
 from tests._io import aread, asend, send
 
-from ._helpers import chat_body, sse_data
+from .._helpers import chat_body, sse_data
 
 BASE = "https://api.meshapi.ai"
 

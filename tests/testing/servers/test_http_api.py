@@ -12,7 +12,7 @@ import pytest
 from meshapi.testing import FakeClock, Gateway, GatewayServer
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-from ._helpers import bearer, chat_body, sse_data
+from .._helpers import bearer, chat_body, sse_data
 
 REQUEST_ID = re.compile(r"^req_[0-9A-HJKMNP-TV-Z]{26}$")
 

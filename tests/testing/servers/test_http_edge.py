@@ -16,7 +16,7 @@ import pytest
 from meshapi.testing import MAX_BODY_BYTES, Gateway, GatewayServer
 from meshapi.testing.pytest_plugin import GatewayFixture
 
-from ._helpers import address, bearer, chat_body, raw_exchange, read_response
+from .._helpers import address, bearer, chat_body, raw_exchange, read_response
 
 CHAT = "/v1/chat/completions"
 
