@@ -11,12 +11,17 @@ chat's ``response_format`` (:func:`pydantic_response_format`), a function tool
 (:func:`pydantic_function_tool`) and the Responses API's ``text.format``
 (:func:`text_format_for`).
 
+``.parse()`` also takes what meshapi 0.1.12's did (:func:`schema_reader`,
+:func:`response_format_for`): another type pydantic reads (a TypedDict, a dataclass) and a
+JSON Schema written as a dict, sent as it is and read as plain JSON.
+
 The reply side is pure too: :func:`parse_chat_completion` reads each choice's content into
 the model (``message.parsed``; ``None`` when the model refused, with ``message.refusal``
 saying why) and each tool call's arguments into its tool's model
 (``function.parsed_arguments``); :func:`parse_response` reads a response's output text
-(``output_parsed``). A reply cut at its token limit, or stopped by a content filter, has
-nothing whole to parse and raises
+(``output_parsed``); :func:`parsed_value` is the first choice's ``message.parsed`` alone,
+what meshapi 0.1.12's ``parse(params, response_format)`` returned. A reply cut at its token
+limit, or stopped by a content filter, has nothing whole to parse and raises
 :class:`~meshapi_core.errors.LengthFinishReasonError` or
 :class:`~meshapi_core.errors.ContentFilterFinishReasonError`; content that does not fit the
 model raises :class:`~meshapi_core.errors.ResponseDecodeError`.
@@ -35,7 +40,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Dict, Iterable, Mapping, Optional, Type, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Type, TypeVar, Union
 
 import pydantic
 
@@ -54,8 +59,11 @@ __all__ = [
     "PydanticFunctionTool",
     "parse_chat_completion",
     "parse_response",
+    "parsed_value",
     "pydantic_function_tool",
     "pydantic_response_format",
+    "response_format_for",
+    "schema_reader",
     "text_format_for",
     "to_strict_json_schema",
     "tool_parsers",
@@ -175,6 +183,51 @@ def pydantic_response_format(
     return {"type": "json_schema", "json_schema": json_schema}
 
 
+def schema_reader(response_format: Any) -> Any:
+    """What ``.parse()`` reads a reply into for ``response_format``: a model class or a
+    ``TypeAdapter`` as it is; a dict (a JSON Schema) as plain JSON (``json``, unchecked); any
+    other type pydantic reads (a TypedDict, a dataclass) as a ``TypeAdapter`` of it.
+
+    >>> schema_reader({"type": "object"}) is json
+    True
+    """
+    if _parses(response_format):
+        return response_format
+    if isinstance(response_format, Mapping):
+        return json
+    if isinstance(response_format, type):
+        try:
+            return pydantic.TypeAdapter(response_format)
+        except pydantic.PydanticUserError:
+            pass
+    raise InvalidArgumentError(
+        "response_format: a pydantic model, another type pydantic reads (a TypedDict, a "
+        f"dataclass) or a JSON Schema as a dict, not {response_format!r}"
+    )
+
+
+def response_format_for(response_format: Any) -> Dict[str, Any]:
+    """Chat's ``response_format`` for ``.parse()``'s: a model or another type pydantic reads
+    as its strict schema (:func:`pydantic_response_format`); a dict, a JSON Schema, as it is,
+    wrapped and named ``response`` unless it is already a whole ``{"type": "json_schema",
+    "json_schema": {...}}`` (then only named ``response`` if it has no name).
+
+    >>> response_format_for({"type": "object"})["json_schema"]
+    {'name': 'response', 'schema': {'type': 'object'}}
+    """
+    if not isinstance(response_format, Mapping):
+        return pydantic_response_format(schema_reader(response_format))
+    given = dict(response_format)
+    if given.get("type") != "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "response", "schema": given}}
+    inner = given.get("json_schema")
+    if not isinstance(inner, Mapping) or not isinstance(inner.get("schema", {}), Mapping):
+        raise InvalidArgumentError(
+            f"response_format: its json_schema must be an object with a schema, not {inner!r}"
+        )
+    return {**given, "json_schema": {"name": "response", **inner}}
+
+
 def text_format_for(model: SchemaSource, *, name: Optional[str] = None) -> Dict[str, Any]:
     """The Responses API's ``text.format`` for output shaped as ``model``."""
     return {
@@ -288,7 +341,8 @@ def parse_chat_completion(
     tools: Optional[Mapping[str, Any]] = None,
 ) -> ParsedChatCompletion[Any]:
     """``completion`` with each choice's content read into ``response_format`` (a model
-    class or TypeAdapter; anything else parses nothing) as ``message.parsed``, and each
+    class, a TypeAdapter, or ``json``: see :func:`schema_reader`; anything else parses
+    nothing) as ``message.parsed``, and each
     tool call's arguments read by ``tools`` (:func:`tool_parsers`) as
     ``function.parsed_arguments``. See the module docs for what raises."""
     request_id = completion.request_id
@@ -302,7 +356,8 @@ def parse_chat_completion(
         raw_choice = data["choices"][index]
         message = raw_choice.setdefault("message", {})
         reply = choice.message
-        if _parses(response_format) and reply.content and not reply.refusal:
+        reads = response_format is json or _parses(response_format)
+        if reads and reply.content and not reply.refusal:
             message["parsed"] = _read(
                 response_format, reply.content, "The reply's content", request_id
             )
@@ -317,6 +372,26 @@ def parse_chat_completion(
     parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_validate(data)
     copy_stamp(completion, parsed)
     return parsed
+
+
+def parsed_value(
+    completion: ChatCompletion,
+    parse: Callable[[ChatCompletion], ParsedChatCompletion[Any]],
+) -> Any:
+    """The first choice's ``message.parsed`` of ``parse(completion)`` (a
+    :func:`parse_chat_completion`), alone: what meshapi 0.1.12's ``parse(params,
+    response_format)`` returned. A reply with nothing to read (no choice, no content, a
+    refusal) raises :class:`~meshapi_core.errors.ResponseDecodeError`, as there."""
+    parsed = parse(completion)
+    message = parsed.choices[0].message if parsed.choices else None
+    if message is not None and message.content and not message.refusal:
+        return message.parsed
+    why = f"the model refused: {message.refusal}" if message and message.refusal else "no content"
+    raise ResponseDecodeError(
+        f"The reply has nothing to parse ({why})",
+        error_code="parse_error",
+        request_id=completion.request_id,
+    )
 
 
 def _finish_error(cls: Any, completion: ChatCompletion, request_id: Optional[str]) -> Any:

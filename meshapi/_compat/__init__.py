@@ -2,8 +2,11 @@
 
 Each idiom is a view over the one implementation: an alias, a signature that also takes the
 other spelling, or a thin module at an old import path. None is a second implementation of a
-call, and none behaves differently by spelling. Every row below has a test that runs the
-idiom as its users write it (``tests/compat/``), and ``docs/migrating.md`` shows each one.
+call, and none behaves differently by spelling but one: meshapi 0.1.12's ``parse(params,
+response_format)`` returns the parsed value alone, where openai-python's ``parse(**fields)``
+returns the completion that holds it (the same call's ``message.parsed``). Every row below
+has a test that runs the idiom as its users write it (``tests/compat/``), and
+``docs/migrating.md`` shows each one.
 
 meshapi 0.1.11 (the vendor's SDK)
 ---------------------------------
@@ -29,6 +32,11 @@ first arguments by keyword (``create(params=...)``,    the methods' signatures
                                                        also has a ``params`` field)
 ``rag.list(10, 0)``                                    an overload of ``rag.list``
 ``models.list(free=, type=, provider=)``               named parameters of ``models.list``
+``parse(params, response_format)`` (0.1.12; a model,   ``parse``'s signature, and
+a TypedDict, a dataclass or a JSON Schema dict)        ``meshapi_core.structured``'s
+                                                       ``schema_reader``,
+                                                       ``response_format_for``,
+                                                       ``parsed_value``
 ``err.provider_error``, ``err.details`` (a list),      ``meshapi_core.errors.MeshAPIError``
 ``retry_after_seconds`` printed as an int,
 ``MeshAPIError(message, status=, error_code=, ...)``,

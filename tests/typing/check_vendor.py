@@ -4,7 +4,9 @@ Every ``type: ignore`` marks a mistake mypy must catch."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
+
+from pydantic import BaseModel
 
 from meshapi import (
     AsyncMeshAPI,
@@ -18,6 +20,7 @@ from meshapi import (
     UpdateTemplateParams,
 )
 from meshapi_core.errors import Seconds
+from meshapi_core.models.parsed import ParsedChatCompletion
 
 
 def keyword_first_arguments(client: MeshAPI, params: ChatCompletionParams) -> None:
@@ -32,6 +35,23 @@ def keyword_first_arguments(client: MeshAPI, params: ChatCompletionParams) -> No
     client.templates.update(template_id="t", params=UpdateTemplateParams(model="m"))
     client.rag.list(10, 0)
     client.rag.list("10")  # type: ignore[call-overload]
+
+
+class Country(BaseModel):
+    capital: str
+
+
+async def parse_as_in_0_1_12(
+    client: MeshAPI, aclient: AsyncMeshAPI, params: ChatCompletionParams
+) -> None:
+    country: Country = client.chat.completions.parse(params, response_format=Country)
+    country = client.chat.completions.parse(params=params, response_format=Country)
+    country = await aclient.chat.completions.parse(params, Country)
+    value: Any = client.chat.completions.parse(params, {"type": "object"})
+    print(client.chat.completions.parse(params, Country).choices)  # type: ignore[attr-defined]
+    client.chat.completions.parse(params, 3)  # type: ignore[call-overload]
+    whole: ParsedChatCompletion[None] = client.chat.completions.parse(params)
+    print(country.capital, value, whole)
 
 
 async def async_forms(client: AsyncMeshAPI, params: ChatCompletionParams) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import functools
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Type, TypeVar, Union, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Literal,
+    Mapping,
+    Optional,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
 
 from meshapi_core.endpoints.chat import CHAT_COMPLETIONS, CHAT_COMPLETIONS_STREAM
 from meshapi_core.models.chat import (
@@ -99,39 +110,42 @@ class AsyncCompletions(AsyncResource):
             return self._stream(CHAT_COMPLETIONS_STREAM, params, kwargs)
         return await self._request(CHAT_COMPLETIONS, params, kwargs)
 
+    # A params object (or dict) with response_format is meshapi 0.1.12's call, which returns
+    # the parsed value itself; the fields as keywords are openai-python's, the completion.
+    @overload
+    async def parse(
+        self, params: Params, response_format: Type[M], **options: Unpack[RequestOptions]
+    ) -> M: ...
+
     @overload
     async def parse(
         self,
         params: Params,
-        /,
-        *,
-        response_format: Type[M],
+        response_format: Union[Mapping[str, Any], Type[Any]],
         **options: Unpack[RequestOptions],
-    ) -> ParsedChatCompletion[M]: ...
+    ) -> Any: ...
 
     @overload
     async def parse(
-        self, params: Params, /, *, response_format: None = None, **options: Unpack[RequestOptions]
+        self, params: Params, response_format: None = None, **options: Unpack[RequestOptions]
     ) -> ParsedChatCompletion[None]: ...
 
     @overload
     async def parse(
-        self, /, *, response_format: Type[M], **kwargs: Unpack[ChatCompletionParseArgs]
+        self, *, response_format: Type[M], **kwargs: Unpack[ChatCompletionParseArgs]
     ) -> ParsedChatCompletion[M]: ...
 
     @overload
     async def parse(
-        self, /, *, response_format: None = None, **kwargs: Unpack[ChatCompletionParseArgs]
+        self, *, response_format: None = None, **kwargs: Unpack[ChatCompletionParseArgs]
     ) -> ParsedChatCompletion[None]: ...
 
     async def parse(
         self,
         params: Optional[Params] = None,
-        /,
-        *,
-        response_format: Optional[Type[Any]] = None,
+        response_format: Any = None,
         **kwargs: Any,
-    ) -> ParsedChatCompletion[Any]:
+    ) -> Any:
         """Run a chat completion whose reply must follow ``response_format``, a pydantic
         model, and return it parsed: ``choices[0].message.parsed`` is an instance of the
         model (``None`` if the model refused; ``message.refusal`` says why).
@@ -142,6 +156,12 @@ class AsyncCompletions(AsyncResource):
         its token limit raises ``LengthFinishReasonError``; content that does not fit the
         model, ``ResponseDecodeError``. Retried like :meth:`create`.
 
+        ``response_format`` may also be another type pydantic reads (a TypedDict, a
+        dataclass), or a JSON Schema as a dict, sent as it is and read as plain JSON. Given a
+        params object (or dict) and a ``response_format``, as meshapi 0.1.12 was called, it
+        returns that ``message.parsed`` alone, and raises ``ResponseDecodeError`` when there
+        is nothing to parse.
+
         >>> class Answer(BaseModel):                                       # doctest: +SKIP
         ...     value: int
         >>> resp = await client.chat.completions.parse(                    # doctest: +SKIP
@@ -149,18 +169,24 @@ class AsyncCompletions(AsyncResource):
         ...     messages=[{"role": "user", "content": "What is 2+2?"}])
         >>> resp.choices[0].message.parsed                                 # doctest: +SKIP
         Answer(value=4)
+        >>> await client.chat.completions.parse(params, Answer)            # doctest: +SKIP
+        Answer(value=4)
         """
         from meshapi_core.structured import (
             parse_chat_completion,
-            pydantic_response_format,
+            parsed_value,
+            response_format_for,
+            schema_reader,
             tool_parsers,
         )
 
         tools = kwargs.get("tools")
         if params is not None:
             tools = params.get("tools") if isinstance(params, Mapping) else params.tools
+        reader = None
         if response_format is not None:
-            fmt = pydantic_response_format(response_format)
+            reader = schema_reader(response_format)
+            fmt = response_format_for(response_format)
             if isinstance(params, ChatCompletionParams):
                 chosen = ResponseFormatJSONSchema.model_validate(fmt)
                 params = params.model_copy(update={"response_format": chosen})
@@ -168,9 +194,11 @@ class AsyncCompletions(AsyncResource):
                 params = {**params, "response_format": fmt}
             else:
                 kwargs = {**kwargs, "response_format": fmt}
-        then = functools.partial(
-            parse_chat_completion, response_format=response_format, tools=tool_parsers(tools)
+        then: Callable[[ChatCompletion], Any] = functools.partial(
+            parse_chat_completion, response_format=reader, tools=tool_parsers(tools)
         )
+        if params is not None and reader is not None:  # meshapi 0.1.12's call
+            then = functools.partial(parsed_value, parse=then)
         return await self._request(CHAT_COMPLETIONS, params, kwargs, then=then)
 
     @overload
