@@ -14,7 +14,7 @@ Each route declares the realms it accepts: ``"dp"`` (data-plane ``rsk_`` keys), 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Optional
+from typing import Collection, Optional
 
 from .errors import GatewayError
 from .plan import GatewayRequest
@@ -40,12 +40,14 @@ def _unauthorized() -> GatewayError:
     return GatewayError(401, "unauthorized", "Invalid or missing API key.")
 
 
-def _needs(realms: FrozenSet[str]) -> str:
+def _needs(realms: Collection[str]) -> str:
     names = [REALM_NAMES[r] for r in ("dp", "jwt", "mak") if r in realms]
     return " or ".join(names)
 
 
-def authenticate(state: GatewayState, request: GatewayRequest, realms: FrozenSet[str]) -> Principal:
+def authenticate(
+    state: GatewayState, request: GatewayRequest, realms: Collection[str]
+) -> Principal:
     """The caller of ``request``, or the 401/403 :class:`GatewayError` to answer."""
     values = request.header_values("authorization")
     if len(values) != 1:

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import (
     Any,
     Callable,
+    Collection,
     Dict,
-    FrozenSet,
-    Iterable,
     List,
     Mapping,
     Optional,
@@ -163,34 +162,17 @@ class Route:
 
     method: str
     path: str
-    realms: FrozenSet[str]
+    realms: Collection[str]  # stored as a frozenset
     handler: Handler
     request: Optional[Body] = None
     rate_limited: bool = True
-    pattern: Pattern[str] = field(init=False, repr=False, compare=False)
+    pattern: Pattern[str] = field(init=False, repr=False)
 
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        realms: Iterable[str],
-        handler: Handler,
-        *,
-        request: Optional[Body] = None,
-        rate_limited: bool = True,
-    ) -> None:
-        regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", path)
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", self.path)
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
-        for name, value in (
-            ("method", method),
-            ("path", path),
-            ("realms", frozenset(realms)),
-            ("handler", handler),
-            ("request", request),
-            ("rate_limited", rate_limited),
-            ("pattern", re.compile(f"^{regex}$")),
-        ):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "realms", frozenset(self.realms))
+        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
 
     def answer(self, ctx: RouteContext) -> ResponsePlan:
         """Check the declared request body (if any), then run the handler."""
