@@ -24,8 +24,8 @@ def model_info(ctx: RouteContext, model: str) -> Optional[Dict[str, Any]]:
     return ctx.state.catalog.get(model)
 
 
-_TRUE = {"true", "1", "yes", "on", "t", "y"}
-_FALSE = {"false", "0", "no", "off", "f", "n"}
+TRUE_WORDS = {"true", "1", "yes", "on", "t", "y"}
+FALSE_WORDS = {"false", "0", "no", "off", "f", "n"}
 
 
 def media_model(ctx: RouteContext, requested: Any, default: Optional[str], kind: str) -> str:
@@ -46,18 +46,20 @@ def media_model(ctx: RouteContext, requested: Any, default: Optional[str], kind:
     return str(model)
 
 
-def form_bool(value: Optional[str], name: str, problems: List[Dict[str, Any]]) -> Optional[bool]:
-    """A boolean form field, or ``None`` when absent."""
+def form_bool(
+    value: Optional[str], name: str, problems: List[Dict[str, Any]], where: str = "body"
+) -> Optional[bool]:
+    """A boolean form (or, with ``where="query"``, query) field, or ``None`` when absent."""
     if value is None or value == "":
         return None
-    if value.lower() in _TRUE:
+    if value.lower() in TRUE_WORDS:
         return True
-    if value.lower() in _FALSE:
+    if value.lower() in FALSE_WORDS:
         return False
     problems.append(
         detail(
             "bool_parsing",
-            ("body", name),
+            (where, name),
             "Input should be a valid boolean, unable to interpret input",
         )
     )

@@ -16,36 +16,17 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .._gateway.catalog import MODEL_TYPES
 from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.media_helpers import FALSE_WORDS, TRUE_WORDS, form_bool
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.router import Route, RouteContext
 
-_TRUE = {"true", "1", "yes", "on", "t", "y"}
-_FALSE = {"false", "0", "no", "off", "f", "n"}
 _REALMS = ["dp", "jwt"]
-
-
-def _parse_free(ctx: RouteContext, problems: List[Dict[str, Any]]) -> Optional[bool]:
-    raw = ctx.query_value("free")
-    if raw is None or raw == "":
-        return None
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() in _FALSE:
-        return False
-    problems.append(
-        detail(
-            "bool_parsing",
-            ("query", "free"),
-            "Input should be a valid boolean, unable to interpret input",
-        )
-    )
-    return None
 
 
 def _models(ctx: RouteContext, free: Optional[bool]) -> List[Dict[str, Any]]:
     problems: List[Dict[str, Any]] = []
     if free is None:
-        free = _parse_free(ctx, problems)
+        free = form_bool(ctx.query_value("free"), "free", problems, "query")
     model_type = ctx.query_value("type")
     if model_type is not None and model_type not in MODEL_TYPES:
         problems.append(
@@ -113,9 +94,9 @@ def _search_bool(ctx: RouteContext, name: str) -> Optional[bool]:
     raw = ctx.query_value(name)
     if raw is None or raw == "":
         return None
-    if raw.lower() in _TRUE:
+    if raw.lower() in TRUE_WORDS:
         return True
-    if raw.lower() in _FALSE:
+    if raw.lower() in FALSE_WORDS:
         return False
     raise _bad_search(name, f"{raw!r} is not a boolean")
 
