@@ -1,14 +1,10 @@
-"""Media the emulator hands out by URL: ``GET /_files/{blob_id}``.
+"""Media the emulator hands out by URL (``GET /_files/{blob_id}``), standing in for the CDN or
+provider storage that serves them in the real service.
 
-Generated images (``response_format="url"``) and finished videos are served from another
-host in the real service (a CDN, the provider's storage). The emulator serves them itself,
-on a route outside ``/v1`` that, like such a host, takes no credential, and refuses any
-request that carries an ``Authorization`` header (``400``), so a client that leaks the
-gateway's token to a media URL fails its tests. The URL is built from the request's ``Host``
-header, so it points back at whichever address the client reached the emulator on.
-
-Bodies go out in 64 KiB writes with a ``Content-Length`` for the whole, so a fault that cuts
-the connection (``faults.Drop(after_bytes=...)``) leaves a body a client can tell is short.
+Like such a host the route takes no credential and refuses a request carrying
+``Authorization`` (400), so a client that leaks the gateway's token to a media URL fails its
+tests. URLs are built from the request's ``Host``; bodies go out in 64 KiB writes under one
+``Content-Length``, so a cut connection leaves a body a client can tell is short.
 """
 
 from __future__ import annotations

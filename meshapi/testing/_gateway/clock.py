@@ -1,16 +1,11 @@
 """Time, injected: the gateway never reads the system clock directly.
 
-Everything in the emulator that depends on "now" (request ids, ``created`` stamps, template
-timestamps, rate-limit windows, the request log) asks a :class:`Clock`. Production-like use
-takes :class:`SystemClock`; deterministic tests take a :class:`FakeClock` and move it by hand,
-or hand its :meth:`FakeClock.sleep` to the in-process transport so that an SDK's retry wait
-advances the gateway's time instead of the test's wall time. ``SystemClock(speed=60)`` runs
-the gateway's time 60 times faster than the wall clock, for tests against a server in another
-thread or process: a minute's rate-limit window then lasts one second.
-
-A clock may have a ``speed`` attribute (1 when it has none): the gateway divides the waits it
-announces (``Retry-After``, a rate limit's ``resets_in_seconds``) by it, so they are in the
-client's seconds.
+Everything that depends on "now" (ids, timestamps, rate-limit windows, the request log) asks a
+:class:`Clock`: :class:`SystemClock` by default, a :class:`FakeClock` moved by hand in
+deterministic tests (its :meth:`FakeClock.sleep` given to the in-process transport makes an
+SDK's retry waits advance the gateway's time). A clock's ``speed`` (``SystemClock(speed=60)``:
+a minute's window in a second) divides the waits the gateway announces (``Retry-After``,
+``resets_in_seconds``), so they are in the client's seconds.
 """
 
 from __future__ import annotations

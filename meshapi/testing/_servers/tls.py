@@ -1,17 +1,12 @@
 """TLS for the emulator: a certificate authority of its own, made when a server asks for one.
 
-``GatewayServer(tls=True)`` (``meshapi gateway serve --tls``) serves ``https://`` and
-``wss://``: its certificate, for ``127.0.0.1``, ``localhost`` and ``::1``, is signed by a
-throwaway certificate authority that :mod:`trustme` makes in memory (``pip install
-'meshapi-python-sdk[testing]'`` brings it). Nothing is trusted system-wide. A client trusts the
-emulator in one of two ways:
-
-- the CA's certificate as a PEM file (:attr:`GatewayServer.ca_file
-  <meshapi.testing.GatewayServer.ca_file>`), named by ``SSL_CERT_FILE`` for a process started
-  afterwards (OpenSSL, httpx, requests and curl read it), or given to ``curl --cacert``;
-- an :class:`ssl.SSLContext` that trusts it (:meth:`GatewayServer.client_ssl_context
-  <meshapi.testing.GatewayServer.client_ssl_context>`), for an ``httpx.Client(verify=...)``
-  or an ``aiohttp.TCPConnector(ssl=...)`` handed to the SDK's client.
+``GatewayServer(tls=True)`` serves ``https://`` and ``wss://`` with a certificate for
+``127.0.0.1``, ``localhost`` and ``::1`` signed by a throwaway CA that :mod:`trustme` makes in
+memory; nothing is trusted system-wide. A client trusts it by the CA's PEM file
+(:attr:`GatewayServer.ca_file <meshapi.testing.GatewayServer.ca_file>`, for ``SSL_CERT_FILE``
+or ``curl --cacert``) or an :class:`ssl.SSLContext` (:meth:`GatewayServer.client_ssl_context
+<meshapi.testing.GatewayServer.client_ssl_context>`); ``docs/testing.md``, "Over TLS", shows
+both.
 """
 
 from __future__ import annotations
