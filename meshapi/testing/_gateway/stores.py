@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
-from .errors import GatewayError, invalid, validation_error
+from .errors import GatewayError, invalid
 from .plan import ResponsePlan, Write
-from .router import RouteContext
+from .router import Body, RouteContext
 from .state import GatewayState, iso8601
-from .validate import Checker, check_object
+from .validate import Checker
 
 SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash")
 
@@ -31,14 +31,9 @@ SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gem
 def json_object(
     ctx: RouteContext, checks: Mapping[str, Checker], required: Tuple[str, ...] = ()
 ) -> Dict[str, Any]:
-    """The request's JSON object, checked field by field (every problem in one 422)."""
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, checks, required)
-    if problems:
-        raise validation_error(problems)
-    assert isinstance(body, dict)
-    return body
+    """The request's JSON object, checked field by field (every problem in one 422), for a
+    handler that must decide something before it reads its body."""
+    return Body(checks, required).check(ctx)
 
 
 def money(value: Decimal) -> str:

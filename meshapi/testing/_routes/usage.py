@@ -22,7 +22,6 @@ from .._gateway.stores import (
     audit,
     csv_plan,
     cursor_page,
-    json_object,
     money,
     org_owners,
     parse_money,
@@ -109,9 +108,11 @@ def usage_summary(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, summary)
 
 
+_USAGE_EVENTS_BODY = Body({**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}, ("org_id",))
+
+
 def usage_events(ctx: RouteContext) -> ResponsePlan:
-    checks = {**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}
-    body = json_object(ctx, checks, ("org_id",))
+    body = ctx.body
     events = _filtered(ctx, body, "body")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
     page = [e.to_json() for e in events[offset : offset + limit]]
@@ -295,7 +296,7 @@ _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
     Route("POST", "/v1/usage", _READ, usage_summary, request=_USAGE_SUMMARY_BODY),
-    Route("POST", "/v1/usage/events", _READ, usage_events),
+    Route("POST", "/v1/usage/events", _READ, usage_events, request=_USAGE_EVENTS_BODY),
     Route("GET", "/v1/usage/events/export", _JWT, export_events),
     Route("GET", "/v1/usage/events/{event_id}/attempts", _READ, event_attempts),
     Route("GET", "/v1/usage/spend-trend", _READ, spend_trend),
