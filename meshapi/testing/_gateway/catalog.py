@@ -219,13 +219,18 @@ def load_catalog(source: CatalogSource) -> Dict[str, Dict[str, Any]]:
 _DEFAULT: Optional[Dict[str, Dict[str, Any]]] = None
 
 
+def shipped(name: str) -> Any:
+    """The JSON of the data file ``meshapi/testing/data/<name>``."""
+    return json.loads(
+        resources.files("meshapi.testing").joinpath("data").joinpath(name).read_text("utf-8")
+    )
+
+
 def default_models() -> Dict[str, Dict[str, Any]]:
     """A fresh, mutable copy of the shipped catalog (``data/models.json``), keyed by id."""
     global _DEFAULT
     if _DEFAULT is None:
-        shipped = resources.files("meshapi.testing").joinpath("data").joinpath("models.json")
-        text = shipped.read_text("utf-8")
-        _DEFAULT = load_catalog(_models_of(json.loads(text), "data/models.json"))
+        _DEFAULT = load_catalog(_models_of(shipped("models.json"), "data/models.json"))
     return copy.deepcopy(_DEFAULT)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .._gateway import media as _media
+from .._gateway.catalog import shipped
 from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.media_helpers import form_bool, form_float, form_int, media_model
 from .._gateway.multipart import MultipartForm, parse_form
@@ -34,48 +35,7 @@ SPEECH_MODEL = "sarvam/bulbul:v3"
 TRANSLATE_MODEL = "sarvam/saaras:v3"
 SPEECH_WRITE = 16 * 1024
 
-VOICES: Tuple[Dict[str, Any], ...] = (
-    {
-        "voice_id": "anushka",
-        "name": "Anushka",
-        "brand": "sarvam",
-        "model": "sarvam/bulbul:v2",
-        "category": "premade",
-        "description": "Warm, clear Indian English.",
-        "preview_url": None,
-        "labels": {"gender": "female", "accent": "indian"},
-    },
-    {
-        "voice_id": "abhilash",
-        "name": "Abhilash",
-        "brand": "sarvam",
-        "model": "sarvam/bulbul:v3",
-        "category": "premade",
-        "description": "Calm narration.",
-        "preview_url": None,
-        "labels": {"gender": "male", "accent": "indian"},
-    },
-    {
-        "voice_id": "21m00Tcm4TlvDq8ikWAM",
-        "name": "Rachel",
-        "brand": "elevenlabs",
-        "model": "elevenlabs/eleven_multilingual_v2",
-        "category": "premade",
-        "description": "Young American voice.",
-        "preview_url": None,
-        "labels": {"gender": "female", "accent": "american"},
-    },
-    {
-        "voice_id": "af_heart",
-        "name": "Heart",
-        "brand": "hexgrad",
-        "model": "hexgrad/kokoro-82m",
-        "category": "static",
-        "description": "Kokoro voice.",
-        "preview_url": None,
-        "labels": {},
-    },
-)
+VOICES: Tuple[Dict[str, Any], ...] = tuple(shipped("voices.json"))
 
 
 @dataclass
