@@ -24,26 +24,13 @@ CatalogSource = Union[str, "os.PathLike[str]", Iterable[Mapping[str, Any]]]
 """A catalog: the path of a JSON file, or ModelInfo objects."""
 
 SUPPORT_FLAGS = (
-    "supports_thinking",
-    "supports_completions_api",
-    "supports_responses_api",
-    "supports_realtime",
-    "supports_embeddings",
-    "supports_tools",
-    "supports_structured_output",
-    "supports_system_prompt",
-    "supports_batching",
-    "supports_background_response",
-    "supports_video_generation",
-    "supports_image_edit",
-    "supports_image_inpaint",
-    "supports_image_outpaint",
-    "supports_image_mix",
-    "supports_image_reframe",
-    "supports_image_upscale",
-    "supports_image_remove_background",
-    "supports_image_reference",
-)
+    "supports_thinking", "supports_completions_api", "supports_responses_api", "supports_realtime",
+    "supports_embeddings", "supports_tools", "supports_structured_output",
+    "supports_system_prompt", "supports_batching", "supports_background_response",
+    "supports_video_generation", "supports_image_edit", "supports_image_inpaint",
+    "supports_image_outpaint", "supports_image_mix", "supports_image_reframe",
+    "supports_image_upscale", "supports_image_remove_background", "supports_image_reference",
+)  # fmt: skip
 
 _NULL_PRICES = (
     "image_usd_per_image",

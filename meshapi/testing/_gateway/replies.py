@@ -20,33 +20,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 _VOCABULARY = (
-    "amber",
-    "bright",
-    "calm",
-    "delta",
-    "ember",
-    "field",
-    "granite",
-    "harbor",
-    "iris",
-    "juniper",
-    "kestrel",
-    "lantern",
-    "meadow",
-    "north",
-    "orbit",
-    "pebble",
-    "quartz",
-    "river",
-    "signal",
-    "timber",
-    "umber",
-    "valley",
-    "willow",
-    "xenon",
-    "yarrow",
-    "zephyr",
-)
+    "amber", "bright", "calm", "delta", "ember", "field", "granite", "harbor", "iris", "juniper",
+    "kestrel", "lantern", "meadow", "north", "orbit", "pebble", "quartz", "river", "signal",
+    "timber", "umber", "valley", "willow", "xenon", "yarrow", "zephyr",
+)  # fmt: skip
 
 _NUMBER = r"(-?\d{1,18}(?:\.\d{1,9})?)"
 _ARITHMETIC = re.compile(_NUMBER + r"\s*([-+*/x\u00d7])\s*" + _NUMBER)

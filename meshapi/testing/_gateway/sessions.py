@@ -37,13 +37,9 @@ DEFAULT_REPLY = "Hello from the realtime emulator."
 
 _AWAIT = AwaitInput()
 _BETA_KEYS = (
-    "modalities",
-    "voice",
-    "input_audio_format",
-    "output_audio_format",
-    "input_audio_transcription",
-    "turn_detection",
-)
+    "modalities", "voice", "input_audio_format", "output_audio_format",
+    "input_audio_transcription", "turn_detection",
+)  # fmt: skip
 
 
 def audio_for(text: str) -> bytes:

@@ -28,14 +28,9 @@ from .ids import IdFactory
 from .replies import ReplyScript
 
 ADMIN_PERMISSIONS = (
-    "keys:read",
-    "keys:write",
-    "org:read",
-    "limits:read",
-    "limits:write",
-    "alerts:read",
+    "keys:read", "keys:write", "org:read", "limits:read", "limits:write", "alerts:read",
     "alerts:write",
-)
+)  # fmt: skip
 """Every admin-key permission; keys made by :meth:`GatewayState.add_key` hold them all, at
 scope ``org``, unless told otherwise."""
 

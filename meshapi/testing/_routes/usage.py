@@ -47,19 +47,9 @@ _FILTER_CHECKS: Dict[str, Checker] = {
 }
 _GRANULARITY = {"hour": 3600, "day": 86_400, "week": 7 * 86_400}
 _CSV_COLUMNS = (
-    "id",
-    "request_id",
-    "created_at",
-    "key_id",
-    "model",
-    "status",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "cost_usd",
-    "routing_fallback",
-    "cache_source",
-)
+    "id", "request_id", "created_at", "key_id", "model", "status", "prompt_tokens",
+    "completion_tokens", "total_tokens", "cost_usd", "routing_fallback", "cache_source",
+)  # fmt: skip
 
 
 def _visible(ctx: RouteContext) -> List[UsageEvent]:
@@ -130,8 +120,8 @@ def spend_trend(ctx: RouteContext) -> ResponsePlan:
     granularity = ctx.query_value("granularity") or "day"
     width = _GRANULARITY.get(granularity)
     if width is None:
-        raise invalid("literal_error", ("query", "granularity"), "Input should be 'hour', "
-                    "'day' or 'week'")  # fmt: skip
+        message = "Input should be 'hour', 'day' or 'week'"
+        raise invalid("literal_error", ("query", "granularity"), message)
     last = int(ctx.now // width)
     events = _visible(ctx)
     spends = []
