@@ -15,63 +15,32 @@ from .plan import ResponsePlan, bytes_plan, json_plan
 Loc = Tuple[Union[str, int], ...]
 
 REASONS: Dict[int, str] = {
-    100: "Continue",
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    400: "Bad Request",
-    401: "Unauthorized",
-    402: "Payment Required",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    409: "Conflict",
-    413: "Request Entity Too Large",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    431: "Request Header Fields Too Large",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
+    100: "Continue", 200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
+    401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+    413: "Request Entity Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
     505: "HTTP Version Not Supported",
-}
+}  # fmt: skip
 
 # The code the gateway sends for a status when nothing more specific applies.
 DEFAULT_CODES: Dict[int, str] = {
-    400: "bad_request",
-    401: "unauthorized",
-    402: "spend_limit_exceeded",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "validation_error",
-    429: "rate_limit_exceeded",
-    500: "internal_error",
-    501: "not_implemented",
-    502: "upstream_error",
-    503: "provider_not_available",
-    504: "gateway_timeout",
-}
+    400: "bad_request", 401: "unauthorized", 402: "spend_limit_exceeded", 403: "forbidden",
+    404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "validation_error",
+    429: "rate_limit_exceeded", 500: "internal_error", 501: "not_implemented",
+    502: "upstream_error", 503: "provider_not_available", 504: "gateway_timeout",
+}  # fmt: skip
 
 DEFAULT_MESSAGES: Dict[str, str] = {
-    "bad_request": "Bad request.",
-    "unauthorized": "Invalid or missing API key.",
-    "spend_limit_exceeded": "Spend limit exceeded.",
-    "forbidden": "Forbidden.",
-    "not_found": "Not found.",
-    "conflict": "Conflict.",
+    "bad_request": "Bad request.", "unauthorized": "Invalid or missing API key.",
+    "spend_limit_exceeded": "Spend limit exceeded.", "forbidden": "Forbidden.",
+    "not_found": "Not found.", "conflict": "Conflict.",
     "validation_error": "Request validation failed.",
-    "rate_limit_exceeded": "Rate limit exceeded.",
-    "internal_error": "Internal server error.",
-    "not_implemented": "Not implemented.",
-    "upstream_error": "Provider failed.",
-    "provider_not_available": "Provider not available.",
-    "gateway_timeout": "Gateway timeout.",
-}
+    "rate_limit_exceeded": "Rate limit exceeded.", "internal_error": "Internal server error.",
+    "not_implemented": "Not implemented.", "upstream_error": "Provider failed.",
+    "provider_not_available": "Provider not available.", "gateway_timeout": "Gateway timeout.",
+}  # fmt: skip
 
 
 class GatewayError(Exception):

@@ -37,34 +37,18 @@ from . import (
 )
 
 ROUTES: Tuple[Route, ...] = (
-    *websockets.ROUTES,
-    *audio.ROUTES,
-    *batches.ROUTES,
-    *blobs.ROUTES,
-    *chat.ROUTES,
-    *compare.ROUTES,
-    *embeddings.ROUTES,
-    *images.ROUTES,
-    *keys.ROUTES,
-    *memories.ROUTES,
-    *messages.ROUTES,
-    *meta.ROUTES,
-    *models.ROUTES,
-    *moderations.ROUTES,
-    *orgs.ROUTES,
-    *provider_keys.ROUTES,
-    *rag.ROUTES,
-    *responses.ROUTES,
-    *router.ROUTES,
-    *templates.ROUTES,
-    *usage.ROUTES,
-    *videos.ROUTES,
-    *web.ROUTES,
-)
+    *websockets.ROUTES, *audio.ROUTES, *batches.ROUTES, *blobs.ROUTES, *chat.ROUTES,
+    *compare.ROUTES, *embeddings.ROUTES, *images.ROUTES, *keys.ROUTES, *memories.ROUTES,
+    *messages.ROUTES, *meta.ROUTES, *models.ROUTES, *moderations.ROUTES, *orgs.ROUTES,
+    *provider_keys.ROUTES, *rag.ROUTES, *responses.ROUTES, *router.ROUTES, *templates.ROUTES,
+    *usage.ROUTES, *videos.ROUTES, *web.ROUTES,
+)  # fmt: skip
 """Every route, in the order the dispatcher tries them: the first whose pattern and method
 match a request answers it, and a path that some route matches with another method is a 405.
-The order matters: the WebSocket routes come first, so that an upgrade request is theirs
-before any HTTP route of a shared prefix; within an area, a module lists specific paths
-(``/v1/models/search``) before its ``{x:path}`` catch-alls (``/v1/models/{model_id:path}``),
-which would otherwise swallow them. Areas do not overlap, so their order among themselves
-is alphabetical."""
+The order matters where two patterns match one path: the WebSocket routes come first, so that
+``/v1/audio/transcriptions/realtime`` is not read as the audio area's
+``/v1/audio/transcriptions/{transcription_id}``; within an area, a module lists specific paths
+(``/v1/models/search``) before its ``{x:path}`` catch-alls (``/v1/models/{model_id:path}``).
+The other areas share no path, so they follow in alphabetical order
+(``tests/testing/routes/test_routes_match_endpoints.py`` checks that every endpoint reaches
+its own route)."""
