@@ -69,17 +69,24 @@ def parse_time(value: Any, loc: Sequence[Any]) -> float:
     raise invalid("datetime_from_date_parsing", tuple(loc), "Input should be a valid datetime")
 
 
-def cursor_page(ctx: RouteContext, items: List[Dict[str, Any]]) -> Dict[str, Any]:
+def cursor_page(
+    ctx: RouteContext, items: List[Dict[str, Any]], *, unknown_after: str = "400"
+) -> Dict[str, Any]:
     """An OpenAI-style page of ``items`` (each with an ``id``), from the query's ``limit``
-    (default 20, at most 100) and ``after`` (the id of the item before the page)."""
+    (default 20, at most 100) and ``after`` (the id of the item before the page). An
+    ``after`` that names no item is a 400, or with ``unknown_after="empty"`` an empty page
+    (as the data plane's lists answer it)."""
     limit = ctx.query_int("limit", 20, ge=1, le=100)
     after = ctx.query_value("after")
     start = 0
-    if after is not None:
+    if after or (after is not None and unknown_after == "400"):
         ids = [item["id"] for item in items]
-        if after not in ids:
+        if after in ids:
+            start = ids.index(after) + 1
+        elif unknown_after == "empty":
+            start = len(items)
+        else:
             raise GatewayError(400, "bad_request", f"Unknown cursor after={after!r}.")
-        start = ids.index(after) + 1
     data = items[start : start + limit]
     return {
         "object": "list",

@@ -18,6 +18,7 @@ from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.replies import build_completion
 from .._gateway.router import Route, RouteContext
+from .._gateway.stores import cursor_page
 from .._gateway.validate import (
     any_object,
     check_object,
@@ -267,25 +268,9 @@ def _visible(ctx: RouteContext) -> EmulatedBatch:
 
 def list_batches(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/batches``: newest first, a cursor page."""
-    limit = ctx.query_int("limit", 20, ge=1, le=100)
-    mine = [
-        b for b in reversed(list(_store(ctx).batches.values())) if b.owner == ctx.principal.owner
-    ]
-    after = ctx.query_value("after")
-    if after:
-        ids = [b.id for b in mine]
-        mine = mine[ids.index(after) + 1 :] if after in ids else []
-    page = mine[:limit]
-    return json_plan(
-        200,
-        {
-            "object": "list",
-            "data": [b.to_json(ctx.now) for b in page],
-            "has_more": len(mine) > limit,
-            "first_id": page[0].id if page else None,
-            "last_id": page[-1].id if page else None,
-        },
-    )
+    batches = reversed(list(_store(ctx).batches.values()))
+    mine = [b.to_json(ctx.now) for b in batches if b.owner == ctx.principal.owner]
+    return json_plan(200, cursor_page(ctx, mine, unknown_after="empty"))
 
 
 def get_batch(ctx: RouteContext) -> ResponsePlan:

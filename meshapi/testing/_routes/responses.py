@@ -21,6 +21,7 @@ from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text, message_text
 from .._gateway.router import Body, Route, RouteContext
 from .._gateway.schema import response_schema, structured_completion
+from .._gateway.stores import cursor_page
 from .._gateway.tools import decide_tool_calls, responses_tool_request
 from .._gateway.validate import (
     Checker,
@@ -362,28 +363,9 @@ def _events(payload: Dict[str, Any], completion: Completion, item_id: str) -> It
 
 def list_responses(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/responses``: the owner's background jobs, newest first, by cursor."""
-    limit = ctx.query_int("limit", 20, ge=1, le=100)
-    jobs = [
-        r
-        for r in reversed(list(_store(ctx).items.values()))
-        if r.owner == ctx.principal.owner and r.background
-    ]
-    after = ctx.query_value("after")
-    if after:
-        ids = [r.id for r in jobs]
-        jobs = jobs[ids.index(after) + 1 :] if after in ids else []
-    page = jobs[:limit]
-    data = [r.list_item(ctx.now) for r in page]
-    return json_plan(
-        200,
-        {
-            "object": "list",
-            "data": data,
-            "has_more": len(jobs) > limit,
-            "first_id": data[0]["id"] if data else None,
-            "last_id": data[-1]["id"] if data else None,
-        },
-    )
+    owner, stored = ctx.principal.owner, reversed(list(_store(ctx).items.values()))
+    jobs = [r.list_item(ctx.now) for r in stored if r.owner == owner and r.background]
+    return json_plan(200, cursor_page(ctx, jobs, unknown_after="empty"))
 
 
 def get_response(ctx: RouteContext) -> ResponsePlan:
