@@ -23,7 +23,7 @@ from meshapi import (
 )
 from meshapi.testing import AsyncInProcessTransport, Gateway, GatewayRequest, InProcessTransport
 from meshapi.testing._gateway.auth import REALM_NAMES
-from meshapi.testing._gateway.dispatcher import ROUTES
+from meshapi.testing._routes import ROUTES
 from meshapi_core.calls import Runtime
 from meshapi_core.config import ClientConfig
 from meshapi_core.endpoint import Credential, Endpoint

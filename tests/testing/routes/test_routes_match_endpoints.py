@@ -15,8 +15,8 @@ from typing import Dict, FrozenSet, List, Set, Tuple
 
 import pytest
 
-from meshapi.testing._gateway.dispatcher import ROUTES
 from meshapi.testing._gateway.router import Route, match
+from meshapi.testing._routes import ROUTES
 from meshapi_core.endpoint import Credential, Endpoint
 from meshapi_core.endpoints import all_endpoints as http_endpoints
 from meshapi_core.realtime import endpoints as session_endpoints
