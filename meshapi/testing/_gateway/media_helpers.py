@@ -1,14 +1,7 @@
-"""What the media routes share: model resolution and reading form fields.
-
-Models resolve as the gateway resolves them for media: the request's ``model`` or the
-endpoint's default; a model not in the catalog (:mod:`meshapi.testing._gateway.catalog`, where the
-media models are listed with the others) is ``404 model_not_found``, a model of another kind
-(a text model asked for speech) ``400 model_capability_not_supported``.
-
-Form fields arrive as text; :func:`form_bool`, :func:`form_int` and :func:`form_float` read
-them the way the gateway's framework does (``true``/``false``/``1``/``0``...), reporting a
-bad value as a 422 problem with ``loc: ["body", name]``.
-"""
+"""What the media routes share: model resolution (the request's ``model`` or the endpoint's
+default; 404 ``model_not_found`` outside the catalog, 400 ``model_capability_not_supported``
+for a model of another kind) and form fields read as the gateway's framework reads them
+(:func:`form_bool`, :func:`form_int`, :func:`form_float`: a bad value is a 422 problem)."""
 
 from __future__ import annotations
 

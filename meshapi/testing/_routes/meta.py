@@ -2,7 +2,6 @@
 
 The response shape is inferred (``docs/gateway/api.md`` §0 lists the fields seen): ``{"versions":
 [{label, status, sunset_on, baseline, latest, capabilities}], "baseline", "latest"}``.
-
 """
 
 from __future__ import annotations
