@@ -22,10 +22,6 @@ UNAVAILABLE_PREFIX = "mesh/unavailable/"
 """Model ids under this prefix are down: they answer nothing, and a ``models`` list moves on."""
 
 
-def anything(value: Any, loc: Any, problems: List[Dict[str, Any]]) -> None:
-    """A validation checker that accepts any JSON value."""
-
-
 def find_template(ctx: RouteContext, body: Dict[str, Any]) -> Optional[Template]:
     """The template a body names (``template``: a name or UUID), or ``None``; 404 if it
     names one the caller cannot see."""

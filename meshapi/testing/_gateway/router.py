@@ -21,7 +21,6 @@ from typing import (
     Collection,
     Dict,
     List,
-    Mapping,
     Optional,
     Pattern,
     Sequence,
@@ -34,7 +33,7 @@ from .errors import GatewayError, invalid, validation_error
 from .log import RecordedRequest
 from .plan import GatewayRequest, ResponsePlan
 from .state import GatewayState
-from .validate import Checker, check_object, parse_int
+from .validate import RequestSchema, parse_int
 
 
 @dataclass(frozen=True)
@@ -130,23 +129,13 @@ class RouteContext:
 Handler = Callable[[RouteContext], ResponsePlan]
 
 
-@dataclass(frozen=True, eq=False)
-class Body:
-    """A route's request-body schema, as data: the JSON object's checkers by field name
-    (:mod:`~meshapi.testing._gateway.validate`) and the names it requires. This is the
-    emulator's own reading of the gateway's schema, independent of the SDK's models."""
-
-    fields: Mapping[str, Checker]
-    required: Tuple[str, ...] = ()
-
-    def check(self, ctx: RouteContext) -> Dict[str, Any]:
-        """The request's JSON object, or FastAPI's 422 listing every problem in it."""
-        body = ctx.json_body()
-        problems: List[Dict[str, Any]] = []
-        check_object(body, ("body",), problems, self.fields, self.required)
-        if problems:
-            raise validation_error(problems)
-        return cast(Dict[str, Any], body)
+def checked_body(ctx: RouteContext, schema: RequestSchema) -> Dict[str, Any]:
+    """The request's JSON object, or FastAPI's 422 listing every problem ``schema`` finds."""
+    body = ctx.json_body()
+    problems = schema.validate(body)
+    if problems:
+        raise validation_error(problems)
+    return cast(Dict[str, Any], body)
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,16 +144,18 @@ class Route:
     ``realms`` (none: no credential at all, as for the emulator's stand-ins for other hosts).
 
     ``path`` is compiled once: ``{name}`` matches one segment, ``{name:path}`` matches across
-    slashes. With a ``request`` schema, the body is checked before the handler runs and the
-    handler finds it in :attr:`RouteContext.body`; without one, the handler reads the request
-    itself. ``rate_limited=False`` exempts the route from the key's RPM/TPM windows.
+    slashes. With a ``request`` schema (the emulator's own reading of the gateway's, a
+    :class:`~meshapi.testing._gateway.validate.RequestSchema`), the body is checked before
+    the handler runs and the handler finds it in :attr:`RouteContext.body`; without one, the
+    handler reads the request itself. ``rate_limited=False`` exempts the route from the key's
+    RPM/TPM windows.
     """
 
     method: str
     path: str
     realms: Collection[str]  # stored as a frozenset
     handler: Handler
-    request: Optional[Body] = None
+    request: Optional[RequestSchema] = None
     rate_limited: bool = True
     pattern: Pattern[str] = field(init=False, repr=False)
 
@@ -177,7 +168,7 @@ class Route:
     def answer(self, ctx: RouteContext) -> ResponsePlan:
         """Check the declared request body (if any), then run the handler."""
         if self.request is not None:
-            ctx.body = self.request.check(ctx)
+            ctx.body = checked_body(ctx, self.request)
         return self.handler(ctx)
 
 

@@ -14,13 +14,25 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from .errors import GatewayError, invalid
 from .plan import ResponsePlan, Write
-from .router import Body, RouteContext
+from .router import RouteContext, checked_body
 from .state import GatewayState, iso8601
-from .validate import Checker
+from .validate import Checker, RequestSchema
 
 SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gemini-2.5-flash")
 
@@ -29,11 +41,15 @@ SEEDED_MODELS = ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "google/gem
 
 
 def json_object(
-    ctx: RouteContext, checks: Mapping[str, Checker], required: Tuple[str, ...] = ()
+    ctx: RouteContext,
+    checks: Union[RequestSchema, Mapping[str, Checker]],
+    required: Tuple[str, ...] = (),
 ) -> Dict[str, Any]:
-    """The request's JSON object, checked field by field (every problem in one 422), for a
-    handler that must decide something before it reads its body."""
-    return Body(checks, required).check(ctx)
+    """The request's JSON object, checked field by field (every problem in one 422) against
+    a :class:`RequestSchema`, or against ``checks`` with the ``required`` fields, for a handler
+    that must decide something before it reads its body."""
+    schema = checks if isinstance(checks, RequestSchema) else RequestSchema(checks, required)
+    return checked_body(ctx, schema)
 
 
 def money(value: Decimal) -> str:

@@ -20,12 +20,14 @@ from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.media_helpers import form_bool, form_float, form_int, media_model
 from .._gateway.multipart import MultipartForm, parse_form
 from .._gateway.plan import ResponsePlan, Write, bytes_plan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
+    RequestSchema,
     any_object,
     boolean,
     integer,
     list_of,
+    literal,
     nullable,
     number,
     string,
@@ -71,7 +73,18 @@ _SPEECH_CHECKS = {
     "pace": nullable(number()),
     "loudness": nullable(number()),
     "speech_sample_rate": nullable(integer()),
+    "previous_text": nullable(string()),
+    "next_text": nullable(string()),
+    "previous_request_ids": nullable(list_of(string())),
+    "next_request_ids": nullable(list_of(string())),
+    "apply_text_normalization": nullable(literal("auto", "on", "off")),
+    "apply_language_text_normalization": nullable(boolean),
+    "use_pvc_as_ivc": nullable(boolean),
+    "enable_logging": nullable(boolean),
+    "target_language_code": nullable(string()),
+    "enable_preprocessing": nullable(boolean),
 }
+_SPEECH_REQUEST = RequestSchema(_SPEECH_CHECKS, required=("input",))
 
 
 def _speech_body(kind: str, seconds: float, tone: int) -> Tuple[str, bytes]:
@@ -85,9 +98,6 @@ def _speech_body(kind: str, seconds: float, tone: int) -> Tuple[str, bytes]:
 def _writes(data: bytes) -> Iterator[Write]:
     for start in range(0, len(data), SPEECH_WRITE):
         yield Write(data[start : start + SPEECH_WRITE])
-
-
-_CREATE_SPEECH_BODY = Body(_SPEECH_CHECKS, ("input",))
 
 
 def create_speech(ctx: RouteContext) -> ResponsePlan:
@@ -250,7 +260,7 @@ def get_voice(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/audio/speech", ["dp"], create_speech, request=_CREATE_SPEECH_BODY),
+    Route("POST", "/v1/audio/speech", ["dp"], create_speech, request=_SPEECH_REQUEST),
     Route("POST", "/v1/audio/transcriptions/translate", ["dp"], create_legacy_translation),
     Route("POST", "/v1/audio/transcriptions", ["dp"], create_transcription),
     Route("GET", "/v1/audio/transcriptions/{transcription_id}", ["dp"], get_transcription),

@@ -20,8 +20,8 @@ from .._gateway.replies import build_completion
 from .._gateway.router import Route, RouteContext
 from .._gateway.stores import cursor_page
 from .._gateway.validate import (
+    RequestSchema,
     any_object,
-    check_object,
     list_of,
     literal,
     nullable,
@@ -133,11 +133,12 @@ _CREATE_CHECKS = {
     "completion_window": nullable(literal("24h")),
     "metadata": nullable(any_object),
 }
+_CREATE_REQUEST = RequestSchema(_CREATE_CHECKS, required=("requests",))
 
 
 def _check_create(body: Any) -> None:
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CREATE_CHECKS, required=("requests",))
+    _CREATE_REQUEST(body, ("body",), problems)
     if not problems:
         seen: Dict[str, int] = {}
         for index, item in enumerate(body["requests"]):

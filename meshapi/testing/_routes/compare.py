@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 from .._gateway.errors import GatewayError
-from .._gateway.inference import anything, find_template
+from .._gateway.inference import find_template
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, split_words
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
+    CHAT_MESSAGE,
     Checker,
+    RequestSchema,
     boolean,
     dict_of,
     integer,
@@ -36,7 +38,7 @@ TIMEOUT_MODEL = "mesh/timeout"
 COMPARISON_MODEL = "openai/gpt-4o-mini"
 """The comparison model used when the request names none (or an unknown one)."""
 
-_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_MESSAGE = CHAT_MESSAGE
 _OVERRIDE = obj(
     {
         "model": string(min_length=1),
@@ -60,6 +62,7 @@ _CHECKS: Dict[str, Checker] = {
     "variables": nullable(dict_of(string())),
     "cache": nullable(boolean),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("models", "messages"))
 
 
 @dataclass
@@ -149,9 +152,6 @@ def _comparison(answered: List[_Result]) -> Completion:
     shortest = min(answered, key=lambda r: (r.completion.completion_tokens, r.model))  # type: ignore[union-attr]
     text = f"Compared {len(answered)} answers ({names}); the most concise is {shortest.model}."
     return Completion(tuple(split_words(text)), "stop", 10 * len(answered))
-
-
-_COMPARE_BODY = Body(_CHECKS, ("models", "messages"))
 
 
 def compare(ctx: RouteContext) -> ResponsePlan:
@@ -271,5 +271,5 @@ def _events(
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/chat/compare", ["dp"], compare, request=_COMPARE_BODY),
+    Route("POST", "/v1/chat/compare", ["dp"], compare, request=_REQUEST),
 ]

@@ -15,12 +15,14 @@ import struct
 from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError
-from .._gateway.inference import anything, resolve_model
+from .._gateway.inference import resolve_model
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     any_object,
+    anything,
     integer,
     list_of,
     literal,
@@ -66,9 +68,10 @@ _CHECKS: Dict[str, Checker] = {
     "provider": nullable(union(string(), any_object)),
     "user": nullable(string(max_length=256)),
     "instructions": nullable(string()),
-    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")})),
+    "sparse_embedding": nullable(obj({"type": literal("enabled", "disabled")}, required=("type",))),
     "metadata": nullable(anything),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 
 
 def _vector(model: str, item: Any, size: int) -> List[float]:
@@ -105,9 +108,6 @@ def _tokens(item: Any) -> int:
     if isinstance(item, list):
         return sum(_tokens(v.get("text") or "") if v.get("type") == "text" else 1 for v in item)
     return 1
-
-
-_CREATE_EMBEDDINGS_BODY = Body(_CHECKS, ("input",))
 
 
 def create_embeddings(ctx: RouteContext) -> ResponsePlan:
@@ -160,5 +160,5 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/embeddings", ["dp"], create_embeddings, request=_CREATE_EMBEDDINGS_BODY),
+    Route("POST", "/v1/embeddings", ["dp"], create_embeddings, request=_REQUEST),
 ]

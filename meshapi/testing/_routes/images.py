@@ -19,9 +19,11 @@ from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.media_helpers import form_int, media_model, model_info
 from .._gateway.multipart import boundary_of, parse_form
 from .._gateway.plan import ResponsePlan, Write, dumps, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
+    RequestSchema,
     any_object,
+    anything,
     boolean,
     check_object,
     integer,
@@ -56,7 +58,11 @@ _GENERATION_CHECKS = {
     "stream": nullable(boolean),
     "optimize_prompt_options": nullable(any_object),
     "sequential_image_generation_options": nullable(any_object),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "sequential_image_generation": nullable(literal("auto", "disabled")),
 }
+_GENERATION_REQUEST = RequestSchema(_GENERATION_CHECKS, required=("prompt",))
 
 
 def _items(
@@ -110,9 +116,6 @@ def _stream(
     yield Write(b"data: [DONE]\n\n", event=True)
 
 
-_CREATE_IMAGE_BODY = Body(_GENERATION_CHECKS, ("prompt",))
-
-
 def create_image(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     model = media_model(ctx, body.get("model"), IMAGE_MODEL, "image")
@@ -156,7 +159,17 @@ _EDIT_CHECKS = {
     "size": nullable(string()),
     "response_format": nullable(literal("url", "b64_json")),
     "mask_feather": nullable(integer()),
+    "image": anything,
+    "mask": nullable(anything),
+    "reference_images": nullable(anything),
+    "background": nullable(string()),
+    "upscale_factor": nullable(string()),
+    "quality_tier": nullable(string()),
+    "aspect_ratio": nullable(string()),
+    "resolution": nullable(string()),
+    "expand_factor": nullable(union(string(), number())),
 }
+_EDIT_REQUEST = RequestSchema(_EDIT_CHECKS, required=("model", "image"))
 
 
 def edit_image(ctx: RouteContext) -> ResponsePlan:
@@ -185,7 +198,7 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
         )
     else:
         body = ctx.json_body()
-        check_object(body, ("body",), problems, _EDIT_CHECKS, required=("model", "image"))
+        _EDIT_REQUEST(body, ("body",), problems)
         image = b""
         if not problems:
             image = _decode_reference(body["image"], "image")
@@ -215,6 +228,6 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/images/generations", ["dp"], create_image, request=_CREATE_IMAGE_BODY),
+    Route("POST", "/v1/images/generations", ["dp"], create_image, request=_GENERATION_REQUEST),
     Route("POST", "/v1/images/edits", ["dp"], edit_image),
 ]

@@ -13,11 +13,12 @@ from typing import Any, Dict, List, Optional
 
 from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import ADMIN_PERMISSIONS, ApiKey, iso8601
 from .._gateway.stores import OrgStore, audit, cursor_page, json_object, parse_money, parse_time
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     any_object,
     dict_of,
     integer,
@@ -75,6 +76,9 @@ _ROTATE_CHECKS: Dict[str, Checker] = {
     "grace_hours": nullable(number(ge=0, le=168)),
     "expires_at": nullable(string()),
 }
+_KEY_REQUEST = RequestSchema(_KEY_CHECKS)
+_ADMIN_REQUEST = RequestSchema(_ADMIN_CHECKS, required=("permissions",))
+_ROTATE_REQUEST = RequestSchema(_ROTATE_CHECKS)
 
 
 def _not_found() -> GatewayError:
@@ -148,7 +152,7 @@ def list_keys(ctx: RouteContext) -> ResponsePlan:
 
 def create_key(ctx: RouteContext) -> ResponsePlan:
     _require(ctx, "keys:write")
-    body = json_object(ctx, _KEY_CHECKS)
+    body = json_object(ctx, _KEY_REQUEST)
     org_id = body.get("org_id")
     if ctx.principal.realm == "mak" and org_id is not None and org_id != _current_org(ctx):
         raise GatewayError(403, "forbidden", "An admin key mints keys in its own org only.")
@@ -173,7 +177,7 @@ def update_key(ctx: RouteContext) -> ResponsePlan:
     """``PATCH /v1/keys/{key_id}``: only the fields sent change."""
     _require(ctx, "keys:write")
     key = _key(ctx)
-    body = json_object(ctx, _KEY_CHECKS)
+    body = json_object(ctx, _KEY_REQUEST)
     before = (dict(key.extra), {name: getattr(key, name) for name in _ENFORCED})
     try:
         _apply(ctx, key, body)
@@ -272,9 +276,6 @@ def _expiry(ctx: RouteContext, value: Any, loc: str) -> float:
     return when
 
 
-_CREATE_ADMIN_KEY_BODY = Body(_ADMIN_CHECKS, ("permissions",))
-
-
 def create_admin_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/admin-keys`` (dashboard session)."""
     body = ctx.body
@@ -318,7 +319,7 @@ def get_admin_key(ctx: RouteContext) -> ResponsePlan:
 def rotate_admin_key(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/admin-keys/{key_id}/rotate``: a successor, and a grace for the old key."""
     old = _admin_key(ctx)
-    body = json_object(ctx, _ROTATE_CHECKS) if ctx.request.body.strip() else {}
+    body = json_object(ctx, _ROTATE_REQUEST) if ctx.request.body.strip() else {}
     grace = body.get("grace_hours")
     grace_seconds = (24.0 if grace is None else float(grace)) * 3600
     successor = ctx.state.add_key(ctx.now, realm="mak", owner=old.owner, name=old.name)
@@ -349,7 +350,7 @@ ROUTES: List[Route] = [
     Route("DELETE", "/v1/keys/{key_id}", _MANAGE, suspend_key),
     Route("GET", "/v1/keys/{key_id}/limits", _MANAGE, key_limits),
     Route("GET", "/v1/admin-keys", _MANAGE, list_admin_keys),
-    Route("POST", "/v1/admin-keys", ["jwt"], create_admin_key, request=_CREATE_ADMIN_KEY_BODY),
+    Route("POST", "/v1/admin-keys", ["jwt"], create_admin_key, request=_ADMIN_REQUEST),
     Route("GET", "/v1/admin-keys/{key_id}", _MANAGE, get_admin_key),
     Route("POST", "/v1/admin-keys/{key_id}/rotate", ["jwt"], rotate_admin_key),
     Route("DELETE", "/v1/admin-keys/{key_id}", ["jwt"], revoke_admin_key),

@@ -9,10 +9,10 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.stores import Memory, MemoryStore, audit, json_object
-from .._gateway.validate import Checker, boolean, literal, nullable, string
+from .._gateway.validate import Checker, RequestSchema, boolean, literal, nullable, string
 
 _SLUG = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _MEMORY_CHECKS: Dict[str, Checker] = {
@@ -22,6 +22,11 @@ _MEMORY_CHECKS: Dict[str, Checker] = {
     "active": nullable(boolean),
 }
 _ITEM_TYPES = literal("guardrail", "preference", "fact")
+_CREATE_REQUEST = RequestSchema(_MEMORY_CHECKS, required=("slug",))
+_UPDATE_REQUEST = RequestSchema({k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"})
+_ITEM_CHECKS: Dict[str, Checker] = {"type": _ITEM_TYPES, "content": string(min_length=1)}
+_ITEM_CREATE_REQUEST = RequestSchema(_ITEM_CHECKS, required=("type", "content"))
+_ITEM_UPDATE_REQUEST = RequestSchema(_ITEM_CHECKS)
 
 
 def _memories(ctx: RouteContext) -> Dict[str, Memory]:
@@ -45,9 +50,6 @@ def _item(ctx: RouteContext, memory: Memory) -> Dict[str, Any]:
 def list_memories(ctx: RouteContext) -> ResponsePlan:
     data = [m.to_json() for m in _memories(ctx).values()]
     return json_plan(200, {"object": "list", "data": data, "has_more": False})
-
-
-_CREATE_MEMORY_BODY = Body(_MEMORY_CHECKS, ("slug",))
 
 
 def create_memory(ctx: RouteContext) -> ResponsePlan:
@@ -78,8 +80,7 @@ def get_memory(ctx: RouteContext) -> ResponsePlan:
 
 def update_memory(ctx: RouteContext) -> ResponsePlan:
     memory = _memory(ctx)
-    checks = {k: v for k, v in _MEMORY_CHECKS.items() if k != "slug"}
-    body = json_object(ctx, checks)
+    body = json_object(ctx, _UPDATE_REQUEST)
     for name in ("name", "description"):
         if name in body:
             setattr(memory, name, body[name])
@@ -104,9 +105,7 @@ def list_items(ctx: RouteContext) -> ResponsePlan:
 
 def create_item(ctx: RouteContext) -> ResponsePlan:
     memory = _memory(ctx)
-    body = json_object(
-        ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)}, ("type", "content")
-    )
+    body = json_object(ctx, _ITEM_CREATE_REQUEST)
     item = {
         "id": "mi_" + ctx.state.ids.ulid(),
         "type": body["type"],
@@ -121,7 +120,7 @@ def create_item(ctx: RouteContext) -> ResponsePlan:
 def update_item(ctx: RouteContext) -> ResponsePlan:
     memory = _memory(ctx)
     item = _item(ctx, memory)
-    body = json_object(ctx, {"type": _ITEM_TYPES, "content": string(min_length=1)})
+    body = json_object(ctx, _ITEM_UPDATE_REQUEST)
     item.update({k: body[k] for k in ("type", "content") if k in body})
     memory.updated_at = ctx.now
     return json_plan(200, item)
@@ -137,7 +136,7 @@ _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
     Route("GET", "/v1/memories", _JWT, list_memories),
-    Route("POST", "/v1/memories", _JWT, create_memory, request=_CREATE_MEMORY_BODY),
+    Route("POST", "/v1/memories", _JWT, create_memory, request=_CREATE_REQUEST),
     Route("GET", "/v1/memories/{slug}", _JWT, get_memory),
     Route("PATCH", "/v1/memories/{slug}", _JWT, update_memory),
     Route("DELETE", "/v1/memories/{slug}", _JWT, delete_memory),

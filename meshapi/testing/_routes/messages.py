@@ -15,16 +15,17 @@ import re
 from typing import Any, Dict, Iterator, List, Optional
 
 from .._gateway.errors import GatewayError
-from .._gateway.inference import AUTO_MODEL, anything, resolve_model
+from .._gateway.inference import AUTO_MODEL, resolve_model
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text
 from .._gateway.router import Route, RouteContext
 from .._gateway.tools import decide_tool_calls, messages_tool_request
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     any_object,
+    anything,
     boolean,
-    check_object,
     integer,
     list_of,
     literal,
@@ -78,6 +79,7 @@ _CHECKS: Dict[str, Checker] = {
     "stream": nullable(boolean),
     "service_tier": nullable(anything),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("max_tokens", "messages"))
 _BY_STATUS = {status: kind for kind, status in ANTHROPIC_ERROR_TYPES.items()}
 
 
@@ -125,7 +127,7 @@ def create_message(ctx: RouteContext) -> ResponsePlan:
 def _create(ctx: RouteContext) -> ResponsePlan:
     body = ctx.json_body()
     problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _CHECKS, required=("max_tokens", "messages"))
+    _REQUEST(body, ("body",), problems)
     if problems:
         raise GatewayError(422, "validation_error", "invalid", details=problems)
     messages: List[Dict[str, Any]] = []

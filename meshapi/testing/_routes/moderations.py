@@ -11,9 +11,10 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     list_of,
     literal,
     nullable,
@@ -58,6 +59,7 @@ _CHECKS: Dict[str, Checker] = {
     "input": union(string(), list_of(string()), list_of(_ITEM)),
     "model": nullable(string(min_length=1)),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -74,9 +76,6 @@ def _result(text: str) -> Dict[str, Any]:
             categories[name] = False
             scores[name] = round(digest[0] / 25600, 6)
     return {"flagged": bool(found), "categories": categories, "category_scores": scores}
-
-
-_CREATE_MODERATION_BODY = Body(_CHECKS, ("input",))
 
 
 def create_moderation(ctx: RouteContext) -> ResponsePlan:
@@ -104,5 +103,5 @@ def create_moderation(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/moderations", ["dp"], create_moderation, request=_CREATE_MODERATION_BODY),
+    Route("POST", "/v1/moderations", ["dp"], create_moderation, request=_REQUEST),
 ]

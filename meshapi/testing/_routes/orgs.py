@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 
 from .._gateway.errors import GatewayError, detail, invalid, validation_error
 from .._gateway.plan import ResponsePlan, empty_plan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.stores import (
     Invitation,
     Org,
@@ -26,9 +26,19 @@ from .._gateway.stores import (
     summary_of,
     usage_store,
 )
-from .._gateway.validate import literal, nullable, string
+from .._gateway.validate import RequestSchema, literal, nullable, string
 
 _INVITATION_LIFETIME = 72 * 3600
+_CREATE_REQUEST = RequestSchema({"name": string(min_length=1, max_length=200)}, required=("name",))
+_INVITE_REQUEST = RequestSchema(
+    {
+        "email": string(min_length=3, max_length=320),
+        "role": string(),
+        "team_id": nullable(string()),
+    },
+    required=("email", "role"),
+)
+_TRANSFER_REQUEST = RequestSchema({"user_id": string(min_length=1)}, required=("user_id",))
 
 
 def _orgs(ctx: RouteContext) -> OrgStore:
@@ -49,9 +59,6 @@ def _role(org: Org, user: str) -> str:
 def _administer(ctx: RouteContext, org: Org) -> None:
     if _role(org, ctx.principal.owner) not in ("owner", "admin"):
         raise GatewayError(403, "forbidden", "Only org owners and admins can do this.")
-
-
-_CREATE_ORG_BODY = Body({"name": string(min_length=1, max_length=200)}, ("name",))
 
 
 def create_org(ctx: RouteContext) -> ResponsePlan:
@@ -88,15 +95,7 @@ def invite(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/orgs/current/members``: an invitation, not a member yet."""
     org = _current(ctx)
     _administer(ctx, org)
-    body = json_object(
-        ctx,
-        {
-            "email": string(min_length=3, max_length=320),
-            "role": string(),
-            "team_id": nullable(string()),
-        },
-        ("email", "role"),
-    )
+    body = json_object(ctx, _INVITE_REQUEST)
     if body["role"] == "owner":
         raise invalid(
             "value_error",
@@ -152,7 +151,7 @@ def transfer_ownership(ctx: RouteContext) -> ResponsePlan:
     org = _current(ctx)
     if _role(org, ctx.principal.owner) != "owner":
         raise GatewayError(403, "forbidden", "Only the owner can transfer ownership.")
-    body = json_object(ctx, {"user_id": string(min_length=1)}, ("user_id",))
+    body = json_object(ctx, _TRANSFER_REQUEST)
     target = body["user_id"]
     if target not in org.members:
         raise invalid("value_error", ("body", "user_id"), "The new owner must be a member")
@@ -234,7 +233,7 @@ def accept_invitation(ctx: RouteContext) -> ResponsePlan:
 _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/orgs", _JWT, create_org, request=_CREATE_ORG_BODY),
+    Route("POST", "/v1/orgs", _JWT, create_org, request=_CREATE_REQUEST),
     Route("GET", "/v1/orgs/current", _JWT, current_org),
     Route("GET", "/v1/orgs/current/members", _JWT, list_members),
     Route("POST", "/v1/orgs/current/members", _JWT, invite),

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._gateway.blobs import base_url, chunked_bytes_plan
-from .._gateway.errors import GatewayError, detail, validation_error
+from .._gateway.errors import GatewayError, validation_error
 from .._gateway.plan import ResponsePlan, bytes_plan, empty_plan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.validate import (
+    RequestSchema,
     any_object,
     boolean,
-    check_object,
     integer,
     list_of,
     nullable,
@@ -147,9 +147,7 @@ _INIT_CHECKS = {
     "embed": nullable(boolean),
     "metadata": nullable(any_object),
 }
-
-
-_INIT_UPLOAD_BODY = Body(_INIT_CHECKS, ("file_name", "mime_type"))
+_INIT_REQUEST = RequestSchema(_INIT_CHECKS, required=("file_name", "mime_type"))
 
 
 def init_upload(ctx: RouteContext) -> ResponsePlan:
@@ -248,22 +246,15 @@ def get_content(ctx: RouteContext) -> ResponsePlan:
 
 
 _EMBED_CHECKS = {
-    "file_ids": list_of(string(min_length=1), min_length=1),
+    "file_ids": list_of(string(min_length=1), min_length=1, max_length=100),
     "wait": nullable(boolean),
     "metadata": nullable(any_object),
 }
+_EMBED_REQUEST = RequestSchema(_EMBED_CHECKS, required=("file_ids",))
 
 
 def embed_files(ctx: RouteContext) -> ResponsePlan:
-    body = ctx.json_body()
-    problems: List[Dict[str, Any]] = []
-    check_object(body, ("body",), problems, _EMBED_CHECKS, required=("file_ids",))
-    if not problems and len(body["file_ids"]) > 100:
-        problems.append(
-            detail("too_long", ("body", "file_ids"), "List should have at most 100 items")
-        )
-    if problems:
-        raise validation_error(problems)
+    body = ctx.body
     results = []
     for file_id in body["file_ids"]:
         item = _state(ctx).files.get(file_id)
@@ -304,6 +295,7 @@ _SEARCH_CHECKS = {
     "date_from": nullable(integer()),
     "date_to": nullable(integer()),
 }
+_SEARCH_REQUEST = RequestSchema(_SEARCH_CHECKS, required=("query",))
 
 
 def _features(text: str) -> Dict[str, int]:
@@ -335,9 +327,6 @@ def _vectors(query: str, chunks: List[str]) -> Tuple[Dict[str, float], List[Dict
         return {name: w / norm for name, w in weights.items()}
 
     return vector(_features(query)), [vector(features) for features in counted]
-
-
-_SEARCH_FILES_BODY = Body(_SEARCH_CHECKS, ("query",))
 
 
 def search_files(ctx: RouteContext) -> ResponsePlan:
@@ -386,10 +375,10 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/files", ["dp"], init_upload, request=_INIT_UPLOAD_BODY),
+    Route("POST", "/v1/files", ["dp"], init_upload, request=_INIT_REQUEST),
     Route("GET", "/v1/files", ["dp"], list_files),
-    Route("POST", "/v1/files/embed", ["dp"], embed_files),
-    Route("POST", "/v1/files/search", ["dp"], search_files, request=_SEARCH_FILES_BODY),
+    Route("POST", "/v1/files/embed", ["dp"], embed_files, request=_EMBED_REQUEST),
+    Route("POST", "/v1/files/search", ["dp"], search_files, request=_SEARCH_REQUEST),
     Route("GET", "/v1/files/{file_id}/content", ["dp"], get_content),
     Route("GET", "/v1/files/{file_id}", ["dp"], get_file),
     Route("PUT", "/_uploads/{token}", [], put_upload, rate_limited=False),

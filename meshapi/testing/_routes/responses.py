@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional
 
 from .._gateway.errors import GatewayError
-from .._gateway.inference import AUTO_MODEL, anything, find_template, input_messages, resolve_model
+from .._gateway.inference import AUTO_MODEL, find_template, input_messages, resolve_model
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text, message_text
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.schema import response_schema, structured_completion
 from .._gateway.stores import cursor_page
 from .._gateway.tools import decide_tool_calls, responses_tool_request
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     any_object,
+    anything,
     boolean,
     dict_of,
     integer,
@@ -79,6 +81,7 @@ _CHECKS: Dict[str, Checker] = {
     "timeout": nullable(number(gt=0)),
 }
 _FIELDS = frozenset(_CHECKS)
+_REQUEST = RequestSchema(_CHECKS, required=("input",))
 
 
 @dataclass
@@ -188,9 +191,6 @@ def _output(ctx: RouteContext, completion: Completion, item_id: str) -> List[Dic
             "content": [{"type": "output_text", "text": completion.text or "", "annotations": []}],
         }
     ]
-
-
-_CREATE_RESPONSE_BODY = Body(_CHECKS, ("input",))
 
 
 def create_response(ctx: RouteContext) -> ResponsePlan:
@@ -380,7 +380,7 @@ def get_response(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/responses", ["dp"], create_response, request=_CREATE_RESPONSE_BODY),
+    Route("POST", "/v1/responses", ["dp"], create_response, request=_REQUEST),
     Route("GET", "/v1/responses", ["dp"], list_responses),
     Route("GET", "/v1/responses/{response_id}", ["dp"], get_response),
 ]

@@ -11,11 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from .._gateway.inference import anything
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.replies import message_text
-from .._gateway.router import Body, Route, RouteContext
-from .._gateway.validate import Checker, list_of, literal, nullable, obj, string
+from .._gateway.router import Route, RouteContext
+from .._gateway.validate import (
+    CHAT_MESSAGE,
+    Checker,
+    RequestSchema,
+    list_of,
+    literal,
+    nullable,
+    string,
+)
 
 PREFERRED = {
     "completions": "openai/gpt-4o-mini",
@@ -26,17 +33,15 @@ PREFERRED = {
 CLASSIFIER_FAILURE_MARKER = "[classifier-timeout]"
 """A last user message containing this makes the classifier fail (a soft fallback)."""
 
-_MESSAGE = obj({"role": string(), "content": anything}, required=("role",))
+_MESSAGE = CHAT_MESSAGE
 _CHECKS: Dict[str, Checker] = {
     "messages": list_of(_MESSAGE, min_length=1),
     "api_type": nullable(literal("completions", "responses", "embeddings")),
     "exclude_models": nullable(list_of(string())),
     "candidate_models": nullable(list_of(string())),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("messages",))
 _HARD = re.compile(r"\b(prove|derive|step by step|theorem)\b", re.IGNORECASE)
-
-
-_SELECT_BODY = Body(_CHECKS, ("messages",))
 
 
 def select(ctx: RouteContext) -> ResponsePlan:
@@ -75,5 +80,5 @@ def select(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/router/select", ["dp"], select, request=_SELECT_BODY),
+    Route("POST", "/v1/router/select", ["dp"], select, request=_REQUEST),
 ]

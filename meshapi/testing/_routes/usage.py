@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from .._gateway.errors import GatewayError, invalid
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.state import iso8601
 from .._gateway.stores import (
     AuditStore,
@@ -30,7 +30,7 @@ from .._gateway.stores import (
     summary_of,
     usage_store,
 )
-from .._gateway.validate import Checker, integer, nullable, string
+from .._gateway.validate import Checker, RequestSchema, integer, nullable, string
 
 _FILTERS = ("since", "until", "model", "status", "key_id", "team_id", "member_user_id")
 _FILTER_CHECKS: Dict[str, Checker] = {
@@ -45,6 +45,15 @@ _FILTER_CHECKS: Dict[str, Checker] = {
     "end_user_id": nullable(string()),
     "offset": nullable(integer(ge=0)),
 }
+_SUMMARY_REQUEST = RequestSchema(
+    {**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, required=("org_id",)
+)
+_EVENTS_REQUEST = RequestSchema(
+    {**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}, required=("org_id",)
+)
+_RECHARGE_REQUEST = RequestSchema(
+    {"amount_usd": string(), "threshold_usd": nullable(string())}, required=("amount_usd",)
+)
 _GRANULARITY = {"hour": 3600, "day": 86_400, "week": 7 * 86_400}
 _CSV_COLUMNS = (
     "id", "request_id", "created_at", "key_id", "model", "status", "prompt_tokens",
@@ -87,18 +96,12 @@ def _filtered(ctx: RouteContext, filters: Dict[str, Any], where: str) -> List[Us
     return events
 
 
-_USAGE_SUMMARY_BODY = Body({**_FILTER_CHECKS, "limit": nullable(integer(ge=1))}, ("org_id",))
-
-
 def usage_summary(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     summary = summary_of(ctx, _filtered(ctx, body, "body"), cached=ctx.principal.realm == "jwt")
     offset, limit = body.get("offset") or 0, body.get("limit") or 50
     summary["by_model"] = summary["by_model"][offset : offset + limit]
     return json_plan(200, summary)
-
-
-_USAGE_EVENTS_BODY = Body({**_FILTER_CHECKS, "limit": nullable(integer(ge=1, le=200))}, ("org_id",))
 
 
 def usage_events(ctx: RouteContext) -> ResponsePlan:
@@ -235,11 +238,6 @@ def get_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, found or {"enabled": False, "amount_usd": None, "threshold_usd": None})
 
 
-_SETUP_AUTO_RECHARGE_BODY = Body(
-    {"amount_usd": string(), "threshold_usd": nullable(string())}, ("amount_usd",)
-)
-
-
 def setup_auto_recharge(ctx: RouteContext) -> ResponsePlan:
     """``POST /v1/auto-recharge/setup``: one set-up per account (a new one replaces it)."""
     body = ctx.body
@@ -285,8 +283,8 @@ _READ = ["dp", "jwt"]
 _JWT = ["jwt"]
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/usage", _READ, usage_summary, request=_USAGE_SUMMARY_BODY),
-    Route("POST", "/v1/usage/events", _READ, usage_events, request=_USAGE_EVENTS_BODY),
+    Route("POST", "/v1/usage", _READ, usage_summary, request=_SUMMARY_REQUEST),
+    Route("POST", "/v1/usage/events", _READ, usage_events, request=_EVENTS_REQUEST),
     Route("GET", "/v1/usage/events/export", _JWT, export_events),
     Route("GET", "/v1/usage/events/{event_id}/attempts", _READ, event_attempts),
     Route("GET", "/v1/usage/spend-trend", _READ, spend_trend),
@@ -298,7 +296,7 @@ ROUTES: List[Route] = [
         "/v1/auto-recharge/setup",
         _JWT,
         setup_auto_recharge,
-        request=_SETUP_AUTO_RECHARGE_BODY,
+        request=_RECHARGE_REQUEST,
     ),
     Route("GET", "/v1/audit-logs", _READ, list_audit_logs),
     Route("GET", "/v1/audit-logs.csv", _READ, export_audit_logs),

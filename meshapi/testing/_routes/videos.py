@@ -18,9 +18,9 @@ from .._gateway.blobs import blobs
 from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.media_helpers import media_model
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
-    any_object,
+    RequestSchema,
     boolean,
     integer,
     list_of,
@@ -129,11 +129,12 @@ _CREATE_CHECKS = {
     "watermark": nullable(boolean),
     "priority": nullable(integer()),
     "execution_expires_after": nullable(integer(ge=1)),
-    "draft_task": nullable(any_object),
+    "service_tier": nullable(string()),
+    "resolution": nullable(string()),
+    "ratio": nullable(string()),
+    "safety_identifier": nullable(string()),
 }
-
-
-_CREATE_VIDEO_BODY = Body(_CREATE_CHECKS, ("model", "content"))
+_CREATE_REQUEST = RequestSchema(_CREATE_CHECKS, required=("model", "content"))
 
 
 def create_video(ctx: RouteContext) -> ResponsePlan:
@@ -212,7 +213,7 @@ def list_videos(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/video/generations", ["dp"], create_video, request=_CREATE_VIDEO_BODY),
+    Route("POST", "/v1/video/generations", ["dp"], create_video, request=_CREATE_REQUEST),
     Route("GET", "/v1/video/generations", ["dp"], list_videos),
     Route("GET", "/v1/video/generations/{task_id}", ["dp"], get_video),
 ]

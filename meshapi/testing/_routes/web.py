@@ -11,9 +11,10 @@ from typing import Dict, List
 
 from .._gateway.errors import GatewayError
 from .._gateway.plan import ResponsePlan, json_plan
-from .._gateway.router import Body, Route, RouteContext
+from .._gateway.router import Route, RouteContext
 from .._gateway.validate import (
     Checker,
+    RequestSchema,
     boolean,
     integer,
     list_of,
@@ -39,13 +40,11 @@ _CHECKS: Dict[str, Checker] = {
     "exclude_domains": nullable(list_of(string())),
     "include_answer": nullable(boolean),
 }
+_REQUEST = RequestSchema(_CHECKS, required=("query",))
 
 
 def _slug(query: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", query.lower()))[:60] or "q"
-
-
-_SEARCH_BODY = Body(_CHECKS, ("query",))
 
 
 def search(ctx: RouteContext) -> ResponsePlan:
@@ -99,5 +98,5 @@ def search(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("POST", "/v1/web/search", ["dp"], search, request=_SEARCH_BODY),
+    Route("POST", "/v1/web/search", ["dp"], search, request=_REQUEST),
 ]

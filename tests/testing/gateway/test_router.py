@@ -11,8 +11,8 @@ import pytest
 from meshapi.testing import GatewayRequest
 from meshapi.testing._gateway.dispatcher import Gateway
 from meshapi.testing._gateway.plan import ResponsePlan, json_plan
-from meshapi.testing._gateway.router import Body, Route, RouteContext, match
-from meshapi.testing._gateway.validate import integer, string
+from meshapi.testing._gateway.router import Route, RouteContext, match
+from meshapi.testing._gateway.validate import RequestSchema, integer, string
 from meshapi.testing._routes import ROUTES
 
 
@@ -32,7 +32,7 @@ def test_a_declared_body_is_checked_before_the_handler(monkeypatch: pytest.Monke
         seen.append(ctx.body)
         return json_plan(200, {"ok": True})
 
-    body = Body({"name": string(min_length=1), "count": integer(ge=1)}, ("name",))
+    body = RequestSchema({"name": string(min_length=1), "count": integer(ge=1)}, ("name",))
     route = Route("POST", "/v1/echo-body", ["dp"], handler, request=body)
     monkeypatch.setattr("meshapi.testing._gateway.dispatcher.ROUTES", (route, *ROUTES))
     gateway = Gateway()
