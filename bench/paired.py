@@ -9,6 +9,7 @@ of the per-block ratios: what the SDK adds to its transport, with placement canc
 
     .venv/bin/python -m bench.paired            # about a minute
     .venv/bin/python -m bench.paired --blocks 9 --calls 3000
+    .venv/bin/python -m bench.paired --only chunk   # the streams only
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "clients"))
 
@@ -39,7 +40,13 @@ def _median_ratio(ours: List[float], base: List[float]) -> float:
     return statistics.median(o / b for o, b in zip(ours, base))
 
 
-def sync_pairs(base_url: str, blocks: int, calls: int, chunks: int) -> Dict[str, float]:
+def _wanted(name: str, only: Sequence[str]) -> bool:
+    return not only or any(word in name for word in only)
+
+
+def sync_pairs(
+    base_url: str, blocks: int, calls: int, chunks: int, only: Sequence[str] = ()
+) -> Dict[str, float]:
     """Sequential creates and one long stream, the blocking client against raw httpx."""
     raw = floor.HttpxSync(base_url, None)
     client = MeshAPI(base_url=base_url, token="rsk_bench")
@@ -57,6 +64,8 @@ def sync_pairs(base_url: str, blocks: int, calls: int, chunks: int) -> Dict[str,
         ("sync create", ours_create, raw.complete, calls),
         ("sync chunk", ours_stream, lambda: raw.stream(chunks, None), 1),
     ):
+        if not _wanted(name, only):
+            continue
         times: Dict[str, List[float]] = {"ours": [], "floor": []}
         for fn in (a, b):  # warm
             fn()
@@ -73,7 +82,7 @@ def sync_pairs(base_url: str, blocks: int, calls: int, chunks: int) -> Dict[str,
 
 
 async def _async_pairs(
-    base_url: str, transport: str, blocks: int, calls: int, chunks: int
+    base_url: str, transport: str, blocks: int, calls: int, chunks: int, only: Sequence[str] = ()
 ) -> Dict[str, float]:
     raw: Any = floor.Aiohttp(base_url, None) if transport == "aiohttp" else floor.HttpxAsync(
         base_url, None
@@ -97,6 +106,8 @@ async def _async_pairs(
         (f"{transport} chunk", ours_stream, floor_stream, 1),
     ]
     for name, a, b, n in pairs:
+        if not _wanted(name, only):
+            continue
         fa: Callable[[], Awaitable[None]] = a
         fb: Callable[[], Awaitable[Any]] = b
         times: Dict[str, List[float]] = {"ours": [], "floor": []}
@@ -120,15 +131,20 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=7)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--chunks", type=int, default=10_000)
+    parser.add_argument(
+        "--only", nargs="+", default=[], metavar="WORD", help="the workloads naming a word"
+    )
     args = parser.parse_args()
     server, port = start_server()
     base_url = f"http://127.0.0.1:{port}"
     try:
-        ratios = sync_pairs(base_url, args.blocks, args.calls, args.chunks)
+        ratios = sync_pairs(base_url, args.blocks, args.calls, args.chunks, args.only)
         for transport in ("httpx", "aiohttp"):
             ratios.update(
                 asyncio.run(
-                    _async_pairs(base_url, transport, args.blocks, args.calls, args.chunks)
+                    _async_pairs(
+                        base_url, transport, args.blocks, args.calls, args.chunks, args.only
+                    )
                 )
             )
     finally:

@@ -699,6 +699,10 @@ def table(
         lines.append(
             f"| small events, `SSEDecoder` | {sse['decoder_events_per_s']:,.0f} events/s |"
         )
+        if "decoder_data_events_per_s" in sse:  # runs before issue 21's per-chunk work lack it
+            lines.append(
+                f"| small events, `SSEDecoder.feed_data` | {sse['decoder_data_events_per_s']:,.0f} events/s |"
+            )
         lines.append(
             f"| small events, minimal `data:` splitter (floor) | {sse['splitter_events_per_s']:,.0f} events/s |"
         )

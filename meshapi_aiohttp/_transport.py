@@ -255,8 +255,12 @@ class AiohttpStreamResponse:
         pieces."""
         failure: Optional[StreamInterruptedError] = None
         decoder = decoder_for(self.headers.get("content-encoding"))
+        readany = self._response.content.readany  # what iter_any() awaits, without its frame
         try:
-            async for chunk in self._response.content.iter_any():
+            while True:
+                chunk = await readany()
+                if not chunk:  # the body's end
+                    break
                 if decoder is None:
                     yield chunk
                 else:
@@ -269,6 +273,18 @@ class AiohttpStreamResponse:
             failure = _stream_error(exc)
         if failure is not None:  # raised here, so aiohttp's exception is not its __context__
             raise failure
+
+    def body_in_memory(self) -> Optional[bytes]:
+        """The whole body if aiohttp has already read all of it (a small reply comes in the
+        packets of its head) and it needs no decoding; else ``None``, and the body is
+        iterated. aiohttp reads at most its buffer's high-water mark ahead of the reader, so
+        what this returns is bounded as a read is."""
+        content = self._response.content
+        if not content.is_eof() or content.exception() is not None:
+            return None
+        if "content-encoding" in self.headers:
+            return None
+        return content.read_nowait()
 
     async def release(self) -> None:
         """The stream has ended: read on to the body's end for at most ``RELEASE_GRACE``

@@ -289,6 +289,7 @@ def _merge_audio(into: Optional[Dict[str, Any]], more: Mapping[str, Any]) -> Dic
 
 
 _CHUNK_HEAD = ("id", "created", "model", "system_fingerprint")
+_HEAD_AND_CHOICES = frozenset({*_CHUNK_HEAD, "object", "choices"})
 
 
 _HEAD_LOOKS = 3
@@ -324,25 +325,27 @@ class ChatCompletionAccumulator:
         """
         if self._missing:  # the head comes with the first chunks: looked for in the first few
             self._look_at_head(chunk)
-        if chunk.usage is not None or chunk.cost is not None or chunk.__pydantic_extra__:
+        if not chunk.__pydantic_fields_set__ <= _HEAD_AND_CHOICES:  # usage, cost, unknown fields
             self._add_tail(chunk)
         choices = self._choices
         for choice in chunk.choices:
-            state = choices.get(choice.index)
+            fields = choice.__dict__  # a model's fields, read as one dict: cheaper, once a token
+            index = fields["index"]
+            state = choices.get(index)
             if state is None:
-                state = choices[choice.index] = _Choice(choice.index)
-            delta = choice.delta
+                state = choices[index] = _Choice(index)
+            delta = fields["delta"]
             content = delta.content
             if content:
                 state.content.append(content)
-            if (
-                not content
-                or len(delta.__pydantic_fields_set__) > 1
-                or delta.__pydantic_extra__
-                or choice.finish_reason is not None
-                or choice.logprobs
-            ):
-                state.add_rest(choice)
+                # Content alone (unknown fields too are in the fields set)?
+                if (
+                    fields["finish_reason"] is None
+                    and not fields["logprobs"]
+                    and len(delta.__pydantic_fields_set__) == 1
+                ):
+                    continue
+            state.add_rest(choice)
 
     def _look_at_head(self, chunk: ChatCompletionChunk) -> None:
         missing = self._missing

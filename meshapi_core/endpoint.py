@@ -63,10 +63,11 @@ from urllib.parse import quote
 
 from .errors import InvalidArgumentError, ResponseDecodeError, inband_error, shorten
 from .http import Response
-from .paging import CursorPaging, OffsetPaging, Paging
 
 if TYPE_CHECKING:
     import pydantic
+
+    from .paging import CursorPaging, OffsetPaging, Paging
 
 __all__ = [
     "ADMIN",
@@ -454,3 +455,18 @@ class Endpoint(Generic[P, R_co]):
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.method} {self.path}>"
+
+
+_PAGING = ("CursorPaging", "OffsetPaging")
+
+
+def __getattr__(name: str) -> Any:
+    # The page styles, declared in meshapi_core.paging and loaded with the first list
+    # endpoint that names one.
+    if name not in _PAGING:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import paging
+
+    value = getattr(paging, name)
+    globals()[name] = value
+    return value

@@ -28,7 +28,18 @@ unknown length is bounded as it is sent.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 import pydantic
 
@@ -37,14 +48,16 @@ from .config import NO_OPTIONS, CallOptions, ClientConfig
 from .endpoint import SSE, Endpoint, RetryClass, Send
 from .errors import InvalidArgumentError
 from .http import Body, StreamedBody
-from .models.secrets import SecretRequestModel
-from .multipart import boundary_from, content_type_for, encode_multipart, form_fields
+from .models.base import RequestModel
 from .params import bind, encode_json, encode_query
-from .uploads import FilePart, Upload, is_upload, to_upload
+
+# Files, forms and secrets load with the first call that has them: a chat completion does not.
+if TYPE_CHECKING:
+    from .uploads import FilePart, Upload
 
 __all__ = ["bind_params", "collect_uploads", "prepare_call"]
 
-Files = Mapping[str, Sequence[FilePart]]
+Files = Mapping[str, Sequence["FilePart"]]
 """Checked files by form field name (a field may carry several, e.g. ``reference_images``)."""
 
 R = TypeVar("R")
@@ -106,8 +119,10 @@ def collect_uploads(
     is prepared. Fields holding a reference (a URL, base64) are left to the JSON body.
     """
     found: Dict[str, List[Upload]] = {}
-    if bound is None:
+    if bound is None or not endpoint.files:
         return found
+    from .uploads import is_upload, to_upload
+
     for name in endpoint.files:
         value = getattr(bound, name, None)
         items = value if isinstance(value, list) else [value]
@@ -126,6 +141,8 @@ def collect_uploads(
 def _multipart(
     bound: Optional[pydantic.BaseModel], files: Files, runtime: Runtime
 ) -> Tuple[Union[bytes, StreamedBody], str]:
+    from .multipart import boundary_from, content_type_for, encode_multipart, form_fields
+
     data: Dict[str, Any] = {}
     if bound is not None:
         data = bound.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude=set(files))
@@ -209,8 +226,8 @@ def prepare_call(
         stream=endpoint.stream is not None,
     )
     secrets = config.secrets  # what the call's errors leave out, should a server echo it
-    if isinstance(bound, SecretRequestModel):
-        secrets += bound.secrets()
+    if isinstance(bound, RequestModel):
+        secrets += bound._secret_values()
     return Call(
         request,
         decode=endpoint.reply.decode,

@@ -44,6 +44,12 @@ SDK calls it instead of ``close()`` after the protocol's end, and it reads on fo
 :data:`RELEASE_GRACE` seconds and :data:`RELEASE_LIMIT` bytes, then closes, which gives the
 connection back if the body ended in time and drops it otherwise. A transport without it is
 closed at once (the connection is dropped if its body had not ended).
+
+A stream response may also offer ``body_in_memory()``: the whole body, decompressed, if it
+has all arrived already (a small reply comes in the packets of its head), else ``None``. The
+SDK asks for it before reading a whole body (not a stream), and takes it instead of iterating;
+the body is still bounded by the request's ``max_body``, and what the transport held was
+bounded by its own read buffer.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from ._common import (
     HTTPX_ERRORS,
+    araw_chunks,
     body_in_memory,
     connection_error,
     deadline_message,
@@ -68,7 +69,7 @@ class AsyncHttpxStreamResponse:
         decoder = decoder_for(self.headers.get("content-encoding"))
         deadline = self._deadline
         # Kept: a consumer that stops at the stream's end leaves it open for release().
-        raw = self._raw = self._response.aiter_raw()
+        raw = self._raw = araw_chunks(self._response)
         try:
             if deadline is None and decoder is None:
                 async for data in raw:

@@ -147,6 +147,36 @@ def body_in_memory(response: httpx.Response) -> Optional[bytes]:
         return None
 
 
+def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """What ``response.iter_raw()`` yields, read straight from the response's stream: without
+    the work ``iter_raw`` adds to every chunk (a chunker that passes chunks through when no
+    size is asked, a count of bytes the SDK never reads). Where ``iter_raw`` would refuse (a
+    body spent or closed, an async stream), it is called, so that its error says why. The
+    transport closes the response when done, as ``iter_raw`` does at the body's end."""
+    stream = response.stream
+    if (
+        response.is_stream_consumed
+        or response.is_closed
+        or not isinstance(stream, httpx.SyncByteStream)
+    ):
+        return response.iter_raw()
+    response.is_stream_consumed = True
+    return iter(stream)
+
+
+def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """:func:`raw_chunks` for an async response (``aiter_raw``'s bytes)."""
+    stream = response.stream
+    if (
+        response.is_stream_consumed
+        or response.is_closed
+        or not isinstance(stream, httpx.AsyncByteStream)
+    ):
+        return response.aiter_raw()
+    response.is_stream_consumed = True
+    return stream.__aiter__()
+
+
 def headers_of(response: httpx.Response) -> Dict[str, str]:
     """Response headers as a dict with lower-case names; repeated headers joined by ", ".
 

@@ -47,6 +47,7 @@ from ._common import (
     deadline_message,
     headers_of,
     outgoing,
+    raw_chunks,
     refuse_credentials_of,
     refuse_if_closed,
     send_options,
@@ -84,7 +85,7 @@ class HttpxStreamResponse:
         decoder = decoder_for(self.headers.get("content-encoding"))
         # Kept, and looped over rather than delegated to (``yield from``): a consumer that
         # stops at the stream's end must leave it open for release().
-        raw = self._raw = self._response.iter_raw()
+        raw = self._raw = raw_chunks(self._response)
         try:
             if self._deadline is None and decoder is None:
                 for data in raw:  # noqa: UP028 - not delegated: see above

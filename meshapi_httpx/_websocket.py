@@ -14,12 +14,13 @@ when the transport is made, by httpx's rules (:mod:`meshapi_core.proxies`).
 from __future__ import annotations
 
 import ssl
-from typing import Optional
+from typing import TYPE_CHECKING, Dict, Optional, Union
 from urllib.request import getproxies
 
 import httpx
 
-from meshapi_core.proxies import ProxyRoute, ProxyRules
+if TYPE_CHECKING:
+    from meshapi_core.proxies import ProxyRoute, ProxyRules
 
 __all__ = ["TLS", "ssl_context"]
 
@@ -36,7 +37,9 @@ def ssl_context() -> ssl.SSLContext:
 
 
 class TLS:
-    """A transport's SSL context and proxy rules, shared by its client and its sessions."""
+    """A transport's SSL context and proxy rules, shared by its client and its sessions.
+    The environment's proxy settings are read when it is made, and read into rules by the
+    first session."""
 
     __slots__ = ("_proxies", "context")
 
@@ -44,7 +47,7 @@ class TLS:
         if context is None and made_here:
             context = httpx.create_ssl_context()  # what httpx.Client() would make
         self.context = context
-        self._proxies = ProxyRules.of(getproxies())
+        self._proxies: Union[Dict[str, str], ProxyRules] = getproxies()
 
     def for_websocket(self) -> ssl.SSLContext:
         """The SSL context of a ``wss://`` session."""
@@ -52,4 +55,9 @@ class TLS:
 
     def proxy(self, url: str) -> Optional[ProxyRoute]:
         """The proxy for a session to ``url``, if the environment names one for it."""
-        return self._proxies.route(url)
+        rules = self._proxies
+        if isinstance(rules, dict):
+            from meshapi_core.proxies import ProxyRules
+
+            rules = self._proxies = ProxyRules.of(rules)
+        return rules.route(url)

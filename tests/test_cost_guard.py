@@ -112,9 +112,29 @@ def test_stream_chunks_are_validated_once_each_straight_from_json() -> None:
     }
     assert loads.call_count == 0, "chunks must go from JSON text to pydantic without json.loads"
     per_chunk = sum(calls.values()) / CHUNKS
-    # Today: 8 (feed's resume, the event, validate_json, lens and appends; a chunk's content
-    # is validated without a Python call). Doubling the work must fail.
+    # Today: 7 (feed's resume, validate_json, lens and appends; an event is its data alone,
+    # and a chunk's content is validated without a Python call). Doubling it must fail.
     assert per_chunk <= 13, (per_chunk, calls.most_common(12))
+
+
+def test_a_read_of_one_frame_takes_few_calls() -> None:
+    """Reads of one SSE frame each, as httpx hands over a gateway's stream (one HTTP chunk
+    per token), with the idle clock a stream has."""
+    reads = [frame + b"\n\n" for frame in BODY.split(b"\n\n") if frame]
+
+    def decode() -> int:
+        decoder = StreamDecoder(SSE(ChatCompletionChunk), {}, idle_timeout=60.0, clock=lambda: 0.0)
+        count = sum(1 for data in reads for _chunk in decoder.feed(data))
+        decoder.end()
+        return count
+
+    decode()
+    chunks, calls = count_calls(decode)
+    assert chunks == CHUNKS
+    per_chunk = sum(calls.values()) / CHUNKS
+    # Today: 10 (feed and its resume, feed_data, the clock, bytes.decode, str.find, two lens,
+    # validate_json, the genexpr's resume): one frame takes no line loop.
+    assert per_chunk <= 16, (per_chunk, calls.most_common(12))
 
 
 def test_sse_decoder_function_calls_per_event_are_bounded() -> None:

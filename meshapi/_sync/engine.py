@@ -38,7 +38,6 @@ from meshapi_core.errors import MeshAPIError, StreamInterruptedError, body_failu
 from meshapi_core.http import Request, Response
 from meshapi_core.models.base import stamp_response
 from meshapi_core.prepare import prepare_call
-from meshapi_core.streams import is_stream_head
 from meshapi_core.transport import StreamResponse, Transport
 
 from .._observe import CallWatch, Capture, Observer, warn_deprecated
@@ -239,6 +238,8 @@ class Engine:
             assert isinstance(action, Sleep), action
             watch.retrying(action.seconds)
             self.transport.sleep(action.seconds)
+        from meshapi_core.streams import is_stream_head  # with the first stream
+
         if is_stream_head(kind, response.status, response.headers):
             watch.received(response.status, response.headers)
             watch.opened()
@@ -266,7 +267,14 @@ class Engine:
 
     @staticmethod
     def _read(response: StreamResponse, reader: BodyReader) -> None:
-        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close."""
+        """Feed ``response``'s body to ``reader`` until it ends or passes its bound; close.
+        A body the transport already holds whole (``body_in_memory()``) is fed at once."""
+        in_memory = getattr(response, "body_in_memory", None)
+        whole = None if in_memory is None else in_memory()
+        if whole is not None:
+            reader.feed(whole)
+            response.close()
+            return
         try:
             for data in response.iter_bytes():
                 if reader.feed(data):

@@ -9,7 +9,6 @@ tests and documentation.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import Any, Dict, Tuple
 
 from ..endpoint import Endpoint
@@ -19,6 +18,8 @@ __all__ = ["all_endpoints", "areas"]
 
 def areas() -> Tuple[str, ...]:
     """The modules of this package, one per area of the API."""
+    import pkgutil
+
     return tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)))
 
 

@@ -22,17 +22,34 @@ headers on first use (:class:`~meshapi_core.meta.ResponseMeta`). A model whose b
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Literal, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..meta import EMPTY_META, ResponseMeta
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from ..meta import ResponseMeta
 
 __all__ = ["RequestModel", "ResponseModel", "json_bytes"]
 
 
+def _new_list() -> List[Any]:
+    """An empty list: the ``default_factory`` of a list field on the first call's path.
+
+    pydantic reads a factory's signature when it builds the model's schema, and the
+    signature of a builtin such as ``list`` is parsed from its text with the tokenizer, whose
+    first use compiles a large regular expression: a few milliseconds and about a thousand
+    objects kept, paid by the first call of a process. A Python function has a signature of
+    its own.
+    """
+    return []
+
+
 class _Model(BaseModel):
     """What every model of the SDK has: ``to_dict`` and ``to_json``, as openai-python's."""
+
+    model_config = ConfigDict(defer_build=True)  # never validated itself: nothing to build
 
     def to_dict(
         self,
@@ -118,6 +135,11 @@ class RequestModel(_Model):
             return json_bytes(self.to_json_dict())
         return self.__pydantic_serializer__.to_json(self, exclude_unset=True, by_alias=True)
 
+    def _secret_values(self) -> Tuple[SecretStr, ...]:
+        """The secrets among the fields that were set, which the call's errors must not
+        repeat: none here (see :class:`~meshapi_core.models.secrets.SecretRequestModel`)."""
+        return ()
+
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
@@ -166,6 +188,8 @@ class _Meta:
         found = obj.__dict__
         meta: Optional[ResponseMeta] = found.get(_META)
         if meta is None:
+            from ..meta import EMPTY_META, ResponseMeta  # with the first .meta read
+
             stamp: Optional[Stamp] = found.get(_STAMP)
             if stamp is None:
                 return EMPTY_META

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from ..errors import InvalidArgumentError
-from .base import RequestModel, ResponseModel, _Model
+from .base import RequestModel, ResponseModel, _Model, _new_list
 
 __all__ = [
     "AudioOutputOptions",
@@ -612,7 +612,7 @@ class ChatCompletion(ResponseModel):
     """When it was made (Unix seconds)."""
     model: Optional[str] = None
     """The model that answered (may be the upstream's build string)."""
-    choices: List[Choice] = Field(default_factory=list)
+    choices: List[Choice] = Field(default_factory=_new_list)
     """The alternatives: one, unless ``n`` asked for more."""
     usage: Optional[Usage] = None
     """Token counts."""
@@ -732,7 +732,7 @@ class ChatCompletionChunk(ResponseModel):
     """When the completion was made (Unix seconds)."""
     model: Optional[str] = None
     """The model that answers (may be the upstream's build string)."""
-    choices: List[ChunkChoice] = Field(default_factory=list)
+    choices: List[ChunkChoice] = Field(default_factory=_new_list)
     """What the chunk adds to each alternative (empty in the final usage chunk)."""
     usage: Optional[Usage] = None
     """Token counts, usually in the last chunk only."""

@@ -112,6 +112,8 @@ class SecretRequestModel(RequestModel):
         values = (getattr(self, name) for name in self.model_fields_set)
         return tuple(value for value in values if isinstance(value, SecretStr))
 
+    _secret_values = secrets
+
 
 def _mentions(annotation: Any, wanted: Tuple[type, ...]) -> bool:
     """Whether ``annotation`` (with its ``Optional``/``Union``/``Annotated`` arguments) names

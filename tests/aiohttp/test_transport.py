@@ -20,7 +20,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from meshapi import AsyncMeshAPI, ClientContextError
+from meshapi import AsyncMeshAPI, ClientContextError, ResponseTooLargeError
 from meshapi.testing import realtime
 from meshapi.testing.pytest_plugin import GatewayFixture
 from meshapi_aiohttp import AiohttpStreamResponse, AiohttpTransport
@@ -33,7 +33,7 @@ from meshapi_core.errors import (
     StreamTimeoutError,
 )
 from meshapi_core.http import Request, Timeout
-from tests._io import asend
+from tests._io import aread, asend
 
 pytestmark = pytest.mark.anyio
 
@@ -271,6 +271,44 @@ async def test_gzip_body_is_decompressed(transport: AiohttpTransport) -> None:
     async with RawServer(answer) as server:
         resp = await asend(transport, get(server.url))
     assert resp.body == b'{"ok": true}'
+
+
+async def test_a_body_read_with_its_head_is_received_at_once(transport: AiohttpTransport) -> None:
+    # Head and body in one write: aiohttp has read the whole body when the head is in.
+    answer = canned(response(200, [("Content-Type", "application/json")], b'{"ok": true}'))
+    async with RawServer(answer) as server:
+        stream = await transport.open_stream(post(server.url))
+        assert stream.body_in_memory() == b'{"ok": true}'
+        await stream.aclose()
+        assert (await asend(transport, post(server.url))).body == b'{"ok": true}'
+    assert [s.conn for s in server.seen] == [0, 0]  # the connection went back to the pool
+
+
+async def test_an_encoded_or_unfinished_body_is_not_received_at_once(
+    transport: AiohttpTransport,
+) -> None:
+    answer = canned(response(200, [("Content-Encoding", "gzip")], gzip.compress(b"{}")))
+    async with RawServer(answer) as server:
+        stream = await transport.open_stream(get(server.url))
+        assert stream.body_in_memory() is None  # decoded as it is iterated, in bounded pieces
+        assert await aread(stream) == b"{}"
+        await stream.aclose()
+    async with RawServer(chunk_then_stall) as server:
+        stream = await transport.open_stream(get(server.url))
+        assert stream.body_in_memory() is None
+        await stream.aclose()
+
+
+async def test_a_body_received_at_once_keeps_its_bound() -> None:
+    params = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    async with (
+        RawServer(gateway) as server,
+        AsyncMeshAPI(
+            base_url=server.url, token="rsk_test", transport="aiohttp", max_response_size=16
+        ) as client,
+    ):
+        with pytest.raises(ResponseTooLargeError):
+            await client.chat.completions.create(params)
 
 
 async def test_redirects_are_not_followed_and_cookies_not_kept(

@@ -155,6 +155,15 @@ def test_reply_keeps_unknown_fields_and_cost() -> None:
     assert json.loads(reply.model_dump_json(exclude_unset=True)) == body
 
 
+def test_replies_without_choices_each_get_an_empty_list_of_their_own() -> None:
+    first = ChatCompletion.model_validate_json(b'{"id": "c"}')
+    second = ChatCompletion()
+    assert first.choices == second.choices == [] and first.choices is not second.choices
+    chunk = ChatCompletionChunk.model_validate_json(b'{"id": "c"}')
+    assert chunk.choices == [] and chunk.choices is not ChatCompletionChunk().choices
+    assert "choices" not in first.model_dump(exclude_unset=True)
+
+
 @pytest.mark.parametrize(("sent", "read"), [('"Hi"', "Hi"), ('""', ""), ("null", "")])
 def test_a_chunks_content_is_text_and_null_reads_as_empty(sent: str, read: str) -> None:
     frame = '{"choices": [{"index": 0, "delta": {"content": ' + sent + "}}]}"

@@ -470,20 +470,32 @@ def split(draw: st.DrawFn, blob: bytes) -> List[bytes]:
 
 
 def run(
-    chunks: Sequence[bytes], max_event_size: int = 16 * 1024 * 1024
+    chunks: Sequence[bytes], max_event_size: int = 16 * 1024 * 1024, fast: bool = False
 ) -> Tuple[Optional[List[ServerSentEvent]], int, str]:
-    """Decode ``chunks``: (events or None if too large, comments, last event id)."""
+    """Decode ``chunks``: (events or None if too large, comments, last event id). With
+    ``fast``, through ``feed_data``, as the stream machine does: events of data alone."""
     decoder = SSEDecoder(max_event_size)
     events: List[ServerSentEvent] = []
     try:
         for chunk in chunks:
-            events.extend(decoder.feed(chunk))
+            if fast:  # as data alone: compared by data only, below
+                events.extend(Ev(data=value) for value in decoder.feed_data(chunk))
+            else:
+                events.extend(decoder.feed(chunk))
         events.extend(decoder.close())
     except ResponseDecodeError as error:
         if error.error_code != "event_too_large":
             raise
         return None, -1, ""
     return events, decoder.comments, decoder.last_event_id
+
+
+def data_only(
+    result: Tuple[Optional[List[ServerSentEvent]], int, str],
+) -> Tuple[Optional[List[ServerSentEvent]], int, str]:
+    """``result`` with its events reduced to their data, as ``feed_data`` gives them."""
+    events, comments, last_id = result
+    return (None if events is None else [Ev(data=e.data) for e in events]), comments, last_id
 
 
 @given(st.data(), any_stream)
@@ -493,6 +505,8 @@ def test_any_split_gives_the_same_events_as_the_whole(data: st.DataObject, blob:
     assert run(chunks) == whole
     assert run(bytewise(blob)) == whole
     assert whole == reference(blob)
+    assert run(chunks, fast=True) == data_only(whole)
+    assert run(bytewise(blob), fast=True) == data_only(whole)
 
 
 @given(st.data(), any_stream, st.integers(1, 24))
@@ -522,8 +536,96 @@ def test_limited_decoding_matches_the_reference(
 ) -> None:
     chunks = data.draw(split(blob))
     expected = reference(blob, limit)
-    got = run(chunks, limit)
+    for fast in (False, True):
+        got = run(chunks, limit, fast)
+        if expected[0] is None:
+            assert got[0] is None
+        else:
+            assert got == (data_only(expected) if fast else expected)
+
+
+# Streams as gateways send them: frames of one ``data: `` line, now and then something else
+# (a comment, an id, an event type, another line end, a frame cut short), in reads that end
+# between frames or not.
+message = st.builds(lambda v: f"data: {v}\n\n", value_text)
+other_frame = st.one_of(
+    st.builds(lambda v: f"data: {v}\r\n\r\n", value_text),
+    st.builds(lambda v: f"data:{v}\n\n", value_text),
+    st.builds(lambda v: f"data: {v}\ndata: {v}\n\n", value_text),
+    st.builds(lambda v: f"id: {v}\n", value_text),
+    st.builds(lambda v: f"event: {v}\n", value_text),
+    st.builds(lambda v: f"retry: {v}\n", st.sampled_from(["1", "20", "x"])),
+    st.sampled_from([": ping\n\n", "\n", "\n\n", "data: cut", "\r", "\ufeff", "\xe9"]),
+)
+message_stream = st.builds(
+    lambda bom, groups: (bom + "".join("".join(ms) + other for ms, other in groups)).encode(),
+    st.sampled_from(["", "", "\ufeff"]),
+    st.lists(
+        st.tuples(st.lists(message, min_size=1, max_size=5), st.just("") | other_frame),
+        max_size=6,
+    ),
+)
+
+
+@st.composite
+def frame_reads(draw: st.DrawFn, blob: bytes) -> List[bytes]:
+    """``blob`` cut mostly between frames, as a gateway flushes them, and sometimes not."""
+    ends = [i + 2 for i in range(len(blob) - 1) if blob[i : i + 2] == b"\n\n"]
+    cuts = draw(st.lists(st.sampled_from(ends), min_size=len(ends) // 2)) if ends else []
+    cuts += draw(st.lists(st.integers(0, len(blob)), max_size=1))
+    bounds = [0, *sorted(cuts), len(blob)]
+    return [blob[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+@given(st.data(), message_stream, st.sampled_from([8, 64, 16 * 1024 * 1024]))
+def test_the_fast_path_decodes_as_feed_does(data: st.DataObject, blob: bytes, limit: int) -> None:
+    chunks = data.draw(frame_reads(blob))
+    expected = reference(blob, limit)
+    got = run(chunks, limit, fast=True)
     if expected[0] is None:
         assert got[0] is None
     else:
-        assert got == expected
+        assert got == data_only(expected)
+
+
+def test_feed_data_gives_each_event_as_its_data() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed_data(b'data: {"a": 1}\n\n') == ['{"a": 1}']  # the first read: the loop
+    # Between events: whole frames at C speed, and a read may end anywhere.
+    assert decoder.feed_data(b"data: x\n\ndata: \xc3\xa9\n\ndata: \xff\n\ndata: y") == [
+        "x",
+        "\u00e9",
+        "\ufffd",
+    ]
+    assert decoder.feed_data(b"z\n\ndata: \xe2\x82") == ["yz"]
+    assert decoder.feed_data(b"\xac\n\n") == ["\u20ac"]
+    # Any other line, anywhere in a read, and the read is decoded line by line.
+    assert decoder.feed_data(b"data: 1\n\nid: 7\ndata: 2\n\nevent: e\ndata: 3\n\n") == [
+        "1",
+        "2",
+        "3",
+    ]
+    assert decoder.last_event_id == "7"
+    assert decoder.feed_data(b"data: 4\r\n\r\ndata: 5\ndata: 6\n\n: c\n\ndata:7\n\n") == [
+        "4",
+        "5\n6",
+        "7",
+    ]
+    assert decoder.comments == 1
+    assert decoder.feed_data(b"data: 8\n\n\ndata: 9\n\n") == ["8", "9"]
+    decoder.close()
+    with pytest.raises(RuntimeError):
+        decoder.feed_data(b"data: 10\n\n")
+
+
+def test_feed_data_keeps_the_limits() -> None:
+    decoder = SSEDecoder(8)
+    assert decoder.feed_data(b"data: 12\n\n") == ["12"]
+    assert decoder.feed_data(b"data: 12\n\ndata: 45") == ["12"]
+    with pytest.raises(ResponseDecodeError) as caught:
+        decoder.feed_data(b"6\n\n")
+    assert_too_large(caught.value, 8)
+    decoder = SSEDecoder(8)
+    decoder.feed_data(b"data: 1\n\n")
+    with pytest.raises(ResponseDecodeError):
+        decoder.feed_data(b"data: 1\n\ndata: 123\n\n")

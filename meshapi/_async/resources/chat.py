@@ -25,10 +25,8 @@ from meshapi_core.models.chat import (
     ChatCompletionParams,
     ResponseFormatJSONSchema,
 )
-from meshapi_core.models.parsed import ParsedChatCompletion
 
 from ..resource import AsyncResource
-from ..streams import AsyncStream
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -40,6 +38,9 @@ if TYPE_CHECKING:
         ChatCompletionParseArgs,
         RequestOptions,
     )
+    from meshapi_core.models.parsed import ParsedChatCompletion  # loaded by parse()
+
+    from ..streams import AsyncStream
 
 __all__ = ["AsyncChat", "AsyncCompletions"]
 

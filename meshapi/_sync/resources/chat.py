@@ -26,10 +26,8 @@ from meshapi_core.models.chat import (
     ChatCompletionParams,
     ResponseFormatJSONSchema,
 )
-from meshapi_core.models.parsed import ParsedChatCompletion
 
 from ..resource import Resource
-from ..streams import Stream
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -41,6 +39,9 @@ if TYPE_CHECKING:
         ChatCompletionParseArgs,
         RequestOptions,
     )
+    from meshapi_core.models.parsed import ParsedChatCompletion  # loaded by parse()
+
+    from ..streams import Stream
 
 __all__ = ["Chat", "Completions"]
 
