@@ -100,6 +100,15 @@ _NO_CONTENT_TYPE = ("Content-Type",)
 # aiohttp rounds a timeout of at least this many seconds up to the next whole second.
 _NEVER_CEIL = float("inf")
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
+# The options every request passes to session.request(), beside its own: to a session the
+# transport made (which has raise_for_status off and auto_decompress=False already), and to
+# one a caller gave (whose settings these override). An option left out is the session's.
+_OWN_OPTIONS: Dict[str, Any] = {"allow_redirects": False}
+_GIVEN_SESSION_OPTIONS: Dict[str, Any] = {
+    "allow_redirects": False,
+    "raise_for_status": False,
+    "auto_decompress": False,
+}
 
 
 def _connection_error(
@@ -334,6 +343,9 @@ class AiohttpTransport:
             _refuse_credentials_of(session)
         self._session = session
         self._owns_session = session is None
+        # What every request overrides in the session's settings: a session of ours already
+        # has them (no raise_for_status, no decompression), so only redirects are turned off.
+        self._options: Dict[str, Any] = _OWN_OPTIONS if session is None else _GIVEN_SESSION_OPTIONS
         self._closed = False
         self._ssl_context = ssl_context
         self._proxies = ProxyRules.of(getproxies())
@@ -374,14 +386,15 @@ class AiohttpTransport:
         record = _Exchange()
         token = _exchange.set(record)
         try:
+            options = self._options
+            if not request.body:
+                options = {**options, "skip_auto_headers": _NO_CONTENT_TYPE}
+            if proxy is not None:
+                options = {**options, "proxy": proxy.url, "proxy_headers": _proxy_headers(proxy)}
             response = await session.request(
                 request.method, request.url, headers=headers,
-                data=_body_data(request, failures),
-                skip_auto_headers=None if request.body else _NO_CONTENT_TYPE,
-                timeout=_client_timeout(request.timeout),
-                allow_redirects=False, raise_for_status=False, auto_decompress=False,
-                proxy=None if proxy is None else proxy.url,
-                proxy_headers=None if proxy is None else _proxy_headers(proxy),
+                data=_body_data(request, failures), timeout=_client_timeout(request.timeout),
+                **options,
             )  # fmt: skip
             return AiohttpStreamResponse(response)
         except aiohttp.ClientSSLError as exc:  # a certificate error is a ValueError too

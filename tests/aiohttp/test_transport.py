@@ -506,6 +506,37 @@ async def test_a_users_session_is_never_closed() -> None:
         assert (await asend(transport, get(server.url))).body == b"ok"
 
 
+async def test_a_users_session_settings_are_overridden_per_request() -> None:
+    # A session that raises on error statuses, follows redirects and inflates bodies itself:
+    # every request of the SDK's still gets the status as a response, the redirect unfollowed
+    # and the body as sent, decoded by the SDK.
+    answers = iter(
+        [
+            response(503, [("Retry-After", "1")], b'{"error": {"code": "x"}}'),
+            response(302, [("Location", "/elsewhere")]),
+            response(200, [("Content-Encoding", "gzip")], gzip.compress(b'{"ok": true}')),
+        ]
+    )
+
+    async def answer(seen: Seen, conn: Conn) -> bool:
+        await conn.write(next(answers))
+        return True
+
+    async with (
+        RawServer(answer) as server,
+        aiohttp.ClientSession(raise_for_status=True, auto_decompress=True) as session,
+    ):
+        transport = AiohttpTransport(session)
+        assert (await asend(transport, post(server.url))).status == 503
+        redirected = await asend(transport, get(f"{server.url}/here"))
+        assert (redirected.status, redirected.headers["location"]) == (302, "/elsewhere")
+        stream = await transport.open_stream(get(server.url))
+        assert stream.body_in_memory() is None  # still encoded: the SDK decodes it
+        assert await aread(stream) == b'{"ok": true}'
+        await stream.aclose()
+    assert [s.target for s in server.seen] == ["/", "/here", "/"]
+
+
 async def test_a_session_it_made_is_closed() -> None:
     transport = AiohttpTransport()
     async with RawServer(canned(response(200, [], b"ok"))) as server:
