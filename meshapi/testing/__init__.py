@@ -84,12 +84,13 @@ otherwise see :func:`meshapi.testing.pytest_plugin.ensure_registered`.
 from __future__ import annotations
 
 from . import faults
-from ._catalog import make_model
-from ._clock import Clock, FakeClock, SystemClock
-from ._faults import Injection
-from ._gateway import MAX_BODY_BYTES, Gateway
-from ._log import RecordedRequest
-from ._plan import (
+from ._gateway.catalog import make_model
+from ._gateway.clock import Clock, FakeClock, SystemClock
+from ._gateway.dispatcher import MAX_BODY_BYTES, Gateway
+from ._gateway.inference import AUTO_MODEL, UNAVAILABLE_PREFIX
+from ._gateway.injection import Injection
+from ._gateway.log import RecordedRequest
+from ._gateway.plan import (
     CloseConnection,
     GatewayRequest,
     Pause,
@@ -99,10 +100,9 @@ from ._plan import (
     Step,
     Write,
 )
-from ._routes_chat import AUTO_MODEL, UNAVAILABLE_PREFIX
-from ._routes_meta import BASELINE_VERSION, DEPRECATED_VERSION, LATEST_VERSION, VERSIONS
-from ._server import GatewayServer
-from ._transport import (
+from ._gateway.versions import BASELINE_VERSION, DEPRECATED_VERSION, LATEST_VERSION, VERSIONS
+from ._servers.http import GatewayServer
+from ._servers.inprocess import (
     AsyncInProcessStream,
     AsyncInProcessTransport,
     InProcessStream,

@@ -22,10 +22,10 @@ from typing import Callable, Dict, List, Optional
 import anyio
 
 from .._cli_serve import add_emulator_options
-from ._catalog import load_catalog
-from ._clock import Clock, SystemClock
-from ._gateway import Gateway
-from ._server import GatewayServer
+from ._gateway.catalog import load_catalog
+from ._gateway.clock import Clock, SystemClock
+from ._gateway.dispatcher import Gateway
+from ._servers.http import GatewayServer
 
 __all__ = ["emulator_from", "main", "serve_until_interrupted"]
 

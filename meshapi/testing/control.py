@@ -21,9 +21,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
-from ._control import AuditStore, BillingStore, OrgStore
-from ._gateway import Gateway
-from ._routes_usage import usage_store
+from ._gateway.dispatcher import Gateway
+from ._gateway.stores import AuditStore, BillingStore, OrgStore, usage_store
 
 __all__ = ["add_usage_events", "add_user", "audit_entries", "set_balance"]
 

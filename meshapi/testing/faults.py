@@ -56,9 +56,9 @@ from typing import (
     Union,
 )
 
-from ._codes import ERROR_CODES, documented_error
-from ._errors import DEFAULT_CODES, DEFAULT_MESSAGES, envelope, html_page
-from ._plan import (
+from ._gateway.codes import ERROR_CODES, documented_error
+from ._gateway.errors import DEFAULT_CODES, DEFAULT_MESSAGES, envelope, html_page
+from ._gateway.plan import (
     TERMINAL_STEPS,
     CloseConnection,
     Pause,
@@ -71,7 +71,7 @@ from ._plan import (
     dumps,
     json_plan,
 )
-from ._wsplan import CloseSession, UpgradePlan
+from ._gateway.wsplan import CloseSession, UpgradePlan
 
 __all__ = [
     "Delay",
@@ -178,7 +178,7 @@ def _nest(body: Dict[str, Any]) -> Dict[str, Any]:
 class Error(Fault):
     """Answer with the documented error ``code`` (``docs/gateway/errors.md`` §3) instead of the
     gateway: its status, ``provider_code``, ``Retry-After`` for a 429, ``details`` where the
-    code has them (see ``meshapi.testing._codes``). ``message`` replaces the standard text;
+    code has them (see ``meshapi.testing._gateway.codes``). ``message`` replaces the standard text;
     ``nested_request_id`` is as for :class:`Status`.
 
     >>> Error("gateway_timeout").replacement("req_1").status

@@ -40,9 +40,9 @@ import pytest
 
 from meshapi_core.retry import RetryPolicy
 
-from ._gateway import Gateway
-from ._server import GatewayServer
-from ._transport import InProcessTransport
+from ._gateway.dispatcher import Gateway
+from ._servers.http import GatewayServer
+from ._servers.inprocess import InProcessTransport
 
 if TYPE_CHECKING:
     from meshapi import AsyncMeshAPI, MeshAPI

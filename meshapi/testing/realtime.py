@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 if TYPE_CHECKING:
-    from ._gateway import Gateway
+    from ._gateway.dispatcher import Gateway
 
 __all__ = [
     "RealtimeSettings",

@@ -21,7 +21,7 @@ from meshapi import (
     UnprocessableEntityError,
 )
 from meshapi.testing import faults
-from meshapi.testing._codes import ERROR_CODES
+from meshapi.testing._gateway.codes import ERROR_CODES
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .calls import call

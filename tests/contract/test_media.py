@@ -28,7 +28,7 @@ from meshapi import (
     UploadFailedError,
 )
 from meshapi.testing import FakeClock, faults
-from meshapi.testing._multipart import parse_form
+from meshapi.testing._gateway.multipart import parse_form
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .conftest import KINDS, with_scheme
@@ -56,7 +56,7 @@ def run(kind: str, meshapi_gateway: GatewayFixture) -> Runner:
 
 @pytest.fixture
 def wav_file(tmp_path: Path) -> Path:
-    from meshapi.testing._media import wav
+    from meshapi.testing._gateway.media import wav
 
     path = tmp_path / "hello.wav"
     path.write_bytes(wav(0.05))
@@ -139,7 +139,7 @@ def test_media_urls_get_no_token(run: Runner, meshapi_gateway: GatewayFixture) -
 def test_images_edit_json_and_multipart(
     run: Runner, meshapi_gateway: GatewayFixture, tmp_path: Path
 ) -> None:
-    from meshapi.testing._media import png
+    from meshapi.testing._gateway.media import png
 
     picture = tmp_path / "cat.png"
     picture.write_bytes(png(4, 4, (1, 2, 3)))

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from meshapi import MeshAPI, MeshAPIAdmin
 from meshapi.testing import FakeClock, Gateway, InProcessTransport, Write, faults
-from meshapi.testing._routes_keys import ROUTES as KEY_ROUTES
-from meshapi.testing._routes_memories import ROUTES as MEMORY_ROUTES
-from meshapi.testing._routes_orgs import ROUTES as ORG_ROUTES
-from meshapi.testing._routes_provider_keys import ROUTES as PROVIDER_ROUTES
-from meshapi.testing._routes_usage import ROUTES as USAGE_ROUTES
+from meshapi.testing._routes.keys import ROUTES as KEY_ROUTES
+from meshapi.testing._routes.memories import ROUTES as MEMORY_ROUTES
+from meshapi.testing._routes.orgs import ROUTES as ORG_ROUTES
+from meshapi.testing._routes.provider_keys import ROUTES as PROVIDER_ROUTES
+from meshapi.testing._routes.usage import ROUTES as USAGE_ROUTES
 from meshapi.testing.control import add_user
 from tests.testing._helpers import gw_request
 

@@ -16,7 +16,7 @@ import meshapi_core.downloads
 import meshapi_core.external
 import meshapi_core.multipart
 import meshapi_core.uploads
-from meshapi.testing._multipart import parse_form
+from meshapi.testing._gateway.multipart import parse_form
 from meshapi_core.calls import Fail, Runtime, Send, Sleep
 from meshapi_core.config import CallOptions, ClientConfig
 from meshapi_core.downloads import ByteCounter

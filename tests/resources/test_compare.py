@@ -9,7 +9,7 @@ import pytest
 
 from meshapi import CompareParams, CompareResponse, CompareStreamEvent, ServerError
 from meshapi.testing import faults
-from meshapi.testing._routes_compare import COMPARISON_MODEL, TIMEOUT_MODEL
+from meshapi.testing._routes.compare import COMPARISON_MODEL, TIMEOUT_MODEL
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .conftest import Api, Runner, call, collect

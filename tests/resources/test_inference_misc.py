@@ -21,8 +21,8 @@ from meshapi import (
     WebSearchParams,
     WebSearchResponse,
 )
-from meshapi.testing._routes_moderations import FLAGGED_KEYWORDS
-from meshapi.testing._routes_router import CLASSIFIER_FAILURE_MARKER
+from meshapi.testing._routes.moderations import FLAGGED_KEYWORDS
+from meshapi.testing._routes.router import CLASSIFIER_FAILURE_MARKER
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .conftest import Api, Runner, call

@@ -22,7 +22,7 @@ from meshapi import (
     UnprocessableEntityError,
 )
 from meshapi.testing import FakeClock
-from meshapi.testing._routes_responses import DONE_SECONDS, FAIL_MARKER, QUEUED_SECONDS
+from meshapi.testing._routes.responses import DONE_SECONDS, FAIL_MARKER, QUEUED_SECONDS
 from meshapi.testing.pytest_plugin import GatewayFixture
 
 from .conftest import Api, Runner, call, collect, first_page, walk

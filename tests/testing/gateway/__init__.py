@@ -1,0 +1,1 @@
+"""Tests of the emulator's gateway layer (meshapi/testing/_gateway/)."""

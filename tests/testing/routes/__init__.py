@@ -1,0 +1,1 @@
+"""Tests of the emulator's routes layer (meshapi/testing/_routes/)."""

@@ -1,0 +1,1 @@
+"""Tests of the emulator's servers layer (meshapi/testing/_servers/)."""
