@@ -37,12 +37,30 @@ from . import (
 )
 
 ROUTES: Tuple[Route, ...] = (
-    *websockets.ROUTES, *audio.ROUTES, *batches.ROUTES, *blobs.ROUTES, *chat.ROUTES,
-    *compare.ROUTES, *embeddings.ROUTES, *images.ROUTES, *keys.ROUTES, *memories.ROUTES,
-    *messages.ROUTES, *meta.ROUTES, *models.ROUTES, *moderations.ROUTES, *orgs.ROUTES,
-    *provider_keys.ROUTES, *rag.ROUTES, *responses.ROUTES, *router.ROUTES, *templates.ROUTES,
-    *usage.ROUTES, *videos.ROUTES, *web.ROUTES,
-)  # fmt: skip
+    *websockets.ROUTES,
+    *audio.ROUTES,
+    *batches.ROUTES,
+    *blobs.ROUTES,
+    *chat.ROUTES,
+    *compare.ROUTES,
+    *embeddings.ROUTES,
+    *images.ROUTES,
+    *keys.ROUTES,
+    *memories.ROUTES,
+    *messages.ROUTES,
+    *meta.ROUTES,
+    *models.ROUTES,
+    *moderations.ROUTES,
+    *orgs.ROUTES,
+    *provider_keys.ROUTES,
+    *rag.ROUTES,
+    *responses.ROUTES,
+    *router.ROUTES,
+    *templates.ROUTES,
+    *usage.ROUTES,
+    *videos.ROUTES,
+    *web.ROUTES,
+)
 """Every route, in the order the dispatcher tries them: the first whose pattern and method
 match a request answers it, and a path that some route matches with another method is a 405.
 The order matters where two patterns match one path: the WebSocket routes come first, so that

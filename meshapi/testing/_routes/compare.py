@@ -121,15 +121,21 @@ def _answer(
     request_id = ctx.state.ids.request_id()
     if model == TIMEOUT_MODEL:
         return _Result(
-            model, 120_000, request_id, error="Model timed out after 120 s.",
+            model,
+            120_000,
+            request_id,
+            error="Model timed out after 120 s.",
             error_code="gateway_timeout",
-        )  # fmt: skip
+        )
     info = ctx.state.catalog.get(model)
     if info is None or info.get("model_type") != "text":
         return _Result(
-            model, 0, request_id, error=f"Model '{model}' not found.",
+            model,
+            0,
+            request_id,
+            error=f"Model '{model}' not found.",
             error_code="model_not_found",
-        )  # fmt: skip
+        )
     override: Dict[str, Any] = next(
         (o for o in body.get("model_overrides") or () if o.get("model") == model), {}
     )

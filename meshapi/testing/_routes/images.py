@@ -80,8 +80,11 @@ def _items(
 
 def _usage(body: Dict[str, Any], count: int) -> Dict[str, int]:
     prompt = max(1, len(str(body.get("prompt") or "").split()))
-    return {"prompt_tokens": prompt, "completion_tokens": 272 * count,
-            "total_tokens": prompt + 272 * count}  # fmt: skip
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": 272 * count,
+        "total_tokens": prompt + 272 * count,
+    }
 
 
 def _charge(ctx: RouteContext, model: str, body: Dict[str, Any], count: int) -> None:

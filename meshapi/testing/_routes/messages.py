@@ -59,10 +59,13 @@ _MESSAGE = obj(
     required=("role", "content"),
 )
 _TOOL = obj(
-    {"name": string(min_length=1), "description": nullable(string()),
-     "input_schema": nullable(any_object)},
+    {
+        "name": string(min_length=1),
+        "description": nullable(string()),
+        "input_schema": nullable(any_object),
+    },
     required=("name",),
-)  # fmt: skip
+)
 _CHECKS: Dict[str, Checker] = {
     "model": nullable(string(min_length=1)),
     "max_tokens": integer(ge=1),

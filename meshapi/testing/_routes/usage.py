@@ -172,8 +172,8 @@ def rate_limits(ctx: RouteContext) -> ResponsePlan:
     gateway's shown default), ``resets_in_seconds`` the time to the window's end in the
     client's seconds (the clock's seconds divided by its ``speed``)."""
     now, speed = ctx.now, ctx.state.clock_speed
-    report: Dict[str, Any] = {"as_of": iso8601(now), "key": None, "org": None, "team": None,
-                              "member": None}  # fmt: skip
+    scopes = dict.fromkeys(("key", "org", "team", "member"))
+    report: Dict[str, Any] = {"as_of": iso8601(now), **scopes}
     key = ctx.principal.key
     limiter = ctx.state.limiter
     if ctx.principal.realm == "dp" and key is not None:
