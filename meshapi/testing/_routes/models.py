@@ -53,16 +53,9 @@ def _models(ctx: RouteContext, free: Optional[bool]) -> List[Dict[str, Any]]:
     return out
 
 
-def list_models(ctx: RouteContext) -> ResponsePlan:
-    return json_plan(200, _models(ctx, None))
-
-
-def list_free_models(ctx: RouteContext) -> ResponsePlan:
-    return json_plan(200, _models(ctx, True))
-
-
-def list_paid_models(ctx: RouteContext) -> ResponsePlan:
-    return json_plan(200, _models(ctx, False))
+def _lister(free: Optional[bool]) -> Callable[[RouteContext], ResponsePlan]:
+    """The handler of ``/v1/models`` (``free`` from the query), ``/free`` or ``/paid``."""
+    return lambda ctx: json_plan(200, _models(ctx, free))
 
 
 def get_model(ctx: RouteContext) -> ResponsePlan:
@@ -82,6 +75,10 @@ SEARCH_SORTS = ("brand", "name", "id", "context_length", "price")
 SEARCH_DEFAULT_LIMIT = 20
 SEARCH_MAX_LIMIT = 100
 _PRICE_MODALITIES = ("text", "image", "video")
+_MODALITY_FIELDS = (
+    ("input_modality", "input_modalities"),
+    ("output_modality", "output_modalities"),
+)
 
 
 def _bad_search(name: str, message: str) -> GatewayError:
@@ -118,20 +115,13 @@ def _search_list(ctx: RouteContext, name: str) -> List[str]:
     return [v for v in ctx.request.query.get(name, []) if v != ""]
 
 
-def _prompt_price(info: Dict[str, Any]) -> Optional[Decimal]:
-    raw = (info.get("pricing") or {}).get("prompt_usd_per_1m")
+def _price(info: Dict[str, Any], name: str) -> Optional[Decimal]:
+    """The model's ``pricing[name]`` as a number (``None`` when absent or not a number)."""
+    raw = (info.get("pricing") or {}).get(name)
     try:
         return Decimal(raw) if raw is not None else None
     except InvalidOperation:
         return None
-
-
-def _discounted(info: Dict[str, Any]) -> bool:
-    raw = (info.get("pricing") or {}).get("discount_pct")
-    try:
-        return raw is not None and Decimal(raw) != 0
-    except InvalidOperation:
-        return False
 
 
 Filter = Callable[[Dict[str, Any]], bool]
@@ -157,11 +147,8 @@ def _search_filters(ctx: RouteContext) -> Tuple[List[Filter], List[Filter]]:
         others.append(lambda info: info.get("is_free") is free)
     discounted = _search_bool(ctx, "discounted")
     if discounted is not None:
-        others.append(lambda info: _discounted(info) is discounted)
-    for name, field in (
-        ("input_modality", "input_modalities"),
-        ("output_modality", "output_modalities"),
-    ):
+        others.append(lambda info: bool(_price(info, "discount_pct")) is discounted)
+    for name, field in _MODALITY_FIELDS:
         wanted = set(_search_list(ctx, name))
         if wanted:
             others.append(_has_any(field, wanted))
@@ -176,7 +163,7 @@ def _sort_key(sort: str) -> Callable[[Dict[str, Any]], Any]:
     if sort == "price":
 
         def price(info: Dict[str, Any]) -> Tuple[int, Decimal, str]:
-            value = _prompt_price(info)
+            value = _price(info, "prompt_usd_per_1m")
             return (value is None, value if value is not None else Decimal(0), info["id"])
 
         return price
@@ -190,10 +177,7 @@ def _facets(models: Sequence[Dict[str, Any]]) -> Dict[str, Dict[str, int]]:
     for info in models:
         brand = str(info.get("brand") or "")
         facets["brand"][brand] = facets["brand"].get(brand, 0) + 1
-        for name, field in (
-            ("input_modality", "input_modalities"),
-            ("output_modality", "output_modalities"),
-        ):
+        for name, field in _MODALITY_FIELDS:
             for value in info.get(field) or ():
                 facets[name][value] = facets[name].get(value, 0) + 1
     return {name: dict(sorted(counts.items())) for name, counts in facets.items()}
@@ -233,9 +217,9 @@ def search_models(ctx: RouteContext) -> ResponsePlan:
 
 
 ROUTES: List[Route] = [
-    Route("GET", "/v1/models", _REALMS, list_models),
-    Route("GET", "/v1/models/free", _REALMS, list_free_models),
-    Route("GET", "/v1/models/paid", _REALMS, list_paid_models),
+    Route("GET", "/v1/models", _REALMS, _lister(None)),
+    Route("GET", "/v1/models/free", _REALMS, _lister(True)),
+    Route("GET", "/v1/models/paid", _REALMS, _lister(False)),
     Route("GET", "/v1/models/search", _REALMS, search_models),  # before {model_id:path}
     Route("GET", "/v1/models/{model_id:path}", _REALMS, get_model),
 ]

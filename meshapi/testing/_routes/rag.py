@@ -256,21 +256,18 @@ _EMBED_REQUEST = RequestSchema(_EMBED_CHECKS, required=("file_ids",))
 def embed_files(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     results = []
+    error: Optional[str]
     for file_id in body["file_ids"]:
         item = _state(ctx).files.get(file_id)
         if item is None or item.owner != ctx.principal.owner:
-            results.append({"file_id": file_id, "embedding_status": "failed", "error": "not_found"})
-            continue
-        status = item.embedding_status(ctx.now)
-        if item.data is None:
-            results.append(
-                {"file_id": file_id, "embedding_status": status, "error": "upload_not_ready"}
-            )
-            continue
-        if item.embed_started is not None and status != "failed":
-            results.append(
-                {"file_id": file_id, "embedding_status": status, "error": "already_embedding"}
-            )
+            status, error = "failed", "not_found"
+        else:
+            status = item.embedding_status(ctx.now)
+            error = "upload_not_ready" if item.data is None else None
+            if error is None and item.embed_started is not None and status != "failed":
+                error = "already_embedding"
+        if item is None or error is not None:
+            results.append({"file_id": file_id, "embedding_status": status, "error": error})
             continue
         item.embed_started = ctx.now
         item.embed_instant = body.get("wait") is True
@@ -348,30 +345,25 @@ def search_files(ctx: RouteContext) -> ResponsePlan:
         for index, (chunk, paragraph) in enumerate(item.chunks()):
             candidates.append((item, index, chunk, paragraph))
     query, vectors = _vectors(body["query"], [c[2] for c in candidates])
-    hits: List[Tuple[float, int, Dict[str, Any]]] = []
-    for order, ((item, index, chunk, paragraph), vector) in enumerate(zip(candidates, vectors)):
-        score = round(min(1.0, sum(query.get(name, 0.0) * w for name, w in vector.items())), 6)
-        hits.append(
-            (
-                score,
-                order,
-                {
-                    "score": score,
-                    "text": chunk,
-                    "parent_text": paragraph,
-                    "file_id": item.id,
-                    "file_name": item.file_name,
-                    "file_type": item.file_type(),
-                    "mime_type": item.mime_type,
-                    "chunk_index": index,
-                    "created_at": int(item.created_at),
-                    "metadata": dict(item.metadata),
-                },
-            )
-        )
-    hits.sort(key=lambda h: (-h[0], h[1]))
-    top_k = body.get("top_k") or 5
-    return json_plan(200, {"results": [h[2] for h in hits[:top_k]]})
+    hits: List[Dict[str, Any]] = [
+        {
+            "score": round(
+                min(1.0, sum(query.get(name, 0.0) * w for name, w in vector.items())), 6
+            ),
+            "text": chunk,
+            "parent_text": paragraph,
+            "file_id": item.id,
+            "file_name": item.file_name,
+            "file_type": item.file_type(),
+            "mime_type": item.mime_type,
+            "chunk_index": index,
+            "created_at": int(item.created_at),
+            "metadata": dict(item.metadata),
+        }
+        for (item, index, chunk, paragraph), vector in zip(candidates, vectors)
+    ]
+    hits.sort(key=lambda hit: -hit["score"])  # stable: ties keep the files' order
+    return json_plan(200, {"results": hits[: body.get("top_k") or 5]})
 
 
 ROUTES: List[Route] = [
