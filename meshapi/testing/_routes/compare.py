@@ -12,7 +12,7 @@ Stream events other than ``delta`` (``start``, ``model_error``, ``model_done``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .._gateway.errors import GatewayError
 from .._gateway.inference import find_template
@@ -38,7 +38,6 @@ TIMEOUT_MODEL = "mesh/timeout"
 COMPARISON_MODEL = "openai/gpt-4o-mini"
 """The comparison model used when the request names none (or an unknown one)."""
 
-_MESSAGE = CHAT_MESSAGE
 _OVERRIDE = obj(
     {
         "model": string(min_length=1),
@@ -50,7 +49,7 @@ _OVERRIDE = obj(
 )
 _CHECKS: Dict[str, Checker] = {
     "models": list_of(string(min_length=1), min_length=2),
-    "messages": list_of(_MESSAGE, min_length=1),
+    "messages": list_of(CHAT_MESSAGE, min_length=1),
     "model_overrides": nullable(list_of(_OVERRIDE)),
     "comparison_model": nullable(string(min_length=1)),
     "comparison_instructions": nullable(string()),
@@ -74,11 +73,6 @@ class _Result:
     error: Optional[str] = None
     error_code: Optional[str] = None
 
-    def usage(self) -> Optional[Dict[str, int]]:
-        if self.completion is None:
-            return None
-        return _usage(self.completion)
-
     def to_json(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {
             "model": self.model,
@@ -87,7 +81,7 @@ class _Result:
             "latency_ms": self.latency_ms,
             "error": self.error,
             "error_code": self.error_code,
-            "usage": self.usage(),
+            "usage": _usage(self.completion),
             "request_id": self.request_id,
         }
         if self.completion is not None:
@@ -102,12 +96,14 @@ class _Result:
                         "finish_reason": self.completion.finish_reason,
                     }
                 ],
-                "usage": self.usage(),
+                "usage": _usage(self.completion),
             }
         return out
 
 
-def _usage(completion: Completion) -> Dict[str, int]:
+def _usage(completion: Optional[Completion]) -> Optional[Dict[str, int]]:
+    if completion is None:
+        return None
     return {
         "prompt_tokens": completion.prompt_tokens,
         "completion_tokens": completion.completion_tokens,
@@ -119,23 +115,15 @@ def _answer(
     ctx: RouteContext, model: str, messages: List[Dict[str, Any]], body: Dict[str, Any]
 ) -> _Result:
     request_id = ctx.state.ids.request_id()
-    if model == TIMEOUT_MODEL:
-        return _Result(
-            model,
-            120_000,
-            request_id,
-            error="Model timed out after 120 s.",
-            error_code="gateway_timeout",
-        )
     info = ctx.state.catalog.get(model)
-    if info is None or info.get("model_type") != "text":
-        return _Result(
-            model,
-            0,
-            request_id,
-            error=f"Model '{model}' not found.",
-            error_code="model_not_found",
-        )
+    failure: Optional[Tuple[int, str, str]] = None
+    if model == TIMEOUT_MODEL:
+        failure = (120_000, "Model timed out after 120 s.", "gateway_timeout")
+    elif info is None or info.get("model_type") != "text":
+        failure = (0, f"Model '{model}' not found.", "model_not_found")
+    if failure is not None:
+        latency, error, code = failure
+        return _Result(model, latency, request_id, error=error, error_code=code)
     override: Dict[str, Any] = next(
         (o for o in body.get("model_overrides") or () if o.get("model") == model), {}
     )
@@ -202,7 +190,7 @@ def compare(ctx: RouteContext) -> ResponsePlan:
         "results": [r.to_json() for r in results],
         "comparison": comparison.text if comparison else None,
         "comparison_model": judge if comparison else None,
-        "comparison_usage": _usage(comparison) if comparison else None,
+        "comparison_usage": _usage(comparison),
         "comparison_fallback_used": fallback and comparison is not None,
         "total_latency_ms": max(r.latency_ms for r in results) + comparison_latency,
         "partial": len(answered) < len(results),
@@ -252,7 +240,7 @@ def _events(
             "model": result.model,
             "finish_reason": result.completion.finish_reason,  # type: ignore[union-attr]
             "latency_ms": result.latency_ms,
-            "usage": result.usage(),
+            "usage": _usage(result.completion),
         }
         if not skip:
             done["content"] = result.completion.text  # type: ignore[union-attr]
