@@ -81,10 +81,6 @@ _ADMIN_REQUEST = RequestSchema(_ADMIN_CHECKS, required=("permissions",))
 _ROTATE_REQUEST = RequestSchema(_ROTATE_CHECKS)
 
 
-def _not_found() -> GatewayError:
-    return GatewayError(404, "not_found", "Key not found.")
-
-
 def _require(ctx: RouteContext, permission: str) -> None:
     """An admin key must hold ``permission`` (a dashboard session holds them all)."""
     key = ctx.principal.key
@@ -109,7 +105,7 @@ def _reaches(ctx: RouteContext, key: ApiKey) -> bool:
 def _key(ctx: RouteContext) -> ApiKey:
     key = ctx.state.key_by_id(ctx.params["key_id"])
     if key is None or not _reaches(ctx, key):
-        raise _not_found()
+        raise ctx.not_found("Key not found.")
     return key
 
 
@@ -265,7 +261,7 @@ def _visible_admin(ctx: RouteContext, key: ApiKey) -> bool:
 def _admin_key(ctx: RouteContext) -> ApiKey:
     key = ctx.state.key_by_id(ctx.params["key_id"])
     if key is None or not _visible_admin(ctx, key):
-        raise GatewayError(404, "not_found", "Admin key not found.")
+        raise ctx.not_found("Admin key not found.")
     return key
 
 

@@ -115,14 +115,11 @@ def create_message(ctx: RouteContext) -> ResponsePlan:
             problems = error.details or []
             first = problems[0] if problems else {}
             loc = tuple(first.get("loc", ()))
+            where = ".".join(str(p) for p in loc[1:]) or "body"
+            message = f"{where}: {first.get('msg', 'invalid request')}"
             if first.get("type") == "json_invalid" or loc == ("body",):
-                return _error_plan(
-                    ctx, "invalid_request_error", "There was an error parsing the body"
-                )
-            where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "body"
-            return _error_plan(
-                ctx, "invalid_request_error", f"{where}: {first.get('msg', 'invalid request')}"
-            )
+                message = "There was an error parsing the body"
+            return _error_plan(ctx, "invalid_request_error", message)
         kind = _BY_STATUS.get(error.status, "api_error")
         return _error_plan(ctx, kind, error.message)
 

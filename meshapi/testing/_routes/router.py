@@ -33,9 +33,8 @@ PREFERRED = {
 CLASSIFIER_FAILURE_MARKER = "[classifier-timeout]"
 """A last user message containing this makes the classifier fail (a soft fallback)."""
 
-_MESSAGE = CHAT_MESSAGE
 _CHECKS: Dict[str, Checker] = {
-    "messages": list_of(_MESSAGE, min_length=1),
+    "messages": list_of(CHAT_MESSAGE, min_length=1),
     "api_type": nullable(literal("completions", "responses", "embeddings")),
     "exclude_models": nullable(list_of(string())),
     "candidate_models": nullable(list_of(string())),

@@ -127,11 +127,10 @@ def spend_trend(ctx: RouteContext) -> ResponsePlan:
         raise invalid("literal_error", ("query", "granularity"), message)
     last = int(ctx.now // width)
     events = _visible(ctx)
-    spends = []
-    for slot in range(last - 6, last + 1):
-        spends.append(
-            (slot, sum((e.cost for e in events if int(e.created_at // width) == slot), Decimal(0)))
-        )
+    spends = [
+        (slot, sum((e.cost for e in events if int(e.created_at // width) == slot), Decimal(0)))
+        for slot in range(last - 6, last + 1)
+    ]
     buckets = []
     for index, (slot, spent) in enumerate(spends):
         window = [s for _, s in spends[max(0, index - 2) : index + 1]]
