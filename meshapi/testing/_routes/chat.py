@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from .._gateway.cache import cache_key, response_cache
 from .._gateway.codes import documented_error, model_trigger
 from .._gateway.errors import GatewayError, validation_error
-from .._gateway.inference import AUTO_MODEL, UNAVAILABLE_PREFIX
+from .._gateway.inference import AUTO_MODEL, UNAVAILABLE_PREFIX, resolve_model
 from .._gateway.plan import ResponsePlan, dumps, json_plan, sse_plan
 from .._gateway.replies import Completion, build_completion, last_user_text
 from .._gateway.router import Route, RouteContext
@@ -152,16 +152,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
     wanted = AUTO_MODEL if requested == "auto" else requested
     ctx.entry.model = wanted
     model, attempts = _serving(ctx, wanted, body.get("models"))
-    ctx.entry.model = model
-    info = state.catalog[model]
-    if key is not None and key.allowed_models and model not in key.allowed_models:
-        raise GatewayError(403, "forbidden", f"Model '{model}' is not allowed for this API key.")
-    if info.get("model_type") != "text":
-        raise GatewayError(
-            400,
-            "model_capability_not_supported",
-            f"Model '{model}' cannot serve chat completions.",
-        )
+    resolve_model(ctx, model, auto=AUTO_MODEL, what="chat completions")  # allowed, a text model
 
     params: Dict[str, Any] = template.params if template is not None else {}
     max_tokens = body.get("max_tokens")
