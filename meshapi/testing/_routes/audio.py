@@ -1,11 +1,6 @@
-"""Audio: speech, transcriptions, translations and voices (``docs/gateway/api.md`` §6; in the
-emulator: ``docs/data-plane/audio.md``).
-
-Speech is silent MP3 frames, a WAV tone or bare PCM, 60 ms a character (0.2 to 60 s),
-chunked 16 KiB at a time when streamed. Transcription forms are parsed strictly
-(:mod:`~meshapi.testing._gateway.multipart`); a file the emulator synthesised transcribes to
-its input (``transcribe(synthesize(text)) == text``). Transcriptions are kept for
-``GET /v1/audio/transcriptions/{id}``. Voices are a fixed catalog (:data:`VOICES`).
+"""Audio: speech, transcriptions, translations and voices (``docs/gateway/api.md`` §6; what
+the emulator makes and how a synthesised file transcribes back: ``docs/data-plane/audio.md``).
+Transcription forms are parsed strictly (:mod:`~meshapi.testing._gateway.multipart`).
 """
 
 from __future__ import annotations

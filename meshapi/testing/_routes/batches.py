@@ -1,11 +1,6 @@
-"""Batches, ``/v1/batches`` (``docs/gateway/api.md`` §12; in the emulator:
-``docs/data-plane/batches.md``), moving on the emulator's clock.
-
-Requests are answered at creation; the status is read from the clock each time the batch is
-shown: ``validating`` (1 s), ``in_progress`` (until 4 s), ``finalizing`` (until 5 s), then
-``completed`` (``failed`` when every request failed). ``metadata: {"emulator": "hold"}``
-keeps a batch running until cancelled or expired (24 h). At most 10 unfinished batches per
-owner (429 ``batch_limit_exceeded``).
+"""Batches, ``/v1/batches`` (``docs/gateway/api.md`` §12). Requests are answered at creation;
+the status is read from the emulator's clock each time the batch is shown (phases, triggers and
+limits: ``docs/data-plane/batches.md``, in the emulator).
 """
 
 from __future__ import annotations

@@ -1,12 +1,7 @@
-"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2, ``streaming.md``
-§3; in the emulator: ``docs/data-plane/compare.md``).
-
-Each model answers as a chat completion would; one that fails (not in the catalog, or
-:data:`TIMEOUT_MODEL`) fails as data and the reply is ``partial``; all failing is a 502
-``all_models_failed``. :data:`COMPARISON_MODEL` (or ``comparison_model``) writes the
-evaluation unless ``skip_comparison``. Latencies are ``200 + 10 * completion tokens`` ms.
-Stream events other than ``delta`` (``start``, ``model_error``, ``model_done``,
-``comparison_done``, ``done``) are this emulator's names.
+"""Model compare: ``POST /v1/chat/compare`` (``docs/gateway/api.md`` §2, ``streaming.md`` §3;
+failures and event names: ``docs/data-plane/compare.md``). Each model answers as a chat
+completion would; :data:`COMPARISON_MODEL` (or ``comparison_model``) writes the evaluation
+unless ``skip_comparison``. Latencies are ``200 + 10 * completion tokens`` ms.
 """
 
 from __future__ import annotations

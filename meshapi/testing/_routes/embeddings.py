@@ -1,9 +1,6 @@
 """Embeddings: ``POST /v1/embeddings`` (``docs/gateway/api.md`` §4; in the emulator:
-``docs/data-plane/embeddings.md``).
-
-Every vector is a hash of the model and the item spread over :data:`DIMENSIONS` and
-normalised; ``dimensions`` truncates for :data:`TRUNCATABLE` models only, and multimodal
-items need a model with image input (400 otherwise). Usage counts words of text.
+``docs/data-plane/embeddings.md``). Every vector is a hash of the model and the item spread
+over :data:`DIMENSIONS` and normalised; usage counts words of text.
 """
 
 from __future__ import annotations

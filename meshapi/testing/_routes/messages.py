@@ -1,11 +1,6 @@
 """Anthropic Messages: ``POST /v1/messages`` (``docs/gateway/api.md`` §16; in the emulator:
-``docs/data-plane/messages.md``).
-
-The reply is the chat completion of the same conversation as an Anthropic message (``text``
-or ``tool_use`` blocks). Errors here use Anthropic's envelope (a schema failure is a 400
-``invalid_request_error``, not a 422); a last user message containing ``[[error:<type>]]``
-(:data:`ERROR_MARKER`) fails with that type. Streams are Anthropic's named events, with no
-``[DONE]``.
+``docs/data-plane/messages.md``). The reply is the chat completion of the same conversation as
+an Anthropic message (``text`` or ``tool_use`` blocks), every error in Anthropic's envelope.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
-"""Files and RAG: registration, the signed-URL upload, embedding on the clock, search
-(``docs/gateway/api.md`` §13; in the emulator: ``docs/data-plane/files.md``).
-
-``PUT /_uploads/{token}`` stands in for the storage host: no credential, XML errors (400 for
-an ``Authorization`` header, 403 for an unknown, used, mistyped or expired URL), valid for
-:data:`SIGNED_URL_SECONDS`. Embedding is ``queued`` for :data:`QUEUED_SECONDS`,
-``processing`` until :data:`EMBED_SECONDS`, then ``ready`` (``failed`` for an empty file).
-Search ranks every chunk (up to three sentences of a paragraph) of the caller's ready text
-files by the cosine of TF-IDF vectors over words and their character trigrams
-(:func:`_vectors`), so a query sharing no word still gets the top-k.
+"""Files and RAG (``docs/gateway/api.md`` §13): registration, the signed-URL upload to
+``PUT /_uploads/{token}`` (a stand-in for the storage host), embedding on the clock, and search
+ranked by TF-IDF similarity (:func:`_vectors`); their answers: ``docs/data-plane/files.md``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""The Responses API: ``/v1/responses`` (``docs/gateway/api.md`` §3, ``streaming.md`` §4; in
-the emulator: ``docs/data-plane/responses.md``).
-
-A response answers like a chat completion of the same conversation. Background jobs
-(``background: true``, or a ``web_search_preview`` tool) are ``queued`` for
-:data:`QUEUED_SECONDS`, ``in_progress`` until :data:`DONE_SECONDS`, then ``completed``
-(``failed`` when the input contains :data:`FAIL_MARKER`); at most :data:`MAX_ACTIVE_JOBS`
-unfinished per owner (429). Streams end on ``response.completed`` or
-``response.incomplete``, with no ``[DONE]``.
+"""The Responses API, ``/v1/responses`` (``docs/gateway/api.md`` §3, ``streaming.md`` §4). A
+response answers like a chat completion of the same conversation; background jobs, their
+statuses on the clock and the streams' ends: ``docs/data-plane/responses.md`` (in the emulator).
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10; in the emulator:
-``docs/data-plane/router.md``).
-
-The pick is the first eligible of ``candidate_models``, else of :data:`PREFERRED`, else of
-the catalog; with none, or with :data:`CLASSIFIER_FAILURE_MARKER` in the last user message,
-it fails soft to the default model (``fallback_used: true``).
+"""Router select: ``POST /v1/router/select`` (``docs/gateway/api.md`` §10; how the emulator
+picks: ``docs/data-plane/router.md``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
-"""Video generation tasks that advance on the emulator's clock (``docs/gateway/api.md`` §7; in
-the emulator: ``docs/data-plane/videos.md``).
-
-A task is ``queued`` for :data:`QUEUED_SECONDS`, ``running`` until :data:`RENDER_SECONDS`,
-then ``succeeded`` with an MP4 served at ``/_files/...``; ``[fail]`` in its text ends it
-``failed`` (``content_policy_violation``), ``[expire]`` ``expired``. From version ``2026-09``
-tasks carry the ``request_id`` of their create call.
+"""Video generation tasks, ``/v1/video/generations`` (``docs/gateway/api.md`` §7), whose status
+follows the emulator's clock (timings and triggers: ``docs/data-plane/videos.md``).
 """
 
 from __future__ import annotations
