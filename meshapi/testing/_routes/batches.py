@@ -5,7 +5,7 @@ limits: ``docs/data-plane/batches.md``, in the emulator).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._gateway.codes import model_trigger
@@ -103,15 +103,9 @@ class EmulatedBatch:
         }
 
 
-@dataclass
-class BatchStore:
-    """Every batch of the gateway, oldest first."""
-
-    batches: Dict[str, EmulatedBatch] = field(default_factory=dict)
-
-
-def _store(ctx: RouteContext) -> BatchStore:
-    return ctx.state.store("batches", BatchStore)
+def _batches(ctx: RouteContext) -> Dict[str, EmulatedBatch]:
+    """Every batch of the gateway, by id, oldest first."""
+    return ctx.state.store("batches", dict)
 
 
 _REQUEST = obj(
@@ -222,12 +216,10 @@ def create_batch(ctx: RouteContext) -> ResponsePlan:
         raise GatewayError(
             501, "not_implemented", f"The provider of '{model}' does not support batches."
         )
-    store = _store(ctx)
+    batches = _batches(ctx)
     owner = ctx.principal.owner
     active = sum(
-        1
-        for b in store.batches.values()
-        if b.owner == owner and b.status_at(ctx.now) not in TERMINAL
+        1 for b in batches.values() if b.owner == owner and b.status_at(ctx.now) not in TERMINAL
     )
     if active >= BATCH_LIMIT:
         raise GatewayError(
@@ -251,12 +243,12 @@ def create_batch(ctx: RouteContext) -> ResponsePlan:
         results=results,
         failures=failures,
     )
-    store.batches[batch.id] = batch
+    batches[batch.id] = batch
     return json_plan(200, batch.to_json(ctx.now))
 
 
 def _visible(ctx: RouteContext) -> EmulatedBatch:
-    batch = _store(ctx).batches.get(ctx.params["batch_id"])
+    batch = _batches(ctx).get(ctx.params["batch_id"])
     if batch is None or batch.owner != ctx.principal.owner:
         raise GatewayError(404, "not_found", "Batch not found.")
     return batch
@@ -264,7 +256,7 @@ def _visible(ctx: RouteContext) -> EmulatedBatch:
 
 def list_batches(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/batches``: newest first, a cursor page."""
-    batches = reversed(list(_store(ctx).batches.values()))
+    batches = reversed(list(_batches(ctx).values()))
     mine = [b.to_json(ctx.now) for b in batches if b.owner == ctx.principal.owner]
     return json_plan(200, cursor_page(ctx, mine, unknown_after="empty"))
 

@@ -6,7 +6,7 @@ statuses on the clock and the streams' ends: ``docs/data-plane/responses.md`` (i
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 from .._gateway.errors import GatewayError
@@ -139,20 +139,15 @@ class StoredResponse:
         }
 
 
-@dataclass
-class ResponseStore:
-    """The stored responses of the gateway, in creation order."""
-
-    items: Dict[str, StoredResponse] = field(default_factory=dict)
-
-    def visible(self, owner: str, response_id: str) -> Optional[StoredResponse]:
-        """The owner's response with this id, if any."""
-        found = self.items.get(response_id)
-        return found if found is not None and found.owner == owner else None
+def _stored(ctx: RouteContext) -> Dict[str, StoredResponse]:
+    """The stored responses of the gateway, by id, in creation order."""
+    return ctx.state.store("responses", dict)
 
 
-def _store(ctx: RouteContext) -> ResponseStore:
-    return ctx.state.store("responses", ResponseStore)
+def _visible(ctx: RouteContext, response_id: str) -> Optional[StoredResponse]:
+    """The caller's response with this id, if any."""
+    found = _stored(ctx).get(response_id)
+    return found if found is not None and found.owner == ctx.principal.owner else None
 
 
 def _schema_of(body: Dict[str, Any]) -> Optional[Any]:
@@ -190,7 +185,7 @@ def _output(ctx: RouteContext, completion: Completion, item_id: str) -> List[Dic
 def create_response(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     ctx.entry.unknown_fields = tuple(sorted(k for k in body if k not in _FIELDS))
-    store, owner = _store(ctx), ctx.principal.owner
+    store, owner = _stored(ctx), ctx.principal.owner
 
     template = find_template(ctx, body)
     messages: List[Dict[str, Any]] = []
@@ -200,7 +195,7 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
         messages += template.render(body.get("variables") or {})
     previous_id = body.get("previous_response_id")
     if previous_id:
-        previous = store.visible(owner, previous_id)
+        previous = _visible(ctx, previous_id)
         if previous is None:
             raise GatewayError(
                 404, "resource_not_found", f"Previous response '{previous_id}' not found."
@@ -229,9 +224,7 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
             "Background responses are not streamed: poll GET /v1/responses/{id} instead.",
         )
     if background:
-        active = sum(
-            1 for r in store.items.values() if r.owner == owner and not r.finished(ctx.now)
-        )
+        active = sum(1 for r in store.values() if r.owner == owner and not r.finished(ctx.now))
         if active >= MAX_ACTIVE_JOBS:
             raise GatewayError(
                 429,
@@ -290,7 +283,7 @@ def create_response(ctx: RouteContext) -> ResponsePlan:
         fails=background and FAIL_MARKER in "".join(message_text(m) for m in messages),
     )
     if body.get("store") is not False or background:
-        store.items[response_id] = stored
+        store[response_id] = stored
     if background:
         return json_plan(200, stored.view(ctx.now))
     if body.get("stream"):
@@ -357,14 +350,14 @@ def _events(payload: Dict[str, Any], completion: Completion, item_id: str) -> It
 
 def list_responses(ctx: RouteContext) -> ResponsePlan:
     """``GET /v1/responses``: the owner's background jobs, newest first, by cursor."""
-    owner, stored = ctx.principal.owner, reversed(list(_store(ctx).items.values()))
+    owner, stored = ctx.principal.owner, reversed(list(_stored(ctx).values()))
     jobs = [r.list_item(ctx.now) for r in stored if r.owner == owner and r.background]
     return json_plan(200, cursor_page(ctx, jobs, unknown_after="empty"))
 
 
 def get_response(ctx: RouteContext) -> ResponsePlan:
     response_id = ctx.params["response_id"]
-    found = _store(ctx).visible(ctx.principal.owner, response_id)
+    found = _visible(ctx, response_id)
     if found is None:
         raise GatewayError(404, "not_found", f"Response '{response_id}' not found.")
     view = found.view(ctx.now)

@@ -5,7 +5,7 @@ follows the emulator's clock (timings and triggers: ``docs/data-plane/videos.md`
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from .._gateway import media as _media
@@ -50,15 +50,9 @@ class VideoTask:
         return self.outcome
 
 
-@dataclass
-class VideoState:
-    """Every task, in creation order."""
-
-    tasks: Dict[str, VideoTask] = field(default_factory=dict)
-
-
-def _state(ctx: RouteContext) -> VideoState:
-    return ctx.state.store("videos", VideoState)
+def _tasks(ctx: RouteContext) -> Dict[str, VideoTask]:
+    """Every task, by id, in creation order."""
+    return ctx.state.store("videos", dict)
 
 
 def _text(body: Dict[str, Any]) -> str:
@@ -145,14 +139,14 @@ def create_video(ctx: RouteContext) -> ResponsePlan:
         body=body,
         outcome=outcome,
     )
-    _state(ctx).tasks[task.id] = task
+    _tasks(ctx)[task.id] = task
     if outcome == "succeeded":  # billed when made: the usage its task will report
         ctx.charge(model, 0, 10_000 * int(body.get("duration") or 5))
     return json_plan(200, _task_json(ctx, task))
 
 
 def get_video(ctx: RouteContext) -> ResponsePlan:
-    task = _state(ctx).tasks.get(ctx.params["task_id"])
+    task = _tasks(ctx).get(ctx.params["task_id"])
     if task is None:
         raise GatewayError(404, "not_found", "Video generation task not found.")
     return json_plan(200, _task_json(ctx, task))
@@ -187,7 +181,7 @@ def list_videos(ctx: RouteContext) -> ResponsePlan:
     models = set(ctx.request.query.get("model", []))
     tasks = [
         t
-        for t in reversed(list(_state(ctx).tasks.values()))
+        for t in reversed(list(_tasks(ctx).values()))
         if (not statuses or t.status(ctx.now) in statuses)
         and (not models or t.model in models)
         and (after is None or t.created_at >= after)
