@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from .._gateway import media as _media
 from .._gateway.catalog import shipped
@@ -206,6 +206,12 @@ def get_transcription(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, found)
 
 
+def _translator(default_model: Optional[str]) -> Callable[[RouteContext], ResponsePlan]:
+    """The handler of ``POST /v1/audio/translations`` (no default: ``model`` required) or of
+    ``POST /v1/audio/transcriptions/translate`` (Sarvam by default)."""
+    return lambda ctx: _translation(ctx, default_model)
+
+
 def _translation(ctx: RouteContext, default_model: Optional[str]) -> ResponsePlan:
     form = _form(ctx)
     problems: List[Dict[str, Any]] = []
@@ -219,16 +225,6 @@ def _translation(ctx: RouteContext, default_model: Optional[str]) -> ResponsePla
     text = _transcript(ctx, form, translate=True)
     ctx.charge(served, 0, len(text.split()))
     return _answer(ctx, text, form.value("response_format"))
-
-
-def create_translation(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/audio/translations`` (``model`` required)."""
-    return _translation(ctx, None)
-
-
-def create_legacy_translation(ctx: RouteContext) -> ResponsePlan:
-    """``POST /v1/audio/transcriptions/translate`` (Sarvam by default)."""
-    return _translation(ctx, TRANSLATE_MODEL)
 
 
 def list_voices(ctx: RouteContext) -> ResponsePlan:
@@ -256,10 +252,10 @@ def get_voice(ctx: RouteContext) -> ResponsePlan:
 
 ROUTES: List[Route] = [
     Route("POST", "/v1/audio/speech", ["dp"], create_speech, request=_SPEECH_REQUEST),
-    Route("POST", "/v1/audio/transcriptions/translate", ["dp"], create_legacy_translation),
+    Route("POST", "/v1/audio/transcriptions/translate", ["dp"], _translator(TRANSLATE_MODEL)),
     Route("POST", "/v1/audio/transcriptions", ["dp"], create_transcription),
     Route("GET", "/v1/audio/transcriptions/{transcription_id}", ["dp"], get_transcription),
-    Route("POST", "/v1/audio/translations", ["dp"], create_translation),
+    Route("POST", "/v1/audio/translations", ["dp"], _translator(None)),
     Route("GET", "/v1/audio/voices", ["dp"], list_voices),
     Route("GET", "/v1/audio/voices/{voice_id}", ["dp"], get_voice),
 ]

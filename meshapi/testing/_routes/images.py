@@ -1,10 +1,5 @@
-"""Images: generations and edits (``docs/gateway/api.md`` §5, ``streaming.md`` §5; in the
-emulator: ``docs/data-plane/images.md``).
-
-Every image is an 8x8 PNG of one colour hashed from the request, so the same request gives
-the same images; ``url`` answers point at ``/_files/...`` on this emulator. Edits take JSON or
-a multipart form; remote http(s) image URLs are refused (400), and an operation the model's
-``supports_image_<operation>`` flag does not allow is a 422.
+"""Images: generations and edits (``docs/gateway/api.md`` §5, ``streaming.md`` §5; what the
+emulator answers, deterministic 8x8 PNGs: ``docs/data-plane/images.md``).
 """
 
 from __future__ import annotations

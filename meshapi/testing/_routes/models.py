@@ -1,11 +1,6 @@
 """The models catalog: ``GET /v1/models`` (+ ``/free``, ``/paid``, ``/search``, ``/{model_id}``;
-``docs/gateway/api.md`` §11; in the emulator: ``docs/data-plane/models.md``).
-
-Lists are bare JSON arrays; a bad ``free`` or ``type`` filter is a 422. An unknown
-``provider/model`` id is a ``404 model_not_found``, an id without ``/`` the bare FastAPI
-``404 {"detail": ...}`` (``errors.md`` §1.2). ``/search`` pages ``{items, total, limit,
-offset, brands, facets}`` (``facets`` inferred); a bad parameter there is a ``400
-invalid_search_parameter``.
+``docs/gateway/api.md`` §11; in the emulator: ``docs/data-plane/models.md``). Lists are bare
+JSON arrays; ``/search``'s ``facets`` are inferred.
 """
 
 from __future__ import annotations

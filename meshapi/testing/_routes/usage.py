@@ -54,6 +54,8 @@ _EVENTS_REQUEST = RequestSchema(
 _RECHARGE_REQUEST = RequestSchema(
     {"amount_usd": string(), "threshold_usd": nullable(string())}, required=("amount_usd",)
 )
+_SAME = {"model": "model", "status": "status", "key_id": "key_id", "member_user_id": "owner"}
+"""The filters that keep the events whose attribute (the value) equals the filter's value."""
 _GRANULARITY = {"hour": 3600, "day": 86_400, "week": 7 * 86_400}
 _CSV_COLUMNS = (
     "id", "request_id", "created_at", "key_id", "model", "status", "prompt_tokens",
@@ -82,12 +84,7 @@ def _filtered(ctx: RouteContext, filters: Dict[str, Any], where: str) -> List[Us
     if until is not None:
         end = parse_time(until, (where, "until"))
         events = [e for e in events if e.created_at < end]
-    for name, attribute in (
-        ("model", "model"),
-        ("status", "status"),
-        ("key_id", "key_id"),
-        ("member_user_id", "owner"),
-    ):
+    for name, attribute in _SAME.items():
         wanted = filters.get(name)
         if wanted is not None:
             events = [e for e in events if getattr(e, attribute) == wanted]
