@@ -20,6 +20,4 @@ def get_blob(ctx: RouteContext) -> ResponsePlan:
     return chunked_bytes_plan(200, found.data, found.content_type)
 
 
-ROUTES: List[Route] = [
-    Route("GET", "/_files/{blob_id}", [], get_blob, rate_limited=False),
-]
+ROUTES: List[Route] = [Route("GET", "/_files/{blob_id}", [], get_blob, rate_limited=False)]

@@ -169,10 +169,7 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
             ctx.extra_headers.append(("x-cache", "HIT"))
             usage = kept.get("usage") or {}
             ctx.charge(
-                model,
-                usage.get("prompt_tokens", 0),
-                usage.get("completion_tokens", 0),
-                cached=True,
+                model, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), cached=True
             )
             return json_plan(200, kept)
     completion = build_completion(
@@ -214,6 +211,4 @@ def create_chat_completion(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, payload)
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/chat/completions", ["dp"], create_chat_completion),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/chat/completions", ["dp"], create_chat_completion)]

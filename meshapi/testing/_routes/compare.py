@@ -127,11 +127,7 @@ def _answer(
         own = [{"role": "system", "content": override["system_prompt"]}, *own]
     max_tokens = override.get("max_tokens") or body.get("max_tokens")
     completion = build_completion(
-        model,
-        own,
-        seed=None,
-        max_tokens=max_tokens,
-        scripted=ctx.state.script.take(model, False),
+        model, own, seed=None, max_tokens=max_tokens, scripted=ctx.state.script.take(model, False)
     )
     return _Result(model, 200 + 10 * completion.completion_tokens, request_id, completion)
 
@@ -259,6 +255,4 @@ def _events(
     yield b"data: [DONE]\n\n"
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/chat/compare", ["dp"], compare, request=_REQUEST),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/chat/compare", ["dp"], compare, request=_REQUEST)]

@@ -110,11 +110,7 @@ def _tokens(item: Any) -> int:
 def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     model, info = resolve_model(
-        ctx,
-        body.get("model"),
-        types=("embedding",),
-        auto=AUTO_EMBEDDING_MODEL,
-        what="embeddings",
+        ctx, body.get("model"), types=("embedding",), auto=AUTO_EMBEDDING_MODEL, what="embeddings"
     )
     items = _items(body["input"])
     multimodal = any(isinstance(i, list) and i and isinstance(i[0], dict) for i in items)
@@ -156,6 +152,4 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     )
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/embeddings", ["dp"], create_embeddings, request=_REQUEST),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/embeddings", ["dp"], create_embeddings, request=_REQUEST)]

@@ -47,10 +47,7 @@ ERROR_MARKER = re.compile(r"\[\[error:([a-z_]+)\]\]")
 
 _BLOCK = obj({"type": string(min_length=1)}, required=("type",))
 _MESSAGE = obj(
-    {
-        "role": literal("user", "assistant"),
-        "content": union(string(), list_of(_BLOCK)),
-    },
+    {"role": literal("user", "assistant"), "content": union(string(), list_of(_BLOCK))},
     required=("role", "content"),
 )
 _TOOL = obj(
@@ -238,6 +235,4 @@ def _events(
     yield _frame("message_stop")
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/messages", ["dp"], create_message),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/messages", ["dp"], create_message)]

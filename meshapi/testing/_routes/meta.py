@@ -30,6 +30,4 @@ def list_api_versions(ctx: RouteContext) -> ResponsePlan:
     )
 
 
-ROUTES: List[Route] = [
-    Route("GET", "/v1/api-versions", ["dp"], list_api_versions),
-]
+ROUTES: List[Route] = [Route("GET", "/v1/api-versions", ["dp"], list_api_versions)]

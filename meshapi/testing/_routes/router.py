@@ -74,6 +74,4 @@ def select(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, payload)
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/router/select", ["dp"], select, request=_REQUEST),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/router/select", ["dp"], select, request=_REQUEST)]

@@ -287,13 +287,7 @@ ROUTES: List[Route] = [
     Route("GET", "/v1/usage/rate-limits", _READ, rate_limits),
     Route("GET", "/v1/balance", _READ, balance),
     Route("GET", "/v1/auto-recharge", _JWT, get_auto_recharge),
-    Route(
-        "POST",
-        "/v1/auto-recharge/setup",
-        _JWT,
-        setup_auto_recharge,
-        request=_RECHARGE_REQUEST,
-    ),
+    Route("POST", "/v1/auto-recharge/setup", _JWT, setup_auto_recharge, request=_RECHARGE_REQUEST),
     Route("GET", "/v1/audit-logs", _READ, list_audit_logs),
     Route("GET", "/v1/audit-logs.csv", _READ, export_audit_logs),
 ]

@@ -14,15 +14,7 @@ from .._gateway.errors import GatewayError, detail, validation_error
 from .._gateway.media_helpers import media_model
 from .._gateway.plan import ResponsePlan, json_plan
 from .._gateway.router import Route, RouteContext
-from .._gateway.validate import (
-    RequestSchema,
-    boolean,
-    integer,
-    list_of,
-    nullable,
-    obj,
-    string,
-)
+from .._gateway.validate import RequestSchema, boolean, integer, list_of, nullable, obj, string
 
 QUEUED_SECONDS = 1.0
 RENDER_SECONDS = 6.0

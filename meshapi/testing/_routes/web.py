@@ -97,6 +97,4 @@ def search(ctx: RouteContext) -> ResponsePlan:
     )
 
 
-ROUTES: List[Route] = [
-    Route("POST", "/v1/web/search", ["dp"], search, request=_REQUEST),
-]
+ROUTES: List[Route] = [Route("POST", "/v1/web/search", ["dp"], search, request=_REQUEST)]

@@ -47,11 +47,7 @@ def _session_ids(ctx: RouteContext) -> IdFactory:
 
 
 def _plan(
-    ctx: RouteContext,
-    sim: SessionSim,
-    subprotocol: Optional[str],
-    *,
-    realtime: bool = False,
+    ctx: RouteContext, sim: SessionSim, subprotocol: Optional[str], *, realtime: bool = False
 ) -> ResponsePlan:
     store = ctx.state.store("realtime", RealtimeState)
     owner = ctx.principal.owner
@@ -101,9 +97,7 @@ def _transcription(ctx: RouteContext) -> ResponsePlan:
     audio_format = ctx.query_value("audio_format") or "pcm_16000"
     if audio_format not in STT_FORMATS:
         raise GatewayError(
-            400,
-            "invalid_request",
-            f"audio_format must be one of {', '.join(STT_FORMATS)}.",
+            400, "invalid_request", f"audio_format must be one of {', '.join(STT_FORMATS)}."
         )
     model = ctx.query_value("model") or "elevenlabs/scribe_v2_realtime"
     sim = TranscriptionSim(_session_ids(ctx), ctx.request_id, model, audio_format)
