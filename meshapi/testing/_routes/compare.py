@@ -192,6 +192,11 @@ def compare(ctx: RouteContext) -> ResponsePlan:
     return json_plan(200, summary)
 
 
+def _pick(source: Dict[str, Any], *names: str) -> Dict[str, Any]:
+    """The entries ``names`` of ``source``, in that order (an event's fields)."""
+    return {name: source[name] for name in names}
+
+
 def _frame(name: str, data: Dict[str, Any]) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + dumps(data) + b"\n\n"
 
@@ -200,25 +205,11 @@ def _events(
     summary: Dict[str, Any], results: List[_Result], comparison: Optional[Completion]
 ) -> Iterator[bytes]:
     skip = summary["skip_comparison"]
-    yield _frame(
-        "start",
-        {
-            "comparison_id": summary["comparison_id"],
-            "models": summary["models"],
-            "skip_comparison": skip,
-        },
-    )
+    yield _frame("start", _pick(summary, "comparison_id", "models", "skip_comparison"))
     for result in results:
         if result.error is not None:
-            yield _frame(
-                "model_error",
-                {
-                    "model": result.model,
-                    "error": result.error,
-                    "error_code": result.error_code,
-                    "latency_ms": result.latency_ms,
-                },
-            )
+            failure = _pick(vars(result), "model", "error", "error_code", "latency_ms")
+            yield _frame("model_error", failure)
     answered = [r for r in results if r.completion is not None]
     if skip:
         pending = {r.model: list(r.completion.deltas) for r in answered}  # type: ignore[union-attr]
@@ -243,15 +234,8 @@ def _events(
             "comparison_done",
             {"comparison_model": summary["comparison_model"], "usage": _usage(comparison)},
         )
-    yield _frame(
-        "done",
-        {
-            "comparison_id": summary["comparison_id"],
-            "total_latency_ms": summary["total_latency_ms"],
-            "partial": summary["partial"],
-            "comparison_fallback_used": summary["comparison_fallback_used"],
-        },
-    )
+    ending = ("comparison_id", "total_latency_ms", "partial", "comparison_fallback_used")
+    yield _frame("done", _pick(summary, *ending))
     yield b"data: [DONE]\n\n"
 
 

@@ -24,28 +24,19 @@ def _models(ctx: RouteContext, free: Optional[bool]) -> List[Dict[str, Any]]:
         free = form_bool(ctx.query_value("free"), "free", problems, "query")
     model_type = ctx.query_value("type")
     if model_type is not None and model_type not in MODEL_TYPES:
-        problems.append(
-            detail(
-                "enum",
-                ("query", "type"),
-                "Input should be "
-                + ", ".join(f"'{t}'" for t in MODEL_TYPES[:-1])
-                + f" or '{MODEL_TYPES[-1]}'",
-            )
-        )
+        names = ", ".join(f"'{t}'" for t in MODEL_TYPES[:-1])
+        message = f"Input should be {names} or '{MODEL_TYPES[-1]}'"
+        problems.append(detail("enum", ("query", "type"), message))
     if problems:
         raise validation_error(problems)
     provider = ctx.query_value("provider")
-    out = []
-    for info in ctx.state.catalog.values():
-        if free is not None and info.get("is_free") is not free:
-            continue
-        if model_type is not None and info.get("model_type") != model_type:
-            continue
-        if provider and info.get("provider") != provider:
-            continue
-        out.append(copy.deepcopy(info))
-    return out
+    return [
+        copy.deepcopy(info)
+        for info in ctx.state.catalog.values()
+        if (free is None or info.get("is_free") is free)
+        and (model_type is None or info.get("model_type") == model_type)
+        and (not provider or info.get("provider") == provider)
+    ]
 
 
 def _lister(free: Optional[bool]) -> Callable[[RouteContext], ResponsePlan]:
