@@ -6,7 +6,7 @@ limits: ``docs/data-plane/batches.md``, in the emulator).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .._gateway.codes import model_trigger
 from .._gateway.errors import GatewayError, detail, validation_error
@@ -129,17 +129,13 @@ def _check_create(body: Any) -> None:
     problems: List[Dict[str, Any]] = []
     _CREATE_REQUEST(body, ("body",), problems)
     if not problems:
-        seen: Dict[str, int] = {}
+        seen: Set[str] = set()
         for index, item in enumerate(body["requests"]):
             if item["custom_id"] in seen:
-                problems.append(
-                    detail(
-                        "value_error",
-                        ("body", "requests", index, "custom_id"),
-                        f"Value error, duplicate custom_id {item['custom_id']!r}",
-                    )
-                )
-            seen[item["custom_id"]] = index
+                message = f"Value error, duplicate custom_id {item['custom_id']!r}"
+                loc = ("body", "requests", index, "custom_id")
+                problems.append(detail("value_error", loc, message))
+            seen.add(item["custom_id"])
     if problems:
         raise validation_error(problems)
 

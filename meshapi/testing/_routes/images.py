@@ -176,24 +176,18 @@ def edit_image(ctx: RouteContext) -> ResponsePlan:
     content_type = ctx.request.header("content-type")
     if boundary_of(content_type) is not None:
         form = parse_form(ctx.request.body, content_type)
-        fields: Dict[str, Any] = {k: v for k, v in form.fields}
+        body: Dict[str, Any] = dict(form.fields)
         ctx.entry.json = form.as_dict()  # the fields, for tests to read (files: parse the body)
-        if "n" in fields:
-            fields["n"] = form_int(fields["n"], "n", problems, ge=1, le=10)
+        if "n" in body:
+            body["n"] = form_int(body["n"], "n", problems, ge=1, le=10)
         upload = form.file("image")
-        if upload is None and "image" not in fields:
+        if upload is None and "image" not in body:
             problems.append(detail("missing", ("body", "image"), "Field required"))
         image = upload.data if upload is not None else b""
-        if upload is None and "image" in fields:
-            image = _decode_reference(fields["image"], "image")
-        body = fields
-        check_object(
-            {k: v for k, v in body.items() if k != "n"},
-            ("body",),
-            problems,
-            _EDIT_CHECKS,
-            required=("model",),
-        )
+        if upload is None and "image" in body:
+            image = _decode_reference(body["image"], "image")
+        unchecked = {k: v for k, v in body.items() if k != "n"}  # n: read as a form int above
+        check_object(unchecked, ("body",), problems, _EDIT_CHECKS, required=("model",))
     else:
         body = ctx.json_body()
         _EDIT_REQUEST(body, ("body",), problems)

@@ -80,11 +80,8 @@ def search(ctx: RouteContext) -> ResponsePlan:
     ctx.charge(model, max(1, len(query.split())), 25 * count)
     answer = None
     if body.get("include_answer"):
-        answer = (
-            f"Found {count} results about {query[:200]}."
-            if count
-            else f"No results about {query[:200]}."
-        )
+        about = query[:200]
+        answer = f"Found {count} results about {about}." if count else f"No results about {about}."
     return json_plan(
         200,
         {
