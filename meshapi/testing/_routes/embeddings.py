@@ -107,6 +107,10 @@ def _tokens(item: Any) -> int:
     return 1
 
 
+def _invalid(message: str) -> GatewayError:
+    return GatewayError(400, "invalid_request", message)
+
+
 def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     body = ctx.body
     model, info = resolve_model(
@@ -115,20 +119,14 @@ def create_embeddings(ctx: RouteContext) -> ResponsePlan:
     items = _items(body["input"])
     multimodal = any(isinstance(i, list) and i and isinstance(i[0], dict) for i in items)
     if multimodal and "image" not in (info.get("input_modalities") or ()):
-        raise GatewayError(
-            400, "invalid_request", f"Model '{model}' does not embed image or video input."
-        )
+        raise _invalid(f"Model '{model}' does not embed image or video input.")
     size = DIMENSIONS.get(model, 256)
     dimensions = body.get("dimensions")
     if dimensions is not None:
         if model not in TRUNCATABLE:
-            raise GatewayError(
-                400, "invalid_request", f"Model '{model}' does not support `dimensions`."
-            )
+            raise _invalid(f"Model '{model}' does not support `dimensions`.")
         if dimensions > size:
-            raise GatewayError(
-                400, "invalid_request", f"`dimensions` must be at most {size} for '{model}'."
-            )
+            raise _invalid(f"`dimensions` must be at most {size} for '{model}'.")
     as_base64 = body.get("encoding_format") == "base64"
     data = []
     for index, item in enumerate(items):

@@ -69,12 +69,8 @@ def _result(text: str) -> Dict[str, Any]:
     scores: Dict[str, float] = {}
     for name in CATEGORIES:
         digest = hashlib.sha256(f"{name}\x00{text}".encode()).digest()
-        if name in found:
-            categories[name] = True
-            scores[name] = round(0.9 + digest[0] / 2550, 6)
-        else:
-            categories[name] = False
-            scores[name] = round(digest[0] / 25600, 6)
+        categories[name] = name in found
+        scores[name] = round(0.9 + digest[0] / 2550 if name in found else digest[0] / 25600, 6)
     return {"flagged": bool(found), "categories": categories, "category_scores": scores}
 
 
