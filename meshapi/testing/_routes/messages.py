@@ -104,8 +104,7 @@ def create_message(ctx: RouteContext) -> ResponsePlan:
         return _create(ctx)
     except GatewayError as error:
         if error.status == 422:
-            problems = error.details or []
-            first = problems[0] if problems else {}
+            first = (error.details or [{}])[0]
             loc = tuple(first.get("loc", ()))
             where = ".".join(str(p) for p in loc[1:]) or "body"
             message = f"{where}: {first.get('msg', 'invalid request')}"

@@ -81,10 +81,8 @@ def _task_json(ctx: RouteContext, task: VideoTask) -> Dict[str, Any]:
             data = _media.mp4(int(duration), seed=task.id)
             task.video_url = blobs(ctx).add(ctx, data, "video/mp4", ".mp4")
         out["content"] = {"video_url": task.video_url, "last_frame_url": None}
-        out["usage"] = {
-            "completion_tokens": 10_000 * int(duration),
-            "total_tokens": 10_000 * int(duration),
-        }
+        tokens = 10_000 * int(duration)
+        out["usage"] = {"completion_tokens": tokens, "total_tokens": tokens}
     elif status == "failed":
         out["error"] = {
             "code": "content_policy_violation",
