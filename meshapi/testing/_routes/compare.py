@@ -159,13 +159,11 @@ def compare(ctx: RouteContext) -> ResponsePlan:
             ],
         )
     skip = bool(body.get("skip_comparison"))
-    comparison: Optional[Completion] = None
+    comparison = _comparison(answered) if not skip and len(answered) >= 2 else None
     judge = body.get("comparison_model") or COMPARISON_MODEL
     fallback = judge not in ctx.state.catalog
     if fallback:
         judge = COMPARISON_MODEL
-    if not skip and len(answered) >= 2:
-        comparison = _comparison(answered)
     for result in answered:  # N answers and the comparison: N+1 usage events, one request
         done = result.completion
         assert done is not None
