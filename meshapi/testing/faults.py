@@ -397,20 +397,18 @@ class _Cut(Fault):
     after_bytes: Optional[int] = None
     after_events: Optional[int] = None
     stage: ClassVar[int] = 4
-
-    def terminal(self) -> Step:
-        raise NotImplementedError
+    terminal: ClassVar[Step]  # the step that ends the connection (immutable, shared)
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
         """Cut the response where asked."""
         if self.after_bytes is None and self.after_events is None:
-            return replace(plan, prelude=(*plan.prelude, self.terminal()), body=())
+            return replace(plan, prelude=(*plan.prelude, self.terminal), body=())
         return replace(plan, body=self._stream(plan.body))
 
     def _stream(self, steps: Iterable[Step]) -> Iterator[Step]:
         limit, sent, events = self.after_bytes, 0, 0
         if limit is not None and limit <= 0:
-            yield self.terminal()
+            yield self.terminal
             return
         for step in steps:
             if isinstance(step, TERMINAL_STEPS):
@@ -418,11 +416,11 @@ class _Cut(Fault):
                 return
             if isinstance(step, Write):
                 if self.after_events is not None and step.event and events >= self.after_events:
-                    yield self.terminal()
+                    yield self.terminal
                     return
                 if limit is not None and sent + len(step.data) >= limit:
                     yield Write(step.data[: limit - sent], event=step.event)
-                    yield self.terminal()
+                    yield self.terminal
                     return
                 sent += len(step.data)
                 events += step.event
@@ -434,18 +432,14 @@ class Drop(_Cut):
     """Close the connection (FIN) after ``after_bytes`` body bytes or ``after_events``
     events, whichever comes first; with neither, before sending any response at all."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return CloseConnection()
+    terminal = CloseConnection()
 
 
 @dataclass(frozen=True)
 class Reset(_Cut):
     """Like :class:`Drop`, but abort the connection with a TCP reset (RST)."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return ResetConnection()
+    terminal = ResetConnection()
 
 
 @dataclass(frozen=True)
@@ -453,9 +447,7 @@ class Stall(_Cut):
     """Like :class:`Drop`, but go silent instead: send nothing more until the client
     disconnects or the server stops (exercises read timeouts)."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return StallForever()
+    terminal = StallForever()
 
 
 @dataclass(frozen=True)
