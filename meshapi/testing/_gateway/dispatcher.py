@@ -37,6 +37,8 @@ import re
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from meshapi_core.http import header_dict
+
 from .._routes import ROUTES  # the one table the dispatcher is given
 from ..faults import Fault
 from .accounts import settle
@@ -495,16 +497,12 @@ class Gateway:
     def _record(
         self, request: GatewayRequest, request_id: str, now: float, size: int
     ) -> RecordedRequest:
-        headers: Dict[str, str] = {}
-        for name, value in request.headers:
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
         return self.log.record(
             request_id=request_id,
             method=request.method.upper(),
             path=request.path,
             query=request.query,
-            headers=headers,
+            headers=header_dict(request.headers),
             raw_headers=tuple(request.headers),
             body=request.body,
             body_size=size,
