@@ -55,10 +55,6 @@ class MultipartForm:
         """The first file sent as ``name``, or ``None``."""
         return next((f for f in self.files if f.name == name), None)
 
-    def files_named(self, name: str) -> List[FormFile]:
-        """Every file sent as ``name``."""
-        return [f for f in self.files if f.name == name]
-
     def as_dict(self) -> Dict[str, object]:
         """Fields as a dict (repeated names become lists), for logging and validation."""
         out: Dict[str, object] = {}
