@@ -48,11 +48,11 @@ def parse_int(
         message = "Input should be a valid integer, unable to parse string as an integer"
         problems.append(detail("int_parsing", loc, message))
         return None
-    _check_bounds(value, loc, problems, ge, le)
+    check_bounds(value, loc, problems, ge, le)
     return value
 
 
-def _check_bounds(
+def check_bounds(
     value: float,
     loc: Loc,
     problems: Problems,
@@ -154,7 +154,7 @@ class Number(Check):
         if not _is_number(value):
             problems.append(detail("float_type", loc, "Input should be a valid number"))
         else:
-            _check_bounds(value, loc, problems, self.ge, self.le, self.gt, "g")
+            check_bounds(value, loc, problems, self.ge, self.le, self.gt, "g")
 
 
 number = Number
@@ -183,7 +183,7 @@ class Integer(Check):
         if not (_is_int(value) or (isinstance(value, float) and _is_number(value))):
             problems.append(detail("int_type", loc, "Input should be a valid integer"))
             return
-        _check_bounds(value, loc, problems, self.ge, self.le)
+        check_bounds(value, loc, problems, self.ge, self.le)
 
 
 integer = Integer
