@@ -578,21 +578,13 @@ class Gateway:
         values = request.header_values("x-mesh-version")
         if not values:
             return None
-        if len(values) > 1:
-            raise GatewayError(
-                400, "invalid_api_version", "X-Mesh-Version must be sent at most once."
-            )
         value = values[0].strip()
-        if not _VERSION_FORMAT.fullmatch(value):
-            raise GatewayError(
-                400,
-                "invalid_api_version",
-                f"Malformed X-Mesh-Version {value!r}: expected YYYY-MM.",
-            )
-        if value not in VERSIONS:
-            raise GatewayError(
-                400,
-                "invalid_api_version",
-                f"Unknown X-Mesh-Version {value!r}; served versions: {', '.join(VERSIONS)}.",
-            )
-        return value
+        if len(values) > 1:
+            problem = "X-Mesh-Version must be sent at most once."
+        elif not _VERSION_FORMAT.fullmatch(value):
+            problem = f"Malformed X-Mesh-Version {value!r}: expected YYYY-MM."
+        elif value not in VERSIONS:
+            problem = f"Unknown X-Mesh-Version {value!r}; served versions: {', '.join(VERSIONS)}."
+        else:
+            return value
+        raise GatewayError(400, "invalid_api_version", problem)
