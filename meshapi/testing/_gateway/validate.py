@@ -73,6 +73,25 @@ def check_bounds(
         problems.append(detail("less_than_equal", loc, message))
 
 
+def _check_length(
+    size: int, loc: Loc, problems: Problems, min_length: int, max_length: Optional[int], what: str
+) -> None:
+    """Append pydantic's problem for a ``"string"`` or ``"list"`` of ``size`` out of bounds."""
+    if max_length is not None and size > max_length:
+        problem, bound, side = "too_long", max_length, "most"
+    elif size < min_length:
+        problem, bound, side = "too_short", min_length, "least"
+    else:
+        return
+    plural = "" if bound == 1 else "s"
+    if what == "string":
+        message = f"String should have at {side} {bound} character{plural}"
+        problems.append(detail(f"string_{problem}", loc, message))
+    else:
+        message = f"List should have at {side} {bound} item{plural} after validation, not {size}"
+        problems.append(detail(problem, loc, message))
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -102,24 +121,10 @@ class String(Check):
     min_length: int = 0
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        max_length, min_length = self.max_length, self.min_length
         if not isinstance(value, str):
             problems.append(detail("string_type", loc, "Input should be a valid string"))
-        elif max_length is not None and len(value) > max_length:
-            problems.append(
-                detail(
-                    "string_too_long", loc, f"String should have at most {max_length} characters"
-                )
-            )
-        elif len(value) < min_length:
-            problems.append(
-                detail(
-                    "string_too_short",
-                    loc,
-                    f"String should have at least {min_length} character"
-                    + ("s" if min_length != 1 else ""),
-                )
-            )
+        else:
+            _check_length(len(value), loc, problems, self.min_length, self.max_length, "string")
 
 
 string = String
@@ -238,28 +243,10 @@ class ListOf(Check):
     max_length: Optional[int] = None
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        min_length, max_length = self.min_length, self.max_length
         if not isinstance(value, list):
             problems.append(detail("list_type", loc, "Input should be a valid list"))
             return
-        if max_length is not None and len(value) > max_length:
-            problems.append(
-                detail(
-                    "too_long",
-                    loc,
-                    f"List should have at most {max_length} item"
-                    f"{'s' if max_length != 1 else ''} after validation, not {len(value)}",
-                )
-            )
-        elif len(value) < min_length:
-            problems.append(
-                detail(
-                    "too_short",
-                    loc,
-                    f"List should have at least {min_length} item"
-                    f"{'s' if min_length != 1 else ''} after validation, not {len(value)}",
-                )
-            )
+        _check_length(len(value), loc, problems, self.min_length, self.max_length, "list")
         for index, element in enumerate(value):
             self.item(element, (*loc, index), problems)
 
