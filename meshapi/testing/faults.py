@@ -105,8 +105,6 @@ class Fault:
 
 
 def _retry_after_header(value: Union[int, float, str]) -> str:
-    if isinstance(value, str):
-        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
