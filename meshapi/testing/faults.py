@@ -1,14 +1,7 @@
 """Faults a test can inject into the gateway's next responses.
 
 Inject with :meth:`Gateway.inject <meshapi.testing.Gateway.inject>`; several faults given
-together apply to the same response::
-
-    from meshapi.testing import faults
-
-    gateway.inject(faults.Status(503, retry_after=2), route="/v1/chat/completions", times=2)
-    gateway.inject(faults.Error("context_window_exceeded"))        # any documented code
-    gateway.inject(faults.Drop(after_events=3))                    # cut a stream mid-way
-    gateway.inject(faults.SplitWrites(1), faults.Ping(interval=0.01))
+together apply to the same response (examples: ``docs/testing.md``, "Faults").
 
 Each fault is a plan transformer: it rewrites the :class:`~meshapi.testing.ResponsePlan` the
 gateway would have sent, so faults behave identically on the socket server and the in-process
