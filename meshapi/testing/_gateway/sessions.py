@@ -236,12 +236,10 @@ class RealtimeSim(SessionSim):
             )
             return
         for key, value in session.items():
-            if isinstance(value, dict) and isinstance(self.session.get(key), dict):
-                merged = dict(self.session[key])
-                merged.update(value)
-                self.session[key] = merged
-            else:
-                self.session[key] = value
+            current = self.session.get(key)
+            if isinstance(value, dict) and isinstance(current, dict):
+                value = {**current, **value}  # nested settings are merged, one level deep
+            self.session[key] = value
         yield self._event("session.updated", session=self.session)
 
     def _append(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
