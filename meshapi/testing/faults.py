@@ -138,10 +138,9 @@ class Status(Fault):
             page = html_page(self.status) if self.html is True else str(self.html).encode()
             return bytes_plan(self.status, page, self.content_type or "text/html", headers=headers)
         if self.body is not None:
-            if isinstance(self.body, (bytes, str)):
-                raw = self.body.encode() if isinstance(self.body, str) else self.body
-            else:
-                raw = dumps(self.body)
+            raw = self.body.encode() if isinstance(self.body, str) else self.body
+            if not isinstance(raw, bytes):
+                raw = dumps(raw)
             return bytes_plan(
                 self.status, raw, self.content_type or "application/json", headers=headers
             )

@@ -554,16 +554,12 @@ class _Connection:
 
         for step in plan.body:
             if isinstance(step, Write):
-                if not step.data or method == "HEAD":
-                    continue
-                if step.flush:
-                    await flush()
+                if step.data and method != "HEAD":
+                    if step.flush:  # sent alone: what was gathered goes first
+                        await flush()
                     body.extend(step.data)
-                    await flush()
-                    continue
-                body.extend(step.data)
-                if len(body) >= _COALESCE:
-                    await flush()
+                    if step.flush or len(body) >= _COALESCE:
+                        await flush()
                 continue
             await flush()
             if not await self._control(step):
