@@ -452,12 +452,31 @@ class Gateway:
 
     def handle(self, request: GatewayRequest) -> ResponsePlan:
         """Decide the response to ``request`` (see the module docstring for the order)."""
+        size = len(request.body)
+        return self._answer(request, size, too_large=size > self.max_body_bytes)
+
+    def reject_too_large(self, request: GatewayRequest, declared_size: int) -> ResponsePlan:
+        """The edge's answer to a request whose body exceeds the limit, decided from its
+        head alone (``request.body`` is empty: the body is never read)."""
+        return self._answer(request, declared_size, too_large=True)
+
+    def protocol_error(self, status: int, message: str) -> ResponsePlan:
+        """The response to a request that is not valid HTTP (not recorded in the log)."""
+        with self._lock:
+            request_id = self._ids.request_id()
+        plan = error_plan(GatewayError(status, "bad_request", message), request_id)
+        plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION))
+        return ResponsePlan(plan.status, plan.headers, plan.body, close=True)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _answer(self, request: GatewayRequest, size: int, *, too_large: bool) -> ResponsePlan:
         with self._lock:
             now = self.clock.time()
             request_id = self._ids.request_id()
-            entry = self._record(request, request_id, now, len(request.body))
+            entry = self._record(request, request_id, now, size)
             faults: Tuple[Fault, ...] = ()
-            if len(request.body) > self.max_body_bytes:
+            if too_large:  # the edge answers: nothing else runs
                 plan, version = too_large_plan(), BASELINE_VERSION
             else:
                 faults = self._faults.take(request.method, request.path)
@@ -469,30 +488,6 @@ class Gateway:
             entry.status = plan.status
         self.log.changed()
         return plan
-
-    def reject_too_large(self, request: GatewayRequest, declared_size: int) -> ResponsePlan:
-        """The edge's answer to a request whose body exceeds the limit, decided from its
-        head alone (``request.body`` is empty: the body is never read)."""
-        with self._lock:
-            now = self.clock.time()
-            request_id = self._ids.request_id()
-            entry = self._record(request, request_id, now, declared_size)
-            plan = too_large_plan().with_headers(
-                ("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION)
-            )
-            entry.status = plan.status
-        self.log.changed()
-        return plan
-
-    def protocol_error(self, status: int, message: str) -> ResponsePlan:
-        """The response to a request that is not valid HTTP (not recorded in the log)."""
-        with self._lock:
-            request_id = self._ids.request_id()
-        plan = error_plan(GatewayError(status, "bad_request", message), request_id)
-        plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION))
-        return ResponsePlan(plan.status, plan.headers, plan.body, close=True)
-
-    # -- internals --------------------------------------------------------------------
 
     def _record(
         self, request: GatewayRequest, request_id: str, now: float, size: int
