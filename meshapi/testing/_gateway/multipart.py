@@ -57,14 +57,8 @@ class MultipartForm:
 
     def as_dict(self) -> Dict[str, object]:
         """Fields as a dict (repeated names become lists), for logging and validation."""
-        out: Dict[str, object] = {}
-        for name, value in self.fields:
-            if name in out:
-                previous = out[name]
-                out[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-            else:
-                out[name] = value
-        return out
+        grouped = {name: self.values(name) for name in dict.fromkeys(n for n, _ in self.fields)}
+        return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 def _malformed(message: str) -> GatewayError:
