@@ -1,26 +1,11 @@
 """A local MeshAPI gateway emulator, for developing and testing offline.
 
-It speaks the gateway's documented wire protocol (``docs/gateway/api.md``,
-``docs/gateway/errors.md``, ``docs/gateway/streaming.md``): auth realms, ``X-Mesh-Version``,
-request ids, RPM/RPD/TPM rate limits with ``Retry-After``, usage, spend and balance from the
-requests it served, chat completions (JSON and SSE, tool calls), the models catalog (a data
-file of the gateway's models), prompt templates, images, speech, transcription, video tasks
-and RAG files (valid tiny media bodies, multipart forms, a signed-URL upload target that
-refuses any ``Authorization`` header), the edge's 32 MiB limit. Replies are deterministic, and
-tests can script them and inject faults (error statuses, delays, dropped or reset
-connections, malformed JSON, in-band errors, split writes, keep-alive pings, stalls).
-
-Three layers, each usable alone:
-
-- :class:`Gateway` -- the Sans-IO core: ``gateway.handle(GatewayRequest) -> ResponsePlan``,
-  plus credentials, scripting (:meth:`Gateway.script_reply`), faults (:meth:`Gateway.inject`,
-  see :mod:`meshapi.testing.faults`) and the request log (:meth:`Gateway.wait_for_request`).
-- :class:`GatewayServer` -- HTTP/1.1 on 127.0.0.1 with h11 and anyio (over TLS with
-  ``tls=True``): ``async with`` it on asyncio or trio, run it in a thread with
-  :meth:`GatewayServer.run_in_thread`, or as a process with ``python -m meshapi.testing
-  --port 8080``.
-- :class:`InProcessTransport` / :class:`AsyncInProcessTransport` -- the SDK's transport
-  protocols served straight from a gateway, no sockets.
+What it speaks, and how to use it, is in ``docs/testing.md``. Three layers, each usable alone:
+:class:`Gateway` (the Sans-IO core: ``gateway.handle(GatewayRequest) -> ResponsePlan``, plus
+credentials, scripts, faults from :mod:`meshapi.testing.faults` and the request log),
+:class:`GatewayServer` (HTTP/1.1 on 127.0.0.1, in a task, a thread or a process, over TLS
+with ``tls=True``) and :class:`InProcessTransport` / :class:`AsyncInProcessTransport` (the
+SDK's transport protocols served straight from a gateway, no sockets).
 
 A sync session, with httpx:
 

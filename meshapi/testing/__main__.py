@@ -48,8 +48,7 @@ def emulator_from(
     limits: Dict[str, Optional[int]] = {"rpm": args.rpm, "tpm": args.tpm, "rpd": args.rpd}
     clock: Clock = SystemClock(speed=args.clock_speed)
     try:
-        gateway = Gateway(clock=clock, seed=seed, token=token, catalog=catalog,
-                          rate_limits=limits)  # fmt: skip
+        gateway = Gateway(clock=clock, seed=seed, token=token, catalog=catalog, rate_limits=limits)
     except ValueError as error:  # the only option left to be wrong
         raise ValueError(f"--token: {error}") from None
     return GatewayServer(gateway, port=args.port, tls=args.tls, ca_file=args.ca_file)
@@ -98,20 +97,10 @@ def serve_until_interrupted(
 
 
 def _announce_json(server: GatewayServer) -> None:
-    gateway = server.gateway
-    print(
-        json.dumps(
-            {
-                "base_url": server.base_url,
-                "token": gateway.token,
-                "suspended_token": gateway.suspended_token,
-                "admin_token": gateway.admin_token,
-                "jwt": gateway.jwt,
-                "ca_file": server.ca_file,
-            }
-        ),
-        flush=True,
-    )
+    names = ("token", "suspended_token", "admin_token", "jwt")
+    credentials = {name: getattr(server.gateway, name) for name in names}
+    announced = {"base_url": server.base_url, **credentials, "ca_file": server.ca_file}
+    print(json.dumps(announced), flush=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,14 +1,7 @@
 """Faults a test can inject into the gateway's next responses.
 
 Inject with :meth:`Gateway.inject <meshapi.testing.Gateway.inject>`; several faults given
-together apply to the same response::
-
-    from meshapi.testing import faults
-
-    gateway.inject(faults.Status(503, retry_after=2), route="/v1/chat/completions", times=2)
-    gateway.inject(faults.Error("context_window_exceeded"))        # any documented code
-    gateway.inject(faults.Drop(after_events=3))                    # cut a stream mid-way
-    gateway.inject(faults.SplitWrites(1), faults.Ping(interval=0.01))
+together apply to the same response (examples: ``docs/testing.md``, "Faults").
 
 Each fault is a plan transformer: it rewrites the :class:`~meshapi.testing.ResponsePlan` the
 gateway would have sent, so faults behave identically on the socket server and the in-process
@@ -105,8 +98,6 @@ class Fault:
 
 
 def _retry_after_header(value: Union[int, float, str]) -> str:
-    if isinstance(value, str):
-        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -147,10 +138,9 @@ class Status(Fault):
             page = html_page(self.status) if self.html is True else str(self.html).encode()
             return bytes_plan(self.status, page, self.content_type or "text/html", headers=headers)
         if self.body is not None:
-            if isinstance(self.body, (bytes, str)):
-                raw = self.body.encode() if isinstance(self.body, str) else self.body
-            else:
-                raw = dumps(self.body)
+            raw = self.body.encode() if isinstance(self.body, str) else self.body
+            if not isinstance(raw, bytes):
+                raw = dumps(raw)
             return bytes_plan(
                 self.status, raw, self.content_type or "application/json", headers=headers
             )
@@ -397,20 +387,18 @@ class _Cut(Fault):
     after_bytes: Optional[int] = None
     after_events: Optional[int] = None
     stage: ClassVar[int] = 4
-
-    def terminal(self) -> Step:
-        raise NotImplementedError
+    terminal: ClassVar[Step]  # the step that ends the connection (immutable, shared)
 
     def apply(self, plan: ResponsePlan) -> ResponsePlan:
         """Cut the response where asked."""
         if self.after_bytes is None and self.after_events is None:
-            return replace(plan, prelude=(*plan.prelude, self.terminal()), body=())
+            return replace(plan, prelude=(*plan.prelude, self.terminal), body=())
         return replace(plan, body=self._stream(plan.body))
 
     def _stream(self, steps: Iterable[Step]) -> Iterator[Step]:
         limit, sent, events = self.after_bytes, 0, 0
         if limit is not None and limit <= 0:
-            yield self.terminal()
+            yield self.terminal
             return
         for step in steps:
             if isinstance(step, TERMINAL_STEPS):
@@ -418,11 +406,11 @@ class _Cut(Fault):
                 return
             if isinstance(step, Write):
                 if self.after_events is not None and step.event and events >= self.after_events:
-                    yield self.terminal()
+                    yield self.terminal
                     return
                 if limit is not None and sent + len(step.data) >= limit:
                     yield Write(step.data[: limit - sent], event=step.event)
-                    yield self.terminal()
+                    yield self.terminal
                     return
                 sent += len(step.data)
                 events += step.event
@@ -434,18 +422,14 @@ class Drop(_Cut):
     """Close the connection (FIN) after ``after_bytes`` body bytes or ``after_events``
     events, whichever comes first; with neither, before sending any response at all."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return CloseConnection()
+    terminal = CloseConnection()
 
 
 @dataclass(frozen=True)
 class Reset(_Cut):
     """Like :class:`Drop`, but abort the connection with a TCP reset (RST)."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return ResetConnection()
+    terminal = ResetConnection()
 
 
 @dataclass(frozen=True)
@@ -453,9 +437,7 @@ class Stall(_Cut):
     """Like :class:`Drop`, but go silent instead: send nothing more until the client
     disconnects or the server stops (exercises read timeouts)."""
 
-    def terminal(self) -> Step:
-        """The step that ends the connection."""
-        return StallForever()
+    terminal = StallForever()
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,12 @@
 """The ``meshapi`` pytest plugin: a running gateway emulator per test.
 
-Fixtures:
-
-- ``meshapi_gateway`` -- starts a :class:`~meshapi.testing.GatewayServer` on 127.0.0.1 in a
-  background thread for the test and yields a :class:`GatewayFixture` (``base_url``,
-  credentials, the ``gateway`` for faults, scripts and the request log, the ``server`` for
-  connection accounting). Every test gets a fresh gateway and server, so nothing leaks
-  between tests.
-- ``meshapi_gateway_options`` -- override it (in a ``conftest.py`` or a test module) to pass
-  options: ``Gateway`` keywords (``clock``, ``seed``...), plus ``"server"`` (a dict of
-  ``GatewayServer`` keywords) and ``"backend"`` (``"asyncio"`` or ``"trio"``).
-- ``meshapi_in_process`` -- an :class:`~meshapi.testing.InProcessTransport` on a fresh
-  gateway (reach it as ``.gateway``), for tests that need no sockets.
-- ``meshapi_client`` / ``meshapi_async_client`` -- a :class:`~meshapi.MeshAPI` /
-  :class:`~meshapi.AsyncMeshAPI` already pointed at ``meshapi_gateway`` with its token, and
-  with :meth:`RetryPolicy.for_testing() <meshapi_core.retry.RetryPolicy.for_testing>`: the
-  usual retry decisions, but no real waits, even for a ``Retry-After``. The async client
-  keeps no idle connection between calls, so it needs no closing; like any async client it
-  belongs to the event loop (asyncio or trio) of its first call.
+Fixtures (``docs/testing.md``, "In a test, with pytest", shows them at work):
+``meshapi_gateway`` (a fresh :class:`~meshapi.testing.GatewayServer` per test, as a
+:class:`GatewayFixture`), ``meshapi_gateway_options`` (override it to pass ``Gateway``
+keywords, plus ``"server"``: ``GatewayServer`` keywords, and ``"backend"``),
+``meshapi_in_process``, ``meshapi_client`` and ``meshapi_async_client`` (clients of
+``meshapi_gateway`` that retry without waiting:
+:meth:`RetryPolicy.for_testing() <meshapi_core.retry.RetryPolicy.for_testing>`).
 
 Enabling it: installed packages register it through the ``pytest11`` entry point. Without an
 install (``PYTHONPATH`` runs), register it from the top-level ``conftest.py`` with

@@ -1,15 +1,8 @@
 """The emulator's WebSocket sessions: their limits, and how many are open.
 
 The gateway's realtime limits (``docs/gateway/api.md`` §15) are a 60 s idle timeout and a
-30-minute session cap; tests shorten them to see them fire::
-
-    from meshapi.testing import realtime
-
-    realtime.configure(gateway, idle_timeout=0.2)          # idle sessions close fast
-    realtime.configure(gateway, max_concurrent_per_owner=1)
-    assert realtime.active_sessions(gateway) == 0
-
-The settings belong to the gateway's state, so :meth:`Gateway.reset
+30-minute session cap; tests shorten them to see them fire (``docs/realtime.md``, "Testing
+with the emulator"). The settings belong to the gateway's state, so :meth:`Gateway.reset
 <meshapi.testing.Gateway.reset>` restores the defaults. They apply to sessions opened after
 the change.
 """

@@ -149,16 +149,13 @@ def make_model(
     is completed as a catalog file's is)."""
     if model_type not in MODEL_TYPES:
         raise ValueError(f"model_type must be one of {MODEL_TYPES}")
-    provider = provider or model_id.split("/", 1)[0]
-    raw: Dict[str, Any] = {
+    given = {"name": name, "description": description, "brand": brand, "provider": provider}
+    raw: Dict[str, Any] = {  # what is not given takes complete_model's default
         "id": model_id,
-        "name": name or model_id.split("/", 1)[-1],
+        **{field: value for field, value in given.items() if value},
         "context_length": context_length,
         "is_free": is_free,
         "pricing": pricing("0", "0") if is_free else pricing(prompt_per_1m, completion_per_1m),
-        "description": description or f"Deterministic emulator model {model_id}.",
-        "brand": brand or provider.capitalize(),
-        "provider": provider,
         "model_type": model_type,
         "input_modalities": list(input_modalities),
         "output_modalities": list(output_modalities),

@@ -37,6 +37,8 @@ import re
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from meshapi_core.http import header_dict
+
 from .._routes import ROUTES  # the one table the dispatcher is given
 from ..faults import Fault
 from .accounts import settle
@@ -450,12 +452,31 @@ class Gateway:
 
     def handle(self, request: GatewayRequest) -> ResponsePlan:
         """Decide the response to ``request`` (see the module docstring for the order)."""
+        size = len(request.body)
+        return self._answer(request, size, too_large=size > self.max_body_bytes)
+
+    def reject_too_large(self, request: GatewayRequest, declared_size: int) -> ResponsePlan:
+        """The edge's answer to a request whose body exceeds the limit, decided from its
+        head alone (``request.body`` is empty: the body is never read)."""
+        return self._answer(request, declared_size, too_large=True)
+
+    def protocol_error(self, status: int, message: str) -> ResponsePlan:
+        """The response to a request that is not valid HTTP (not recorded in the log)."""
+        with self._lock:
+            request_id = self._ids.request_id()
+        plan = error_plan(GatewayError(status, "bad_request", message), request_id)
+        plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION))
+        return ResponsePlan(plan.status, plan.headers, plan.body, close=True)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _answer(self, request: GatewayRequest, size: int, *, too_large: bool) -> ResponsePlan:
         with self._lock:
             now = self.clock.time()
             request_id = self._ids.request_id()
-            entry = self._record(request, request_id, now, len(request.body))
+            entry = self._record(request, request_id, now, size)
             faults: Tuple[Fault, ...] = ()
-            if len(request.body) > self.max_body_bytes:
+            if too_large:  # the edge answers: nothing else runs
                 plan, version = too_large_plan(), BASELINE_VERSION
             else:
                 faults = self._faults.take(request.method, request.path)
@@ -468,43 +489,15 @@ class Gateway:
         self.log.changed()
         return plan
 
-    def reject_too_large(self, request: GatewayRequest, declared_size: int) -> ResponsePlan:
-        """The edge's answer to a request whose body exceeds the limit, decided from its
-        head alone (``request.body`` is empty: the body is never read)."""
-        with self._lock:
-            now = self.clock.time()
-            request_id = self._ids.request_id()
-            entry = self._record(request, request_id, now, declared_size)
-            plan = too_large_plan().with_headers(
-                ("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION)
-            )
-            entry.status = plan.status
-        self.log.changed()
-        return plan
-
-    def protocol_error(self, status: int, message: str) -> ResponsePlan:
-        """The response to a request that is not valid HTTP (not recorded in the log)."""
-        with self._lock:
-            request_id = self._ids.request_id()
-        plan = error_plan(GatewayError(status, "bad_request", message), request_id)
-        plan = plan.with_headers(("x-request-id", request_id), ("x-mesh-version", BASELINE_VERSION))
-        return ResponsePlan(plan.status, plan.headers, plan.body, close=True)
-
-    # -- internals --------------------------------------------------------------------
-
     def _record(
         self, request: GatewayRequest, request_id: str, now: float, size: int
     ) -> RecordedRequest:
-        headers: Dict[str, str] = {}
-        for name, value in request.headers:
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
         return self.log.record(
             request_id=request_id,
             method=request.method.upper(),
             path=request.path,
             query=request.query,
-            headers=headers,
+            headers=header_dict(request.headers),
             raw_headers=tuple(request.headers),
             body=request.body,
             body_size=size,
@@ -580,21 +573,13 @@ class Gateway:
         values = request.header_values("x-mesh-version")
         if not values:
             return None
-        if len(values) > 1:
-            raise GatewayError(
-                400, "invalid_api_version", "X-Mesh-Version must be sent at most once."
-            )
         value = values[0].strip()
-        if not _VERSION_FORMAT.fullmatch(value):
-            raise GatewayError(
-                400,
-                "invalid_api_version",
-                f"Malformed X-Mesh-Version {value!r}: expected YYYY-MM.",
-            )
-        if value not in VERSIONS:
-            raise GatewayError(
-                400,
-                "invalid_api_version",
-                f"Unknown X-Mesh-Version {value!r}; served versions: {', '.join(VERSIONS)}.",
-            )
-        return value
+        if len(values) > 1:
+            problem = "X-Mesh-Version must be sent at most once."
+        elif not _VERSION_FORMAT.fullmatch(value):
+            problem = f"Malformed X-Mesh-Version {value!r}: expected YYYY-MM."
+        elif value not in VERSIONS:
+            problem = f"Unknown X-Mesh-Version {value!r}; served versions: {', '.join(VERSIONS)}."
+        else:
+            return value
+        raise GatewayError(400, "invalid_api_version", problem)

@@ -35,12 +35,8 @@ class IdFactory:
         return self._stamp() + "".join(self._rng.choice(CROCKFORD) for _ in range(16))
 
     def _stamp(self) -> str:
-        millis = int(self._clock.time() * 1000) & ((1 << 48) - 1)
-        stamp = ""
-        for _ in range(10):
-            stamp = CROCKFORD[millis & 31] + stamp
-            millis >>= 5
-        return stamp
+        millis = int(self._clock.time() * 1000) & ((1 << 48) - 1)  # 10 digits, 5 bits each
+        return "".join(CROCKFORD[(millis >> shift) & 31] for shift in range(45, -1, -5))
 
     def request_id(self) -> str:
         """A ``req_<ULID>`` request id."""

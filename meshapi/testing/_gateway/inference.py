@@ -83,17 +83,5 @@ def input_messages(value: Any) -> List[Dict[str, Any]]:
     for item in value if isinstance(value, list) else ():
         if not isinstance(item, dict) or not isinstance(item.get("role"), str):
             continue
-        content = item.get("content")
-        if isinstance(content, list):
-            content = "".join(
-                part["text"]
-                for part in content
-                if isinstance(part, dict) and isinstance(part.get("text"), str)
-            )
-        out.append({"role": item["role"], "content": content if isinstance(content, str) else ""})
+        out.append({"role": item["role"], "content": message_text(item)})
     return out
-
-
-def words(messages: List[Dict[str, Any]]) -> int:
-    """A token count for a prompt: its words, plus one per message (at least 1)."""
-    return max(1, sum(len(message_text(m).split()) + 1 for m in messages))

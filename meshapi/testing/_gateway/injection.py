@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import fnmatch
 import threading
+from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from ..faults import Fault
 from .plan import ResponsePlan
 
 
+@dataclass(eq=False)
 class Injection:
     """One group of faults waiting for matching requests.
 
@@ -24,30 +26,20 @@ class Injection:
     ``used`` how many it has affected so far.
     """
 
-    def __init__(
-        self,
-        faults: Tuple[Fault, ...],
-        route: Optional[str],
-        method: Optional[str],
-        times: Optional[int],
-    ) -> None:
-        self.faults = faults
-        self.route = route
-        self.method = method.upper() if method else None
-        self.remaining = times
-        self.used = 0
+    faults: Tuple[Fault, ...]
+    route: Optional[str]
+    method: Optional[str]
+    remaining: Optional[int]
+    used: int = 0
+
+    def __post_init__(self) -> None:
+        self.method = self.method.upper() if self.method else None
 
     def matches(self, method: str, path: str) -> bool:
         """Whether a request ``method path`` is one this injection targets."""
         if self.method is not None and self.method != method.upper():
             return False
         return self.route is None or fnmatch.fnmatchcase(path, self.route)
-
-    def __repr__(self) -> str:
-        return (
-            f"Injection(faults={self.faults!r}, route={self.route!r}, method={self.method!r}, "
-            f"remaining={self.remaining!r}, used={self.used})"
-        )
 
 
 class FaultQueue:

@@ -66,8 +66,6 @@ RequestPredicate = Callable[[RecordedRequest], bool]
 
 def parse_json(body: bytes) -> Any:
     """The JSON value in ``body``, or ``None`` if it is empty or not JSON."""
-    if not body:
-        return None
     try:
         return _json.loads(body)
     except (ValueError, UnicodeDecodeError):

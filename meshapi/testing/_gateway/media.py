@@ -80,11 +80,6 @@ def wav(seconds: float, *, rate: int = 8000, tone: int = 440) -> bytes:
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
-def mp3_frames(seconds: float) -> int:
-    """How many frames :func:`mp3` writes for ``seconds`` of audio (at least one)."""
-    return max(1, round(seconds * MP3_FRAMES_PER_SECOND))
-
-
 def mp3(seconds: float) -> Iterator[bytes]:
     """``seconds`` of silent MP3, frame by frame (so a long one is produced as it is sent).
 
@@ -92,7 +87,7 @@ def mp3(seconds: float) -> Iterator[bytes]:
     >>> len(frames), frames[0][:2]
     (2, b'\\xff\\xfb')
     """
-    for _ in range(mp3_frames(seconds)):
+    for _ in range(max(1, round(seconds * MP3_FRAMES_PER_SECOND))):  # at least one frame
         yield MP3_FRAME
 
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from .errors import GatewayError, detail
 from .router import RouteContext
-from .validate import parse_int
+from .validate import check_bounds, parse_int
 
 
 def model_info(ctx: RouteContext, model: str) -> Optional[Dict[str, Any]]:
@@ -49,13 +49,8 @@ def form_bool(
         return True
     if value.lower() in FALSE_WORDS:
         return False
-    problems.append(
-        detail(
-            "bool_parsing",
-            (where, name),
-            "Input should be a valid boolean, unable to interpret input",
-        )
-    )
+    message = "Input should be a valid boolean, unable to interpret input"
+    problems.append(detail("bool_parsing", (where, name), message))
     return None
 
 
@@ -85,26 +80,8 @@ def form_float(
     try:
         number = float(value)
     except ValueError:
-        problems.append(
-            detail(
-                "float_parsing",
-                ("body", name),
-                "Input should be a valid number, unable to parse string as a number",
-            )
-        )
+        message = "Input should be a valid number, unable to parse string as a number"
+        problems.append(detail("float_parsing", ("body", name), message))
         return None
-    if ge is not None and number < ge:
-        problems.append(
-            detail(
-                "greater_than_equal",
-                ("body", name),
-                f"Input should be greater than or equal to {ge:g}",
-            )
-        )
-    elif le is not None and number > le:
-        problems.append(
-            detail(
-                "less_than_equal", ("body", name), f"Input should be less than or equal to {le:g}"
-            )
-        )
+    check_bounds(number, ("body", name), problems, ge, le, spec="g")
     return number

@@ -55,20 +55,10 @@ class MultipartForm:
         """The first file sent as ``name``, or ``None``."""
         return next((f for f in self.files if f.name == name), None)
 
-    def files_named(self, name: str) -> List[FormFile]:
-        """Every file sent as ``name``."""
-        return [f for f in self.files if f.name == name]
-
     def as_dict(self) -> Dict[str, object]:
         """Fields as a dict (repeated names become lists), for logging and validation."""
-        out: Dict[str, object] = {}
-        for name, value in self.fields:
-            if name in out:
-                previous = out[name]
-                out[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-            else:
-                out[name] = value
-        return out
+        grouped = {name: self.values(name) for name in dict.fromkeys(n for n, _ in self.fields)}
+        return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 def _malformed(message: str) -> GatewayError:

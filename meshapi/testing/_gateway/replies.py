@@ -12,12 +12,13 @@ queues exact replies or tool calls; a scripted tool call answers only a request 
 from __future__ import annotations
 
 import hashlib
+import operator
 import random
 import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 _VOCABULARY = (
     "amber", "bright", "calm", "delta", "ember", "field", "granite", "harbor", "iris", "juniper",
@@ -27,6 +28,13 @@ _VOCABULARY = (
 
 _NUMBER = r"(-?\d{1,18}(?:\.\d{1,9})?)"
 _ARITHMETIC = re.compile(_NUMBER + r"\s*([-+*/x\u00d7])\s*" + _NUMBER)
+_OPERATIONS: Dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "x": operator.mul,
+    "\u00d7": operator.mul,
+}
 _COUNT = re.compile(r"\bcount (?:from 1 )?to (\d{1,3})\b", re.IGNORECASE)
 
 
@@ -149,14 +157,9 @@ def split_even(text: str, count: int) -> List[str]:
     """``text`` cut into exactly ``count`` pieces of near-equal length (some may be empty)."""
     if count < 1:
         raise ValueError("count must be at least 1")
-    size, extra = divmod(len(text), count)
-    out: List[str] = []
-    start = 0
-    for index in range(count):
-        end = start + size + (1 if index < extra else 0)
-        out.append(text[start:end])
-        start = end
-    return out
+    size, extra = divmod(len(text), count)  # the first ``extra`` pieces are one longer
+    bounds = [index * size + min(index, extra) for index in range(count + 1)]
+    return [text[start:end] for start, end in zip(bounds, bounds[1:])]
 
 
 def generated_text(words: int) -> str:
@@ -201,16 +204,12 @@ def _arithmetic(text: str) -> Optional[str]:
     left, op, right = match.groups()
     try:
         a, b = Decimal(left), Decimal(right)
-        if op == "+":
-            result = a + b
-        elif op == "-":
-            result = a - b
-        elif op in ("*", "x", "\u00d7"):
-            result = a * b
-        else:
+        if op == "/":
             if b == 0:
                 return None
             result = (a / b).quantize(Decimal("0.000001")) if a % b else a / b
+        else:
+            result = _OPERATIONS[op](a, b)
     except InvalidOperation:
         return None
     return f"{left} {op} {right} = {_format_number(result)}."
@@ -254,31 +253,24 @@ def build_completion(
     """Decide the reply to one chat completion request: the script's, else the tool
     ``calls`` the model decided to make (:mod:`meshapi.testing._gateway.tools`), else text."""
     prompt_tokens = _prompt_tokens(messages)
-    if scripted is not None and scripted.tool_call is not None:
+    if scripted is not None:
+        calls = (scripted.tool_call,) if scripted.tool_call is not None else ()
+    if calls:
+        chunks = scripted.chunks if scripted is not None else None
         return Completion(
             deltas=(),
-            finish_reason=scripted.finish_reason or "tool_calls",
-            prompt_tokens=prompt_tokens,
-            tool_calls=(scripted.tool_call,),
-            argument_deltas=(argument_pieces(scripted.tool_call.arguments, scripted.chunks),),
-        )
-    if scripted is None and calls:
-        return Completion(
-            deltas=(),
-            finish_reason="tool_calls",
+            finish_reason=(scripted and scripted.finish_reason) or "tool_calls",
             prompt_tokens=prompt_tokens,
             tool_calls=tuple(calls),
-            argument_deltas=tuple(argument_pieces(call.arguments) for call in calls),
+            argument_deltas=tuple(argument_pieces(call.arguments, chunks) for call in calls),
         )
     if scripted is not None:
-        text = scripted.text
-        if text is None:
-            text = generated_text(scripted.chunks or 1)
-            deltas = split_words(text)
+        if scripted.text is None:
+            deltas = split_words(generated_text(scripted.chunks or 1))
         elif scripted.chunks is not None:
-            deltas = split_even(text, scripted.chunks)
+            deltas = split_even(scripted.text, scripted.chunks)
         else:
-            deltas = split_words(text)
+            deltas = split_words(scripted.text)
         finish = scripted.finish_reason or "stop"
     else:
         deltas = split_words(default_reply(model, messages, seed))

@@ -175,8 +175,8 @@ class _Builder:
                 value = low + 1 if low_strict else low
             elif high is not None:
                 value = high - 1 if high_strict else high
-        step = schema.get("multipleOf")
-        if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+        step = _number(schema.get("multipleOf"))
+        if step is not None and step > 0:
             start = math.ceil((low if low is not None else value) / step)
             for k in range(start, start + 1000):
                 candidate = k * step
@@ -188,17 +188,15 @@ class _Builder:
 
 def _limit(schema: Dict[str, Any], inclusive: str, exclusive: str, pick: Any) -> Any:
     """The tighter of an inclusive and an exclusive bound, and whether it is exclusive."""
-    bound: Optional[float] = None
-    strict = False
-    value = schema.get(inclusive)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        bound = float(value)
-    value = schema.get(exclusive)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        edge = float(value)
-        if bound is None or pick(bound, edge) == edge:
-            bound, strict = edge, True
-    return bound, strict
+    bound, edge = _number(schema.get(inclusive)), _number(schema.get(exclusive))
+    if edge is not None and (bound is None or pick(bound, edge) == edge):
+        return edge, True
+    return bound, False
+
+
+def _number(value: Any) -> Optional[float]:
+    """A JSON number (not a boolean) as a float, else ``None``."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _is_null(schema: Any) -> bool:

@@ -47,6 +47,10 @@ def audio_for(text: str) -> bytes:
     return text.encode("utf-16-le")
 
 
+def _audio_b64(text: str) -> str:
+    return base64.b64encode(audio_for(text)).decode("ascii")
+
+
 def transcript_of(audio: bytes, bytes_per_second: int = 48_000) -> str:
     """What the emulator hears in ``audio``: UTF-16-LE text if it is printable, else its
     length in milliseconds."""
@@ -232,12 +236,10 @@ class RealtimeSim(SessionSim):
             )
             return
         for key, value in session.items():
-            if isinstance(value, dict) and isinstance(self.session.get(key), dict):
-                merged = dict(self.session[key])
-                merged.update(value)
-                self.session[key] = merged
-            else:
-                self.session[key] = value
+            current = self.session.get(key)
+            if isinstance(value, dict) and isinstance(current, dict):
+                value = {**current, **value}  # nested settings are merged, one level deep
+            self.session[key] = value
         yield self._event("session.updated", session=self.session)
 
     def _append(self, event: Dict[str, Any]) -> Iterator[SessionStep]:
@@ -341,8 +343,7 @@ class RealtimeSim(SessionSim):
         for piece in pieces:
             yield self._event(f"{text_kind}.delta", delta=piece, **where)
             if "audio" in modalities:
-                audio = base64.b64encode(audio_for(piece)).decode("ascii")
-                yield self._event("response.output_audio.delta", delta=audio, **where)
+                yield self._event("response.output_audio.delta", delta=_audio_b64(piece), **where)
         if "audio" in modalities:
             yield self._event("response.output_audio.done", **where)
         done_field = "text" if "text" in modalities else "transcript"
@@ -399,15 +400,9 @@ class SpeechStreamSim(SessionSim):
             self.text += text
         elif kind == "input_text_buffer.commit":
             item_id = "item_" + self.ids.alnum(16)
+            delta = {"type": "conversation.item.audio_output.delta", "item_id": item_id}
             for word in self.text.split():
-                audio = base64.b64encode(audio_for(word)).decode("ascii")
-                yield self.frame(
-                    {
-                        "type": "conversation.item.audio_output.delta",
-                        "item_id": item_id,
-                        "delta": audio,
-                    }
-                )
+                yield self.frame({**delta, "delta": _audio_b64(word)})
             yield self.frame({"type": "conversation.item.audio_output.done", "item_id": item_id})
             self.text = ""
         else:
@@ -425,7 +420,7 @@ class SpeechStreamSim(SessionSim):
             return
         if not text.strip():  # initializeConnection (or a bare flush)
             return
-        audio = base64.b64encode(audio_for(text)).decode("ascii")
+        audio = _audio_b64(text)
         chars = list(text)
         yield self.frame(
             {
@@ -471,18 +466,9 @@ class TranscriptionSim(SessionSim):
             )
             return
         self.buffer += audio
+        text = transcript_of(bytes(self.buffer), self.bytes_per_second)
         if audio:
-            yield self.frame(
-                {
-                    "message_type": "partial_transcript",
-                    "text": transcript_of(bytes(self.buffer), self.bytes_per_second),
-                }
-            )
+            yield self.frame({"message_type": "partial_transcript", "text": text})
         if event.get("commit") is True:
-            yield self.frame(
-                {
-                    "message_type": "committed_transcript",
-                    "text": transcript_of(bytes(self.buffer), self.bytes_per_second),
-                }
-            )
+            yield self.frame({"message_type": "committed_transcript", "text": text})
             self.buffer.clear()

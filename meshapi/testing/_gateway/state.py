@@ -309,11 +309,8 @@ class GatewayState:
         self.admin_token = self.add_key(
             now, realm="mak", name="admin", token=given.get("admin")
         ).token
-        jwt = given.get("jwt")
-        if jwt is None:
-            jwt = self.issue_jwt(now, self.owner)
-        self.jwts[jwt] = self.owner
-        self.jwt = jwt
+        self.jwt = given.get("jwt") or self.issue_jwt(now, self.owner)
+        self.jwts[self.jwt] = self.owner
         self._stores: Dict[str, Any] = {}
 
     def builtin_credentials(self) -> Dict[str, str]:
@@ -378,10 +375,7 @@ class GatewayState:
 
     def key_by_id(self, key_id: str) -> Optional[ApiKey]:
         """The key with this id, if any."""
-        for key in self.keys.values():
-            if key.id == key_id:
-                return key
-        return None
+        return next((key for key in self.keys.values() if key.id == key_id), None)
 
     def visible_templates(self, owner: str) -> List[Template]:
         """Templates ``owner`` can see: its own, then global ones."""
@@ -390,10 +384,5 @@ class GatewayState:
 
     def find_template(self, owner: str, name_or_id: str) -> Optional[Template]:
         """Lookup for chat: by UUID across owners, else by name (own first, then global)."""
-        by_id = self.templates.get(name_or_id)
-        if by_id is not None:
-            return by_id
-        for template in self.visible_templates(owner):
-            if template.name == name_or_id:
-                return template
-        return None
+        by_name = (t for t in self.visible_templates(owner) if t.name == name_or_id)
+        return self.templates.get(name_or_id) or next(by_name, None)

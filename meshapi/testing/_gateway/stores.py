@@ -421,20 +421,14 @@ def usage_store(state: GatewayState) -> UsageStore:
 
 def summary_of(ctx: RouteContext, events: Sequence[UsageEvent], *, cached: bool) -> Dict[str, Any]:
     """The usage summary of ``events`` (all of ``by_model``; the caller pages it)."""
-    rows: Dict[str, Dict[str, Any]] = {}
-    for event in events:
-        row = rows.setdefault(
-            event.model,
-            {"model": event.model, "requests": 0, "total_tokens": 0, "cost": Decimal(0)},
+    by_model = []
+    for model in sorted({e.model for e in events}):
+        mine = [e for e in events if e.model == model]
+        tokens = sum(e.prompt_tokens + e.completion_tokens for e in mine)
+        cost_usd = money(sum((e.cost for e in mine), Decimal(0)))
+        by_model.append(
+            {"model": model, "requests": len(mine), "total_tokens": tokens, "cost_usd": cost_usd}
         )
-        row["requests"] += 1
-        row["total_tokens"] += event.prompt_tokens + event.completion_tokens
-        row["cost"] += event.cost
-    by_model = [
-        {"model": r["model"], "requests": r["requests"], "total_tokens": r["total_tokens"],
-         "cost_usd": money(r["cost"])}
-        for r in sorted(rows.values(), key=lambda r: r["model"])
-    ]  # fmt: skip
     prompt = sum(e.prompt_tokens for e in events)
     completion = sum(e.completion_tokens for e in events)
     cost = sum((e.cost for e in events), Decimal(0))

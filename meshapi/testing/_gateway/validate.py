@@ -48,15 +48,48 @@ def parse_int(
         message = "Input should be a valid integer, unable to parse string as an integer"
         problems.append(detail("int_parsing", loc, message))
         return None
-    if ge is not None and value < ge:
-        problems.append(
-            detail("greater_than_equal", loc, f"Input should be greater than or equal to {ge}")
-        )
-    elif le is not None and value > le:
-        problems.append(
-            detail("less_than_equal", loc, f"Input should be less than or equal to {le}")
-        )
+    check_bounds(value, loc, problems, ge, le)
     return value
+
+
+def check_bounds(
+    value: float,
+    loc: Loc,
+    problems: Problems,
+    ge: Optional[float],
+    le: Optional[float],
+    gt: Optional[float] = None,
+    spec: str = "",
+) -> None:
+    """Append pydantic's problem for the first bound ``value`` breaks (``spec`` formats the
+    bound in the message: ``"g"`` for floats, ``""`` for ints)."""
+    if gt is not None and not value > gt:
+        problems.append(detail("greater_than", loc, f"Input should be greater than {gt:{spec}}"))
+    elif ge is not None and value < ge:
+        message = f"Input should be greater than or equal to {ge:{spec}}"
+        problems.append(detail("greater_than_equal", loc, message))
+    elif le is not None and value > le:
+        message = f"Input should be less than or equal to {le:{spec}}"
+        problems.append(detail("less_than_equal", loc, message))
+
+
+def _check_length(
+    size: int, loc: Loc, problems: Problems, min_length: int, max_length: Optional[int], what: str
+) -> None:
+    """Append pydantic's problem for a ``"string"`` or ``"list"`` of ``size`` out of bounds."""
+    if max_length is not None and size > max_length:
+        problem, bound, side = "too_long", max_length, "most"
+    elif size < min_length:
+        problem, bound, side = "too_short", min_length, "least"
+    else:
+        return
+    plural = "" if bound == 1 else "s"
+    if what == "string":
+        message = f"String should have at {side} {bound} character{plural}"
+        problems.append(detail(f"string_{problem}", loc, message))
+    else:
+        message = f"List should have at {side} {bound} item{plural} after validation, not {size}"
+        problems.append(detail(problem, loc, message))
 
 
 def _is_int(value: Any) -> bool:
@@ -88,29 +121,14 @@ class String(Check):
     min_length: int = 0
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        max_length, min_length = self.max_length, self.min_length
         if not isinstance(value, str):
             problems.append(detail("string_type", loc, "Input should be a valid string"))
-        elif max_length is not None and len(value) > max_length:
-            problems.append(
-                detail(
-                    "string_too_long", loc, f"String should have at most {max_length} characters"
-                )
-            )
-        elif len(value) < min_length:
-            problems.append(
-                detail(
-                    "string_too_short",
-                    loc,
-                    f"String should have at least {min_length} character"
-                    + ("s" if min_length != 1 else ""),
-                )
-            )
+        else:
+            _check_length(len(value), loc, problems, self.min_length, self.max_length, "string")
 
 
-def string(max_length: Optional[int] = None, min_length: int = 0) -> String:
-    """A ``str`` field, optionally bounded in length."""
-    return String(max_length, min_length)
+string = String
+"""A ``str`` field, optionally bounded in length."""
 
 
 @dataclass(frozen=True)
@@ -138,28 +156,14 @@ class Number(Check):
     gt: Optional[float] = None
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        ge, le, gt = self.ge, self.le, self.gt
         if not _is_number(value):
             problems.append(detail("float_type", loc, "Input should be a valid number"))
-        elif gt is not None and not value > gt:
-            problems.append(detail("greater_than", loc, f"Input should be greater than {gt:g}"))
-        elif ge is not None and value < ge:
-            problems.append(
-                detail(
-                    "greater_than_equal", loc, f"Input should be greater than or equal to {ge:g}"
-                )
-            )
-        elif le is not None and value > le:
-            problems.append(
-                detail("less_than_equal", loc, f"Input should be less than or equal to {le:g}")
-            )
+        else:
+            check_bounds(value, loc, problems, self.ge, self.le, self.gt, "g")
 
 
-def number(
-    ge: Optional[float] = None, le: Optional[float] = None, gt: Optional[float] = None
-) -> Number:
-    """A ``float`` field (JSON number, not a boolean or string), optionally bounded."""
-    return Number(ge, le, gt)
+number = Number
+"""A ``float`` field (JSON number, not a boolean or string), optionally bounded."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,6 @@ class Integer(Check):
     le: Optional[int] = None
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        ge, le = self.ge, self.le
         # float.is_integer (every Python 3); vermin takes it for int.is_integer (3.12).
         if isinstance(value, float) and _is_number(value) and not value.is_integer():  # novermin
             problems.append(
@@ -185,19 +188,11 @@ class Integer(Check):
         if not (_is_int(value) or (isinstance(value, float) and _is_number(value))):
             problems.append(detail("int_type", loc, "Input should be a valid integer"))
             return
-        if ge is not None and value < ge:
-            problems.append(
-                detail("greater_than_equal", loc, f"Input should be greater than or equal to {ge}")
-            )
-        elif le is not None and value > le:
-            problems.append(
-                detail("less_than_equal", loc, f"Input should be less than or equal to {le}")
-            )
+        check_bounds(value, loc, problems, self.ge, self.le)
 
 
-def integer(ge: Optional[int] = None, le: Optional[int] = None) -> Integer:
-    """An ``int`` field (a whole JSON number), optionally bounded."""
-    return Integer(ge, le)
+integer = Integer
+"""An ``int`` field (a whole JSON number), optionally bounded."""
 
 
 @dataclass(frozen=True)
@@ -233,9 +228,8 @@ class Nullable(Check):
             self.inner(value, loc, problems)
 
 
-def nullable(inner: Checker) -> Nullable:
-    """``inner`` or JSON ``null``."""
-    return Nullable(inner)
+nullable = Nullable
+"""``inner`` or JSON ``null``."""
 
 
 @dataclass(frozen=True)
@@ -249,35 +243,16 @@ class ListOf(Check):
     max_length: Optional[int] = None
 
     def __call__(self, value: Any, loc: Loc, problems: Problems) -> None:
-        min_length, max_length = self.min_length, self.max_length
         if not isinstance(value, list):
             problems.append(detail("list_type", loc, "Input should be a valid list"))
             return
-        if max_length is not None and len(value) > max_length:
-            problems.append(
-                detail(
-                    "too_long",
-                    loc,
-                    f"List should have at most {max_length} item"
-                    f"{'s' if max_length != 1 else ''} after validation, not {len(value)}",
-                )
-            )
-        elif len(value) < min_length:
-            problems.append(
-                detail(
-                    "too_short",
-                    loc,
-                    f"List should have at least {min_length} item"
-                    f"{'s' if min_length != 1 else ''} after validation, not {len(value)}",
-                )
-            )
+        _check_length(len(value), loc, problems, self.min_length, self.max_length, "list")
         for index, element in enumerate(value):
             self.item(element, (*loc, index), problems)
 
 
-def list_of(item: Checker, min_length: int = 0, max_length: Optional[int] = None) -> ListOf:
-    """A JSON array whose items pass ``item``, optionally bounded in length."""
-    return ListOf(item, min_length, max_length)
+list_of = ListOf
+"""A JSON array whose items pass ``item``, optionally bounded in length."""
 
 
 @dataclass(frozen=True)
@@ -295,9 +270,8 @@ class DictOf(Check):
             self.item(element, (*loc, key), problems)
 
 
-def dict_of(item: Checker) -> DictOf:
-    """A JSON object whose values pass ``item``."""
-    return DictOf(item)
+dict_of = DictOf
+"""A JSON object whose values pass ``item``."""
 
 
 @dataclass(frozen=True)

@@ -446,19 +446,13 @@ class _Connection:
             scheme="https" if server.tls else "http",
         )
         if event.http_version not in (b"1.0", b"1.1"):
-            self.server._count(protocol_errors=1)
-            await self._send_plan(
-                self.gateway.protocol_error(505, "HTTP version not supported."), None
-            )
+            await self._refuse(505, "HTTP version not supported.")
             return None
         head_size = len(event.target) + sum(
             len(name) + len(value) + 4 for name, value in event.headers.raw_items()
         )
         if head_size > server.max_header_bytes:  # h11 only bounds the *incomplete* head
-            self.server._count(protocol_errors=1)
-            await self._send_plan(
-                self.gateway.protocol_error(431, "Request header fields too large."), None
-            )
+            await self._refuse(431, "Request header fields too large.")
             return None
         declared = _content_length(event.headers.raw_items())
         limit = self.gateway.max_body_bytes
@@ -505,15 +499,18 @@ class _Connection:
             else:  # the peer closed mid-body: h11 normally raises before this
                 raise _PeerGone
 
-    async def _refuse_malformed(self, exc: h11.RemoteProtocolError) -> None:
+    async def _refuse(self, status: int, message: str) -> None:
+        """Answer a request that is not acceptable HTTP with ``status``; the connection ends."""
         self.server._count(protocol_errors=1)
+        await self._send_plan(self.gateway.protocol_error(status, message), None)
+
+    async def _refuse_malformed(self, exc: h11.RemoteProtocolError) -> None:
         if self.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            plan = self.gateway.protocol_error(
-                exc.error_status_hint, f"Malformed HTTP request: {exc}"
-            )
             with contextlib.suppress(_PeerGone, h11.LocalProtocolError):
-                await self._send_plan(plan, None)
+                await self._refuse(exc.error_status_hint, f"Malformed HTTP request: {exc}")
                 return
+        else:
+            self.server._count(protocol_errors=1)
         await self._close()
 
     # -- writing ------------------------------------------------------------------------
@@ -557,16 +554,12 @@ class _Connection:
 
         for step in plan.body:
             if isinstance(step, Write):
-                if not step.data or method == "HEAD":
-                    continue
-                if step.flush:
-                    await flush()
+                if step.data and method != "HEAD":
+                    if step.flush:  # sent alone: what was gathered goes first
+                        await flush()
                     body.extend(step.data)
-                    await flush()
-                    continue
-                body.extend(step.data)
-                if len(body) >= _COALESCE:
-                    await flush()
+                    if step.flush or len(body) >= _COALESCE:
+                        await flush()
                 continue
             await flush()
             if not await self._control(step):

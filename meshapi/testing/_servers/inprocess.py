@@ -58,7 +58,7 @@ from meshapi_core.errors import (
     StreamInterruptedError,
     StreamTimeoutError,
 )
-from meshapi_core.http import Request, StreamedBody
+from meshapi_core.http import Request, StreamedBody, header_dict
 
 from .._gateway.dispatcher import Gateway
 from .._gateway.plan import (
@@ -190,14 +190,6 @@ def _gateway_request(request: Request) -> GatewayRequest:
     return GatewayRequest(request.method.upper(), target, headers, body or b"", scheme)
 
 
-def _lower(plan: ResponsePlan) -> Dict[str, str]:
-    headers: Dict[str, str] = {}
-    for name, value in plan.headers:
-        key = name.lower()
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return headers
-
-
 class _Counter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -299,7 +291,7 @@ class InProcessTransport:
         """Send ``request``; return once the status and headers are decided."""
         budget = _Budget(request.timeout.total)
         plan = self._head(request, budget)
-        headers = _lower(plan)
+        headers = header_dict(plan.headers)
         actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers, budget)
         self._streams.add(1)
         return InProcessStream(plan.status, headers, actions, self)
@@ -387,7 +379,7 @@ class AsyncInProcessTransport:
         """Send ``request``; return once the status and headers are decided."""
         budget = _Budget(request.timeout.total)
         plan = await self._head(request, budget)
-        headers = _lower(plan)
+        headers = header_dict(plan.headers)
         actions = _actions(plan.body, request.timeout.read, _PHASE_STREAM, headers, budget)
         self._streams.add(1)
         return AsyncInProcessStream(plan.status, headers, actions, self)

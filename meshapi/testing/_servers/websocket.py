@@ -106,7 +106,7 @@ async def serve_websocket(conn: _Connection, request: GatewayRequest) -> None:
 
 
 def _finished(ws: Connection) -> bool:
-    return ws.state is ConnectionState.CLOSED
+    return ws.state is ConnectionState.CLOSED  # a call: mypy would keep ``state`` narrowed
 
 
 class _Session:
@@ -180,26 +180,20 @@ class _Session:
 
     # -- sending --------------------------------------------------------------------------
 
-    async def _send(self, data: bytes) -> None:
-        await self.conn._write(data)
-
     async def _send_frame(self, step: Write) -> None:
         ws = self.ws
         assert ws is not None
         if ws.state is not ConnectionState.OPEN:
             return
         if not step.event:  # a keep-alive: a ping frame
-            await self._send(ws.send(Ping(payload=b"keep-alive")))
+            await self.conn._write(ws.send(Ping(payload=b"keep-alive")))
             return
         text = step.data.decode("utf-8", "ignore")
-        size = self.plan.fragment_size
-        if not size or len(text) <= size:
-            await self._send(ws.send(Message(data=text)))
-            return
-        pieces = [text[i : i + size] for i in range(0, len(text), size)]
+        size = self.plan.fragment_size or max(1, len(text))  # 0: the whole message at once
+        pieces = [text[i : i + size] for i in range(0, max(1, len(text)), size)]
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            await self._send(ws.send(Message(data=piece, message_finished=last)))
+            await self.conn._write(ws.send(Message(data=piece, message_finished=last)))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -223,7 +217,7 @@ class _Session:
         while not self.pending:
             reply = self._drain_events()
             if reply:
-                await self._send(reply)
+                await self.conn._write(reply)
             if self.pending:
                 break
             if ws.state is ConnectionState.CLOSED:
@@ -279,7 +273,7 @@ class _Session:
         ws = self.ws
         if ws is not None and ws.state is ConnectionState.OPEN:
             with contextlib.suppress(Exception):
-                await self._send(ws.send(CloseConnection(code=code, reason=reason)))
+                await self.conn._write(ws.send(CloseConnection(code=code, reason=reason)))
             with anyio.move_on_after(self.conn.server.linger_timeout):
                 while not _finished(ws):
                     try:
