@@ -7,7 +7,18 @@ with it the credential.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, BinaryIO, Dict, Iterator, List, Optional, Type, Union
+from typing import (
+    Any,
+    AsyncIterator,
+    BinaryIO,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Type,
+    TypeVar,
+    Union,
+)
 from urllib.parse import urlsplit
 
 import httpx
@@ -153,28 +164,26 @@ def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
     size is asked, a count of bytes the SDK never reads). Where ``iter_raw`` would refuse (a
     body spent or closed, an async stream), it is called, so that its error says why. The
     transport closes the response when done, as ``iter_raw`` does at the body's end."""
-    stream = response.stream
-    if (
-        response.is_stream_consumed
-        or response.is_closed
-        or not isinstance(stream, httpx.SyncByteStream)
-    ):
-        return response.iter_raw()
-    response.is_stream_consumed = True
-    return iter(stream)
+    stream = _unread_stream(response, httpx.SyncByteStream)
+    return response.iter_raw() if stream is None else iter(stream)
 
 
 def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     """:func:`raw_chunks` for an async response (``aiter_raw``'s bytes)."""
+    stream = _unread_stream(response, httpx.AsyncByteStream)
+    return response.aiter_raw() if stream is None else stream.__aiter__()
+
+
+_S = TypeVar("_S", httpx.SyncByteStream, httpx.AsyncByteStream)
+
+
+def _unread_stream(response: httpx.Response, kind: Type[_S]) -> Optional[_S]:
+    """The response's stream, marked consumed, if it is unread and of ``kind``; else ``None``."""
     stream = response.stream
-    if (
-        response.is_stream_consumed
-        or response.is_closed
-        or not isinstance(stream, httpx.AsyncByteStream)
-    ):
-        return response.aiter_raw()
+    if response.is_stream_consumed or response.is_closed or not isinstance(stream, kind):
+        return None
     response.is_stream_consumed = True
-    return stream.__aiter__()
+    return stream
 
 
 def headers_of(response: httpx.Response) -> Dict[str, str]:
