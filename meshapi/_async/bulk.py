@@ -396,22 +396,7 @@ class AsyncBulk:
             display.update(_batch_progress(totals, len(active)))
         final = save(complete=True)
         journal.save(final)
-        return BulkSummary(
-            rows=totals.succeeded + totals.failed,
-            succeeded=totals.succeeded,
-            failed=totals.failed,
-            retried=totals.retried,
-            rate_limited=totals.rate_limited,
-            sent=totals.sent,
-            prompt_tokens=totals.prompt_tokens,
-            completion_tokens=totals.completion_tokens,
-            total_tokens=totals.total_tokens,
-            elapsed=final.totals.elapsed,
-            complete=True,
-            resumed=resumed,
-            cost_usd=totals.reported_cost if totals.costed_rows else None,
-            models={k: list(v) for k, v in totals.models.items()},
-        )
+        return BulkSummary.of(totals, elapsed=final.totals.elapsed, complete=True, resumed=resumed)
 
     async def _create(self, job_id: str, part: Part, requests: List[Dict[str, Any]]) -> str:
         """Create ``part``'s batch, once: a creation whose answer was lost (the connection

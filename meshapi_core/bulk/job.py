@@ -214,6 +214,35 @@ class BulkSummary:
     models: Mapping[str, List[int]] = field(default_factory=dict)
     """Prompt and completion tokens by model."""
 
+    @classmethod
+    def of(
+        cls,
+        totals: Totals,
+        *,
+        elapsed: float,
+        complete: bool,
+        stopped: Optional[str] = None,
+        resumed: int = 0,
+    ) -> BulkSummary:
+        """The summary of a job's running ``totals``."""
+        return cls(
+            rows=totals.succeeded + totals.failed,
+            succeeded=totals.succeeded,
+            failed=totals.failed,
+            retried=totals.retried,
+            rate_limited=totals.rate_limited,
+            sent=totals.sent,
+            prompt_tokens=totals.prompt_tokens,
+            completion_tokens=totals.completion_tokens,
+            total_tokens=totals.total_tokens,
+            elapsed=elapsed,
+            complete=complete,
+            stopped=stopped,
+            resumed=resumed,
+            cost_usd=totals.reported_cost if totals.costed_rows else None,
+            models={k: list(v) for k, v in totals.models.items()},
+        )
+
     def to_dict(self) -> Dict[str, Any]:
         """The summary as JSON-ready values (``--json``)."""
         return {
@@ -559,22 +588,12 @@ class BulkJob:
         """The totals so far, over every run of the job."""
         totals = self._totals
         elapsed = totals.elapsed + (self._clock() - self._started)
-        return BulkSummary(
-            rows=totals.succeeded + totals.failed,
-            succeeded=totals.succeeded,
-            failed=totals.failed,
-            retried=totals.retried,
-            rate_limited=totals.rate_limited,
-            sent=totals.sent,
-            prompt_tokens=totals.prompt_tokens,
-            completion_tokens=totals.completion_tokens,
-            total_tokens=totals.total_tokens,
+        return BulkSummary.of(
+            totals,
             elapsed=elapsed,
             complete=self._stopped is None and self._all_done(),
             stopped=self._stopped,
             resumed=self._resumed,
-            cost_usd=totals.reported_cost if totals.costed_rows else None,
-            models={k: list(v) for k, v in totals.models.items()},
         )
 
     def progress(self) -> Progress:
