@@ -34,18 +34,34 @@ class Display:
 NO_DISPLAY = Display()
 
 
-class _Bar(Display):
-    def __init__(self, stream: TextIO, tqdm: Any) -> None:
-        self._bar = tqdm(total=None, unit="row", file=stream, dynamic_ncols=True,
-                         smoothing=0.1, mininterval=_EVERY)  # fmt: skip
-        self._shown = 0
-        self._last = 0.0
+class _Paced(Display):
+    """A display that draws at most once every ``_EVERY`` seconds."""
+
+    _last = 0.0
 
     def update(self, progress: Progress) -> None:
         now = time.monotonic()
-        if now - self._last < _EVERY:
-            return
-        self._last = now
+        if now - self._last >= _EVERY:
+            self._last = now
+            self._draw(progress)
+
+    def _draw(self, progress: Progress) -> None:
+        raise NotImplementedError
+
+
+class _Bar(_Paced):
+    def __init__(self, stream: TextIO, tqdm: Any) -> None:
+        self._bar = tqdm(
+            total=None,
+            unit="row",
+            file=stream,
+            dynamic_ncols=True,
+            smoothing=0.1,
+            mininterval=_EVERY,
+        )
+        self._shown = 0
+
+    def _draw(self, progress: Progress) -> None:
         bar = self._bar
         if progress.total is not None and bar.total != progress.total:
             bar.total = progress.total
@@ -57,16 +73,11 @@ class _Bar(Display):
         self._bar.close()
 
 
-class _Line(Display):
+class _Line(_Paced):
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self._last = 0.0
 
-    def update(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now - self._last < _EVERY:
-            return
-        self._last = now
+    def _draw(self, progress: Progress) -> None:
         total = f"/{progress.total}" if progress.total is not None else ""
         eta = f", ETA {progress.eta:.0f} s" if progress.eta is not None else ""
         text = f"{progress.rows}{total} rows, {progress.rows_per_second:.1f} rows/s{eta}, "
