@@ -70,6 +70,11 @@ def _model_for(tagged: Tagged, frame: Dict[str, Any]) -> Any:
     return tagged.models.get(tag, tagged.default) if isinstance(tag, str) else tagged.default
 
 
+_NOTHING: Iterator[Any] = iter(())
+"""What :meth:`StreamDecoder.feed` returns for a read that completes no event (an iterator
+that is always exhausted)."""
+
+
 def _never() -> float:
     """The clock of a decoder without one (which then has no idle timeout)."""
     return 0.0
@@ -173,15 +178,42 @@ class StreamDecoder(Generic[C]):
     def feed(self, data: bytes) -> Iterator[C]:
         """Decode the next piece of the body; yields the events it completes."""
         if self.done:
-            return
+            return _NOTHING
         events = self._events(data)
-        if self._idle_timeout is not None:
-            self._watch(bool(events))
+        if self._idle_timeout is not None:  # an event resets the clock; a read without may raise
+            now = self._clock()
+            if events:
+                self._last_event = now
+            elif now - self._last_event > self._idle_timeout:
+                raise self._idle(now)
         validate = self._plain
         if validate is None:
-            yield from self._decode(events)
-            return
-        # One model, events as their data: nearly every stream, once per token.
+            return self._decode(events)
+        if len(events) != 1:
+            return self._plain_events(events, validate)
+        # One frame in the read: how a gateway sends each token, so once a token. Decoded
+        # here, in the steps of _plain_events, with no generator made for it.
+        payload = events[0]
+        if payload == "[DONE]":
+            self.done = True
+            return _NOTHING
+        if self._scan and '"error"' in payload:
+            self._frame(payload)  # raises if it is an error frame
+        try:
+            chunk = validate(payload)
+        except pydantic.ValidationError as exc:  # " [DONE]" is not JSON: it comes here
+            problem = exc
+        else:
+            if not self._scan and chunk.__pydantic_extra__ and '"error"' in payload:
+                self._frame(payload)  # an unknown "error" field: raises if an object
+            self.chunks += 1
+            return iter((chunk,))
+        self._end_or_raise(payload, problem)  # here, so pydantic's error is not a __context__
+        return _NOTHING
+
+    def _plain_events(self, events: List[str], validate: Callable[[str], Any]) -> Iterator[C]:
+        """The events of a read with several frames (or none), on a stream of one model
+        without terminal types: nearly every stream. The steps of :meth:`feed`'s one frame."""
         scan = self._scan
         for payload in events:
             if payload == "[DONE]":
@@ -189,37 +221,29 @@ class StreamDecoder(Generic[C]):
                 return
             if scan and '"error"' in payload:
                 self._frame(payload)  # raises if it is an error frame
-            problem: Optional[pydantic.ValidationError] = None
             try:
                 chunk = validate(payload)
             except pydantic.ValidationError as exc:  # " [DONE]" is not JSON: it comes here
                 problem = exc
-            if problem is not None:  # handled here, so pydantic's error is not a __context__
-                self._end_or_raise(payload, problem)
-                self.done = True
-                return
-            if not scan and chunk.__pydantic_extra__ and '"error"' in payload:
-                self._frame(payload)  # an unknown "error" field: raises if an object
-            self.chunks += 1
-            yield chunk
+            else:
+                if not scan and chunk.__pydantic_extra__ and '"error"' in payload:
+                    self._frame(payload)  # an unknown "error" field: raises if an object
+                self.chunks += 1
+                yield chunk
+                continue
+            self._end_or_raise(payload, problem)  # here, so pydantic's error is not a __context__
+            return
 
     def _end_or_raise(self, payload: str, exc: pydantic.ValidationError) -> None:
-        """An event that is not a valid chunk: returns if it is ``[DONE]``, else raises what
-        it is (an error frame's error, or :meth:`_bad`'s), ``chunks`` counting the events
-        decoded before it."""
+        """An event that is not a valid chunk: ends the stream if it is ``[DONE]``, else
+        raises what it is (an error frame's error, or :meth:`_bad`'s), ``chunks`` counting
+        the events decoded before it."""
         if len(payload) < 64 and payload.strip() == "[DONE]":
+            self.done = True
             return
         if '"error"' in payload:
             self._frame(payload)
         raise self._bad(_first_problem(exc))
-
-    def _watch(self, events: bool) -> None:
-        """The idle timeout: an event resets its clock, a read without one may raise."""
-        now = self._clock()
-        if events:
-            self._last_event = now
-        elif self._idle_timeout is not None and now - self._last_event > self._idle_timeout:
-            raise self._idle(now)
 
     def _decode(self, events: List[Any]) -> Iterator[C]:
         """The events of a stream with several models, an event field or terminal types."""

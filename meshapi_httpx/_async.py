@@ -25,6 +25,7 @@ from meshapi_core.http import Request
 from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from ._common import (
+    BODY_ERRORS,
     HTTPX_ERRORS,
     araw_chunks,
     body_in_memory,
@@ -97,7 +98,7 @@ class AsyncHttpxStreamResponse:
                 if failure is None and decoder is not None:
                     for piece in decoder.flush():
                         yield piece
-        except HTTPX_ERRORS as exc:
+        except BODY_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
@@ -120,7 +121,7 @@ class AsyncHttpxStreamResponse:
                         left -= len(data)
                         if left < 0:
                             break
-        except HTTPX_ERRORS:
+        except BODY_ERRORS:
             pass  # the body broke: the connection is dropped below
         finally:
             await self.aclose()  # shielded: runs even when the task is cancelled

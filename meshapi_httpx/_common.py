@@ -21,6 +21,7 @@ from typing import (
 )
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from meshapi_core.decoding import ACCEPT_ENCODING
@@ -36,6 +37,12 @@ from meshapi_core.http import Request, StreamedBody, header_dict, unsendable
 from meshapi_core.transport import refuse_client_credentials
 
 from ._direct import Direct, timeout_of, url_of
+
+try:  # httpx's wrappers of httpcore's streams: see _beneath
+    from httpx._transports.default import AsyncResponseStream as _AsyncResponseStream
+    from httpx._transports.default import ResponseStream as _ResponseStream
+except ImportError:  # pragma: no cover - an httpx without them: its streams are read as they are
+    _AsyncResponseStream = _ResponseStream = None  # type: ignore[assignment,misc]
 
 _AnyClient = Union[httpx.Client, httpx.AsyncClient]
 _ACCEPT_ENCODING = ("accept-encoding", ACCEPT_ENCODING)
@@ -163,15 +170,32 @@ def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
     the work ``iter_raw`` adds to every chunk (a chunker that passes chunks through when no
     size is asked, a count of bytes the SDK never reads). Where ``iter_raw`` would refuse (a
     body spent or closed, an async stream), it is called, so that its error says why. The
-    transport closes the response when done, as ``iter_raw`` does at the body's end."""
+    transport closes the response when done, as ``iter_raw`` does at the body's end.
+
+    A response of httpx's own ``HTTPTransport`` is read from httpcore's stream beneath it
+    (see :func:`_beneath`): its errors are httpcore's, which :data:`BODY_ERRORS` holds."""
     stream = _unread_stream(response, httpx.SyncByteStream)
-    return response.iter_raw() if stream is None else iter(stream)
+    if stream is None:
+        return response.iter_raw()
+    return iter(_beneath(stream, _ResponseStream))
 
 
 def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     """:func:`raw_chunks` for an async response (``aiter_raw``'s bytes)."""
     stream = _unread_stream(response, httpx.AsyncByteStream)
-    return response.aiter_raw() if stream is None else stream.__aiter__()
+    if stream is None:
+        return response.aiter_raw()
+    return _beneath(stream, _AsyncResponseStream).__aiter__()  # type: ignore[no-any-return]
+
+
+def _beneath(stream: Any, kind: Optional[type]) -> Any:
+    """httpcore's stream, if ``stream`` is httpx's own wrapper of it (``kind``), else
+    ``stream``. That wrapper is one more generator for every chunk, which does nothing but
+    map httpcore's exceptions to httpx's; its classes are httpx's private ones, looked for
+    and left alone if absent. (Closing still goes through the wrapper, as httpx does.)"""
+    if kind is not None and type(stream) is kind:
+        return getattr(stream, "_httpcore_stream", stream)
+    return stream
 
 
 _S = TypeVar("_S", httpx.SyncByteStream, httpx.AsyncByteStream)
@@ -204,6 +228,18 @@ HTTPX_ERRORS = (httpx.HTTPError, httpx.StreamError)
 """What httpx raises for a failed exchange: its errors, and its stream misuse errors (a
 body spent before the SDK read it), which are not ``HTTPError``."""
 
+BODY_ERRORS = (
+    *HTTPX_ERRORS,
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
+"""What reading a streamed body (:func:`raw_chunks`) raises: httpx's errors, and the
+httpcore errors httpx maps to its own (same names, same text) when the body is read from
+httpcore's stream directly."""
+
 
 def connection_error(
     exc: Exception, *, response_started: bool, stale: bool = False, url: Optional[str] = None
@@ -219,8 +255,10 @@ def connection_error(
 
 
 def stream_error(exc: Exception) -> StreamInterruptedError:
-    """The SDK error for an httpx failure in the middle of a streamed body."""
-    return stream_failure(exc, timeout=isinstance(exc, httpx.TimeoutException))
+    """The SDK error for an httpx (or httpcore: see :data:`BODY_ERRORS`) failure in the
+    middle of a streamed body."""
+    timeout = isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException))
+    return stream_failure(exc, timeout=timeout)
 
 
 def wrap_backends(client: _AnyClient, kind: Type[Any], wrapper: Type[Any]) -> bool:

@@ -41,6 +41,7 @@ from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT
 
 from . import _fork
 from ._common import (
+    BODY_ERRORS,
     HTTPX_ERRORS,
     body_in_memory,
     connection_error,
@@ -92,7 +93,7 @@ class HttpxStreamResponse:
                     yield data
             else:
                 yield from self._pieces(raw, decoder)
-        except HTTPX_ERRORS as exc:
+        except BODY_ERRORS as exc:
             failure = stream_error(exc)
         if failure is not None:  # raised here, so httpx's exception is not its __context__
             raise failure
@@ -138,7 +139,7 @@ class HttpxStreamResponse:
                         left -= len(data)
                         if left < 0:
                             break
-        except (DeadlinePassed, *HTTPX_ERRORS):
+        except (DeadlinePassed, *BODY_ERRORS):
             pass  # the end did not come in time (or the body broke): dropped below
         finally:
             self.close()

@@ -132,8 +132,9 @@ def test_a_read_of_one_frame_takes_few_calls() -> None:
     chunks, calls = count_calls(decode)
     assert chunks == CHUNKS
     per_chunk = sum(calls.values()) / CHUNKS
-    # Today: 10 (feed and its resume, feed_data, the clock, bytes.decode, str.find, two lens,
-    # validate_json, the genexpr's resume): one frame takes no line loop.
+    # Today: 10 (feed, feed_data, the clock, bytes.decode, str.find, two lens, validate_json,
+    # iter of the one chunk, the genexpr's resume): one frame takes no line loop, and feed
+    # makes no generator for it.
     assert per_chunk <= 16, (per_chunk, calls.most_common(12))
 
 

@@ -306,7 +306,7 @@ class AsyncStream(_AsyncResponseStream, Generic[C, F]):
             response = self._claim()
             decoder = self._decoder
             assert decoder is not None
-            add = self.accumulator.add
+            feed, add = decoder.feed, self.accumulator.add
             # The accumulator holds what the events spell, as long as the body stays within
             # max_response_size; past it the events still come, but final() has no reply.
             room = self._engine.config.max_response_size
@@ -315,7 +315,7 @@ class AsyncStream(_AsyncResponseStream, Generic[C, F]):
                     room -= len(data)
                     if room < 0 and not self._overflowed:
                         self._overflowed, add = True, _ignore
-                    for chunk in decoder.feed(data):
+                    for chunk in feed(data):
                         add(chunk)
                         yield chunk
                     if decoder.done:

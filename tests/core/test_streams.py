@@ -224,6 +224,49 @@ def test_any_split_gives_the_same_chunks(cuts: List[int]) -> None:
     assert [c.choices[0].delta.content for c in decode(*pieces)] == ["héllo 日本", "🙂"]
 
 
+KINDS_OF_FRAME = [
+    delta("a"),
+    delta(""),
+    frame({"choices": [{"delta": {"content": None, "role": "assistant"}}], "extra": 1}),
+    frame({"model": "m", "error": "a string: data", "choices": []}),
+    frame({"choices": [], "usage": {"total_tokens": 3}}),
+    frame({"error": {"code": "rate_limit_exceeded", "message": "slow"}, "request_id": "r"}),
+    frame({"error": {"code": "upstream_error", "message": "x"}, "choices": 5}),
+    b"data: {oops\n\n",
+    b"data: 42\n\n",
+    b"data:  [DONE] \n\n",
+    DONE,
+    b": ping\n\n",
+]
+
+
+def _outcome(reads: List[bytes], model: Any = ChatCompletionChunk) -> Any:
+    """What a decoder makes of ``reads``: the chunks (as JSON), then how it stopped."""
+    decoder = StreamDecoder(SSE(model), HEADERS)
+    got: List[Any] = []
+    try:
+        for data in reads:
+            got.extend(c.model_dump(mode="json") for c in decoder.feed(data))
+        ending: Any = "open"
+    except MeshAPIError as exc:
+        ending = (type(exc).__name__, exc.message, exc.request_id, exc.__context__ is None)
+    return got, ending, decoder.done, decoder.chunks
+
+
+@given(st.lists(st.sampled_from(range(len(KINDS_OF_FRAME))), max_size=8))
+def test_a_frame_per_read_decodes_as_frames_read_together(picks: List[int]) -> None:
+    """``feed`` decodes a read of one frame (how a gateway sends each token) in place and a
+    read of several with a generator: the same events, the same errors, the same count,
+    on a model that keeps unknown fields (chat's) and on models that see ``error``."""
+    frames = [KINDS_OF_FRAME[i] for i in picks]
+    for model in (ChatCompletionChunk, WithErrorField, Strict):
+        whole = _outcome([b"".join(frames)] if frames else [], model)
+        assert whole[1] == "open" or whole[1][3]  # no pydantic or json error as a context
+        assert _outcome(frames, model) == whole
+        if len(frames) > 1:  # a two-frame read first, then one frame a read
+            assert _outcome([frames[0] + frames[1], *frames[2:]], model) == whole
+
+
 def test_idle_timeout_is_not_reset_by_keep_alive_comments() -> None:
     now = [0.0]
     decoder = StreamDecoder(CHAT, HEADERS, idle_timeout=5.0, clock=lambda: now[0])

@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from meshapi import AsyncMeshAPI, MeshAPI
+from meshapi_core.errors import APITimeoutError, StreamInterruptedError
 from meshapi_core.http import Request
 from meshapi_httpx import AsyncHttpxTransport, HttpxTransport, _direct
 
-from ._server import Conn, RawServer, Seen, response
+from ._server import Conn, RawServer, Seen, chunk, response, sse_head
 from .conftest import PARAMS, TOKEN, Api, backend_of, run
 from .test_safety import COMPLETION
 
@@ -150,3 +151,70 @@ def test_params_reach_the_wire_through_the_direct_path() -> None:
         MeshAPI(base_url=server.url, token=TOKEN).chat.completions.create(PARAMS)
     assert server.seen[0].target == "/v1/chat/completions"
     assert b'"model":"openai/gpt-4o-mini"' in server.seen[0].body
+
+
+CUT_CHUNK = b'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n'
+
+
+def cut_mid_chunk(seen: Seen, conn: Conn) -> bool:
+    """Two frames of a stream, then half an HTTP chunk, then a closed connection."""
+    conn.send(sse_head() + chunk(CUT_CHUNK) + chunk(CUT_CHUNK) + chunk(CUT_CHUNK)[:20])
+    return False
+
+
+@pytest.mark.parametrize("kind", HTTPX_KINDS)
+def test_a_body_read_beneath_httpx_breaks_as_it_does_through_httpx(kind: str) -> None:
+    """The SDK's own client reads a body from httpcore's stream beneath httpx's wrapper
+    (``_common.raw_chunks``); a handed-over client reads it through httpx. The events before
+    the break and the error are the same either way, and the error keeps no httpx or
+    httpcore exception as its context."""
+    outcomes = []
+    for handed_over in (False, True):
+        got: List[Any] = []
+
+        async def scenario(api: Api, got: List[Any] = got) -> Any:
+            stream = api.client.chat.completions.stream(PARAMS)
+            with pytest.raises(StreamInterruptedError) as info:
+                if api.is_sync:
+                    for item in stream:
+                        got.append(item.choices[0].delta.content)
+                else:
+                    async for item in stream:
+                        got.append(item.choices[0].delta.content)
+            return info.value
+
+        with RawServer(cut_mid_chunk) as server:
+            import anyio
+
+            async def main(handed_over: bool = handed_over) -> Any:
+                api = Api(kind, _client(kind, server.url, handed_over))
+                try:
+                    return await scenario(api)
+                finally:
+                    await api.aclose()
+
+            error = anyio.run(main, backend=backend_of(kind))
+        assert error.__context__ is None and error.__cause__ is None
+        assert not isinstance(error, APITimeoutError)
+        outcomes.append((got, type(error), error.message))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == ["a", "a"]
+    assert "RemoteProtocolError" in outcomes[0][2]
+
+
+def test_httpcores_errors_are_reported_as_httpxs() -> None:
+    """What a body read beneath httpx raises (httpcore's errors) becomes the SDK error that
+    httpx's own error of the same name would."""
+    import httpcore
+
+    from meshapi_httpx._common import BODY_ERRORS, stream_error
+
+    pairs = [
+        (httpcore.ReadTimeout("timed out"), httpx.ReadTimeout("timed out")),
+        (httpcore.ReadError("reset"), httpx.ReadError("reset")),
+        (httpcore.RemoteProtocolError("peer closed"), httpx.RemoteProtocolError("peer closed")),
+    ]
+    for beneath, through in pairs:
+        assert isinstance(beneath, BODY_ERRORS) and isinstance(through, BODY_ERRORS)
+        ours, theirs = stream_error(beneath), stream_error(through)
+        assert (type(ours), ours.message) == (type(theirs), theirs.message)
