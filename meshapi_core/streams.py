@@ -27,7 +27,10 @@ seconds without an event raises :class:`~meshapi_core.errors.StreamTimeoutError`
 nothing arrives at all, the transport's read timeout fires instead.)
 
 Events come out of :meth:`StreamDecoder.feed` as an iterator, so events that arrived before
-an error frame in the same read are delivered before the error is raised.
+an error frame in the same read are delivered before the error is raised. A read that holds
+one frame (how a gateway sends each token, and how httpx hands each HTTP chunk over) is
+decoded by ``feed`` itself, at once; a read of several frames is decoded as it is iterated,
+in the same steps.
 """
 
 from __future__ import annotations
@@ -176,7 +179,11 @@ class StreamDecoder(Generic[C]):
         self._last_event = self._clock()
 
     def feed(self, data: bytes) -> Iterator[C]:
-        """Decode the next piece of the body; yields the events it completes."""
+        """Decode the next piece of the body; return an iterator of the events it completes.
+
+        The idle timeout and an event too large are raised by this call; an error frame or
+        an event that is not a valid chunk by this call (a read of one frame, on a stream of
+        one model) or when the iterator reaches it, after the events before it."""
         if self.done:
             return _NOTHING
         events = self._events(data)
