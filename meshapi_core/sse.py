@@ -183,7 +183,10 @@ class SSEDecoder:
         ['{"n": 1}', '2']
         """
         if self._between:  # one whole frame of one "data: " line: a token, as a gateway sends it
-            text = data.decode("utf-8", "replace")  # whole: nothing is held over (see _feed)
+            try:  # whole: nothing is held over (see _feed). UTF-8, the default: no names of
+                text = data.decode()  # an encoding and an error handler to look up
+            except UnicodeDecodeError:  # a bad byte: _feed decodes it to U+FFFD
+                return self._feed(data, True)
             end = len(text) - 2
             if (
                 text.find("\n") == end

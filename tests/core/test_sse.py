@@ -591,6 +591,10 @@ def test_the_fast_path_decodes_as_feed_does(data: st.DataObject, blob: bytes, li
 def test_feed_data_gives_each_event_as_its_data() -> None:
     decoder = SSEDecoder()
     assert decoder.feed_data(b'data: {"a": 1}\n\n') == ['{"a": 1}']  # the first read: the loop
+    # One frame a read, between events (a token, as a gateway sends it): its bad bytes are
+    # replaced as the loop replaces them, and the next frame takes the shortcut again.
+    assert decoder.feed_data(b"data: a\xffb\xe2\x82\n\n") == ["a\ufffdb\ufffd"]
+    assert decoder.feed_data(b"data: \xe2\x82\xac\n\n") == ["\u20ac"]
     # Between events: whole frames at C speed, and a read may end anywhere.
     assert decoder.feed_data(b"data: x\n\ndata: \xc3\xa9\n\ndata: \xff\n\ndata: y") == [
         "x",
