@@ -56,7 +56,7 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-__all__ = ["AVAILABLE", "BODY_LIMIT", "ORIGIN_LIMIT", "DirectResponse", "DirectRoad"]
+__all__ = ["AVAILABLE", "BODY_LIMIT", "HEADS_LIMIT", "ORIGIN_LIMIT", "DirectResponse", "DirectRoad"]
 
 ORIGIN_LIMIT = 16
 """How many origins' connection keys a road keeps (an SDK client talks to one)."""
@@ -71,16 +71,26 @@ _READ_BUFSIZE = 2**16
 _LINE_LIMIT = 8190
 
 
+try:
+    from aiohttp.helpers import TimeoutHandle, TimerNoop
+except ImportError:  # pragma: no cover - an aiohttp without them: AVAILABLE is False
+    TimeoutHandle = TimerNoop = None  # type: ignore[assignment,misc]
+
+_NO_TIMER = TimerNoop() if TimerNoop is not None else None
+HEADS_LIMIT = 64
+"""How many header layouts (the request's header names, in order) an origin keeps the fixed
+part of its head for (the SDK sends a handful)."""
+
+
 def _protocol_parameters() -> Optional[Dict[str, Any]]:
     """The keyword arguments ``ResponseHandler.set_response_params`` gets, if it takes them."""
     try:
         from aiohttp.client_proto import ResponseHandler
-        from aiohttp.helpers import TimeoutHandle
     except ImportError:
         return None
     if not all(hasattr(ResponseHandler, name) for name in ("read", "start_timeout")):
         return None
-    if not hasattr(TimeoutHandle, "timer"):
+    if TimeoutHandle is None or not hasattr(TimeoutHandle, "timer"):
         return None
     try:
         accepted = inspect.signature(ResponseHandler.set_response_params).parameters
@@ -170,28 +180,50 @@ class DirectResponse:
             connection.close()
 
 
+class _Origin:
+    """What the short road keeps per origin: the connection key (a ``ClientRequest``),
+    aiohttp's automatic headers for it, the connector's ceil threshold, and the fixed part of
+    the head per header layout (see :func:`_fixed`)."""
+
+    __slots__ = ("automatic", "ceil", "heads", "key")
+
+    def __init__(self, key: aiohttp.ClientRequest, ceil: float) -> None:
+        self.key = key
+        self.automatic = key.headers  # Host, Accept, Accept-Encoding, User-Agent
+        self.ceil = ceil
+        self.heads: Dict[Tuple[str, ...], Optional[Tuple[str, str, bool]]] = {}
+
+    def fixed(self, names: Tuple[str, ...]) -> Optional[Tuple[str, str, bool]]:
+        """:func:`_fixed` for these header names, kept (at most :data:`HEADS_LIMIT`)."""
+        try:
+            return self.heads[names]
+        except KeyError:
+            pass
+        if len(self.heads) >= HEADS_LIMIT:
+            self.heads.clear()
+        found = self.heads[names] = _fixed(names, self.automatic)
+        return found
+
+
 class DirectRoad:
     """Sends whole-body requests on ``session`` (one the transport made: see the module
     docstring) through its connector and the connection's protocol."""
 
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
-        self._keys: Dict[Tuple[str, str, int], Tuple[aiohttp.ClientRequest, Any, float]] = {}
+        self._origins: Dict[Tuple[str, str, int], _Origin] = {}
 
-    def _origin(self, origin: Tuple[str, str, int], url: str) -> Tuple[Any, Any, float]:
-        """The connection key, aiohttp's automatic headers and the ceil threshold for
-        ``origin``, made once (at most :data:`ORIGIN_LIMIT` kept)."""
-        found = self._keys.get(origin)
+    def _origin(self, origin: Tuple[str, str, int], url: str) -> _Origin:
+        """What is kept for ``origin``, made once (at most :data:`ORIGIN_LIMIT` kept)."""
+        found = self._origins.get(origin)
         if found is None:
             loop = asyncio.get_running_loop()
             key = aiohttp.ClientRequest("GET", URL(url), loop=loop, ssl=True)
-            automatic = key.headers  # Host, Accept, Accept-Encoding, User-Agent
-            connector = self._session.connector
-            ceil = getattr(connector, "_timeout_ceil_threshold", 5)
-            found = (key, automatic, ceil)
-            if len(self._keys) >= ORIGIN_LIMIT:
-                self._keys.clear()
-            self._keys[origin] = found
+            ceil = getattr(self._session.connector, "_timeout_ceil_threshold", 5)
+            found = _Origin(key, ceil)
+            if len(self._origins) >= ORIGIN_LIMIT:
+                self._origins.clear()
+            self._origins[origin] = found
         return found
 
     async def send(
@@ -207,30 +239,33 @@ class DirectRoad:
         Returns ``None``, having sent nothing, for a request the long road must send (see
         :func:`_target` and :func:`_head`). Raises ``ValueError`` (before anything is sent)
         for a header aiohttp would refuse, and what aiohttp's connector and parser raise."""
-        from aiohttp.helpers import TimeoutHandle
-
         where = _target(url) if len(body) <= BODY_LIMIT else None
         if where is None:
             return None
         origin, target = where
-        key, automatic, ceil = self._origin(origin, url)
-        head = _head(method, target, headers, automatic, body)
-        if head is None:
+        known = self._origin(origin, url)
+        fixed = known.fixed(tuple(name for name, _ in headers))
+        if fixed is None:
             return None
-        loop = asyncio.get_running_loop()
-        timing = TimeoutHandle(loop, timeout.total, ceil_threshold=timeout.ceil_threshold)
-        handle = timing.start()
-        timer = timing.timer()
+        head = _head(method, target, headers, fixed, body)
+        handle: Optional[asyncio.TimerHandle] = None
+        timer: Any = _NO_TIMER
+        if timeout.total is not None:
+            loop = asyncio.get_running_loop()
+            timing = TimeoutHandle(loop, timeout.total, ceil_threshold=timeout.ceil_threshold)
+            handle = timing.start()
+            timer = timing.timer()
         connection: Any = None
         try:
             with timer:
-                connection = await self._session.connector.connect(key, [], timeout)  # type: ignore[union-attr]
+                connector: Any = self._session.connector
+                connection = await connector.connect(known.key, [], timeout)
                 protocol = connection.protocol
                 protocol.set_response_params(
                     timer=timer,
                     skip_payload=method == "HEAD",
                     read_timeout=timeout.sock_read,
-                    timeout_ceil_threshold=ceil,
+                    timeout_ceil_threshold=known.ceil,
                     **_PARAMETERS,  # type: ignore[arg-type]
                 )
                 transport = connection.transport
@@ -251,34 +286,39 @@ class DirectRoad:
         return DirectResponse(message.code, message.headers, payload, connection, handle)
 
 
+def _fixed(names: Tuple[str, ...], automatic: Any) -> Optional[Tuple[str, str, bool]]:
+    """For a request with headers ``names``: its ``Host`` line (empty if it has its own), the
+    automatic headers it lacks, as lines, and whether it has a ``Content-Type``; ``None`` for
+    a request that frames its body itself (``Content-Length``, ``Transfer-Encoding``), which
+    the long road sends."""
+    given = {name.lower() for name in names}
+    if "content-length" in given or "transfer-encoding" in given:
+        return None
+    host = "" if "host" in given else f"Host: {automatic['Host']}\r\n"
+    lacking = "".join(
+        f"{name}: {value}\r\n"
+        for name, value in automatic.items()
+        if name != "Host" and name.lower() not in given
+    )
+    return host, lacking, "content-type" in given
+
+
 def _head(
     method: str,
     target: str,
     headers: Tuple[Tuple[str, str], ...],
-    automatic: Any,
+    fixed: Tuple[str, str, bool],
     body: bytes,
-) -> Optional[bytes]:
-    """The request's head as aiohttp writes it (see the module docstring, step 2); ``None``
-    for a request whose framing is its own (``Content-Length``, ``Transfer-Encoding``), which
-    the long road sends."""
-    given = {name.lower() for name, _ in headers}
-    if "content-length" in given or "transfer-encoding" in given:
-        return None
-    lines = [f"{method} {target} HTTP/1.1"]
-    if "host" not in given:
-        lines.append(f"Host: {automatic['Host']}")
-    lines.extend(f"{name}: {value}" for name, value in headers)
-    lines.extend(
-        f"{name}: {value}"
-        for name, value in automatic.items()
-        if name != "Host" and name.lower() not in given
-    )
-    if body and "content-type" not in given:  # what aiohttp labels bytes it is given
-        lines.append("Content-Type: application/octet-stream")
-    if body or method not in _BODILESS:
-        lines.append(f"Content-Length: {len(body)}")
-    text = "\r\n".join(lines)
-    breaks = len(lines) - 1
-    if text.count("\n") != breaks or text.count("\r") != breaks:
+) -> bytes:
+    """The request's head as aiohttp writes it (see the module docstring, step 2): the
+    request line, ``Host``, the request's headers, the automatic ones it lacks, the framing."""
+    host, lacking, typed = fixed
+    given = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    if given.count("\n") != len(headers) or given.count("\r") != len(headers):
         raise ValueError("Newline or carriage return character detected in HTTP header")
-    return (text + "\r\n\r\n").encode("utf-8")
+    framing = ""
+    if body and not typed:  # what aiohttp labels bytes it is given
+        framing = "Content-Type: application/octet-stream\r\n"
+    if body or method not in _BODILESS:
+        framing += f"Content-Length: {len(body)}\r\n"
+    return f"{method} {target} HTTP/1.1\r\n{host}{given}{lacking}{framing}\r\n".encode()
