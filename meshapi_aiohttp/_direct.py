@@ -56,10 +56,22 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-__all__ = ["AVAILABLE", "BODY_LIMIT", "HEADS_LIMIT", "ORIGIN_LIMIT", "DirectResponse", "DirectRoad"]
+__all__ = [
+    "AVAILABLE",
+    "BODY_LIMIT",
+    "HEADS_LIMIT",
+    "ORIGIN_LIMIT",
+    "URL_CACHE_SIZE",
+    "DirectResponse",
+    "DirectRoad",
+]
 
 ORIGIN_LIMIT = 16
 """How many origins' connection keys a road keeps (an SDK client talks to one)."""
+
+HEADS_LIMIT = 64
+"""How many header layouts (the request's header names, in order) an origin keeps the fixed
+part of its head for (the SDK sends a handful)."""
 
 BODY_LIMIT = 64 * 1024
 """The largest body the short road sends: it goes out in one write, with no flow control
@@ -77,9 +89,6 @@ except ImportError:  # pragma: no cover - an aiohttp without them: AVAILABLE is 
     TimeoutHandle = TimerNoop = None  # type: ignore[assignment,misc]
 
 _NO_TIMER = TimerNoop() if TimerNoop is not None else None
-HEADS_LIMIT = 64
-"""How many header layouts (the request's header names, in order) an origin keeps the fixed
-part of its head for (the SDK sends a handful)."""
 
 
 def _protocol_parameters() -> Optional[Dict[str, Any]]:
@@ -103,7 +112,7 @@ def _protocol_parameters() -> Optional[Dict[str, Any]]:
         "max_line_size": _LINE_LIMIT,
         "max_field_size": _LINE_LIMIT,
     }
-    if "max_headers" in accepted:  # aiohttp 3.13.3 and later
+    if "max_headers" in accepted:  # aiohttp 3.14 (3.13 has no limit of its own to set)
         wanted["max_headers"] = 128
     needed = {"timer", "skip_payload", "read_timeout", "timeout_ceil_threshold", *wanted}
     if not needed <= set(accepted):
@@ -116,11 +125,19 @@ AVAILABLE = _PARAMETERS is not None
 """Whether aiohttp's protocol and timer are as the short road needs (checked at import)."""
 
 
-@lru_cache(maxsize=256)
 def _target(url: str) -> Optional[Tuple[Tuple[str, str, int], str]]:
     """``url``'s origin (scheme, host, port) and request target, as aiohttp would send them;
     ``None`` for a URL the short road leaves to the long one (which reports what is wrong
-    with it as aiohttp does): one yarl cannot parse, with credentials, or without a host."""
+    with it as aiohttp does): one yarl cannot parse, with credentials, or without a host.
+
+    A URL without a query (an endpoint's path: few and repeated) is parsed once and kept
+    (at most :data:`URL_CACHE_SIZE`)."""
+    if "?" in url:
+        return _parse(url)
+    return _parse_kept(url)
+
+
+def _parse(url: str) -> Optional[Tuple[Tuple[str, str, int], str]]:
     try:
         parsed = URL(url)
     except ValueError:
@@ -131,6 +148,11 @@ def _target(url: str) -> Optional[Tuple[Tuple[str, str, int], str]]:
     if parsed.scheme not in ("http", "https"):
         return None
     return (parsed.scheme, parsed.raw_host, port), parsed.raw_path_qs
+
+
+URL_CACHE_SIZE = 256
+"""How many parsed URLs without a query are kept (least recently used dropped first)."""
+_parse_kept = lru_cache(maxsize=URL_CACHE_SIZE)(_parse)
 
 
 class DirectResponse:
