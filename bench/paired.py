@@ -10,6 +10,7 @@ of the per-block ratios: what the SDK adds to its transport, with placement canc
     .venv/bin/python -m bench.paired            # about a minute
     .venv/bin/python -m bench.paired --blocks 9 --calls 3000
     .venv/bin/python -m bench.paired --only chunk   # the streams only
+    .venv/bin/python -m bench.paired --only "aiohttp 50"   # aiohttp creates, 50 in flight
 """
 
 from __future__ import annotations
@@ -100,9 +101,22 @@ async def _async_pairs(
     async def floor_stream() -> None:
         await raw.stream(chunks, None)
 
+    def in_flight(one: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+        """``calls`` calls of ``one`` from 50 tasks at once (the bench's ``conc``)."""
+
+        async def worker() -> None:
+            for _ in range(calls // 50):
+                await one()
+
+        async def run() -> None:
+            await asyncio.gather(*(worker() for _ in range(50)))
+
+        return run
+
     out = {}
     pairs: List[Any] = [
         (f"{transport} create", ours_create, raw.complete, calls),
+        (f"{transport} 50 in flight", in_flight(ours_create), in_flight(raw.complete), 1),
         (f"{transport} chunk", ours_stream, floor_stream, 1),
     ]
     for name, a, b, n in pairs:

@@ -68,6 +68,7 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
 
 from meshapi_core.decoding import ACCEPT_ENCODING, decoder_for
 from meshapi_core.errors import (
@@ -82,6 +83,8 @@ from meshapi_core.http import Request, StreamedBody, Timeout, header_dict, unsen
 from meshapi_core.proxies import ProxyRoute, ProxyRules
 from meshapi_core.transport import RELEASE_GRACE, RELEASE_LIMIT, refuse_client_credentials
 
+from ._direct import AVAILABLE, DirectResponse, DirectRoad
+
 if TYPE_CHECKING:
     from meshapi_core.websocket import WebSocketRequest
     from meshapi_wsproto import AsyncWsprotoWebSocket
@@ -89,7 +92,14 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpStreamResponse", "AiohttpTransport"]
 
 # What can escape aiohttp: its own errors, and timeouts and socket errors from below it.
-_ERRORS: Tuple[Type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# (A malformed answer is aiohttp's HttpProcessingError where the short road reads it, and a
+# ClientResponseError wrapping it where ClientResponse.start does.)
+_ERRORS: Tuple[Type[BaseException], ...] = (
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    OSError,
+    HttpProcessingError,
+)
 _TIMEOUTS: Tuple[Type[BaseException], ...] = (asyncio.TimeoutError, TimeoutError)
 # What aiohttp raises for a request it cannot build (a URL yarl refuses, a header value with a
 # line break, a host name IDNA refuses): nothing was sent. (InvalidURL is also a ClientError.)
@@ -254,7 +264,7 @@ async def _drain(content: aiohttp.StreamReader) -> None:
 class AiohttpStreamResponse:
     """A streamed aiohttp response, behind the SDK's error contract."""
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    def __init__(self, response: Union[aiohttp.ClientResponse, DirectResponse]) -> None:
         self._response = response
         self.status = response.status
         self.headers: Dict[str, str] = header_dict(response.headers.items())
@@ -347,6 +357,7 @@ class AiohttpTransport:
         # has them (no raise_for_status, no decompression), so only redirects are turned off.
         self._options: Dict[str, Any] = _OWN_OPTIONS if session is None else _GIVEN_SESSION_OPTIONS
         self._closed = False
+        self._road: Optional[DirectRoad] = None  # the short road, for a session it makes
         self._ssl_context = ssl_context
         self._proxies = ProxyRules.of(getproxies())
 
@@ -370,6 +381,8 @@ class AiohttpTransport:
                 auto_decompress=False,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
+            if AVAILABLE:
+                self._road = DirectRoad(self._session)
         elif not self._owns_session:  # checked on every request: its settings can change
             _refuse_credentials_of(self._session)
         return self._session
@@ -386,16 +399,27 @@ class AiohttpTransport:
         record = _Exchange()
         token = _exchange.set(record)
         try:
-            options = self._options
-            if not request.body:
-                options = {**options, "skip_auto_headers": _NO_CONTENT_TYPE}
-            if proxy is not None:
-                options = {**options, "proxy": proxy.url, "proxy_headers": _proxy_headers(proxy)}
-            response = await session.request(
-                request.method, request.url, headers=headers,
-                data=_body_data(request, failures), timeout=_client_timeout(request.timeout),
-                **options,
-            )  # fmt: skip
+            body = request.body
+            response: Union[aiohttp.ClientResponse, DirectResponse, None] = None
+            timeout = _client_timeout(request.timeout)
+            if self._road is not None and proxy is None and not isinstance(body, StreamedBody):
+                response = await self._road.send(
+                    request.method, request.url, headers, body or b"", timeout
+                )
+            if response is None:
+                options = self._options
+                if not body:
+                    options = {**options, "skip_auto_headers": _NO_CONTENT_TYPE}
+                if proxy is not None:
+                    options = {
+                        **options,
+                        "proxy": proxy.url,
+                        "proxy_headers": _proxy_headers(proxy),
+                    }
+                response = await session.request(
+                    request.method, request.url, headers=headers,
+                    data=_body_data(request, failures), timeout=timeout, **options,
+                )  # fmt: skip
             return AiohttpStreamResponse(response)
         except aiohttp.ClientSSLError as exc:  # a certificate error is a ValueError too
             failure = _connection_error(exc, url=request.url)

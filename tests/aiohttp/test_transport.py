@@ -23,7 +23,8 @@ from yarl import URL
 from meshapi import AsyncMeshAPI, ClientContextError, ResponseTooLargeError
 from meshapi.testing import realtime
 from meshapi.testing.pytest_plugin import GatewayFixture
-from meshapi_aiohttp import AiohttpStreamResponse, AiohttpTransport
+from meshapi_aiohttp import AiohttpStreamResponse, AiohttpTransport, _direct
+from meshapi_aiohttp import _transport as _transport_module
 from meshapi_aiohttp._transport import _connection_error, _stream_error
 from meshapi_core.errors import (
     APIConnectionError,
@@ -214,8 +215,14 @@ def post(url: str, body: bytes = b"{}", timeout: Timeout = SHORT) -> Request:
     return Request("POST", url, headers, body, timeout=timeout)
 
 
-@pytest.fixture
-async def transport() -> AsyncIterator[AiohttpTransport]:
+@pytest.fixture(params=["short road", "long road"])
+async def transport(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AiohttpTransport]:
+    """A transport that makes its own session, sending by the short road (see
+    ``meshapi_aiohttp/_direct.py``) or, as where aiohttp's internals differ, the long one."""
+    if request.param == "long road":
+        monkeypatch.setattr(_transport_module, "AVAILABLE", False)
     transport = AiohttpTransport()
     yield transport
     await transport.aclose()
@@ -309,6 +316,138 @@ async def test_a_body_received_at_once_keeps_its_bound() -> None:
     ):
         with pytest.raises(ResponseTooLargeError):
             await client.chat.completions.create(params)
+
+
+# --- the short road (meshapi_aiohttp/_direct.py) -------------------------------------------
+
+
+def _wire(seen: Seen) -> Tuple[str, str, List[Tuple[str, str]], bytes]:
+    return seen.method, seen.target, sorted((k.lower(), v) for k, v in seen.headers), seen.body
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        Request(
+            "POST", "/v1/chat/completions", (("content-type", "application/json"),), b'{"a":1}'
+        ),
+        Request("GET", "/v1/models?limit=2&after=m%2F1", (("accept", "application/json"),), None),
+        Request("DELETE", "/v1/files/f%20x", (), None),
+        Request("PATCH", "/v1/keys/k", (("content-type", "application/json"),), b""),
+        Request("POST", "/v1/x", (("Host", "gateway.example"), ("User-Agent", "mine/1")), b"{}"),
+    ],
+    ids=["post", "get with a query", "delete", "empty patch", "own host and agent"],
+)
+async def test_both_roads_put_the_same_request_on_the_wire(
+    monkeypatch: pytest.MonkeyPatch, request_: Request
+) -> None:
+    wires = []
+    async with RawServer(canned(response(200, [], b"{}"))) as server:
+        for available in (True, False):
+            monkeypatch.setattr(_transport_module, "AVAILABLE", available)
+            transport = AiohttpTransport()
+            sent = Request(
+                request_.method, server.url + request_.url, request_.headers, request_.body,
+                timeout=SHORT,
+            )  # fmt: skip
+            try:
+                reply = await asend(transport, sent)
+            finally:
+                await transport.aclose()
+            assert (reply.status, reply.body) == (200, b"{}")
+            assert (transport._road is not None) == available
+            wires.append(_wire(server.seen[-1]))
+    assert wires[0] == wires[1]
+
+
+async def test_the_short_road_is_taken_where_it_applies(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    taken: List[bool] = []
+    original = _direct.DirectRoad.send
+
+    async def spy(self: _direct.DirectRoad, *args: object) -> object:
+        reply = await original(self, *args)  # type: ignore[arg-type]
+        taken.append(reply is not None)
+        return reply
+
+    monkeypatch.setattr(_direct.DirectRoad, "send", spy)
+    async with RawServer(canned(response(200, [], b"{}"))) as server:
+        transport = AiohttpTransport()
+        try:
+            await asend(transport, post(server.url + "/small"))
+            await asend(transport, post(server.url + "/big", b"x" * (_direct.BODY_LIMIT + 1)))
+        finally:
+            await transport.aclose()
+        async with aiohttp.ClientSession() as session:
+            given = AiohttpTransport(session)
+            await asend(given, post(server.url + "/given"))
+    # the big body took the long road; a caller's session never meets the short one
+    assert taken == [True, False]
+    assert [seen.target for seen in server.seen] == ["/small", "/big", "/given"]
+    assert len(server.seen[1].body) == _direct.BODY_LIMIT + 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user:pw@127.0.0.1:1/x", "http://[::1/x", "ftp://127.0.0.1/x", "/relative"]
+)
+def test_urls_the_short_road_leaves_to_the_long_one(url: str) -> None:
+    assert _direct._target(url) is None
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb"])
+async def test_a_header_with_a_line_break_is_refused_before_sending(
+    transport: AiohttpTransport, value: str
+) -> None:
+    async with RawServer(canned(response(200, [], b"{}"))) as server:
+        request = Request("POST", server.url, (("X-Note", value),), b"{}", timeout=SHORT)
+        with pytest.raises(InvalidArgumentError):
+            await transport.open_stream(request)
+    assert server.seen == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"NOT HTTP\r\n\r\n", b"HTTP/1.1 200 OK\r\nX: " + b"y" * 9000 + b"\r\n\r\n"],
+    ids=["no status line", "a header line past its limit"],
+)
+async def test_a_malformed_answer_is_a_connection_error(
+    transport: AiohttpTransport, answer: bytes
+) -> None:
+    async with RawServer(canned(answer)) as server:
+        with pytest.raises(APIConnectionError) as info:
+            await transport.open_stream(post(server.url))
+    assert not isinstance(info.value, APITimeoutError)
+    assert_unchained(info.value)
+
+
+async def test_the_total_bounds_the_head(transport: AiohttpTransport) -> None:
+    async with RawServer(stall) as server:
+        with pytest.raises(APITimeoutError) as info:
+            await transport.open_stream(post(server.url, timeout=Timeout(None, total=0.2)))
+    assert not info.value.response_started
+    assert_unchained(info.value)
+
+
+async def test_the_total_bounds_the_body(transport: AiohttpTransport) -> None:
+    async with RawServer(chunk_then_stall) as server:
+        stream = await transport.open_stream(get(server.url, timeout=Timeout(None, total=0.3)))
+        got: List[bytes] = []
+        with pytest.raises(StreamTimeoutError):
+            await collect(stream, got)
+        await stream.aclose()
+    assert got == [b"data: 1\n\n"]
+
+
+async def test_each_answer_releases_its_timer_and_connection(transport: AiohttpTransport) -> None:
+    loop = asyncio.get_running_loop()
+    async with RawServer(canned(response(200, [], b"{}"))) as server:
+        for _ in range(3):
+            await asend(transport, post(server.url, timeout=Timeout(None, total=60.0)))
+        assert len(server.conns) == 1  # one kept-alive connection served all three
+        # no total timer left scheduled (each would fire a minute from now)
+        timers = [h for h in getattr(loop, "_scheduled", []) if not h.cancelled()]
+        assert all(h.when() < loop.time() + 30 for h in timers)
 
 
 async def test_redirects_are_not_followed_and_cookies_not_kept(

@@ -76,10 +76,13 @@ def test_adapters_depend_only_on_the_core_and_their_library() -> None:
     # network backend to bound whole exchanges. Every transport opens its WebSocket sessions
     # with meshapi_wsproto, which depends on the core, wsproto and anyio only.
     # h2 is httpx's HTTP/2 engine: imported only to reset a stream of an HTTP/2 response.
+    # yarl and multidict are aiohttp's own URLs and header maps (dependencies of aiohttp): its
+    # short road (meshapi_aiohttp/_direct.py) parses a URL as aiohttp does.
     sessions = {"meshapi_core", "meshapi_wsproto"}
     httpx_side = {"meshapi_httpx", "httpx", "httpcore", "h2", "anyio", *sessions}
     assert third_party("meshapi_httpx") <= httpx_side
-    assert third_party("meshapi_aiohttp") <= {"meshapi_aiohttp", "aiohttp", *sessions}
+    aiohttp_side = {"meshapi_aiohttp", "aiohttp", "yarl", "multidict", *sessions}
+    assert third_party("meshapi_aiohttp") <= aiohttp_side
     assert third_party("meshapi_wsproto") <= {"wsproto", "anyio", *sessions}
 
 
