@@ -186,7 +186,7 @@ class SSEDecoder:
             try:  # whole: nothing is held over (see _feed). UTF-8, the default: no names of
                 text = data.decode()  # an encoding and an error handler to look up
             except UnicodeDecodeError:  # a bad byte: _feed decodes it to U+FFFD
-                return self._feed(data, True)
+                return self._feed(data, True)  # type: ignore[return-value]
             end = len(text) - 2
             if (
                 text.find("\n") == end
