@@ -113,12 +113,7 @@ class RequestLog:
         self, predicate: RequestPredicate, count: int, timeout: Optional[float]
     ) -> List[RecordedRequest]:
         """Block until ``count`` entries match; raise ``TimeoutError`` after ``timeout``."""
-        found: List[RecordedRequest] = []
-
-        def ready() -> bool:
-            found[:] = self.matching(predicate)
-            return len(found) >= count
-
+        found, ready = self._finder(predicate, count)
         if not self.signal.wait_for(ready, timeout):
             raise TimeoutError(self._timeout_message(count, len(found), timeout))
         return found[:count]
@@ -127,15 +122,23 @@ class RequestLog:
         self, predicate: RequestPredicate, count: int, timeout: Optional[float]
     ) -> List[RecordedRequest]:
         """The async twin of :meth:`wait`."""
+        found, ready = self._finder(predicate, count)
+        if not await self.signal.wait_for_async(ready, timeout=timeout):
+            raise TimeoutError(self._timeout_message(count, len(found), timeout))
+        return found[:count]
+
+    def _finder(
+        self, predicate: RequestPredicate, count: int
+    ) -> Tuple[List[RecordedRequest], Callable[[], bool]]:
+        """What :meth:`wait` and :meth:`wait_async` wait on: a list of the matching entries,
+        and a check that refreshes it and says whether ``count`` are in."""
         found: List[RecordedRequest] = []
 
         def ready() -> bool:
             found[:] = self.matching(predicate)
             return len(found) >= count
 
-        if not await self.signal.wait_for_async(ready, timeout=timeout):
-            raise TimeoutError(self._timeout_message(count, len(found), timeout))
-        return found[:count]
+        return found, ready
 
     def _timeout_message(self, count: int, seen: int, timeout: Optional[float]) -> str:
         recent = ", ".join(f"{e.method} {e.path}" for e in self.entries()[-5:]) or "none"
