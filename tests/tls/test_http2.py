@@ -231,6 +231,7 @@ def test_100_concurrent_streams_run_over_one_http2_connection(
             first = await client.chat.completions.create(params())
             assert first.choices[0].message.content == "hi"
             started = anyio.Event()
+            opened = [0]
 
             async def one() -> None:
                 stream = client.chat.completions.stream(params())
@@ -238,14 +239,21 @@ def test_100_concurrent_streams_run_over_one_http2_connection(
                     chunks = []
                     async for item in stream:
                         chunks.append(item)
-                        if len(server.connections) == 101:  # every stream is open at once
-                            started.set()
+                        if len(chunks) == 1:
+                            opened[0] += 1
+                            if opened[0] == 100:  # every stream is open at once: the server
+                                started.set()  # holds each after its first chunk
                 got.append(text_of(chunks))
 
             async with anyio.create_task_group() as group:
                 for _ in range(100):
                     group.start_soon(one)
-                await started.wait()
+                with anyio.move_on_after(20) as waiting:
+                    await started.wait()
+                assert not waiting.cancelled_caught, (
+                    f"{opened[0]} of 100 streams opened; the server saw "
+                    f"{len(server.connections)} requests"
+                )
                 server.release()
         return got
 
